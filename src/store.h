@@ -1,0 +1,94 @@
+/* This file declares the store: the only code that speaks SQL. It opens (and migrates)
+ * the SQLite database, and writes runs, interfaces, kernel context, flows, evidence and
+ * capture statistics with prepared statements in batched transactions. Functions return
+ * 0 (or a row id) on success and -1 on failure, with store_errmsg() saying why; they never
+ * print. */
+#ifndef SPOOFAUDIT_STORE_H
+#define SPOOFAUDIT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flowtab.h"
+#include "classify.h"
+#include "prefix.h"
+
+struct store;
+
+#define STORE_OPEN_CREATE   0x1	/* create the file if it does not exist */
+#define STORE_OPEN_READONLY 0x2	/* open read-only; never migrate */
+
+/* Opens path, sets WAL and busy timeout, and applies every embedded migration newer than
+ * the file's PRAGMA user_version, each in its own transaction. A file that is not an
+ * SQLite database, or one whose tables are not spoofaudit's, or one with a user_version
+ * newer than this binary knows, is refused. On failure returns NULL and writes a message
+ * into err (errlen bytes). */
+struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+void store_close(struct store *st);	/* NULL-safe; finalizes statements */
+
+const char *store_errmsg(const struct store *st);
+int store_schema_version(const struct store *st);	/* PRAGMA user_version */
+int store_latest_version(void);				/* newest embedded migration */
+
+/* Busy/locked retries and write failures seen since open (for completeness stats). */
+uint64_t store_busy_retries(const struct store *st);
+uint64_t store_write_failures(const struct store *st);
+
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+/* A collector run. Returns the run id, or -1. */
+int64_t store_run_begin(struct store *st, const char *hostname, const char *version,
+			const char *cmdline, uint64_t start_usec, unsigned bucket_seconds);
+int store_run_end(struct store *st, int64_t run_id, uint64_t end_usec);
+
+/* A capture source of a run: kind is "pcap-live", "pcap-file" or "nflog". Returns its id. */
+int64_t store_source_add(struct store *st, int64_t run_id, const char *kind,
+			 const char *name, const char *iface, int linktype);
+
+/* The interface table of a run (name, ifindex, role, allowed prefixes). */
+int store_iface_add(struct store *st, int64_t run_id, const struct iface_info *ifc,
+		    const char *role_origin);	/* "kernel", "option" or "file-default" */
+
+/* Kernel context: one sysctl value ("all" or an interface name, key like "rp_filter"). */
+int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
+			 const char *key, const char *value);
+/* One host address with its prefix length and interface. */
+int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
+		       const struct prefix *p);
+
+/* Upserts n flows: a row per flow key (bucket, iface, dir, family, src, dst, proto,
+ * sport, dport, class, subclass); packets/bytes add, first_seen takes the minimum,
+ * last_seen the maximum, ttl_min/ttl_max the min/max, tcp_flags and seen_by OR. Sets each
+ * entry's db_id. ifnames[key.iface] names the interface. Call inside store_begin/commit. */
+int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
+		      const char *const *ifnames);
+
+/* One evidence packet of flow flow_id (raw captured bytes, as the source delivered them). */
+int store_evidence_add(struct store *st, int64_t flow_id, uint64_t ts_usec, int linktype,
+		       uint32_t wirelen, const uint8_t *data, uint32_t caplen);
+
+/* Capture statistics of one source over [start, end). */
+struct store_capture_stats {
+	uint64_t received;		/* packets the source delivered */
+	uint64_t kernel_drops;		/* pcap_stats ps_drop */
+	uint64_t iface_drops;		/* pcap_stats ps_ifdrop */
+	uint64_t decoded_ip;		/* packets with a network header */
+	uint64_t not_ip;		/* valid frames without IP */
+	uint64_t unsupported;		/* frames of a link type we do not decode */
+	uint64_t malformed;		/* frames with no usable network header */
+	uint64_t nflog_received;	/* NFLOG messages */
+	uint64_t nflog_enobufs;		/* ENOBUFS overruns */
+	uint64_t nflog_seq_gaps;	/* messages missing by sequence number */
+	uint64_t flow_evictions;	/* flow-table entries evicted (written first) */
+	uint64_t db_busy_retries;
+	uint64_t db_write_failures;
+	uint64_t decode_errors[DERR_COUNT];	/* per enum decode_error */
+};
+int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
+		    uint64_t end_usec, const struct store_capture_stats *s);
+
+/* Runs a query returning one integer (tests and tools); -1 on error. */
+int64_t store_query_int(struct store *st, const char *sql);
+
+#endif
