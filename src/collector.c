@@ -1,0 +1,366 @@
+/* This file implements the collector engine: decode, classify, aggregate, keep evidence
+ * and write to the store, counting everything it cannot record. */
+#include "collector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "util.h"
+
+#define ARPHRD_LOOPBACK_ 772
+
+void collector_opts_default(struct collector_opts *o)
+{
+	o->bucket_seconds = 3600;
+	o->max_flows = 200000;
+	o->evidence_per_flow = 8;
+	o->evidence_buf_bytes = 4u << 20;
+	o->flush_batch = 20000;
+}
+
+int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
+		   int64_t run_id)
+{
+	memset(c, 0, sizeof(*c));
+	c->opt = *o;
+	c->st = st;
+	c->run_id = run_id;
+	c->ft = flowtab_new(o->max_flows);
+	c->evbuf = malloc(o->evidence_buf_bytes);
+	c->cap_ev = o->evidence_buf_bytes / 64 + 16;
+	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
+	if (!c->ft || !c->evbuf || !c->ev) {
+		collector_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	flowtab_free(c->ft);
+	c->ft = NULL;
+	free(c->evbuf);
+	c->evbuf = NULL;
+	free(c->ev);
+	c->ev = NULL;
+}
+
+int collector_iface_find(const struct collector *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_ifaces; i++)
+		if (!strcmp(c->ifaces[i].info.name, name))
+			return (int)i;
+	return -1;
+}
+
+int collector_iface_add(struct collector *c, const struct iface_info *info, const char *origin)
+{
+	struct collector_iface *ci;
+	unsigned i;
+	int idx = collector_iface_find(c, info->name);
+
+	if (idx >= 0)
+		return idx;
+	if (c->n_ifaces >= COLLECTOR_MAX_IFACES)
+		return -1;
+	ci = &c->ifaces[c->n_ifaces];
+	ci->info = *info;
+	ci->role_origin = origin;
+	for (i = 0; i < c->n_roles; i++) {
+		if (!strcmp(c->roles[i].name, info->name)) {
+			int ifindex = ci->info.ifindex;
+
+			ci->info = c->roles[i].info;
+			ci->info.ifindex = ifindex;
+			ci->role_origin = "option";
+		}
+	}
+	if (store_iface_add(c->st, c->run_id, &ci->info, ci->role_origin) < 0)
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	c->ifnames[c->n_ifaces] = ci->info.name;
+	return (int)c->n_ifaces++;
+}
+
+int collector_source_add(struct collector *c, const char *kind, const char *name,
+			 int fixed_iface, const char *file_ifname, int linktype)
+{
+	struct collector_source *s;
+	const char *ifname = fixed_iface >= 0 ? c->ifaces[fixed_iface].info.name : file_ifname;
+
+	if (c->n_sources >= COLLECTOR_MAX_SOURCES)
+		return -1;
+	s = &c->sources[c->n_sources];
+	memset(s, 0, sizeof(*s));
+	s->id = store_source_add(c->st, c->run_id, kind, name, ifname, linktype);
+	if (s->id < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+		return -1;
+	}
+	s->fixed_iface = fixed_iface;
+	snprintf(s->file_ifname, sizeof(s->file_ifname), "%s", file_ifname ? file_ifname : "");
+	return (int)c->n_sources++;
+}
+
+/* Interface of a frame from a file: SLL2 ifindex, a loopback hardware type, NFLOG
+ * in/out device, else the file's default name. Creates it with a default role. */
+static int file_iface(struct collector *c, struct collector_source *s, int linktype,
+		      const struct pkt_record *r)
+{
+	struct iface_info info;
+	char name[IF_NAMESIZE];
+	int loop = linktype == 0 || linktype == 108 ||
+		   ((r->have & PKT_HAVE_HATYPE) && r->sll_hatype == ARPHRD_LOOPBACK_);
+	int idx;
+
+	if (loop && (r->have & PKT_HAVE_HATYPE))
+		snprintf(name, sizeof(name), "lo");
+	else if (r->have & PKT_HAVE_IFINDEX)
+		snprintf(name, sizeof(name), "if%u", r->ifindex);
+	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_INDEV))
+		snprintf(name, sizeof(name), "if%u", r->nflog.indev);
+	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_OUTDEV))
+		snprintf(name, sizeof(name), "if%u", r->nflog.outdev);
+	else
+		snprintf(name, sizeof(name), "%s", s->file_ifname);
+	idx = collector_iface_find(c, name);
+	if (idx >= 0)
+		return idx;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	info.role = loop ? ROLE_LOOPBACK : ROLE_EXTERNAL;
+	return collector_iface_add(c, &info, "file-default");
+}
+
+/* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
+ * by 0 so a service's many connections aggregate: when both ports are known, the higher
+ * one is collapsed if it is >= 1024 and the lower one is below 49152 (the IANA dynamic
+ * range). Spoofed classes keep both ports: they are evidence. */
+static void collapse_ports(struct flow_key *k)
+{
+	if (k->cls != CLS_NORMAL && k->cls != CLS_LOOPBACK_FLOW)
+		return;
+	if (k->sport > k->dport) {
+		if (k->sport >= 1024 && k->dport < 49152)
+			k->sport = 0;
+	} else if (k->dport > k->sport) {
+		if (k->dport >= 1024 && k->sport < 49152)
+			k->dport = 0;
+	}
+}
+
+static int sink(void *arg, struct flow_entry **entries, size_t n)
+{
+	struct collector *c = arg;
+
+	if (store_begin(c->st) < 0)
+		goto fail;
+	if (store_flows_write(c->st, entries, n, c->ifnames) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+		store_rollback(c->st);
+		return -1;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+static int write_evidence(struct collector *c)
+{
+	size_t i;
+
+	if (c->n_ev == 0)
+		return 0;
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < c->n_ev; i++) {
+		struct evidence_item *e = &c->ev[i];
+
+		if (store_evidence_add(c->st, e->flow->db_id, e->ts_usec, e->linktype, e->wirelen,
+				       c->evbuf + e->off, e->caplen) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	c->n_ev = 0;
+	c->evbuf_used = 0;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+static int write_stats(struct collector *c, uint64_t now)
+{
+	unsigned i;
+	uint64_t ev = flowtab_evictions(c->ft);
+
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < c->n_sources; i++) {
+		struct collector_source *s = &c->sources[i];
+
+		if (i == 0) {	/* table-wide counters go with the first source */
+			s->cur.flow_evictions += ev - c->last_evictions;
+			s->cur.db_busy_retries += store_busy_retries(c->st) - c->last_busy;
+			s->cur.db_write_failures += store_write_failures(c->st) - c->last_failures;
+		}
+		if (store_stats_add(c->st, s->id, s->interval_start_usec, now, &s->cur) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	c->last_evictions = ev;
+	c->last_busy = store_busy_retries(c->st);
+	c->last_failures = store_write_failures(c->st);
+	for (i = 0; i < c->n_sources; i++) {
+		memset(&c->sources[i].cur, 0, sizeof(c->sources[i].cur));
+		c->sources[i].interval_start_usec = now;
+	}
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+int collector_flush(struct collector *c, int stats)
+{
+	int ret = 0;
+
+	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
+		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
+	if (write_evidence(c) < 0)
+		ret = -1;
+	if (stats && write_stats(c, util_now_usec()) < 0)
+		ret = -1;
+	return ret;
+}
+
+/* Keeps a copy of a spoofed flow's packet until the flow has a row id. */
+static void keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			  uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	if (c->n_ev == c->cap_ev || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+		if (collector_flush(c, 0) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+			c->tot.evidence_dropped++;
+			return;
+		}
+	}
+	memcpy(c->evbuf + c->evbuf_used, data, caplen);
+	c->ev[c->n_ev].flow = e;
+	c->ev[c->n_ev].ts_usec = ts_usec;
+	c->ev[c->n_ev].linktype = linktype;
+	c->ev[c->n_ev].wirelen = wirelen;
+	c->ev[c->n_ev].caplen = caplen;
+	c->ev[c->n_ev].off = c->evbuf_used;
+	c->n_ev++;
+	c->evbuf_used += caplen;
+	e->evidence_kept++;
+}
+
+/* Finds or makes room for a flow entry: when the table is full, writes every dirty
+ * entry and evicts the least recently used eighth of the table. */
+static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k)
+{
+	struct flow_entry *e;
+	int created;
+
+	e = flowtab_get(c->ft, k, &created);
+	if (e)
+		return e;
+	if (collector_flush(c, 0) < 0)
+		return NULL;
+	flowtab_evict(c->ft, flowtab_capacity(c->ft) / 8 + 1);
+	return flowtab_get(c->ft, k, &created);
+}
+
+void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct collector_source *s = &c->sources[src];
+	struct pkt_record r;
+	struct classification cl;
+	struct flow_key k;
+	struct flow_entry *e;
+	enum decode_status st;
+	int ifidx;
+	unsigned i;
+
+	c->tot.packets++;
+	c->tot.bytes += wirelen;
+	s->cur.received++;
+	st = decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
+	for (i = 0; i < DERR_COUNT; i++)
+		if (r.errors & (1u << i))
+			s->cur.decode_errors[i]++;
+	switch (st) {
+	case DEC_OK:
+		break;
+	case DEC_NOT_IP:
+		s->cur.not_ip++;
+		c->tot.not_ip++;
+		return;
+	case DEC_UNSUPPORTED:
+		s->cur.unsupported++;
+		c->tot.unsupported++;
+		return;
+	default:
+		s->cur.malformed++;
+		c->tot.malformed++;
+		return;
+	}
+	s->cur.decoded_ip++;
+	c->tot.decoded++;
+	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : file_iface(c, s, linktype, &r);
+	if (ifidx < 0) {	/* more interfaces than the table holds */
+		c->tot.lost_db++;
+		return;
+	}
+	classify_packet(&c->cctx, &c->ifaces[ifidx].info, &r, &cl);
+	c->tot.class_packets[cl.cls]++;
+	if (classify_is_spoof(cl.cls))
+		c->tot.spoofed++;
+	else if (cl.cls == CLS_LOOPBACK_FLOW)
+		c->tot.loopback++;
+
+	memset(&k, 0, sizeof(k));
+	k.bucket = (int64_t)(ts_usec / 1000000u);
+	k.bucket -= k.bucket % c->opt.bucket_seconds;
+	k.iface = (uint16_t)ifidx;
+	k.dir = r.dir;
+	k.family = r.family;
+	k.proto = r.proto;
+	k.cls = (uint8_t)cl.cls;
+	k.subclass = (uint8_t)cl.subclass;
+	memcpy(k.src, r.src, 16);
+	memcpy(k.dst, r.dst, 16);
+	if (r.have & PKT_HAVE_PORTS) {
+		k.sport = r.sport;
+		k.dport = r.dport;
+		collapse_ports(&k);
+	} else if (r.have & PKT_HAVE_ICMP) {
+		k.dport = (uint16_t)(r.icmp_type << 8 | r.icmp_code);
+	}
+	e = flow_get(c, &k);
+	if (!e) {
+		c->tot.lost_db++;
+		return;
+	}
+	flowtab_account(c->ft, e, wirelen, ts_usec, r.ttl,
+			(r.have & PKT_HAVE_TCPFLAGS) ? r.tcp_flags : 0, FLOW_SEEN_PCAP);
+	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+}

@@ -1,0 +1,115 @@
+/* This file declares the collector engine: it takes frames from any source, decodes and
+ * classifies them, aggregates them into the flow table, keeps evidence packets of
+ * spoofed flows, and writes flows, evidence and per-source statistics to the store. The
+ * command (cmd_collect.c) owns options, sources and the event loop. */
+#ifndef SPOOFAUDIT_COLLECTOR_H
+#define SPOOFAUDIT_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "classify.h"
+#include "flowtab.h"
+#include "store.h"
+
+#define COLLECTOR_MAX_IFACES 256
+#define COLLECTOR_MAX_SOURCES 128
+#define COLLECTOR_MAX_ROLES 64
+
+struct collector_opts {
+	unsigned bucket_seconds;	/* flow time bucket (default 3600) */
+	size_t max_flows;		/* flow table cap */
+	unsigned evidence_per_flow;	/* evidence packets kept per spoofed flow */
+	size_t evidence_buf_bytes;	/* evidence held in memory before a flush */
+	size_t flush_batch;		/* flows per transaction */
+};
+
+/* A --role override: interface name, role and (internal) prefixes. */
+struct collector_role {
+	char name[IF_NAMESIZE];
+	struct iface_info info;
+};
+
+/* One interface the collector has seen, with how its role was chosen. */
+struct collector_iface {
+	struct iface_info info;
+	const char *role_origin;	/* "option", "kernel" or "file-default" */
+};
+
+/* Per-source bookkeeping. `cur` holds counters since the last stats row. */
+struct collector_source {
+	int64_t id;			/* sources.id */
+	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
+	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
+	uint64_t interval_start_usec;
+	struct store_capture_stats cur;
+};
+
+struct evidence_item {
+	struct flow_entry *flow;
+	uint64_t ts_usec;
+	int linktype;
+	uint32_t wirelen, caplen;
+	size_t off;			/* into the evidence byte buffer */
+};
+
+/* Running totals for the status line and the end-of-run summary. */
+struct collector_totals {
+	uint64_t packets, bytes, decoded, spoofed, loopback, malformed, unsupported, not_ip;
+	uint64_t drops;			/* kernel + interface drops of all sources */
+	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
+	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
+	uint64_t class_packets[CLS_COUNT];
+};
+
+struct collector {
+	struct collector_opts opt;
+	struct store *st;
+	int64_t run_id;
+	struct flowtab *ft;
+	struct classify_ctx cctx;
+	unsigned n_ifaces;
+	struct collector_iface ifaces[COLLECTOR_MAX_IFACES];
+	const char *ifnames[COLLECTOR_MAX_IFACES];
+	unsigned n_roles;
+	struct collector_role roles[COLLECTOR_MAX_ROLES];
+	unsigned n_sources;
+	struct collector_source sources[COLLECTOR_MAX_SOURCES];
+	/* evidence waiting for its flow to be written */
+	struct evidence_item *ev;
+	size_t n_ev, cap_ev;
+	uint8_t *evbuf;
+	size_t evbuf_used;
+	struct collector_totals tot;
+	uint64_t last_evictions, last_busy, last_failures;
+	char err[512];			/* last store error */
+};
+
+/* Sets defaults into *o. */
+void collector_opts_default(struct collector_opts *o);
+
+/* Prepares c (flow table, buffers) writing into st under run run_id. Returns 0 or -1. */
+int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
+		   int64_t run_id);
+void collector_free(struct collector *c);	/* NULL-safe; does not flush */
+
+/* Adds an interface with a role and its origin, stores it, and returns its index, or -1.
+ * A --role override for the same name takes precedence over `info`'s role. */
+int collector_iface_add(struct collector *c, const struct iface_info *info, const char *origin);
+/* Index of the interface named name, or -1. */
+int collector_iface_find(const struct collector *c, const char *name);
+
+/* Registers a source; fixed_iface is an interface index or -1 (file: per packet, with
+ * file_ifname as the default name). Returns the source index, or -1. */
+int collector_source_add(struct collector *c, const char *kind, const char *name,
+			 int fixed_iface, const char *file_ifname, int linktype);
+
+/* Processes one frame from source src. Never fails: problems are counted. */
+void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* Writes every dirty flow, pending evidence and (with stats != 0) one statistics row per
+ * source. Returns 0, or -1 if the store failed (nothing is lost: flows stay dirty and are
+ * retried at the next flush; c->err says why). */
+int collector_flush(struct collector *c, int stats);
+
+#endif

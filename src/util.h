@@ -1,0 +1,24 @@
+/* This file declares small helpers shared by the commands: bounded integer parsing and
+ * the one function the commands log through. */
+#ifndef SPOOFAUDIT_UTIL_H
+#define SPOOFAUDIT_UTIL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+/* Parses a decimal unsigned integer in [min, max]. Returns 0, or -1 on anything else
+ * (sign, junk, overflow, out of range). */
+int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Current wall-clock time in microseconds since the epoch. */
+uint64_t util_now_usec(void);
+/* Monotonic time in microseconds. */
+uint64_t util_mono_usec(void);
+
+/* Log levels for util_log. */
+enum { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO };
+
+/* Writes "spoofaudit: [warning: ]message\n" to stderr. The one place commands log. */
+void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
