@@ -48,9 +48,10 @@ int capture_open_live(struct capture *c, const char *ifname, const struct captur
 		snprintf(err, errlen, "%s: %s", ifname, pcap_geterr(c->p));
 		goto fail;
 	}
-	/* SLL2 carries the packet type (incoming/outgoing) and ifindex of every frame. */
-	if (pcap_set_datalink(c->p, DLT_LINUX_SLL2) < 0)
-		(void)pcap_set_datalink(c->p, DLT_LINUX_SLL);
+	if (pcap_setdirection(c->p, o->direction) < 0) {
+		snprintf(err, errlen, "%s: cannot select a direction: %s", ifname, pcap_geterr(c->p));
+		goto fail;
+	}
 	c->linktype = pcap_datalink(c->p);
 	if (apply_filter(c, o->bpf, err, errlen) < 0)
 		goto fail;

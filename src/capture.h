@@ -21,10 +21,12 @@ struct capture_live_opts {
 	int promisc;
 	int buffer_bytes;		/* kernel ring size */
 	const char *bpf;		/* NULL for none */
+	pcap_direction_t direction;	/* PCAP_D_IN, PCAP_D_OUT or PCAP_D_INOUT */
 };
 
-/* Opens interface ifname for live capture, in Linux cooked v2 (SLL2) framing where the
- * kernel allows it so that every frame carries its direction and interface index.
+/* Opens interface ifname for live capture in its native framing, capturing only the
+ * direction asked for (libpcap on Linux offers SLL2, which would carry the direction,
+ * only on the `any' device, so the collector opens one handle per direction instead).
  * Non-blocking. Returns 0, or -1 with a message in err. */
 int capture_open_live(struct capture *c, const char *ifname, const struct capture_live_opts *o,
 		      char *err, size_t errlen);

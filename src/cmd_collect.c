@@ -81,7 +81,8 @@ static void usage(FILE *f)
 "  -f, --filter BPF        capture filter for every source\n"
 "  -s, --snaplen BYTES     live snapshot length (default 262144)\n"
 "      --promisc           put live interfaces in promiscuous mode (default: off)\n"
-"      --buffer MIB        kernel capture buffer per interface (default 8)\n"
+"      --buffer MIB        kernel capture buffer per handle (default 4; live capture\n"
+"                          opens one handle per direction on each interface)\n"
 "\n"
 "Classification:\n"
 "  --role IFACE=ROLE[:PREFIX,...]  loopback, external, or internal with the source\n"
@@ -186,7 +187,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	a->snaplen = 262144;
 	a->flush_interval_s = 5;
 	a->status_interval_s = 5;
-	a->buffer_mib = 8;
+	a->buffer_mib = 4;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "i:r:f:s:qh", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -488,53 +489,68 @@ static int run_files(struct run_state *rs, struct collector *c, const struct col
 	return 0;
 }
 
+/* Opens one handle per direction on each interface (one on loopback interfaces, where
+ * libpcap already drops the outgoing copy of every packet) and runs the event loop. */
 static int run_live(struct run_state *rs, struct collector *c, const struct collect_args *a,
 		    const char *const *names, unsigned n, const struct hostinfo *hi)
 {
-	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20), a->bpf };
+	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20),
+					a->bpf, PCAP_D_IN };
 	struct loop_ctx lcs[MAX_LIVE];
 	struct pollfd pfd[MAX_LIVE];
-	char err[4200];
-	unsigned i;
+	char err[4200], srcname[IF_NAMESIZE + 8];
+	unsigned i, d, k = 0;
 
 	for (i = 0; i < n; i++) {
+		const struct hostinfo_iface *hif = hostinfo_find(hi, names[i]);
 		struct iface_info info;
 		int ifidx, src;
+		unsigned ndir = hif && hif->is_loopback ? 1 : 2;
 
-		if (capture_open_live(&rs->caps[i], names[i], &lo, err, sizeof(err)) < 0) {
-			util_log(LOG_LVL_ERR, "cannot capture on %s", err);
-			return -1;
-		}
-		live_iface_info(hostinfo_find(hi, names[i]), names[i], &info);
+		live_iface_info(hif, names[i], &info);
 		ifidx = collector_iface_add(c, &info, "kernel");
-		src = ifidx < 0 ? -1 : collector_source_add(c, "pcap-live", names[i], ifidx, NULL,
-							    rs->caps[i].linktype);
-		if (src != (int)i) {
-			util_log(LOG_LVL_ERR, "%s: cannot register source: %s", names[i], c->err);
-			return -1;
+		for (d = 0; d < ndir; d++) {
+			if (k >= MAX_LIVE) {
+				util_log(LOG_LVL_ERR, "too many interfaces (at most %d handles)", MAX_LIVE);
+				return -1;
+			}
+			lo.direction = d == 0 ? PCAP_D_IN : PCAP_D_OUT;
+			if (capture_open_live(&rs->caps[k], names[i], &lo, err, sizeof(err)) < 0) {
+				util_log(LOG_LVL_ERR, "cannot capture on %s", err);
+				return -1;
+			}
+			rs->n_caps = k + 1;
+			snprintf(srcname, sizeof(srcname), "%s/%s", names[i], d == 0 ? "in" : "out");
+			src = ifidx < 0 ? -1 : collector_source_add(c, "pcap-live", srcname, ifidx, NULL,
+								    rs->caps[k].linktype);
+			if (src != (int)k) {
+				util_log(LOG_LVL_ERR, "%s: cannot register source: %s", names[i], c->err);
+				return -1;
+			}
+			c->sources[k].fixed_dir = d == 0 ? DIR_IN : DIR_OUT;
+			c->sources[k].interval_start_usec = util_now_usec();
+			lcs[k].c = c;
+			lcs[k].src = k;
+			lcs[k].linktype = rs->caps[k].linktype;
+			lcs[k].p = rs->caps[k].p;
+			lcs[k].a = a;
+			pfd[k].fd = rs->caps[k].fd;
+			pfd[k].events = POLLIN;
+			k++;
 		}
-		c->sources[i].interval_start_usec = util_now_usec();
-		lcs[i].c = c;
-		lcs[i].src = i;
-		lcs[i].linktype = rs->caps[i].linktype;
-		lcs[i].p = rs->caps[i].p;
-		lcs[i].a = a;
-		pfd[i].fd = rs->caps[i].fd;
-		pfd[i].events = POLLIN;
-		rs->n_caps = i + 1;
 	}
 	while (!stop_requested && !duration_over(rs)) {
-		int pr = poll(pfd, n, 200);
+		int pr = poll(pfd, k, 200);
 
 		if (pr < 0 && errno != EINTR) {
 			util_log(LOG_LVL_ERR, "poll: %s", strerror(errno));
 			return -1;
 		}
-		for (i = 0; i < n && !stop_requested; i++) {
+		for (i = 0; i < k && !stop_requested; i++) {
 			int got = pcap_dispatch(rs->caps[i].p, 4096, on_packet, (u_char *)&lcs[i]);
 
 			if (got == PCAP_ERROR) {
-				util_log(LOG_LVL_ERR, "%s: %s", names[i], pcap_geterr(rs->caps[i].p));
+				util_log(LOG_LVL_ERR, "%s: %s", rs->caps[i].name, pcap_geterr(rs->caps[i].p));
 				return -1;
 			}
 		}

@@ -303,6 +303,8 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 	c->tot.bytes += wirelen;
 	s->cur.received++;
 	st = decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
+	if (s->fixed_dir)
+		r.dir = s->fixed_dir;
 	for (i = 0; i < DERR_COUNT; i++)
 		if (r.errors & (1u << i))
 			s->cur.decode_errors[i]++;

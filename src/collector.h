@@ -39,6 +39,7 @@ struct collector_iface {
 struct collector_source {
 	int64_t id;			/* sources.id */
 	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
+	uint8_t fixed_dir;		/* enum pkt_dir the handle captures, or DIR_UNKNOWN */
 	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
 	uint64_t interval_start_usec;
 	struct store_capture_stats cur;

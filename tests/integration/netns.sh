@@ -1,0 +1,54 @@
+# Shared harness for the integration tests (source it): two network namespaces joined
+# by a veth pair, lo up in both. The auditing namespace ($NS_A, interface a0) holds
+# 45.33.1.10/24 and 2a01:a0::10/64 (the generators' host addresses); the sender
+# ($NS_B, interface b0) has IPv6 disabled so it sends nothing of its own.
+# Tests call ns_require_root first, then ns_setup; cleanup runs on exit.
+
+ns_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: needs root (network namespaces, veth, AF_PACKET)"
+		exit 77
+	fi
+	command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
+}
+
+ns_setup() {
+	local tag=${1:-sa}
+	NS_A="${tag}a$$"
+	NS_B="${tag}b$$"
+	ip netns add "$NS_A"
+	ip netns add "$NS_B"
+	trap ns_cleanup EXIT
+	ip link add a0 netns "$NS_A" type veth peer name b0 netns "$NS_B"
+	ip -n "$NS_B" link set b0 up
+	ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.b0.disable_ipv6=1
+	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.a0.accept_dad=0
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	ip -n "$NS_A" addr add 45.33.1.10/24 dev a0
+	ip -n "$NS_A" addr add 2a01:a0::10/64 dev a0 nodad
+	ip -n "$NS_B" addr add 45.33.1.20/24 dev b0
+	ip -n "$NS_A" link set a0 up
+	A_MAC=$(ip -n "$NS_A" -o link show a0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	export NS_A NS_B A_MAC
+}
+
+ns_cleanup() {
+	local rc=$?
+	[ -n "${NS_CLEANUP_HOOK:-}" ] && eval "$NS_CLEANUP_HOOK"
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+	exit $rc
+}
+
+# Waits until the collector (pid $1) has its capture open: polls the DB for its source rows.
+ns_wait_sources() {
+	local db=$1 n=$2 i
+	for i in $(seq 100); do
+		[ "$(sqlite3 "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	echo "collector did not start" >&2
+	return 1
+}
