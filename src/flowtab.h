@@ -62,8 +62,9 @@ typedef int (*flowtab_sink_fn)(void *arg, struct flow_entry **entries, size_t n)
 struct flowtab *flowtab_new(size_t max_entries);
 void flowtab_free(struct flowtab *ft);	/* NULL-safe */
 
-/* Finds the entry for key or creates it. Returns NULL (errno ENOSPC) when the table is
- * full and every entry is dirty: the caller must flush and evict, then try again.
+/* Finds the entry for key or creates it. Returns NULL (errno ENOSPC) when the key is new
+ * and the table is full (it never evicts by itself, even when clean entries exist): the
+ * caller must flush and evict, then try again.
  * *created is set to 1 for a new entry. The entry becomes the most recently used. */
 struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, int *created);
 

@@ -1,0 +1,925 @@
+/* This file implements the store: it opens and migrates the SQLite database and writes
+ * runs, their context, flows, evidence and capture statistics through prepared
+ * statements kept for the life of the connection. */
+#include "store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "addrclass.h"
+#include "classify.h"
+#include "decode.h"
+#include "embedded.h"
+
+/* How long a statement waits for another connection's lock before failing, and the page
+ * cache of a connection (negative: KiB). tests/tools/store_bench.c mirrors the latter. */
+#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_CACHE_KIB		65536
+
+/* The value of meta.application that marks a spoofaudit database. */
+#define STORE_APPLICATION	"spoofaudit"
+
+enum store_stmt {
+	S_BEGIN, S_BEGIN_RO, S_COMMIT, S_ROLLBACK,
+	S_SP_BEGIN, S_SP_RELEASE, S_SP_ROLLBACK,
+	S_FLOW_UPSERT, S_FLOW_UPDATE, S_FLOW_ID, S_EVIDENCE, S_RUN_BEGIN, S_RUN_END, S_SOURCE, S_IFACE, S_KCTX,
+	S_HOSTADDR, S_STATS, S_DECODE_ERR,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_BEGIN_RO] = "BEGIN",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SP_BEGIN] = "SAVEPOINT store_write",
+	[S_SP_RELEASE] = "RELEASE store_write",
+	[S_SP_ROLLBACK] = "ROLLBACK TO store_write",
+	/* Parameters, shared by the three flow statements: 1 bucket, 2 iface, 3 dir,
+	 * 4 family, 5 src, 6 dst, 7 src_bin, 8 dst_bin, 9 proto, 10 sport, 11 dport,
+	 * 12 class, 13 subclass, 14 packets, 15 bytes, 16 first_usec, 17 last_usec,
+	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id. */
+	[S_FLOW_UPSERT] =
+		"INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin, dst_bin,"
+		" proto, sport, dport, class, subclass, packets, bytes, first_usec, last_usec,"
+		" ttl_min, ttl_max, tcp_flags, seen_by)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19, ?20, ?21)"
+		" ON CONFLICT(bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
+		" class, subclass) DO UPDATE SET"
+		" packets = packets + excluded.packets,"
+		" bytes = bytes + excluded.bytes,"
+		" first_usec = min(first_usec, excluded.first_usec),"
+		" last_usec = max(last_usec, excluded.last_usec),"
+		" ttl_min = min(ttl_min, excluded.ttl_min),"
+		" ttl_max = max(ttl_max, excluded.ttl_max),"
+		" tcp_flags = tcp_flags | excluded.tcp_flags,"
+		" seen_by = seen_by | excluded.seen_by",
+	/* The same merge for a row whose id the entry already holds; the key is checked too,
+	 * so a stale id (its transaction rolled back, the row pruned) matches nothing. */
+	[S_FLOW_UPDATE] =
+		"UPDATE flows SET packets = packets + ?14, bytes = bytes + ?15,"
+		" first_usec = min(first_usec, ?16), last_usec = max(last_usec, ?17),"
+		" ttl_min = min(ttl_min, ?18), ttl_max = max(ttl_max, ?19),"
+		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21"
+		" WHERE id = ?22 AND bucket = ?1 AND iface = ?2 AND dir = ?3 AND family = ?4"
+		" AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9 AND sport = ?10"
+		" AND dport = ?11 AND class = ?12 AND subclass = ?13",
+	[S_FLOW_ID] =
+		"SELECT id FROM flows WHERE bucket = ?1 AND iface = ?2 AND dir = ?3"
+		" AND family = ?4 AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9"
+		" AND sport = ?10 AND dport = ?11 AND class = ?12 AND subclass = ?13",
+	[S_EVIDENCE] =
+		"INSERT INTO evidence(flow_id, ts_usec, linktype, wirelen, caplen, data)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_RUN_BEGIN] =
+		"INSERT INTO runs(host, version, cmdline, started_usec, bucket_seconds)"
+		" VALUES(?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[S_RUN_END] = "UPDATE runs SET ended_usec = ?2 WHERE id = ?1",
+	[S_SOURCE] =
+		"INSERT INTO sources(run_id, kind, name, iface, linktype)"
+		" VALUES(?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[S_IFACE] =
+		"INSERT INTO ifaces(run_id, name, ifindex, role, role_origin, prefixes)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_KCTX] = "INSERT INTO kernel_ctx(run_id, scope, key, value) VALUES(?1, ?2, ?3, ?4)",
+	[S_HOSTADDR] =
+		"INSERT INTO host_addrs(run_id, iface, addr, plen, family)"
+		" VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_STATS] =
+		"INSERT INTO capture_stats(source_id, start_usec, end_usec, received,"
+		" kernel_drops, iface_drops, decoded_ip, not_ip, unsupported, malformed,"
+		" nflog_received, nflog_enobufs, nflog_seq_gaps, flow_evictions,"
+		" db_busy_retries, db_write_failures)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[S_DECODE_ERR] =
+		"INSERT INTO decode_errors(source_id, start_usec, end_usec, reason, count)"
+		" VALUES(?1, ?2, ?3, ?4, ?5)",
+};
+
+/* An open database. Invariant: every stmt[] is prepared once store_open() returns; ids
+ * has room for ids_cap row ids (the scratch of store_flows_write()). */
+struct store {
+	sqlite3 *db;
+	int readonly;
+	int version;			/* PRAGMA user_version after migration */
+	uint64_t busy_retries;		/* busy-handler calls that asked to retry */
+	uint64_t write_failures;	/* writes that returned -1 */
+	int64_t *ids;
+	size_t ids_cap;
+	sqlite3_stmt *stmt[S_COUNT];
+	char err[512];
+};
+
+static void set_err(struct store *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_err(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+}
+
+/* Sets the message "what: <sqlite message>" with a hint for the errors that need one. */
+static void sql_err(struct store *st, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+	const char *hint = "";
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		hint = " (still locked by another connection after the busy timeout)";
+		break;
+	case SQLITE_FULL:
+		hint = " (the disk or the database size limit is full)";
+		break;
+	case SQLITE_IOERR:
+		hint = " (I/O error on the database file)";
+		break;
+	case SQLITE_READONLY:
+		hint = " (the database is read-only)";
+		break;
+	}
+	set_err(st, "%s: %s%s", what, sqlite3_errmsg(st->db), hint);
+}
+
+/* A failed write: a message, and one more in store_write_failures(). */
+static int write_failed(struct store *st, const char *what)
+{
+	sql_err(st, what);
+	st->write_failures++;
+	return -1;
+}
+
+/* Busy handler: sleeps with the back-off SQLite's own busy_timeout uses, counting every
+ * retry, until STORE_BUSY_TIMEOUT_MS have been spent on this lock. */
+static int busy_handler(void *arg, int count)
+{
+	static const int delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	const int ndelays = (int)(sizeof(delays) / sizeof(delays[0]));
+	struct store *st = arg;
+	int delay, prior;
+
+	if (count < ndelays) {
+		delay = delays[count];
+		prior = 0;
+		for (int i = 0; i < count; i++)
+			prior += delays[i];
+	} else {
+		delay = delays[ndelays - 1];
+		prior = 328 + (count - ndelays) * delay;	/* 328 = sum of delays[] */
+	}
+	if (prior >= STORE_BUSY_TIMEOUT_MS)
+		return 0;
+	if (prior + delay > STORE_BUSY_TIMEOUT_MS)
+		delay = STORE_BUSY_TIMEOUT_MS - prior;
+	st->busy_retries++;
+	sqlite3_sleep(delay);
+	return 1;
+}
+
+/* Steps a statement that returns no row (or whose rows are ignored) and resets it. */
+static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		sql_err(st, what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* Steps a statement that returns one integer (RETURNING id) into *out and resets it. */
+static int step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = sqlite3_step(s);
+	} else if (rc == SQLITE_DONE) {
+		set_err(st, "%s: no row id returned", what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	if (rc != SQLITE_DONE) {
+		sql_err(st, what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* Runs one statement of SQL text that returns at most one integer into *out. */
+static int query_int(struct store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1, rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sql_err(st, sql);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+	} else if (rc == SQLITE_DONE) {
+		set_err(st, "%s: no row", sql);
+		goto out;
+	} else {
+		sql_err(st, sql);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Starts a savepoint so that a multi-row write is all or nothing, inside or outside the
+ * caller's transaction. *outer receives whether a transaction was already open. */
+static int sp_begin(struct store *st, int *outer, const char *what)
+{
+	*outer = !sqlite3_get_autocommit(st->db);
+	if (step_done(st, st->stmt[S_SP_BEGIN], what) < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Undoes everything since sp_begin(). SQLite may already have rolled the whole
+ * transaction back (SQLITE_FULL, SQLITE_IOERR); then there is nothing left to undo. */
+static void sp_abort(struct store *st, int outer)
+{
+	char keep[sizeof(st->err)];
+
+	memcpy(keep, st->err, sizeof(keep));
+	if (!sqlite3_get_autocommit(st->db)) {
+		if (outer) {
+			step_done(st, st->stmt[S_SP_ROLLBACK], "rollback to savepoint");
+			step_done(st, st->stmt[S_SP_RELEASE], "release savepoint");
+		} else {
+			step_done(st, st->stmt[S_ROLLBACK], "rollback");
+		}
+	}
+	memcpy(st->err, keep, sizeof(keep));
+}
+
+/* Releases the savepoint: without an outer transaction this commits. */
+static int sp_end(struct store *st, int outer, const char *what)
+{
+	if (step_done(st, st->stmt[S_SP_RELEASE], what) < 0) {
+		st->write_failures++;
+		sp_abort(st, outer);
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_sql(struct store *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		set_err(st, "%s: %s", what, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks that a migration's file name carries its version ("001_init.sql" is 1). */
+static int migration_number_ok(const char *name, int version)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(name, &end, 10);
+	return errno == 0 && end != name && *end == '_' && v == version;
+}
+
+/* Applies migration number `version` (1-based) in its own transaction, unless another
+ * process applied it first. */
+static int apply_migration(struct store *st, int version)
+{
+	const struct embedded_file *m = &embedded_migrations[version - 1];
+	char what[128], *sql;
+	int64_t cur;
+	int rc;
+
+	snprintf(what, sizeof(what), "migration %s", m->name);
+	if (!migration_number_ok(m->name, version)) {
+		set_err(st, "%s: file name does not start with %03d_", what, version);
+		return -1;
+	}
+	if (exec_sql(st, "BEGIN IMMEDIATE", what) < 0)
+		return -1;
+	if (query_int(st, "PRAGMA user_version", &cur) < 0)
+		goto fail;
+	if (cur >= version) {		/* another process was faster */
+		if (exec_sql(st, "COMMIT", what) < 0)
+			goto fail;
+		return 0;
+	}
+	if (exec_sql(st, m->text, what) < 0)
+		goto fail;
+	sql = sqlite3_mprintf("PRAGMA user_version = %d;"
+			      " INSERT INTO migrations(version, name, applied_usec) VALUES(%d, %Q,"
+			      " CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))",
+			      version, version, m->name);
+	if (!sql) {
+		set_err(st, "%s: out of memory", what);
+		goto fail;
+	}
+	rc = exec_sql(st, sql, what);
+	sqlite3_free(sql);
+	if (rc < 0)
+		goto fail;
+	if (exec_sql(st, "COMMIT", what) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(st->db)) {
+		char keep[sizeof(st->err)];
+
+		memcpy(keep, st->err, sizeof(keep));
+		exec_sql(st, "ROLLBACK", what);
+		memcpy(st->err, keep, sizeof(keep));
+	}
+	return -1;
+}
+
+/* Refuses files that are not SQLite, not spoofaudit's, or too new; reads the version. */
+static int check_identity(struct store *st, const char *path)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t nobjects, version;
+	int ret = -1, rc;
+
+	if (query_int(st, "SELECT count(*) FROM sqlite_master", &nobjects) < 0) {
+		int code = sqlite3_errcode(st->db);
+
+		if (code == SQLITE_NOTADB)
+			set_err(st, "%s: not an SQLite database", path);
+		else
+			sql_err(st, path);
+		goto out;
+	}
+	if (query_int(st, "PRAGMA user_version", &version) < 0)
+		goto out;
+	if (version == 0) {
+		if (nobjects > 0) {
+			set_err(st, "%s: an SQLite database, but not a spoofaudit one "
+				"(it has tables and no schema version)", path);
+			goto out;
+		}
+		st->version = 0;
+		ret = 0;
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'application'",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && (rc & 0xff) != SQLITE_ERROR) {
+		sql_err(st, path);	/* locked, I/O error: not a verdict on the file */
+		goto out;
+	}
+	if (rc != SQLITE_ROW || sqlite3_column_type(s, 0) != SQLITE_TEXT ||
+	    strcmp((const char *)sqlite3_column_text(s, 0), STORE_APPLICATION) != 0) {
+		set_err(st, "%s: an SQLite database, but not a spoofaudit one "
+			"(no meta.application = '%s')", path, STORE_APPLICATION);
+		goto out;
+	}
+	if (version > store_latest_version()) {
+		set_err(st, "%s: schema version %lld is newer than this spoofaudit knows (%d); "
+			"use a newer spoofaudit", path, (long long)version,
+			store_latest_version());
+		goto out;
+	}
+	st->version = (int)version;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+struct store *store_open(const char *path, int flags, char *err, size_t errlen)
+{
+	struct store *st;
+	int oflags, i;
+	char sql[64];
+
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	st->readonly = !!(flags & STORE_OPEN_READONLY);
+	if (st->readonly)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		if (st->db)
+			set_err(st, "%s: %s", path, sqlite3_errmsg(st->db));
+		else
+			set_err(st, "%s: out of memory", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_handler(st->db, busy_handler, st);
+	if (check_identity(st, path) < 0)
+		goto fail;
+	if (st->readonly && st->version < store_latest_version()) {
+		if (st->version == 0)
+			set_err(st, "%s: not a spoofaudit database (empty)", path);
+		else
+			set_err(st, "%s: schema version %d is older than this spoofaudit's (%d); "
+				"open it once read-write to migrate", path, st->version,
+				store_latest_version());
+		goto fail;
+	}
+	if (!st->readonly) {
+		if (exec_sql(st, "PRAGMA journal_mode = WAL", path) < 0 ||
+		    exec_sql(st, "PRAGMA synchronous = NORMAL", path) < 0)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
+	if (exec_sql(st, "PRAGMA foreign_keys = ON", path) < 0 || exec_sql(st, sql, path) < 0)
+		goto fail;
+	for (i = st->version + 1; i <= store_latest_version(); i++) {
+		if (apply_migration(st, i) < 0)
+			goto fail;
+		st->version = i;
+	}
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			set_err(st, "%s: preparing \"%.60s...\": %s", path, stmt_sql[i],
+				sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	snprintf(err, errlen, "%s", st->err);
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->ids);
+	free(st);
+}
+
+const char *store_errmsg(const struct store *st)
+{
+	return st ? st->err : "no store";
+}
+
+int store_schema_version(const struct store *st)
+{
+	return st->version;
+}
+
+int store_latest_version(void)
+{
+	return (int)embedded_migration_count;
+}
+
+uint64_t store_busy_retries(const struct store *st)
+{
+	return st->busy_retries;
+}
+
+uint64_t store_write_failures(const struct store *st)
+{
+	return st->write_failures;
+}
+
+int store_begin(struct store *st)
+{
+	if (step_done(st, st->stmt[st->readonly ? S_BEGIN_RO : S_BEGIN], "begin") < 0)
+		return st->readonly ? -1 : write_failed(st, "begin");
+	return 0;
+}
+
+int store_commit(struct store *st)
+{
+	if (step_done(st, st->stmt[S_COMMIT], "commit") < 0)
+		return write_failed(st, "commit");
+	return 0;
+}
+
+int store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return 0;	/* nothing open, or SQLite already rolled back */
+	return step_done(st, st->stmt[S_ROLLBACK], "rollback");
+}
+
+static inline int64_t i64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Binds text, or NULL for a NULL pointer. */
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+int64_t store_run_begin(struct store *st, const char *hostname, const char *version,
+			const char *cmdline, uint64_t start_usec, unsigned bucket_seconds)
+{
+	sqlite3_stmt *s = st->stmt[S_RUN_BEGIN];
+	int64_t id;
+
+	bind_text(s, 1, hostname ? hostname : "");
+	bind_text(s, 2, version ? version : "");
+	bind_text(s, 3, cmdline);
+	sqlite3_bind_int64(s, 4, i64(start_usec));
+	sqlite3_bind_int64(s, 5, bucket_seconds);
+	if (step_id(st, s, "adding run", &id) < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return id;
+}
+
+int store_run_end(struct store *st, int64_t run_id, uint64_t end_usec)
+{
+	sqlite3_stmt *s = st->stmt[S_RUN_END];
+
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, i64(end_usec));
+	if (step_done(st, s, "ending run") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		set_err(st, "ending run: no run %lld", (long long)run_id);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t store_source_add(struct store *st, int64_t run_id, const char *kind,
+			 const char *name, const char *iface, int linktype)
+{
+	sqlite3_stmt *s = st->stmt[S_SOURCE];
+	int64_t id;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, kind);
+	bind_text(s, 3, name ? name : "");
+	bind_text(s, 4, iface);
+	sqlite3_bind_int(s, 5, linktype);
+	if (step_id(st, s, "adding source", &id) < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return id;
+}
+
+int store_iface_add(struct store *st, int64_t run_id, const struct iface_info *ifc,
+		    const char *role_origin)
+{
+	sqlite3_stmt *s = st->stmt[S_IFACE];
+	char prefixes[CLASSIFY_MAX_PREFIXES * PREFIX_STRLEN + 1], p[PREFIX_STRLEN];
+	const char *role = classify_role_name(ifc->role);
+	size_t len = 0;
+	unsigned i;
+
+	if (!role) {
+		set_err(st, "adding interface %s: bad role %d", ifc->name, (int)ifc->role);
+		return -1;
+	}
+	if (ifc->n_prefixes > CLASSIFY_MAX_PREFIXES) {
+		set_err(st, "adding interface %s: %u prefixes (at most %d)", ifc->name,
+			ifc->n_prefixes, CLASSIFY_MAX_PREFIXES);
+		return -1;
+	}
+	prefixes[0] = '\0';
+	for (i = 0; i < ifc->n_prefixes; i++) {
+		prefix_format(&ifc->prefixes[i], p, sizeof(p));
+		len += (size_t)snprintf(prefixes + len, sizeof(prefixes) - len, "%s%s",
+					i ? "," : "", p);
+	}
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, ifc->name, (int)strnlen(ifc->name, sizeof(ifc->name)),
+			  SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, ifc->ifindex);
+	bind_text(s, 4, role);
+	bind_text(s, 5, role_origin ? role_origin : "");
+	bind_text(s, 6, prefixes);
+	if (step_done(st, s, "adding interface") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
+			 const char *key, const char *value)
+{
+	sqlite3_stmt *s = st->stmt[S_KCTX];
+
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, scope);
+	bind_text(s, 3, key);
+	bind_text(s, 4, value);
+	if (step_done(st, s, "adding kernel context") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
+		       const struct prefix *p)
+{
+	sqlite3_stmt *s = st->stmt[S_HOSTADDR];
+	char addr[ADDR_STRLEN];
+
+	if (p->family != 4 && p->family != 6) {
+		set_err(st, "adding host address: bad family %d", p->family);
+		return -1;
+	}
+	addr_format(p->family, p->addr, addr, sizeof(addr));
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, iface);
+	bind_text(s, 3, addr);
+	sqlite3_bind_int(s, 4, p->plen);
+	sqlite3_bind_int(s, 5, p->family);
+	if (step_done(st, s, "adding host address") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes addr as the 16 bytes stored in src_bin/dst_bin (IPv4 as ::ffff:a.b.c.d). */
+static void addr_bin(int family, const uint8_t addr[16], uint8_t out[16])
+{
+	if (family == 4) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}
+
+static const char *dir_name(unsigned dir)
+{
+	switch (dir) {
+	case DIR_IN:
+		return "in";
+	case DIR_OUT:
+		return "out";
+	case DIR_UNKNOWN:
+		return "unknown";
+	}
+	return NULL;
+}
+
+/* The key columns of a flow, as bound to parameters 1-4 and 7-13. */
+struct flow_cols {
+	const char *ifname, *dir, *cls, *sub;
+	uint8_t sbin[16], dbin[16];
+};
+
+static void bind_key(sqlite3_stmt *s, const struct flow_key *k, const struct flow_cols *c)
+{
+	sqlite3_bind_int64(s, 1, k->bucket);
+	sqlite3_bind_text(s, 2, c->ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->dir, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, k->family);
+	sqlite3_bind_blob(s, 7, c->sbin, 16, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 8, c->dbin, 16, SQLITE_STATIC);
+	sqlite3_bind_int(s, 9, k->proto);
+	sqlite3_bind_int(s, 10, k->sport);
+	sqlite3_bind_int(s, 11, k->dport);
+	sqlite3_bind_text(s, 12, c->cls, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, c->sub, -1, SQLITE_STATIC);
+}
+
+static void bind_counts(sqlite3_stmt *s, const struct flow_counts *d)
+{
+	sqlite3_bind_int64(s, 14, i64(d->packets));
+	sqlite3_bind_int64(s, 15, i64(d->bytes));
+	sqlite3_bind_int64(s, 16, i64(d->first_usec));
+	sqlite3_bind_int64(s, 17, i64(d->last_usec));
+	sqlite3_bind_int(s, 18, d->ttl_min);
+	sqlite3_bind_int(s, 19, d->ttl_max);
+	sqlite3_bind_int(s, 20, d->tcp_flags);
+	sqlite3_bind_int(s, 21, d->seen_by);
+}
+
+/* Merges one flow into its row; the row id goes to *id. A known row (db_id) is updated
+ * by id. Otherwise the upsert runs, and its row id is the new rowid, or (when it merged
+ * into an existing row, which leaves last_insert_rowid alone) a lookup by key. This
+ * avoids RETURNING, which inside a savepoint costs a statement journal per row and
+ * halved the write rate (see tests/tools/store_bench.c). */
+static int flow_merge(struct store *st, const struct flow_entry *e,
+		      const char *const *ifnames, int64_t *id)
+{
+	const struct flow_key *k = &e->key;
+	struct flow_cols c;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	sqlite3_stmt *s;
+	int rc;
+
+	c.ifname = ifnames ? ifnames[k->iface] : NULL;
+	c.dir = dir_name(k->dir);
+	c.cls = classify_class_name((enum spoof_class)k->cls);
+	c.sub = addrclass_subclass_name((enum addr_subclass)k->subclass);
+	if (!c.ifname || !c.dir || !c.cls || !c.sub || (k->family != 4 && k->family != 6)) {
+		set_err(st, "writing flows: bad flow key (iface %u%s, dir %u, class %u, "
+			"subclass %u, family %u)", k->iface, c.ifname ? "" : " has no name",
+			k->dir, k->cls, k->subclass, k->family);
+		return -1;
+	}
+	addr_bin(k->family, k->src, c.sbin);
+	addr_bin(k->family, k->dst, c.dbin);
+
+	if (e->db_id > 0) {
+		s = st->stmt[S_FLOW_UPDATE];
+		bind_key(s, k, &c);
+		bind_counts(s, &e->delta);
+		sqlite3_bind_int64(s, 22, e->db_id);
+		if (step_done(st, s, "writing flows") < 0)
+			return -1;
+		if (sqlite3_changes(st->db) == 1) {
+			*id = e->db_id;
+			return 0;
+		}
+	}
+
+	s = st->stmt[S_FLOW_UPSERT];
+	addr_format(k->family, k->src, src, sizeof(src));
+	addr_format(k->family, k->dst, dst, sizeof(dst));
+	bind_key(s, k, &c);
+	sqlite3_bind_text(s, 5, src, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, dst, -1, SQLITE_STATIC);
+	bind_counts(s, &e->delta);
+	sqlite3_set_last_insert_rowid(st->db, 0);
+	if (step_done(st, s, "writing flows") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (*id != 0)
+		return 0;
+
+	s = st->stmt[S_FLOW_ID];
+	bind_key(s, k, &c);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		set_err(st, "writing flows: merged row not found");
+	else
+		sql_err(st, "writing flows");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* All or nothing: the rows go in under a savepoint, and db_id is set only once every row
+ * is written, so a failed batch can be retried without counting anything twice. Called
+ * outside a transaction, each call commits by itself. */
+int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
+		      const char *const *ifnames)
+{
+	size_t i;
+	int outer;
+
+	if (n == 0)
+		return 0;
+	if (n > st->ids_cap) {
+		int64_t *ids = realloc(st->ids, n * sizeof(*ids));
+
+		if (!ids) {
+			set_err(st, "writing flows: out of memory for %zu row ids", n);
+			st->write_failures++;
+			return -1;
+		}
+		st->ids = ids;
+		st->ids_cap = n;
+	}
+	if (sp_begin(st, &outer, "writing flows") < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (flow_merge(st, entries[i], ifnames, &st->ids[i]) < 0) {
+			st->write_failures++;
+			sp_abort(st, outer);
+			return -1;
+		}
+	}
+	if (sp_end(st, outer, "writing flows") < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		entries[i]->db_id = st->ids[i];
+	return 0;
+}
+
+int store_evidence_add(struct store *st, int64_t flow_id, uint64_t ts_usec, int linktype,
+		       uint32_t wirelen, const uint8_t *data, uint32_t caplen)
+{
+	sqlite3_stmt *s = st->stmt[S_EVIDENCE];
+
+	if (caplen > (uint32_t)INT32_MAX || (caplen > 0 && !data)) {
+		set_err(st, "adding evidence: bad capture length %u", caplen);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, flow_id);
+	sqlite3_bind_int64(s, 2, i64(ts_usec));
+	sqlite3_bind_int(s, 3, linktype);
+	sqlite3_bind_int64(s, 4, wirelen);
+	sqlite3_bind_int64(s, 5, caplen);
+	sqlite3_bind_blob(s, 6, caplen ? (const void *)data : "", (int)caplen, SQLITE_STATIC);
+	if (step_done(st, s, "adding evidence") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
+		    uint64_t end_usec, const struct store_capture_stats *c)
+{
+	sqlite3_stmt *s = st->stmt[S_STATS];
+	const uint64_t v[] = {
+		c->received, c->kernel_drops, c->iface_drops, c->decoded_ip, c->not_ip,
+		c->unsupported, c->malformed, c->nflog_received, c->nflog_enobufs,
+		c->nflog_seq_gaps, c->flow_evictions, c->db_busy_retries, c->db_write_failures,
+	};
+	int outer, i;
+
+	if (sp_begin(st, &outer, "adding capture statistics") < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int64(s, 2, i64(start_usec));
+	sqlite3_bind_int64(s, 3, i64(end_usec));
+	for (i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+		sqlite3_bind_int64(s, 4 + i, i64(v[i]));
+	if (step_done(st, s, "adding capture statistics") < 0)
+		goto fail;
+	s = st->stmt[S_DECODE_ERR];
+	for (i = 0; i < DERR_COUNT; i++) {
+		const char *reason = decode_error_name((enum decode_error)i);
+
+		if (c->decode_errors[i] == 0)
+			continue;
+		if (!reason) {
+			set_err(st, "adding decode errors: no name for reason %d", i);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, source_id);
+		sqlite3_bind_int64(s, 2, i64(start_usec));
+		sqlite3_bind_int64(s, 3, i64(end_usec));
+		sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, i64(c->decode_errors[i]));
+		if (step_done(st, s, "adding decode errors") < 0)
+			goto fail;
+	}
+	return sp_end(st, outer, "adding capture statistics");
+fail:
+	st->write_failures++;
+	sp_abort(st, outer);
+	return -1;
+}
+
+int64_t store_query_int(struct store *st, const char *sql)
+{
+	int64_t v;
+
+	if (query_int(st, sql, &v) < 0)
+		return -1;
+	return v;
+}
