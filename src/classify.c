@@ -211,3 +211,19 @@ int classify_role_parse(const char *s, enum iface_role *out)
 	errno = EINVAL;
 	return -1;
 }
+
+int classify_is_hostaddr(const struct classify_ctx *ctx, int family, const uint8_t addr[16])
+{
+	return ctx && in_prefixes(ctx->hostaddrs, ctx->n_hostaddrs, CLASSIFY_MAX_HOSTADDRS, family,
+				  addr);
+}
+
+void classify_infer_dir(const struct classify_ctx *ctx, struct pkt_record *rec)
+{
+	if (rec->dir != DIR_UNKNOWN || rec->status != DEC_OK)
+		return;
+	if (classify_is_hostaddr(ctx, rec->family, rec->dst))
+		rec->dir = DIR_IN;
+	else if (classify_is_hostaddr(ctx, rec->family, rec->src))
+		rec->dir = DIR_OUT;
+}

@@ -60,6 +60,16 @@ struct classification {
 void classify_packet(const struct classify_ctx *ctx, const struct iface_info *ifc,
 		     const struct pkt_record *rec, struct classification *out);
 
+/* True when addr is one of ctx's host addresses. */
+int classify_is_hostaddr(const struct classify_ctx *ctx, int family, const uint8_t addr[16]);
+
+/* For a packet whose link type gives no direction (DIR_UNKNOWN, e.g. plain Ethernet read
+ * from a file), infers it from the host's addresses: a destination the host holds means
+ * received (DIR_IN); otherwise a source the host holds means sent (DIR_OUT), the host's
+ * own traffic rather than a forged own_addr_src; else it stays DIR_UNKNOWN, which the
+ * classifier treats as received. */
+void classify_infer_dir(const struct classify_ctx *ctx, struct pkt_record *rec);
+
 /* True for the classes that count as spoofed (evidence is kept for them). */
 int classify_is_spoof(enum spoof_class c);
 

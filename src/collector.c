@@ -331,6 +331,7 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 		c->tot.lost_db++;
 		return;
 	}
+	classify_infer_dir(&c->cctx, &r);
 	classify_packet(&c->cctx, &c->ifaces[ifidx].info, &r, &cl);
 	c->tot.class_packets[cl.cls]++;
 	if (classify_is_spoof(cl.cls))

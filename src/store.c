@@ -18,7 +18,7 @@
 /* How long a statement waits for another connection's lock before failing, and the page
  * cache of a connection (negative: KiB). tests/tools/store_bench.c mirrors the latter. */
 #define STORE_BUSY_TIMEOUT_MS	5000
-#define STORE_CACHE_KIB		65536
+#define STORE_CACHE_KIB		8192
 
 /* The value of meta.application that marks a spoofaudit database. */
 #define STORE_APPLICATION	"spoofaudit"
