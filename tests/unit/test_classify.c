@@ -407,6 +407,42 @@ static void test_counts_clamped(void **state)
 	assert_int_equal(out.cls, CLS_UNEXPECTED_SRC);
 }
 
+/* Direction inference for frames without one: a destination the host holds means
+ * received, else a source it holds means sent, else unknown; a known direction and an
+ * undecoded packet are left alone. */
+static void test_infer_dir(void **state)
+{
+	static const struct {
+		const char *src, *dst;
+		uint8_t status, dir_in, dir_out;
+	} rows[] = {
+		{ "8.8.8.8", "93.184.216.34", DEC_OK, DIR_UNKNOWN, DIR_IN },
+		{ "93.184.216.34", "8.8.8.8", DEC_OK, DIR_UNKNOWN, DIR_OUT },
+		{ "93.184.216.34", "10.1.2.3", DEC_OK, DIR_UNKNOWN, DIR_IN },	/* both held */
+		{ "8.8.8.8", "1.1.1.1", DEC_OK, DIR_UNKNOWN, DIR_UNKNOWN },
+		{ "2a00:1450:4001::5", "2001:4860::1", DEC_OK, DIR_UNKNOWN, DIR_OUT },
+		{ "8.8.8.8", "93.184.216.34", DEC_OK, DIR_OUT, DIR_OUT },	/* known stays */
+		{ "93.184.216.34", "8.8.8.8", DEC_OK, DIR_IN, DIR_IN },
+		{ "8.8.8.8", "93.184.216.34", DEC_MALFORMED, DIR_UNKNOWN, DIR_UNKNOWN },
+	};
+	struct world w;
+	size_t i;
+
+	(void)state;
+	build_world(&w);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct cls_case c = { "infer", IF_EXT, rows[i].status, rows[i].dir_in, UDP,
+				      rows[i].src, rows[i].dst, CLS_NORMAL, ASUB_NONE };
+		struct pkt_record rec;
+
+		build_record(&c, &rec);
+		classify_infer_dir(&w.ctx, &rec);
+		if (rec.dir != rows[i].dir_out)
+			fail_msg("row %zu: %s -> %s: dir %u, expected %u", i, rows[i].src,
+				 rows[i].dst, rec.dir, rows[i].dir_out);
+	}
+}
+
 int main(void)
 {
 	struct CMUnitTest table[N_CASES];
@@ -415,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_null_context),
 		cmocka_unit_test(test_counts_clamped),
+		cmocka_unit_test(test_infer_dir),
 	};
 	size_t i;
 	int failed = 0;
