@@ -78,7 +78,10 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 	snprintf(c->name, sizeof(c->name), "%s", path);
 	c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!c->p) {
-		snprintf(err, errlen, "%s: %s", path, perr);
+		if (strstr(perr, path))	/* libpcap usually names the file itself */
+			snprintf(err, errlen, "%s", perr);
+		else
+			snprintf(err, errlen, "%s: %s", path, perr);
 		return -1;
 	}
 	c->linktype = pcap_datalink(c->p);

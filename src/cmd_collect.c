@@ -284,6 +284,22 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	}
 	if (optind < argc)
 		BAD("unexpected argument `%s'", argv[optind]);
+	if (a->bpf) {	/* a filter that does not compile is bad usage, not a runtime error */
+		pcap_t *dead = pcap_open_dead(DLT_EN10MB, (int)a->snaplen);
+		struct bpf_program prog;
+		int bad = !dead || pcap_compile(dead, &prog, a->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0;
+
+		if (!bad)
+			pcap_freecode(&prog);
+		if (bad) {
+			fprintf(stderr, "spoofaudit collect: bad filter `%s': %s\n", a->bpf,
+				dead ? pcap_geterr(dead) : "out of memory");
+			if (dead)
+				pcap_close(dead);
+			return 2;
+		}
+		pcap_close(dead);
+	}
 	return 0;
 }
 
@@ -598,9 +614,20 @@ int cmd_collect(int argc, char **argv)
 		}
 	}
 
+	/* Refuse unreadable capture files before touching the database. */
+	for (i = 0; i < a->n_files; i++) {
+		struct capture probe;
+		char perr[4200];
+
+		if (capture_open_file(&probe, a->files[i], a->bpf, perr, sizeof(perr)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", perr);
+			goto out;
+		}
+		capture_close(&probe);
+	}
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
 	if (!st) {
-		util_log(LOG_LVL_ERR, "%s: %s", a->db, err);
+		util_log(LOG_LVL_ERR, "%s", err);
 		goto out;
 	}
 	gethostname(host, sizeof(host) - 1);
