@@ -141,11 +141,13 @@ static void test_migrate_from_each_version(void **state)
 		rm_db(path);
 		raw_exec(path, "SELECT 1");
 		for (i = 0; i < k; i++) {
-			raw_exec(path, "BEGIN");
-			raw_exec(path, embedded_migrations[i].text);
-			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-			raw_exec(path, sql);
-			raw_exec(path, "COMMIT");
+			char *all;
+
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", i + 1);
+			all = sqlite3_mprintf("BEGIN;\n%s\n%s\nCOMMIT;", embedded_migrations[i].text, sql);
+			assert_non_null(all);
+			raw_exec(path, all);	/* one connection: one transaction */
+			sqlite3_free(all);
 		}
 		st = store_open(path, 0, err, sizeof(err));
 		if (!st)
