@@ -161,12 +161,14 @@ struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, i
 	return e;
 }
 
-void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
-		     uint64_t ts_usec, uint8_t ttl, uint8_t tcp_flags, uint8_t seen_by)
+/* Folds one observation into e's delta and puts e on the dirty list. The delta holds
+ * data iff e is dirty, so that is what starts a fresh first/last/TTL range. */
+static void observe(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,
+		    uint8_t tcp_flags, uint8_t seen_by)
 {
 	struct flow_counts *d = &e->delta;
 
-	if (d->packets == 0) {
+	if (!e->dirty) {
 		d->first_usec = d->last_usec = ts_usec;
 		d->ttl_min = d->ttl_max = ttl;
 	} else {
@@ -179,8 +181,6 @@ void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
 		if (ttl > d->ttl_max)
 			d->ttl_max = ttl;
 	}
-	d->packets++;
-	d->bytes += bytes;
 	d->tcp_flags |= tcp_flags;
 	d->seen_by |= seen_by;
 	if (!e->dirty) {
@@ -193,6 +193,20 @@ void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
 		ft->dtail = e;
 		ft->ndirty++;
 	}
+}
+
+void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
+		     uint64_t ts_usec, uint8_t ttl, uint8_t tcp_flags, uint8_t seen_by)
+{
+	observe(ft, e, ts_usec, ttl, tcp_flags, seen_by);
+	e->delta.packets++;
+	e->delta.bytes += bytes;
+}
+
+void flowtab_note(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,
+		  uint8_t tcp_flags, uint8_t seen_by)
+{
+	observe(ft, e, ts_usec, ttl, tcp_flags, seen_by);
 }
 
 int flowtab_flush(struct flowtab *ft, flowtab_sink_fn sink, void *arg, size_t batch)

@@ -39,7 +39,8 @@ struct flow_counts {
 	uint8_t seen_by;	/* FLOW_SEEN_* */
 };
 
-/* One flow. Invariant: dirty is set iff delta.packets > 0 (something not yet written). */
+/* One flow. Invariant: dirty is set iff delta holds something not yet written (packets,
+ * or a flowtab_note() of a packet counted elsewhere). */
 struct flow_entry {
 	struct flow_key key;
 	struct flow_counts delta;	/* not yet handed to the sink */
@@ -72,6 +73,13 @@ struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, i
  * marks it dirty. */
 void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
 		     uint64_t ts_usec, uint8_t ttl, uint8_t tcp_flags, uint8_t seen_by);
+
+/* Records that seen_by also saw a packet of e that is already counted (or is counted by
+ * another source): times, TTL, flags and seen_by are merged and e becomes dirty, but
+ * packets and bytes do not change. Used so that NFLOG and pcap never count one packet
+ * twice. */
+void flowtab_note(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,
+		  uint8_t tcp_flags, uint8_t seen_by);
 
 /* Hands every dirty entry to sink in batches of at most `batch`, then clears their deltas.
  * Returns 0, or -1 if the sink failed (entries not written stay dirty). */
