@@ -27,7 +27,7 @@ enum store_stmt {
 	S_BEGIN, S_BEGIN_RO, S_COMMIT, S_ROLLBACK,
 	S_SP_BEGIN, S_SP_RELEASE, S_SP_ROLLBACK,
 	S_FLOW_UPSERT, S_FLOW_UPDATE, S_FLOW_ID, S_EVIDENCE, S_RUN_BEGIN, S_RUN_END, S_SOURCE, S_IFACE, S_KCTX,
-	S_HOSTADDR, S_STATS, S_DECODE_ERR,
+	S_HOSTADDR, S_STATS, S_DECODE_ERR, S_NFLOG,
 	S_COUNT
 };
 
@@ -99,6 +99,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DECODE_ERR] =
 		"INSERT INTO decode_errors(source_id, start_usec, end_usec, reason, count)"
 		" VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_NFLOG] =
+		"INSERT INTO flow_nflog(flow_id, prefix, grp, hook, packets, bytes, uid, gid, mark)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		" ON CONFLICT(flow_id, prefix, grp, hook) DO UPDATE SET"
+		" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
+		" uid = coalesce(excluded.uid, uid), gid = coalesce(excluded.gid, gid),"
+		" mark = coalesce(excluded.mark, mark)",
 };
 
 /* An open database. Invariant: every stmt[] is prepared once store_open() returns; ids
@@ -922,4 +929,35 @@ int64_t store_query_int(struct store *st, const char *sql)
 	if (query_int(st, sql, &v) < 0)
 		return -1;
 	return v;
+}
+
+int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsigned group,
+		    unsigned hook, uint64_t packets, uint64_t bytes, int64_t uid, int64_t gid,
+		    int64_t mark)
+{
+	sqlite3_stmt *s = st->stmt[S_NFLOG];
+
+	sqlite3_bind_int64(s, 1, flow_id);
+	sqlite3_bind_text(s, 2, prefix ? prefix : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)group);
+	sqlite3_bind_int(s, 4, (int)hook);
+	sqlite3_bind_int64(s, 5, i64(packets));
+	sqlite3_bind_int64(s, 6, i64(bytes));
+	if (uid >= 0)
+		sqlite3_bind_int64(s, 7, uid);
+	else
+		sqlite3_bind_null(s, 7);
+	if (gid >= 0)
+		sqlite3_bind_int64(s, 8, gid);
+	else
+		sqlite3_bind_null(s, 8);
+	if (mark >= 0)
+		sqlite3_bind_int64(s, 9, mark);
+	else
+		sqlite3_bind_null(s, 9);
+	if (step_done(st, s, "adding NFLOG counts") < 0) {
+		st->write_failures++;
+		return -1;
+	}
+	return 0;
 }

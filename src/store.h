@@ -68,6 +68,12 @@ int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
 int store_evidence_add(struct store *st, int64_t flow_id, uint64_t ts_usec, int linktype,
 		       uint32_t wirelen, const uint8_t *data, uint32_t caplen);
 
+/* Adds NFLOG counts for flow flow_id logged by a rule with `prefix` in `group` at `hook`
+ * (upsert: packets and bytes add). uid, gid and mark are -1 where the kernel gave none. */
+int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsigned group,
+		    unsigned hook, uint64_t packets, uint64_t bytes, int64_t uid, int64_t gid,
+		    int64_t mark);
+
 /* Capture statistics of one source over [start, end). */
 struct store_capture_stats {
 	uint64_t received;		/* packets the source delivered */
