@@ -19,9 +19,12 @@
  *
  *   ipt_eval_free(ev); ipt_ruleset_free(rs);
  *
- * Rules and chains are numbered by dense ids (0 .. ipt_rule_count()-1, chains likewise) in
- * file order; ipt_rule_get()/ipt_chain_get() turn an id into table, chain name, 1-based
- * rule number and file line. For per-rule hit counting set ipt_eval_set_hook(): it is
+ * Rules and chains are numbered by dense ids (0 .. ipt_rule_count()-1, chains likewise):
+ * chains in declaration order (a table's built-in chains first, when its "*table" line is
+ * read), rules grouped by chain, in file order within a chain (a chain's rules are
+ * consecutive ids). ipt_rule_get()/ipt_chain_get() turn an id into table, chain name,
+ * 1-based rule number and file line. Ids are stable for a given file, so a later step
+ * may compile the ruleset further and keep reporting in these ids. For per-rule hit counting set ipt_eval_set_hook(): it is
  * called for every rule whose matches held (or may have held) on the packet.
  *
  * Error contract: nothing here prints. Functions returning a pointer return NULL on
@@ -297,6 +300,9 @@ struct ipt_nat_info {
 	uint16_t dport;
 };
 
+/* For a known verdict, by/rule/chain/table/martian name what decided it. For UNKNOWN,
+ * by is IPT_BY_UNKNOWN and rule/chain/table/martian describe the branch where every
+ * undecided match was false (the "main" branch); possible lists all reachable verdicts. */
 struct ipt_result {
 	enum ipt_verdict verdict;
 	unsigned possible;		/* IPT_VSET_* bits; one bit unless UNKNOWN */

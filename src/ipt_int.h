@@ -288,6 +288,56 @@ int ipt_ps_add_rule(struct ipt_pstate *ps, const struct ipt_rule *r);
  * in -s/-d expand). counters: from a leading "[p:b]" (has_counters set). */
 int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, size_t n,
 		   int has_counters, uint64_t packets, uint64_t bytes);
+/* What a rule parse is building. */
+struct ipt_rctx {
+	struct ipt_pstate *ps;
+	struct ipt_rule r;
+	uint32_t mcap;
+	/* order of loaded items, newest last: match index, or -1 for the target */
+	int *loaded;
+	size_t nloaded, cap_loaded;
+	const struct ipt_tok *src_tok, *dst_tok;
+	unsigned seen;		/* core options given (bits below) */
+	unsigned proto_used;	/* the implicit protocol match was loaded */
+	unsigned target_col;
+	unsigned mcol[64];	/* column of each -m, for late checks */
+};
+
+#define IPT_SEEN_S 0x01
+#define IPT_SEEN_D 0x02
+#define IPT_SEEN_P 0x04
+#define IPT_SEEN_I 0x08
+#define IPT_SEEN_O 0x10
+#define IPT_SEEN_F 0x20
+#define IPT_SEEN_J 0x40
+#define IPT_SEEN_C 0x80
+
+/* Option table of a modelled match: name, number of arguments, option bit. */
+struct ipt_mopt {
+	const char *name;
+	uint8_t nargs;
+	uint8_t bit;
+};
+
+/* ipt_mopt.c */
+extern const char *const ipt_mnames[IPT_M_COUNT];
+int ipt_push_str(char ***argv, uint16_t *argc, const char *s);
+int ipt_nomem(struct ipt_rctx *c);
+int ipt_family_hint(struct ipt_rctx *c, int fam, const struct ipt_tok *t, const char *what);
+int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask);
+int ipt_match_option(struct ipt_rctx *c, struct ipt_match *m, const struct ipt_mopt *o, int inv,
+		     const struct ipt_tok *t, size_t n, size_t *i);
+int ipt_match_kind(const char *name);
+const struct ipt_mopt *ipt_match_opt(int kind, const char *s);
+
+/* ipt_target.c */
+extern const char *const ipt_topts_common[];
+extern const char *const ipt_topts_noarg[];
+extern const char *const ipt_modelled_targets[];
+extern const char *const ipt_continue_targets[];
+int ipt_in_list(const char *const *list, const char *s);
+int ipt_target_semantics(struct ipt_rctx *c);
+
 /* Frees what a rule owns (not the rule itself). */
 void ipt_rule_clear(struct ipt_rule *r);
 

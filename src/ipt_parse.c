@@ -313,7 +313,7 @@ static int do_rule(struct ipt_pstate *ps, struct ipt_tok *t, int n)
 	int i = 0, has_counters = 0;
 	uint32_t chain;
 
-	if (t[0].s[0] == '[' && !t[0].quoted) {
+	if (t[0].s[0] == '[') {
 		if (parse_counters(t[0].s, &pk, &by) != 0)
 			return ipt_perr(ps, t[0].col, "bad counters `%s'", t[0].s);
 		has_counters = 1;
@@ -510,7 +510,7 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 		} else if (line[0] == ':') {
 			if (do_chain(&ps, toks, n) != 0)
 				goto fail;
-		} else if (strcmp(toks[0].s, "COMMIT") == 0 && !toks[0].quoted) {
+		} else if (strcmp(toks[0].s, "COMMIT") == 0) {
 			if (ps.table < 0) {
 				ipt_perr(&ps, toks[0].col, "COMMIT outside a table");
 				goto fail;
