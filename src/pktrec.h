@@ -75,6 +75,7 @@ struct pkt_nflog {
 	uint32_t mark, uid, gid;
 	uint32_t seq, seq_global;
 	char prefix[PKT_NFLOG_PREFIX_MAX];	/* NUL-terminated, truncated if longer */
+	uint64_t ts_usec;		/* NFULA_TIMESTAMP (kernel skb time), µs since the epoch */
 };
 
 /* The packet record. Invariants: if status == DEC_OK then family is 4 or 6 and src/dst are
