@@ -15,12 +15,15 @@
 #include "collector.h"
 #include "decode.h"
 #include "hostinfo.h"
+#include "nflogsrc.h"
+#include "privdrop.h"
 #include "prefix.h"
 #include "store.h"
 #include "util.h"
 
 #define MAX_LIVE 64
 #define MAX_FILES 1024
+#define MAX_NFLOG 32
 
 static volatile sig_atomic_t stop_requested;
 
@@ -49,6 +52,10 @@ struct collect_args {
 	unsigned n_roles;
 	struct prefix hostaddrs[64];
 	unsigned n_hostaddrs;
+	uint16_t nflog_groups[MAX_NFLOG];
+	unsigned n_nflog;
+	struct nfl_opts nfl;
+	const char *user;			/* --user */
 };
 
 /* What the pcap callback needs. */
@@ -83,6 +90,25 @@ static void usage(FILE *f)
 "      --promisc           put live interfaces in promiscuous mode (default: off)\n"
 "      --buffer MIB        kernel capture buffer per handle (default 4; live capture\n"
 "                          opens one handle per direction on each interface)\n"
+"\n"
+"NFLOG (libnetfilter_log; in the same process and event loop as pcap):\n"
+"      --nflog GROUP[,GROUP...]  read these NFLOG groups (repeatable). With --nflog and\n"
+"                          no -i, no interface is captured with pcap. A packet that pcap\n"
+"                          and an NFLOG rule both see is counted once (by pcap); the\n"
+"                          flow records which rule prefixes logged it.\n"
+"      --nflog-rcvbuf MIB  netlink receive buffer per group (default 32)\n"
+"      --nflog-copy BYTES  bytes of each packet the kernel copies (default 65535)\n"
+"      --nflog-bufsize BYTES  kernel batching buffer per group (default 65536)\n"
+"      --nflog-qthresh N   packets per kernel batch (default 128)\n"
+"      --nflog-timeout CS  batch flush timeout in 1/100 s (default 5)\n"
+"\n"
+"Privileges:\n"
+"      --user NAME         after every capture, NFLOG socket and the database are open,\n"
+"                          become NAME for good (setgroups, setresgid, setresuid,\n"
+"                          no_new_privs). As root without --user: the user `spoofaudit' if\n"
+"                          it exists, else the run stays root with a warning. `--user\n"
+"                          root' keeps root on purpose. The database's directory must be\n"
+"                          writable by NAME (SQLite keeps its WAL files there).\n"
 "\n"
 "Classification:\n"
 "  --role IFACE=ROLE[:PREFIX,...]  loopback, external, or internal with the source\n"
@@ -144,9 +170,32 @@ static int parse_role(const char *arg, struct collector_role *r)
 	return 0;
 }
 
+/* Parses "5" or "5,6,7" into a->nflog_groups. */
+static int parse_groups(const char *arg, struct collect_args *a)
+{
+	char buf[512], *tok, *save = NULL;
+	uint64_t g;
+	unsigned i;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (util_parse_u64(tok, 0, 65535, &g) < 0 || a->n_nflog >= MAX_NFLOG)
+			return -1;
+		for (i = 0; i < a->n_nflog; i++)
+			if (a->nflog_groups[i] == g)
+				return -1;
+		a->nflog_groups[a->n_nflog++] = (uint16_t)g;
+	}
+	return a->n_nflog ? 0 : -1;
+}
+
 enum {
 	OPT_DB = 256, OPT_ROLE, OPT_DURATION, OPT_COUNT, OPT_IFACE_NAME, OPT_PROMISC, OPT_BUFFER,
 	OPT_HOSTADDR, OPT_BUCKET, OPT_MAXFLOWS, OPT_EVIDENCE, OPT_FLUSH, OPT_STATUS,
+	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -169,6 +218,13 @@ static const struct option long_opts[] = {
 	{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 	{ "flush-interval", required_argument, NULL, OPT_FLUSH },
 	{ "status-interval", required_argument, NULL, OPT_STATUS },
+	{ "nflog", required_argument, NULL, OPT_NFLOG },
+	{ "nflog-rcvbuf", required_argument, NULL, OPT_NFL_RCVBUF },
+	{ "nflog-copy", required_argument, NULL, OPT_NFL_COPY },
+	{ "nflog-bufsize", required_argument, NULL, OPT_NFL_BUFSIZE },
+	{ "nflog-qthresh", required_argument, NULL, OPT_NFL_QTHRESH },
+	{ "nflog-timeout", required_argument, NULL, OPT_NFL_TIMEOUT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -188,6 +244,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	a->flush_interval_s = 5;
 	a->status_interval_s = 5;
 	a->buffer_mib = 4;
+	nfl_opts_default(&a->nfl);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "i:r:f:s:qh", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -276,6 +333,40 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		case OPT_STATUS:
 			if (util_parse_u64(optarg, 1, 3600, &a->status_interval_s) < 0)
 				BAD("status-interval is not 1..3600 seconds: `%s'", optarg);
+			break;
+		case OPT_NFLOG:
+			if (parse_groups(optarg, a) < 0)
+				BAD("--nflog is not a list of groups 0..65535: `%s'", optarg);
+			break;
+		case OPT_NFL_RCVBUF:
+			if (util_parse_u64(optarg, 1, 1024, &v) < 0)
+				BAD("nflog-rcvbuf is not 1..1024 MiB: `%s'", optarg);
+			a->nfl.rcvbuf_bytes = (uint32_t)(v << 20);
+			break;
+		case OPT_NFL_COPY:
+			if (util_parse_u64(optarg, 1, 65535, &v) < 0)
+				BAD("nflog-copy is not 1..65535 bytes: `%s'", optarg);
+			a->nfl.copy_range = (uint32_t)v;
+			break;
+		case OPT_NFL_BUFSIZE:
+			if (util_parse_u64(optarg, 4096, 131072, &v) < 0)
+				BAD("nflog-bufsize is not 4096..131072 bytes: `%s'", optarg);
+			a->nfl.nlbufsiz = (uint32_t)v;
+			break;
+		case OPT_NFL_QTHRESH:
+			if (util_parse_u64(optarg, 1, 65535, &v) < 0)
+				BAD("nflog-qthresh is not 1..65535: `%s'", optarg);
+			a->nfl.qthresh = (uint32_t)v;
+			break;
+		case OPT_NFL_TIMEOUT:
+			if (util_parse_u64(optarg, 0, 6000, &v) < 0)
+				BAD("nflog-timeout is not 0..6000 (1/100 s): `%s'", optarg);
+			a->nfl.timeout_cs = (uint32_t)v;
+			break;
+		case OPT_USER:
+			if (!*optarg)
+				BAD("--user is empty");
+			a->user = optarg;
 			break;
 		default:
 			fputs("(see 'spoofaudit collect --help')\n", stderr);
@@ -400,6 +491,10 @@ struct run_state {
 	uint64_t start_mono, last_flush, last_status, status_pkts;
 	struct capture *caps;		/* live captures, index = source index */
 	unsigned n_caps;
+	struct nfl_source nfl[MAX_NFLOG];	/* NFLOG groups, source index n_caps + j */
+	unsigned n_nfl;
+	uint64_t nfl_last[MAX_NFLOG][3];	/* messages, enobufs, gaps at the last stats */
+	struct loop_ctx lcs[MAX_LIVE];
 	int flush_failed;
 };
 
@@ -421,6 +516,19 @@ static int tick(struct run_state *rs, int force)
 				rs->c->sources[i].cur.iface_drops += ifd;
 				rs->c->tot.drops += d + ifd;
 			}
+		}
+		for (i = 0; i < rs->n_nfl; i++) {
+			struct nfl_source *ns = &rs->nfl[i];
+			struct store_capture_stats *cur = &rs->c->sources[rs->n_caps + i].cur;
+
+			cur->nflog_received += ns->messages - rs->nfl_last[i][0];
+			cur->nflog_enobufs += ns->enobufs - rs->nfl_last[i][1];
+			cur->nflog_seq_gaps += ns->seq_gaps - rs->nfl_last[i][2];
+			rs->c->tot.drops += (ns->enobufs - rs->nfl_last[i][1]) +
+					    (ns->seq_gaps - rs->nfl_last[i][2]);
+			rs->nfl_last[i][0] = ns->messages;
+			rs->nfl_last[i][1] = ns->enobufs;
+			rs->nfl_last[i][2] = ns->seq_gaps;
 		}
 		if (collector_flush(rs->c, 1) < 0) {
 			if (!rs->flush_failed)
@@ -506,14 +614,12 @@ static int run_files(struct run_state *rs, struct collector *c, const struct col
 }
 
 /* Opens one handle per direction on each interface (one on loopback interfaces, where
- * libpcap already drops the outgoing copy of every packet) and runs the event loop. */
-static int run_live(struct run_state *rs, struct collector *c, const struct collect_args *a,
-		    const char *const *names, unsigned n, const struct hostinfo *hi)
+ * libpcap already drops the outgoing copy of every packet). */
+static int open_live(struct run_state *rs, struct collector *c, const struct collect_args *a,
+		     const char *const *names, unsigned n, const struct hostinfo *hi)
 {
 	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20),
 					a->bpf, PCAP_D_IN };
-	struct loop_ctx lcs[MAX_LIVE];
-	struct pollfd pfd[MAX_LIVE];
 	char err[4200], srcname[IF_NAMESIZE + 8];
 	unsigned i, d, k = 0;
 
@@ -545,32 +651,147 @@ static int run_live(struct run_state *rs, struct collector *c, const struct coll
 			}
 			c->sources[k].fixed_dir = d == 0 ? DIR_IN : DIR_OUT;
 			c->sources[k].interval_start_usec = util_now_usec();
-			lcs[k].c = c;
-			lcs[k].src = k;
-			lcs[k].linktype = rs->caps[k].linktype;
-			lcs[k].p = rs->caps[k].p;
-			lcs[k].a = a;
-			pfd[k].fd = rs->caps[k].fd;
-			pfd[k].events = POLLIN;
+			rs->lcs[k].c = c;
+			rs->lcs[k].src = k;
+			rs->lcs[k].linktype = rs->caps[k].linktype;
+			rs->lcs[k].p = rs->caps[k].p;
+			rs->lcs[k].a = a;
 			k++;
 		}
 	}
+	return 0;
+}
+
+/* Binds every NFLOG group; their sources follow the pcap handles' in the table. */
+static int open_nflog(struct run_state *rs, struct collector *c, const struct collect_args *a)
+{
+	char err[512], name[32];
+	unsigned i;
+
+	for (i = 0; i < a->n_nflog; i++) {
+		int src;
+
+		if (nfl_open(&rs->nfl[i], a->nflog_groups[i], &a->nfl, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		rs->n_nfl = i + 1;
+		snprintf(name, sizeof(name), "nflog:%u", a->nflog_groups[i]);
+		src = collector_source_add(c, "nflog", name, -1, NULL, 239);
+		if (src != (int)(rs->n_caps + i)) {
+			util_log(LOG_LVL_ERR, "%s: cannot register source: %s", name, c->err);
+			return -1;
+		}
+		c->sources[src].is_nflog = 1;
+		c->sources[src].interval_start_usec = util_now_usec();
+	}
+	return 0;
+}
+
+struct nfl_ctx {
+	struct collector *c;
+	unsigned src;
+	const struct collect_args *a;
+};
+
+static void on_nflog(void *arg, const struct pkt_record *rec, const uint8_t *payload,
+		     uint32_t len)
+{
+	struct nfl_ctx *nc = arg;
+
+	collector_nflog_packet(nc->c, nc->src, rec, payload, len);
+	if (nc->a->count && nc->c->tot.packets >= nc->a->count)
+		stop_requested = 1;
+}
+
+/* The event loop over every pcap handle and NFLOG socket. */
+static int loop_live(struct run_state *rs, struct collector *c, const struct collect_args *a)
+{
+	struct pollfd pfd[MAX_LIVE + MAX_NFLOG];
+	struct nfl_ctx ncs[MAX_NFLOG];
+	unsigned i, n = rs->n_caps + rs->n_nfl;
+
+	for (i = 0; i < rs->n_caps; i++) {
+		pfd[i].fd = rs->caps[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	for (i = 0; i < rs->n_nfl; i++) {
+		pfd[rs->n_caps + i].fd = rs->nfl[i].fd;
+		pfd[rs->n_caps + i].events = POLLIN;
+		ncs[i].c = c;
+		ncs[i].src = rs->n_caps + i;
+		ncs[i].a = a;
+	}
 	while (!stop_requested && !duration_over(rs)) {
-		int pr = poll(pfd, k, 200);
+		int pr = poll(pfd, n, 200);
 
 		if (pr < 0 && errno != EINTR) {
 			util_log(LOG_LVL_ERR, "poll: %s", strerror(errno));
 			return -1;
 		}
-		for (i = 0; i < k && !stop_requested; i++) {
-			int got = pcap_dispatch(rs->caps[i].p, 4096, on_packet, (u_char *)&lcs[i]);
+		for (i = 0; i < rs->n_caps && !stop_requested; i++) {
+			int got = pcap_dispatch(rs->caps[i].p, 4096, on_packet, (u_char *)&rs->lcs[i]);
 
 			if (got == PCAP_ERROR) {
 				util_log(LOG_LVL_ERR, "%s: %s", rs->caps[i].name, pcap_geterr(rs->caps[i].p));
 				return -1;
 			}
 		}
+		for (i = 0; i < rs->n_nfl && !stop_requested; i++) {
+			int got, rounds = 0;
+
+			if (!(pfd[rs->n_caps + i].revents & (POLLIN | POLLERR)))
+				continue;
+			/* drain what is waiting, a bounded number of datagrams per turn */
+			while (rounds++ < 256 && !stop_requested &&
+			       (got = nfl_read(&rs->nfl[i], on_nflog, &ncs[i])) != 0) {
+				if (got < 0) {
+					util_log(LOG_LVL_ERR, "NFLOG group %u: %s", rs->nfl[i].group,
+						 strerror(errno));
+					return -1;
+				}
+			}
+		}
 		tick(rs, 0);
+	}
+	return 0;
+}
+
+/* Drops root as --user (or the default) says. Returns 0, or -1 after logging why. */
+static int drop_privileges(const struct collect_args *a)
+{
+	const char *user = a->user;
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0) {
+		if (user && strcmp(user, "root") != 0) {
+			if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0 || uid != geteuid()) {
+				util_log(LOG_LVL_ERR, "--user %s: not running as root, cannot change user",
+					 user);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	if (!user) {
+		if (privdrop_lookup(PRIVDROP_DEFAULT_USER, &uid, &gid, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_WARN, "running as root: no user `%s' to drop to; create it "
+				 "(the install does) or pass --user NAME", PRIVDROP_DEFAULT_USER);
+			return 0;
+		}
+		user = PRIVDROP_DEFAULT_USER;
+	} else if (!strcmp(user, "root")) {
+		return 0;
+	} else if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "--user: %s", err);
+		return -1;
+	}
+	if (privdrop_prepare_db(a->db, uid, gid, err, sizeof(err)) < 0 ||
+	    privdrop_to(uid, gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot drop privileges to %s: %s", user, err);
+		return -1;
 	}
 	return 0;
 }
@@ -590,6 +811,8 @@ int cmd_collect(int argc, char **argv)
 	int ret = 1, rc;
 	struct sigaction sa;
 
+	memset(&rs, 0, sizeof(rs));
+
 	if (!a || !c || !hi || !caps) {
 		util_log(LOG_LVL_ERR, "out of memory");
 		goto out;
@@ -601,10 +824,16 @@ int cmd_collect(int argc, char **argv)
 	}
 	if (hostinfo_read(hi) < 0)
 		util_log(LOG_LVL_WARN, "cannot read the host's interfaces: %s", strerror(errno));
+	if (a->n_files && (a->n_ifaces || a->n_nflog)) {
+		fprintf(stderr, "spoofaudit collect: -r reads files; it cannot be combined with -i "
+			"or --nflog in one run\n(see 'spoofaudit collect --help')\n");
+		ret = 2;
+		goto out;
+	}
 	if (a->n_ifaces) {
 		for (i = 0; i < a->n_ifaces; i++)
 			live[n_live++] = a->ifaces[i];
-	} else if (!a->n_files) {
+	} else if (!a->n_files && !a->n_nflog) {
 		for (i = 0; i < hi->n_ifaces && n_live < MAX_LIVE; i++)
 			if (hi->ifaces[i].is_up)
 				live[n_live++] = hi->ifaces[i].name;
@@ -644,7 +873,7 @@ int cmd_collect(int argc, char **argv)
 	}
 	memcpy(c->roles, a->roles, sizeof(a->roles));
 	c->n_roles = a->n_roles;
-	if (n_live) {
+	if (n_live || a->n_nflog) {
 		record_kernel_ctx(st, run_id, hi);
 		for (i = 0; i < hi->n_addrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
 			struct prefix *p = &c->cctx.hostaddrs[c->cctx.n_hostaddrs++];
@@ -664,16 +893,34 @@ int cmd_collect(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	memset(&rs, 0, sizeof(rs));
 	rs.c = c;
 	rs.a = a;
 	rs.caps = caps;
 	rs.start_mono = rs.last_flush = rs.last_status = util_mono_usec();
 	rc = 0;
-	if (n_live)
-		rc = run_live(&rs, c, a, live, n_live, hi);
-	else
-		rc = run_files(&rs, c, a);
+	if (n_live || a->n_nflog) {
+		/* Every interface of the host, so that NFLOG in/out devices resolve with their
+		 * kernel roles; then the handles, the sockets, and only then drop root. */
+		for (i = 0; i < hi->n_ifaces; i++) {
+			struct iface_info info;
+
+			live_iface_info(&hi->ifaces[i], hi->ifaces[i].name, &info);
+			collector_iface_add(c, &info, "kernel");
+		}
+		rc = open_live(&rs, c, a, live, n_live, hi);
+		if (rc == 0)
+			rc = open_nflog(&rs, c, a);
+		if (rc == 0 && collector_flush(c, 0) == 0)
+			rc = drop_privileges(a);
+		if (rc == 0)
+			rc = loop_live(&rs, c, a);
+	} else {
+		/* Files need no privilege: drop only when asked to (files the user cannot
+		 * read then fail with their name). */
+		rc = a->user ? drop_privileges(a) : 0;
+		if (rc == 0)
+			rc = run_files(&rs, c, a);
+	}
 
 	if (tick(&rs, 1) < 0) {
 		util_log(LOG_LVL_ERR, "%s: final write failed, data not recorded: %s", a->db, c->err);
@@ -689,6 +936,8 @@ out:
 	if (caps)
 		for (i = 0; i < MAX_LIVE; i++)
 			capture_close(&caps[i]);
+	for (i = 0; i < rs.n_nfl; i++)
+		nfl_close(&rs.nfl[i]);
 	collector_free(c);
 	store_close(st);
 	free(caps);

@@ -32,7 +32,9 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->evbuf = malloc(o->evidence_buf_bytes);
 	c->cap_ev = o->evidence_buf_bytes / 64 + 16;
 	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
-	if (!c->ft || !c->evbuf || !c->ev) {
+	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
+	c->last_prefix = -1;
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl) {
 		collector_free(c);
 		return -1;
 	}
@@ -49,6 +51,8 @@ void collector_free(struct collector *c)
 	c->evbuf = NULL;
 	free(c->ev);
 	c->ev = NULL;
+	free(c->nfl);
+	c->nfl = NULL;
 }
 
 int collector_iface_find(const struct collector *c, const char *name)
@@ -236,14 +240,42 @@ fail:
 	return -1;
 }
 
+/* Writes the pending per-flow NFLOG counters (their flows have row ids by now). */
+static int write_nflog(struct collector *c)
+{
+	size_t i;
+
+	if (c->n_nfl == 0)
+		return 0;
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < COLLECTOR_NFLOG_SLOTS; i++) {
+		const struct nflog_slot *sl = &c->nfl[i];
+
+		if (sl->flow && store_nflog_add(c->st, sl->flow->db_id, c->prefixes[sl->prefix],
+						sl->group, sl->hook, sl->packets, sl->bytes,
+						sl->uid, sl->gid, sl->mark) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	memset(c->nfl, 0, COLLECTOR_NFLOG_SLOTS * sizeof(*c->nfl));
+	c->n_nfl = 0;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
 int collector_flush(struct collector *c, int stats)
 {
 	int ret = 0;
 
 	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
 		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
-	if (write_evidence(c) < 0)
-		ret = -1;
+	if (write_evidence(c) < 0 || write_nflog(c) < 0)
+		return -1;	/* both point at flow entries: none may be evicted yet */
 	if (stats && write_stats(c, util_now_usec()) < 0)
 		ret = -1;
 	return ret;
@@ -287,83 +319,253 @@ static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k
 	return flowtab_get(c->ft, k, &created);
 }
 
+/* Counts a record's decode status and errors for source s. Returns 1 when it has a
+ * network header to classify, 0 when it was counted apart. */
+static int count_status(struct collector *c, struct collector_source *s,
+			const struct pkt_record *r)
+{
+	unsigned i;
+
+	for (i = 0; i < DERR_COUNT; i++)
+		if (r->errors & (1u << i))
+			s->cur.decode_errors[i]++;
+	switch (r->status) {
+	case DEC_OK:
+		s->cur.decoded_ip++;
+		c->tot.decoded++;
+		return 1;
+	case DEC_NOT_IP:
+		s->cur.not_ip++;
+		c->tot.not_ip++;
+		return 0;
+	case DEC_UNSUPPORTED:
+		s->cur.unsupported++;
+		c->tot.unsupported++;
+		return 0;
+	default:
+		s->cur.malformed++;
+		c->tot.malformed++;
+		return 0;
+	}
+}
+
+/* Classifies r as seen on interface ifidx and returns its flow entry (NULL when it could
+ * not be recorded, counted in lost_db), with *cl filled. `count` says whether this
+ * sighting adds a packet (else it only notes that `seen_by` saw a counted packet). */
+static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_record *r,
+				  uint32_t wirelen, uint8_t seen_by, int count,
+				  struct classification *cl)
+{
+	struct flow_key k;
+	struct flow_entry *e;
+	const struct iface_info *ifc = &c->ifaces[ifidx].info;
+
+	if (ifc->role == ROLE_LOOPBACK)
+		r->dir = DIR_IN;	/* on lo every packet is both sent and received */
+	classify_infer_dir(&c->cctx, r);
+	classify_packet(&c->cctx, ifc, r, cl);
+	if (count) {
+		c->tot.class_packets[cl->cls]++;
+		if (classify_is_spoof(cl->cls))
+			c->tot.spoofed++;
+		else if (cl->cls == CLS_LOOPBACK_FLOW)
+			c->tot.loopback++;
+	}
+	memset(&k, 0, sizeof(k));
+	k.bucket = (int64_t)(r->ts_usec / 1000000u);
+	k.bucket -= k.bucket % c->opt.bucket_seconds;
+	k.iface = (uint16_t)ifidx;
+	k.dir = r->dir;
+	k.family = r->family;
+	k.proto = r->proto;
+	k.cls = (uint8_t)cl->cls;
+	k.subclass = (uint8_t)cl->subclass;
+	memcpy(k.src, r->src, 16);
+	memcpy(k.dst, r->dst, 16);
+	if (r->have & PKT_HAVE_PORTS) {
+		k.sport = r->sport;
+		k.dport = r->dport;
+		collapse_ports(&k);
+	} else if (r->have & PKT_HAVE_ICMP) {
+		k.dport = (uint16_t)(r->icmp_type << 8 | r->icmp_code);
+	}
+	e = flow_get(c, &k);
+	if (!e) {
+		c->tot.lost_db++;
+		return NULL;
+	}
+	if (count)
+		flowtab_account(c->ft, e, wirelen, r->ts_usec, r->ttl,
+				(r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
+	else
+		flowtab_note(c->ft, e, r->ts_usec, r->ttl,
+			     (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
+	return e;
+}
+
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct collector_source *s = &c->sources[src];
 	struct pkt_record r;
 	struct classification cl;
-	struct flow_key k;
 	struct flow_entry *e;
-	enum decode_status st;
 	int ifidx;
-	unsigned i;
 
 	c->tot.packets++;
 	c->tot.bytes += wirelen;
 	s->cur.received++;
-	st = decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
+	decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
 	if (s->fixed_dir)
 		r.dir = s->fixed_dir;
-	for (i = 0; i < DERR_COUNT; i++)
-		if (r.errors & (1u << i))
-			s->cur.decode_errors[i]++;
-	switch (st) {
-	case DEC_OK:
-		break;
-	case DEC_NOT_IP:
-		s->cur.not_ip++;
-		c->tot.not_ip++;
+	if (!count_status(c, s, &r))
 		return;
-	case DEC_UNSUPPORTED:
-		s->cur.unsupported++;
-		c->tot.unsupported++;
-		return;
-	default:
-		s->cur.malformed++;
-		c->tot.malformed++;
-		return;
-	}
-	s->cur.decoded_ip++;
-	c->tot.decoded++;
 	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : file_iface(c, s, linktype, &r);
 	if (ifidx < 0) {	/* more interfaces than the table holds */
 		c->tot.lost_db++;
 		return;
 	}
-	classify_infer_dir(&c->cctx, &r);
-	classify_packet(&c->cctx, &c->ifaces[ifidx].info, &r, &cl);
-	c->tot.class_packets[cl.cls]++;
-	if (classify_is_spoof(cl.cls))
-		c->tot.spoofed++;
-	else if (cl.cls == CLS_LOOPBACK_FLOW)
-		c->tot.loopback++;
+	e = account(c, ifidx, &r, wirelen, FLOW_SEEN_PCAP, 1, &cl);
+	if (e && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+}
 
-	memset(&k, 0, sizeof(k));
-	k.bucket = (int64_t)(ts_usec / 1000000u);
-	k.bucket -= k.bucket % c->opt.bucket_seconds;
-	k.iface = (uint16_t)ifidx;
-	k.dir = r.dir;
-	k.family = r.family;
-	k.proto = r.proto;
-	k.cls = (uint8_t)cl.cls;
-	k.subclass = (uint8_t)cl.subclass;
-	memcpy(k.src, r.src, 16);
-	memcpy(k.dst, r.dst, 16);
-	if (r.have & PKT_HAVE_PORTS) {
-		k.sport = r.sport;
-		k.dport = r.dport;
-		collapse_ports(&k);
-	} else if (r.have & PKT_HAVE_ICMP) {
-		k.dport = (uint16_t)(r.icmp_type << 8 | r.icmp_code);
+/* Index of the prefix string in the interned table, adding it; -1 when full. */
+static int prefix_id(struct collector *c, const char *prefix)
+{
+	unsigned i;
+
+	if (c->last_prefix >= 0 && !strcmp(c->prefixes[c->last_prefix], prefix))
+		return c->last_prefix;
+	for (i = 0; i < c->n_prefixes; i++)
+		if (!strcmp(c->prefixes[i], prefix))
+			return c->last_prefix = (int)i;
+	if (c->n_prefixes >= COLLECTOR_MAX_PREFIXES)
+		return -1;
+	snprintf(c->prefixes[c->n_prefixes], PKT_NFLOG_PREFIX_MAX, "%s", prefix);
+	return c->last_prefix = (int)c->n_prefixes++;
+}
+
+/* Adds one logged packet to the per-flow, per-rule counters waiting for the next flush.
+ * Open addressing keyed by (entry, prefix, group, hook). Returns 0, or -1 when full. */
+static int nflog_count(struct collector *c, struct flow_entry *e, const struct pkt_nflog *nf,
+		       uint32_t bytes)
+{
+	int pid = prefix_id(c, (nf->have & NFL_HAVE_PREFIX) ? nf->prefix : "");
+	uint64_t h;
+	size_t i, mask = COLLECTOR_NFLOG_SLOTS - 1, probes;
+
+	if (pid < 0)
+		return -1;
+	h = ((uint64_t)(uintptr_t)e >> 4) * 0x9E3779B97F4A7C15ull ^
+	    ((uint64_t)pid << 40 | (uint64_t)nf->group << 8 | nf->hook);
+	h ^= h >> 29;
+	for (i = (size_t)h & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+		struct nflog_slot *sl = &c->nfl[i];
+
+		if (!sl->flow) {
+			if (c->n_nfl >= COLLECTOR_NFLOG_SLOTS * 3 / 4)
+				return -1;
+			sl->flow = e;
+			sl->prefix = (uint16_t)pid;
+			sl->group = nf->group;
+			sl->hook = nf->hook;
+			sl->uid = sl->gid = sl->mark = -1;
+			c->n_nfl++;
+		} else if (sl->flow != e || sl->prefix != pid || sl->group != nf->group ||
+			   sl->hook != nf->hook) {
+			continue;
+		}
+		sl->packets++;
+		sl->bytes += bytes;
+		if (nf->have & NFL_HAVE_UID)
+			sl->uid = nf->uid;
+		if (nf->have & NFL_HAVE_GID)
+			sl->gid = nf->gid;
+		if (nf->have & NFL_HAVE_MARK)
+			sl->mark = nf->mark;
+		return 0;
 	}
-	e = flow_get(c, &k);
-	if (!e) {
+	return -1;
+}
+
+/* True when a pcap handle captures interface ifidx in direction dir: then pcap counts
+ * the packet and NFLOG only notes it. */
+static int pcap_covers(const struct collector *c, int ifidx, uint8_t dir)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_sources; i++)
+		if (c->sources[i].fixed_iface == ifidx && !c->sources[i].is_nflog &&
+		    (c->sources[i].fixed_dir == dir || c->ifaces[ifidx].info.role == ROLE_LOOPBACK))
+			return 1;
+	return 0;
+}
+
+/* The interface of an NFLOG packet: the in-device for packets on their way in, the
+ * out-device for packets on their way out, by ifindex; created (role external) when the
+ * collector did not know it. */
+static int nflog_iface(struct collector *c, const struct pkt_record *r)
+{
+	const struct pkt_nflog *nf = &r->nflog;
+	uint32_t ifindex = 0;
+	char name[IF_NAMESIZE];
+	struct iface_info info;
+	unsigned i;
+
+	if (r->dir == DIR_OUT && (nf->have & NFL_HAVE_OUTDEV))
+		ifindex = nf->outdev;
+	else if (nf->have & NFL_HAVE_INDEV)
+		ifindex = nf->indev;
+	else if (nf->have & NFL_HAVE_OUTDEV)
+		ifindex = nf->outdev;
+	for (i = 0; i < c->n_ifaces; i++)
+		if (ifindex && c->ifaces[i].info.ifindex == (int)ifindex)
+			return (int)i;
+	if (!ifindex || !if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%u", ifindex);
+	i = (unsigned)collector_iface_find(c, name);
+	if ((int)i >= 0)
+		return (int)i;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	info.ifindex = (int)ifindex;
+	info.role = !strcmp(name, "lo") ? ROLE_LOOPBACK : ROLE_EXTERNAL;
+	return collector_iface_add(c, &info, "nflog-default");
+}
+
+void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
+			    const uint8_t *payload, uint32_t len)
+{
+	struct collector_source *s = &c->sources[src];
+	struct pkt_record r = *rec;
+	struct classification cl;
+	struct flow_entry *e;
+	int ifidx, covered;
+
+	s->cur.received++;
+	if (!count_status(c, s, &r))
+		return;
+	ifidx = nflog_iface(c, &r);
+	if (ifidx < 0) {
 		c->tot.lost_db++;
 		return;
 	}
-	flowtab_account(c->ft, e, wirelen, ts_usec, r.ttl,
-			(r.have & PKT_HAVE_TCPFLAGS) ? r.tcp_flags : 0, FLOW_SEEN_PCAP);
-	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
-		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+	if (c->ifaces[ifidx].info.role == ROLE_LOOPBACK)
+		r.dir = DIR_IN;
+	covered = pcap_covers(c, ifidx, r.dir);
+	if (!covered) {
+		c->tot.packets++;
+		c->tot.bytes += len;
+	}
+	e = account(c, ifidx, &r, len, FLOW_SEEN_NFLOG, !covered, &cl);
+	if (!e)
+		return;
+	if (nflog_count(c, e, &r.nflog, len) < 0) {
+		/* the pending table is full: write it out and try once more */
+		if (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
+			c->tot.nflog_lost++;
+	}
+	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+		keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
 }

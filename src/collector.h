@@ -14,6 +14,8 @@
 #define COLLECTOR_MAX_IFACES 256
 #define COLLECTOR_MAX_SOURCES 128
 #define COLLECTOR_MAX_ROLES 64
+#define COLLECTOR_MAX_PREFIXES 256	/* distinct NFLOG prefixes per run */
+#define COLLECTOR_NFLOG_SLOTS 65536	/* pending (flow, rule) NFLOG counters; power of 2 */
 
 struct collector_opts {
 	unsigned bucket_seconds;	/* flow time bucket (default 3600) */
@@ -40,6 +42,7 @@ struct collector_source {
 	int64_t id;			/* sources.id */
 	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
 	uint8_t fixed_dir;		/* enum pkt_dir the handle captures, or DIR_UNKNOWN */
+	uint8_t is_nflog;		/* an NFLOG group, not a pcap handle */
 	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
 	uint64_t interval_start_usec;
 	struct store_capture_stats cur;
@@ -53,12 +56,23 @@ struct evidence_item {
 	size_t off;			/* into the evidence byte buffer */
 };
 
+/* NFLOG counts of one flow for one logging rule, waiting for the flow's row id. */
+struct nflog_slot {
+	struct flow_entry *flow;	/* NULL: free slot */
+	uint16_t prefix;		/* index into collector.prefixes */
+	uint16_t group;
+	uint8_t hook;
+	uint64_t packets, bytes;
+	int64_t uid, gid, mark;		/* -1 when the kernel gave none */
+};
+
 /* Running totals for the status line and the end-of-run summary. */
 struct collector_totals {
 	uint64_t packets, bytes, decoded, spoofed, loopback, malformed, unsupported, not_ip;
 	uint64_t drops;			/* kernel + interface drops of all sources */
 	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
+	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
 };
 
@@ -80,6 +94,12 @@ struct collector {
 	size_t n_ev, cap_ev;
 	uint8_t *evbuf;
 	size_t evbuf_used;
+	/* NFLOG per-flow rule counters waiting for the flush */
+	struct nflog_slot *nfl;
+	size_t n_nfl;
+	char prefixes[COLLECTOR_MAX_PREFIXES][PKT_NFLOG_PREFIX_MAX];
+	unsigned n_prefixes;
+	int last_prefix;
 	struct collector_totals tot;
 	uint64_t last_evictions, last_busy, last_failures;
 	char err[512];			/* last store error */
@@ -107,6 +127,12 @@ int collector_source_add(struct collector *c, const char *kind, const char *name
 /* Processes one frame from source src. Never fails: problems are counted. */
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* Processes one packet an NFLOG rule logged (rec from nfl_parse). Where a pcap handle
+ * captures the same interface and direction, the packet is counted by pcap and NFLOG
+ * only adds its rule's count to the flow; otherwise NFLOG counts it. */
+void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
+			    const uint8_t *payload, uint32_t len);
 
 /* Writes every dirty flow, pending evidence and (with stats != 0) one statistics row per
  * source. Returns 0, or -1 if the store failed (nothing is lost: flows stay dirty and are

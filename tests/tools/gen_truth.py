@@ -17,6 +17,7 @@ Writes in DIR:
   truth.csv      file,iface,class,subclass,packets,bytes
   counts.csv     file,received,decoded_ip,not_ip,malformed
   args.txt       per file, the extra collect options the truth assumes
+With --martian: only martian.pcap and martian.csv (see gen_martian).
 """
 import argparse
 import collections
@@ -336,14 +337,54 @@ def gen_nflog(out, n, rng, truth):
     return []
 
 
+def gen_martian(out, n, rng):
+    """IPv4 frames for the kernel-counter tests: ordinary traffic, and 127/8 sources
+    (127.0.0.1 and other 127.x) sent whole, VLAN-tagged (a VLAN the host lacks) or cut
+    short (the frame is shorter than its IP total length); the kernel drops the last two
+    before routing. Writes martian.pcap and martian.csv (kind,packets)."""
+    w = Writer(os.path.join(out, "martian.pcap"), 1)
+    counts = collections.Counter()
+    for i in range(n):
+        r = rng.random()
+        port = rng.choice([7, 9, 13, 37])          # closed ports: nothing answers
+        if r < 0.5:
+            pkt, kind = ipv4(public4(rng), HOST4, 17, udp(rng.randrange(32768, 61000), port)), "normal"
+        else:
+            src = a4(127, 0, 0, 1) if rng.random() < 0.6 else a4(127, rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
+            kind = "spoof_127001" if src == a4(127, 0, 0, 1) else "spoof_other"
+            pkt = ipv4(src, HOST4, 17, udp(rng.randrange(32768, 61000), port), ttl=rng.choice([64, 128]))
+            r2 = rng.random()
+            if r2 < 0.05:
+                w.write(eth(pkt, 0x0800, ((0x8100, 100),)))
+                counts[kind + "_vlan"] += 1
+                continue
+            if r2 < 0.08:
+                f = eth(pkt, 0x0800)
+                w.write(f, caplen=len(f) - 6)
+                counts[kind + "_truncated"] += 1
+                continue
+        w.write(eth(pkt, 0x0800))
+        counts[kind] += 1
+    w.close()
+    with open(os.path.join(out, "martian.csv"), "w") as t:
+        t.write("kind,packets\n")
+        for k in sorted(counts):
+            t.write("%s,%d\n" % (k, counts[k]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--packets", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--martian", action="store_true",
+                    help="write only martian.pcap and martian.csv (kernel-counter tests)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rng = random.Random(a.seed)
+    if a.martian:
+        gen_martian(a.out, a.packets, rng)
+        return
     truth = Truth()
     args = {}
     args["eth.pcap"] = gen_eth(a.out, a.packets, rng, truth)
