@@ -512,6 +512,10 @@ static int tick(struct run_state *rs, int force)
 			if (!rs->caps[i].p || rs->caps[i].is_file)
 				continue;
 			if (capture_stats(&rs->caps[i], &r, &d, &ifd) == 0) {
+				/* Interface drops are the interface's, not the handle's: count
+				 * them once, with the incoming handle. */
+				if (rs->c->sources[i].fixed_dir == DIR_OUT)
+					ifd = 0;
 				rs->c->sources[i].cur.kernel_drops += d;
 				rs->c->sources[i].cur.iface_drops += ifd;
 				rs->c->tot.drops += d + ifd;

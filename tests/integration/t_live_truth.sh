@@ -2,8 +2,9 @@
 # Live capture in a network namespace: the generator's Ethernet capture is replayed into
 # a veth by the project's AF_PACKET injector while `spoofaudit collect -i a0 -i lo` runs
 # in the receiving namespace. Per class and subclass, the packets stored as incoming on
-# a0 must equal the generator's truth; a real loopback UDP exchange must appear on lo as
-# a loopback flow with its service port; and pcap's own received count must cover all.
+# a0 must equal the generator's truth; real loopback UDP and TCP exchanges must appear on
+# lo as loopback flows with their service port and packet counts (tcpdump on lo is the
+# reference for TCP); and pcap's own received count must cover all.
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
 . "$SRCDIR/tests/integration/netns.sh"
@@ -15,7 +16,7 @@ fail=0
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 5000 --seed 3
 db="$WORK/live.db"
 ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --db "$db" --role a0=external \
-	--flush-interval 1 --duration 60 &
+	--flush-interval 1 --duration 60 --user root &
 pid=$!
 NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
 ns_wait_sources "$db" 2
@@ -30,7 +31,30 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(25):
     s.sendto(b"x" * 10, ("127.0.0.1", 5353)); r.recv(100)
 PY
+# A real loopback TCP conversation (connect, 10 request/response rounds, close) with
+# tcpdump on lo as the reference count of its packets, both directions.
+ip netns exec "$NS_A" tcpdump -i lo -nn -U -w "$WORK/lo.pcap" 'tcp port 7777' 2>/dev/null &
+tcpd=$!
+sleep 1
+ip netns exec "$NS_A" python3 - <<'PY'
+import socket, threading
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 7777)); srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    while True:
+        d = c.recv(100)
+        if not d: break
+        c.sendall(d)
+    c.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.create_connection(("127.0.0.1", 7777))
+for i in range(10):
+    c.sendall(b"ping%d" % i); c.recv(100)
+c.close(); t.join()
+PY
 sleep 1.5
+kill $tcpd; wait $tcpd || true
 kill -TERM $pid
 wait $pid
 NS_CLEANUP_HOOK=
@@ -52,6 +76,13 @@ lo=$(sqlite3 "$db" "SELECT sum(packets) FROM flows WHERE iface='lo' AND class='l
                     AND proto=17 AND dport=5353 AND src='127.0.0.1'")
 echo "loopback UDP to 127.0.0.1:5353: $lo packets stored (25 sent)"
 [ "$lo" = 25 ] || { echo "FAIL: loopback flow count"; fail=1; }
+tcp_ref=$(tcpdump -r "$WORK/lo.pcap" -nn 2>/dev/null | wc -l)
+tcp_got=$(sqlite3 "$db" "SELECT sum(packets) FROM flows WHERE iface='lo' AND class='loopback_flow'
+                         AND proto=6 AND (dport=7777 OR sport=7777)")
+tcp_svc=$(sqlite3 "$db" "SELECT count(*) FROM flows WHERE iface='lo' AND proto=6 AND dport=7777 AND sport=0")
+echo "loopback TCP to 127.0.0.1:7777: $tcp_got packets stored, tcpdump on lo saw $tcp_ref"
+[ "$tcp_got" = "$tcp_ref" ] && [ "$tcp_ref" -ge 24 ] || { echo "FAIL: loopback TCP count"; fail=1; }
+[ "$tcp_svc" -ge 1 ] || { echo "FAIL: no client->service flow keyed by port 7777 (ephemeral port collapsed)"; fail=1; }
 role=$(sqlite3 "$db" "SELECT role || '/' || role_origin FROM ifaces WHERE name='lo'")
 [ "$role" = "loopback/kernel" ] || { echo "FAIL: lo role is $role"; fail=1; }
 ctx=$(sqlite3 "$db" "SELECT count(*) FROM kernel_ctx WHERE scope IN ('all','a0')")
