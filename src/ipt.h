@@ -219,7 +219,17 @@ struct ipt_packet {
 	uint8_t src[16], dst[16];
 	char in_if[IPT_IFNAMSIZ];	/* "" = none */
 	char out_if[IPT_IFNAMSIZ];
+	uint8_t unknown;		/* IPT_UNK_*: fields the caller does not know */
 };
+
+/* Bits of struct ipt_packet.unknown. A flow record may not know every field of the packet
+ * it stands for: the collector collapses a client's ephemeral port to 0, and a flow's TCP
+ * flags are the OR over its packets. Matches on an unknown field are three-valued
+ * (--sport/--dport/multiport/--tcp-flags evaluate to "maybe" unless decided otherwise);
+ * a DNAT/REDIRECT that rewrites the port makes the destination port known again. */
+#define IPT_UNK_SPORT 0x01
+#define IPT_UNK_DPORT 0x02
+#define IPT_UNK_FLAGS 0x04
 
 /* Zeroes p and sets family, path, ctstate NEW, pkttype HOST. */
 void ipt_packet_init(struct ipt_packet *p, int family, enum ipt_path path);
@@ -336,5 +346,31 @@ void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg);
 /* Evaluates one packet. Returns 0, or -1 (errno EINVAL) when the packet's family is not
  * the ruleset's or a field is out of range. */
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res);
+
+/* ---------------------------------------------------------------------------------------
+ * Compiled fast path (ipt_compile.c)
+ *
+ * ipt_compile() builds, for every chain with enough rules, a pre-filter that maps a
+ * packet's protocol, source address, (current, post-DNAT) destination address and
+ * destination port to the set of the chain's rules that can possibly match (bitsets per
+ * protocol, hash tables per prefix length, a sorted port index). The evaluator then only
+ * visits those rules and decides each with the same exact three-valued matcher; rules the
+ * pre-filter skips are exactly rules whose core options or port match say "no", which the
+ * plain walk would skip too without a hook call. Results, hook calls and rule ids are
+ * therefore identical to the plain walk (tests/unit/test_ipt_compile.c checks this on
+ * random rulesets, tests/integration/t_ipt_kernel_diff.sh evaluates with it).
+ *
+ * The compiled form is immutable and may be shared by several evaluators (threads). */
+struct ipt_compiled;
+
+/* NULL on ENOMEM. rs must outlive the result. */
+struct ipt_compiled *ipt_compile(const struct ipt_ruleset *rs);
+void ipt_compiled_free(struct ipt_compiled *cp);	/* NULL-safe */
+/* Bytes the compiled form uses (for benchmarks). */
+size_t ipt_compiled_size(const struct ipt_compiled *cp);
+
+/* Makes ev use cp (NULL: back to the plain walk). Returns -1 (errno EINVAL) when cp was
+ * compiled from another ruleset, or ENOMEM. cp must outlive ev's use of it. */
+int ipt_eval_set_compiled(struct ipt_eval *ev, const struct ipt_compiled *cp);
 
 #endif

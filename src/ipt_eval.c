@@ -111,6 +111,7 @@ void ipt_eval_free(struct ipt_eval *ev)
 		return;
 	for (s = 0; s < IPT_IFSLOTS; s++)
 		free(ev->ifmatch[s]);
+	ipt_cstate_free(ev->cstate);
 	free(ev->worlds);
 	free(ev->frames);
 	free(ev);
@@ -268,8 +269,10 @@ static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_ru
 	} else if (r->nat_has_addr) {
 		memcpy(w->dst, r->nat_addr, 16);
 	}
-	if (r->nat_has_port && has_l4_ports(p->proto))
+	if (r->nat_has_port && has_l4_ports(p->proto)) {
 		w->dport = r->nat_port;
+		w->dport_unk = 0;
+	}
 }
 
 /* Applies the target of rule r (id) to w as if it matched. Returns 1 when w is finished. */
@@ -573,6 +576,8 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		}
 		f = &w->stack[w->depth - 1];
 		c = &rs->chains[f->chain];
+		if (ev->comp && f->pos < c->n)
+			f->pos = ipt_compiled_next(ev, w, f->chain, f->pos);
 		if (f->pos >= c->n) {
 			if (w->depth == 1) {
 				policy(ev, w, &done);
@@ -608,7 +613,8 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	if (pkt->family != ev->rs->family || pkt->path >= IPT_PATH_COUNT ||
 	    pkt->ctstate > IPT_CT_UNKNOWN || pkt->pkttype > IPT_PKT_UNKNOWN ||
 	    memchr(pkt->in_if, '\0', IPT_IFNAMSIZ) == NULL ||
-	    memchr(pkt->out_if, '\0', IPT_IFNAMSIZ) == NULL) {
+	    memchr(pkt->out_if, '\0', IPT_IFNAMSIZ) == NULL ||
+	    (pkt->unknown & ~(IPT_UNK_SPORT | IPT_UNK_DPORT | IPT_UNK_FLAGS))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -619,6 +625,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->nfinished = 0;
 	ev->overflow = 0;
 	ev->npending = 0;
+	ev->gen++;
 	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
 		fill_slot(ev, 0, pkt->in_if);
 	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], pkt->out_if) != 0)
@@ -636,6 +643,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	w->ctstate = pkt->ctstate;
 	memcpy(w->dst, pkt->dst, 16);
 	w->dport = pkt->dport;
+	w->dport_unk = (pkt->unknown & IPT_UNK_DPORT) != 0;
 	w->dnat_rule = w->snat_rule = w->uncertain = w->acc_rule = w->acc_chain = IPT_NONE;
 	w->base_chain = IPT_NONE;
 	run_world(ev, w);

@@ -365,6 +365,7 @@ struct ipt_world {
 	uint32_t base_chain;	/* built-in chain of the current stage */
 	uint8_t dst[16];
 	uint16_t dport;
+	uint8_t dport_unk;	/* the destination port is not known (IPT_UNK_DPORT) */
 	uint32_t mark, mark_known, ctmark, ctmark_known;
 	uint32_t dnat_rule, snat_rule;
 	uint32_t uncertain;	/* first rule where this world's ancestry forked */
@@ -393,7 +394,18 @@ struct ipt_eval {
 	struct ipt_result *res;
 	int nfinished;
 	int overflow;
+	/* compiled fast path (ipt_compile.c), NULL when off */
+	const struct ipt_compiled *comp;
+	struct ipt_cstate *cstate;
+	uint64_t gen;			/* packet generation: keys the candidate caches */
 };
+
+/* Compiled fast path (ipt_compile.c). ipt_cstate_free is NULL-safe. Returns the offset
+ * (>= pos) within chain of the next rule that may match in world w, or the chain's rule
+ * count when none; only called when ev->comp is set. */
+uint32_t ipt_compiled_next(struct ipt_eval *ev, const struct ipt_world *w, uint32_t chain,
+			   uint32_t pos);
+void ipt_cstate_free(struct ipt_cstate *cs);
 
 /* Decides whether rule r matches pkt in world w: IPT_NO, IPT_YES or IPT_MAYBE. */
 int ipt_rule_matches(struct ipt_eval *ev, const struct ipt_world *w, const struct ipt_rule *r);

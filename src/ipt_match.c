@@ -218,6 +218,14 @@ static int port_in(const struct ipt_prange *r, uint16_t port)
 	return port >= r->lo && port <= r->hi;
 }
 
+/* port_in for a port that may be unknown (a collapsed ephemeral port of a flow). */
+static int port_in3(const struct ipt_prange *r, uint16_t port, int unknown)
+{
+	if (unknown)
+		return r->lo == 0 && r->hi == 65535 ? IPT_YES : IPT_MAYBE;
+	return port_in(r, port) ? IPT_YES : IPT_NO;
+}
+
 static int has_ports(uint8_t proto)
 {
 	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
@@ -271,12 +279,15 @@ static int one_match(struct ipt_eval *ev, const struct ipt_world *w, const struc
 		if (p->fragment)
 			return IPT_NO;	/* xt_tcpudp: fragoff != 0 never matches, inverted or not */
 		if (m->have & IPT_MO_SPORT)
-			v = and3(v, inv3(port_in(&m->u.l4.sport, p->sport), m->inv & IPT_MO_SPORT));
+			v = and3(v, inv3(port_in3(&m->u.l4.sport, p->sport,
+						  p->unknown & IPT_UNK_SPORT), m->inv & IPT_MO_SPORT));
 		if (m->have & IPT_MO_DPORT)
-			v = and3(v, inv3(port_in(&m->u.l4.dport, w->dport), m->inv & IPT_MO_DPORT));
+			v = and3(v, inv3(port_in3(&m->u.l4.dport, w->dport, w->dport_unk),
+					 m->inv & IPT_MO_DPORT));
 		if (m->have & IPT_MO_FLAGS)
-			v = and3(v, inv3((p->tcp_flags & m->u.l4.fmask) == m->u.l4.fcmp,
-					 m->inv & IPT_MO_FLAGS));
+			v = and3(v, (p->unknown & IPT_UNK_FLAGS) && m->u.l4.fmask ? IPT_MAYBE
+				    : inv3((p->tcp_flags & m->u.l4.fmask) == m->u.l4.fcmp,
+					   m->inv & IPT_MO_FLAGS));
 		if (m->have & IPT_MO_OPTION)
 			v = and3(v, IPT_MAYBE);	/* TCP options, SCTP chunks, DCCP types: not recorded */
 		return v;
@@ -291,14 +302,21 @@ static int one_match(struct ipt_eval *ev, const struct ipt_world *w, const struc
 	case IPT_M_MULTIPORT:
 		if (p->fragment || !has_ports(p->proto))
 			return IPT_NO;
+		v = IPT_NO;	/* three-valued OR over the listed ports */
 		for (k = 0; k < m->u.mport.n; k++) {
 			const struct ipt_prange *pr = &m->u.mport.r[k];
+			int a = IPT_NO, b = IPT_NO;
 
-			if (((m->have & (IPT_MO_SPORT | IPT_MO_PORTS)) && port_in(pr, p->sport)) ||
-			    ((m->have & (IPT_MO_DPORT | IPT_MO_PORTS)) && port_in(pr, w->dport)))
+			if (m->have & (IPT_MO_SPORT | IPT_MO_PORTS))
+				a = port_in3(pr, p->sport, p->unknown & IPT_UNK_SPORT);
+			if (m->have & (IPT_MO_DPORT | IPT_MO_PORTS))
+				b = port_in3(pr, w->dport, w->dport_unk);
+			if (a == IPT_YES || b == IPT_YES)
 				return inv3(IPT_YES, m->inv != 0);
+			if (a == IPT_MAYBE || b == IPT_MAYBE)
+				v = IPT_MAYBE;
 		}
-		return inv3(IPT_NO, m->inv != 0);
+		return inv3(v, m->inv != 0);
 	case IPT_M_IPRANGE: {
 		size_t l = (size_t)alen(ev);
 

@@ -1,0 +1,141 @@
+/* rsgen.h: a seeded generator of random iptables-save rulesets and of packets aimed at
+ * them, shared by the compiled-vs-plain unit test, the kernel differential test's helper
+ * and the check benchmark. Header-only (static functions): include it from one .c file.
+ * Rules use what the kernel and the evaluator both model: -p, -s/-d (negated too), -i/-o
+ * with wildcards, tcp/udp ports and ranges, --tcp-flags, icmp types, multiport, iprange,
+ * state, mark/MARK, comment, limit (unknown to the evaluator), user chains with -j/-g
+ * and RETURN, ACCEPT/DROP/REJECT and counter-only rules. */
+#ifndef SPOOFAUDIT_RSGEN_H
+#define SPOOFAUDIT_RSGEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct rsgen {
+	uint64_t s;
+};
+
+static inline uint32_t rg_next(struct rsgen *g)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return (uint32_t)(g->s >> 11);
+}
+
+static inline void rg_seed(struct rsgen *g, uint64_t seed)
+{
+	g->s = seed * 0x9E3779B97F4A7C15ull + 1;
+	rg_next(g);
+}
+
+static inline unsigned rg(struct rsgen *g, unsigned n)	/* 0 .. n-1 */
+{
+	return n ? rg_next(g) % n : 0;
+}
+
+/* Address pools: sources and destinations drawn from a small set of prefixes so that
+ * random packets hit random rules. */
+static const char *const rg_src_pfx[] = {
+	"198.51.100.0/24", "198.51.100.7/32", "203.0.113.0/25", "10.0.0.0/8", "10.1.2.0/24",
+	"127.0.0.0/8", "192.168.0.0/16", "45.33.1.0/24", "45.33.1.20/32", "0.0.0.0/0",
+};
+static const char *const rg_dst_pfx[] = {
+	"45.33.1.10/32", "45.33.1.0/24", "203.0.113.9/32", "203.0.113.0/24", "0.0.0.0/0",
+	"127.0.0.1/32",
+};
+static const uint16_t rg_ports[] = {22, 25, 53, 80, 123, 443, 631, 993, 1024, 3306, 5353, 8080};
+
+/* Writes a ruleset of about nrules rules. flags: 1 = include unknown matches (limit). */
+static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int flags)
+{
+	static const char *const tg[] = {"ACCEPT", "DROP", "REJECT", "", "RETURN"};
+	unsigned i, nuser = 1 + rg(g, 4), k;
+	int use_mark = rg(g, 2);
+
+	if (use_mark) {
+		fprintf(out, "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+			     ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+		for (k = 0; k < 3; k++)
+			fprintf(out, "-A %s -p %s -j MARK --set-xmark 0x%x/0xff\n",
+				rg(g, 2) ? "PREROUTING" : "OUTPUT", rg(g, 2) ? "tcp" : "udp", 1 + rg(g, 3));
+		fprintf(out, "COMMIT\n");
+	}
+	fprintf(out, "*filter\n:INPUT %s [0:0]\n:FORWARD %s [0:0]\n:OUTPUT %s [0:0]\n",
+		rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 3) ? "ACCEPT" : "DROP");
+	for (k = 0; k < nuser; k++)
+		fprintf(out, ":U%u - [0:0]\n", k);
+	for (i = 0; i < nrules; i++) {
+		unsigned c = rg(g, 3 + nuser), proto = rg(g, 5);
+		const char *chain = c == 0 ? "INPUT" : c == 1 ? "OUTPUT" : c == 2 ? "FORWARD" : NULL;
+		char uname[8];
+		unsigned t;
+
+		if (!chain) {
+			snprintf(uname, sizeof(uname), "U%u", c - 3);
+			chain = uname;
+		}
+		fprintf(out, "-A %s", chain);
+		if (rg(g, 3) == 0)
+			fprintf(out, " %s-s %s", rg(g, 5) ? "" : "! ",
+				rg_src_pfx[rg(g, sizeof(rg_src_pfx) / sizeof(*rg_src_pfx))]);
+		if (rg(g, 4) == 0)
+			fprintf(out, " %s-d %s", rg(g, 5) ? "" : "! ",
+				rg_dst_pfx[rg(g, sizeof(rg_dst_pfx) / sizeof(*rg_dst_pfx))]);
+		if (rg(g, 5) == 0 && c != 1)
+			fprintf(out, " %s-i %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : rg(g, 2) ? "a0" : "a+");
+		if (rg(g, 6) == 0 && c != 0)
+			fprintf(out, " %s-o %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : "a0");
+		if (proto == 0 || proto == 1) {
+			const char *p = proto ? "udp" : "tcp";
+
+			fprintf(out, " -p %s -m %s", p, p);
+			if (rg(g, 2))
+				fprintf(out, " %s--dport %u", rg(g, 6) ? "" : "! ",
+					rg_ports[rg(g, sizeof(rg_ports) / sizeof(*rg_ports))]);
+			else if (rg(g, 3) == 0)
+				fprintf(out, " --dport %u:%u", 1000 + rg(g, 100), 2000 + rg(g, 7000));
+			if (rg(g, 5) == 0)
+				fprintf(out, " %s--sport %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "1024:65535" : "53");
+			if (!proto && rg(g, 4) == 0)
+				fprintf(out, " %s--tcp-flags FIN,SYN,RST,ACK SYN", rg(g, 4) ? "" : "! ");
+			if (rg(g, 6) == 0)
+				fprintf(out, " -m multiport --dports %u,%u:%u",
+					rg_ports[rg(g, 12)], 5000 + rg(g, 10), 5010 + rg(g, 10));
+		} else if (proto == 2) {
+			fprintf(out, " -p icmp");
+			if (rg(g, 2))
+				fprintf(out, " -m icmp %s--icmp-type %s", rg(g, 5) ? "" : "! ",
+					rg(g, 2) ? "8" : rg(g, 2) ? "0" : "3/3");
+		} else if (proto == 3 && rg(g, 2)) {
+			fprintf(out, " ! -p tcp");
+		}
+		if (rg(g, 10) == 0)
+			fprintf(out, " -m iprange %s--src-range 198.51.100.%u-198.51.100.%u",
+				rg(g, 4) ? "" : "! ", rg(g, 50), 50 + rg(g, 200));
+		if (rg(g, 10) == 0)
+			fprintf(out, " -m state --state %s", rg(g, 2) ? "NEW" : "INVALID");
+		if (use_mark && rg(g, 8) == 0)
+			fprintf(out, " -m mark %s--mark 0x%x/0xff", rg(g, 4) ? "" : "! ", 1 + rg(g, 3));
+		if ((flags & 1) && rg(g, 15) == 0)
+			fprintf(out, " -m limit --limit 1/sec --limit-burst 1000");
+		if (rg(g, 12) == 0)
+			fprintf(out, " -m comment --comment \"r%u\"", i);
+		t = rg(g, 10);
+		if (t < 6)
+			fprintf(out, "%s%s", *tg[t % 4] ? " -j " : "", tg[t % 4]);
+		else if (t < 7 && c >= 3)
+			fprintf(out, " -j RETURN");
+		else if (t < 9) {
+			unsigned lo = c >= 3 ? c - 3 + 1 : 0;	/* jumps only go down: no loops */
+
+			if (lo < nuser)
+				fprintf(out, " -%c U%u", rg(g, 4) ? 'j' : 'g', lo + rg(g, nuser - lo));
+		}
+		fprintf(out, "\n");
+	}
+	fprintf(out, "COMMIT\n");
+}
+
+#endif
