@@ -209,6 +209,29 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+int nfl_stream_ok(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	/* libmnl's mnl_nlmsg_ok compares (int)nlmsg_len <= len, so a length with the top
+	 * bit set passes and mnl_cb_run walks off the buffer: bound every length here,
+	 * unsigned, before handing the buffer to it. */
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		size_t n = nlh->nlmsg_len, step = MNL_ALIGN(n);
+
+		/* the kernel pads every message to NLMSG_ALIGNTO, and libmnl reads attributes
+		 * up to the aligned end: that end must lie inside the buffer too */
+		if (n < sizeof(struct nlmsghdr) || n > INT32_MAX || step > len)
+			return 0;
+		if (step == len)
+			return 1;
+		p += step;
+		len -= step;
+	}
+	return 1;
+}
+
 int nfl_read(struct nfl_source *s, nfl_packet_fn fn, void *arg)
 {
 	struct read_ctx rc = { s, fn, arg, 0, util_now_usec() };
@@ -224,8 +247,11 @@ int nfl_read(struct nfl_source *s, nfl_packet_fn fn, void *arg)
 		}
 		return -1;
 	}
-	if (mnl_cb_run(s->buf, (size_t)n, 0, s->portid, on_msg, &rc) < 0 && errno != 0 &&
-	    rc.packets == 0)
+	if (!nfl_stream_ok(s->buf, (size_t)n)) {
+		s->bad_msgs++;
+		return 0;
+	}
+	if (mnl_cb_run(s->buf, (size_t)n, 0, s->portid, on_msg, &rc) < 0 && rc.packets == 0)
 		s->bad_msgs++;
 	return rc.packets;
 }

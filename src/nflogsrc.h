@@ -63,4 +63,7 @@ void nfl_close(struct nfl_source *s);
 int nfl_parse(const struct nlmsghdr *nlh, uint64_t now_usec, struct pkt_record *rec,
 	      const uint8_t **payload, uint32_t *len);
 
+/* True when every netlink message length in buf (len bytes) is within the buffer. */
+int nfl_stream_ok(const void *buf, size_t len);
+
 #endif
