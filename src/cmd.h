@@ -5,5 +5,8 @@
 #define SPOOFAUDIT_CMD_H
 
 int cmd_collect(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 #endif

@@ -464,6 +464,11 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 				store_latest_version());
 		goto fail;
 	}
+	/* A new file reclaims pruned pages incrementally (store_prune()); SQLite only
+	 * accepts this before the first table exists, so older files keep what they have. */
+	if (!st->readonly && st->version == 0 &&
+	    exec_sql(st, "PRAGMA auto_vacuum = INCREMENTAL", path) < 0)
+		goto fail;
 	if (!st->readonly) {
 		if (exec_sql(st, "PRAGMA journal_mode = WAL", path) < 0 ||
 		    exec_sql(st, "PRAGMA synchronous = NORMAL", path) < 0)
@@ -959,5 +964,360 @@ int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsig
 		st->write_failures++;
 		return -1;
 	}
+	return 0;
+}
+
+/* Read side -------------------------------------------------------------------------
+ * A prepared statement over SQL text the caller owns (the report queries embedded from
+ * reports/ *.sql), with named parameters, so that the report and export commands read the
+ * database without speaking SQL themselves. */
+
+struct store_rows {
+	struct store *st;
+	sqlite3_stmt *s;
+};
+
+struct store_rows *store_rows_prepare(struct store *st, const char *name, const char *sql)
+{
+	struct store_rows *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		set_err(st, "%s: out of memory", name);
+		return NULL;
+	}
+	q->st = st;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q->s, NULL) != SQLITE_OK) {
+		set_err(st, "%s: %s", name, sqlite3_errmsg(st->db));
+		sqlite3_finalize(q->s);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+void store_rows_free(struct store_rows *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->s);
+	free(q);
+}
+
+/* The index of parameter name, 0 when the statement does not use it. */
+static int param_index(struct store_rows *q, const char *name)
+{
+	return sqlite3_bind_parameter_index(q->s, name);
+}
+
+static int bind_result(struct store_rows *q, int rc, const char *name)
+{
+	if (rc != SQLITE_OK) {
+		set_err(q->st, "binding %s: %s", name, sqlite3_errmsg(q->st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_rows_bind_int(struct store_rows *q, const char *name, int64_t v)
+{
+	int i = param_index(q, name);
+
+	return i ? bind_result(q, sqlite3_bind_int64(q->s, i, v), name) : 0;
+}
+
+int store_rows_bind_text(struct store_rows *q, const char *name, const char *v)
+{
+	int i = param_index(q, name);
+
+	return i ? bind_result(q, sqlite3_bind_text(q->s, i, v, -1, SQLITE_TRANSIENT), name) : 0;
+}
+
+int store_rows_bind_blob(struct store_rows *q, const char *name, const void *p, size_t n)
+{
+	int i = param_index(q, name);
+
+	if (n > INT32_MAX) {
+		set_err(q->st, "binding %s: blob too large", name);
+		return -1;
+	}
+	return i ? bind_result(q, sqlite3_bind_blob(q->s, i, p, (int)n, SQLITE_TRANSIENT), name) : 0;
+}
+
+int store_rows_step(struct store_rows *q)
+{
+	int rc = sqlite3_step(q->s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	sql_err(q->st, "query");
+	return -1;
+}
+
+void store_rows_reset(struct store_rows *q)
+{
+	sqlite3_reset(q->s);
+}
+
+int store_rows_ncols(const struct store_rows *q)
+{
+	return sqlite3_column_count(q->s);
+}
+
+const char *store_rows_colname(const struct store_rows *q, int col)
+{
+	const char *n = sqlite3_column_name(q->s, col);
+
+	return n ? n : "";
+}
+
+int store_col_isnull(const struct store_rows *q, int col)
+{
+	return sqlite3_column_type(q->s, col) == SQLITE_NULL;
+}
+
+int64_t store_col_int(const struct store_rows *q, int col)
+{
+	return sqlite3_column_int64(q->s, col);
+}
+
+double store_col_double(const struct store_rows *q, int col)
+{
+	return sqlite3_column_double(q->s, col);
+}
+
+const char *store_col_text(const struct store_rows *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q->s, col);
+
+	return t ? (const char *)t : "";
+}
+
+const void *store_col_blob(const struct store_rows *q, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(q->s, col);
+	int n = sqlite3_column_bytes(q->s, col);
+
+	*len = n > 0 ? (size_t)n : 0;
+	return p;
+}
+
+int store_file_version(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		if (sqlite3_errcode(db) == SQLITE_NOTADB)
+			snprintf(err, errlen, "%s: not an SQLite database", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	ret = sqlite3_column_int(s, 0);
+	if (ret < 0)
+		ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return ret;
+}
+
+/* Retention ------------------------------------------------------------------------- */
+
+/* Runs one statement with ?1 = cutoff and ?2 = limit (either may be unused) and adds the
+ * rows it changed to *count. */
+static int prune_exec(struct store *st, const char *sql, int64_t cutoff, int64_t limit,
+		      uint64_t *count)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1, rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sql_err(st, sql);
+		goto out;
+	}
+	if (sqlite3_bind_parameter_count(s) >= 1)
+		sqlite3_bind_int64(s, 1, cutoff);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (count)
+			*count += (uint64_t)sqlite3_column_int64(s, 0);
+	if (rc != SQLITE_DONE) {
+		sql_err(st, "prune");
+		goto out;
+	}
+	if (count && sqlite3_column_count(s) == 0)
+		*count += (uint64_t)sqlite3_changes(st->db);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Runs the statements of one batch in one IMMEDIATE transaction; *changed receives the
+ * rows the last statement changed. */
+static int prune_batch(struct store *st, const char *const *sqls, uint64_t **counts,
+		       size_t n, int64_t cutoff, int64_t limit, uint64_t *changed)
+{
+	size_t i;
+	uint64_t last = 0;
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", "prune") < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint64_t c = 0;
+
+		if (prune_exec(st, sqls[i], cutoff, limit, &c) < 0)
+			goto fail;
+		if (counts[i])
+			*counts[i] += c;
+		last = c;
+	}
+	if (exec_sql(st, "COMMIT", "prune") < 0)
+		goto fail;
+	*changed = last;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static int pragma_int(struct store *st, const char *sql, uint64_t *out)
+{
+	int64_t v;
+
+	if (query_int(st, sql, &v) < 0)
+		return -1;
+	*out = v < 0 ? 0 : (uint64_t)v;
+	return 0;
+}
+
+int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
+		struct store_prune_result *r)
+{
+	/* Flows by bucket (seconds), their evidence and NFLOG rows first. */
+	static const char *const flow_sql[] = {
+		"DELETE FROM temp.prune_ids",
+		"INSERT INTO temp.prune_ids SELECT id FROM flows WHERE bucket < ?1"
+		" ORDER BY bucket LIMIT ?2",
+		"DELETE FROM evidence WHERE flow_id IN temp.prune_ids",
+		"DELETE FROM flow_nflog WHERE flow_id IN temp.prune_ids",
+		"DELETE FROM flows WHERE id IN temp.prune_ids",
+	};
+	static const char *const stats_sql[] = {
+		"DELETE FROM capture_stats WHERE id IN (SELECT id FROM capture_stats"
+		" WHERE end_usec <= ?1 LIMIT ?2)",
+	};
+	static const char *const derr_sql[] = {
+		"DELETE FROM decode_errors WHERE rowid IN (SELECT rowid FROM decode_errors"
+		" WHERE end_usec <= ?1 LIMIT ?2)",
+	};
+	/* A run goes when it started and ended (or crashed) before the cutoff and none of
+	 * its statistics are left; its sources, interfaces and context go with it. */
+	static const char *const runs_sql[] = {
+		"DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.started_usec < ?1"
+		" AND coalesce(r.ended_usec, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM sources s"
+		" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id) LIMIT ?2)",
+	};
+	static const char *const count_sql[] = {
+		"SELECT count(*) FROM flows WHERE bucket < ?1",
+		"SELECT count(*) FROM evidence WHERE flow_id IN"
+		" (SELECT id FROM flows WHERE bucket < ?1)",
+		"SELECT count(*) FROM flow_nflog WHERE flow_id IN"
+		" (SELECT id FROM flows WHERE bucket < ?1)",
+		"SELECT count(*) FROM capture_stats WHERE end_usec <= ?1",
+		"SELECT count(*) FROM decode_errors WHERE end_usec <= ?1",
+		"SELECT count(*) FROM runs r WHERE r.started_usec < ?1 AND"
+		" coalesce(r.ended_usec, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM sources s"
+		" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id AND"
+		" c.end_usec > ?1)",
+	};
+	uint64_t *flow_counts[5], *one[1], changed;
+	int64_t cutoff_s = cutoff_usec / 1000000;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (batch == 0)
+		batch = 1;
+	if (pragma_int(st, "PRAGMA page_size", &r->page_size) < 0 ||
+	    pragma_int(st, "PRAGMA page_count", &r->pages_before) < 0 ||
+	    pragma_int(st, "PRAGMA freelist_count", &r->free_before) < 0 ||
+	    pragma_int(st, "PRAGMA auto_vacuum", &r->auto_vacuum) < 0)
+		return -1;
+	if (flags & STORE_PRUNE_DRY_RUN) {
+		uint64_t *dst[] = { &r->flows, &r->evidence, &r->flow_nflog, &r->capture_stats,
+				    &r->decode_errors, &r->runs };
+
+		for (i = 0; i < sizeof(count_sql) / sizeof(count_sql[0]); i++)
+			if (prune_exec(st, count_sql[i], i < 3 ? cutoff_s : cutoff_usec, 0, dst[i]) < 0)
+				return -1;
+		r->pages_after = r->pages_before;
+		r->free_after = r->free_before;
+		return 0;
+	}
+	if (exec_sql(st, "CREATE TEMP TABLE IF NOT EXISTS prune_ids(id INTEGER PRIMARY KEY)",
+		     "prune") < 0)
+		return -1;
+	flow_counts[0] = flow_counts[1] = NULL;
+	flow_counts[2] = &r->evidence;
+	flow_counts[3] = &r->flow_nflog;
+	flow_counts[4] = &r->flows;
+	do {
+		if (prune_batch(st, flow_sql, flow_counts, 5, cutoff_s, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	one[0] = &r->capture_stats;
+	do {
+		if (prune_batch(st, stats_sql, one, 1, cutoff_usec, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	one[0] = &r->decode_errors;
+	do {
+		if (prune_batch(st, derr_sql, one, 1, cutoff_usec, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	one[0] = &r->runs;
+	do {
+		if (prune_batch(st, runs_sql, one, 1, cutoff_usec, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	/* Reclaim: incremental vacuum in steps (each its own short transaction) where the
+	 * file allows it, a full VACUUM only when asked (it locks out the collector). */
+	if (r->auto_vacuum == 2) {
+		uint64_t freel;
+
+		for (;;) {
+			if (pragma_int(st, "PRAGMA freelist_count", &freel) < 0)
+				return -1;
+			if (freel == 0)
+				break;
+			if (exec_sql(st, "PRAGMA incremental_vacuum(4096)", "incremental vacuum") < 0)
+				return -1;
+			r->vacuumed = 1;
+		}
+	} else if (flags & STORE_PRUNE_FULL_VACUUM) {
+		if (exec_sql(st, "VACUUM", "vacuum") < 0)
+			return -1;
+		r->vacuumed = 2;
+	}
+	if (!st->readonly)
+		exec_sql(st, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint");	/* best effort */
+	if (pragma_int(st, "PRAGMA page_count", &r->pages_after) < 0 ||
+	    pragma_int(st, "PRAGMA freelist_count", &r->free_after) < 0)
+		return -1;
 	return 0;
 }

@@ -97,4 +97,49 @@ int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
 /* Runs a query returning one integer (tests and tools); -1 on error. */
 int64_t store_query_int(struct store *st, const char *sql);
 
+/* Read side: a statement over SQL text the caller owns (the queries in reports/ *.sql),
+ * with named parameters (":since"). Binding a name the statement does not use is a no-op,
+ * so one set of parameters serves every query. name labels error messages. Returns NULL
+ * (store_errmsg() says why) on a bad statement. Read inside store_begin()/store_commit()
+ * for one consistent snapshot. */
+struct store_rows;
+struct store_rows *store_rows_prepare(struct store *st, const char *name, const char *sql);
+void store_rows_free(struct store_rows *q);	/* NULL-safe */
+int store_rows_bind_int(struct store_rows *q, const char *name, int64_t v);
+int store_rows_bind_text(struct store_rows *q, const char *name, const char *v);
+int store_rows_bind_blob(struct store_rows *q, const char *name, const void *p, size_t n);
+int store_rows_step(struct store_rows *q);	/* 1 row, 0 done, -1 error */
+void store_rows_reset(struct store_rows *q);	/* keeps bindings */
+int store_rows_ncols(const struct store_rows *q);
+const char *store_rows_colname(const struct store_rows *q, int col);
+int store_col_isnull(const struct store_rows *q, int col);
+int64_t store_col_int(const struct store_rows *q, int col);
+double store_col_double(const struct store_rows *q, int col);
+const char *store_col_text(const struct store_rows *q, int col);	/* "" for NULL */
+const void *store_col_blob(const struct store_rows *q, int col, size_t *len);
+
+/* A file's PRAGMA user_version, read without changing anything: 0 for an empty file or
+ * one without a spoofaudit schema; -1 with err set when it cannot be read as SQLite. */
+int store_file_version(const char *path, char *err, size_t errlen);
+
+/* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
+ * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
+ * and runs that ended before it and have no statistics left, each table in transactions
+ * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
+ * Then reclaims the free pages: incrementally when the file was created with
+ * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
+ * (which locks the database for its duration) only under STORE_PRUNE_FULL_VACUUM, else
+ * the pages stay free inside the file for reuse. */
+#define STORE_PRUNE_DRY_RUN	0x1	/* count what would go; change nothing */
+#define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
+struct store_prune_result {
+	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, runs;
+	uint64_t transactions;		/* write transactions used */
+	uint64_t page_size, pages_before, pages_after, free_before, free_after;
+	uint64_t auto_vacuum;		/* PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental */
+	int vacuumed;			/* 0 no, 1 incremental, 2 full VACUUM */
+};
+int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
+		struct store_prune_result *r);
+
 #endif

@@ -1,0 +1,12 @@
+-- Kernel settings recorded by the period's runs (several rows for one key when runs
+-- recorded different values).
+WITH sel AS (SELECT r.id FROM runs r
+	WHERE (r.started_usec < :until_us AND
+	       coalesce(r.ended_usec, (SELECT max(c.end_usec) FROM sources s
+				       JOIN capture_stats c ON c.source_id = s.id
+				       WHERE s.run_id = r.id), r.started_usec) >= :since_us)
+	   OR (:file_mode AND EXISTS (SELECT 1 FROM sources s
+				      WHERE s.run_id = r.id AND s.kind = 'pcap-file')))
+SELECT DISTINCT k.scope, k.key, k.value
+FROM kernel_ctx k WHERE k.run_id IN sel
+ORDER BY k.key, k.scope = 'all' DESC, k.scope, k.value;

@@ -1,0 +1,24 @@
+-- Spoofed sources of the period that no spoofed flow had in the 7 days before it
+-- ([:hist_since, :since)); total_new counts them all, before the limit.
+WITH cur AS (
+	SELECT src, sum(packets) AS packets, sum(bytes) AS bytes, count(*) AS flows,
+	       min(first_usec) AS first_usec, max(last_usec) AS last_usec,
+	       group_concat(DISTINCT class) AS classes
+	FROM flows
+	WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			'unexpected_src')
+	  AND bucket >= :since AND bucket < :until
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
+	GROUP BY src),
+hist AS (
+	SELECT DISTINCT src
+	FROM flows
+	WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			'unexpected_src')
+	  AND bucket >= :hist_since AND bucket < :since
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0))
+SELECT src AS addr, packets, bytes, flows, first_usec, last_usec, classes,
+       count(*) OVER () AS total_new
+FROM cur WHERE src NOT IN hist
+ORDER BY packets DESC, addr
+LIMIT :limit;
