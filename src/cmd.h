@@ -5,6 +5,7 @@
 #define SPOOFAUDIT_CMD_H
 
 int cmd_collect(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_prune(int argc, char **argv);

@@ -373,4 +373,20 @@ size_t ipt_compiled_size(const struct ipt_compiled *cp);
  * compiled from another ruleset, or ENOMEM. cp must outlive ev's use of it. */
 int ipt_eval_set_compiled(struct ipt_eval *ev, const struct ipt_compiled *cp);
 
+/* ---------------------------------------------------------------------------------------
+ * Static analysis for `check` (ipt_analyze.c)
+ */
+
+/* Writes into buf a comma-separated list of what in rule the evaluator may leave
+ * undecided for a packet whose IPT_UNK_* fields are `unknown` (match names such as
+ * "limit", "mark", "state", "port (collapsed ephemeral port)"), "-" when nothing.
+ * Returns 0, or -1 for a bad id. */
+int ipt_rule_undecided(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+		       char *buf, size_t len);
+
+/* An earlier rule of the same chain with a terminal target (ACCEPT, DROP, REJECT, RETURN,
+ * goto) that matches every packet `rule` matches, so that rule is shadowed; IPT_NONE when
+ * none is found. Conservative: compares core options, tcp/udp ports and comments only. */
+uint32_t ipt_rule_shadowed_by(const struct ipt_ruleset *rs, uint32_t rule);
+
 #endif

@@ -142,4 +142,44 @@ struct store_prune_result {
 int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
 		struct store_prune_result *r);
 
+
+/* ---- Read side of `check`: the flows of a period and the host context ---- */
+
+/* One stored flow. Addresses are the 16-byte BLOBs (IPv4 as ::ffff:a.b.c.d). */
+struct store_flow {
+	int64_t id;
+	int64_t bucket;			/* unix seconds */
+	char iface[32];
+	char dir[8];			/* "in", "out", "unknown" */
+	int family;			/* 4 or 6 */
+	uint8_t src[16], dst[16];
+	char src_text[64], dst_text[64];
+	int proto;
+	unsigned sport, dport;		/* ICMP: sport 0, dport type << 8 | code */
+	char cls[32], subclass[32];
+	uint64_t packets, bytes;
+	int64_t first_usec, last_usec;
+	unsigned tcp_flags;		/* OR of the flags seen */
+};
+
+/* Iterates the flows whose bucket lies in [since, until) (unix seconds; until <= 0: no
+ * upper bound), ordered by id. NULL on error (store_errmsg()). */
+struct store_flow_iter;
+struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_t until);
+int store_flows_next(struct store_flow_iter *it, struct store_flow *f);	/* 1, 0 done, -1 */
+void store_flows_close(struct store_flow_iter *it);	/* NULL-safe */
+
+/* Host context rows of the runs that overlap [since, until) (unix seconds; every run when
+ * none overlaps), oldest run first, passed one by one to fn: kind 'i' an interface
+ * (a = name, b = role, c = comma-separated prefixes), 'k' a sysctl (a = scope, b = key,
+ * c = value), 'h' a host address (a = iface, b = address text, n = prefix length,
+ * family). fn returning non-zero stops the walk. Returns 0, or -1. */
+struct store_ctx_row {
+	char kind;
+	const char *a, *b, *c;
+	int n, family;
+};
+int store_context_each(struct store *st, int64_t since, int64_t until,
+		       int (*fn)(void *arg, const struct store_ctx_row *row), void *arg);
+
 #endif
