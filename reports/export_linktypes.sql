@@ -5,5 +5,5 @@ WHERE f.bucket >= :since - 86400 AND f.bucket < :until
   AND e.ts_usec >= :since_us AND e.ts_usec < :until_us
   AND (:classes = '' OR instr(:classes, ',' || f.class || ',') > 0)
   AND (:ifaces = '' OR instr(:ifaces, ',' || f.iface || ',') > 0)
-  AND f.src_bin BETWEEN :src_lo AND :src_hi
+  AND f.src_bin BETWEEN :src_lo AND :src_hi AND (:src_family = 0 OR f.family = :src_family)
 GROUP BY e.linktype, f.iface ORDER BY e.linktype, f.iface;

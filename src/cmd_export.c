@@ -215,9 +215,10 @@ static void src_range(const struct export_args *a, uint8_t lo[16], uint8_t hi[16
 
 static int bind_all(struct store_rows *q, int64_t since_us, int64_t until_us,
 		    const char *classes, const char *ifaces, const uint8_t lo[16],
-		    const uint8_t hi[16])
+		    const uint8_t hi[16], int family)
 {
-	return store_rows_bind_int(q, ":since", since_us / 1000000) < 0 ||
+	return store_rows_bind_int(q, ":src_family", family) < 0 ||
+	       store_rows_bind_int(q, ":since", since_us / 1000000) < 0 ||
 	       store_rows_bind_int(q, ":until", (until_us + 999999) / 1000000) < 0 ||
 	       store_rows_bind_int(q, ":since_us", since_us) < 0 ||
 	       store_rows_bind_int(q, ":until_us", until_us) < 0 ||
@@ -281,7 +282,7 @@ int cmd_export(int argc, char **argv)
 		goto dberr;
 	/* First the link types: classic pcap holds one. */
 	q = store_rows_prepare(st, "export_linktypes.sql", report_file("export_linktypes.sql"));
-	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi) < 0)
+	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0)
 		goto dberr;
 	while ((rc = store_rows_step(q)) == 1) {
 		if (store_col_int(q, 0) != linktype) {
@@ -335,7 +336,7 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	q = store_rows_prepare(st, "export_evidence.sql", report_file("export_evidence.sql"));
-	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi) < 0)
+	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0)
 		goto dberr;
 	while ((rc = store_rows_step(q)) == 1) {
 		int64_t ts = store_col_int(q, 1), lt = store_col_int(q, 2);
@@ -390,6 +391,11 @@ int cmd_export(int argc, char **argv)
 			goto werr;
 		o.tmp[0] = '\0';
 	}
+	if (o.use_ng && nlinktypes > 1 && npkts)
+		fprintf(stderr, "spoofaudit export: note: %d link types in one pcapng file: Wireshark "
+			"and tshark read it, but tcpdump and other libpcap 1.10 readers stop at the "
+			"first interface of a second link type; export one interface (-i) per file "
+			"for them\n", nlinktypes);
 	if (bad)
 		fprintf(stderr, "spoofaudit export: warning: skipped %llu evidence rows whose "
 			"stored lengths do not match their bytes\n", (unsigned long long)bad);

@@ -293,6 +293,20 @@ static int q_range(struct qctx *q)
 			if (!h->name)
 				q->oom = 1;
 		}
+		/* Two databases from one host (or copies) stay apart in merged tables. */
+		for (struct report_host *o = q->r->hosts; h->name && o < h; o++)
+			if (!strcmp(o->name, h->name)) {
+				const char *base = strrchr(h->path, '/');
+				char *n = NULL;
+
+				if (asprintf(&n, "%s (%s)", h->name, base ? base + 1 : h->path) < 0) {
+					q->oom = 1;
+					break;
+				}
+				free(h->name);
+				h->name = n;
+				break;
+			}
 		h->live_runs = store_col_int(s, 4);
 		h->has_flows = store_col_int(s, 5) != 0;
 	}
