@@ -12,7 +12,8 @@
 #include <string.h>
 
 #define CC_MIN_RULES 12		/* shorter chains are walked plainly */
-#define PORT_SPAN_MAX 256	/* a wider --dport range is not indexed (rule is "any port") */
+#define PORT_ENTRIES_MAX (1u << 22)	/* interval-list budget of one chain's port index */
+#define PORT_SPAN_FALLBACK 1024	/* over budget: wider ranges are not indexed */
 
 /* A (prefix length, masked address) -> rules hash table. Slots with cnt 0 are empty. */
 struct pfx_slot {
@@ -29,10 +30,6 @@ struct pfx_index {
 	uint32_t *rules;	/* chain-relative rule offsets */
 };
 
-struct port_ent {
-	uint16_t port;
-	uint32_t rule;		/* chain-relative */
-};
 
 /* The pre-filter of one chain. Bitsets have `words` 64-bit words, bit i = rule first+i. */
 struct cchain {
@@ -42,8 +39,12 @@ struct cchain {
 	uint64_t *dst_wild;
 	uint64_t *dport_wild;	/* rules not constrained by an indexed destination port */
 	struct pfx_index src, dst;
-	struct port_ent *ports;	/* sorted by port */
-	uint32_t nports;
+	/* destination ports: elementary intervals [bnd[k], bnd[k+1]) with the rules whose
+	 * ranges cover them, irules[ioff[k] .. ioff[k+1]) */
+	uint32_t nbnd;		/* 0: no rule indexed */
+	uint32_t *bnd;
+	uint32_t *ioff;
+	uint32_t *irules;
 };
 
 struct ipt_compiled {
@@ -245,13 +246,11 @@ static void rule_dports(const struct ipt_rule *r, const struct ipt_prange **rg, 
 	}
 }
 
-static int port_cmp(const void *a, const void *b)
+static int u32_cmp(const void *a, const void *b)
 {
-	const struct port_ent *x = a, *y = b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
+	return x < y ? -1 : x > y;
 }
 
 static unsigned span(const struct ipt_prange *rg, unsigned nr)
@@ -263,54 +262,117 @@ static unsigned span(const struct ipt_prange *rg, unsigned nr)
 	return s;
 }
 
+/* Index of the interval holding port: the last k with bnd[k] <= port. */
+static uint32_t bnd_find(const uint32_t *bnd, uint32_t n, uint32_t port)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (bnd[mid] <= port)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static int ports_build(struct ipt_compiled *cp, struct cchain *cc, const struct ipt_rule *rules)
 {
-	uint32_t i, total = 0;
+	unsigned maxspan = 65536;
+	uint32_t i, nb = 0, *fill = NULL;
+	uint64_t total;
+	int pass;
 
-	for (i = 0; i < cc->n; i++) {
-		const struct ipt_prange *rg;
-		unsigned nr;
-
-		rule_dports(&rules[i], &rg, &nr);
-		if (nr && span(rg, nr) <= PORT_SPAN_MAX)
-			total += span(rg, nr);
-		else
-			setbit(cc->dport_wild, i);
-	}
-	cc->ports = track(cp, total, sizeof(*cc->ports));
-	if (!cc->ports)
+	cc->bnd = track(cp, (size_t)cc->n * 2 * IPT_MPORT_MAX + 1, sizeof(uint32_t));
+	if (!cc->bnd)
 		return -1;
-	for (i = 0; i < cc->n; i++) {
-		const struct ipt_prange *rg;
-		unsigned nr, k, p;
+	for (pass = 0; pass < 2; pass++) {
+		nb = 0;
+		cc->bnd[nb++] = 0;
+		for (i = 0; i < cc->n; i++) {
+			const struct ipt_prange *rg;
+			unsigned nr, k;
 
-		rule_dports(&rules[i], &rg, &nr);
-		if (!nr || span(rg, nr) > PORT_SPAN_MAX)
-			continue;
-		for (k = 0; k < nr; k++)
-			for (p = rg[k].lo; p <= rg[k].hi; p++) {
-				cc->ports[cc->nports].port = (uint16_t)p;
-				cc->ports[cc->nports++].rule = i;
+			rule_dports(&rules[i], &rg, &nr);
+			if (!nr || span(rg, nr) > maxspan)
+				continue;
+			for (k = 0; k < nr; k++) {
+				cc->bnd[nb++] = rg[k].lo;
+				cc->bnd[nb++] = (uint32_t)rg[k].hi + 1;
 			}
+		}
+		qsort(cc->bnd, nb, sizeof(uint32_t), u32_cmp);
+		{
+			uint32_t j, u = 0;
+
+			for (j = 0; j < nb; j++)
+				if (u == 0 || cc->bnd[u - 1] != cc->bnd[j])
+					cc->bnd[u++] = cc->bnd[j];
+			nb = u;
+		}
+		total = 0;
+		for (i = 0; i < cc->n; i++) {
+			const struct ipt_prange *rg;
+			unsigned nr, k;
+
+			rule_dports(&rules[i], &rg, &nr);
+			if (!nr || span(rg, nr) > maxspan)
+				continue;
+			for (k = 0; k < nr; k++)
+				total += bnd_find(cc->bnd, nb, rg[k].hi) + 1 -
+					 bnd_find(cc->bnd, nb, rg[k].lo);
+		}
+		if (total <= PORT_ENTRIES_MAX)
+			break;
+		maxspan = PORT_SPAN_FALLBACK;
 	}
-	qsort(cc->ports, cc->nports, sizeof(*cc->ports), port_cmp);
+	cc->nbnd = nb;
+	cc->ioff = track(cp, (size_t)nb + 1, sizeof(uint32_t));
+	cc->irules = track(cp, (size_t)total, sizeof(uint32_t));
+	fill = calloc((size_t)nb + 1, sizeof(uint32_t));
+	if (!cc->ioff || !cc->irules || !fill) {
+		free(fill);
+		return -1;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < cc->n; i++) {
+			const struct ipt_prange *rg;
+			unsigned nr, k;
+			uint32_t a, b, j;
+
+			rule_dports(&rules[i], &rg, &nr);
+			if (!nr || span(rg, nr) > maxspan) {
+				if (pass == 0)
+					setbit(cc->dport_wild, i);
+				continue;
+			}
+			for (k = 0; k < nr; k++) {
+				a = bnd_find(cc->bnd, nb, rg[k].lo);
+				b = bnd_find(cc->bnd, nb, rg[k].hi);
+				for (j = a; j <= b; j++) {
+					if (pass == 0)
+						cc->ioff[j + 1]++;
+					else
+						cc->irules[cc->ioff[j] + fill[j]++] = i;
+				}
+			}
+		}
+		if (pass == 0)
+			for (i = 0; i < nb; i++)
+				cc->ioff[i + 1] += cc->ioff[i];
+	}
+	free(fill);
 	return 0;
 }
 
 static void ports_lookup(const struct cchain *cc, uint16_t port, uint64_t *hits)
 {
-	uint32_t lo = 0, hi = cc->nports;
+	uint32_t k = bnd_find(cc->bnd, cc->nbnd, port), j;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (cc->ports[mid].port < port)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < cc->nports && cc->ports[lo].port == port; lo++)
-		setbit(hits, cc->ports[lo].rule);
+	for (j = cc->ioff[k]; j < cc->ioff[k + 1]; j++)
+		setbit(hits, cc->irules[j]);
 }
 
 /* ---- building ---- */
@@ -357,7 +419,9 @@ static void chain_free(struct cchain *cc)
 	free(cc->src.rules);
 	free(cc->dst.slots);
 	free(cc->dst.rules);
-	free(cc->ports);
+	free(cc->bnd);
+	free(cc->ioff);
+	free(cc->irules);
 	free(cc);
 }
 
@@ -480,7 +544,7 @@ static void candidates(struct ipt_eval *ev, const struct ipt_world *w, const str
 	size_t alen = ev->rs->family == 4 ? 4 : 16;
 	uint64_t *hs = ev->cstate->tmp, *hd = hs + cc->words, *hp = hd + cc->words;
 	const uint64_t *pr = cc->proto + (size_t)p->proto * cc->words;
-	int use_ports = !w->dport_unk && cc->nports > 0;
+	int use_ports = !w->dport_unk && cc->nbnd > 1;
 	uint32_t i;
 
 	memset(hs, 0, (size_t)cc->words * 3 * sizeof(uint64_t));
