@@ -69,7 +69,7 @@ static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int f
 	for (i = 0; i < nrules; i++) {
 		unsigned c = rg(g, 3 + nuser), proto = rg(g, 5);
 		const char *chain = c == 0 ? "INPUT" : c == 1 ? "OUTPUT" : c == 2 ? "FORWARD" : NULL;
-		char uname[8];
+		char uname[16];
 		unsigned t;
 
 		if (!chain) {

@@ -1,0 +1,802 @@
+/* ipt_kdiff: the helper of tests/integration/t_ipt_kernel_diff.sh, comparing the
+ * evaluator with the kernel packet by packet.
+ *
+ *   ipt_kdiff random SEED NRULES
+ *       Prints a random ruleset (tests/tools/rsgen.h) for interface a0.
+ *   ipt_kdiff ifname FILE
+ *       Prints the interface name the test namespace should give its veth so that the
+ *       ruleset's -i/-o rules can be reached (its most used non-lo interface).
+ *   ipt_kdiff run [-v] --peer-ns PATH --peer-if IF --mac MAC --if IF FILE
+ *       Runs inside the namespace where FILE is loaded (iptables-legacy). For every rule it
+ *       builds a packet meant to match it and one that just misses (plus spoofed 127/8 and
+ *       loopback packets), sends each (an Ethernet frame on the peer's veth for incoming
+ *       and forwarded paths, a raw IP_HDRINCL socket for output and loopback), reads the
+ *       kernel's verdict from the rule counters (iptables-legacy-save -c), delivery
+ *       (/proc/net/snmp InDelivers) and transmission (/proc/net/dev), and compares it with
+ *       the plain and the compiled evaluator. Prints "agreed N unknown N disagreed N
+ *       skipped N" and exits 1 on a disagreement.
+ *
+ * Replies the host generates (RSTs of 40 bytes, ICMP errors of 228) traverse the chains
+ * too; every test packet is 200 bytes long, so a counter's packet and byte deltas tell
+ * whether the test packet itself passed it (echo replies are off: icmp_echo_ignore_all).
+ * The verdict: a REJECT, else a DROP rule, else a DROP policy of the packet's hooks that
+ * the packet passed; else delivered (incoming, loopback) or transmitted (output,
+ * forward) -> ACCEPT; otherwise DROP (dropped outside iptables: martian, defrag).
+ *
+ * This test tool reads the parsed rules through ipt_int.h to aim packets at them. */
+#include "ipt_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsgen.h"
+
+#define TTL 77
+
+#define PKTLEN 200	/* every test packet's IP length: replies are 40 (RST) or 228 (ICMP) */
+
+struct kstate {
+	uint64_t *rule, *rbytes;	/* per rule id */
+	uint64_t *policy, *pbytes;	/* per chain id */
+	uint64_t delivers, tx;
+	int ok;
+};
+
+struct tctx {
+	struct ipt_ruleset *rs;
+	const char *ifn;
+	int pkt_fd, raw_fd, ifindex;
+	uint8_t dmac[6], smac[6];
+	uint16_t next_port;
+	int verbose;
+	unsigned agreed, unknown, disagreed, skipped, rule_mismatch;
+	uint8_t *reach;		/* chain x hook-set reachability */
+	struct ipt_eval *plain, *fast;
+	struct ipt_compiled *cp;
+	struct kstate before, after;
+	unsigned ndetail;
+};
+
+/* ---- kernel side ---- */
+
+static uint64_t snmp_indelivers(void)
+{
+	FILE *f = fopen("/proc/net/snmp", "r");
+	char h[2048], v[2048], *a, *b, *sa = NULL, *sb = NULL;
+	uint64_t r = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(h, sizeof(h), f) && fgets(v, sizeof(v), f)) {
+		if (strncmp(h, "Ip:", 3))
+			continue;
+		for (a = strtok_r(h, " \n", &sa), b = strtok_r(v, " \n", &sb); a && b;
+		     a = strtok_r(NULL, " \n", &sa), b = strtok_r(NULL, " \n", &sb))
+			if (!strcmp(a, "InDelivers"))
+				r = strtoull(b, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+static uint64_t dev_tx(const char *ifn)
+{
+	FILE *f = fopen("/proc/net/dev", "r");
+	char line[512];
+	uint64_t r = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':'), *n = line;
+		unsigned long long v[10];
+
+		if (!c)
+			continue;
+		*c = '\0';
+		while (*n == ' ')
+			n++;
+		if (strcmp(n, ifn))
+			continue;
+		if (sscanf(c + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) == 10)
+			r = v[9];
+	}
+	fclose(f);
+	return r;
+}
+
+static int read_counters(struct tctx *t, struct kstate *k)
+{
+	FILE *p = popen("iptables-legacy-save -c", "r");
+	char line[4096], chain[64];
+	int table = -1;
+	uint32_t cid = IPT_NONE, idx = 0, i;
+
+	k->ok = 0;
+	if (!p)
+		return -1;
+	memset(k->rule, 0, t->rs->nrules * sizeof(uint64_t));
+	memset(k->rbytes, 0, t->rs->nrules * sizeof(uint64_t));
+	memset(k->policy, 0, t->rs->nchains * sizeof(uint64_t));
+	memset(k->pbytes, 0, t->rs->nchains * sizeof(uint64_t));
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long pk, by;
+
+		if (line[0] == '*') {
+			line[strcspn(line, "\n")] = '\0';
+			table = ipt_table_parse(line + 1);
+		} else if (line[0] == ':' && table >= 0) {
+			if (sscanf(line, ":%63s %*s [%llu:%llu]", chain, &pk, &by) == 3) {
+				uint32_t c = ipt_chain_find(t->rs, (enum ipt_table)table, chain);
+
+				if (c != IPT_NONE) {
+					k->policy[c] = pk;
+					k->pbytes[c] = by;
+				}
+			}
+		} else if (line[0] == '[' && table >= 0) {
+			if (sscanf(line, "[%llu:%llu] -A %63s", &pk, &by, chain) != 3)
+				continue;
+			i = ipt_chain_find(t->rs, (enum ipt_table)table, chain);
+			if (i != cid) {
+				cid = i;
+				idx = 0;
+			}
+			if (cid == IPT_NONE || idx >= t->rs->chains[cid].n) {
+				pclose(p);
+				return -2;	/* the kernel's layout is not the parsed one */
+			}
+			k->rbytes[t->rs->chains[cid].first + idx] = by;
+			k->rule[t->rs->chains[cid].first + idx++] = pk;
+		}
+	}
+	if (pclose(p) != 0)
+		return -1;
+	k->delivers = snmp_indelivers();
+	k->tx = dev_tx(t->ifn);
+	k->ok = 1;
+	return 0;
+}
+
+static uint16_t csum(const void *d, size_t n, uint32_t s)
+{
+	const uint8_t *p = d;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Builds the IPv4 packet of p into buf; returns its length. */
+static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
+{
+	uint8_t *ip = buf, *l4 = buf + 20;
+	size_t l4len = 0;
+	uint16_t c;
+	uint32_t ph;
+
+	memset(buf, 0, PKTLEN);
+	l4len = PKTLEN - 20;
+	if (p->proto == 6) {
+		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
+		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
+		l4[12] = 5 << 4;
+		l4[13] = p->tcp_flags;
+		l4[14] = 0x20;
+	} else if (p->proto == 17) {
+		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
+		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
+		l4[4] = (uint8_t)(l4len >> 8);
+		l4[5] = (uint8_t)l4len;
+	} else if (p->proto == 1) {
+		l4[0] = p->icmp_type;
+		l4[1] = p->icmp_code;
+		if (p->icmp_type == 3 || p->icmp_type == 11) {	/* quote a plausible packet */
+			l4[8] = 0x45;
+			l4[11] = 28;
+			l4[16] = 64;
+			l4[17] = 17;
+			memcpy(l4 + 20, p->dst, 4);
+			memcpy(l4 + 24, p->src, 4);
+		}
+	}
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((20 + l4len) >> 8), ip[3] = (uint8_t)(20 + l4len);
+	ip[4] = (uint8_t)(id >> 8), ip[5] = (uint8_t)id;
+	ip[8] = TTL;
+	ip[9] = p->proto;
+	memcpy(ip + 12, p->src, 4);
+	memcpy(ip + 16, p->dst, 4);
+	c = csum(ip, 20, 0);
+	ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+	if (p->proto == 6 || p->proto == 17) {
+		ph = ((uint32_t)p->src[0] << 8 | p->src[1]) + ((uint32_t)p->src[2] << 8 | p->src[3]) +
+		     ((uint32_t)p->dst[0] << 8 | p->dst[1]) + ((uint32_t)p->dst[2] << 8 | p->dst[3]) +
+		     p->proto + (uint32_t)l4len;
+		c = csum(l4, l4len, ph);
+		if (p->proto == 17 && c == 0)
+			c = 0xffff;
+		l4[p->proto == 6 ? 16 : 6] = (uint8_t)(c >> 8);
+		l4[p->proto == 6 ? 17 : 7] = (uint8_t)c;
+	} else if (p->proto == 1) {
+		c = csum(l4, l4len, 0);
+		l4[2] = (uint8_t)(c >> 8), l4[3] = (uint8_t)c;
+	}
+	return 20 + l4len;
+}
+
+static void pause_us(long us)
+{
+	struct timespec ts = {0, us * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
+{
+	uint8_t frame[PKTLEN + 14];
+	size_t n;
+
+	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
+		struct sockaddr_ll sll;
+
+		memcpy(frame, t->dmac, 6);
+		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
+		frame[12] = 0x08, frame[13] = 0x00;
+		n = build_ip(p, frame + 14, id) + 14;
+		memset(&sll, 0, sizeof(sll));
+		sll.sll_family = AF_PACKET;
+		sll.sll_ifindex = t->ifindex;
+		sll.sll_halen = 6;
+		memcpy(sll.sll_addr, t->dmac, 6);
+		if (sendto(t->pkt_fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			return -1;
+	} else {
+		struct sockaddr_in sin;
+
+		n = build_ip(p, frame, id);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, p->dst, 4);
+		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return errno == EPERM ? 1 : -1;	/* EPERM: an OUTPUT rule dropped it */
+	}
+	pause_us(3000);
+	return 0;
+}
+
+/* ---- aiming packets at rules ---- */
+
+/* Hooks from which each chain is reachable (bit per hook). */
+static void reach_from(struct tctx *t, uint32_t c, unsigned hookbit, int depth)
+{
+	const struct ipt_chain *ch = &t->rs->chains[c];
+	uint32_t i;
+
+	if (depth > 64 || (t->reach[c] & hookbit))
+		return;
+	t->reach[c] |= (uint8_t)hookbit;
+	for (i = ch->first; i < ch->first + ch->n; i++)
+		if (t->rs->rules[i].tkind == IPT_T_JUMP || t->rs->rules[i].tkind == IPT_T_GOTO)
+			reach_from(t, t->rs->rules[i].tchain, hookbit, depth + 1);
+}
+
+static const uint8_t host_a[4] = {45, 33, 1, 10};
+
+static int is_local(const uint8_t *a)
+{
+	return a[0] == 127 || !memcmp(a, host_a, 4) ||
+	       (a[0] == 45 && a[1] == 33 && a[2] == 1 && a[3] == 255);
+}
+
+static void in_net(const struct ipt_net *n, int inv, uint8_t *a)
+{
+	int i;
+
+	if (!inv) {
+		for (i = 0; i < 4; i++)
+			a[i] = (uint8_t)(n->addr[i] | (a[i] & ~n->mask[i]));
+		return;
+	}
+	for (i = 3; i >= 0; i--)	/* flip the last bit of the mask: just outside */
+		if (n->mask[i]) {
+			uint8_t low = (uint8_t)(n->mask[i] & -n->mask[i]);
+
+			memcpy(a, n->addr, 4);
+			a[i] ^= low;
+			if (i < 3 || low != 1)
+				a[3] |= 1;
+			return;
+		}
+	a[0] = 1;	/* ! 0/0: nothing is outside */
+}
+
+static uint16_t outside(const struct ipt_prange *r)
+{
+	return r->lo > 1 ? (uint16_t)(r->lo - 1) : r->hi < 65535 ? (uint16_t)(r->hi + 1) : 0;
+}
+
+/* Fills p so that rule r matches, as far as it can; miss > 0 spoils constraint `miss`. */
+static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
+{
+	const struct ipt_rule *r = &t->rs->rules[id];
+	unsigned hooks = t->reach[r->chain];
+	int ncons = 0, path;
+	uint16_t k;
+
+#define SPOIL() (miss && ++ncons == miss)
+	if (!hooks)
+		return -1;
+	path = hooks & (1 << IPT_HOOK_INPUT | 1 << IPT_HOOK_PREROUTING) ? IPT_PATH_INCOMING
+	       : hooks & (1 << IPT_HOOK_FORWARD) ? IPT_PATH_FORWARD : IPT_PATH_LOCAL_OUT;
+	ipt_packet_init(p, 4, (enum ipt_path)path);
+	p->proto = 17;
+	p->tcp_flags = IPT_TCP_SYN;
+	p->icmp_type = 8;
+	memcpy(p->src, (const uint8_t[]){198, 51, 100, 7}, 4);
+	memcpy(p->dst, path == IPT_PATH_INCOMING ? host_a : (const uint8_t[]){203, 0, 113, 9}, 4);
+	if (path == IPT_PATH_LOCAL_OUT)
+		memcpy(p->src, host_a, 4);
+	p->sport = t->next_port;
+	p->dport = 9;
+	if (r->has_proto)
+		p->proto = (uint8_t)((!!(r->inv & IPT_INV_PROTO) ^ SPOIL()) ? (r->proto == 17 ? 6 : 17) : r->proto);
+	if (r->has_src)
+		in_net(&r->src, !!(r->inv & IPT_INV_SRC) ^ SPOIL(), p->src);
+	if (r->has_dst)
+		in_net(&r->dst, !!(r->inv & IPT_INV_DST) ^ SPOIL(), p->dst);
+	if (r->in_if >= 0) {
+		const struct ipt_ifpat *ip = &t->rs->ifpat[r->in_if];
+		int lo = !ip->wildcard && !strcmp(ip->name, "lo");
+		int want = !(r->inv & IPT_INV_IN) ^ SPOIL();
+
+		if (lo == want && (hooks & (1 << IPT_HOOK_INPUT | 1 << IPT_HOOK_PREROUTING)))
+			path = IPT_PATH_LOOPBACK;
+	}
+	if (r->out_if >= 0) {
+		const struct ipt_ifpat *op = &t->rs->ifpat[r->out_if];
+		int lo = !op->wildcard && !strcmp(op->name, "lo");
+		int want = !(r->inv & IPT_INV_OUT) ^ SPOIL();
+
+		if (lo == want && (hooks & (1 << IPT_HOOK_OUTPUT | 1 << IPT_HOOK_POSTROUTING)))
+			path = IPT_PATH_LOOPBACK;
+	}
+	for (k = 0; k < r->nm; k++) {
+		const struct ipt_match *m = &r->m[k];
+
+		switch (m->kind) {
+		case IPT_M_TCP:
+		case IPT_M_UDP:
+			p->proto = m->kind == IPT_M_TCP ? 6 : 17;
+			if (m->have & IPT_MO_SPORT)
+				p->sport = (!!(m->inv & IPT_MO_SPORT) ^ SPOIL()) ? outside(&m->u.l4.sport)
+										 : m->u.l4.sport.lo;
+			if (m->have & IPT_MO_DPORT)
+				p->dport = (!!(m->inv & IPT_MO_DPORT) ^ SPOIL()) ? outside(&m->u.l4.dport)
+										 : m->u.l4.dport.lo;
+			if (m->have & IPT_MO_FLAGS)
+				p->tcp_flags = (uint8_t)((!!(m->inv & IPT_MO_FLAGS) ^ SPOIL())
+					       ? m->u.l4.fcmp ^ (m->u.l4.fmask & -m->u.l4.fmask) : m->u.l4.fcmp);
+			break;
+		case IPT_M_ICMP:
+			p->proto = 1;
+			if (!m->u.icmp.any) {
+				int w = !(m->inv & IPT_MO_MAIN) ^ SPOIL();
+
+				p->icmp_type = w ? m->u.icmp.type : (uint8_t)(m->u.icmp.type == 8 ? 0 : 8);
+				p->icmp_code = w ? m->u.icmp.code_lo : 0;
+			}
+			break;
+		case IPT_M_MULTIPORT:
+			if (m->u.mport.n && !(!!m->inv ^ SPOIL())) {
+				if (m->have & IPT_MO_SPORT)
+					p->sport = m->u.mport.r[0].lo;
+				else
+					p->dport = m->u.mport.r[0].lo;
+			} else {
+				p->dport = 65432;	/* not listed (checked below) */
+			}
+			break;
+		case IPT_M_IPRANGE:
+			if (m->have & IPT_MO_SRC)
+				memcpy(p->src, m->u.iprange.src_lo, 4);
+			if (m->have & IPT_MO_DST)
+				memcpy(p->dst, m->u.iprange.dst_lo, 4);
+			if (SPOIL() && (m->have & IPT_MO_SRC))
+				p->src[3]--;
+			break;
+		case IPT_M_MAC:
+			p->have_mac = 1;
+			memcpy(p->mac, m->u.mac, 6);
+			if (SPOIL())
+				p->mac[5] ^= 1;
+			break;
+		default:
+			break;
+		}
+	}
+	if (miss && ncons < miss)
+		return -1;	/* nothing to spoil */
+	/* the kernel decides the path from the destination */
+	if (path == IPT_PATH_INCOMING && !is_local(p->dst))
+		path = IPT_PATH_FORWARD;
+	if (path == IPT_PATH_FORWARD && is_local(p->dst))
+		path = IPT_PATH_INCOMING;
+	if (path == IPT_PATH_LOCAL_OUT && is_local(p->dst))
+		path = IPT_PATH_LOOPBACK;
+	if (path == IPT_PATH_LOOPBACK && !is_local(p->dst))
+		memcpy(p->dst, (const uint8_t[]){127, 0, 0, 1}, 4);
+	p->path = (uint8_t)path;
+	if ((p->dst[0] & 0xf0) >= 224 || p->dst[0] == 0 || (p->src[0] & 0xf0) >= 224)
+		return -1;	/* multicast and zero-net destinations need more than one host */
+	if (path == IPT_PATH_LOOPBACK) {
+		snprintf(p->in_if, sizeof(p->in_if), "lo");
+		snprintf(p->out_if, sizeof(p->out_if), "lo");
+	} else {
+		snprintf(p->in_if, sizeof(p->in_if), "%s", path == IPT_PATH_LOCAL_OUT ? "" : t->ifn);
+		snprintf(p->out_if, sizeof(p->out_if), "%s", path == IPT_PATH_INCOMING ? "" : t->ifn);
+	}
+	if (p->proto != 6 && p->proto != 17 && p->proto != 1)
+		p->proto = 17;	/* only these three are sent */
+	/* conntrack's view of the first packet of a fresh tuple */
+	if (p->proto == 6) {
+		unsigned f = p->tcp_flags & (IPT_TCP_SYN | IPT_TCP_ACK | IPT_TCP_RST | IPT_TCP_FIN);
+
+		p->ctstate = f == IPT_TCP_SYN || f == IPT_TCP_ACK ? IPT_CT_NEW : IPT_CT_INVALID;
+	} else if (p->proto == 1) {
+		unsigned ty = p->icmp_type;
+
+		p->ctstate = ty == 8 || ty == 13 || ty == 15 || ty == 17 ? IPT_CT_NEW : IPT_CT_INVALID;
+		if (ty == 3 || ty == 11 || ty == 4 || ty == 5 || ty == 12)
+			p->ctstate = IPT_CT_UNKNOWN;	/* RELATED or INVALID: the kernel looks inside */
+	} else {
+		p->ctstate = IPT_CT_NEW;
+	}
+	return 0;
+#undef SPOIL
+}
+
+/* ---- comparing ---- */
+
+static unsigned hooks_of_path(int path)
+{
+	switch (path) {
+	case IPT_PATH_INCOMING:
+		return 1 << IPT_HOOK_PREROUTING | 1 << IPT_HOOK_INPUT;
+	case IPT_PATH_LOCAL_OUT:
+		return 1 << IPT_HOOK_OUTPUT | 1 << IPT_HOOK_POSTROUTING;
+	case IPT_PATH_FORWARD:
+		return 1 << IPT_HOOK_PREROUTING | 1 << IPT_HOOK_FORWARD | 1 << IPT_HOOK_POSTROUTING;
+	default:
+		return 0x1f;
+	}
+}
+
+/* Whether the test packet itself (PKTLEN bytes) passed a counter that went up by dp
+ * packets and db bytes, the rest being replies of 40 or 228 bytes. */
+static int own_hit(uint64_t dp, uint64_t db)
+{
+	uint64_t n, a;
+
+	if (dp == 0 || db < PKTLEN)
+		return 0;
+	for (n = dp - 1, a = 0; a <= n; a++)
+		if (db - PKTLEN == 228 * a + 40 * (n - a))
+			return 1;
+	return 0;
+}
+
+static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *rule, int sent)
+{
+	unsigned hs = hooks_of_path(p->path);
+	uint32_t i;
+	int v = -1;
+
+	*rule = IPT_NONE;
+	for (i = 0; i < t->rs->nrules; i++) {
+		const struct ipt_rule *r = &t->rs->rules[i];
+
+		if (!(t->reach[r->chain] & hs) ||
+		    !own_hit(t->after.rule[i] - t->before.rule[i], t->after.rbytes[i] - t->before.rbytes[i]))
+			continue;
+		if (r->tkind == IPT_T_REJECT && v != IPT_V_REJECT) {
+			v = IPT_V_REJECT;
+			*rule = i;
+		} else if (r->tkind == IPT_T_DROP && v < 0) {
+			v = IPT_V_DROP;
+			*rule = i;
+		}
+	}
+	if (v >= 0)
+		return v;
+	for (i = 0; i < t->rs->nchains; i++) {
+		const struct ipt_chain *c = &t->rs->chains[i];
+
+		if (c->hook >= 0 && (hs & (1u << c->hook)) && c->policy == IPT_V_DROP &&
+		    own_hit(t->after.policy[i] - t->before.policy[i], t->after.pbytes[i] - t->before.pbytes[i]))
+			return IPT_V_DROP;
+	}
+	if (sent != 1 && (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_LOOPBACK) &&
+	    t->after.delivers > t->before.delivers)
+		return IPT_V_ACCEPT;
+	if (sent != 1 && (p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_FORWARD) &&
+	    t->after.tx > t->before.tx)
+		return IPT_V_ACCEPT;
+	return IPT_V_DROP;
+}
+
+static void describe(const struct ipt_packet *p, char *buf, size_t len)
+{
+	static const char *const paths[] = {"in", "out", "lo", "fwd"};
+	char s[16], d[16];
+
+	inet_ntop(AF_INET, p->src, s, sizeof(s));
+	inet_ntop(AF_INET, p->dst, d, sizeof(d));
+	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
+		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
+		 p->icmp_code);
+}
+
+static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
+{
+	struct ipt_result a, b;
+	uint32_t krule;
+	int kv, sent, rc;
+	static uint16_t id = 1;
+	char desc[256];
+	struct kstate tmp;
+
+	if (ipt_eval_packet(t->plain, p, &a) < 0 || ipt_eval_packet(t->fast, p, &b) < 0)
+		return -1;
+	sent = send_packet(t, p, id++);
+	if (sent < 0) {
+		t->skipped++;
+		return 0;
+	}
+	rc = read_counters(t, &t->after);
+	if (rc < 0)
+		return rc;
+	kv = kernel_verdict(t, p, &krule, sent);
+	describe(p, desc, sizeof(desc));
+	if (a.verdict != b.verdict || a.possible != b.possible || a.rule != b.rule) {
+		printf("DISAGREE (compiled vs plain) %s [%s]\n", desc, why);
+		t->disagreed++;
+	} else if (a.verdict == IPT_V_UNKNOWN) {
+		if (a.possible & IPT_VSET(kv)) {
+			t->unknown++;
+		} else {
+			printf("DISAGREE kernel %s not in possible set 0x%x: %s [%s]\n",
+			       ipt_verdict_name((enum ipt_verdict)kv), a.possible, desc, why);
+			t->disagreed++;
+		}
+	} else if ((int)a.verdict != kv) {
+		struct ipt_rule_info ri;
+
+		printf("DISAGREE kernel %s (rule %u) model %s by %d rule line %u: %s [%s]\n",
+		       ipt_verdict_name((enum ipt_verdict)kv), krule == IPT_NONE ? 0 : t->rs->rules[krule].line,
+		       ipt_verdict_name(a.verdict), a.by,
+		       a.rule != IPT_NONE && ipt_rule_get(t->rs, a.rule, &ri) == 0 ? ri.line : 0, desc, why);
+		t->disagreed++;
+	} else {
+		if (a.by == IPT_BY_RULE && krule != IPT_NONE && a.rule != krule &&
+		    (a.verdict == IPT_V_DROP || a.verdict == IPT_V_REJECT))
+			t->rule_mismatch++;
+		t->agreed++;
+		if (t->verbose)
+			printf("ok %s %s [%s]\n", ipt_verdict_name(a.verdict), desc, why);
+	}
+	tmp = t->before;
+	t->before = t->after;
+	t->after = tmp;
+	return 0;
+}
+
+static int most_used_if(const struct ipt_ruleset *rs, char *out, size_t len)
+{
+	uint32_t *cnt = calloc(rs->nifpat + 1, sizeof(uint32_t)), i, best = IPT_NONE;
+
+	if (!cnt || len < IPT_IFNAMSIZ)
+		return -1;
+	for (i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i].in_if >= 0)
+			cnt[rs->rules[i].in_if]++;
+		if (rs->rules[i].out_if >= 0)
+			cnt[rs->rules[i].out_if]++;
+	}
+	for (i = 0; i < rs->nifpat; i++)
+		if (strcmp(rs->ifpat[i].name, "lo") && (best == IPT_NONE || cnt[i] > cnt[best]))
+			best = i;
+	strcpy(out, "a0");
+	if (best != IPT_NONE && rs->ifpat[best].len > 0 && rs->ifpat[best].len <= 12) {
+		memcpy(out, rs->ifpat[best].name, rs->ifpat[best].len);
+		out[rs->ifpat[best].len] = '\0';
+		if (rs->ifpat[best].wildcard)
+			strcat(out, "0");
+	}
+	free(cnt);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tctx t;
+	struct ipt_error err;
+	const char *peer_ns = NULL, *peer_if = NULL, *mac = NULL, *ifn = NULL, *file;
+	static const struct ipt_hostaddr addrs[] = {
+		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
+	};
+	struct ipt_hostaddr haddrs[2];
+	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
+	struct ipt_route routes[2];
+	struct ipt_context ctx;
+	int i, self_ns, peer, pass;
+	uint32_t id;
+
+	memset(&t, 0, sizeof(t));
+	if (argc == 4 && !strcmp(argv[1], "random")) {
+		struct rsgen g;
+
+		rg_seed(&g, strtoull(argv[2], NULL, 10));
+		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "ifname")) {
+		char name[IPT_IFNAMSIZ];
+		struct ipt_ruleset *rs = ipt_parse_file(argv[2], 0, &err);
+
+		if (!rs)
+			return 1;
+		most_used_if(rs, name, sizeof(name));
+		printf("%s\n", rs->family == 4 ? name : "-");
+		ipt_ruleset_free(rs);
+		return 0;
+	}
+	if (argc < 3 || strcmp(argv[1], "run"))
+		goto usage;
+	for (i = 2; i < argc - 1; i++) {
+		if (!strcmp(argv[i], "-v"))
+			t.verbose = 1;
+		else if (!strcmp(argv[i], "--peer-ns") && i + 1 < argc - 1)
+			peer_ns = argv[++i];
+		else if (!strcmp(argv[i], "--peer-if") && i + 1 < argc - 1)
+			peer_if = argv[++i];
+		else if (!strcmp(argv[i], "--mac") && i + 1 < argc - 1)
+			mac = argv[++i];
+		else if (!strcmp(argv[i], "--if") && i + 1 < argc - 1)
+			ifn = argv[++i];
+		else
+			goto usage;
+	}
+	file = argv[argc - 1];
+	if (!peer_ns || !peer_if || !mac || !ifn)
+		goto usage;
+	if (strlen(ifn) >= IPT_IFNAMSIZ)
+		goto usage;
+	t.ifn = ifn;
+	if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &t.dmac[0], &t.dmac[1], &t.dmac[2],
+		   &t.dmac[3], &t.dmac[4], &t.dmac[5]) != 6)
+		goto usage;
+	memcpy(t.smac, (const uint8_t[]){0x02, 0x42, 0, 0, 0, 0x20}, 6);
+	t.rs = ipt_parse_file(file, 4, &err);
+	if (!t.rs) {
+		fprintf(stderr, "%s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
+		return 1;
+	}
+	/* the AF_PACKET socket lives in the peer namespace */
+	self_ns = open("/proc/self/ns/net", O_RDONLY);
+	peer = open(peer_ns, O_RDONLY);
+	if (self_ns < 0 || peer < 0 || setns(peer, CLONE_NEWNET) < 0) {
+		perror("peer namespace");
+		return 1;
+	}
+	t.pkt_fd = socket(AF_PACKET, SOCK_RAW, 0);
+	t.ifindex = (int)if_nametoindex(peer_if);
+	if (setns(self_ns, CLONE_NEWNET) < 0 || t.pkt_fd < 0 || !t.ifindex) {
+		perror("packet socket");
+		return 1;
+	}
+	t.raw_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (t.raw_fd < 0) {
+		perror("raw socket");
+		return 1;
+	}
+	/* the model of this namespace */
+	memcpy(haddrs, addrs, sizeof(addrs));
+	memcpy(haddrs[0].ifname, ifn, strlen(ifn) + 1);
+	memcpy(ifc[1].ifname, ifn, strlen(ifn) + 1);
+	memset(routes, 0, sizeof(routes));
+	prefix_parse("0.0.0.0/0", 4, &routes[0].dst);
+	memcpy(routes[0].ifname, ifn, strlen(ifn) + 1);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.addrs = haddrs;
+	ctx.naddrs = 2;
+	ctx.addrs_known = 1;
+	ctx.ifconf = ifc;
+	ctx.nifconf = 3;
+	ctx.routes = routes;
+	ctx.nroutes = 1;
+	ctx.routes_known = 1;
+	ctx.conntrack = -1;
+	t.plain = ipt_eval_new(t.rs, &ctx);
+	t.fast = ipt_eval_new(t.rs, &ctx);
+	t.cp = ipt_compile(t.rs);
+	t.reach = calloc(t.rs->nchains + 1, 1);
+	t.before.rule = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.after.rule = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.before.policy = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	t.after.policy = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	t.before.rbytes = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.after.rbytes = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.before.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	t.after.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	if (!t.before.rbytes || !t.after.rbytes || !t.before.pbytes || !t.after.pbytes)
+		return 1;
+	if (!t.plain || !t.fast || !t.cp || !t.reach || !t.before.rule || !t.after.rule ||
+	    !t.before.policy || !t.after.policy || ipt_eval_set_compiled(t.fast, t.cp) < 0)
+		return 1;
+	for (id = 0; id < t.rs->nchains; id++)
+		if (t.rs->chains[id].hook >= 0 && t.rs->chains[id].table != IPT_TABLE_NAT)
+			reach_from(&t, id, 1u << t.rs->chains[id].hook, 0);
+	if (read_counters(&t, &t.before) == -2) {
+		printf("SKIP %s: the kernel's rule layout differs from the parsed one\n", file);
+		return 77;
+	}
+	t.next_port = 20000;
+	for (id = 0; id < t.rs->nrules; id++) {
+		for (pass = 0; pass < 3; pass++) {
+			struct ipt_packet p;
+
+			t.next_port++;
+			if (aim(&t, id, pass, &p) < 0)
+				continue;
+			if (test_packet(&t, &p, pass ? "miss" : "match") < 0) {
+				fprintf(stderr, "kernel counters unreadable\n");
+				return 1;
+			}
+		}
+	}
+	/* spoofed 127/8 sources on the veth, and loopback traffic */
+	for (i = 0; i < 8; i++) {
+		struct ipt_packet p;
+		static const uint16_t ports[] = {22, 53, 80, 123, 443, 5353, 8080, 9};
+
+		ipt_packet_init(&p, 4, i < 4 ? IPT_PATH_INCOMING : IPT_PATH_LOOPBACK);
+		p.proto = i & 1 ? 6 : 17;
+		p.tcp_flags = IPT_TCP_SYN;
+		memcpy(p.src, (const uint8_t[]){127, 0, 0, (uint8_t)(1 + (i % 3))}, 4);
+		memcpy(p.dst, i < 4 ? host_a : (const uint8_t[]){127, 0, 0, 1}, 4);
+		if (i == 7)
+			memcpy(p.dst, host_a, 4);	/* to our own address: over lo */
+		p.sport = ++t.next_port;
+		p.dport = ports[i];
+		snprintf(p.in_if, sizeof(p.in_if), "%s", i < 4 ? ifn : "lo");
+		snprintf(p.out_if, sizeof(p.out_if), "%s", i < 4 ? "" : "lo");
+		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
+			return 1;
+	}
+	printf("%s: agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
+	       file, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
+	return t.disagreed ? 1 : 0;
+usage:
+	fprintf(stderr, "usage: ipt_kdiff ifname FILE | ipt_kdiff run [-v] --peer-ns PATH --peer-if IF "
+			"--mac MAC --if IF FILE\n");
+	return 2;
+}
