@@ -234,8 +234,8 @@ char *report_sparkline(const uint64_t *v, size_t n, uint64_t max, int ascii, cha
 		if (v[i] == 0 || max == 0) {
 			g = " ";
 		} else {
-			/* 1..8: any non-zero value shows at least the lowest block */
-			unsigned lvl = (unsigned)(((double)v[i] / (double)max) * 7.0 + 0.999);
+			/* eight levels; any non-zero value shows at least the lowest */
+			unsigned lvl = (unsigned)((double)v[i] / (double)max * 8.0);
 
 			if (lvl > 7)
 				lvl = 7;
