@@ -647,7 +647,7 @@ int main(int argc, char **argv)
 	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
 	struct ipt_route routes[2];
 	struct ipt_context ctx;
-	int i, self_ns, peer, pass;
+	int i, self_ns, peer, pass, ret = 1;
 	uint32_t id;
 
 	memset(&t, 0, sizeof(t));
@@ -757,7 +757,8 @@ int main(int argc, char **argv)
 			reach_from(&t, id, 1u << t.rs->chains[id].hook, 0);
 	if (read_counters(&t, &t.before) == -2) {
 		printf("SKIP %s: the kernel's rule layout differs from the parsed one\n", file);
-		return 77;
+		ret = 77;
+		goto out;
 	}
 	t.next_port = 20000;
 	for (id = 0; id < t.rs->nrules; id++) {
@@ -769,7 +770,7 @@ int main(int argc, char **argv)
 				continue;
 			if (test_packet(&t, &p, pass ? "miss" : "match") < 0) {
 				fprintf(stderr, "kernel counters unreadable\n");
-				return 1;
+				goto out;
 			}
 		}
 	}
@@ -790,11 +791,30 @@ int main(int argc, char **argv)
 		snprintf(p.in_if, sizeof(p.in_if), "%s", i < 4 ? ifn : "lo");
 		snprintf(p.out_if, sizeof(p.out_if), "%s", i < 4 ? "" : "lo");
 		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
-			return 1;
+			goto out;
 	}
 	printf("%s: agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
 	       file, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
-	return t.disagreed ? 1 : 0;
+	ret = t.disagreed ? 1 : 0;
+out:
+	ipt_eval_free(t.plain);
+	ipt_eval_free(t.fast);
+	ipt_compiled_free(t.cp);
+	ipt_ruleset_free(t.rs);
+	free(t.reach);
+	free(t.before.rule);
+	free(t.after.rule);
+	free(t.before.policy);
+	free(t.after.policy);
+	free(t.before.rbytes);
+	free(t.after.rbytes);
+	free(t.before.pbytes);
+	free(t.after.pbytes);
+	close(t.pkt_fd);
+	close(t.raw_fd);
+	close(self_ns);
+	close(peer);
+	return ret;
 usage:
 	fprintf(stderr, "usage: ipt_kdiff ifname FILE | ipt_kdiff run [-v] --peer-ns PATH --peer-if IF "
 			"--mac MAC --if IF FILE\n");
