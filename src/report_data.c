@@ -700,7 +700,8 @@ static int q_totals(struct qctx *q)
 		goto out;
 	q->since_us = since;
 	q->until_us = until;
-	qsort(v, n, sizeof(*v), tot_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), tot_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct tot *c = tot_find(&cls, &ncls, v[i].cls, "", "");
 		struct tot *f = tot_find(&ifc, &nifc, "", "", v[i].iface);
