@@ -44,6 +44,20 @@ cp "$work/g2.db" "$work/g2b.db"
 # -i: only the loopback interface.
 "$SPOOFAUDIT" report --db "$work/g2.db" --day 2026-09-22 --utc -i lo0 -f json -o "$work/g2lo.json"
 
+# NFLOG and kernel context, which capture files cannot carry: added by hand to a copy as
+# a live run with an NFLOG source would have recorded them. The rule "spoof-lo:" logged
+# the 127.0.0.1 flows (not 127.5.6.7); uid 105 owned the tcp/5432 loopback flows.
+cp "$work/g2.db" "$work/g2n.db"
+sqlite3 "$work/g2n.db" "
+  INSERT INTO sources(run_id, kind, name) SELECT min(id), 'nflog', 'nflog:5' FROM runs;
+  INSERT INTO kernel_ctx SELECT min(id), 'all', 'route_localnet', '0' FROM runs;
+  INSERT INTO kernel_ctx SELECT min(id), 'all', 'rp_filter', '0' FROM runs;
+  INSERT INTO flow_nflog(flow_id, prefix, grp, hook, packets, bytes)
+    SELECT id, 'spoof-lo:', 5, 0, packets, bytes FROM flows WHERE src = '127.0.0.1' AND iface = 'edge';
+  INSERT INTO flow_nflog(flow_id, prefix, grp, hook, packets, bytes, uid)
+    SELECT id, 'lo-in:', 5, 1, packets, bytes, 105 FROM flows WHERE class = 'loopback_flow' AND dport = 5432;"
+"$SPOOFAUDIT" report --db "$work/g2n.db" --day 2026-09-22 --utc -f json -o "$work/g2n.json"
+
 python3 - "$work" "$SRCDIR/reports/report-schema.json" <<'PY'
 import collections, csv, json, sys
 w, schema_path = sys.argv[1], sys.argv[2]
@@ -185,6 +199,23 @@ jl = json.load(open(w + "/g2lo.json"))
 check(jl["summary"]["packets"] == sum(s["packets"] for s in t["loopback_services"]), "-i lo0 packets")
 check(jl["summary"]["spoofed_packets"] == 0, "-i lo0 spoofed")
 check(jl["period"]["interfaces"] == ["lo0"], "-i lo0 listed")
+
+# NFLOG per prefix, spoofed packets no rule logged, uid of a loopback service, kernel notes
+j = json.load(open(w + "/g2n.json"))
+validate(j, schema)
+lo1 = dict(t["top_sources"])["127.0.0.1"]
+spoof_total = sum(r["packets"] for r in t["totals"] if r["class"] not in ("normal", "loopback_flow"))
+nf = {(r["prefix"], r["hook_name"], r["class"]): r["packets"] for r in j["tables"]["nflog"]}
+check(nf.get(("spoof-lo:", "PREROUTING", "spoof_loopback_src")) == lo1, "nflog prefix spoof-lo: %s" % nf)
+check(sum(r["packets"] for r in j["tables"]["nflog_unlogged"]) == spoof_total - lo1, "nflog_unlogged packets")
+check(j["hosts"][0]["nflog_sources"] == 1, "nflog source counted")
+check(not any("No NFLOG source ran" in n["text"] for n in j["notes"]), "no 'no NFLOG' note when one ran")
+uid = {(r["proto_name"], r["port"]): r["uids"] for r in j["tables"]["loopback_services"]}
+check(uid.get(("tcp", 5432)) == "105" and uid.get(("udp", 8125)) is None, "loopback uid %s" % uid)
+lo_src = sum(r["packets"] for r in t["totals"] if r["class"] == "spoof_loopback_src")
+check(any(n["section"] == "kernel" and n["text"].startswith("route_localnet=0") and (" %d packets with a 127/8 source" % lo_src) in n["text"]
+          for n in j["notes"]), "route_localnet=0 note with the truth's %d packets" % lo_src)
+check(any(n["section"] == "kernel" and n["text"].startswith("rp_filter=0") for n in j["notes"]), "rp_filter note")
 
 for f_ in fails:
     print("FAIL:", f_)
