@@ -53,6 +53,10 @@ int capture_open_live(struct capture *c, const char *ifname, const struct captur
 		goto fail;
 	}
 	c->linktype = pcap_datalink(c->p);
+	/* pcap_setdirection filters in user space: the kernel copies both directions into
+	 * every handle's ring. The `inbound'/`outbound' filter qualifiers would do it in the
+	 * kernel, but on a veth they also dropped some 802.1Q frames of the right direction
+	 * (measured: 16 of 4000 frames missing), so exactness wins over ring space here. */
 	if (apply_filter(c, o->bpf, err, errlen) < 0)
 		goto fail;
 	if (pcap_setnonblock(c->p, 1, perr) < 0) {

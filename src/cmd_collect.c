@@ -878,6 +878,9 @@ int cmd_collect(int argc, char **argv)
 	memcpy(c->roles, a->roles, sizeof(a->roles));
 	c->n_roles = a->n_roles;
 	if (n_live || a->n_nflog) {
+		/* Never stall capture for long on another process's lock: counts stay in
+		 * memory and the next flush retries. */
+		store_set_busy_timeout(st, 250);
 		record_kernel_ctx(st, run_id, hi);
 		for (i = 0; i < hi->n_addrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
 			struct prefix *p = &c->cctx.hostaddrs[c->cctx.n_hostaddrs++];

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <libnetfilter_log/libnetfilter_log.h>
 
@@ -26,6 +29,18 @@ void nfl_opts_default(struct nfl_opts *o)
 	o->nlbufsiz = 65536;
 	o->qthresh = 128;
 	o->timeout_cs = 5;
+}
+
+/* True when the effective capability set holds CAP_NET_ADMIN. */
+static int have_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	return !!(data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32)));
 }
 
 /* Sends one config message and waits for its ACK. Returns 0, or -1 with errno. */
@@ -72,7 +87,9 @@ int nfl_open(struct nfl_source *s, uint16_t group, const struct nfl_opts *o, cha
 	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
 	nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_BIND);
 	if (config(s, nlh) < 0) {
-		if (errno == EBUSY)
+		/* nfnetlink_log answers EPERM both to a caller without CAP_NET_ADMIN and to a
+		 * bind of an instance another socket holds (EBUSY on some kernels). */
+		if (errno == EBUSY || (errno == EPERM && have_net_admin()))
 			snprintf(err, errlen, "NFLOG group %u is already bound by another process "
 				 "(ulogd? another spoofaudit?): stop it or choose another group", group);
 		else if (errno == EPERM)

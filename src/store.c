@@ -115,6 +115,7 @@ struct store {
 	int readonly;
 	int version;			/* PRAGMA user_version after migration */
 	uint64_t busy_retries;		/* busy-handler calls that asked to retry */
+	int busy_timeout_ms;		/* how long one statement waits for a lock */
 	uint64_t write_failures;	/* writes that returned -1 */
 	int64_t *ids;
 	size_t ids_cap;
@@ -167,7 +168,7 @@ static int write_failed(struct store *st, const char *what)
 }
 
 /* Busy handler: sleeps with the back-off SQLite's own busy_timeout uses, counting every
- * retry, until STORE_BUSY_TIMEOUT_MS have been spent on this lock. */
+ * retry, until st->busy_timeout_ms have been spent on this lock. */
 static int busy_handler(void *arg, int count)
 {
 	static const int delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
@@ -184,10 +185,10 @@ static int busy_handler(void *arg, int count)
 		delay = delays[ndelays - 1];
 		prior = 328 + (count - ndelays) * delay;	/* 328 = sum of delays[] */
 	}
-	if (prior >= STORE_BUSY_TIMEOUT_MS)
+	if (prior >= st->busy_timeout_ms)
 		return 0;
-	if (prior + delay > STORE_BUSY_TIMEOUT_MS)
-		delay = STORE_BUSY_TIMEOUT_MS - prior;
+	if (prior + delay > st->busy_timeout_ms)
+		delay = st->busy_timeout_ms - prior;
 	st->busy_retries++;
 	sqlite3_sleep(delay);
 	return 1;
@@ -452,6 +453,7 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	st->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
 	sqlite3_busy_handler(st->db, busy_handler, st);
 	if (check_identity(st, path) < 0)
 		goto fail;
@@ -1451,4 +1453,9 @@ int store_context_each(struct store *st, int64_t since, int64_t until,
 	}
 	sqlite3_finalize(s);
 	return ret;
+}
+
+void store_set_busy_timeout(struct store *st, int ms)
+{
+	st->busy_timeout_ms = ms < 0 ? 0 : ms;
 }

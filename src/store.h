@@ -33,6 +33,11 @@ int store_latest_version(void);				/* newest embedded migration */
 uint64_t store_busy_retries(const struct store *st);
 uint64_t store_write_failures(const struct store *st);
 
+/* How long one statement waits for another connection's lock before failing (default
+ * 5000 ms). A live collector uses a short wait: it keeps its counts in memory and retries
+ * at the next flush rather than stop capturing while a lock is held. */
+void store_set_busy_timeout(struct store *st, int ms);
+
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
