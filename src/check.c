@@ -420,6 +420,37 @@ static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t 
 	return 0;
 }
 
+void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
+			   int rev, int rev_first)
+{
+	int mc;
+	uint8_t unk = 0;
+
+	/* path */
+	if (loopback_if)
+		f->path = IPT_PATH_LOOPBACK;
+	else if (f->dir == 2)
+		f->path = IPT_PATH_LOCAL_OUT;
+	else if (!h->have_addrs || is_host_addr(h, f->family, f->dst) ||
+		 is_bcast_mcast(h, f->family, f->dst, &mc))
+		f->path = IPT_PATH_INCOMING;
+	else
+		f->path = IPT_PATH_FORWARD;
+	f->pkttype = IPT_PKT_HOST;
+	if (is_bcast_mcast(h, f->family, f->dst, &mc))
+		f->pkttype = mc ? IPT_PKT_MULTICAST : IPT_PKT_BROADCAST;
+	f->have_reverse = (uint8_t)rev;
+	f->ctstate = (uint8_t)check_ctstate(f->family, f->proto, f->flags_seen, f->dport >> 8,
+					    rev, rev_first, &f->tcp_flags, &unk);
+	if ((f->loopback || f->cls == 0) && has_ports(f->proto)) {
+		if (f->sport == 0)
+			unk |= IPT_UNK_SPORT;
+		if (f->dport == 0)
+			unk |= IPT_UNK_DPORT;
+	}
+	f->unknown = unk;
+}
+
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 {
 	size_t nslots = 16, i;
@@ -468,8 +499,7 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 		struct check_flow *f = &fs->v[i];
 		struct rkey k, k2;
 		uint64_t x;
-		int rev = 0, rev_first = 0, mc;
-		uint8_t unk = 0;
+		int rev = 0, rev_first = 0;
 
 		flow_key(f, 1, &k);
 		x = key_hash(&k) & (nslots - 1);
@@ -485,29 +515,7 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 				break;
 			}
 		}
-		/* path */
-		if (loop_if[f->iface])
-			f->path = IPT_PATH_LOOPBACK;
-		else if (f->dir == 2)
-			f->path = IPT_PATH_LOCAL_OUT;
-		else if (!h->have_addrs || is_host_addr(h, f->family, f->dst) ||
-			 is_bcast_mcast(h, f->family, f->dst, &mc))
-			f->path = IPT_PATH_INCOMING;
-		else
-			f->path = IPT_PATH_FORWARD;
-		f->pkttype = IPT_PKT_HOST;
-		if (is_bcast_mcast(h, f->family, f->dst, &mc))
-			f->pkttype = mc ? IPT_PKT_MULTICAST : IPT_PKT_BROADCAST;
-		f->have_reverse = (uint8_t)rev;
-		f->ctstate = (uint8_t)check_ctstate(f->family, f->proto, f->flags_seen, f->dport >> 8,
-						    rev, rev_first, &f->tcp_flags, &unk);
-		if ((f->loopback || f->cls == 0) && has_ports(f->proto)) {
-			if (f->sport == 0)
-				unk |= IPT_UNK_SPORT;
-			if (f->dport == 0)
-				unk |= IPT_UNK_DPORT;
-		}
-		f->unknown = unk;
+		check_flow_derive_one(f, h, loop_if[f->iface], rev, rev_first);
 	}
 	free(slots);
 	free(loop_if);
@@ -516,8 +524,11 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p)
 {
-	const struct check_flow *f = &fs->v[i];
-	const char *ifn = fs->ifnames[f->iface];
+	check_flow_to_packet(&fs->v[i], fs->ifnames[fs->v[i].iface], p);
+}
+
+void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ipt_packet *p)
+{
 
 	ipt_packet_init(p, f->family, (enum ipt_path)f->path);
 	p->proto = f->proto;
@@ -587,7 +598,7 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 	}
 }
 
-static void res_from(struct check_res *r, const struct ipt_result *x)
+void check_res_from(struct check_res *r, const struct ipt_result *x)
 {
 	r->verdict = (uint8_t)x->verdict;
 	r->possible = (uint8_t)x->possible;
@@ -650,7 +661,7 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 		hc[f].packets = fs->v[i].packets;
 		if (ipt_eval_packet(ev[f], &p, &r) < 0)
 			goto out;
-		res_from(&out[i], &r);
+		check_res_from(&out[i], &r);
 	}
 	ret = 0;
 out:
@@ -713,6 +724,73 @@ void check_side_free(struct check_side *s)
 	}
 	free(s->res);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- describing outcomes ---- */
+
+void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
+{
+	struct ipt_rule_info ri;
+
+	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
+		 ri.line);
+}
+
+void check_possible_text(unsigned p, char *buf, size_t len)
+{
+	size_t l = 0;
+	int v;
+
+	buf[0] = '\0';
+	for (v = 0; v < 3; v++)
+		if (p & IPT_VSET(v))
+			l += (size_t)snprintf(buf + l, len - l, "%s%s", l ? "," : "",
+					      ipt_verdict_name((enum ipt_verdict)v));
+}
+
+/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
+void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
+{
+	char rn[128], pv[32];
+	struct ipt_chain_info ci;
+
+	switch (r->by) {
+	case IPT_BY_RULE:
+		check_rule_name(rs, r->rule, rn, sizeof(rn));
+		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
+		break;
+	case IPT_BY_POLICY:
+		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
+			snprintf(buf, len, "%s by the policy of %s %s",
+				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
+				 ci.name);
+		else
+			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
+		break;
+	case IPT_BY_PATH_END:
+		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
+		break;
+	case IPT_BY_MARTIAN:
+		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
+			 ipt_martian_name((enum ipt_martian)r->martian));
+		break;
+	case IPT_BY_DEFRAG:
+		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
+		break;
+	default:
+		check_possible_text(r->possible, pv, sizeof(pv));
+		if (r->uncertain_rule != IPT_NONE) {
+			check_rule_name(rs, r->uncertain_rule, rn, sizeof(rn));
+			snprintf(buf, len, "UNKNOWN (possible %s), first undecided: %s", pv, rn);
+		} else {
+			snprintf(buf, len, "UNKNOWN (possible %s), the routing decision is undecided", pv);
+		}
+		break;
+	}
 }
 
 /* ---- findings ---- */

@@ -84,6 +84,15 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf);
  * for the reverse-direction lookup). Returns 0 or -1 (ENOMEM). */
 int check_flows_derive(struct check_flows *fs, const struct check_host *h);
 void check_flows_free(struct check_flows *fs);
+/* Derives one flow's path, conntrack state, unknown fields and pkttype: what
+ * check_flows_derive() does for each flow once it has looked up the reverse direction
+ * (rev: it was seen; rev_first: it started first). loopback_if: the flow's interface has
+ * the loopback role. The live audit calls this for each new flow, with the reverse looked
+ * up in the flow table. */
+void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
+			   int rev, int rev_first);
+/* The evaluator packet of a derived flow seen on interface ifname. */
+void check_flow_to_packet(const struct check_flow *f, const char *ifname, struct ipt_packet *p);
 /* The evaluator packet of flow i. */
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p);
 /* "a0 in tcp 198.51.100.7:0 -> 45.33.1.10:22" into buf. */
@@ -118,6 +127,16 @@ struct check_side {
 	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
 	struct check_res *res;	/* per flow */
 };
+
+/* The compact outcome of one evaluator result. */
+void check_res_from(struct check_res *r, const struct ipt_result *x);
+/* "filter INPUT #3 (line 9)"; "?" for a bad id or no ruleset. */
+void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len);
+/* "ACCEPT,DROP" from IPT_VSET_* bits. */
+void check_possible_text(unsigned p, char *buf, size_t len);
+/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)", "DROP by the
+ * policy of filter OUTPUT", "DROP by the kernel's martian check (...)", "UNKNOWN (...)". */
+void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len);
 
 /* Evaluates every flow against side s (hits counted when count_hits). Flows of a family
  * without a ruleset get verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */

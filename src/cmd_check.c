@@ -177,30 +177,6 @@ static struct ipt_ruleset *load_ruleset(const char *what, int family)
 
 /* ---- describing outcomes ---- */
 
-static void rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
-{
-	struct ipt_rule_info ri;
-
-	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
-		 ri.line);
-}
-
-static void possible_text(unsigned p, char *buf, size_t len)
-{
-	size_t l = 0;
-	int v;
-
-	buf[0] = '\0';
-	for (v = 0; v < 3; v++)
-		if (p & IPT_VSET(v))
-			l += (size_t)snprintf(buf + l, len - l, "%s%s", l ? "," : "",
-					      ipt_verdict_name((enum ipt_verdict)v));
-}
-
 static const char *martian_sysctl(unsigned m)
 {
 	switch (m) {
@@ -213,47 +189,6 @@ static const char *martian_sysctl(unsigned m)
 		return "rp_filter=1 or 2";
 	default:
 		return NULL;
-	}
-}
-
-/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
-static void res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
-{
-	char rn[128], pv[32];
-	struct ipt_chain_info ci;
-
-	switch (r->by) {
-	case IPT_BY_RULE:
-		rule_name(rs, r->rule, rn, sizeof(rn));
-		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
-		break;
-	case IPT_BY_POLICY:
-		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
-			snprintf(buf, len, "%s by the policy of %s %s",
-				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
-				 ci.name);
-		else
-			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
-		break;
-	case IPT_BY_PATH_END:
-		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
-		break;
-	case IPT_BY_MARTIAN:
-		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
-			 ipt_martian_name((enum ipt_martian)r->martian));
-		break;
-	case IPT_BY_DEFRAG:
-		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
-		break;
-	default:
-		possible_text(r->possible, pv, sizeof(pv));
-		if (r->uncertain_rule != IPT_NONE) {
-			rule_name(rs, r->uncertain_rule, rn, sizeof(rn));
-			snprintf(buf, len, "UNKNOWN (possible %s), first undecided: %s", pv, rn);
-		} else {
-			snprintf(buf, len, "UNKNOWN (possible %s), the routing decision is undecided", pv);
-		}
-		break;
 	}
 }
 
@@ -349,7 +284,7 @@ static void print_text(struct run *R)
 			printf("\n== %s ==\n", kind_title(x->kind));
 			last = (int)x->kind;
 		}
-		res_text(rs, &x->a, a, sizeof(a));
+		check_res_text(rs, &x->a, a, sizeof(a));
 		switch (x->kind) {
 		case CK_SPOOF:
 			printf("  %s%s: %llu flows, %llu packets: %s\n",
@@ -360,7 +295,7 @@ static void print_text(struct run *R)
 				printf("    the kernel drops them whatever the ruleset says, as long as "
 				       "net.ipv4.conf.{all,IFACE}.%s\n", martian_sysctl(x->a.martian));
 			if (x->have_b) {
-				res_text(rs, &x->b, b, sizeof(b));
+				check_res_text(rs, &x->b, b, sizeof(b));
 				printf("    the ruleset alone (martian checks off) would: %s\n", b);
 			}
 			break;
@@ -373,7 +308,7 @@ static void print_text(struct run *R)
 			       (unsigned long long)x->flows, (unsigned long long)x->packets, a);
 			break;
 		default:
-			res_text(ors, &x->b, b, sizeof(b));
+			check_res_text(ors, &x->b, b, sizeof(b));
 			printf("  %s%s%llu flows, %llu packets\n    before (%s): %s\n    after  (%s): %s\n",
 			       x->label, x->label[0] ? ": " : "", (unsigned long long)x->flows,
 			       (unsigned long long)x->packets, o->against, b, o->ruleset, a);
@@ -401,7 +336,7 @@ static void print_text(struct run *R)
 				continue;
 			if (o->top && shown++ >= o->top)
 				break;
-			rule_name(rs, r, rn, sizeof(rn));
+			check_rule_name(rs, r, rn, sizeof(rn));
 			ipt_rule_format(rs, r, text, sizeof(text));
 			printf("  %-34s %10llu / %-8llu", rn, (unsigned long long)R->ns.hit_packets[fam][r],
 			       (unsigned long long)R->ns.hit_flows[fam][r]);
@@ -419,12 +354,12 @@ static void print_text(struct run *R)
 
 			if (R->ns.hit_flows[fam][r] || R->ns.maybe_flows[fam][r])
 				continue;
-			rule_name(rs, r, rn, sizeof(rn));
+			check_rule_name(rs, r, rn, sizeof(rn));
 			ipt_rule_format(rs, r, text, sizeof(text));
 			printf("  %-34s 0 packets  %s\n", rn, text);
 			sh = ipt_rule_shadowed_by(rs, r);
 			if (sh != IPT_NONE) {
-				rule_name(rs, sh, a, sizeof(a));
+				check_rule_name(rs, sh, a, sizeof(a));
 				printf("    shadowed: %s takes all its traffic\n", a);
 			}
 			for (i = 0; R->alone && i < R->fs.n; i++)
