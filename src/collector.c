@@ -276,6 +276,8 @@ int collector_flush(struct collector *c, int stats)
 		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
 	if (write_evidence(c) < 0 || write_nflog(c) < 0)
 		return -1;	/* both point at flow entries: none may be evicted yet */
+	if (c->hooks.flush && c->hooks.flush(c->hooks.arg) < 0)
+		return -1;	/* so do the audit's pending violations */
 	if (stats && write_stats(c, util_now_usec()) < 0)
 		ret = -1;
 	return ret;
@@ -285,10 +287,16 @@ int collector_flush(struct collector *c, int stats)
 static void keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
 			  uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
+	collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+}
+
+int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
 	if (c->n_ev == c->cap_ev || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
 		if (collector_flush(c, 0) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
 			c->tot.evidence_dropped++;
-			return;
+			return -1;
 		}
 	}
 	memcpy(c->evbuf + c->evbuf_used, data, caplen);
@@ -301,22 +309,22 @@ static void keep_evidence(struct collector *c, struct flow_entry *e, int linktyp
 	c->n_ev++;
 	c->evbuf_used += caplen;
 	e->evidence_kept++;
+	return 0;
 }
 
 /* Finds or makes room for a flow entry: when the table is full, writes every dirty
  * entry and evicts the least recently used eighth of the table. */
-static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k)
+static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k, int *created)
 {
 	struct flow_entry *e;
-	int created;
 
-	e = flowtab_get(c->ft, k, &created);
+	e = flowtab_get(c->ft, k, created);
 	if (e)
 		return e;
 	if (collector_flush(c, 0) < 0)
 		return NULL;
 	flowtab_evict(c->ft, flowtab_capacity(c->ft) / 8 + 1);
-	return flowtab_get(c->ft, k, &created);
+	return flowtab_get(c->ft, k, created);
 }
 
 /* Counts a record's decode status and errors for source s. Returns 1 when it has a
@@ -354,7 +362,7 @@ static int count_status(struct collector *c, struct collector_source *s,
  * sighting adds a packet (else it only notes that `seen_by` saw a counted packet). */
 static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_record *r,
 				  uint32_t wirelen, uint8_t seen_by, int count,
-				  struct classification *cl)
+				  struct classification *cl, int *created)
 {
 	struct flow_key k;
 	struct flow_entry *e;
@@ -389,7 +397,7 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	} else if (r->have & PKT_HAVE_ICMP) {
 		k.dport = (uint16_t)(r->icmp_type << 8 | r->icmp_code);
 	}
-	e = flow_get(c, &k);
+	e = flow_get(c, &k, created);
 	if (!e) {
 		c->tot.lost_db++;
 		return NULL;
@@ -403,6 +411,46 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	return e;
 }
 
+/* ICMP and ICMPv6 error messages: they quote the packet they answer. */
+static int icmp_error(const struct pkt_record *r)
+{
+	if (!(r->have & PKT_HAVE_ICMP))
+		return 0;
+	if (r->family == 4)
+		return r->proto == 1 && (r->icmp_type == 3 || r->icmp_type == 11 || r->icmp_type == 12);
+	return r->proto == 58 && r->icmp_type >= 1 && r->icmp_type <= 4;
+}
+
+void collector_reverse_key(const struct collector *c, const struct flow_key *k,
+			   const struct pkt_record *r, struct flow_key *rev)
+{
+	int loop = c->ifaces[k->iface].info.role == ROLE_LOOPBACK;
+
+	memset(rev, 0, sizeof(*rev));
+	rev->bucket = k->bucket;
+	rev->iface = k->iface;
+	rev->dir = loop ? DIR_IN : k->dir == DIR_OUT ? DIR_IN : DIR_OUT;
+	rev->family = k->family;
+	rev->proto = k->proto;
+	rev->cls = (uint8_t)(loop ? CLS_LOOPBACK_FLOW : CLS_NORMAL);
+	rev->subclass = 0;
+	memcpy(rev->src, k->dst, 16);
+	memcpy(rev->dst, k->src, 16);
+	if (r->have & PKT_HAVE_PORTS) {
+		rev->sport = r->dport;
+		rev->dport = r->sport;
+		collapse_ports(rev);
+	} else if (r->have & PKT_HAVE_ICMP) {
+		unsigned t = r->icmp_type, x = 255;
+
+		if (r->family == 4)
+			x = t == 8 ? 0 : t == 0 ? 8 : t == 13 ? 14 : t == 14 ? 13 : 255;
+		else
+			x = t == 128 ? 129 : t == 129 ? 128 : 255;
+		rev->dport = (uint16_t)(x << 8 | r->icmp_code);
+	}
+}
+
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
@@ -410,7 +458,7 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 	struct pkt_record r;
 	struct classification cl;
 	struct flow_entry *e;
-	int ifidx;
+	int ifidx, created = 0;
 
 	c->tot.packets++;
 	c->tot.bytes += wirelen;
@@ -425,9 +473,13 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 		c->tot.lost_db++;
 		return;
 	}
-	e = account(c, ifidx, &r, wirelen, FLOW_SEEN_PCAP, 1, &cl);
-	if (e && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+	e = account(c, ifidx, &r, wirelen, FLOW_SEEN_PCAP, 1, &cl, &created);
+	if (!e)
+		return;
+	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))
+		c->hooks.packet(c->hooks.arg, e, &r, created, linktype, data, caplen);
 }
 
 /* Index of the prefix string in the interned table, adding it; -1 when full. */
@@ -541,7 +593,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	struct pkt_record r = *rec;
 	struct classification cl;
 	struct flow_entry *e;
-	int ifidx, covered;
+	int ifidx, covered, created = 0;
 
 	s->cur.received++;
 	if (!count_status(c, s, &r))
@@ -558,9 +610,17 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 		c->tot.packets++;
 		c->tot.bytes += len;
 	}
-	e = account(c, ifidx, &r, len, FLOW_SEEN_NFLOG, !covered, &cl);
+	e = account(c, ifidx, &r, len, FLOW_SEEN_NFLOG, !covered, &cl, &created);
 	if (!e)
 		return;
+	if (c->hooks.packet && !covered && (created || (e->audit & FLOW_AUDIT_WATCH)))
+		c->hooks.packet(c->hooks.arg, e, &r, created, 12 /* DLT_RAW */, payload, len);
+	if (c->hooks.nflog && (r.nflog.have & NFL_HAVE_PREFIX)) {
+		int pid = prefix_id(c, r.nflog.prefix);
+
+		if (pid >= 0)
+			c->hooks.nflog(c->hooks.arg, e, &r, pid);
+	}
 	if (nflog_count(c, e, &r.nflog, len) < 0) {
 		/* the pending table is full: write it out and try once more */
 		if (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, len) < 0)

@@ -76,8 +76,23 @@ struct collector_totals {
 	uint64_t class_packets[CLS_COUNT];
 };
 
+/* Hooks of the live policy audit (audit.c); all NULL without --policy. Kept cheap on
+ * the hot path: `packet` is called for a flow's first packet (created 1), for every
+ * packet of a flow whose entry has FLOW_AUDIT_WATCH, and for ICMP/ICMPv6 error messages
+ * (they quote the packet they answer); `nflog` for every packet an NFLOG rule logged
+ * (prefix: index into collector.prefixes); `flush` at the end of every successful
+ * collector_flush(), when every flow has its row id. */
+struct collector_hooks {
+	void (*packet)(void *arg, struct flow_entry *e, const struct pkt_record *r, int created,
+		       int linktype, const uint8_t *data, uint32_t caplen);
+	void (*nflog)(void *arg, struct flow_entry *e, const struct pkt_record *r, int prefix);
+	int (*flush)(void *arg);
+	void *arg;
+};
+
 struct collector {
 	struct collector_opts opt;
+	struct collector_hooks hooks;
 	struct store *st;
 	int64_t run_id;
 	struct flowtab *ft;
@@ -133,6 +148,19 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
  * only adds its rule's count to the flow; otherwise NFLOG counts it. */
 void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
 			    const uint8_t *payload, uint32_t len);
+
+/* Keeps a copy of a packet of flow e as evidence until the flow has a row id (the
+ * collector keeps spoofed flows' packets itself; the audit keeps replies). Returns 0, or
+ * -1 when it could not be kept (counted in evidence_dropped). */
+int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* The key of the reverse direction of packet r (whose own key is k), with the ports
+ * collapsed as the collector collapses them: what flowtab_find() needs to tell whether
+ * the other side of a conversation was seen in the same bucket. cls is the class the
+ * reverse would have (normal off loopback interfaces, loopback_flow on them). */
+void collector_reverse_key(const struct collector *c, const struct flow_key *k,
+			   const struct pkt_record *r, struct flow_key *rev);
 
 /* Writes every dirty flow, pending evidence and (with stats != 0) one statistics row per
  * source. Returns 0, or -1 if the store failed (nothing is lost: flows stay dirty and are

@@ -161,6 +161,16 @@ struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, i
 	return e;
 }
 
+struct flow_entry *flowtab_find(const struct flowtab *ft, const struct flow_key *key)
+{
+	struct flow_entry *e;
+
+	for (e = ft->buckets[key_hash(key) & ft->mask]; e; e = e->hnext)
+		if (memcmp(&e->key, key, sizeof(*key)) == 0)
+			return e;
+	return NULL;
+}
+
 /* Folds one observation into e's delta and puts e on the dirty list. The delta holds
  * data iff e is dirty, so that is what starts a fresh first/last/TTL range. */
 static void observe(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,

@@ -12,6 +12,9 @@
 #define FLOW_SEEN_PCAP	0x01
 #define FLOW_SEEN_NFLOG	0x02
 
+/* Bit of flow_entry.audit: the live audit wants to see every packet of this flow. */
+#define FLOW_AUDIT_WATCH 0x80
+
 /* The aggregation key. Callers zero the whole struct before filling it (it is hashed and
  * compared as bytes). Port collapsing is the caller's policy (see cmd_collect.c); for
  * ICMP/ICMPv6 sport = 0 and dport = type << 8 | code. */
@@ -46,6 +49,8 @@ struct flow_entry {
 	struct flow_counts delta;	/* not yet handed to the sink */
 	int64_t db_id;			/* row id the sink assigned; 0 before the first write */
 	uint32_t evidence_kept;		/* evidence packets kept so far (caller's bookkeeping) */
+	uint8_t audit;			/* live policy audit's bookkeeping (audit.c); with
+					 * FLOW_AUDIT_WATCH the collector reports every packet */
 	uint8_t dirty;
 	/* private to flowtab.c */
 	struct flow_entry *hnext;		/* hash chain */
@@ -68,6 +73,10 @@ void flowtab_free(struct flowtab *ft);	/* NULL-safe */
  * caller must flush and evict, then try again.
  * *created is set to 1 for a new entry. The entry becomes the most recently used. */
 struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, int *created);
+
+/* Finds the entry for key without creating it or changing its LRU position; NULL when
+ * the table holds none. */
+struct flow_entry *flowtab_find(const struct flowtab *ft, const struct flow_key *key);
 
 /* Adds one packet (wire length bytes, ttl, TCP flags) seen by `seen_by` to e's delta and
  * marks it dirty. */
