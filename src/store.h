@@ -148,6 +148,29 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 		struct store_prune_result *r);
 
 
+/* ---- Violations of the live policy audit (collect --policy; migration 4) ---- */
+
+/* One violation occurrence (or several: count). Strings may be NULL (stored as ''); ids
+ * 0 mean none. */
+struct store_violation {
+	int64_t run_id;
+	const char *sig;		/* signature: occurrences with the same one merge */
+	const char *kind, *strength;	/* strength "strong" or "weak" */
+	uint64_t first_usec, last_usec;
+	uint64_t count, packets, lines;
+	int64_t flow_id, evidence_flow_id;
+	const char *flow, *iface, *cls;
+	int family, proto, dport;
+	const char *intended, *live, *evidence, *message;
+};
+
+/* Upserts by (run_id, sig): count, packets and lines add, times widen, the first flow,
+ * evidence and message stay. Returns the row id, or -1. Call inside store_begin/commit. */
+int64_t store_violation_upsert(struct store *st, const struct store_violation *v);
+/* Links an evidence packet (its flow row and capture time) to a violation. */
+int store_violation_evidence_add(struct store *st, int64_t violation_id, int64_t flow_id,
+				 uint64_t ts_usec);
+
 /* ---- Read side of `check`: the flows of a period and the host context ---- */
 
 /* One stored flow. Addresses are the 16-byte BLOBs (IPv4 as ::ffff:a.b.c.d). */
