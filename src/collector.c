@@ -272,12 +272,14 @@ int collector_flush(struct collector *c, int stats)
 {
 	int ret = 0;
 
+	c->flush_failed_usec = util_mono_usec();	/* cleared below once it all worked */
 	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
 		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
 	if (write_evidence(c) < 0 || write_nflog(c) < 0)
 		return -1;	/* both point at flow entries: none may be evicted yet */
 	if (c->hooks.flush && c->hooks.flush(c->hooks.arg) < 0)
 		return -1;	/* so do the audit's pending violations */
+	c->flush_failed_usec = 0;
 	if (stats && write_stats(c, util_now_usec()) < 0)
 		ret = -1;
 	return ret;
@@ -321,6 +323,10 @@ static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k
 	e = flowtab_get(c->ft, k, created);
 	if (e)
 		return e;
+	/* The table is full and the database failing: retry the flush at most every
+	 * 200 ms rather than per packet (the caller counts the packet as not recorded). */
+	if (c->flush_failed_usec && util_mono_usec() - c->flush_failed_usec < 200000)
+		return NULL;
 	if (collector_flush(c, 0) < 0)
 		return NULL;
 	flowtab_evict(c->ft, flowtab_capacity(c->ft) / 8 + 1);

@@ -117,6 +117,7 @@ struct collector {
 	int last_prefix;
 	struct collector_totals tot;
 	uint64_t last_evictions, last_busy, last_failures;
+	uint64_t flush_failed_usec;	/* monotonic time of the last failed flush, 0 if none */
 	char err[512];			/* last store error */
 };
 

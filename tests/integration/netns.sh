@@ -34,11 +34,14 @@ ns_setup() {
 }
 
 ns_cleanup() {
-	local rc=$?
-	[ -n "${NS_CLEANUP_HOOK:-}" ] && eval "$NS_CLEANUP_HOOK"
-	ip netns del "$NS_A" 2>/dev/null
-	ip netns del "$NS_B" 2>/dev/null
-	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+	local rc=$? ns
+	set +e
+	if [ -n "${NS_CLEANUP_HOOK:-}" ]; then eval "$NS_CLEANUP_HOOK"; fi
+	for ns in "${NS_A:-}" "${NS_B:-}"; do
+		# a test may have deleted its namespaces already
+		if [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; then ip netns del "$ns"; fi
+	done
+	if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
 	exit $rc
 }
 
