@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "capture.h"
 #include "cmd.h"
 #include "collector.h"
@@ -17,6 +18,7 @@
 #include "hostinfo.h"
 #include "nflogsrc.h"
 #include "privdrop.h"
+#include "rulesrc.h"
 #include "prefix.h"
 #include "store.h"
 #include "util.h"
@@ -26,11 +28,14 @@
 #define MAX_NFLOG 32
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 struct collect_args {
@@ -56,6 +61,9 @@ struct collect_args {
 	unsigned n_nflog;
 	struct nfl_opts nfl;
 	const char *user;			/* --user */
+	struct audit_opts aopt;			/* --policy and friends */
+	int live_ruleset;			/* read the kernel's ruleset (default 1) */
+	uint64_t ruleset_poll_s;		/* re-read it this often; 0: only at start */
 };
 
 /* What the pcap callback needs. */
@@ -101,6 +109,28 @@ static void usage(FILE *f)
 "      --nflog-bufsize BYTES  kernel batching buffer per group (default 65536)\n"
 "      --nflog-qthresh N   packets per kernel batch (default 128)\n"
 "      --nflog-timeout CS  batch flush timeout in 1/100 s (default 5)\n"
+"\n"
+"Policy audit (each new flow evaluated as it appears, as `check' would):\n"
+"      --policy FILE       the intended IPv4 policy (iptables-save text). Violations:\n"
+"                          spoofed flows it accepts, loopback flows it drops, replies\n"
+"                          leaving for flows it drops, NFLOG drop prefixes logging flows\n"
+"                          it accepts, unanswered attempts at services that answer on lo\n"
+"                          (weak), and the live kernel ruleset differing from it\n"
+"      --policy6 FILE      the intended IPv6 policy (ip6tables-save text)\n"
+"      --alert MODE        syslog, stderr or json (JSON lines on stdout). Default:\n"
+"                          syslog under systemd (JOURNAL_STREAM set) or when stderr is\n"
+"                          not a terminal, else stderr\n"
+"      --alert-repeat S    one line per violation per S seconds, then a count (default 60)\n"
+"      --alert-rate N      at most N lines a second over all violations, bursts of 10 N\n"
+"                          (default 10); every occurrence is counted in the database\n"
+"      --ruleset-poll S    read the live ruleset (iptables-save, ip6tables-save, through\n"
+"                          a helper that keeps root) every S seconds (default 10; 0: only\n"
+"                          at start)\n"
+"      --no-live-ruleset   do not read the live ruleset\n"
+"      --policy-window S   when the live ruleset differs, check the flows recorded in the\n"
+"                          last S seconds against both (default 3600)\n"
+"      --noreply-attempts N, --noreply-wait S  unanswered: N packets, S seconds (3, 5)\n"
+"                          SIGHUP re-reads the policy files and reports what changed.\n"
 "\n"
 "Privileges:\n"
 "      --user NAME         after every capture, NFLOG socket and the database are open,\n"
@@ -195,7 +225,8 @@ enum {
 	OPT_DB = 256, OPT_ROLE, OPT_DURATION, OPT_COUNT, OPT_IFACE_NAME, OPT_PROMISC, OPT_BUFFER,
 	OPT_HOSTADDR, OPT_BUCKET, OPT_MAXFLOWS, OPT_EVIDENCE, OPT_FLUSH, OPT_STATUS,
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
-	OPT_USER,
+	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
+	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -225,6 +256,16 @@ static const struct option long_opts[] = {
 	{ "nflog-qthresh", required_argument, NULL, OPT_NFL_QTHRESH },
 	{ "nflog-timeout", required_argument, NULL, OPT_NFL_TIMEOUT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "policy6", required_argument, NULL, OPT_POLICY6 },
+	{ "alert", required_argument, NULL, OPT_ALERT },
+	{ "alert-repeat", required_argument, NULL, OPT_ALERT_REPEAT },
+	{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
+	{ "ruleset-poll", required_argument, NULL, OPT_RULESET_POLL },
+	{ "no-live-ruleset", no_argument, NULL, OPT_NO_LIVE },
+	{ "policy-window", required_argument, NULL, OPT_POLICY_WINDOW },
+	{ "noreply-attempts", required_argument, NULL, OPT_NOREPLY_N },
+	{ "noreply-wait", required_argument, NULL, OPT_NOREPLY_WAIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -245,6 +286,9 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	a->status_interval_s = 5;
 	a->buffer_mib = 4;
 	nfl_opts_default(&a->nfl);
+	audit_opts_default(&a->aopt);
+	a->live_ruleset = 1;
+	a->ruleset_poll_s = 10;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "i:r:f:s:qh", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -367,6 +411,48 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			if (!*optarg)
 				BAD("--user is empty");
 			a->user = optarg;
+			break;
+		case OPT_POLICY:
+		case OPT_POLICY6:
+			if (!*optarg)
+				BAD("--%s is empty", opt == OPT_POLICY ? "policy" : "policy6");
+			a->aopt.policy[opt == OPT_POLICY6] = optarg;
+			break;
+		case OPT_ALERT:
+			if (alert_parse(optarg, &a->aopt.alert) < 0)
+				BAD("--alert is not syslog, stderr or json: `%s'", optarg);
+			break;
+		case OPT_ALERT_REPEAT:
+			if (util_parse_u64(optarg, 1, 86400, &v) < 0)
+				BAD("alert-repeat is not 1..86400 seconds: `%s'", optarg);
+			a->aopt.repeat_s = (unsigned)v;
+			break;
+		case OPT_ALERT_RATE:
+			if (util_parse_u64(optarg, 1, 100000, &v) < 0)
+				BAD("alert-rate is not 1..100000 lines a second: `%s'", optarg);
+			a->aopt.lines_per_s = (unsigned)v;
+			break;
+		case OPT_RULESET_POLL:
+			if (util_parse_u64(optarg, 0, 86400, &a->ruleset_poll_s) < 0)
+				BAD("ruleset-poll is not 0..86400 seconds: `%s'", optarg);
+			break;
+		case OPT_NO_LIVE:
+			a->live_ruleset = 0;
+			break;
+		case OPT_POLICY_WINDOW:
+			if (util_parse_u64(optarg, 0, 400ull * 86400, &v) < 0)
+				BAD("policy-window is not 0..34560000 seconds: `%s'", optarg);
+			a->aopt.window_s = (unsigned)v;
+			break;
+		case OPT_NOREPLY_N:
+			if (util_parse_u64(optarg, 1, 1000000, &v) < 0)
+				BAD("noreply-attempts is not 1..1000000: `%s'", optarg);
+			a->aopt.noreply_attempts = (unsigned)v;
+			break;
+		case OPT_NOREPLY_WAIT:
+			if (util_parse_u64(optarg, 1, 3600, &v) < 0)
+				BAD("noreply-wait is not 1..3600 seconds: `%s'", optarg);
+			a->aopt.noreply_wait_s = (unsigned)v;
 			break;
 		default:
 			fputs("(see 'spoofaudit collect --help')\n", stderr);
@@ -496,7 +582,71 @@ struct run_state {
 	uint64_t nfl_last[MAX_NFLOG][3];	/* messages, enobufs, gaps at the last stats */
 	struct loop_ctx lcs[MAX_LIVE];
 	int flush_failed;
+	struct audit *au;		/* --policy, or NULL */
+	struct rulesrc rsrc;		/* the live ruleset reader (rsrc.fd -1: none) */
+	uint64_t last_rules_poll;
 };
+
+/* Hands a reply of the live ruleset reader to the audit. */
+static void live_rules(struct run_state *rs, struct rulesrc_reply *x)
+{
+	int f;
+
+	audit_refresh_host(rs->au);
+	for (f = 0; f < 2; f++) {
+		char note[200] = "";
+
+		if (x->both[f])
+			snprintf(note, sizeof(note), "both nft and legacy %s tables hold rules; comparing "
+				 "the nft ones (iptables-nft-save)", f ? "ip6tables" : "iptables");
+		else if (x->legacy[f])
+			snprintf(note, sizeof(note), "the live %s ruleset is iptables-legacy's",
+				 f ? "IPv6" : "IPv4");
+		if (x->status[f] == RULESRC_OK)
+			audit_set_live(rs->au, f ? 6 : 4, x->text[f], x->len[f], note);
+		else
+			audit_set_live(rs->au, f ? 6 : 4, NULL, 0, x->text[f]);
+	}
+}
+
+/* The audit's periodic work: SIGHUP, the live ruleset poll, rate-limit summaries. */
+static void audit_work(struct run_state *rs)
+{
+	struct rulesrc_reply x;
+	char err[1024];
+	int rc;
+
+	if (!rs->au)
+		return;
+	if (reload_requested) {
+		reload_requested = 0;
+		if (audit_reload(rs->au, err, sizeof(err)) < 0)
+			util_log(LOG_LVL_ERR, "SIGHUP: policy not reloaded, the old one stays: %s", err);
+	}
+	if (rs->rsrc.fd >= 0) {
+		uint64_t now = util_mono_usec();
+
+		if (rs->a->ruleset_poll_s &&
+		    now - rs->last_rules_poll >= rs->a->ruleset_poll_s * 1000000u) {
+			rs->last_rules_poll = now;
+			if (rulesrc_request(&rs->rsrc) < 0) {
+				util_log(LOG_LVL_ERR, "the live ruleset reader is gone; the live ruleset "
+					 "is no longer compared");
+				rulesrc_stop(&rs->rsrc);
+			}
+		}
+		rc = rs->rsrc.fd >= 0 ? rulesrc_poll(&rs->rsrc, &x) : 0;
+		if (rc == 1) {
+			live_rules(rs, &x);
+			rulesrc_reply_free(&x);
+		} else if (rc < 0) {
+			util_log(LOG_LVL_ERR, "the live ruleset reader failed; the live ruleset is no "
+				 "longer compared");
+			rulesrc_stop(&rs->rsrc);
+		}
+	}
+	audit_tick(rs->au, util_now_usec());
+}
 
 /* Periodic work: statistics, flush, status line. Returns 0 or -1 (flush failed). */
 static int tick(struct run_state *rs, int force)
@@ -546,6 +696,7 @@ static int tick(struct run_state *rs, int force)
 		}
 		rs->last_flush = now;
 	}
+	audit_work(rs);
 	if (!rs->a->quiet && now - rs->last_status >= rs->a->status_interval_s * 1000000u) {
 		status_line(rs->c, now - rs->start_mono, rs->status_pkts, now - rs->last_status);
 		rs->status_pkts = rs->c->tot.packets;
@@ -761,6 +912,37 @@ static int loop_live(struct run_state *rs, struct collector *c, const struct col
 	return 0;
 }
 
+/* Loads the intended policy and, for live capture, starts the privileged ruleset reader
+ * (before the privilege drop: iptables-save needs CAP_NET_ADMIN) and reads the live
+ * ruleset once. Returns 0, or -1 after logging why. */
+static int start_audit(struct run_state *rs, struct collector *c, const struct collect_args *a,
+		       struct store *st, int64_t run_id, int live)
+{
+	struct rulesrc_reply x;
+	char err[1024];
+
+	if (!a->aopt.policy[0] && !a->aopt.policy[1])
+		return 0;
+	rs->au = audit_new(&a->aopt, c, st, run_id, err, sizeof(err));
+	if (!rs->au) {
+		util_log(LOG_LVL_ERR, "--policy: %s", err);
+		return -1;
+	}
+	if (!live || !a->live_ruleset)
+		return 0;
+	if (rulesrc_start(&rs->rsrc, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_WARN, "cannot start the live ruleset reader (%s); the live ruleset "
+			 "is not compared", err);
+		return 0;
+	}
+	rs->last_rules_poll = util_mono_usec();
+	if (rulesrc_request(&rs->rsrc) == 0 && rulesrc_wait(&rs->rsrc, 10000, &x) == 1) {
+		live_rules(rs, &x);
+		rulesrc_reply_free(&x);
+	}
+	return 0;
+}
+
 /* Drops root as --user (or the default) says. Returns 0, or -1 after logging why. */
 static int drop_privileges(const struct collect_args *a)
 {
@@ -816,6 +998,7 @@ int cmd_collect(int argc, char **argv)
 	struct sigaction sa;
 
 	memset(&rs, 0, sizeof(rs));
+	rs.rsrc.fd = -1;
 
 	if (!a || !c || !hi || !caps) {
 		util_log(LOG_LVL_ERR, "out of memory");
@@ -899,6 +1082,7 @@ int cmd_collect(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	rs.c = c;
 	rs.a = a;
@@ -917,6 +1101,8 @@ int cmd_collect(int argc, char **argv)
 		rc = open_live(&rs, c, a, live, n_live, hi);
 		if (rc == 0)
 			rc = open_nflog(&rs, c, a);
+		if (rc == 0)
+			rc = start_audit(&rs, c, a, st, run_id, 1);
 		if (rc == 0 && collector_flush(c, 0) == 0)
 			rc = drop_privileges(a);
 		if (rc == 0)
@@ -925,6 +1111,8 @@ int cmd_collect(int argc, char **argv)
 		/* Files need no privilege: drop only when asked to (files the user cannot
 		 * read then fail with their name). */
 		rc = a->user ? drop_privileges(a) : 0;
+		if (rc == 0)
+			rc = start_audit(&rs, c, a, st, run_id, 0);
 		if (rc == 0)
 			rc = run_files(&rs, c, a);
 	}
@@ -936,10 +1124,14 @@ int cmd_collect(int argc, char **argv)
 	store_run_end(st, run_id, util_now_usec());
 	if (!a->quiet)
 		summary(c, a->db);
+	if (rs.au && !a->quiet)
+		audit_summary(rs.au, stderr);
 	if (c->tot.lost_db)
 		rc = -1;
 	ret = rc < 0 ? 1 : 0;
 out:
+	rulesrc_stop(&rs.rsrc);
+	audit_free(rs.au);
 	if (caps)
 		for (i = 0; i < MAX_LIVE; i++)
 			capture_close(&caps[i]);
