@@ -22,8 +22,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: spoofaudit prune --keep DAYS [--db PATH] [--dry-run] [--vacuum]\n"
 "\n"
-"Deletes flows, evidence, NFLOG records, capture statistics and runs older than the kept\n"
-"window, then gives the space back, and prints what it removed.\n"
+"Deletes flows, evidence, NFLOG records, capture statistics, policy violations and runs\n"
+"older than the kept window, then gives the space back, and prints what it removed.\n"
 "\n"
 "  --keep DAYS     keep today and the DAYS days before it (0..36500): everything before\n"
 "                  midnight DAYS days ago (local time, or UTC with --utc) goes; a run\n"
@@ -166,10 +166,12 @@ int cmd_prune(int argc, char **argv)
 	printf("spoofaudit prune: %s: %s data before %s (%s)\n", a.db,
 	       a.dry_run ? "would remove" : "removed", when, a.utc ? "UTC" : "local time");
 	printf("  flows          %12llu\n  evidence       %12llu\n  nflog records  %12llu\n"
-	       "  capture stats  %12llu\n  decode errors  %12llu\n  runs           %12llu\n",
+	       "  capture stats  %12llu\n  decode errors  %12llu\n  violations     %12llu\n"
+	       "  runs           %12llu\n",
 	       (unsigned long long)res.flows, (unsigned long long)res.evidence,
 	       (unsigned long long)res.flow_nflog, (unsigned long long)res.capture_stats,
-	       (unsigned long long)res.decode_errors, (unsigned long long)res.runs);
+	       (unsigned long long)res.decode_errors, (unsigned long long)res.violations,
+	       (unsigned long long)res.runs);
 	if (a.dry_run)
 		return 0;
 	printf("  in %llu transactions of at most %llu rows\n",

@@ -1227,6 +1227,11 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 		"DELETE FROM decode_errors WHERE rowid IN (SELECT rowid FROM decode_errors"
 		" WHERE end_usec <= ?1 LIMIT ?2)",
 	};
+	/* Policy violations last seen before the cutoff (their evidence rows with them). */
+	static const char *const viol_sql[] = {
+		"DELETE FROM violations WHERE id IN (SELECT id FROM violations"
+		" WHERE last_usec < ?1 LIMIT ?2)",
+	};
 	/* A run goes when it started and ended (or crashed) before the cutoff and none of
 	 * its statistics are left; its sources, interfaces and context go with it. */
 	static const char *const runs_sql[] = {
@@ -1242,6 +1247,7 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 		" (SELECT id FROM flows WHERE bucket < ?1)",
 		"SELECT count(*) FROM capture_stats WHERE end_usec <= ?1",
 		"SELECT count(*) FROM decode_errors WHERE end_usec <= ?1",
+		"SELECT count(*) FROM violations WHERE last_usec < ?1",
 		"SELECT count(*) FROM runs r WHERE r.started_usec < ?1 AND"
 		" coalesce(r.ended_usec, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM sources s"
 		" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id AND"
@@ -1261,7 +1267,7 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 		return -1;
 	if (flags & STORE_PRUNE_DRY_RUN) {
 		uint64_t *dst[] = { &r->flows, &r->evidence, &r->flow_nflog, &r->capture_stats,
-				    &r->decode_errors, &r->runs };
+				    &r->decode_errors, &r->violations, &r->runs };
 
 		for (i = 0; i < sizeof(count_sql) / sizeof(count_sql[0]); i++)
 			if (prune_exec(st, count_sql[i], i < 3 ? cutoff_s : cutoff_usec, 0, dst[i]) < 0)
@@ -1291,6 +1297,12 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 	one[0] = &r->decode_errors;
 	do {
 		if (prune_batch(st, derr_sql, one, 1, cutoff_usec, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	one[0] = &r->violations;
+	do {
+		if (prune_batch(st, viol_sql, one, 1, cutoff_usec, batch, &changed) < 0)
 			return -1;
 		r->transactions++;
 	} while (changed > 0);

@@ -129,7 +129,8 @@ int store_file_version(const char *path, char *err, size_t errlen);
 
 /* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
  * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
- * and runs that ended before it and have no statistics left, each table in transactions
+ * policy violations last seen before it, and runs that ended before it and have no
+ * statistics left, each table in transactions
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
@@ -138,7 +139,7 @@ int store_file_version(const char *path, char *err, size_t errlen);
 #define STORE_PRUNE_DRY_RUN	0x1	/* count what would go; change nothing */
 #define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
 struct store_prune_result {
-	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, runs;
+	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, violations, runs;
 	uint64_t transactions;		/* write transactions used */
 	uint64_t page_size, pages_before, pages_after, free_before, free_after;
 	uint64_t auto_vacuum;		/* PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental */
