@@ -6,4 +6,6 @@ WHERE f.bucket >= :since - 86400 AND f.bucket < :until
   AND (:classes = '' OR instr(:classes, ',' || f.class || ',') > 0)
   AND (:ifaces = '' OR instr(:ifaces, ',' || f.iface || ',') > 0)
   AND f.src_bin BETWEEN :src_lo AND :src_hi AND (:src_family = 0 OR f.family = :src_family)
+  AND (:violation = 0 OR e.id IN (SELECT evidence_id FROM violation_packets
+                                  WHERE violation_id = :violation))
 GROUP BY e.linktype, f.iface ORDER BY e.linktype, f.iface;

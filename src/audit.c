@@ -46,7 +46,11 @@ struct tuple {
 	uint8_t src[16], dst[16];
 };
 
+/* Requests and replies are joined on the remote address and port, protocol and local
+ * port only: a UDP service bound to 0.0.0.0 answers a 127/8 source from 127.0.0.1 (the
+ * source address of the route over lo), not from the address the request was sent to. */
 struct dropped {
+	struct tuple jk;	/* join key: the request's tuple with its destination zeroed */
 	struct tuple t;
 	struct flow_key key;	/* the request's flow */
 	uint64_t ts;
@@ -55,6 +59,7 @@ struct dropped {
 };
 
 struct reply {
+	struct tuple jk;	/* join key of the request it would answer */
 	struct tuple t;		/* the reply as a reply: reverse of the request it answers */
 	struct flow_key key;	/* its flow */
 	uint64_t ts;
@@ -167,6 +172,12 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 	for (i = 0; i < n; i++)
 		h = (h ^ b[i]) * 1099511628211ull;
 	return h ^ (h >> 29);
+}
+
+static void join_key(const struct tuple *request, struct tuple *jk)
+{
+	*jk = *request;
+	memset(jk->dst, 0, sizeof(jk->dst));
 }
 
 static uint64_t tuple_hash(const struct tuple *t)
@@ -765,7 +776,7 @@ static struct dropped *dropped_find(struct audit *a, const struct tuple *t)
 	for (i = 0; i < 2; i++) {
 		struct dropped *d = &a->dropped[(h + i) & (DROPPED_SLOTS - 1)];
 
-		if (d->used && !memcmp(&d->t, t, sizeof(*t)))
+		if (d->used && !memcmp(&d->jk, t, sizeof(*t)))
 			return d;
 	}
 	return NULL;
@@ -779,7 +790,7 @@ static struct reply *reply_find(struct audit *a, const struct tuple *t)
 	for (i = 0; i < 2; i++) {
 		struct reply *x = &a->replies[(h + i) & (REPLY_SLOTS - 1)];
 
-		if (x->used && !memcmp(&x->t, t, sizeof(*t)))
+		if (x->used && !memcmp(&x->jk, t, sizeof(*t)))
 			return x;
 	}
 	return NULL;
@@ -789,11 +800,17 @@ static void reply_add(struct audit *a, const struct tuple *t, const struct flow_
 		      const struct pkt_record *r, int linktype, const uint8_t *data,
 		      uint32_t caplen, int icmp)
 {
-	uint64_t h = tuple_hash(t);
-	struct reply *x = &a->replies[h & (REPLY_SLOTS - 1)];
+	struct tuple req, jk;
+	uint64_t h;
+	struct reply *x;
 
+	tuple_reverse(t, &req);
+	join_key(&req, &jk);
+	h = tuple_hash(&jk);
+	x = &a->replies[h & (REPLY_SLOTS - 1)];
 	if (x->used && x->ts > a->replies[(h + 1) & (REPLY_SLOTS - 1)].ts)
 		x = &a->replies[(h + 1) & (REPLY_SLOTS - 1)];
+	x->jk = jk;
 	x->t = *t;
 	x->key = *key;
 	x->ts = r->ts_usec;
@@ -1007,19 +1024,23 @@ static void new_flow(struct audit *a, struct flow_entry *e, const struct pkt_rec
 
 	/* replies: a request the intended policy blocks, answered */
 	if (incoming && blocked(ri.verdict)) {
-		uint64_t h = tuple_hash(&t);
-		struct dropped *d = &a->dropped[h & (DROPPED_SLOTS - 1)];
+		struct tuple jk;
+		uint64_t h;
+		struct dropped *d;
 		struct reply *x;
 
+		join_key(&t, &jk);
+		h = tuple_hash(&jk);
+		d = &a->dropped[h & (DROPPED_SLOTS - 1)];
 		if (d->used && d->ts > a->dropped[(h + 1) & (DROPPED_SLOTS - 1)].ts)
 			d = &a->dropped[(h + 1) & (DROPPED_SLOTS - 1)];
+		d->jk = jk;
 		d->t = t;
 		d->key = *k;
 		d->ts = r->ts_usec;
 		d->ri = ri;
 		d->used = 1;
-		tuple_reverse(&t, &rt);
-		x = reply_find(a, &rt);	/* answered before we saw the request */
+		x = reply_find(a, &jk);	/* answered before we saw the request */
 		if (x && x->ts + 1000000u >= d->ts) {
 			struct flow_entry *ee = flowtab_find(a->c->ft, &x->key);
 
@@ -1033,9 +1054,11 @@ static void new_flow(struct audit *a, struct flow_entry *e, const struct pkt_rec
 	}
 	if (k->dir == DIR_OUT || loop) {
 		struct dropped *d;
+		struct tuple jk;
 
 		tuple_reverse(&t, &rt);
-		d = dropped_find(a, &rt);
+		join_key(&rt, &jk);
+		d = dropped_find(a, &jk);
 		if (d) {
 			struct flow_entry *ee = e;
 
@@ -1132,7 +1155,12 @@ static void icmp_error(struct audit *a, struct flow_entry *e, const struct pkt_r
 			return;
 		q.dport = (uint16_t)(data[off] << 8);
 	}
-	d = dropped_find(a, &q);
+	{
+		struct tuple jk;
+
+		join_key(&q, &jk);
+		d = dropped_find(a, &jk);
+	}
 	if (d) {
 		struct flow_entry *ee = e;
 

@@ -30,6 +30,7 @@ struct export_args {
 	unsigned nifaces;
 	struct prefix src;
 	int have_src, utc, pcapng, migrate, quiet;
+	int64_t violation;		/* --violation ID, 0 for none */
 };
 
 static void usage(FILE *f)
@@ -52,6 +53,9 @@ static void usage(FILE *f)
 "                         loopback_dst, own_addr_src, bogon_src, unexpected_src\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "      --src PREFIX       only sources inside PREFIX (10.0.0.0/8, ::1, 127.0.0.1)\n"
+"      --violation ID     only the evidence packets of violation ID (collect --policy;\n"
+"                         the violations table): the packet and the reply that proves it.\n"
+"                         Without a period, every day\n"
 "      --db PATH          the collector database (default ./spoofaudit.db)\n"
 "      --migrate          upgrade a database of an older schema first\n"
 "  -q, --quiet            no summary on standard error\n"
@@ -62,7 +66,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_DB = 256, OPT_DAY, OPT_SINCE, OPT_UNTIL, OPT_UTC, OPT_CLASS, OPT_SRC, OPT_PCAPNG,
-       OPT_MIGRATE };
+       OPT_MIGRATE, OPT_VIOLATION };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -76,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "pcapng", no_argument, NULL, OPT_PCAPNG },
 	{ "migrate", no_argument, NULL, OPT_MIGRATE },
+	{ "violation", required_argument, NULL, OPT_VIOLATION },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -146,6 +151,14 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		case OPT_PCAPNG:
 			a->pcapng = 1;
 			break;
+		case OPT_VIOLATION: {
+			uint64_t v;
+
+			if (util_parse_u64(optarg, 1, INT64_MAX, &v) < 0)
+				BAD("--violation is not a violation id: `%s'", optarg);
+			a->violation = (int64_t)v;
+			break;
+		}
 		case OPT_MIGRATE:
 			a->migrate = 1;
 			break;
@@ -164,6 +177,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		BAD("unexpected argument `%s'", argv[optind]);
 	if (!a->out)
 		BAD("-w FILE is required");
+	if (!a->day && !a->since && a->violation)
+		a->since = "@0";	/* a violation's packets, whenever they were captured */
 	if (!a->day && !a->since)
 		BAD("give the period: --day DAY or --since T");
 	if (a->day && (a->since || a->until))
@@ -282,7 +297,8 @@ int cmd_export(int argc, char **argv)
 		goto dberr;
 	/* First the link types: classic pcap holds one. */
 	q = store_rows_prepare(st, "export_linktypes.sql", report_file("export_linktypes.sql"));
-	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0)
+	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0 ||
+	    store_rows_bind_int(q, ":violation", a.violation) < 0)
 		goto dberr;
 	while ((rc = store_rows_step(q)) == 1) {
 		if (store_col_int(q, 0) != linktype) {
@@ -336,7 +352,8 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	q = store_rows_prepare(st, "export_evidence.sql", report_file("export_evidence.sql"));
-	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0)
+	if (!q || bind_all(q, since, until, classes, ifaces, lo, hi, a.have_src ? a.src.family : 0) < 0 ||
+	    store_rows_bind_int(q, ":violation", a.violation) < 0)
 		goto dberr;
 	while ((rc = store_rows_step(q)) == 1) {
 		int64_t ts = store_col_int(q, 1), lt = store_col_int(q, 2);
