@@ -1,7 +1,7 @@
 # Shared harness for the integration tests (source it): two network namespaces joined
 # by a veth pair, lo up in both. The auditing namespace ($NS_A, interface a0) holds
 # 45.33.1.10/24 and 2a01:a0::10/64 (the generators' host addresses); the sender
-# ($NS_B, interface b0) has IPv6 disabled so it sends nothing of its own.
+# ($NS_B, interface b0) has IPv6 and ARP off so it sends nothing of its own.
 # Tests call ns_require_root first, then ns_setup; cleanup runs on exit.
 
 ns_require_root() {
@@ -22,6 +22,8 @@ ns_setup() {
 	ip link add a0 netns "$NS_A" type veth peer name b0 netns "$NS_B"
 	ip -n "$NS_B" link set b0 up
 	ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.b0.disable_ipv6=1
+	# b0 answers no ARP either: every frame a0 receives is one the injector sent
+	ip -n "$NS_B" link set b0 arp off
 	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.a0.accept_dad=0
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
