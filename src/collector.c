@@ -619,7 +619,8 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	e = account(c, ifidx, &r, len, FLOW_SEEN_NFLOG, !covered, &cl, &created);
 	if (!e)
 		return;
-	if (c->hooks.packet && !covered && (created || (e->audit & FLOW_AUDIT_WATCH)))
+	/* a flow NFLOG saw first is evaluated on NFLOG's copy; pcap's packets then only count */
+	if (c->hooks.packet && (created || (!covered && (e->audit & FLOW_AUDIT_WATCH))))
 		c->hooks.packet(c->hooks.arg, e, &r, created, 12 /* DLT_RAW */, payload, len);
 	if (c->hooks.nflog && (r.nflog.have & NFL_HAVE_PREFIX)) {
 		int pid = prefix_id(c, r.nflog.prefix);

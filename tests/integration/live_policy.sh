@@ -43,3 +43,13 @@ for line in open(sys.argv[1]):
 print(n)
 PY
 }
+
+# live_neigh: static neighbour entries both ways, so that the other namespace can talk to
+# the auditor with real sockets (b0 is NOARP: without them its frames carry a MAC that is
+# not a0's and the kernel drops them as PACKET_OTHERHOST before netfilter).
+live_neigh() {
+	local bmac
+	bmac=$(ip -n "$NS_B" -o link show b0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	ip -n "$NS_B" neigh replace 45.33.1.10 lladdr "$A_MAC" dev b0
+	ip -n "$NS_A" neigh replace 45.33.1.20 lladdr "$bmac" dev a0
+}

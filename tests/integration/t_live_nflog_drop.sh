@@ -1,0 +1,60 @@
+#!/bin/bash
+# Violation kind live_nflog_drop: an NFLOG rule whose prefix names a drop logs a flow the
+# intended policy accepts. Intended: INPUT ACCEPT (everything). Live, in raw PREROUTING:
+#   NFLOG --nflog-prefix blk9999 followed by a DROP with the same matches (udp dport 9999):
+#     the live ruleset says the prefix drops;
+#   NFLOG --nflog-prefix "drop:8888" (udp dport 8888), the DROP in filter INPUT: the prefix
+#     convention says so;
+#   NFLOG --nflog-prefix seen7777 followed by nothing that drops: not a drop prefix.
+# Ordinary UDP from the other namespace to 9999, 8888 and 7777; the collector reads NFLOG
+# group 7 beside pcap. Root only (exit 77 otherwise).
+set -euo pipefail
+: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
+. "$SRCDIR/tests/integration/netns.sh"
+. "$SRCDIR/tests/integration/live_policy.sh"
+ns_require_root
+command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
+WORK=$(mktemp -d)
+ns_setup lnf
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' > "$WORK/intended.rules"
+cat > "$WORK/live.rules" <<'R'
+*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -i a0 -p udp --dport 9999 -j NFLOG --nflog-group 7 --nflog-prefix blk9999
+-A PREROUTING -i a0 -p udp --dport 9999 -j DROP
+-A PREROUTING -i a0 -p udp --dport 8888 -j NFLOG --nflog-group 7 --nflog-prefix "drop:8888"
+-A PREROUTING -i a0 -p udp --dport 7777 -j NFLOG --nflog-group 7 --nflog-prefix seen7777
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p udp --dport 8888 -j DROP
+COMMIT
+R
+ip netns exec "$NS_A" iptables-restore < "$WORK/live.rules"
+live_neigh
+live_start --policy "$WORK/intended.rules" --nflog 7
+ip netns exec "$NS_B" python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5):
+    for p in (9999, 8888, 7777):
+        s.sendto(b"hello", ("45.33.1.10", p))
+    time.sleep(0.05)
+PY
+sleep 2
+live_stop
+n=$(live_count live_nflog_drop 'a0 in udp 45\.33\.1\.20:[0-9]+ -> 45\.33\.1\.10:9999 .*intended: ACCEPT.*prefix `blk9999.*raw PREROUTING #1 logs with it and #2 \(DROP\)')
+[ "$n" = 1 ] && ok "blk9999: the live NFLOG rule followed by a DROP: live_nflog_drop" || bad "blk9999: $n"
+n=$(live_count live_nflog_drop 'prefix `drop:8888.*convention')
+[ "$n" = 1 ] && ok "drop:8888: by the prefix convention: live_nflog_drop" || bad "drop:8888: $n"
+n=$(live_count live_nflog_drop 'seen7777')
+[ "$n" = 0 ] && ok "seen7777: a logging-only prefix is no violation" || bad "seen7777: $n"
+sqlite3 "$LIVE_DB" "SELECT kind, count, evidence FROM violations WHERE kind = 'live_nflog_drop'"
+exit $fail
