@@ -1,0 +1,64 @@
+#!/bin/bash
+# The live audit after the privilege drop (collect --policy --user nobody): the collector
+# runs as nobody with no capability, the ruleset reader it forked before the drop keeps
+# root and nothing else (its only open descriptors are stdio and its socket), and a change
+# to the live ruleset made after the drop is still seen (rule added, flows affected).
+# SIGHUP re-reads the intended policy (readable by nobody) and reports what changed.
+# Root only (exit 77 otherwise).
+set -euo pipefail
+: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
+. "$SRCDIR/tests/integration/netns.sh"
+. "$SRCDIR/tests/integration/live_policy.sh"
+ns_require_root
+command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
+id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
+WORK=$(mktemp -d)
+chmod 0755 "$WORK"
+ns_setup lpd
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+D="$WORK/db"
+install -d -o nobody -m 0755 "$D"
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' \
+	> "$WORK/intended.rules"
+chmod 0644 "$WORK/intended.rules"
+ip netns exec "$NS_A" iptables-restore < "$WORK/intended.rules"
+LIVE_DB="$D/live.db"
+ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --db "$LIVE_DB" --role a0=external \
+	--flush-interval 1 --ruleset-poll 1 --alert json --user nobody --duration 120 \
+	--policy "$WORK/intended.rules" > "$WORK/alerts" 2> "$WORK/collect.err" &
+LIVE_PID=$!
+NS_CLEANUP_HOOK="kill $LIVE_PID 2>/dev/null"
+ns_wait_sources "$LIVE_DB" 3
+sleep 1.5
+st=/proc/$LIVE_PID/status
+grep -E '^(Uid|CapEff|CapPrm)' $st | tr '\n' ' '; echo
+uid=$(awk '/^Uid/ {print $2}' $st)
+[ "$uid" = "$(id -u nobody)" ] && [ "$(awk '/^CapEff/ {print $2}' $st)" = 0000000000000000 ] \
+	&& ok "collector runs as nobody, no capability" || bad "collector uid $uid"
+helper=$(pgrep -P "$LIVE_PID" | head -1)
+if [ -n "$helper" ]; then
+	echo "helper $helper: $(cat /proc/$helper/comm) uid $(awk '/^Uid/ {print $2}' /proc/$helper/status), fds: $(ls /proc/$helper/fd | tr '\n' ' ')"
+	[ "$(ls /proc/$helper/fd | wc -l)" -le 4 ] && ok "the helper holds only stdio and its socket" || bad "helper fds"
+else
+	bad "no ruleset reader process"
+fi
+# a change after the drop: a rule added live
+ip netns exec "$NS_A" iptables -A INPUT -p tcp --dport 2222 -j DROP
+sleep 2.5
+n=$(live_count ruleset_differs 'rule added in the live ruleset: `-A INPUT -p tcp -m tcp --dport 2222 -j DROP')
+[ "$n" = 1 ] && ok "a live change after the drop is read (rule added)" || bad "live change not seen: $n"
+# SIGHUP: the intended policy now has the rule too, and one more
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 2222 -j DROP\n-A INPUT -p udp --dport 9 -j DROP\nCOMMIT\n' \
+	> "$WORK/intended.rules"
+kill -HUP $LIVE_PID
+sleep 2.5
+live_stop
+grep -q 'reloaded the intended IPv4 policy .*: 2 changes' "$WORK/alerts" && ok "SIGHUP: reloaded, 2 changes reported" || bad "reload not reported"
+n=$(grep -c 'rule added in the reloaded policy' "$WORK/alerts" || true)
+[ "$n" = 2 ] && ok "SIGHUP: both added rules named" || bad "reload lines: $n"
+n=$(live_count ruleset_differs 'rule missing from the live ruleset: `-A INPUT -p udp -m udp --dport 9 -j DROP')
+[ "$n" = 1 ] && ok "after the reload, live compared again: the udp/9 rule is missing live" || bad "no re-compare: $n"
+exit $fail
