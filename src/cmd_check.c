@@ -14,11 +14,12 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "report.h"
 #include "store.h"
 
 #define EXIT_FINDINGS 3
 
-enum { F_HOLES = 1, F_BREAKAGE = 2, F_UNKNOWN = 4, F_DEAD = 8, F_CHANGES = 16 };
+enum { F_HOLES = 1, F_BREAKAGE = 2, F_UNKNOWN = 4, F_DEAD = 8, F_CHANGES = 16, F_VIOLATIONS = 32 };
 
 struct opts {
 	const char *ruleset, *ruleset6, *db, *against, *against6;
@@ -27,12 +28,15 @@ struct opts {
 	unsigned fail_on;
 	int route_localnet, accept_local, rp_filter;
 	unsigned top;		/* rule hit lines printed (0 = all) */
+	int violations;		/* --violations: list what collect --policy found */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: spoofaudit check --ruleset FILE [--ruleset6 FILE] [--db PATH]\n"
+		"       spoofaudit check --violations [--db PATH] [--day D | --since T --until T]\n"
+		"                        [--format text|json] [--fail-on violations]\n"
 		"                        [--day YYYY-MM-DD | --since T --until T]\n"
 		"                        [--against FILE|live] [--against6 FILE|live]\n"
 		"                        [--format text|json] [--fail-on LIST]\n"
@@ -43,6 +47,9 @@ static void usage(FILE *f)
 		"loopback flows it would drop, real-traffic hits per rule, rules never hit, flows\n"
 		"whose verdict is uncertain, and with --against the flows whose verdict changes.\n"
 		"\n"
+		"  --violations        list the violations `collect --policy' stored (live audit):\n"
+		"                      kind, evidence strength, occurrences, the flow, the intended\n"
+		"                      and live verdicts, the evidence; no ruleset is evaluated\n"
 		"  --ruleset FILE      the proposed IPv4 ruleset (iptables-save text)\n"
 		"  --ruleset6 FILE     the proposed IPv6 ruleset (ip6tables-save text)\n"
 		"  --db PATH           the collector's database (default ./spoofaudit.db)\n"
@@ -100,7 +107,7 @@ static int parse_fail_on(const char *s, unsigned *out)
 		const char *n;
 		unsigned bit;
 	} names[] = {{"holes", F_HOLES}, {"breakage", F_BREAKAGE}, {"unknown", F_UNKNOWN},
-		     {"dead", F_DEAD}, {"changes", F_CHANGES},
+		     {"dead", F_DEAD}, {"changes", F_CHANGES}, {"violations", F_VIOLATIONS},
 		     {"all", F_HOLES | F_BREAKAGE | F_UNKNOWN | F_DEAD | F_CHANGES}};
 	char buf[256], *tok, *save = NULL;
 	size_t i;
@@ -496,6 +503,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"route-localnet", required_argument, NULL, 'L'},
 		{"accept-local", required_argument, NULL, 'C'},
 		{"rp-filter", required_argument, NULL, 'P'}, {"top", required_argument, NULL, 't'},
+		{"violations", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -541,7 +549,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'F':
 			if (parse_fail_on(optarg, &o->fail_on) < 0) {
 				fprintf(stderr, "spoofaudit check: --fail-on takes holes,breakage,unknown,"
-						"dead,changes or all: `%s'\n", optarg);
+						"dead,changes,violations or all: `%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -570,6 +578,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->top = (unsigned)v;
 			break;
 		}
+		case 'V':
+			o->violations = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -582,7 +593,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "spoofaudit check: unexpected argument `%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!o->ruleset) {
+	if (o->violations && (o->ruleset || o->against)) {
+		fprintf(stderr, "spoofaudit check: --violations lists stored violations; it takes no "
+			"--ruleset or --against\n");
+		return 2;
+	}
+	if (!o->ruleset && !o->violations) {
 		fprintf(stderr, "spoofaudit check: --ruleset FILE is required\n");
 		usage(stderr);
 		return 2;
@@ -594,6 +610,95 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (o->against && !o->against6 && o->ruleset6 && !strcmp(o->against, "live"))
 		o->against6 = "live";
 	return 0;
+}
+
+/* --violations: the live audit's stored violations of the period (reports/policy.sql).
+ * Returns the exit status. */
+static int list_violations(const struct opts *o)
+{
+	char err[512];
+	struct store *st = store_open(o->db, STORE_OPEN_READONLY, err, sizeof(err));
+	struct store_rows *q = NULL;
+	json_t *arr = o->json ? json_array() : NULL;
+	int64_t n = 0, occ = 0;
+	int rc, ret = 1;
+
+	if (!st) {
+		fprintf(stderr, "spoofaudit check: %s: %s\n", o->db, err);
+		goto out;
+	}
+	q = store_rows_prepare(st, "policy.sql", report_file("policy.sql"));
+	if (!q || store_rows_bind_int(q, ":since_us", o->since * 1000000) < 0 ||
+	    store_rows_bind_int(q, ":until_us", o->until ? o->until * 1000000 : INT64_MAX) < 0 ||
+	    store_rows_bind_text(q, ":ifaces", "") < 0 || store_rows_bind_int(q, ":limit", -1) < 0) {
+		fprintf(stderr, "spoofaudit check: %s: %s\n", o->db, store_errmsg(st));
+		goto out;
+	}
+	while ((rc = store_rows_step(q)) == 1) {
+		/* id kind strength count lines first last iface flow intended live evidence packets */
+		n++;
+		occ += store_col_int(q, 3);
+		if (arr) {
+			json_t *v = json_object();
+			int c;
+
+			for (c = 0; c < store_rows_ncols(q); c++)
+				json_object_set_new(v, store_rows_colname(q, c),
+						    c == 1 || c == 2 || (c >= 7 && c <= 11) ?
+						    json_string(store_col_text(q, c)) :
+						    json_integer(store_col_int(q, c)));
+			json_array_append_new(arr, v);
+			continue;
+		}
+		char t1[32], t2[32];
+		time_t a = (time_t)(store_col_int(q, 5) / 1000000), b = (time_t)(store_col_int(q, 6) / 1000000);
+		struct tm tm;
+
+		strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&a, &tm));
+		strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&b, &tm));
+		printf("#%lld %s%s: %lld time%s (%lld line%s), %s, first %s last %s\n"
+		       "  %s\n", (long long)store_col_int(q, 0), store_col_text(q, 1),
+		       strcmp(store_col_text(q, 2), "weak") ? "" : " (weak evidence)",
+		       (long long)store_col_int(q, 3), store_col_int(q, 3) == 1 ? "" : "s",
+		       (long long)store_col_int(q, 4), store_col_int(q, 4) == 1 ? "" : "s",
+		       *store_col_text(q, 7) ? store_col_text(q, 7) : "no interface",
+		       t1, t2,
+		       store_col_text(q, 8));
+		if (*store_col_text(q, 9))
+			printf("  intended: %s\n", store_col_text(q, 9));
+		if (*store_col_text(q, 10))
+			printf("  live: %s\n", store_col_text(q, 10));
+		if (*store_col_text(q, 11))
+			printf("  evidence: %s\n", store_col_text(q, 11));
+		if (store_col_int(q, 12))
+			printf("  %lld evidence packets: spoofaudit export --violation %lld -w FILE\n",
+			       (long long)store_col_int(q, 12), (long long)store_col_int(q, 0));
+	}
+	if (rc < 0) {
+		fprintf(stderr, "spoofaudit check: %s: %s\n", o->db, store_errmsg(st));
+		goto out;
+	}
+	ret = (o->fail_on & F_VIOLATIONS) && n ? 3 : 0;
+	if (arr) {
+		json_t *root = json_object();
+
+		json_object_set_new(root, "db", json_string(o->db));
+		json_object_set_new(root, "violations", arr);
+		json_object_set_new(root, "occurrences", json_integer(occ));
+		json_object_set_new(root, "exit", json_integer(ret));
+		arr = NULL;
+		json_dumpf(root, stdout, JSON_INDENT(1));
+		putchar('\n');
+		json_decref(root);
+	} else {
+		printf("%lld violation%s, %lld occurrence%s in %s\n", (long long)n, n == 1 ? "" : "s",
+		       (long long)occ, occ == 1 ? "" : "s", o->db);
+	}
+out:
+	json_decref(arr);
+	store_rows_free(q);
+	store_close(st);
+	return ret;
 }
 
 int cmd_check(int argc, char **argv)
@@ -614,6 +719,11 @@ int cmd_check(int argc, char **argv)
 	if (rc) {
 		free(R);
 		return rc < 0 ? 0 : rc;
+	}
+	if (R->o.violations) {
+		rc = list_violations(&R->o);
+		free(R);
+		return rc;
 	}
 	if (!(R->ns.rs[0] = load_ruleset(R->o.ruleset, 4)) ||
 	    (R->o.ruleset6 && !(R->ns.rs[1] = load_ruleset(R->o.ruleset6, 6))) ||

@@ -49,6 +49,7 @@ enum report_section {
 	SEC_TTL,
 	SEC_NFLOG,
 	SEC_LOOPBACK,
+	SEC_POLICY,		/* the live policy audit's violations (collect --policy) */
 	SEC_COUNT
 };
 
@@ -78,6 +79,7 @@ enum report_table {
 	RT_TOTALS_CLASS, RT_TOTALS_IFACE, RT_TOTALS,
 	RT_TOP_SOURCES, RT_TOP_DESTINATIONS, RT_TOP_PORTS, RT_NEW_SOURCES,
 	RT_TTL, RT_NFLOG, RT_NFLOG_UNLOGGED, RT_LOOPBACK_SERVICES, RT_LOOPBACK_NONLOCAL,
+	RT_POLICY,
 	RT_COUNT
 };
 

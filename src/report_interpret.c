@@ -462,3 +462,29 @@ int report_q_loopback(struct report_qctx *q)
 			 "addresses were recorded; capture files carry none unless --host-addr)");
 	return q->oom ? -1 : 0;
 }
+
+int report_q_policy(struct report_qctx *q)
+{
+	/* id kind strength count lines first last iface flow intended live evidence packets */
+	static const unsigned map[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+
+	struct rtable *t = &q->r->tables[RT_POLICY];
+	size_t first = t->nrows, i;
+	uint64_t occ = 0, weak = 0;
+
+	if (report_q_table(q, "policy.sql", RT_POLICY, map, 13) < 0)
+		return -1;
+	for (i = first; i < t->nrows; i++) {
+		const struct rcell *row = &t->cells[i * t->ncols];
+
+		occ += row[4].null || row[4].i < 0 ? 0 : (uint64_t)row[4].i;
+		if (row[3].s && !strcmp(row[3].s, "weak"))
+			weak++;
+	}
+	if (t->nrows > first)
+		report_q_note(q, SEC_POLICY, "%zu violation%s of the intended policy (%llu occurrence%s), "
+			      "%llu on weak evidence only; `spoofaudit check --violations` lists them "
+			      "in full.", t->nrows - first, t->nrows - first == 1 ? "" : "s",
+			      (unsigned long long)occ, occ == 1 ? "" : "s", (unsigned long long)weak);
+	return 0;
+}

@@ -115,6 +115,16 @@ static const struct rcol c_lo_nonlocal[] = {
 	{ "note", "note", RC_TEXT, 22 },
 };
 
+static const struct rcol c_policy[] = {
+	H, { "id", "id", RC_INT, 5 }, { "kind", "violation", RC_TEXT, 17 },
+	{ "strength", "evidence", RC_TEXT, 8 }, { "count", "times", RC_INT, 7 },
+	{ "lines", "lines", RC_INT, 0 }, { "first_seen", "first seen", RC_TIME, 11 },
+	{ "last_seen", "last seen", RC_TIME, 0 }, { "iface", "iface", RC_TEXT, 0 },
+	{ "flow", "flow", RC_TEXT, 40 }, { "intended", "intended policy", RC_TEXT, 0 },
+	{ "live", "live", RC_TEXT, 0 }, { "evidence", "evidence", RC_TEXT, 0 },
+	{ "evidence_packets", "packets", RC_INT, 0 },
+};
+
 #define T(id, nm, ttl, sec, c, e) [id] = { nm, ttl, sec, c, sizeof(c) / sizeof(c[0]), 0, 0, NULL, e }
 static const struct rtable templates[RT_COUNT] = {
 	T(RT_RUNS, "runs", "Collector runs", SEC_HEADER, c_runs, "No collector run covers this period."),
@@ -134,6 +144,7 @@ static const struct rtable templates[RT_COUNT] = {
 	T(RT_NFLOG_UNLOGGED, "nflog_unlogged", "Spoofed packets pcap saw that no NFLOG rule logged", SEC_NFLOG, c_unlogged, "None."),
 	T(RT_LOOPBACK_SERVICES, "loopback_services", "Services reached over loopback", SEC_LOOPBACK, c_lo_services, "No loopback traffic."),
 	T(RT_LOOPBACK_NONLOCAL, "loopback_nonlocal", "Loopback traffic with non-loopback addresses", SEC_LOOPBACK, c_lo_nonlocal, "None."),
+	T(RT_POLICY, "policy", "Policy violations found live (collect --policy; export --violation ID writes the evidence)", SEC_POLICY, c_policy, "None (or no collector ran with --policy)."),
 };
 
 static const char *const section_titles[SEC_COUNT] = {
@@ -146,12 +157,14 @@ static const char *const section_titles[SEC_COUNT] = {
 	[SEC_TTL] = "TTL distribution",
 	[SEC_NFLOG] = "NFLOG",
 	[SEC_LOOPBACK] = "Loopback inventory",
+	[SEC_POLICY] = "Policy",
 };
 
 static const char *const section_keys[SEC_COUNT] = {
 	[SEC_HEADER] = "header", [SEC_COMPLETENESS] = "completeness", [SEC_KERNEL] = "kernel",
 	[SEC_TOTALS] = "totals", [SEC_TIMELINE] = "timeline", [SEC_TOP] = "top",
 	[SEC_TTL] = "ttl", [SEC_NFLOG] = "nflog", [SEC_LOOPBACK] = "loopback",
+	[SEC_POLICY] = "policy",
 };
 
 const char *report_section_key(enum report_section s)

@@ -58,5 +58,7 @@ int report_q_new_sources(struct report_qctx *q);
 int report_q_ttl(struct report_qctx *q);
 int report_q_nflog(struct report_qctx *q);
 int report_q_loopback(struct report_qctx *q);
+/* The live policy audit's violations of the period (reports/policy.sql). */
+int report_q_policy(struct report_qctx *q);
 
 #endif

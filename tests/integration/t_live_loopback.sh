@@ -81,4 +81,21 @@ n=$(live_count ruleset_differs '`-A OUTPUT -o lo -j ACCEPT')
 [ "$n" -ge 1 ] && ok "at start: the missing rule named" || bad "at start: missing rule not named"
 n=$(live_count live_differs 'service udp/5353')
 [ "$n" -ge 1 ] && ok "at start: recorded loopback flows reported" || bad "at start: no live_differs"
+echo "== check --violations and the report's policy section"
+set +e
+"$SPOOFAUDIT" check --violations --db "$LIVE_DB" --fail-on violations > "$WORK/check.txt"
+rc=$?
+set -e
+cat "$WORK/check.txt"
+[ $rc = 3 ] && ok "check --violations --fail-on violations: exit 3" || bad "check exit $rc"
+grep -q "^#[0-9]* live_differs: " "$WORK/check.txt" && ok "check lists live_differs" || bad "check: no live_differs"
+"$SPOOFAUDIT" report --db "$LIVE_DB" --day today --format json > "$WORK/report.json"
+python3 - "$WORK/report.json" <<'PY' && ok "report: policy table with ruleset_differs and live_differs" || bad "report policy table"
+import json, sys
+r = json.load(open(sys.argv[1]))
+kinds = {row["kind"] for row in r["tables"]["policy"]}
+print("report policy table:", sorted(kinds), len(r["tables"]["policy"]), "rows")
+sys.exit(0 if {"ruleset_differs", "live_differs"} <= kinds else 1)
+PY
+"$SPOOFAUDIT" report --db "$LIVE_DB" --day today | sed -n '/^== Policy/,$p'
 exit $fail
