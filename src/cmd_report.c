@@ -65,7 +65,8 @@ static void usage(FILE *f)
 "gives an empty report), 1 a database could not be read, 2 bad usage.\n",
 		"totals totals_class totals_iface top_sources top_destinations top_ports\n"
 "                         new_sources ttl nflog nflog_unlogged loopback_services\n"
-"                         loopback_nonlocal runs sources interfaces kernel decode_errors");
+"                         loopback_nonlocal policy runs sources interfaces kernel\n"
+"                         decode_errors");
 }
 
 enum {
