@@ -172,8 +172,13 @@ int nfl_parse(const struct nlmsghdr *nlh, uint64_t now_usec, struct pkt_record *
 	U32(NFULA_SEQ_GLOBAL, seq_global, NFL_HAVE_SEQ_GLOBAL);
 #undef U32
 	if (tb[NFULA_TIMESTAMP]) {
-		const struct nfulnl_msg_packet_timestamp *t = mnl_attr_get_payload(tb[NFULA_TIMESTAMP]);
-		uint64_t sec = be64toh(t->sec), usec = be64toh(t->usec);
+		/* netlink attributes are 4-byte aligned; the struct wants 8: copy it out */
+		struct nfulnl_msg_packet_timestamp t;
+		uint64_t sec, usec;
+
+		memcpy(&t, mnl_attr_get_payload(tb[NFULA_TIMESTAMP]), sizeof(t));
+		sec = be64toh(t.sec);
+		usec = be64toh(t.usec);
 
 		if (sec < (1ull << 40) && usec < 1000000u) {
 			ts = sec * 1000000u + usec;
