@@ -61,6 +61,9 @@ static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, 
 			dup2(nul, STDIN_FILENO);
 		dup2(po[1], STDOUT_FILENO);
 		dup2(pe[1], STDERR_FILENO);
+		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
+			for (i = 3; i < 1024; i++)
+				close(i);
 		execve(path, argv, envp);
 		_exit(127);
 	}

@@ -16,8 +16,8 @@ live_start() {
 
 # live_stop: SIGTERM, wait, print every violation line it emitted (and its stderr).
 live_stop() {
-	kill -TERM "$LIVE_PID"
-	wait "$LIVE_PID" || { echo "collector exited $?"; cat "$WORK/collect.err"; }
+	kill -TERM "$LIVE_PID" 2>/dev/null || true
+	wait "$LIVE_PID" || { echo "collector exited $?:"; cat "$WORK/collect.err"; }
 	NS_CLEANUP_HOOK="${LIVE_EXTRA_CLEANUP:-}"
 	echo "---- violation lines ($(grep -vc '"kind":"info"' "$WORK/alerts" || true)) ----"
 	python3 - "$WORK/alerts" <<'PY'
