@@ -61,6 +61,16 @@ int ipt_target_semantics(struct ipt_rctx *c)
 
 	if (nat && ps->table != IPT_TABLE_NAT)
 		return ipt_perr(ps, c->target_col, "target `%s' is only valid in the nat table", n);
+	/* A name we neither know nor declared is taken for an extension target only when
+	 * `--options' of its own follow it. Those may have been claimed by a later match
+	 * instead, and the canonical form prints matches before the target: decide on what
+	 * the target really kept, so that a rule and its canonical print parse alike (the
+	 * fuzz harness found one that did not). */
+	if (!ipt_target_known(n)) {
+		k = (r->targc > 0 && strcmp(r->targv[0], "!") == 0) ? 1 : 0;
+		if (k >= r->targc || strncmp(r->targv[k], "--", 2) != 0)
+			return ipt_perr(ps, c->target_col, "jump to undeclared chain `%s'", n);
+	}
 	if (strcmp(n, "REJECT") == 0) {
 		r->tkind = IPT_T_REJECT;
 		for (k = 0; k + 1 < r->targc; k++)
