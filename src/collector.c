@@ -457,6 +457,9 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
 	}
 }
 
+static int nflog_count(struct collector *c, struct flow_entry *e, const struct pkt_nflog *nf,
+		       uint32_t bytes);
+
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
@@ -479,9 +482,15 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 		c->tot.lost_db++;
 		return;
 	}
-	e = account(c, ifidx, &r, wirelen, FLOW_SEEN_PCAP, 1, &cl, &created);
+	/* A file of DLT_NFLOG frames (tcpdump -i nflog:N) is what NFLOG rules logged: it
+	 * counts the packet and, like the live NFLOG source, records the rule's prefix. */
+	e = account(c, ifidx, &r, wirelen,
+		    (r.have & PKT_HAVE_NFLOG) ? FLOW_SEEN_NFLOG : FLOW_SEEN_PCAP, 1, &cl, &created);
 	if (!e)
 		return;
+	if ((r.have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r.nflog, wirelen) < 0 &&
+	    (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
+		c->tot.nflog_lost++;
 	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
 	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))

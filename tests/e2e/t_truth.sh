@@ -38,6 +38,15 @@ tail -n +2 "$work/gen/counts.csv" > "$work/exp_counts.csv"
 compare "flows per file/iface/class/subclass" "$work/exp.csv" "$work/got.csv"
 compare "per-source counts" "$work/exp_counts.csv" "$work/got_counts.csv"
 
+# A file of DLT_NFLOG frames records which rule prefix logged each packet: the
+# generator wrote its spoofed packets with prefix spoof-lo and the others with in-log.
+sqlite3 -csv "$work/nflog.pcap.db" "SELECT prefix, sum(packets) FROM flow_nflog GROUP BY 1
+                                     ORDER BY 1" > "$work/got_nflog.csv"
+awk -F, '$1 == "nflog.pcap" && $3 == "normal" {n = $5}
+         $1 == "nflog.pcap" && $3 == "spoof_loopback_src" {s = $5}
+         END {print "in-log," n; print "spoof-lo," s}' "$work/gen/truth.csv" > "$work/exp_nflog.csv"
+compare "NFLOG prefixes of the nflog file" "$work/exp_nflog.csv" "$work/got_nflog.csv"
+
 # Cross-check with the shared generator (classes mapped to ours by its documented intent).
 gt="$SRCDIR/../shared/tools/gen-traffic"
 if [ -x "$gt" ]; then
