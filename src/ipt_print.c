@@ -98,6 +98,17 @@ static void raw_token(struct ipt_sb *sb, const char *s)
 	ipt_sb_quoted(sb, s);
 }
 
+/* An interface pattern, quoted when it holds anything but the usual characters (a
+ * name may hold any byte but '/', ':' and white space; printed bare, a trailing "\r"
+ * would read back as a CRLF line end: fuzz_ipt_parse). */
+static void iface(struct ipt_sb *sb, const struct ipt_ifpat *p)
+{
+	char buf[IPT_IFNAMSIZ + 2];
+
+	snprintf(buf, sizeof(buf), "%s%s", p->name, p->wildcard ? "+" : "");
+	raw_token(sb, buf);
+}
+
 static void neg(struct ipt_sb *sb, int inv)
 {
 	if (inv)
@@ -291,13 +302,13 @@ void ipt_rule_print(const struct ipt_ruleset *rs, const struct ipt_rule *r, stru
 		print_net(sb, rs, &r->dst, r->inv & IPT_INV_DST, "-d");
 	if (r->in_if >= 0) {
 		neg(sb, r->inv & IPT_INV_IN);
-		ipt_sb_printf(sb, " -i %s%s", rs->ifpat[r->in_if].name,
-			      rs->ifpat[r->in_if].wildcard ? "+" : "");
+		ipt_sb_add(sb, " -i");
+		iface(sb, &rs->ifpat[r->in_if]);
 	}
 	if (r->out_if >= 0) {
 		neg(sb, r->inv & IPT_INV_OUT);
-		ipt_sb_printf(sb, " -o %s%s", rs->ifpat[r->out_if].name,
-			      rs->ifpat[r->out_if].wildcard ? "+" : "");
+		ipt_sb_add(sb, " -o");
+		iface(sb, &rs->ifpat[r->out_if]);
 	}
 	if (r->has_proto) {
 		neg(sb, r->inv & IPT_INV_PROTO);

@@ -177,8 +177,9 @@ again:
 				if (a->s[0] == '-' && a->s[1] != '\0' &&
 				    !(a->s[1] >= '0' && a->s[1] <= '9'))
 					break;
-				if (strcmp(a->s, "!") == 0 && *i + 2 < n &&
-				    t[*i + 2].s[0] == '-')
+				/* a "!" before an option negates it; a "!" ending the rule belongs
+				 * to nothing (kept, it would print as "! -j": fuzz_ipt_parse) */
+				if (strcmp(a->s, "!") == 0 && (*i + 2 >= n || t[*i + 2].s[0] == '-'))
 					break;
 				if (ipt_push_str(&m->argv, &m->argc, a->s) != 0)
 					return ipt_nomem(c);
@@ -317,6 +318,10 @@ static int core_iface(struct ipt_rctx *c, const struct ipt_tok *opt, const struc
 	c->seen |= out ? IPT_SEEN_O : IPT_SEEN_I;
 	if (strlen(arg->s) >= IPT_IFNAMSIZ || arg->s[0] == '\0')
 		return ipt_perr(ps, arg->col, "bad interface name `%s' (1 to 15 characters)", arg->s);
+	/* "-i ! !" would name an interface "!", which reads back as a second negation
+	 * (fuzz_ipt_parse); no Linux interface is called that */
+	if (strcmp(arg->s, "!") == 0)
+		return ipt_perr(ps, arg->col, "bad interface name `!'");
 	if (ch->hook >= 0 &&
 	    (out ? ch->hook == IPT_HOOK_PREROUTING || ch->hook == IPT_HOOK_INPUT
 		 : ch->hook == IPT_HOOK_OUTPUT || ch->hook == IPT_HOOK_POSTROUTING))

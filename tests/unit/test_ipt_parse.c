@@ -180,6 +180,15 @@ struct err_case {
 
 static const struct err_case err_cases[] = {
 	{"unknown table", "*foo\nCOMMIT\n", 1, 2, "unknown table `foo'"},
+	/* found by fuzz_ipt_parse: an unknown match swallowed a trailing "!" */
+	{"dangling negation after an unknown match", "*filter\n-A INPUT -m foo --bar x !\nCOMMIT\n",
+	 2, 25, "`!' at the end of the rule"},
+	/* found by fuzz_ipt_parse: the old "-i ! x" form naming an interface "!" */
+	{"interface named !", "*filter\n-A INPUT -i ! ! -j DROP\nCOMMIT\n", 2, 15,
+	 "bad interface name `!'"},
+	/* found by fuzz_ipt_parse: a later unknown match claimed the target's option */
+	{"unknown target without options", "*filter\n:X - [0:0]\n-A X -j NOPE\nCOMMIT\n",
+	 3, 9, "jump to undeclared chain `NOPE'"},
 	{"rule before a table", "-A INPUT -j DROP\n*filter\nCOMMIT\n", 1, 1, "outside a table"},
 	{"chain not declared", "*filter\n-A FOO -j DROP\nCOMMIT\n", 2, 4, "`FOO' not declared"},
 	{"COMMIT missing at EOF", "*filter\n-A INPUT -j DROP\n", 1, 1, "COMMIT missing"},
