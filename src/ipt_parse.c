@@ -160,7 +160,10 @@ static int tokenize(struct ipt_pstate *ps, const char *line, char *store, struct
 			quote = 1;
 			qcol = (unsigned)(p - line) + 1;
 			continue;
-		} else if (c == ' ' || c == '\t') {
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			/* an unquoted carriage return separates tokens: kept inside one, it
+			 * would print last on a line and read back as a CRLF line end
+			 * (fuzz_ipt_parse) */
 			end_tok = in_tok;
 			if (!end_tok)
 				continue;
