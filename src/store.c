@@ -1207,6 +1207,20 @@ static int pragma_int(struct store *st, const char *sql, uint64_t *out)
 	return 0;
 }
 
+/* Runs prune_batch until a batch removes nothing, counting its transactions. */
+static int prune_table(struct store *st, const char *const *sql, uint64_t **counts, size_t n,
+		       int64_t cutoff, unsigned batch, struct store_prune_result *r)
+{
+	uint64_t changed;
+
+	do {
+		if (prune_batch(st, sql, counts, n, cutoff, batch, &changed) < 0)
+			return -1;
+		r->transactions++;
+	} while (changed > 0);
+	return 0;
+}
+
 int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
 		struct store_prune_result *r)
 {
@@ -1253,7 +1267,7 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 		" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id AND"
 		" c.end_usec > ?1)",
 	};
-	uint64_t *flow_counts[5], *one[1], changed;
+	uint64_t *flow_counts[5], *one[1];
 	int64_t cutoff_s = cutoff_usec / 1000000;
 	size_t i;
 
@@ -1283,35 +1297,20 @@ int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags
 	flow_counts[2] = &r->evidence;
 	flow_counts[3] = &r->flow_nflog;
 	flow_counts[4] = &r->flows;
-	do {
-		if (prune_batch(st, flow_sql, flow_counts, 5, cutoff_s, batch, &changed) < 0)
-			return -1;
-		r->transactions++;
-	} while (changed > 0);
+	if (prune_table(st, flow_sql, flow_counts, 5, cutoff_s, batch, r) < 0)
+		return -1;
 	one[0] = &r->capture_stats;
-	do {
-		if (prune_batch(st, stats_sql, one, 1, cutoff_usec, batch, &changed) < 0)
-			return -1;
-		r->transactions++;
-	} while (changed > 0);
+	if (prune_table(st, stats_sql, one, 1, cutoff_usec, batch, r) < 0)
+		return -1;
 	one[0] = &r->decode_errors;
-	do {
-		if (prune_batch(st, derr_sql, one, 1, cutoff_usec, batch, &changed) < 0)
-			return -1;
-		r->transactions++;
-	} while (changed > 0);
+	if (prune_table(st, derr_sql, one, 1, cutoff_usec, batch, r) < 0)
+		return -1;
 	one[0] = &r->violations;
-	do {
-		if (prune_batch(st, viol_sql, one, 1, cutoff_usec, batch, &changed) < 0)
-			return -1;
-		r->transactions++;
-	} while (changed > 0);
+	if (prune_table(st, viol_sql, one, 1, cutoff_usec, batch, r) < 0)
+		return -1;
 	one[0] = &r->runs;
-	do {
-		if (prune_batch(st, runs_sql, one, 1, cutoff_usec, batch, &changed) < 0)
-			return -1;
-		r->transactions++;
-	} while (changed > 0);
+	if (prune_table(st, runs_sql, one, 1, cutoff_usec, batch, r) < 0)
+		return -1;
 	/* Reclaim: incremental vacuum in steps (each its own short transaction) where the
 	 * file allows it, a full VACUUM only when asked (it locks out the collector). */
 	if (r->auto_vacuum == 2) {
