@@ -10,7 +10,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
 
-#include "nflogsrc.h"
+#include "sources/nflogsrc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

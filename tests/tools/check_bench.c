@@ -7,7 +7,7 @@
  * of RUNS runs; the plain walk of the flat ruleset runs on a 50 000-flow slice), and
  * checks that both gave the same verdicts.
  * Usage: check_bench [RUNS] [FLOWS] */
-#include "ipt.h"
+#include "policy/ipt.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode.h"
-#include "prefix.h"
+#include "sources/decode.h"
+#include "common/prefix.h"
 
 static const char *status_name(int st)
 {

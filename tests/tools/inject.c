@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "common/util.h"
 
 static int parse_mac(const char *s, uint8_t mac[6])
 {

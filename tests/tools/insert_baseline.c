@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "common/util.h"
 
 #define NCOLS 21
 static const char *const cols =

@@ -24,7 +24,7 @@
  * forward) -> ACCEPT; otherwise DROP (dropped outside iptables: martian, defrag).
  *
  * This test tool reads the parsed rules through ipt_int.h to aim packets at them. */
-#include "ipt_int.h"
+#include "policy/ipt_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

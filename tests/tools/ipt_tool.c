@@ -31,7 +31,7 @@
  *       line is the chain's declaration line (0 if it had none). A bad packet line prints
  *       "error: MESSAGE" instead (and the exit status becomes 1).
  */
-#include "ipt.h"
+#include "policy/ipt.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

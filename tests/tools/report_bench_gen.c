@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "common/util.h"
 
 #define BUCKET 3600
 

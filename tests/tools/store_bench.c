@@ -16,11 +16,11 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "addrclass.h"
-#include "classify.h"
-#include "flowtab.h"
-#include "prefix.h"
-#include "store.h"
+#include "classify/addrclass.h"
+#include "classify/classify.h"
+#include "flows/flowtab.h"
+#include "common/prefix.h"
+#include "store/store.h"
 
 /* Mirrors STORE_CACHE_KIB in src/store.c so both paths run with the same page cache. */
 #define BENCH_CACHE_KIB 65536

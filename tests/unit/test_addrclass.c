@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "addrclass.h"
-#include "prefix.h"
+#include "classify/addrclass.h"
+#include "common/prefix.h"
 
 #define T 1
 #define F 0

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "audit.h"
+#include "policy/audit.h"
 
 static struct ipt_ruleset *parse(const char *text)
 {

@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "check.h"
+#include "policy/check.h"
 
 struct ct_case {
 	const char *name;

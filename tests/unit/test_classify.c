@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "classify.h"
+#include "classify/classify.h"
 
 /* The host the cases run on: a public and a private IPv4 address, a public IPv6 and a
  * ULA, and a link-local. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "decode.h"
+#include "sources/decode.h"
 
 /* Rows start from a macro describing the standard payload (X4/X6) and override the fields
  * a case changes: that override is the point, so its warning is off in this file. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "flowtab.h"
+#include "flows/flowtab.h"
 
 static struct flow_key mkkey(uint32_t n)
 {

@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "ipt.h"
+#include "policy/ipt.h"
 #include "../tools/rsgen.h"
 
 #define MAXHITS 4096

@@ -13,7 +13,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "ipt.h"
+#include "policy/ipt.h"
 
 /* Rulesets; the comment after a rule is its line number. */
 static const char RS_BASIC[] =

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "ipt.h"
+#include "policy/ipt.h"
 
 #define FILTER_HEAD "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:USR - [0:0]\n"
 

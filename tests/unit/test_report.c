@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify.h"
-#include "embedded.h"
-#include "export_pcapng.h"
-#include "report.h"
-#include "store.h"
+#include "classify/classify.h"
+#include "common/embedded.h"
+#include "report/export_pcapng.h"
+#include "report/report.h"
+#include "store/store.h"
 
 #define US 1000000LL
 /* 2026-09-21 12:00:00 UTC, "now" for the relative cases */

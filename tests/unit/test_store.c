@@ -15,11 +15,11 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "addrclass.h"
-#include "classify.h"
-#include "decode.h"
-#include "embedded.h"
-#include "store.h"
+#include "classify/addrclass.h"
+#include "classify/classify.h"
+#include "sources/decode.h"
+#include "common/embedded.h"
+#include "store/store.h"
 
 static char tmpdir[64];
 

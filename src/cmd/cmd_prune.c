@@ -1,0 +1,191 @@
+/* This file implements `spoofaudit prune`: it deletes data older than the kept window in
+ * short transactions (so a running collector is not blocked), reclaims the space, and
+ * says what it removed. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "report/report.h"
+#include "report/report_cli.h"
+#include "store/store.h"
+#include "common/util.h"
+
+struct prune_args {
+	const char *db;
+	uint64_t keep, batch;
+	int have_keep, utc, dry_run, vacuum, quiet, migrate;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: spoofaudit prune --keep DAYS [--db PATH] [--dry-run] [--vacuum]\n"
+"\n"
+"Deletes flows, evidence, NFLOG records, capture statistics, policy violations and runs\n"
+"older than the kept window, then gives the space back, and prints what it removed.\n"
+"\n"
+"  --keep DAYS     keep today and the DAYS days before it (0..36500): everything before\n"
+"                  midnight DAYS days ago (local time, or UTC with --utc) goes; a run\n"
+"                  that goes on past that midnight keeps its row\n"
+"  --db PATH       the collector database (default ./spoofaudit.db)\n"
+"  --utc           count days in UTC\n"
+"  --batch ROWS    rows per transaction, 100..1000000 (default 10000): each holds the\n"
+"                  write lock for milliseconds, so a running collector only waits\n"
+"  --dry-run       count what would go; change nothing\n"
+"  --vacuum        for a database created without incremental auto-vacuum (before\n"
+"                  this version), rewrite it with VACUUM to give the space back; that\n"
+"                  locks out the collector while it runs (stop it first)\n"
+"  -q, --quiet     print nothing on success\n"
+"  -h, --help      this text\n"
+"\n"
+"Reports of the kept days stay the same, except the comparisons with days that are gone\n"
+"(the previous period, the 7-day history of new sources), which then say so.\n"
+"Exit status: 0 success, 1 runtime error, 2 bad usage.\n");
+}
+
+enum { OPT_DB = 256, OPT_KEEP, OPT_UTC, OPT_BATCH, OPT_DRY, OPT_VACUUM };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "vacuum", no_argument, NULL, OPT_VACUUM },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define BAD(...) do { fprintf(stderr, "spoofaudit prune: " __VA_ARGS__); \
+		      fputs("\n(see 'spoofaudit prune --help')\n", stderr); return 2; } while (0)
+
+static int parse_args(int argc, char **argv, struct prune_args *a)
+{
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	a->db = "spoofaudit.db";
+	a->batch = 10000;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DB:
+			a->db = optarg;
+			break;
+		case OPT_KEEP:
+			if (util_parse_u64(optarg, 0, 36500, &a->keep) < 0)
+				BAD("keep is not a number of days 0..36500: `%s'", optarg);
+			a->have_keep = 1;
+			break;
+		case OPT_UTC:
+			a->utc = 1;
+			break;
+		case OPT_BATCH:
+			if (util_parse_u64(optarg, 100, 1000000, &a->batch) < 0)
+				BAD("batch is not 100..1000000 rows: `%s'", optarg);
+			break;
+		case OPT_DRY:
+			a->dry_run = 1;
+			break;
+		case OPT_VACUUM:
+			a->vacuum = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			fputs("(see 'spoofaudit prune --help')\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		BAD("unexpected argument `%s'", argv[optind]);
+	if (!a->have_keep)
+		BAD("--keep DAYS is required");
+	return 0;
+}
+
+static double mib(uint64_t pages, uint64_t page_size)
+{
+	return (double)pages * (double)page_size / (1024.0 * 1024.0);
+}
+
+int cmd_prune(int argc, char **argv)
+{
+	struct prune_args a;
+	struct store_prune_result res;
+	struct store *st;
+	char err[1024], when[40];
+	int64_t since, until, now = (int64_t)util_now_usec();
+	int ret, flags;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	/* The cutoff: midnight DAYS days before today. */
+	if (report_parse_day("today", a.utc, now, &since, &until) < 0) {
+		fprintf(stderr, "spoofaudit prune: cannot work out today's date\n");
+		return 1;
+	}
+	for (uint64_t d = 0; d < a.keep; d++) {
+		int64_t s2, u2;
+
+		/* step back one calendar day at a time: days with a DST change are not 24 h */
+		if (report_parse_day("today", a.utc, since - 1, &s2, &u2) < 0) {
+			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu days ago\n",
+				(unsigned long long)a.keep);
+			return 1;
+		}
+		since = s2;
+	}
+	if (report_cli_check_db(a.db, !a.dry_run, "prune", err, sizeof(err)) < 0) {
+		fprintf(stderr, "spoofaudit prune: %s\n", err);
+		return 1;
+	}
+	st = store_open(a.db, a.dry_run ? STORE_OPEN_READONLY : 0, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "spoofaudit prune: %s\n", err);
+		return 1;
+	}
+	flags = (a.dry_run ? STORE_PRUNE_DRY_RUN : 0) | (a.vacuum ? STORE_PRUNE_FULL_VACUUM : 0);
+	if (store_prune(st, since, (unsigned)a.batch, flags, &res) < 0) {
+		fprintf(stderr, "spoofaudit prune: %s: %s%s\n", a.db, store_errmsg(st),
+			res.transactions ? " (the batches committed before it stay removed)" : "");
+		store_close(st);
+		return 1;
+	}
+	store_close(st);
+	if (a.quiet)
+		return 0;
+	report_format_time(since, a.utc, TF_MINUTE, when, sizeof(when));
+	printf("spoofaudit prune: %s: %s data before %s (%s)\n", a.db,
+	       a.dry_run ? "would remove" : "removed", when, a.utc ? "UTC" : "local time");
+	printf("  flows          %12llu\n  evidence       %12llu\n  nflog records  %12llu\n"
+	       "  capture stats  %12llu\n  decode errors  %12llu\n  violations     %12llu\n"
+	       "  runs           %12llu\n",
+	       (unsigned long long)res.flows, (unsigned long long)res.evidence,
+	       (unsigned long long)res.flow_nflog, (unsigned long long)res.capture_stats,
+	       (unsigned long long)res.decode_errors, (unsigned long long)res.violations,
+	       (unsigned long long)res.runs);
+	if (a.dry_run)
+		return 0;
+	printf("  in %llu transactions of at most %llu rows\n",
+	       (unsigned long long)res.transactions, (unsigned long long)a.batch);
+	if (res.vacuumed)
+		printf("  database %.1f MiB -> %.1f MiB (%s)\n", mib(res.pages_before, res.page_size),
+		       mib(res.pages_after, res.page_size),
+		       res.vacuumed == 1 ? "incremental vacuum" : "VACUUM");
+	else if (res.free_after)
+		printf("  database %.1f MiB, of it %.1f MiB free pages kept for new data: this file "
+		       "was created without incremental auto-vacuum; `spoofaudit prune --vacuum' "
+		       "gives them back (stop the collector first)\n",
+		       mib(res.pages_after, res.page_size), mib(res.free_after, res.page_size));
+	else
+		printf("  database %.1f MiB\n", mib(res.pages_after, res.page_size));
+	return 0;
+}

@@ -1,0 +1,321 @@
+/* This file implements `spoofaudit report`: options, opening the databases read-only
+ * (migrating an older one only when asked), and writing the report in one format. */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "report/report.h"
+#include "report/report_cli.h"
+#include "store/store.h"
+#include "common/util.h"
+
+#define MAX_DBS 64
+#define MAX_IFACES 64
+
+enum fmt { F_TEXT, F_JSON, F_CSV, F_HTML };
+
+struct report_args {
+	const char *dbs[MAX_DBS];
+	unsigned ndbs;
+	const char *ifaces[MAX_IFACES];
+	unsigned nifaces;
+	const char *day, *since, *until, *out, *table;
+	enum fmt fmt;
+	int utc, migrate, ascii;
+	uint64_t top;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: spoofaudit report [--db PATH]... [--day YYYY-MM-DD|today|yesterday |\n"
+"                         --since T [--until T]] [-i IFACE]... [--format FMT] [-o FILE]\n"
+"\n"
+"Reports what a period's traffic held: the host and its capture sources, how complete\n"
+"the capture was, the kernel settings that decided what the stack dropped, totals per\n"
+"class, subclass and interface against the previous period, spoofed packets per hour,\n"
+"top spoofed sources, destinations and ports, new sources, TTLs, what NFLOG rules\n"
+"logged, and the loopback inventory. Several --db files are merged, one host each.\n"
+"\n"
+"  --db PATH              a collector database (repeatable; default ./spoofaudit.db)\n"
+"  --day DAY              YYYY-MM-DD, today or yesterday (default: yesterday)\n"
+"  --since T, --until T   a period instead: YYYY-MM-DD[THH:MM[:SS]], today, yesterday,\n"
+"                         now or @UNIXSECONDS (--until defaults to now)\n"
+"  --utc                  days and times in UTC (default: the local time zone)\n"
+"  -i, --interface IFACE  only this interface (repeatable)\n"
+"  -f, --format FMT       text (default), json, csv or html\n"
+"  --table NAME           the table --format csv writes (default totals): %s\n"
+"  -o, --output FILE      write to FILE (atomically; {day} becomes the period's first\n"
+"                         day) instead of standard output\n"
+"  --top N                rows per top list, 1..1000 (default 10)\n"
+"  --ascii                ASCII sparklines even in a UTF-8 locale\n"
+"  --migrate              upgrade a database of an older schema first (needs write\n"
+"                         access; without it such a database is refused)\n"
+"  -h, --help             this text\n"
+"\n"
+"The report opens databases read-only. Exit status: 0 report written (an empty period\n"
+"gives an empty report), 1 a database could not be read, 2 bad usage.\n",
+		"totals totals_class totals_iface top_sources top_destinations top_ports\n"
+"                         new_sources ttl nflog nflog_unlogged loopback_services\n"
+"                         loopback_nonlocal policy runs sources interfaces kernel\n"
+"                         decode_errors");
+}
+
+enum {
+	OPT_DB = 256, OPT_DAY, OPT_SINCE, OPT_UNTIL, OPT_UTC, OPT_TABLE, OPT_TOP, OPT_ASCII,
+	OPT_MIGRATE,
+};
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "day", required_argument, NULL, OPT_DAY },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "migrate", no_argument, NULL, OPT_MIGRATE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define BAD(...) do { fprintf(stderr, "spoofaudit report: " __VA_ARGS__); \
+		      fputs("\n(see 'spoofaudit report --help')\n", stderr); return 2; } while (0)
+
+/* Returns 0, 2 for bad usage, or -1 after --help (exit 0). */
+static int parse_args(int argc, char **argv, struct report_args *a)
+{
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	a->top = 10;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:f:o:h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DB:
+			if (a->ndbs >= MAX_DBS)
+				BAD("too many --db files (at most %d)", MAX_DBS);
+			if (!optarg[0])
+				BAD("empty --db path `'");
+			a->dbs[a->ndbs++] = optarg;
+			break;
+		case OPT_DAY:
+			a->day = optarg;
+			break;
+		case OPT_SINCE:
+			a->since = optarg;
+			break;
+		case OPT_UNTIL:
+			a->until = optarg;
+			break;
+		case OPT_UTC:
+			a->utc = 1;
+			break;
+		case 'i':
+			if (a->nifaces >= MAX_IFACES)
+				BAD("too many -i interfaces (at most %d)", MAX_IFACES);
+			if (!optarg[0] || strlen(optarg) >= IF_NAMESIZE || strpbrk(optarg, ", /"))
+				BAD("bad interface name `%s'", optarg);
+			a->ifaces[a->nifaces++] = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				a->fmt = F_TEXT;
+			else if (!strcmp(optarg, "json"))
+				a->fmt = F_JSON;
+			else if (!strcmp(optarg, "csv"))
+				a->fmt = F_CSV;
+			else if (!strcmp(optarg, "html"))
+				a->fmt = F_HTML;
+			else
+				BAD("format is not text, json, csv or html: `%s'", optarg);
+			break;
+		case OPT_TABLE:
+			if (!report_cli_table_ok(optarg)) {
+				char names[512];
+
+				BAD("unknown table `%s' (one of: %s)", optarg,
+				    report_table_names(names, sizeof(names)));
+			}
+			a->table = optarg;
+			break;
+		case 'o':
+			if (!optarg[0])
+				BAD("empty output file name `'");
+			a->out = optarg;
+			break;
+		case OPT_TOP:
+			if (util_parse_u64(optarg, 1, 1000, &a->top) < 0)
+				BAD("top is not 1..1000: `%s'", optarg);
+			break;
+		case OPT_ASCII:
+			a->ascii = 1;
+			break;
+		case OPT_MIGRATE:
+			a->migrate = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			fputs("(see 'spoofaudit report --help')\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		BAD("unexpected argument `%s'", argv[optind]);
+	if (a->day && (a->since || a->until))
+		BAD("--day `%s' and --since/--until exclude each other", a->day);
+	if (a->until && !a->since)
+		BAD("--until `%s' needs --since", a->until);
+	if (a->table && a->fmt != F_CSV)
+		BAD("--table `%s' applies to --format csv only", a->table);
+	if (!a->ndbs)
+		a->dbs[a->ndbs++] = "spoofaudit.db";
+	return 0;
+}
+
+/* Writes the report to path through a temporary file renamed into place, so a reader
+ * (or the timer's next run) never sees half a report. */
+static int write_report(const struct report *r, const struct report_args *a, const char *path)
+{
+	char tmp[4096];
+	FILE *f = stdout;
+	int rc, fd = -1;
+
+	if (path) {
+		if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+			fprintf(stderr, "spoofaudit report: %s: name too long\n", path);
+			return 1;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			return 1;
+		}
+		fchmod(fd, 0644);
+	}
+	switch (a->fmt) {
+	case F_JSON:
+		rc = report_write_json(r, f);
+		break;
+	case F_CSV:
+		rc = report_write_csv(r, a->table ? a->table : "totals", f);
+		break;
+	case F_HTML:
+		rc = report_write_html(r, f);
+		break;
+	default:
+		rc = report_write_text(r, f, a->ascii);
+		break;
+	}
+	if (path) {
+		if (fclose(f) != 0)
+			rc = -1;
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = -1;
+		if (rc < 0) {
+			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
+			unlink(tmp);
+			return 1;
+		}
+	} else if (rc < 0) {
+		fprintf(stderr, "spoofaudit report: writing the report: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* "{day}" in the -o name becomes the period's first day. */
+static int output_name(const char *pattern, const char *day, char *out, size_t len)
+{
+	const char *p = strstr(pattern, "{day}");
+
+	if (!p)
+		return snprintf(out, len, "%s", pattern) < (int)len ? 0 : -1;
+	return snprintf(out, len, "%.*s%s%s", (int)(p - pattern), pattern, day, p + 5) < (int)len ?
+	       0 : -1;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a;
+	struct report_opts o;
+	struct report *r = NULL;
+	char err[1024], day[32], path[4096];
+	int ret, any_flows = 0;
+	int64_t now = (int64_t)util_now_usec();
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	memset(&o, 0, sizeof(o));
+	if (a.since) {
+		if (report_parse_time(a.since, a.utc, now, &o.since_us) < 0)
+			BAD("--since is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
+			    a.since);
+		o.until_us = now;
+		if (a.until && report_parse_time(a.until, a.utc, now, &o.until_us) < 0)
+			BAD("--until is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
+			    a.until);
+		if (o.until_us <= o.since_us)
+			BAD("--until `%s' is not after --since `%s'", a.until ? a.until : "now", a.since);
+		if (o.until_us - o.since_us > 366LL * 86400 * 1000000)
+			BAD("the period from `%s' to `%s' is longer than 366 days", a.since,
+			    a.until ? a.until : "now");
+	} else if (report_parse_day(a.day ? a.day : "yesterday", a.utc, now, &o.since_us,
+				    &o.until_us) < 0) {
+		BAD("--day is not YYYY-MM-DD, today or yesterday: `%s'", a.day);
+	}
+	for (unsigned i = 0; i < a.ndbs; i++)
+		if (report_cli_check_db(a.dbs[i], a.migrate, "report", err, sizeof(err)) < 0) {
+			fprintf(stderr, "spoofaudit report: %s\n", err);
+			return 1;
+		}
+	o.dbs = a.dbs;
+	o.ndbs = a.ndbs;
+	o.ifaces = a.ifaces;
+	o.nifaces = a.nifaces;
+	o.utc = a.utc;
+	o.limit = (unsigned)a.top;
+	o.now_us = now;
+	if (!a.ascii) {
+		setlocale(LC_CTYPE, "");
+		a.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+		setlocale(LC_CTYPE, "C");
+	}
+	r = report_build(&o, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "spoofaudit report: %s\n", err);
+		return 1;
+	}
+	for (unsigned i = 0; i < r->nhosts; i++)
+		any_flows |= r->hosts[i].has_flows;
+	report_format_time(o.since_us, o.utc, TF_DATE, day, sizeof(day));
+	if (a.out && output_name(a.out, day, path, sizeof(path)) < 0) {
+		report_free(r);
+		BAD("output file name too long: `%s'", a.out);
+	}
+	ret = write_report(r, &a, a.out ? path : NULL);
+	if (ret == 0 && !any_flows)
+		fprintf(stderr, "spoofaudit report: note: no flows recorded in this period "
+			"(the report says what the database holds)\n");
+	report_free(r);
+	return ret;
+}

@@ -1,0 +1,647 @@
+/* This file implements the collector engine: decode, classify, aggregate, keep evidence
+ * and write to the store, counting everything it cannot record. */
+#include "collect/collector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/decode.h"
+#include "common/util.h"
+
+#define ARPHRD_LOOPBACK_ 772
+
+void collector_opts_default(struct collector_opts *o)
+{
+	o->bucket_seconds = 3600;
+	o->max_flows = 200000;
+	o->evidence_per_flow = 8;
+	o->evidence_buf_bytes = 4u << 20;
+	o->flush_batch = 20000;
+}
+
+int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
+		   int64_t run_id)
+{
+	memset(c, 0, sizeof(*c));
+	c->opt = *o;
+	c->st = st;
+	c->run_id = run_id;
+	c->ft = flowtab_new(o->max_flows);
+	c->evbuf = malloc(o->evidence_buf_bytes);
+	c->cap_ev = o->evidence_buf_bytes / 64 + 16;
+	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
+	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
+	c->last_prefix = -1;
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl) {
+		collector_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	flowtab_free(c->ft);
+	c->ft = NULL;
+	free(c->evbuf);
+	c->evbuf = NULL;
+	free(c->ev);
+	c->ev = NULL;
+	free(c->nfl);
+	c->nfl = NULL;
+}
+
+int collector_iface_find(const struct collector *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_ifaces; i++)
+		if (!strcmp(c->ifaces[i].info.name, name))
+			return (int)i;
+	return -1;
+}
+
+int collector_iface_add(struct collector *c, const struct iface_info *info, const char *origin)
+{
+	struct collector_iface *ci;
+	unsigned i;
+	int idx = collector_iface_find(c, info->name);
+
+	if (idx >= 0)
+		return idx;
+	if (c->n_ifaces >= COLLECTOR_MAX_IFACES)
+		return -1;
+	ci = &c->ifaces[c->n_ifaces];
+	ci->info = *info;
+	ci->role_origin = origin;
+	for (i = 0; i < c->n_roles; i++) {
+		if (!strcmp(c->roles[i].name, info->name)) {
+			int ifindex = ci->info.ifindex;
+
+			ci->info = c->roles[i].info;
+			ci->info.ifindex = ifindex;
+			ci->role_origin = "option";
+		}
+	}
+	if (store_iface_add(c->st, c->run_id, &ci->info, ci->role_origin) < 0)
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	c->ifnames[c->n_ifaces] = ci->info.name;
+	return (int)c->n_ifaces++;
+}
+
+int collector_source_add(struct collector *c, const char *kind, const char *name,
+			 int fixed_iface, const char *file_ifname, int linktype)
+{
+	struct collector_source *s;
+	const char *ifname = fixed_iface >= 0 ? c->ifaces[fixed_iface].info.name : file_ifname;
+
+	if (c->n_sources >= COLLECTOR_MAX_SOURCES)
+		return -1;
+	s = &c->sources[c->n_sources];
+	memset(s, 0, sizeof(*s));
+	s->id = store_source_add(c->st, c->run_id, kind, name, ifname, linktype);
+	if (s->id < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+		return -1;
+	}
+	s->fixed_iface = fixed_iface;
+	snprintf(s->file_ifname, sizeof(s->file_ifname), "%s", file_ifname ? file_ifname : "");
+	return (int)c->n_sources++;
+}
+
+/* Interface of a frame from a file: SLL2 ifindex, a loopback hardware type, NFLOG
+ * in/out device, else the file's default name. Creates it with a default role. */
+static int file_iface(struct collector *c, struct collector_source *s, int linktype,
+		      const struct pkt_record *r)
+{
+	struct iface_info info;
+	char name[IF_NAMESIZE];
+	int loop = linktype == 0 || linktype == 108 ||
+		   ((r->have & PKT_HAVE_HATYPE) && r->sll_hatype == ARPHRD_LOOPBACK_);
+	int idx;
+
+	if (loop && (r->have & PKT_HAVE_HATYPE))
+		snprintf(name, sizeof(name), "lo");
+	else if (r->have & PKT_HAVE_IFINDEX)
+		snprintf(name, sizeof(name), "if%u", r->ifindex);
+	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_INDEV))
+		snprintf(name, sizeof(name), "if%u", r->nflog.indev);
+	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_OUTDEV))
+		snprintf(name, sizeof(name), "if%u", r->nflog.outdev);
+	else
+		snprintf(name, sizeof(name), "%s", s->file_ifname);
+	idx = collector_iface_find(c, name);
+	if (idx >= 0)
+		return idx;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	info.role = loop ? ROLE_LOOPBACK : ROLE_EXTERNAL;
+	return collector_iface_add(c, &info, "file-default");
+}
+
+/* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
+ * by 0 so a service's many connections aggregate: when both ports are known, the higher
+ * one is collapsed if it is >= 1024 and the lower one is below 49152 (the IANA dynamic
+ * range). Spoofed classes keep both ports: they are evidence. */
+static void collapse_ports(struct flow_key *k)
+{
+	if (k->cls != CLS_NORMAL && k->cls != CLS_LOOPBACK_FLOW)
+		return;
+	if (k->sport > k->dport) {
+		if (k->sport >= 1024 && k->dport < 49152)
+			k->sport = 0;
+	} else if (k->dport > k->sport) {
+		if (k->dport >= 1024 && k->sport < 49152)
+			k->dport = 0;
+	}
+}
+
+static int sink(void *arg, struct flow_entry **entries, size_t n)
+{
+	struct collector *c = arg;
+
+	if (store_begin(c->st) < 0)
+		goto fail;
+	if (store_flows_write(c->st, entries, n, c->ifnames) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+		store_rollback(c->st);
+		return -1;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+static int write_evidence(struct collector *c)
+{
+	size_t i;
+
+	if (c->n_ev == 0)
+		return 0;
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < c->n_ev; i++) {
+		struct evidence_item *e = &c->ev[i];
+
+		if (store_evidence_add(c->st, e->flow->db_id, e->ts_usec, e->linktype, e->wirelen,
+				       c->evbuf + e->off, e->caplen) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	c->n_ev = 0;
+	c->evbuf_used = 0;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+static int write_stats(struct collector *c, uint64_t now)
+{
+	unsigned i;
+	uint64_t ev = flowtab_evictions(c->ft);
+
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < c->n_sources; i++) {
+		struct collector_source *s = &c->sources[i];
+
+		if (i == 0) {	/* table-wide counters go with the first source */
+			s->cur.flow_evictions += ev - c->last_evictions;
+			s->cur.db_busy_retries += store_busy_retries(c->st) - c->last_busy;
+			s->cur.db_write_failures += store_write_failures(c->st) - c->last_failures;
+		}
+		if (store_stats_add(c->st, s->id, s->interval_start_usec, now, &s->cur) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	c->last_evictions = ev;
+	c->last_busy = store_busy_retries(c->st);
+	c->last_failures = store_write_failures(c->st);
+	for (i = 0; i < c->n_sources; i++) {
+		memset(&c->sources[i].cur, 0, sizeof(c->sources[i].cur));
+		c->sources[i].interval_start_usec = now;
+	}
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+/* Writes the pending per-flow NFLOG counters (their flows have row ids by now). */
+static int write_nflog(struct collector *c)
+{
+	size_t i;
+
+	if (c->n_nfl == 0)
+		return 0;
+	if (store_begin(c->st) < 0)
+		goto fail;
+	for (i = 0; i < COLLECTOR_NFLOG_SLOTS; i++) {
+		const struct nflog_slot *sl = &c->nfl[i];
+
+		if (sl->flow && store_nflog_add(c->st, sl->flow->db_id, c->prefixes[sl->prefix],
+						sl->group, sl->hook, sl->packets, sl->bytes,
+						sl->uid, sl->gid, sl->mark) < 0)
+			goto fail;
+	}
+	if (store_commit(c->st) < 0)
+		goto fail;
+	memset(c->nfl, 0, COLLECTOR_NFLOG_SLOTS * sizeof(*c->nfl));
+	c->n_nfl = 0;
+	return 0;
+fail:
+	snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
+	store_rollback(c->st);
+	return -1;
+}
+
+int collector_flush(struct collector *c, int stats)
+{
+	int ret = 0;
+
+	c->flush_failed_usec = util_mono_usec();	/* cleared below once it all worked */
+	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
+		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
+	if (write_evidence(c) < 0 || write_nflog(c) < 0)
+		return -1;	/* both point at flow entries: none may be evicted yet */
+	if (c->hooks.flush && c->hooks.flush(c->hooks.arg) < 0)
+		return -1;	/* so do the audit's pending violations */
+	c->flush_failed_usec = 0;
+	if (stats && write_stats(c, util_now_usec()) < 0)
+		ret = -1;
+	return ret;
+}
+
+/* Keeps a copy of a spoofed flow's packet until the flow has a row id. */
+static void keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			  uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+}
+
+int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	if (c->n_ev == c->cap_ev || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+		if (collector_flush(c, 0) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+			c->tot.evidence_dropped++;
+			return -1;
+		}
+	}
+	memcpy(c->evbuf + c->evbuf_used, data, caplen);
+	c->ev[c->n_ev].flow = e;
+	c->ev[c->n_ev].ts_usec = ts_usec;
+	c->ev[c->n_ev].linktype = linktype;
+	c->ev[c->n_ev].wirelen = wirelen;
+	c->ev[c->n_ev].caplen = caplen;
+	c->ev[c->n_ev].off = c->evbuf_used;
+	c->n_ev++;
+	c->evbuf_used += caplen;
+	e->evidence_kept++;
+	return 0;
+}
+
+/* Finds or makes room for a flow entry: when the table is full, writes every dirty
+ * entry and evicts the least recently used eighth of the table. */
+static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k, int *created)
+{
+	struct flow_entry *e;
+
+	e = flowtab_get(c->ft, k, created);
+	if (e)
+		return e;
+	/* The table is full and the database failing: retry the flush at most every
+	 * 200 ms rather than per packet (the caller counts the packet as not recorded). */
+	if (c->flush_failed_usec && util_mono_usec() - c->flush_failed_usec < 200000)
+		return NULL;
+	if (collector_flush(c, 0) < 0)
+		return NULL;
+	flowtab_evict(c->ft, flowtab_capacity(c->ft) / 8 + 1);
+	return flowtab_get(c->ft, k, created);
+}
+
+/* Counts a record's decode status and errors for source s. Returns 1 when it has a
+ * network header to classify, 0 when it was counted apart. */
+static int count_status(struct collector *c, struct collector_source *s,
+			const struct pkt_record *r)
+{
+	unsigned i;
+
+	for (i = 0; i < DERR_COUNT; i++)
+		if (r->errors & (1u << i))
+			s->cur.decode_errors[i]++;
+	switch (r->status) {
+	case DEC_OK:
+		s->cur.decoded_ip++;
+		c->tot.decoded++;
+		return 1;
+	case DEC_NOT_IP:
+		s->cur.not_ip++;
+		c->tot.not_ip++;
+		return 0;
+	case DEC_UNSUPPORTED:
+		s->cur.unsupported++;
+		c->tot.unsupported++;
+		return 0;
+	default:
+		s->cur.malformed++;
+		c->tot.malformed++;
+		return 0;
+	}
+}
+
+/* Classifies r as seen on interface ifidx and returns its flow entry (NULL when it could
+ * not be recorded, counted in lost_db), with *cl filled. `count` says whether this
+ * sighting adds a packet (else it only notes that `seen_by` saw a counted packet). */
+static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_record *r,
+				  uint32_t wirelen, uint8_t seen_by, int count,
+				  struct classification *cl, int *created)
+{
+	struct flow_key k;
+	struct flow_entry *e;
+	const struct iface_info *ifc = &c->ifaces[ifidx].info;
+
+	if (ifc->role == ROLE_LOOPBACK)
+		r->dir = DIR_IN;	/* on lo every packet is both sent and received */
+	classify_infer_dir(&c->cctx, r);
+	classify_packet(&c->cctx, ifc, r, cl);
+	if (count) {
+		c->tot.class_packets[cl->cls]++;
+		if (classify_is_spoof(cl->cls))
+			c->tot.spoofed++;
+		else if (cl->cls == CLS_LOOPBACK_FLOW)
+			c->tot.loopback++;
+	}
+	memset(&k, 0, sizeof(k));
+	k.bucket = (int64_t)(r->ts_usec / 1000000u);
+	k.bucket -= k.bucket % c->opt.bucket_seconds;
+	k.iface = (uint16_t)ifidx;
+	k.dir = r->dir;
+	k.family = r->family;
+	k.proto = r->proto;
+	k.cls = (uint8_t)cl->cls;
+	k.subclass = (uint8_t)cl->subclass;
+	memcpy(k.src, r->src, 16);
+	memcpy(k.dst, r->dst, 16);
+	if (r->have & PKT_HAVE_PORTS) {
+		k.sport = r->sport;
+		k.dport = r->dport;
+		collapse_ports(&k);
+	} else if (r->have & PKT_HAVE_ICMP) {
+		k.dport = (uint16_t)(r->icmp_type << 8 | r->icmp_code);
+	}
+	e = flow_get(c, &k, created);
+	if (!e) {
+		c->tot.lost_db++;
+		return NULL;
+	}
+	if (count)
+		flowtab_account(c->ft, e, wirelen, r->ts_usec, r->ttl,
+				(r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
+	else
+		flowtab_note(c->ft, e, r->ts_usec, r->ttl,
+			     (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
+	return e;
+}
+
+/* ICMP and ICMPv6 error messages: they quote the packet they answer. */
+static int icmp_error(const struct pkt_record *r)
+{
+	if (!(r->have & PKT_HAVE_ICMP))
+		return 0;
+	if (r->family == 4)
+		return r->proto == 1 && (r->icmp_type == 3 || r->icmp_type == 11 || r->icmp_type == 12);
+	return r->proto == 58 && r->icmp_type >= 1 && r->icmp_type <= 4;
+}
+
+void collector_reverse_key(const struct collector *c, const struct flow_key *k,
+			   const struct pkt_record *r, struct flow_key *rev)
+{
+	int loop = c->ifaces[k->iface].info.role == ROLE_LOOPBACK;
+
+	memset(rev, 0, sizeof(*rev));
+	rev->bucket = k->bucket;
+	rev->iface = k->iface;
+	rev->dir = loop ? DIR_IN : k->dir == DIR_OUT ? DIR_IN : DIR_OUT;
+	rev->family = k->family;
+	rev->proto = k->proto;
+	rev->cls = (uint8_t)(loop ? CLS_LOOPBACK_FLOW : CLS_NORMAL);
+	rev->subclass = 0;
+	memcpy(rev->src, k->dst, 16);
+	memcpy(rev->dst, k->src, 16);
+	if (r->have & PKT_HAVE_PORTS) {
+		rev->sport = r->dport;
+		rev->dport = r->sport;
+		collapse_ports(rev);
+	} else if (r->have & PKT_HAVE_ICMP) {
+		unsigned t = r->icmp_type, x = 255;
+
+		if (r->family == 4)
+			x = t == 8 ? 0 : t == 0 ? 8 : t == 13 ? 14 : t == 14 ? 13 : 255;
+		else
+			x = t == 128 ? 129 : t == 129 ? 128 : 255;
+		rev->dport = (uint16_t)(x << 8 | r->icmp_code);
+	}
+}
+
+static int nflog_count(struct collector *c, struct flow_entry *e, const struct pkt_nflog *nf,
+		       uint32_t bytes);
+
+void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct collector_source *s = &c->sources[src];
+	struct pkt_record r;
+	struct classification cl;
+	struct flow_entry *e;
+	int ifidx, created = 0;
+
+	c->tot.packets++;
+	c->tot.bytes += wirelen;
+	s->cur.received++;
+	decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
+	if (s->fixed_dir)
+		r.dir = s->fixed_dir;
+	if (!count_status(c, s, &r))
+		return;
+	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : file_iface(c, s, linktype, &r);
+	if (ifidx < 0) {	/* more interfaces than the table holds */
+		c->tot.lost_db++;
+		return;
+	}
+	/* A file of DLT_NFLOG frames (tcpdump -i nflog:N) is what NFLOG rules logged: it
+	 * counts the packet and, like the live NFLOG source, records the rule's prefix. */
+	e = account(c, ifidx, &r, wirelen,
+		    (r.have & PKT_HAVE_NFLOG) ? FLOW_SEEN_NFLOG : FLOW_SEEN_PCAP, 1, &cl, &created);
+	if (!e)
+		return;
+	if ((r.have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r.nflog, wirelen) < 0 &&
+	    (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
+		c->tot.nflog_lost++;
+	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))
+		c->hooks.packet(c->hooks.arg, e, &r, created, linktype, data, caplen);
+}
+
+/* Index of the prefix string in the interned table, adding it; -1 when full. */
+static int prefix_id(struct collector *c, const char *prefix)
+{
+	unsigned i;
+
+	if (c->last_prefix >= 0 && !strcmp(c->prefixes[c->last_prefix], prefix))
+		return c->last_prefix;
+	for (i = 0; i < c->n_prefixes; i++)
+		if (!strcmp(c->prefixes[i], prefix))
+			return c->last_prefix = (int)i;
+	if (c->n_prefixes >= COLLECTOR_MAX_PREFIXES)
+		return -1;
+	snprintf(c->prefixes[c->n_prefixes], PKT_NFLOG_PREFIX_MAX, "%s", prefix);
+	return c->last_prefix = (int)c->n_prefixes++;
+}
+
+/* Adds one logged packet to the per-flow, per-rule counters waiting for the next flush.
+ * Open addressing keyed by (entry, prefix, group, hook). Returns 0, or -1 when full. */
+static int nflog_count(struct collector *c, struct flow_entry *e, const struct pkt_nflog *nf,
+		       uint32_t bytes)
+{
+	int pid = prefix_id(c, (nf->have & NFL_HAVE_PREFIX) ? nf->prefix : "");
+	uint64_t h;
+	size_t i, mask = COLLECTOR_NFLOG_SLOTS - 1, probes;
+
+	if (pid < 0)
+		return -1;
+	h = ((uint64_t)(uintptr_t)e >> 4) * 0x9E3779B97F4A7C15ull ^
+	    ((uint64_t)pid << 40 | (uint64_t)nf->group << 8 | nf->hook);
+	h ^= h >> 29;
+	for (i = (size_t)h & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+		struct nflog_slot *sl = &c->nfl[i];
+
+		if (!sl->flow) {
+			if (c->n_nfl >= COLLECTOR_NFLOG_SLOTS * 3 / 4)
+				return -1;
+			sl->flow = e;
+			sl->prefix = (uint16_t)pid;
+			sl->group = nf->group;
+			sl->hook = nf->hook;
+			sl->uid = sl->gid = sl->mark = -1;
+			c->n_nfl++;
+		} else if (sl->flow != e || sl->prefix != pid || sl->group != nf->group ||
+			   sl->hook != nf->hook) {
+			continue;
+		}
+		sl->packets++;
+		sl->bytes += bytes;
+		if (nf->have & NFL_HAVE_UID)
+			sl->uid = nf->uid;
+		if (nf->have & NFL_HAVE_GID)
+			sl->gid = nf->gid;
+		if (nf->have & NFL_HAVE_MARK)
+			sl->mark = nf->mark;
+		return 0;
+	}
+	return -1;
+}
+
+/* True when a pcap handle captures interface ifidx in direction dir: then pcap counts
+ * the packet and NFLOG only notes it. */
+static int pcap_covers(const struct collector *c, int ifidx, uint8_t dir)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_sources; i++)
+		if (c->sources[i].fixed_iface == ifidx && !c->sources[i].is_nflog &&
+		    (c->sources[i].fixed_dir == dir || c->ifaces[ifidx].info.role == ROLE_LOOPBACK))
+			return 1;
+	return 0;
+}
+
+/* The interface of an NFLOG packet: the in-device for packets on their way in, the
+ * out-device for packets on their way out, by ifindex; created (role external) when the
+ * collector did not know it. */
+static int nflog_iface(struct collector *c, const struct pkt_record *r)
+{
+	const struct pkt_nflog *nf = &r->nflog;
+	uint32_t ifindex = 0;
+	char name[IF_NAMESIZE];
+	struct iface_info info;
+	unsigned i;
+
+	if (r->dir == DIR_OUT && (nf->have & NFL_HAVE_OUTDEV))
+		ifindex = nf->outdev;
+	else if (nf->have & NFL_HAVE_INDEV)
+		ifindex = nf->indev;
+	else if (nf->have & NFL_HAVE_OUTDEV)
+		ifindex = nf->outdev;
+	for (i = 0; i < c->n_ifaces; i++)
+		if (ifindex && c->ifaces[i].info.ifindex == (int)ifindex)
+			return (int)i;
+	if (!ifindex || !if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%u", ifindex);
+	i = (unsigned)collector_iface_find(c, name);
+	if ((int)i >= 0)
+		return (int)i;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	info.ifindex = (int)ifindex;
+	info.role = !strcmp(name, "lo") ? ROLE_LOOPBACK : ROLE_EXTERNAL;
+	return collector_iface_add(c, &info, "nflog-default");
+}
+
+void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
+			    const uint8_t *payload, uint32_t len)
+{
+	struct collector_source *s = &c->sources[src];
+	struct pkt_record r = *rec;
+	struct classification cl;
+	struct flow_entry *e;
+	int ifidx, covered, created = 0;
+
+	s->cur.received++;
+	if (!count_status(c, s, &r))
+		return;
+	ifidx = nflog_iface(c, &r);
+	if (ifidx < 0) {
+		c->tot.lost_db++;
+		return;
+	}
+	if (c->ifaces[ifidx].info.role == ROLE_LOOPBACK)
+		r.dir = DIR_IN;
+	covered = pcap_covers(c, ifidx, r.dir);
+	if (!covered) {
+		c->tot.packets++;
+		c->tot.bytes += len;
+	}
+	e = account(c, ifidx, &r, len, FLOW_SEEN_NFLOG, !covered, &cl, &created);
+	if (!e)
+		return;
+	/* a flow NFLOG saw first is evaluated on NFLOG's copy; pcap's packets then only count */
+	if (c->hooks.packet && (created || (!covered && (e->audit & FLOW_AUDIT_WATCH))))
+		c->hooks.packet(c->hooks.arg, e, &r, created, 12 /* DLT_RAW */, payload, len);
+	if (c->hooks.nflog && (r.nflog.have & NFL_HAVE_PREFIX)) {
+		int pid = prefix_id(c, r.nflog.prefix);
+
+		if (pid >= 0)
+			c->hooks.nflog(c->hooks.arg, e, &r, pid);
+	}
+	if (nflog_count(c, e, &r.nflog, len) < 0) {
+		/* the pending table is full: write it out and try once more */
+		if (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
+			c->tot.nflog_lost++;
+	}
+	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+		keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
+}

@@ -1,0 +1,171 @@
+/* This file declares the collector engine: it takes frames from any source, decodes and
+ * classifies them, aggregates them into the flow table, keeps evidence packets of
+ * spoofed flows, and writes flows, evidence and per-source statistics to the store. The
+ * command (cmd_collect.c) owns options, sources and the event loop. */
+#ifndef SPOOFAUDIT_COLLECTOR_H
+#define SPOOFAUDIT_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "classify/classify.h"
+#include "flows/flowtab.h"
+#include "store/store.h"
+
+#define COLLECTOR_MAX_IFACES 256
+#define COLLECTOR_MAX_SOURCES 128
+#define COLLECTOR_MAX_ROLES 64
+#define COLLECTOR_MAX_PREFIXES 256	/* distinct NFLOG prefixes per run */
+#define COLLECTOR_NFLOG_SLOTS 65536	/* pending (flow, rule) NFLOG counters; power of 2 */
+
+struct collector_opts {
+	unsigned bucket_seconds;	/* flow time bucket (default 3600) */
+	size_t max_flows;		/* flow table cap */
+	unsigned evidence_per_flow;	/* evidence packets kept per spoofed flow */
+	size_t evidence_buf_bytes;	/* evidence held in memory before a flush */
+	size_t flush_batch;		/* flows per transaction */
+};
+
+/* A --role override: interface name, role and (internal) prefixes. */
+struct collector_role {
+	char name[IF_NAMESIZE];
+	struct iface_info info;
+};
+
+/* One interface the collector has seen, with how its role was chosen. */
+struct collector_iface {
+	struct iface_info info;
+	const char *role_origin;	/* "option", "kernel" or "file-default" */
+};
+
+/* Per-source bookkeeping. `cur` holds counters since the last stats row. */
+struct collector_source {
+	int64_t id;			/* sources.id */
+	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
+	uint8_t fixed_dir;		/* enum pkt_dir the handle captures, or DIR_UNKNOWN */
+	uint8_t is_nflog;		/* an NFLOG group, not a pcap handle */
+	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
+	uint64_t interval_start_usec;
+	struct store_capture_stats cur;
+};
+
+struct evidence_item {
+	struct flow_entry *flow;
+	uint64_t ts_usec;
+	int linktype;
+	uint32_t wirelen, caplen;
+	size_t off;			/* into the evidence byte buffer */
+};
+
+/* NFLOG counts of one flow for one logging rule, waiting for the flow's row id. */
+struct nflog_slot {
+	struct flow_entry *flow;	/* NULL: free slot */
+	uint16_t prefix;		/* index into collector.prefixes */
+	uint16_t group;
+	uint8_t hook;
+	uint64_t packets, bytes;
+	int64_t uid, gid, mark;		/* -1 when the kernel gave none */
+};
+
+/* Running totals for the status line and the end-of-run summary. */
+struct collector_totals {
+	uint64_t packets, bytes, decoded, spoofed, loopback, malformed, unsupported, not_ip;
+	uint64_t drops;			/* kernel + interface drops of all sources */
+	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
+	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
+	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
+	uint64_t class_packets[CLS_COUNT];
+};
+
+/* Hooks of the live policy audit (audit.c); all NULL without --policy. Kept cheap on
+ * the hot path: `packet` is called for a flow's first packet (created 1), for every
+ * packet of a flow whose entry has FLOW_AUDIT_WATCH, and for ICMP/ICMPv6 error messages
+ * (they quote the packet they answer); `nflog` for every packet an NFLOG rule logged
+ * (prefix: index into collector.prefixes); `flush` at the end of every successful
+ * collector_flush(), when every flow has its row id. */
+struct collector_hooks {
+	void (*packet)(void *arg, struct flow_entry *e, const struct pkt_record *r, int created,
+		       int linktype, const uint8_t *data, uint32_t caplen);
+	void (*nflog)(void *arg, struct flow_entry *e, const struct pkt_record *r, int prefix);
+	int (*flush)(void *arg);
+	void *arg;
+};
+
+struct collector {
+	struct collector_opts opt;
+	struct collector_hooks hooks;
+	struct store *st;
+	int64_t run_id;
+	struct flowtab *ft;
+	struct classify_ctx cctx;
+	unsigned n_ifaces;
+	struct collector_iface ifaces[COLLECTOR_MAX_IFACES];
+	const char *ifnames[COLLECTOR_MAX_IFACES];
+	unsigned n_roles;
+	struct collector_role roles[COLLECTOR_MAX_ROLES];
+	unsigned n_sources;
+	struct collector_source sources[COLLECTOR_MAX_SOURCES];
+	/* evidence waiting for its flow to be written */
+	struct evidence_item *ev;
+	size_t n_ev, cap_ev;
+	uint8_t *evbuf;
+	size_t evbuf_used;
+	/* NFLOG per-flow rule counters waiting for the flush */
+	struct nflog_slot *nfl;
+	size_t n_nfl;
+	char prefixes[COLLECTOR_MAX_PREFIXES][PKT_NFLOG_PREFIX_MAX];
+	unsigned n_prefixes;
+	int last_prefix;
+	struct collector_totals tot;
+	uint64_t last_evictions, last_busy, last_failures;
+	uint64_t flush_failed_usec;	/* monotonic time of the last failed flush, 0 if none */
+	char err[512];			/* last store error */
+};
+
+/* Sets defaults into *o. */
+void collector_opts_default(struct collector_opts *o);
+
+/* Prepares c (flow table, buffers) writing into st under run run_id. Returns 0 or -1. */
+int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
+		   int64_t run_id);
+void collector_free(struct collector *c);	/* NULL-safe; does not flush */
+
+/* Adds an interface with a role and its origin, stores it, and returns its index, or -1.
+ * A --role override for the same name takes precedence over `info`'s role. */
+int collector_iface_add(struct collector *c, const struct iface_info *info, const char *origin);
+/* Index of the interface named name, or -1. */
+int collector_iface_find(const struct collector *c, const char *name);
+
+/* Registers a source; fixed_iface is an interface index or -1 (file: per packet, with
+ * file_ifname as the default name). Returns the source index, or -1. */
+int collector_source_add(struct collector *c, const char *kind, const char *name,
+			 int fixed_iface, const char *file_ifname, int linktype);
+
+/* Processes one frame from source src. Never fails: problems are counted. */
+void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* Processes one packet an NFLOG rule logged (rec from nfl_parse). Where a pcap handle
+ * captures the same interface and direction, the packet is counted by pcap and NFLOG
+ * only adds its rule's count to the flow; otherwise NFLOG counts it. */
+void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
+			    const uint8_t *payload, uint32_t len);
+
+/* Keeps a copy of a packet of flow e as evidence until the flow has a row id (the
+ * collector keeps spoofed flows' packets itself; the audit keeps replies). Returns 0, or
+ * -1 when it could not be kept (counted in evidence_dropped). */
+int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
+			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* The key of the reverse direction of packet r (whose own key is k), with the ports
+ * collapsed as the collector collapses them: what flowtab_find() needs to tell whether
+ * the other side of a conversation was seen in the same bucket. cls is the class the
+ * reverse would have (normal off loopback interfaces, loopback_flow on them). */
+void collector_reverse_key(const struct collector *c, const struct flow_key *k,
+			   const struct pkt_record *r, struct flow_key *rev);
+
+/* Writes every dirty flow, pending evidence and (with stats != 0) one statistics row per
+ * source. Returns 0, or -1 if the store failed (nothing is lost: flows stay dirty and are
+ * retried at the next flush; c->err says why). */
+int collector_flush(struct collector *c, int stats);
+
+#endif

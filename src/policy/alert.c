@@ -1,0 +1,115 @@
+/* This file writes the live audit's violation lines to syslog, stderr or stdout as JSON
+ * lines. */
+#include "policy/alert.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+int alert_parse(const char *s, enum alert_mode *m)
+{
+	if (!strcmp(s, "syslog"))
+		*m = ALERT_SYSLOG;
+	else if (!strcmp(s, "stderr"))
+		*m = ALERT_STDERR;
+	else if (!strcmp(s, "json"))
+		*m = ALERT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+enum alert_mode alert_default(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+
+	if ((js && *js) || !isatty(STDERR_FILENO))
+		return ALERT_SYSLOG;
+	return ALERT_STDERR;
+}
+
+const char *alert_mode_name(enum alert_mode m)
+{
+	return m == ALERT_SYSLOG ? "syslog" : m == ALERT_STDERR ? "stderr" : "json";
+}
+
+void alert_open(enum alert_mode m)
+{
+	if (m == ALERT_SYSLOG)
+		openlog("spoofaudit", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void alert_close(enum alert_mode m)
+{
+	if (m == ALERT_SYSLOG)
+		closelog();
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+void alert_emit(enum alert_mode m, const struct alert_line *l)
+{
+	int info = l->kind && !strcmp(l->kind, "info");
+	int weak = l->strength && !strcmp(l->strength, "weak");
+	char head[128];
+
+	if (info)
+		snprintf(head, sizeof(head), "policy");
+	else
+		snprintf(head, sizeof(head), "VIOLATION %s%s", nz(l->kind), weak ? " (weak evidence)" : "");
+	if (m == ALERT_JSON) {
+		json_t *o = json_object();
+		char *s;
+
+		if (!o)
+			return;
+		json_object_set_new(o, "ts", json_real((double)l->ts_usec / 1e6));
+		json_object_set_new(o, "kind", json_string(nz(l->kind)));
+		if (!info)
+			json_object_set_new(o, "strength", json_string(l->strength ? l->strength : "strong"));
+		if (l->flow && *l->flow)
+			json_object_set_new(o, "flow", json_string(l->flow));
+		if (l->intended && *l->intended)
+			json_object_set_new(o, "intended", json_string(l->intended));
+		if (l->live && *l->live)
+			json_object_set_new(o, "live", json_string(l->live));
+		if (l->evidence && *l->evidence)
+			json_object_set_new(o, "evidence", json_string(l->evidence));
+		if (l->repeated) {
+			json_object_set_new(o, "repeated", json_integer((json_int_t)l->repeated));
+			json_object_set_new(o, "window_s", json_integer((json_int_t)l->window_s));
+		}
+		if (l->total)
+			json_object_set_new(o, "total", json_integer((json_int_t)l->total));
+		json_object_set_new(o, "message", json_string(nz(l->text)));
+		s = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		if (s) {
+			fprintf(stdout, "%s\n", s);
+			fflush(stdout);
+			free(s);
+		}
+		return;
+	}
+	if (l->repeated) {
+		if (m == ALERT_SYSLOG)
+			syslog(LOG_WARNING, "%s repeated %llu times in %us (%llu in total): %s", head,
+			       (unsigned long long)l->repeated, l->window_s,
+			       (unsigned long long)l->total, nz(l->text));
+		else
+			fprintf(stderr, "spoofaudit: %s repeated %llu times in %us (%llu in total): %s\n",
+				head, (unsigned long long)l->repeated, l->window_s,
+				(unsigned long long)l->total, nz(l->text));
+		return;
+	}
+	if (m == ALERT_SYSLOG)
+		syslog(info ? LOG_NOTICE : LOG_WARNING, "%s: %s", head, nz(l->text));
+	else
+		fprintf(stderr, "spoofaudit: %s: %s\n", head, nz(l->text));
+}

@@ -1,0 +1,946 @@
+/* This file contains the policy checker's core: the host context read from the database
+ * (or given on the command line), the flow -> evaluator-packet derivation (path from
+ * direction and interface role, conntrack state from the reverse direction and TCP flags,
+ * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
+ * compiled fast path, and the grouping of outcomes into findings.
+ *
+ * How a flow becomes one packet (README "check" documents this for users):
+ *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
+ *    (or 'unknown', as received) is INCOMING when its destination is one of the host's
+ *    addresses, a broadcast or multicast address, or when the host's addresses are not
+ *    known, and FORWARD otherwise (out interface: the route's, else none).
+ *  - the packet stands for the flow's first packet: a connection's fate is decided by it
+ *    (the later packets are ESTABLISHED and pass any usual ruleset once it was let in).
+ *  - conntrack state: see check_ctstate().
+ *  - a port of a normal or loopback flow stored as 0 was collapsed (README "Port
+ *    collapsing") and is unknown: --sport/--dport/multiport matches on it are "maybe". */
+#include "policy/check.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const check_class_names[] = {
+	"normal", "loopback_flow", "spoof_loopback_src", "loopback_dst", "own_addr_src",
+	"bogon_src", "unexpected_src", NULL,
+};
+#define N_CLASSES 7
+#define CLS_OTHER N_CLASSES
+
+const char *const check_kind_names[CK_COUNT] = {
+	"spoof", "loopback_breakage", "uncertain", "newly_blocked", "newly_accepted",
+	"newly_uncertain", "newly_certain", "block_kind_changed", "spoof_hole_opened",
+	"spoof_hole_closed",
+};
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	p = realloc(*v, nc * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*v = p;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- host context ---- */
+
+static struct ipt_ifconf *ifconf_get(struct check_host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nifconf; i++)
+		if (strcmp(h->ifconf[i].ifname, name) == 0)
+			return &h->ifconf[i];
+	if (grow((void **)&h->ifconf, &h->capifconf, h->nifconf, sizeof(*h->ifconf)) < 0)
+		return NULL;
+	memset(&h->ifconf[h->nifconf], 0, sizeof(*h->ifconf));
+	snprintf(h->ifconf[h->nifconf].ifname, IPT_IFNAMSIZ, "%s", name);
+	h->ifconf[h->nifconf].route_localnet = -1;
+	h->ifconf[h->nifconf].accept_local = -1;
+	h->ifconf[h->nifconf].rp_filter = -1;
+	return &h->ifconf[h->nifconf++];
+}
+
+static int add_route(struct check_host *h, const char *pfx, const char *ifname)
+{
+	struct ipt_route *r;
+
+	if (grow((void **)&h->routes, &h->caproutes, h->nroutes, sizeof(*h->routes)) < 0)
+		return -1;
+	r = &h->routes[h->nroutes];
+	memset(r, 0, sizeof(*r));
+	if (prefix_parse(pfx, 0, &r->dst) < 0)
+		return 0;	/* ignore what does not parse */
+	snprintf(r->ifname, IPT_IFNAMSIZ, "%s", ifname);
+	h->nroutes++;
+	return 0;
+}
+
+int check_host_row(void *arg, const struct store_ctx_row *row)
+{
+	struct check_host *h = arg;
+
+	if (row->kind == 'h') {
+		struct ipt_hostaddr *a;
+		uint8_t buf[16] = {0};
+		int fam = row->family == 6 ? AF_INET6 : AF_INET;
+
+		if (inet_pton(fam, row->b, buf) != 1)
+			return 0;
+		if (grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*h->addrs)) < 0)
+			return -1;
+		a = &h->addrs[h->naddrs++];
+		memset(a, 0, sizeof(*a));
+		snprintf(a->ifname, IPT_IFNAMSIZ, "%s", row->a);
+		a->family = (uint8_t)row->family;
+		a->plen = (uint8_t)row->n;
+		memcpy(a->addr, buf, 16);
+		h->have_addrs = 1;
+	} else if (row->kind == 'k') {
+		struct ipt_ifconf *c;
+		int v = atoi(row->c);
+
+		if (strcmp(row->b, "route_localnet") && strcmp(row->b, "accept_local") &&
+		    strcmp(row->b, "rp_filter"))
+			return 0;
+		c = ifconf_get(h, row->a);
+		if (!c)
+			return -1;
+		if (!strcmp(row->b, "route_localnet"))
+			c->route_localnet = (int8_t)(v != 0);
+		else if (!strcmp(row->b, "accept_local"))
+			c->accept_local = (int8_t)(v != 0);
+		else
+			c->rp_filter = (int8_t)(v < 0 || v > 2 ? -1 : v);
+		h->have_sysctls = 1;
+	} else if (row->kind == 'i') {
+		size_t i;
+		char buf[1024], *tok, *save = NULL;
+
+		for (i = 0; i < h->nifaces; i++)
+			if (!strcmp(h->ifaces[i].name, row->a))
+				break;
+		if (i == h->nifaces) {
+			if (grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*h->ifaces)) < 0)
+				return -1;
+			h->nifaces++;
+		}
+		snprintf(h->ifaces[i].name, IPT_IFNAMSIZ, "%s", row->a);
+		snprintf(h->ifaces[i].role, sizeof(h->ifaces[i].role), "%s", row->b);
+		/* routes: an external interface holds the default route, an internal one its
+		 * connected and routed prefixes */
+		if (!strcmp(row->b, "external")) {
+			if (add_route(h, "0.0.0.0/0", row->a) < 0 || add_route(h, "::/0", row->a) < 0)
+				return -1;
+		}
+		snprintf(buf, sizeof(buf), "%s", row->c);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (add_route(h, tok, row->a) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter)
+{
+	struct ipt_ifconf *all = ifconf_get(h, "all");
+	size_t i;
+
+	if (!all)
+		return -1;
+	/* an override stands for the whole host: `all` and every interface */
+	for (i = 0; i < h->nifconf; i++) {
+		if (route_localnet >= 0)
+			h->ifconf[i].route_localnet = (int8_t)route_localnet;
+		if (accept_local >= 0)
+			h->ifconf[i].accept_local = (int8_t)accept_local;
+		if (rp_filter >= 0)
+			h->ifconf[i].rp_filter = (int8_t)rp_filter;
+	}
+	for (i = 0; i < h->nifaces; i++) {
+		struct ipt_ifconf *c = ifconf_get(h, h->ifaces[i].name);
+
+		if (!c)
+			return -1;
+		if (route_localnet >= 0)
+			c->route_localnet = (int8_t)route_localnet;
+		if (accept_local >= 0)
+			c->accept_local = (int8_t)accept_local;
+		if (rp_filter >= 0)
+			c->rp_filter = (int8_t)rp_filter;
+	}
+	memset(&h->ctx, 0, sizeof(h->ctx));
+	h->ctx.addrs = h->addrs;
+	h->ctx.naddrs = h->naddrs;
+	h->ctx.addrs_known = h->have_addrs;
+	h->ctx.ifconf = h->ifconf;
+	h->ctx.nifconf = h->nifconf;
+	h->ctx.routes = h->routes;
+	h->ctx.nroutes = h->nroutes;
+	h->ctx.routes_known = h->nifaces > 0 && h->have_addrs;
+	h->ctx.conntrack = -1;
+	return 0;
+}
+
+void check_host_free(struct check_host *h)
+{
+	free(h->addrs);
+	free(h->ifconf);
+	free(h->routes);
+	free(h->ifaces);
+	memset(h, 0, sizeof(*h));
+}
+
+const char *check_host_role(const struct check_host *h, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < h->nifaces; i++)
+		if (!strcmp(h->ifaces[i].name, ifname))
+			return h->ifaces[i].role;
+	return NULL;
+}
+
+/* ---- flows ---- */
+
+static uint16_t intern(char (**names)[32], size_t *n, const char *s)
+{
+	size_t i;
+	void *p;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], s))
+			return (uint16_t)i;
+	if (*n >= 65535)
+		return 65535;
+	if ((*n & (*n - 1)) == 0 || *n == 0) {	/* grow at powers of two */
+		p = realloc(*names, (*n ? *n * 2 : 4) * sizeof(**names));
+		if (!p)
+			return 65535;
+		*names = p;
+	}
+	snprintf((*names)[*n], 32, "%s", s);
+	return (uint16_t)(*n)++;
+}
+
+static int has_ports(int proto)
+{
+	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
+}
+
+int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
+{
+	struct check_flow *f;
+	unsigned c;
+
+	if (grow((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) < 0)
+		return -1;
+	f = &fs->v[fs->n];
+	memset(f, 0, sizeof(*f));
+	f->id = sf->id;
+	f->family = (uint8_t)(sf->family == 6 ? 6 : 4);
+	f->proto = (uint8_t)sf->proto;
+	if (f->family == 4)
+		memcpy(f->src, sf->src + 12, 4), memcpy(f->dst, sf->dst + 12, 4);
+	else
+		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
+	f->sport = (uint16_t)sf->sport;
+	f->dport = (uint16_t)sf->dport;
+	for (c = 0; c < N_CLASSES; c++)
+		if (!strcmp(check_class_names[c], sf->cls))
+			break;
+	f->cls = (uint16_t)c;
+	f->spoof = c >= 2 && c < N_CLASSES;
+	f->loopback = c == 1;
+	f->iface = intern(&fs->ifnames, &fs->nifnames, sf->iface);
+	f->subclass = intern(&fs->subclasses, &fs->nsubclasses, sf->subclass);
+	if (f->iface == 65535 || f->subclass == 65535) {
+		errno = ENOMEM;
+		return -1;
+	}
+	f->dir = !strcmp(sf->dir, "in") ? 1 : !strcmp(sf->dir, "out") ? 2 : 0;
+	f->packets = sf->packets;
+	f->bytes = sf->bytes;
+	f->first_usec = sf->first_usec;
+	f->flags_seen = (uint8_t)sf->tcp_flags;
+	fs->n++;
+	return 0;
+}
+
+void check_flows_free(struct check_flows *fs)
+{
+	free(fs->v);
+	free(fs->ifnames);
+	free(fs->subclasses);
+	memset(fs, 0, sizeof(*fs));
+}
+
+enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsigned icmp_type,
+			       int have_reverse, int reverse_first, uint8_t *flags, uint8_t *unk)
+{
+	*flags = 0;
+	*unk = 0;
+	if (proto == 6) {
+		unsigned syn = flags_seen & IPT_TCP_SYN, ack = flags_seen & IPT_TCP_ACK;
+
+		if (syn) {
+			/* the flow began with a SYN: the initiator's SYN is NEW; the
+			 * responder's first packet is the SYN-ACK, ESTABLISHED (a reply) */
+			if (have_reverse && reverse_first && ack) {
+				*flags = IPT_TCP_SYN | IPT_TCP_ACK;
+				return IPT_CT_ESTABLISHED;
+			}
+			*flags = IPT_TCP_SYN;
+			return IPT_CT_NEW;
+		}
+		/* picked up mid-stream: which packet came first is not known */
+		*unk = IPT_UNK_FLAGS;
+		if (have_reverse)
+			return IPT_CT_ESTABLISHED;
+		if (flags_seen == IPT_TCP_RST || !ack)
+			return IPT_CT_UNKNOWN;	/* RST / FIN-only: INVALID, or mid-stream */
+		return IPT_CT_NEW;	/* nf_conntrack_tcp_loose picks up an ACK as NEW */
+	}
+	if (proto == 1 || proto == 58) {
+		int req = family == 4 ? (icmp_type == 8 || icmp_type == 13 || icmp_type == 15 ||
+					 icmp_type == 17)
+				      : (icmp_type == 128);
+		int rep = family == 4 ? (icmp_type == 0 || icmp_type == 14 || icmp_type == 16 ||
+					 icmp_type == 18)
+				      : (icmp_type == 129);
+
+		if (req)
+			return IPT_CT_NEW;
+		if (rep)
+			return have_reverse ? IPT_CT_ESTABLISHED : IPT_CT_INVALID;
+		return IPT_CT_UNKNOWN;	/* errors: RELATED or INVALID; ND, router messages... */
+	}
+	if (have_reverse && reverse_first)
+		return IPT_CT_ESTABLISHED;
+	return IPT_CT_NEW;
+}
+
+/* Reverse-direction index: open addressing over flows, keyed by the 5-tuple. */
+struct rkey {
+	uint8_t family, proto;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16];
+};
+
+static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->proto = f->proto;
+	if (!reverse) {
+		memcpy(k->src, f->src, 16);
+		memcpy(k->dst, f->dst, 16);
+		k->sport = f->sport;
+		k->dport = f->dport;
+		return;
+	}
+	memcpy(k->src, f->dst, 16);
+	memcpy(k->dst, f->src, 16);
+	k->sport = f->dport;
+	k->dport = f->sport;
+	if (f->proto == 1 || f->proto == 58) {	/* echo request <-> reply and the like */
+		unsigned t = f->dport >> 8, r = t;
+
+		if (f->family == 4)
+			r = t == 8 ? 0 : t == 0 ? 8 : t == 13 ? 14 : t == 14 ? 13 : t == 15 ? 16 :
+			    t == 16 ? 15 : t == 17 ? 18 : t == 18 ? 17 : 255;
+		else
+			r = t == 128 ? 129 : t == 129 ? 128 : 255;
+		k->sport = 0;
+		k->dport = (uint16_t)(r << 8 | (f->dport & 0xff));
+	}
+}
+
+static uint64_t key_hash(const struct rkey *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static int is_host_addr(const struct check_host *h, int family, const uint8_t *a)
+{
+	size_t i;
+
+	if (family == 4 && a[0] == 127)
+		return 1;
+	for (i = 0; i < h->naddrs; i++)
+		if (h->addrs[i].family == family && !memcmp(h->addrs[i].addr, a, family == 4 ? 4 : 16))
+			return 1;
+	return 0;
+}
+
+static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t *a, int *mc)
+{
+	size_t i;
+
+	*mc = 0;
+	if (family == 6) {
+		*mc = a[0] == 0xff;
+		return *mc;
+	}
+	if ((a[0] & 0xf0) == 224) {
+		*mc = 1;
+		return 1;
+	}
+	if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+		return 1;
+	for (i = 0; i < h->naddrs; i++) {
+		const struct ipt_hostaddr *x = &h->addrs[i];
+		uint32_t ha, v, mask;
+
+		if (x->family != 4 || x->plen >= 31)
+			continue;
+		mask = x->plen ? ~0u << (32 - x->plen) : 0;
+		ha = (uint32_t)x->addr[0] << 24 | (uint32_t)x->addr[1] << 16 | (uint32_t)x->addr[2] << 8 | x->addr[3];
+		v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+		if ((v & mask) == (ha & mask) && (v | mask) == UINT32_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
+			   int rev, int rev_first)
+{
+	int mc;
+	uint8_t unk = 0;
+
+	/* path */
+	if (loopback_if)
+		f->path = IPT_PATH_LOOPBACK;
+	else if (f->dir == 2)
+		f->path = IPT_PATH_LOCAL_OUT;
+	else if (!h->have_addrs || is_host_addr(h, f->family, f->dst) ||
+		 is_bcast_mcast(h, f->family, f->dst, &mc))
+		f->path = IPT_PATH_INCOMING;
+	else
+		f->path = IPT_PATH_FORWARD;
+	f->pkttype = IPT_PKT_HOST;
+	if (is_bcast_mcast(h, f->family, f->dst, &mc))
+		f->pkttype = mc ? IPT_PKT_MULTICAST : IPT_PKT_BROADCAST;
+	f->have_reverse = (uint8_t)rev;
+	f->ctstate = (uint8_t)check_ctstate(f->family, f->proto, f->flags_seen, f->dport >> 8,
+					    rev, rev_first, &f->tcp_flags, &unk);
+	if ((f->loopback || f->cls == 0) && has_ports(f->proto)) {
+		if (f->sport == 0)
+			unk |= IPT_UNK_SPORT;
+		if (f->dport == 0)
+			unk |= IPT_UNK_DPORT;
+	}
+	f->unknown = unk;
+}
+
+int check_flows_derive(struct check_flows *fs, const struct check_host *h)
+{
+	size_t nslots = 16, i;
+	uint32_t *slots;
+	int *loop_if;
+
+	while (nslots < fs->n * 2)
+		nslots <<= 1;
+	slots = malloc(nslots * sizeof(*slots));
+	loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if));
+	if (!slots || !loop_if) {
+		free(slots);
+		free(loop_if);
+		errno = ENOMEM;
+		return -1;
+	}
+	memset(slots, 0xff, nslots * sizeof(*slots));
+	for (i = 0; i < fs->nifnames; i++) {
+		const char *role = check_host_role(h, fs->ifnames[i]);
+
+		loop_if[i] = role ? !strcmp(role, "loopback") : !strcmp(fs->ifnames[i], "lo");
+	}
+	/* index: the earliest flow per 5-tuple (buckets split a flow into rows) */
+	for (i = 0; i < fs->n; i++) {
+		struct rkey k, k2;
+		uint64_t x;
+
+		flow_key(&fs->v[i], 0, &k);
+		x = key_hash(&k) & (nslots - 1);
+		for (;; x = (x + 1) & (nslots - 1)) {
+			uint32_t j = slots[x];
+
+			if (j == UINT32_MAX) {
+				slots[x] = (uint32_t)i;
+				break;
+			}
+			flow_key(&fs->v[j], 0, &k2);
+			if (!memcmp(&k, &k2, sizeof(k))) {
+				if (fs->v[i].first_usec < fs->v[j].first_usec)
+					slots[x] = (uint32_t)i;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < fs->n; i++) {
+		struct check_flow *f = &fs->v[i];
+		struct rkey k, k2;
+		uint64_t x;
+		int rev = 0, rev_first = 0;
+
+		flow_key(f, 1, &k);
+		x = key_hash(&k) & (nslots - 1);
+		for (;; x = (x + 1) & (nslots - 1)) {
+			uint32_t j = slots[x];
+
+			if (j == UINT32_MAX)
+				break;
+			flow_key(&fs->v[j], 0, &k2);
+			if (!memcmp(&k, &k2, sizeof(k))) {
+				rev = 1;
+				rev_first = fs->v[j].first_usec < f->first_usec;
+				break;
+			}
+		}
+		check_flow_derive_one(f, h, loop_if[f->iface], rev, rev_first);
+	}
+	free(slots);
+	free(loop_if);
+	return 0;
+}
+
+void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p)
+{
+	check_flow_to_packet(&fs->v[i], fs->ifnames[fs->v[i].iface], p);
+}
+
+void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ipt_packet *p)
+{
+
+	ipt_packet_init(p, f->family, (enum ipt_path)f->path);
+	p->proto = f->proto;
+	memcpy(p->src, f->src, 16);
+	memcpy(p->dst, f->dst, 16);
+	if (f->proto == 1 || f->proto == 58) {
+		p->icmp_type = (uint8_t)(f->dport >> 8);
+		p->icmp_code = (uint8_t)(f->dport & 0xff);
+	} else {
+		p->sport = f->sport;
+		p->dport = f->dport;
+	}
+	p->tcp_flags = f->tcp_flags;
+	p->ctstate = f->ctstate;
+	p->pkttype = f->pkttype;
+	p->unknown = f->unknown;
+	if (f->path == IPT_PATH_LOCAL_OUT)
+		snprintf(p->out_if, sizeof(p->out_if), "%s", ifn);
+	else
+		snprintf(p->in_if, sizeof(p->in_if), "%s", ifn);
+}
+
+void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len)
+{
+	const struct check_flow *f = &fs->v[i];
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	static const char *const dirs[] = {"unknown", "in", "out"};
+	const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" : f->proto == 1 ? "icmp"
+		       : f->proto == 58 ? "icmpv6" : NULL;
+	char pbuf[8];
+
+	inet_ntop(f->family == 4 ? AF_INET : AF_INET6, f->src, s, sizeof(s));
+	inet_ntop(f->family == 4 ? AF_INET : AF_INET6, f->dst, d, sizeof(d));
+	if (!pn) {
+		snprintf(pbuf, sizeof(pbuf), "%u", f->proto);
+		pn = pbuf;
+	}
+	if (f->proto == 1 || f->proto == 58)
+		snprintf(buf, len, "%s %s %s %s -> %s type %u/%u (%s)", fs->ifnames[f->iface],
+			 dirs[f->dir], pn, s, d, f->dport >> 8, f->dport & 0xff,
+			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+	else
+		snprintf(buf, len, "%s %s %s %s%s%s:%u -> %s%s%s:%u (%s)", fs->ifnames[f->iface],
+			 dirs[f->dir], pn, f->family == 6 ? "[" : "", s, f->family == 6 ? "]" : "",
+			 f->sport, f->family == 6 ? "[" : "", d, f->family == 6 ? "]" : "", f->dport,
+			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+}
+
+/* ---- evaluation ---- */
+
+struct hitctx {
+	struct check_side *s;
+	int fam;
+	uint64_t packets;
+};
+
+static void on_hit(void *arg, uint32_t rule, int matched)
+{
+	struct hitctx *c = arg;
+
+	if (matched == 1) {
+		c->s->hit_flows[c->fam][rule]++;
+		c->s->hit_packets[c->fam][rule] += c->packets;
+	} else {
+		c->s->maybe_flows[c->fam][rule]++;
+		c->s->maybe_packets[c->fam][rule] += c->packets;
+	}
+}
+
+void check_res_from(struct check_res *r, const struct ipt_result *x)
+{
+	r->verdict = (uint8_t)x->verdict;
+	r->possible = (uint8_t)x->possible;
+	r->by = (uint8_t)x->by;
+	r->martian = (uint8_t)x->martian;
+	r->uncertain_martian = (uint8_t)x->uncertain_martian;
+	r->rule = x->rule;
+	r->chain = x->chain;
+	r->uncertain_rule = x->uncertain_rule;
+}
+
+static int eval_all(struct check_side *s, const struct check_flows *fs,
+		    const struct ipt_context *ctx, int count_hits, struct check_res *out,
+		    int only_martian)
+{
+	struct ipt_eval *ev[2] = {NULL, NULL};
+	struct hitctx hc[2];
+	int fam, ret = -1;
+	size_t i;
+
+	for (fam = 0; fam < 2; fam++) {
+		uint32_t n;
+
+		if (!s->rs[fam])
+			continue;
+		if (!s->cp[fam] && !(s->cp[fam] = ipt_compile(s->rs[fam])))
+			goto out;
+		ev[fam] = ipt_eval_new(s->rs[fam], ctx);
+		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam]) < 0)
+			goto out;
+		n = ipt_rule_count(s->rs[fam]);
+		if (count_hits) {
+			s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
+			s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
+			s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
+			s->maybe_packets[fam] = calloc(n + 1, sizeof(uint64_t));
+			if (!s->hit_flows[fam] || !s->hit_packets[fam] || !s->maybe_flows[fam] ||
+			    !s->maybe_packets[fam])
+				goto out;
+			hc[fam].s = s;
+			hc[fam].fam = fam;
+			ipt_eval_set_hook(ev[fam], on_hit, &hc[fam]);
+		}
+	}
+	for (i = 0; i < fs->n; i++) {
+		struct ipt_packet p;
+		struct ipt_result r;
+		int f = fs->v[i].family == 6;
+
+		if (only_martian && !(s->res[i].by == IPT_BY_MARTIAN ||
+				      (s->res[i].uncertain_martian)))
+			continue;
+		if (!ev[f]) {
+			memset(&out[i], 0, sizeof(out[i]));
+			out[i].verdict = IPT_V_UNKNOWN;
+			out[i].rule = out[i].chain = out[i].uncertain_rule = IPT_NONE;
+			continue;
+		}
+		check_flow_packet(fs, i, &p);
+		hc[f].packets = fs->v[i].packets;
+		if (ipt_eval_packet(ev[f], &p, &r) < 0)
+			goto out;
+		check_res_from(&out[i], &r);
+	}
+	ret = 0;
+out:
+	ipt_eval_free(ev[0]);
+	ipt_eval_free(ev[1]);
+	return ret;
+}
+
+int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
+		   int count_hits)
+{
+	s->res = calloc(fs->n ? fs->n : 1, sizeof(*s->res));
+	if (!s->res) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return eval_all(s, fs, &h->ctx, count_hits, s->res, 0);
+}
+
+int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
+			 const struct check_host *h, struct check_res *res)
+{
+	struct ipt_ifconf open[1] = {{"all", 1, 1, 0}};
+	struct ipt_context ctx = h->ctx;
+	struct ipt_ifconf *ifc = NULL;
+	size_t i;
+	int ret;
+
+	/* every interface lets martians through: route_localnet, accept_local, no rp_filter */
+	ifc = calloc(h->nifconf + 1, sizeof(*ifc));
+	if (!ifc)
+		return -1;
+	for (i = 0; i < h->nifconf; i++) {
+		ifc[i] = h->ifconf[i];
+		ifc[i].route_localnet = 1;
+		ifc[i].accept_local = 1;
+		ifc[i].rp_filter = 0;
+	}
+	ifc[h->nifconf] = open[0];
+	ctx.ifconf = ifc;
+	ctx.nifconf = h->nifconf + 1;
+	for (i = 0; i < fs->n; i++)
+		res[i] = s->res[i];
+	ret = eval_all(s, fs, &ctx, 0, res, 1);
+	free(ifc);
+	return ret;
+}
+
+void check_side_free(struct check_side *s)
+{
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		ipt_compiled_free(s->cp[f]);
+		ipt_ruleset_free(s->rs[f]);
+		free(s->hit_flows[f]);
+		free(s->hit_packets[f]);
+		free(s->maybe_flows[f]);
+		free(s->maybe_packets[f]);
+	}
+	free(s->res);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- describing outcomes ---- */
+
+void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
+{
+	struct ipt_rule_info ri;
+
+	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
+		 ri.line);
+}
+
+void check_possible_text(unsigned p, char *buf, size_t len)
+{
+	size_t l = 0;
+	int v;
+
+	buf[0] = '\0';
+	for (v = 0; v < 3; v++)
+		if (p & IPT_VSET(v))
+			l += (size_t)snprintf(buf + l, len - l, "%s%s", l ? "," : "",
+					      ipt_verdict_name((enum ipt_verdict)v));
+}
+
+/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
+void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
+{
+	char rn[128], pv[32];
+	struct ipt_chain_info ci;
+
+	switch (r->by) {
+	case IPT_BY_RULE:
+		check_rule_name(rs, r->rule, rn, sizeof(rn));
+		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
+		break;
+	case IPT_BY_POLICY:
+		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
+			snprintf(buf, len, "%s by the policy of %s %s",
+				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
+				 ci.name);
+		else
+			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
+		break;
+	case IPT_BY_PATH_END:
+		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
+		break;
+	case IPT_BY_MARTIAN:
+		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
+			 ipt_martian_name((enum ipt_martian)r->martian));
+		break;
+	case IPT_BY_DEFRAG:
+		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
+		break;
+	default:
+		check_possible_text(r->possible, pv, sizeof(pv));
+		if (r->uncertain_rule != IPT_NONE) {
+			check_rule_name(rs, r->uncertain_rule, rn, sizeof(rn));
+			snprintf(buf, len, "UNKNOWN (possible %s), first undecided: %s", pv, rn);
+		} else {
+			snprintf(buf, len, "UNKNOWN (possible %s), the routing decision is undecided", pv);
+		}
+		break;
+	}
+}
+
+/* ---- findings ---- */
+
+static int res_same(const struct check_res *a, const struct check_res *b)
+{
+	return a->verdict == b->verdict && a->possible == b->possible && a->by == b->by &&
+	       a->rule == b->rule && a->chain == b->chain && a->martian == b->martian &&
+	       a->uncertain_rule == b->uncertain_rule;
+}
+
+int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b,
+		    const struct check_flows *fs, size_t i)
+{
+	struct check_group *x = NULL;
+	size_t k;
+
+	for (k = g->n; k-- > 0;) {	/* groups are few; newest first */
+		struct check_group *y = &g->v[k];
+
+		if (y->kind == kind && y->fam == fam && !strcmp(y->label, label) &&
+		    res_same(&y->a, a) && y->have_b == (b != NULL) && (!b || res_same(&y->b, b))) {
+			x = y;
+			break;
+		}
+	}
+	if (!x) {
+		if (grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
+			return -1;
+		x = &g->v[g->n++];
+		memset(x, 0, sizeof(*x));
+		x->kind = kind;
+		x->fam = fam;
+		snprintf(x->label, sizeof(x->label), "%s", label);
+		x->a = *a;
+		if (b) {
+			x->b = *b;
+			x->have_b = 1;
+		}
+	}
+	x->flows++;
+	x->packets += fs->v[i].packets;
+	x->bytes += fs->v[i].bytes;
+	if (x->nex < CHECK_EXAMPLES)
+		x->ex[x->nex++] = i;
+	return 0;
+}
+
+void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+			   char *buf, size_t len)
+{
+	if (!rs || rule == IPT_NONE || ipt_rule_undecided(rs, rule, unknown, buf, len) < 0)
+		snprintf(buf, len, "routing decision (kernel context unknown)");
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct check_group *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->packets != y->packets)
+		return x->packets > y->packets ? -1 : 1;
+	return x->flows > y->flows ? -1 : x->flows < y->flows;
+}
+
+static int blocked(unsigned v)
+{
+	return v == IPT_V_DROP || v == IPT_V_REJECT;
+}
+
+int check_findings(struct check_groups *g, const struct check_flows *fs,
+		   const struct check_side *ns, const struct check_res *alone,
+		   const struct check_side *old)
+{
+	size_t i;
+	char label[96];
+
+	for (i = 0; i < fs->n; i++) {
+		const struct check_flow *f = &fs->v[i];
+		const struct check_res *r = &ns->res[i];
+		int fam = f->family == 6;
+
+		if (!ns->rs[fam])
+			continue;
+		if (f->spoof) {
+			snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
+				 fs->subclasses[f->subclass]);
+			if (check_group_add(g, CK_SPOOF, fam, label, r,
+					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
+				return -1;
+		}
+		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
+			unsigned svc = f->dport ? f->dport : f->sport;
+			const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
+					 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
+
+			if (f->proto == 1 || f->proto == 58)
+				snprintf(label, sizeof(label), "%s type %u", pn, f->dport >> 8);
+			else if (pn)
+				snprintf(label, sizeof(label), "%s/%u", pn, svc);
+			else
+				snprintf(label, sizeof(label), "proto %u", f->proto);
+			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i) < 0)
+				return -1;
+		}
+		if (r->verdict == IPT_V_UNKNOWN) {
+			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
+					      sizeof(label));
+			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i) < 0)
+				return -1;
+		}
+		if (old && old->rs[fam]) {
+			const struct check_res *o = &old->res[i];
+			enum check_kind k = CK_COUNT;
+			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
+			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
+
+			label[0] = '\0';
+			if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
+				k = CK_NEW_UNCERTAIN;
+			else if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
+				k = CK_NEW_CERTAIN;
+			else if (r->verdict != IPT_V_UNKNOWN && r->verdict != o->verdict) {
+				if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
+					k = CK_NEW_BLOCKED;
+				else if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
+					k = CK_NEW_ACCEPTED;
+				else
+					k = CK_BLOCK_CHANGED;
+			}
+			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
+				return -1;
+			if (f->spoof && acc_n != acc_o) {
+				snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
+					 fs->subclasses[f->subclass]);
+				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
+						    label, r, o, fs, i) < 0)
+					return -1;
+			}
+		}
+	}
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
+	return 0;
+}
+
+void check_groups_free(struct check_groups *g)
+{
+	free(g->v);
+	memset(g, 0, sizeof(*g));
+}

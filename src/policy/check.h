@@ -1,0 +1,203 @@
+/* This file declares the policy checker's core: it turns stored flows into evaluator
+ * packets (path, conntrack state, unknown fields), builds the host context from the
+ * database or the command line, evaluates every flow against one or two rulesets, and
+ * aggregates the findings (spoof holes, loopback breakage, rule hits, dead rules,
+ * uncertainty, diff) into groups weighted by flows and packets. It never prints;
+ * cmd_check.c formats the groups. */
+#ifndef SPOOFAUDIT_CHECK_H
+#define SPOOFAUDIT_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/ipt.h"
+#include "store/store.h"
+
+/* ---- host context ---- */
+
+/* What the kernel looked like: from the DB (store_context_each rows) and/or overrides. */
+struct check_host {
+	struct ipt_hostaddr *addrs;
+	size_t naddrs, capaddrs;
+	struct ipt_ifconf *ifconf;
+	size_t nifconf, capifconf;
+	struct ipt_route *routes;
+	size_t nroutes, caproutes;
+	struct {
+		char name[IPT_IFNAMSIZ];
+		char role[16];
+	} *ifaces;
+	size_t nifaces, capifaces;
+	int have_addrs;		/* the DB listed host addresses */
+	int have_sysctls;	/* the DB listed kernel context */
+	struct ipt_context ctx;	/* ready after check_host_finish() */
+};
+
+/* store_context_each() callback: arg is a struct check_host. */
+int check_host_row(void *arg, const struct store_ctx_row *row);
+/* Applies overrides (-1 = keep) to `all` and completes ctx. Returns 0 or -1 (ENOMEM). */
+int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter);
+void check_host_free(struct check_host *h);
+/* Role of an interface ("loopback", "external", "internal") or NULL when unknown. */
+const char *check_host_role(const struct check_host *h, const char *ifname);
+
+/* ---- flows ---- */
+
+/* A flow as the checker keeps it: the stored record, compacted, plus what was derived. */
+struct check_flow {
+	int64_t id;
+	uint8_t family;
+	uint8_t proto;
+	uint8_t spoof;		/* class is a spoof class */
+	uint8_t loopback;	/* class loopback_flow */
+	uint8_t path;		/* enum ipt_path */
+	uint8_t ctstate;	/* enum ipt_ctstate */
+	uint8_t unknown;	/* IPT_UNK_* */
+	uint8_t tcp_flags;	/* representative packet's flags */
+	uint8_t pkttype;
+	uint8_t dir;		/* 0 unknown, 1 in, 2 out */
+	uint16_t sport, dport;
+	uint16_t cls;		/* index into check_class_names */
+	uint16_t subclass;	/* index into the flow set's subclass names */
+	uint16_t iface;		/* index into the flow set's interface names */
+	uint8_t src[16], dst[16];	/* IPv4 in the first 4 bytes */
+	uint8_t have_reverse;	/* the reverse direction was recorded */
+	uint8_t flags_seen;	/* OR of the TCP flags stored */
+	uint64_t packets, bytes;
+	int64_t first_usec;
+};
+
+struct check_flows {
+	struct check_flow *v;
+	size_t n, cap;
+	char (*ifnames)[32];
+	size_t nifnames;
+	char (*subclasses)[32];
+	size_t nsubclasses;
+};
+
+extern const char *const check_class_names[];	/* "normal", "loopback_flow", ... */
+
+/* Appends a stored flow (addresses converted). Returns 0, or -1 (ENOMEM). */
+int check_flows_add(struct check_flows *fs, const struct store_flow *sf);
+/* Derives path, conntrack state, unknown fields and pkttype of every flow (needs them all,
+ * for the reverse-direction lookup). Returns 0 or -1 (ENOMEM). */
+int check_flows_derive(struct check_flows *fs, const struct check_host *h);
+void check_flows_free(struct check_flows *fs);
+/* Derives one flow's path, conntrack state, unknown fields and pkttype: what
+ * check_flows_derive() does for each flow once it has looked up the reverse direction
+ * (rev: it was seen; rev_first: it started first). loopback_if: the flow's interface has
+ * the loopback role. The live audit calls this for each new flow, with the reverse looked
+ * up in the flow table. */
+void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
+			   int rev, int rev_first);
+/* The evaluator packet of a derived flow seen on interface ifname. */
+void check_flow_to_packet(const struct check_flow *f, const char *ifname, struct ipt_packet *p);
+/* The evaluator packet of flow i. */
+void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p);
+/* "a0 in tcp 198.51.100.7:0 -> 45.33.1.10:22" into buf. */
+void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len);
+
+/* Conntrack state of a flow's first packet (exposed for the unit tests): proto, the OR of
+ * its TCP flags, ICMP type (dport >> 8), whether the reverse was seen and whether the
+ * reverse started first. *flags gets the representative packet's TCP flags and *unk
+ * IPT_UNK_FLAGS when they cannot be told. */
+enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsigned icmp_type,
+			       int have_reverse, int reverse_first, uint8_t *flags, uint8_t *unk);
+
+/* ---- evaluation and findings ---- */
+
+/* Per-flow outcome against one ruleset. */
+struct check_res {
+	uint8_t verdict;	/* enum ipt_verdict */
+	uint8_t possible;
+	uint8_t by;		/* enum ipt_decider */
+	uint8_t martian;	/* enum ipt_martian */
+	uint8_t uncertain_martian;
+	uint32_t rule;		/* deciding rule or IPT_NONE */
+	uint32_t chain;
+	uint32_t uncertain_rule;
+};
+
+/* One ruleset side (the proposed one, or --against's) for both families. */
+struct check_side {
+	struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given */
+	struct ipt_compiled *cp[2];
+	uint64_t *hit_flows[2], *hit_packets[2];	/* per rule: definite matches */
+	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
+	struct check_res *res;	/* per flow */
+};
+
+/* The compact outcome of one evaluator result. */
+void check_res_from(struct check_res *r, const struct ipt_result *x);
+/* "filter INPUT #3 (line 9)"; "?" for a bad id or no ruleset. */
+void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len);
+/* "ACCEPT,DROP" from IPT_VSET_* bits. */
+void check_possible_text(unsigned p, char *buf, size_t len);
+/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)", "DROP by the
+ * policy of filter OUTPUT", "DROP by the kernel's martian check (...)", "UNKNOWN (...)". */
+void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len);
+
+/* Evaluates every flow against side s (hits counted when count_hits). Flows of a family
+ * without a ruleset get verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */
+int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
+		   int count_hits);
+/* For flows the kernel's martian check dropped: what the ruleset alone would do (the
+ * routing checks passing). res must have fs->n entries. */
+int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
+			 const struct check_host *h, struct check_res *res);
+void check_side_free(struct check_side *s);
+
+/* Finding kinds. */
+enum check_kind {
+	CK_SPOOF = 0,		/* spoof-class flows by fate */
+	CK_BREAKAGE,		/* loopback flows dropped/rejected (or possibly) */
+	CK_UNCERTAIN,		/* flows with an UNKNOWN verdict, by undecided rule */
+	CK_NEW_BLOCKED,		/* diff */
+	CK_NEW_ACCEPTED,
+	CK_NEW_UNCERTAIN,
+	CK_NEW_CERTAIN,
+	CK_BLOCK_CHANGED,	/* DROP <-> REJECT */
+	CK_HOLE_OPENED,
+	CK_HOLE_CLOSED,
+	CK_COUNT
+};
+extern const char *const check_kind_names[CK_COUNT];
+
+#define CHECK_EXAMPLES 3
+
+/* A group of flows with one finding kind and one explanation. */
+struct check_group {
+	enum check_kind kind;
+	int fam;		/* 0 IPv4, 1 IPv6 */
+	char label[96];		/* class/subclass, service "udp/5353", match name... */
+	struct check_res a;	/* outcome (new side) */
+	struct check_res b;	/* CK_SPOOF: the ruleset alone; diff: the --against side */
+	int have_b;
+	uint64_t flows, packets, bytes;
+	size_t ex[CHECK_EXAMPLES];
+	unsigned nex;
+};
+
+struct check_groups {
+	struct check_group *v;
+	size_t n, cap;
+};
+
+/* Adds flow i's weight to the group (kind, fam, label, a, b), creating it. -1 ENOMEM. */
+int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b,
+		    const struct check_flows *fs, size_t i);
+/* Builds every finding group: newside against fs; alone (may be NULL) the martian-free
+ * outcomes; old (may be NULL) the --against side. Groups sorted by kind, packets desc. */
+int check_findings(struct check_groups *g, const struct check_flows *fs,
+		   const struct check_side *newside, const struct check_res *alone,
+		   const struct check_side *old);
+void check_groups_free(struct check_groups *g);
+
+/* The label of the undecided matches of rule (for grouping uncertainty): names of its
+ * matches the evaluator may not decide, "port (collapsed)" when unknown ports touch it. */
+void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+			   char *buf, size_t len);
+
+#endif

@@ -1,0 +1,672 @@
+/* This file contains the evaluator: it walks a packet through the hooks of its path in
+ * the kernel's order (raw, mangle, nat, filter, security; the routing decision with its
+ * martian checks between PREROUTING and INPUT/FORWARD), runs each chain with jumps, gotos,
+ * RETURN and policies, applies DNAT/REDIRECT, MARK, CONNMARK and NOTRACK, and keeps every
+ * possible outcome when a match is unknown (one forked world per undecided rule, as in
+ * Diekmann et al.'s fffuu semantics, bounded by a budget). */
+#include "policy/ipt_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORLDS 64
+
+/* Stages: a chain is (table << 4 | hook); the others are kernel steps. */
+#define ST_V6CHECK 0xf0	/* ip6_rcv_core: ::1 and multicast sources off lo */
+#define ST_DEFRAG 0xf1	/* a lone non-first fragment waits in conntrack defrag */
+#define ST_ROUTE 0xf2	/* ip_route_input_slow martian checks (IPv4) */
+#define ST_END 0xff
+#define CH(t, h) ((uint8_t)((IPT_TABLE_##t << 4) | IPT_HOOK_##h))
+
+static const uint8_t path_stages[IPT_PATH_COUNT][16] = {
+	[IPT_PATH_INCOMING] = {ST_V6CHECK, ST_DEFRAG, CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
+			       CH(NAT, PREROUTING), ST_ROUTE, CH(MANGLE, INPUT), CH(FILTER, INPUT),
+			       CH(SECURITY, INPUT), CH(NAT, INPUT), ST_END},
+	[IPT_PATH_LOCAL_OUT] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), CH(NAT, OUTPUT),
+				CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT), CH(MANGLE, POSTROUTING),
+				CH(NAT, POSTROUTING), ST_END},
+	/* over lo the conntrack entry (and its NAT bindings) made on output is kept, so nat
+	 * PREROUTING and nat INPUT are not traversed again */
+	[IPT_PATH_LOOPBACK] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), CH(NAT, OUTPUT),
+			       CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT), CH(MANGLE, POSTROUTING),
+			       CH(NAT, POSTROUTING), CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
+			       CH(MANGLE, INPUT), CH(FILTER, INPUT), CH(SECURITY, INPUT), ST_END},
+	[IPT_PATH_FORWARD] = {ST_V6CHECK, ST_DEFRAG, CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
+			      CH(NAT, PREROUTING), ST_ROUTE, CH(MANGLE, FORWARD),
+			      CH(FILTER, FORWARD), CH(SECURITY, FORWARD), CH(MANGLE, POSTROUTING),
+			      CH(NAT, POSTROUTING), ST_END},
+};
+
+const char *ipt_martian_name(enum ipt_martian m)
+{
+	static const char *const names[] = {
+		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
+		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
+	};
+
+	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+}
+
+void ipt_packet_init(struct ipt_packet *p, int family, enum ipt_path path)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = (uint8_t)family;
+	p->path = (uint8_t)path;
+	p->ctstate = IPT_CT_NEW;
+	p->pkttype = IPT_PKT_HOST;
+}
+
+static void fill_slot(struct ipt_eval *ev, int slot, const char *name)
+{
+	const struct ipt_ruleset *rs = ev->rs;
+	size_t len = strlen(name);
+	uint32_t i;
+
+	for (i = 0; i < rs->nifpat; i++) {
+		const struct ipt_ifpat *p = &rs->ifpat[i];
+
+		ev->ifmatch[slot][i] = p->wildcard ? len >= p->len && memcmp(name, p->name, p->len) == 0
+						   : len == p->len && memcmp(name, p->name, len) == 0;
+	}
+	snprintf(ev->ifname[slot], IPT_IFNAMSIZ, "%s", name);
+	ev->ifvalid[slot] = 1;
+}
+
+struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_context *ctx)
+{
+	struct ipt_eval *ev = calloc(1, sizeof(*ev));
+	int s;
+
+	if (!ev)
+		return NULL;
+	ev->rs = rs;
+	ev->ctx = ctx;
+	ev->maxworlds = MAX_WORLDS;
+	ev->maxdepth = rs->nchains + 2;
+	ev->worlds = calloc(ev->maxworlds, sizeof(*ev->worlds));
+	ev->frames = calloc((size_t)ev->maxworlds * ev->maxdepth, sizeof(*ev->frames));
+	if (!ev->worlds || !ev->frames)
+		goto fail;
+	for (s = 0; s < IPT_IFSLOTS; s++) {
+		ev->ifmatch[s] = calloc(rs->nifpat ? rs->nifpat : 1, 1);
+		if (!ev->ifmatch[s])
+			goto fail;
+	}
+	fill_slot(ev, 2, "lo");
+	fill_slot(ev, 3, "");
+	ev->conntrack = ctx && ctx->conntrack >= 0 ? ctx->conntrack : rs->uses_conntrack;
+	return ev;
+fail:
+	ipt_eval_free(ev);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void ipt_eval_free(struct ipt_eval *ev)
+{
+	int s;
+
+	if (!ev)
+		return;
+	for (s = 0; s < IPT_IFSLOTS; s++)
+		free(ev->ifmatch[s]);
+	ipt_cstate_free(ev->cstate);
+	free(ev->worlds);
+	free(ev->frames);
+	free(ev);
+}
+
+void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
+{
+	ev->hook = fn;
+	ev->hook_arg = arg;
+}
+
+static void finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
+		   enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
+{
+	struct ipt_result *res = ev->res;
+
+	w->dead = 1;
+	ev->nfinished++;
+	if (w->main) {
+		res->verdict = v;
+		res->by = by;
+		res->rule = rule;
+		res->chain = chain;
+		res->table = chain != IPT_NONE ? (enum ipt_table)ev->rs->chains[chain].table : 0;
+		res->martian = mart;
+		res->uncertain_rule = w->uncertain;
+		res->nat.dnat_rule = w->dnat_rule;
+		res->nat.snat_rule = w->snat_rule;
+		memcpy(res->nat.dst, w->dst, 16);
+		res->nat.dport = w->dport;
+	}
+	res->possible |= IPT_VSET(v);
+}
+
+/* Copies w into a new pending world; NULL when the budget is spent (then every verdict
+ * counts as possible). */
+static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, uint32_t rule)
+{
+	struct ipt_world *c;
+
+	if (w->uncertain == IPT_NONE)
+		w->uncertain = rule;
+	if (ev->npending + 1 >= ev->maxworlds) {
+		ev->overflow = 1;
+		return NULL;
+	}
+	c = &ev->worlds[++ev->npending];
+	{
+		struct ipt_frame *stack = c->stack;
+
+		*c = *w;
+		c->stack = stack;
+		c->main = 0;
+	}
+	memcpy(c->stack, w->stack, w->depth * sizeof(*w->stack));
+	return c;
+}
+
+static void policy(struct ipt_eval *ev, struct ipt_world *w, int *done)
+{
+	const struct ipt_chain *c = &ev->rs->chains[w->base_chain];
+
+	w->depth = 0;
+	if (c->policy == IPT_V_DROP) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_POLICY, IPT_NONE, w->base_chain, IPT_MARTIAN_NONE);
+		*done = 1;
+		return;
+	}
+	if (w->acc_chain == IPT_NONE || c->table == IPT_TABLE_FILTER ||
+	    ev->rs->chains[w->acc_chain].table != IPT_TABLE_FILTER)
+		w->acc_chain = w->base_chain;
+}
+
+/* known-bit arithmetic for MARK / CONNMARK */
+static void xset(uint32_t *val, uint32_t *known, uint32_t value, uint32_t mask)
+{
+	*val = (*val & ~mask) ^ value;
+	*known |= mask;
+}
+
+static void apply_marks(const struct ipt_rule *r, struct ipt_world *w)
+{
+	uint32_t nv, nk;
+
+	if (r->tkind == IPT_T_MARK || (r->tkind == IPT_T_CONNMARK && r->markop == IPT_MARK_XSET)) {
+		if (r->tkind == IPT_T_MARK)
+			xset(&w->mark, &w->mark_known, r->mark_value, r->mark_mask);
+		else
+			xset(&w->ctmark, &w->ctmark_known, r->mark_value, r->mark_mask);
+	} else if (r->markop == IPT_MARK_SAVE) {
+		nv = (w->ctmark & ~r->ctmask) ^ (w->mark & r->nfmask);
+		nk = (w->ctmark_known | r->ctmask) & (w->mark_known | ~r->nfmask);
+		w->ctmark = nv;
+		w->ctmark_known = nk;
+	} else if (r->markop == IPT_MARK_RESTORE) {
+		nv = (w->mark & ~r->nfmask) ^ (w->ctmark & r->ctmask);
+		nk = (w->mark_known | r->nfmask) & (w->ctmark_known | ~r->ctmask);
+		w->mark = nv;
+		w->mark_known = nk;
+	}
+}
+
+/* A MARK-like target on a rule that may or may not match: bits that differ between the
+ * two outcomes, or are unknown in either, become unknown. */
+static void apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w)
+{
+	struct ipt_world after = *w;
+
+	apply_marks(r, &after);
+	w->mark_known &= after.mark_known & ~(w->mark ^ after.mark);
+	w->ctmark_known &= after.ctmark_known & ~(w->ctmark ^ after.ctmark);
+}
+
+static int has_l4_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
+}
+
+static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
+{
+	const struct ipt_packet *p = ev->pkt;
+	int dst_side = w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_OUTPUT;
+	size_t l = ev->rs->family == 4 ? 4 : 16, i;
+
+	if (r->tkind == IPT_T_SNAT || (r->tkind == IPT_T_NETMAP && !dst_side)) {
+		w->snat_rule = id;
+		return;
+	}
+	w->dnat_rule = id;
+	if (r->tkind == IPT_T_NETMAP) {
+		for (i = 0; i < l; i++)
+			w->dst[i] = (uint8_t)((w->dst[i] & ~r->nat_mask[i]) | r->nat_addr[i]);
+		return;
+	}
+	if (r->tkind == IPT_T_REDIRECT) {
+		/* REDIRECT: the primary address of the incoming interface, loopback on output */
+		if (w->hook == IPT_HOOK_OUTPUT) {
+			memset(w->dst, 0, 16);
+			if (ev->rs->family == 4) {
+				w->dst[0] = 127;
+				w->dst[3] = 1;
+			} else {
+				w->dst[15] = 1;
+			}
+		} else if (ev->ctx) {
+			for (i = 0; i < ev->ctx->naddrs; i++) {
+				const struct ipt_hostaddr *h = &ev->ctx->addrs[i];
+
+				if (h->family == ev->rs->family && strcmp(h->ifname, p->in_if) == 0) {
+					memcpy(w->dst, h->addr, 16);
+					break;
+				}
+			}
+		}
+	} else if (r->nat_has_addr) {
+		memcpy(w->dst, r->nat_addr, 16);
+	}
+	if (r->nat_has_port && has_l4_ports(p->proto)) {
+		w->dport = r->nat_port;
+		w->dport_unk = 0;
+	}
+}
+
+/* Applies the target of rule r (id) to w as if it matched. Returns 1 when w is finished. */
+static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
+{
+	int done = 0;
+	struct ipt_world *c;
+
+	switch (r->tkind) {
+	case IPT_T_ACCEPT:
+		w->acc_rule = id;
+		w->depth = 0;
+		return 0;
+	case IPT_T_DROP:
+	case IPT_T_REJECT:
+		finish(ev, w, r->tkind == IPT_T_DROP ? IPT_V_DROP : IPT_V_REJECT, IPT_BY_RULE, id,
+		       r->chain, IPT_MARTIAN_NONE);
+		return 1;
+	case IPT_T_RETURN:
+		if (w->depth <= 1)
+			policy(ev, w, &done);
+		else
+			w->depth--;
+		return done;
+	case IPT_T_JUMP:
+		if (w->depth >= ev->maxdepth)
+			return 0;	/* cannot happen: loops are rejected at parse time */
+		w->stack[w->depth].chain = r->tchain;
+		w->stack[w->depth].pos = 0;
+		w->depth++;
+		return 0;
+	case IPT_T_GOTO:
+		w->stack[w->depth - 1].chain = r->tchain;
+		w->stack[w->depth - 1].pos = 0;
+		return 0;
+	case IPT_T_MARK:
+	case IPT_T_CONNMARK:
+		apply_marks(r, w);
+		return 0;
+	case IPT_T_NOTRACK:
+		w->ctstate = IPT_CT_UNTRACKED;
+		return 0;
+	case IPT_T_DNAT:
+	case IPT_T_REDIRECT:
+	case IPT_T_SNAT:
+	case IPT_T_NETMAP:
+		do_nat(ev, w, r, id);
+		w->depth = 0;	/* NF_ACCEPT: the rest of this nat chain is skipped */
+		return 0;
+	case IPT_T_UNKNOWN:
+		/* an extension we do not model: it may continue, accept or drop */
+		c = fork_world(ev, w, id);
+		if (c) {
+			c->acc_rule = id;
+			c->depth = 0;
+		}
+		c = fork_world(ev, w, id);
+		if (c)
+			finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
+		return 0;
+	default:	/* NONE, CONTINUE */
+		return 0;
+	}
+}
+
+/* A rule whose matches may or may not hold: w goes on as if it did not match; a forked
+ * copy takes the target. Effects that need no fork are blurred in place. */
+static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r,
+		       uint32_t id)
+{
+	struct ipt_world *c;
+
+	switch (r->tkind) {
+	case IPT_T_NONE:
+	case IPT_T_CONTINUE:
+		return;
+	case IPT_T_MARK:
+	case IPT_T_CONNMARK:
+		apply_marks_maybe(r, w);
+		return;
+	case IPT_T_NOTRACK:
+		if (w->ctstate != IPT_CT_UNTRACKED) {
+			if (w->uncertain == IPT_NONE)
+				w->uncertain = id;
+			w->ctstate = IPT_CT_UNKNOWN;
+		}
+		return;
+	default:
+		c = fork_world(ev, w, id);
+		if (c)
+			take(ev, c, r, id);	/* a finished copy is marked dead */
+		return;
+	}
+}
+
+static int sysctl_or(const struct ipt_eval *ev, const char *ifname, int field)
+{
+	const struct ipt_context *ctx = ev->ctx;
+	int all = -1, dev = -1, best = -1;
+	size_t i;
+
+	if (!ctx)
+		return -1;
+	for (i = 0; i < ctx->nifconf; i++) {
+		const struct ipt_ifconf *c = &ctx->ifconf[i];
+		int v = field == 0 ? c->route_localnet : field == 1 ? c->accept_local : c->rp_filter;
+
+		if (strcmp(c->ifname, "all") == 0)
+			all = v;
+		else if (strcmp(c->ifname, ifname) == 0)
+			dev = v;
+	}
+	if (field == 2) {	/* rp_filter: max(all, dev) */
+		if (all == 2 || dev == 2)
+			return 2;
+		if (all < 0 || dev < 0)
+			return -1;
+		return all > dev ? all : dev;
+	}
+	/* route_localnet / accept_local: all OR dev */
+	if (all == 1 || dev == 1)
+		best = 1;
+	else if (all == 0 && dev == 0)
+		best = 0;
+	return best;
+}
+
+/* IPv4 ip_route_input_slow + fib_validate_source. Returns IPT_YES (passes), IPT_NO with
+ * *why, or IPT_MAYBE with *why the check that could not be decided. */
+static int route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why)
+{
+	const struct ipt_packet *p = ev->pkt;
+	const uint8_t *s = p->src, *d = w->dst;
+	const char *in = p->in_if, *via = NULL;
+	int v, local, rp, al;
+
+	if (s[0] >= 224 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255)) {
+		*why = IPT_MARTIAN_SRC_MULTICAST;	/* multicast, limited broadcast, and 240/4 */
+		if (s[0] < 240 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255))
+			return IPT_NO;
+	}
+	if ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
+	    (!s[0] && !s[1] && !s[2] && !s[3] && !d[0] && !d[1] && !d[2] && !d[3]))
+		return IPT_YES;	/* limited broadcast goes to brd_input */
+	if (s[0] == 0) {
+		*why = IPT_MARTIAN_SRC_ZERONET;
+		return IPT_NO;
+	}
+	if (d[0] == 0) {
+		*why = IPT_MARTIAN_DST_ZERONET;
+		return IPT_NO;
+	}
+	if (d[0] == 127 || s[0] == 127) {
+		v = sysctl_or(ev, in, 0);
+		*why = d[0] == 127 ? IPT_MARTIAN_DST_LOOPBACK : IPT_MARTIAN_SRC_LOOPBACK;
+		if (v == 0)
+			return IPT_NO;
+		if (v < 0)
+			return IPT_MAYBE;
+	}
+	/* fib_validate_source: the host's own address (any local route) as source */
+	al = sysctl_or(ev, in, 1);
+	rp = sysctl_or(ev, in, 2);
+	local = s[0] == 127 && rp != 0 ? IPT_YES : ipt_is_host_addr(ev, s, NULL);
+	if (al != 1 && local != IPT_NO) {
+		*why = IPT_MARTIAN_SRC_LOCAL;
+		if (local == IPT_YES && al == 0)
+			return IPT_NO;
+		return IPT_MAYBE;
+	}
+	if (rp == 0 || local == IPT_YES)
+		return IPT_YES;
+	*why = IPT_MARTIAN_RPFILTER;
+	if (rp < 0)
+		return IPT_MAYBE;
+	v = ipt_route_lookup(ev, s, &via);
+	if (v == IPT_MAYBE)
+		return IPT_MAYBE;
+	if (v == IPT_NO)
+		return IPT_NO;
+	return rp == 2 || strcmp(via, in) == 0 ? IPT_YES : IPT_NO;
+}
+
+/* Starts stage st for w. Returns 1 when w is finished. */
+static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
+{
+	const struct ipt_packet *p = ev->pkt;
+	const struct ipt_ruleset *rs = ev->rs;
+	int table = st >> 4, hook = st & 0xf;
+	enum ipt_martian why = IPT_MARTIAN_NONE;
+	struct ipt_world *c;
+	uint32_t chain;
+	int v;
+
+	if (st == ST_V6CHECK) {
+		static const uint8_t loop6[16] = {[15] = 1};
+
+		if (rs->family != 6 || strcmp(p->in_if, "lo") == 0)
+			return 0;
+		if (memcmp(p->src, loop6, 16) == 0 || memcmp(p->dst, loop6, 16) == 0)
+			why = IPT_MARTIAN_V6_LOOPBACK;
+		else if (p->src[0] == 0xff)
+			why = IPT_MARTIAN_V6_SRC_MULTICAST;
+		if (why == IPT_MARTIAN_NONE)
+			return 0;
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		return 1;
+	}
+	if (st == ST_DEFRAG) {
+		if (!p->fragment || !ev->conntrack)
+			return 0;
+		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
+		return 1;
+	}
+	if (st == ST_ROUTE) {
+		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
+			return 0;
+		v = route_check(ev, w, &why);
+		if (v == IPT_YES)
+			return 0;
+		if (v == IPT_NO) {
+			finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+			return 1;
+		}
+		ev->res->uncertain_martian = 1;
+		c = fork_world(ev, w, IPT_NONE);
+		if (c)
+			finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		return 0;
+	}
+	chain = rs->builtin[table][hook];
+	if (chain == IPT_NONE)
+		return 0;	/* table not loaded: no hook registered */
+	if (table == IPT_TABLE_NAT) {
+		/* only a connection's first packet (NEW, or RELATED other than ICMP errors)
+		 * traverses nat chains; INVALID and UNTRACKED have no conntrack entry */
+		int icmp = p->proto == 1 || p->proto == 58;
+
+		if (w->ctstate == IPT_CT_UNKNOWN) {
+			if (rs->chains[chain].n == 0)
+				return 0;
+			c = fork_world(ev, w, rs->chains[chain].first);
+			if (c)
+				c->ctstate = IPT_CT_ESTABLISHED;	/* the copy skips nat */
+		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
+			return 0;
+		}
+	}
+	w->hook = (int8_t)hook;
+	w->base_chain = chain;
+	w->depth = 1;
+	w->stack[0].chain = chain;
+	w->stack[0].pos = 0;
+	switch (p->path) {
+	case IPT_PATH_LOOPBACK:
+		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ? 2 : 3;
+		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ? 2 : 3;
+		break;
+	default:
+		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ||
+				     hook == IPT_HOOK_FORWARD ? 0 : 3;
+		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ||
+				      hook == IPT_HOOK_FORWARD ? 1 : 3;
+		break;
+	}
+	return 0;
+}
+
+/* Runs w to its end (verdict recorded through finish()). */
+static void run_world(struct ipt_eval *ev, struct ipt_world *w)
+{
+	const struct ipt_ruleset *rs = ev->rs;
+	const uint8_t *stages = path_stages[ev->pkt->path];
+
+	for (;;) {
+		struct ipt_frame *f;
+		const struct ipt_chain *c;
+		const struct ipt_rule *r;
+		uint32_t id;
+		int m, done = 0;
+
+		if (w->depth == 0) {
+			uint8_t st = stages[w->stage];
+
+			if (st == ST_END) {
+				if (w->acc_rule != IPT_NONE)
+					finish(ev, w, IPT_V_ACCEPT, IPT_BY_RULE, w->acc_rule,
+					       rs->rules[w->acc_rule].chain, IPT_MARTIAN_NONE);
+				else if (w->acc_chain != IPT_NONE)
+					finish(ev, w, IPT_V_ACCEPT, IPT_BY_POLICY, IPT_NONE, w->acc_chain,
+					       IPT_MARTIAN_NONE);
+				else
+					finish(ev, w, IPT_V_ACCEPT, IPT_BY_PATH_END, IPT_NONE, IPT_NONE,
+					       IPT_MARTIAN_NONE);
+				return;
+			}
+			w->stage++;
+			if (start_stage(ev, w, st))
+				return;
+			continue;
+		}
+		f = &w->stack[w->depth - 1];
+		c = &rs->chains[f->chain];
+		if (ev->comp && f->pos < c->n)
+			f->pos = ipt_compiled_next(ev, w, f->chain, f->pos);
+		if (f->pos >= c->n) {
+			if (w->depth == 1) {
+				policy(ev, w, &done);
+				if (done)
+					return;
+			} else {
+				w->depth--;
+			}
+			continue;
+		}
+		id = c->first + f->pos++;
+		r = &rs->rules[id];
+		m = ipt_rule_matches(ev, w, r);
+		if (m == IPT_NO)
+			continue;
+		if (ev->hook)
+			ev->hook(ev->hook_arg, id, m);
+		if (m == IPT_MAYBE) {
+			take_maybe(ev, w, r, id);
+			continue;
+		}
+		if (take(ev, w, r, id))
+			return;
+	}
+}
+
+int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res)
+{
+	struct ipt_world *w;
+	uint32_t i;
+	unsigned bits;
+
+	if (pkt->family != ev->rs->family || pkt->path >= IPT_PATH_COUNT ||
+	    pkt->ctstate > IPT_CT_UNKNOWN || pkt->pkttype > IPT_PKT_UNKNOWN ||
+	    memchr(pkt->in_if, '\0', IPT_IFNAMSIZ) == NULL ||
+	    memchr(pkt->out_if, '\0', IPT_IFNAMSIZ) == NULL ||
+	    (pkt->unknown & ~(IPT_UNK_SPORT | IPT_UNK_DPORT | IPT_UNK_FLAGS))) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(res, 0, sizeof(*res));
+	res->rule = res->chain = res->uncertain_rule = IPT_NONE;
+	ev->pkt = pkt;
+	ev->res = res;
+	ev->nfinished = 0;
+	ev->overflow = 0;
+	ev->npending = 0;
+	ev->gen++;
+	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
+		fill_slot(ev, 0, pkt->in_if);
+	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], pkt->out_if) != 0)
+		fill_slot(ev, 1, pkt->out_if);
+	for (i = 0; i < ev->maxworlds; i++)
+		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
+	w = &ev->worlds[0];
+	{
+		struct ipt_frame *stack = w->stack;
+
+		memset(w, 0, sizeof(*w));
+		w->stack = stack;
+	}
+	w->main = 1;
+	w->ctstate = pkt->ctstate;
+	memcpy(w->dst, pkt->dst, 16);
+	w->dport = pkt->dport;
+	w->dport_unk = (pkt->unknown & IPT_UNK_DPORT) != 0;
+	w->dnat_rule = w->snat_rule = w->uncertain = w->acc_rule = w->acc_chain = IPT_NONE;
+	w->base_chain = IPT_NONE;
+	run_world(ev, w);
+	/* pending worlds, newest first: each is moved into slot 0 (free once the main world
+	 * is done) so that its own forks can reuse the slots above */
+	while (ev->npending > 0) {
+		struct ipt_world *top = &ev->worlds[ev->npending];
+		struct ipt_frame *stack0 = ev->worlds[0].stack;
+
+		ev->npending--;
+		if (top->dead)
+			continue;
+		ev->worlds[0] = *top;
+		ev->worlds[0].stack = stack0;
+		memcpy(stack0, top->stack, top->depth * sizeof(*stack0));
+		run_world(ev, &ev->worlds[0]);
+	}
+	if (ev->overflow)
+		res->possible |= IPT_VSET_ACCEPT | IPT_VSET_DROP | IPT_VSET_REJECT;
+	bits = res->possible;
+	if (bits & (bits - 1)) {
+		res->verdict = IPT_V_UNKNOWN;
+		res->by = IPT_BY_UNKNOWN;
+	}
+	return 0;
+}

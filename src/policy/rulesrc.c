@@ -1,0 +1,421 @@
+/* This file implements the privileged ruleset reader (see rulesrc.h). Wire format of a
+ * reply, per family (IPv4 then IPv6): a 12-byte header {u8 family, u8 status, u8 legacy,
+ * u8 both, u32 length, u32 magic}, then `length` bytes of text. */
+#include "policy/rulesrc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RULESRC_MAGIC 0x52534c53u	/* "RSLS" */
+#define HDR_LEN 12
+
+/* ---- the helper (root) ---- */
+
+static const char *const save_dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
+
+/* Runs prog (searched in save_dirs) with stdout and stderr captured, at most
+ * RULESRC_MAX_TEXT bytes of stdout. Returns the exit status (0 ok), -1 when it could not
+ * run. *out is malloc'd (NUL-terminated). */
+static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, size_t errlen)
+{
+	char path[256];
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, i;
+	size_t used = 0, cap = 65536, eused = 0;
+	char *buf = malloc(cap);
+	pid_t pid;
+
+	*out = NULL;
+	*outlen = 0;
+	errbuf[0] = '\0';
+	path[0] = '\0';
+	for (i = 0; save_dirs[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", save_dirs[i], prog);
+		if (access(path, X_OK) == 0)
+			break;
+		path[0] = '\0';
+	}
+	if (!buf || !path[0] || pipe(po) < 0 || pipe(pe) < 0) {
+		snprintf(errbuf, errlen, "%s: %s", prog, !buf ? "out of memory" : !path[0] ?
+			 "not found" : strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, NULL };
+		char *const envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL };
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
+			for (i = 3; i < 1024; i++)
+				close(i);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	for (;;) {
+		struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+		ssize_t n;
+
+		if (po[0] < 0 && pe[0] < 0)
+			break;
+		if (poll(pf, 2, 30000) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (po[0] >= 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (used + 4097 > cap && cap < RULESRC_MAX_TEXT + 4097) {
+				char *nb = realloc(buf, cap * 2);
+
+				if (!nb) {
+					kill(pid, SIGKILL);
+					break;
+				}
+				buf = nb;
+				cap *= 2;
+			}
+			n = used + 4097 <= cap ? read(po[0], buf + used, 4096) : 0;
+			if (n <= 0) {
+				close(po[0]);
+				po[0] = -1;
+			} else {
+				used += (size_t)n;
+			}
+		}
+		if (pe[0] >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char tmp[1024];
+
+			n = read(pe[0], tmp, sizeof(tmp));
+			if (n <= 0) {
+				close(pe[0]);
+				pe[0] = -1;
+			} else if (eused + 1 < errlen) {
+				size_t k = (size_t)n < errlen - eused - 1 ? (size_t)n : errlen - eused - 1;
+
+				memcpy(errbuf + eused, tmp, k);
+				eused += k;
+				errbuf[eused] = '\0';
+			}
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[used] = '\0';
+	*out = buf;
+	*outlen = used;
+	if (po[0] >= 0)
+		close(po[0]);
+	if (pe[0] >= 0)
+		close(pe[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+fail:
+	for (i = 0; i < 2; i++) {
+		if (po[i] >= 0)
+			close(po[i]);
+		if (pe[i] >= 0)
+			close(pe[i]);
+	}
+	free(buf);
+	return -1;
+}
+
+/* A ruleset text with rules or a non-ACCEPT policy (an nft table created by a mere
+ * `iptables -L` has neither). */
+static int has_rules(const char *t)
+{
+	const char *p;
+
+	for (p = t; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, "-A ", 3) || !strncmp(p, "[", 1))
+			return 1;
+		if (*p == ':') {
+			const char *sp = strchr(p, ' ');
+
+			if (sp && (!strncmp(sp, " DROP", 5)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int answer_family(int fd, int fam)
+{
+	const char *nft = fam == 4 ? "iptables-save" : "ip6tables-save";
+	const char *leg = fam == 4 ? "iptables-legacy-save" : "ip6tables-legacy-save";
+	char *out = NULL, *lout = NULL, err[2048], lerr[512];
+	size_t len = 0, llen = 0;
+	uint8_t hdr[HDR_LEN] = { (uint8_t)fam, RULESRC_OK, 0, 0 };
+	uint32_t v;
+	int rc = run_save(nft, &out, &len, err, sizeof(err)), ret;
+
+	/* iptables-nft says on stderr when the legacy tables hold rules too */
+	if (rc == 0 && strstr(err, "legacy tables present") &&
+	    run_save(leg, &lout, &llen, lerr, sizeof(lerr)) == 0) {
+		if (!has_rules(out)) {
+			free(out);
+			out = lout;
+			len = llen;
+			lout = NULL;
+			hdr[2] = 1;
+		} else if (has_rules(lout)) {
+			hdr[3] = 1;
+		}
+	}
+	free(lout);
+	if (rc != 0) {
+		char msg[2300];
+
+		snprintf(msg, sizeof(msg), "%s %s: %s", nft, rc < 0 ? "could not run" : "failed",
+			 err[0] ? err : "(no message)");
+		free(out);
+		out = strdup(msg);
+		len = out ? strlen(out) : 0;
+		hdr[1] = RULESRC_FAILED;
+	}
+	if (len > RULESRC_MAX_TEXT)
+		len = RULESRC_MAX_TEXT;
+	v = (uint32_t)len;
+	memcpy(hdr + 4, &v, 4);
+	v = RULESRC_MAGIC;
+	memcpy(hdr + 8, &v, 4);
+	ret = write_all(fd, hdr, HDR_LEN) < 0 || (len && write_all(fd, out, len) < 0) ? -1 : 0;
+	free(out);
+	return ret;
+}
+
+static void helper_main(int fd)
+{
+	struct sigaction sa;
+	uint8_t req;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);	/* a reload is the collector's business */
+	sigaction(SIGINT, &sa, NULL);	/* Ctrl-C: the collector closes the socket */
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "spoofaudit-ipt");
+	for (;;) {
+		ssize_t n = read(fd, &req, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1 || req != 'R')
+			break;	/* closed, or a request we do not know */
+		if (answer_family(fd, 4) < 0 || answer_family(fd, 6) < 0)
+			break;
+	}
+	_exit(0);
+}
+
+int rulesrc_start(struct rulesrc *r, char *err, size_t errlen)
+{
+	int sv[2];
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* keep only the socket: no capture handle, NFLOG socket or database */
+		if (dup2(sv[1], 3) < 0)
+			_exit(1);
+		if (close_range(4, ~0u, 0) < 0) {
+			int fd;
+
+			for (fd = 4; fd < 1024; fd++)
+				close(fd);
+		}
+		helper_main(3);
+	}
+	close(sv[1]);
+	r->fd = sv[0];
+	r->pid = pid;
+	fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+int rulesrc_request(struct rulesrc *r)
+{
+	uint8_t req = 'R';
+
+	if (r->fd < 0)
+		return -1;
+	if (r->pending)
+		return 0;
+	if (write(r->fd, &req, 1) != 1)
+		return -1;
+	r->pending = 1;
+	r->used = 0;
+	return 0;
+}
+
+void rulesrc_reply_free(struct rulesrc_reply *x)
+{
+	free(x->text[0]);
+	free(x->text[1]);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Parses a complete reply out of r->buf: 1 done, 0 incomplete, -1 malformed. */
+static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
+{
+	size_t off = 0;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		uint32_t len, magic;
+
+		if (r->used - off < HDR_LEN)
+			return 0;
+		memcpy(&len, r->buf + off + 4, 4);
+		memcpy(&magic, r->buf + off + 8, 4);
+		if (magic != RULESRC_MAGIC || r->buf[off] != (f ? 6 : 4) || len > RULESRC_MAX_TEXT ||
+		    r->buf[off + 1] > RULESRC_FAILED)
+			return -1;
+		if (r->used - off - HDR_LEN < len)
+			return 0;
+		off += HDR_LEN + len;
+	}
+	memset(out, 0, sizeof(*out));
+	for (off = 0, f = 0; f < 2; f++) {
+		uint32_t len;
+
+		memcpy(&len, r->buf + off + 4, 4);
+		out->status[f] = r->buf[off + 1];
+		out->legacy[f] = r->buf[off + 2];
+		out->both[f] = r->buf[off + 3];
+		out->text[f] = malloc((size_t)len + 1);
+		if (!out->text[f]) {
+			rulesrc_reply_free(out);
+			return -1;
+		}
+		memcpy(out->text[f], r->buf + off + HDR_LEN, len);
+		out->text[f][len] = '\0';
+		out->len[f] = len;
+		off += HDR_LEN + len;
+	}
+	r->pending = 0;
+	r->used = 0;
+	return 1;
+}
+
+int rulesrc_poll(struct rulesrc *r, struct rulesrc_reply *out)
+{
+	if (r->fd < 0)
+		return -1;
+	if (!r->pending)
+		return 0;
+	for (;;) {
+		ssize_t n;
+
+		if (r->cap - r->used < 65536) {
+			size_t nc = r->cap ? r->cap * 2 : 262144;
+			uint8_t *nb;
+
+			if (nc > 2 * (RULESRC_MAX_TEXT + HDR_LEN) + 65536)
+				return -1;
+			nb = realloc(r->buf, nc);
+			if (!nb)
+				return -1;
+			r->buf = nb;
+			r->cap = nc;
+		}
+		n = read(r->fd, r->buf + r->used, r->cap - r->used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			return -1;
+		r->used += (size_t)n;
+	}
+	return parse_reply(r, out);
+}
+
+int rulesrc_wait(struct rulesrc *r, int timeout_ms, struct rulesrc_reply *out)
+{
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = { r->fd, POLLIN, 0 };
+		long el;
+
+		rc = rulesrc_poll(r, out);
+		if (rc != 0)
+			return rc;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		el = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= timeout_ms)
+			return 0;
+		poll(&pf, 1, (int)(timeout_ms - el));
+	}
+}
+
+void rulesrc_stop(struct rulesrc *r)
+{
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	if (r->pid > 0) {
+		int st;
+
+		while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		r->pid = 0;
+	}
+	free(r->buf);
+	r->buf = NULL;
+	r->used = r->cap = 0;
+	r->pending = 0;
+}

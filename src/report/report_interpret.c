@@ -1,0 +1,490 @@
+/* This file builds the report sections that interpret the traffic: the kernel context
+ * and what it meant for these packets, the hourly timeline, the top lists and new
+ * sources, the TTL distribution with its flood hint, what NFLOG rules logged, and the
+ * loopback inventory. */
+#include "report/report_query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/prefix.h"
+
+/* ---- Kernel context ---- */
+
+struct kval {
+	char scope[64], key[32], value[32];
+};
+
+/* Packets of class cls in this host's current-period totals. */
+static uint64_t class_packets(const struct report_qctx *q, const char *cls)
+{
+	const struct rtable *t = &q->r->tables[RT_TOTALS];
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct rcell *row = &t->cells[i * t->ncols];
+
+		if (!strcmp(row[0].s, q->h->name) && !strcmp(row[1].s, cls))
+			n += (uint64_t)row[4].i;
+	}
+	return n;
+}
+
+/* The value of key at scope, or -1 when not recorded (or several values). */
+static int kget(const struct kval *kv, size_t n, const char *scope, const char *key)
+{
+	int v = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kv[i].scope, scope) && !strcmp(kv[i].key, key)) {
+			if (v >= 0)
+				return -1;
+			v = atoi(kv[i].value);
+		}
+	return v;
+}
+
+static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
+{
+	int all_rl = kget(kv, n, "all", "route_localnet");
+	int all_rp = kget(kv, n, "all", "rp_filter");
+	int all_al = kget(kv, n, "all", "accept_local");
+	int all_lm = kget(kv, n, "all", "log_martians");
+	uint64_t lo_src = class_packets(q, "spoof_loopback_src");
+	uint64_t lo_dst = class_packets(q, "loopback_dst");
+	uint64_t own = class_packets(q, "own_addr_src");
+	uint64_t bogon = class_packets(q, "bogon_src") + class_packets(q, "unexpected_src");
+	int rl_on = all_rl > 0, rp_max = all_rp;
+
+	/* Per-interface values combine with "all": route_localnet, accept_local and
+	 * log_martians are ORed, rp_filter takes the maximum (devinet.h IN_DEV_*CONF). */
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(kv[i].scope, "all") || !strcmp(kv[i].scope, "default") ||
+		    !strcmp(kv[i].scope, "lo"))
+			continue;
+		if (!strcmp(kv[i].key, "route_localnet") && atoi(kv[i].value) > 0)
+			rl_on = 1;
+		if (!strcmp(kv[i].key, "rp_filter") && atoi(kv[i].value) > rp_max)
+			rp_max = atoi(kv[i].value);
+	}
+	if (all_rl >= 0 || rl_on) {
+		if (!rl_on)
+			report_q_note(q, SEC_KERNEL,
+				 "route_localnet=0: the kernel itself dropped the %llu packets with a "
+				 "127/8 source and the %llu with a loopback destination after "
+				 "PREROUTING (martians, counted in in_martian_src); a raw-PREROUTING "
+				 "rule can see them, a filter-INPUT rule never did.",
+				 (unsigned long long)lo_src, (unsigned long long)lo_dst);
+		else
+			report_q_note(q, SEC_KERNEL,
+				 "route_localnet=1 on at least one interface: 127/8 packets arriving "
+				 "there pass the martian check and reach INPUT rules and local sockets "
+				 "(except sources equal to an address the host holds, e.g. 127.0.0.1, "
+				 "which need accept_local=1 too): only the ruleset stops the %llu "
+				 "spoofed loopback-source packets.", (unsigned long long)lo_src);
+	}
+	if (rp_max >= 0) {
+		if (rp_max == 0)
+			report_q_note(q, SEC_KERNEL,
+				 "rp_filter=0: no reverse-path check; the %llu bogon and unexpected-"
+				 "source packets reached the firewall and, unless a rule dropped them, "
+				 "local sockets.", (unsigned long long)bogon);
+		else if (rp_max == 1)
+			report_q_note(q, SEC_KERNEL,
+				 "rp_filter=1 (strict): sources whose route back does not use the "
+				 "arriving interface were dropped by the kernel after PREROUTING; "
+				 "filter-INPUT rules did not see those.");
+		else
+			report_q_note(q, SEC_KERNEL,
+				 "rp_filter=%d (loose): only sources with no route back at all were "
+				 "dropped; private or unexpected sources with a default route pass.",
+				 rp_max);
+	}
+	if (all_al >= 0)
+		report_q_note(q, SEC_KERNEL, all_al ?
+			 "accept_local=1: packets carrying the host's own address as source are "
+			 "accepted (%llu own-address packets here)." :
+			 "accept_local=0: the kernel dropped the %llu packets carrying the host's "
+			 "own address as source as martians.", (unsigned long long)own);
+	if (all_lm >= 0)
+		report_q_note(q, SEC_KERNEL, all_lm > 0 ?
+			 "log_martians=1: the kernel also logged these martians (rate-limited) "
+			 "to its log." :
+			 "log_martians=0: martians were dropped silently; only in_martian_src "
+			 "in /proc/net/stat/rt_cache counted them.");
+}
+
+int report_q_kernel(struct report_qctx *q)
+{
+	static const unsigned map[] = { 1, 2, 3 };
+	struct rtable *t = &q->r->tables[RT_KERNEL];
+	size_t first = t->nrows, n;
+	struct kval *kv;
+
+	if (report_q_table(q, "kernel_ctx.sql", RT_KERNEL, map, 3) < 0)
+		return -1;
+	n = t->nrows - first;
+	if (n == 0) {
+		report_q_note(q, SEC_KERNEL, q->file_mode || !q->h->live_runs ?
+			 "No kernel context was recorded for this period (capture files carry "
+			 "none): how the capturing host's kernel treated these packets is unknown." :
+			 "The runs of this period recorded no kernel context.");
+		return 0;
+	}
+	kv = calloc(n, sizeof(*kv));
+	if (!kv) {
+		q->oom = 1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rcell *row = &t->cells[(first + i) * t->ncols];
+
+		snprintf(kv[i].scope, sizeof(kv[i].scope), "%s", row[1].s);
+		snprintf(kv[i].key, sizeof(kv[i].key), "%s", row[2].s);
+		snprintf(kv[i].value, sizeof(kv[i].value), "%s", row[3].s);
+	}
+	kernel_notes(q, kv, n);
+	free(kv);
+	return 0;
+}
+
+/* ---- Timeline, top lists, TTL ---- */
+
+int report_q_timeline(struct report_qctx *q)
+{
+	struct store_rows *s = report_q_open(q, "timeline.sql");
+	struct report *r = q->r;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = report_q_step(q, s)) == 1) {
+		const char *cls = store_col_text(s, 0);
+		int64_t hour = store_col_int(s, 1);
+
+		for (int c = 0; c < REPORT_NSPOOF; c++)
+			if (!strcmp(cls, report_spoof_classes[c]) && hour >= 0 &&
+			    hour < (int64_t)r->nhours)
+				r->timeline[(size_t)c * r->nhours + (size_t)hour] +=
+					(uint64_t)store_col_int(s, 2);
+	}
+	store_rows_free(s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* addr packets bytes flows first last classes ifaces -> top table */
+int report_q_top_addr(struct report_qctx *q, const char *file, enum report_table t)
+{
+	static const unsigned map[] = { 1, 4, 5, 6, 7, 8, 3, 9 };
+	struct rtable *tab = &q->r->tables[t];
+	size_t first = tab->nrows;
+
+	if (report_q_table(q, file, t, map, 8) < 0)
+		return -1;
+	for (size_t i = first; i < tab->nrows; i++) {
+		struct rcell *row = &tab->cells[i * tab->ncols];
+
+		report_q_first_of_list(q, &row[2], row[3].s ? row[3].s : "");
+	}
+	return q->oom ? -1 : 0;
+}
+
+int report_q_top_ports(struct report_qctx *q)
+{
+	static const unsigned map[] = { 1, 3, 5, 6, 7, 8, 9 };
+	struct rtable *t = &q->r->tables[RT_TOP_PORTS];
+	size_t first = t->nrows;
+
+	if (report_q_table(q, "top_ports.sql", RT_TOP_PORTS, map, 7) < 0)
+		return -1;
+	for (size_t i = first; i < t->nrows; i++) {
+		struct rcell *row = &t->cells[i * t->ncols];
+
+		report_q_proto(q, &row[2], &row[4], row[1].i, row[3].i);
+	}
+	return q->oom ? -1 : 0;
+}
+
+int report_q_new_sources(struct report_qctx *q)
+{
+	/* addr packets bytes flows first last classes total_new */
+	static const unsigned map[] = { 1, 4, 5, 6, 7, 8, 3, 0 };
+	struct store_rows *s = report_q_open(q, "new_sources.sql");
+	struct rtable *t = &q->r->tables[RT_NEW_SOURCES];
+	int64_t total = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = report_q_step(q, s)) == 1) {
+		struct rcell *row = report_q_copy_row(q, s, t, map, 8);
+
+		if (!row)
+			break;
+		report_q_first_of_list(q, &row[2], row[3].s);
+		total = store_col_int(s, 7);
+	}
+	store_rows_free(s);
+	if (rc < 0 || q->oom)
+		return -1;
+	if (total > (int64_t)q->r->limit)
+		report_q_note(q, SEC_TOP, "%lld spoofed sources are new in this period; the %u with the "
+			 "most packets are listed.", (long long)total, q->r->limit);
+	if (q->h->hist_days < REPORT_HISTORY_DAYS)
+		report_q_note(q, SEC_TOP, "New sources are compared with %d day%s of history (the "
+			 "database holds no older data), not %d.", q->h->hist_days,
+			 q->h->hist_days == 1 ? "" : "s", REPORT_HISTORY_DAYS);
+	return 0;
+}
+
+int report_q_ttl(struct report_qctx *q)
+{
+	struct store_rows *s = report_q_open(q, "ttl.sql");
+	struct rtable *t = &q->r->tables[RT_TTL];
+	/* per class: total packets, packets per exact TTL (flows with min = max) */
+	uint64_t tot[REPORT_NSPOOF] = { 0 }, exact[REPORT_NSPOOF][256];
+	unsigned shown[REPORT_NSPOOF] = { 0 };
+	size_t first = t->nrows;
+	int rc;
+
+	memset(exact, 0, sizeof(exact));
+	if (!s)
+		return -1;
+	while ((rc = report_q_step(q, s)) == 1) {
+		const char *cls = store_col_text(s, 0);
+		int64_t lo = store_col_int(s, 1), hi = store_col_int(s, 2);
+		int64_t p = store_col_int(s, 3);
+		int c;
+
+		for (c = 0; c < REPORT_NSPOOF; c++)
+			if (!strcmp(cls, report_spoof_classes[c]))
+				break;
+		if (c == REPORT_NSPOOF || lo < 0 || hi > 255 || lo > hi)
+			continue;
+		tot[c] += (uint64_t)p;
+		if (lo == hi)
+			exact[c][lo] += (uint64_t)p;
+		if (shown[c]++ < 6) {	/* the six largest ranges per class */
+			struct rcell *row = report_q_row_add(q, t);
+			char buf[16];
+
+			if (!row)
+				break;
+			report_q_text(q, &row[1], cls);
+			snprintf(buf, sizeof(buf), lo == hi ? "%lld" : "%lld-%lld", (long long)lo,
+				 (long long)hi);
+			report_q_text(q, &row[2], buf);
+			report_q_int(&row[3], lo);
+			report_q_int(&row[4], hi);
+			report_q_int(&row[5], p);
+			report_q_int(&row[6], store_col_int(s, 4));
+		}
+	}
+	store_rows_free(s);
+	if (rc < 0 || q->oom)
+		return -1;
+	for (size_t i = first; i < t->nrows; i++) {
+		struct rcell *row = &t->cells[i * t->ncols];
+		char buf[16];
+
+		for (int c = 0; c < REPORT_NSPOOF; c++)
+			if (!strcmp(row[1].s, report_spoof_classes[c]) && tot[c]) {
+				snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * (double)row[5].i / (double)tot[c]);
+				report_q_text(q, &row[7], buf);
+			}
+	}
+	/* The hint: one or two TTL values carrying >= 90 % of a class's packets. */
+	for (int c = 0; c < REPORT_NSPOOF; c++) {
+		int a = -1, b = -1, distinct = 0;
+
+		if (tot[c] < 100)
+			continue;
+		for (int v = 0; v < 256; v++) {
+			if (!exact[c][v])
+				continue;
+			distinct++;
+			if (a < 0 || exact[c][v] > exact[c][a]) {
+				b = a;
+				a = v;
+			} else if (b < 0 || exact[c][v] > exact[c][b]) {
+				b = v;
+			}
+		}
+		if (a < 0)
+			continue;
+		if (exact[c][a] * 10 >= tot[c] * 9)
+			report_q_note(q, SEC_TTL, "%s: %.1f%% of %llu packets carry TTL %d. One TTL "
+				 "across many packets suggests one sender (a flood) whatever the "
+				 "source addresses claim - a hint, not a verdict.",
+				 report_spoof_classes[c], 100.0 * (double)exact[c][a] / (double)tot[c],
+				 (unsigned long long)tot[c], a);
+		else if (b >= 0 && (exact[c][a] + exact[c][b]) * 10 >= tot[c] * 9)
+			report_q_note(q, SEC_TTL, "%s: %.1f%% of %llu packets carry TTL %d or %d. One or "
+				 "two TTL values suggest one or two senders (a flood) whatever the "
+				 "source addresses claim - a hint, not a verdict.",
+				 report_spoof_classes[c],
+				 100.0 * (double)(exact[c][a] + exact[c][b]) / (double)tot[c],
+				 (unsigned long long)tot[c], a, b);
+		else if (distinct > 8)
+			report_q_note(q, SEC_TTL, "%s: TTLs spread over %d values: consistent with many "
+				 "senders or randomised TTLs.", report_spoof_classes[c], distinct);
+	}
+	return q->oom ? -1 : 0;
+}
+
+/* Is addr (text) one of the host's recorded addresses? */
+static int host_has_addr(const struct report_host *h, const char *addr)
+{
+	struct prefix a, b;
+
+	if (prefix_parse(addr, 0, &a) < 0)
+		return 0;
+	for (size_t i = 0; i < h->naddrs; i++)
+		if (prefix_parse(h->addrs[i], 0, &b) == 0 && a.family == b.family &&
+		    !memcmp(a.addr, b.addr, 16))
+			return 1;
+	return 0;
+}
+
+/* ---- NFLOG and loopback ---- */
+
+int report_q_nflog(struct report_qctx *q)
+{
+	static const unsigned map[] = { 1, 2, 3, 5, 6, 7, 8 };
+	static const unsigned umap[] = { 1, 2, 3, 4 };
+	struct rtable *t = &q->r->tables[RT_NFLOG];
+	struct store_rows *s = report_q_open(q, "nflog_sources.sql");
+	size_t first = t->nrows;
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = report_q_step(q, s);
+	if (rc == 1)
+		q->h->nflog_sources = store_col_int(s, 0);
+	store_rows_free(s);
+	if (rc < 0)
+		return -1;
+	if (report_q_table(q, "nflog.sql", RT_NFLOG, map, 7) < 0)
+		return -1;
+	for (size_t i = first; i < t->nrows; i++) {
+		struct rcell *row = &t->cells[i * t->ncols];
+
+		report_q_text(q, &row[4], report_q_hook_name(row[3].i));
+	}
+	if (q->h->nflog_sources == 0 && t->nrows == first) {
+		report_q_note(q, SEC_NFLOG, "No NFLOG source ran in this period: what the ruleset "
+			 "logged (or would have) is unknown. Run collect with --nflog GROUP and an "
+			 "NFLOG rule to compare.");
+		return 0;
+	}
+	if (report_q_table(q, "nflog_unlogged.sql", RT_NFLOG_UNLOGGED, umap, 4) < 0)
+		return -1;
+	if (q->r->tables[RT_NFLOG_UNLOGGED].nrows)
+		report_q_note(q, SEC_NFLOG, "pcap saw spoofed packets that no NFLOG rule logged (table "
+			 "below): the kernel dropped them before the logging rule's hook (martians "
+			 "after PREROUTING), or no rule matches them.");
+	return q->oom ? -1 : 0;
+}
+
+static int is_loopback_text(const char *a)
+{
+	struct prefix p;
+
+	if (prefix_parse(a, 0, &p) < 0)
+		return 0;
+	if (p.family == 4)
+		return p.addr[0] == 127;
+	for (int i = 0; i < 15; i++)
+		if (p.addr[i])
+			return p.addr[0] == 0 && i >= 10 && p.addr[10] == 0xff && p.addr[11] == 0xff &&
+			       p.addr[12] == 127;
+	return p.addr[15] == 1;
+}
+
+int report_q_loopback(struct report_qctx *q)
+{
+	/* proto port packets bytes flows servers npeers peers first last */
+	static const unsigned map[] = { 1, 3, 5, 6, 7, 9, 8, 10, 12, 13 };
+	static const unsigned nmap[] = { 1, 2, 3, 4, 5 };
+	struct rtable *t = &q->r->tables[RT_LOOPBACK_SERVICES];
+	struct rtable *nl = &q->r->tables[RT_LOOPBACK_NONLOCAL];
+	size_t first = t->nrows, nfirst = nl->nrows, own = 0, other = 0;
+	struct store_rows *s;
+	int rc;
+
+	if (report_q_table(q, "loopback_services.sql", RT_LOOPBACK_SERVICES, map, 10) < 0)
+		return -1;
+	for (size_t i = first; i < t->nrows; i++) {
+		struct rcell *row = &t->cells[i * t->ncols];
+
+		report_q_proto(q, &row[2], &row[4], row[1].i, row[3].i);
+		row[11].null = 1;	/* uid: filled below where NFLOG gave one */
+	}
+	if (!(s = report_q_open(q, "loopback_uids.sql")))
+		return -1;
+	while ((rc = report_q_step(q, s)) == 1)
+		for (size_t i = first; i < t->nrows; i++) {
+			struct rcell *row = &t->cells[i * t->ncols];
+
+			if (row[1].i == store_col_int(s, 0) && row[3].i == store_col_int(s, 1)) {
+				report_q_text(q, &row[11], store_col_text(s, 2));
+				row[11].null = 0;
+			}
+		}
+	store_rows_free(s);
+	if (rc < 0)
+		return -1;
+	if (report_q_table(q, "loopback_nonlocal.sql", RT_LOOPBACK_NONLOCAL, nmap, 5) < 0)
+		return -1;
+	for (size_t i = nfirst; i < nl->nrows; i++) {
+		struct rcell *row = &nl->cells[i * nl->ncols];
+		int ok_src = is_loopback_text(row[1].s) || host_has_addr(q->h, row[1].s);
+		int ok_dst = is_loopback_text(row[2].s) || host_has_addr(q->h, row[2].s);
+
+		report_q_int(&row[6], ok_src && ok_dst);
+		report_q_text(q, &row[7], ok_src && ok_dst ? "host's own address" :
+			 q->h->naddrs ? "NOT a host address" : "host addresses unknown");
+		if (ok_src && ok_dst)
+			own++;
+		else
+			other++;
+	}
+	if (own)
+		report_q_note(q, SEC_LOOPBACK, "Loopback traffic to and from the host's own non-loopback "
+			 "addresses is normal: the kernel routes a host's traffic to itself over lo.");
+	if (other)
+		report_q_note(q, SEC_LOOPBACK, "%zu loopback address pair%s include%s an address that is "
+			 "neither loopback nor one the host %s: check what sends it.", other,
+			 other == 1 ? "" : "s", other == 1 ? "s" : "",
+			 q->h->naddrs ? "held during the period" : "is known to hold (no host "
+			 "addresses were recorded; capture files carry none unless --host-addr)");
+	return q->oom ? -1 : 0;
+}
+
+int report_q_policy(struct report_qctx *q)
+{
+	/* id kind strength count lines first last iface flow intended live evidence packets */
+	static const unsigned map[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+
+	struct rtable *t = &q->r->tables[RT_POLICY];
+	size_t first = t->nrows, i;
+	uint64_t occ = 0, weak = 0;
+
+	if (report_q_table(q, "policy.sql", RT_POLICY, map, 13) < 0)
+		return -1;
+	for (i = first; i < t->nrows; i++) {
+		const struct rcell *row = &t->cells[i * t->ncols];
+
+		occ += row[4].null || row[4].i < 0 ? 0 : (uint64_t)row[4].i;
+		if (row[3].s && !strcmp(row[3].s, "weak"))
+			weak++;
+	}
+	if (t->nrows > first)
+		report_q_note(q, SEC_POLICY, "%zu violation%s of the intended policy (%llu occurrence%s), "
+			      "%llu on weak evidence only; `spoofaudit check --violations` lists them "
+			      "in full.", t->nrows - first, t->nrows - first == 1 ? "" : "s",
+			      (unsigned long long)occ, occ == 1 ? "" : "s", (unsigned long long)weak);
+	return 0;
+}

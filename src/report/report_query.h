@@ -1,0 +1,64 @@
+/* This file declares what the report model's builders share (report_data.c for the
+ * database-wide sections, report_interpret.c for those that interpret the traffic): the
+ * query context of one database, and helpers that run a reports/ query and fill cells and
+ * notes. Internal to the report; functions return 0 or -1 with the message in the
+ * context's err, and set oom on allocation failure. */
+#ifndef SPOOFAUDIT_REPORT_QUERY_H
+#define SPOOFAUDIT_REPORT_QUERY_H
+
+#include <stdint.h>
+
+#include "report/report.h"
+#include "store/store.h"
+
+#define REPORT_USEC 1000000LL
+#define REPORT_DAY 86400LL
+
+/* What one database's queries share. */
+struct report_qctx {
+	struct report *r;
+	struct report_host *h;
+	struct store *st;
+	int hi;				/* host index */
+	int64_t since_us, until_us;	/* the period queried (current or previous) */
+	const char *ifaces;		/* ",eth0,lo," or "" */
+	int file_mode;
+	int oom;
+	char *err;
+	size_t errlen;
+};
+
+struct rcell *report_q_row_add(struct report_qctx *q, struct rtable *t);	/* column 0: host */
+void report_q_text(struct report_qctx *q, struct rcell *c, const char *s);
+void report_q_int(struct rcell *c, int64_t v);
+/* A note in section sec; with several databases it names the host. */
+void report_q_note(struct report_qctx *q, enum report_section sec, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepares reports/FILE with every parameter bound (reports/README.md lists them). */
+struct store_rows *report_q_open(struct report_qctx *q, const char *file);
+int report_q_step(struct report_qctx *q, struct store_rows *s);	/* 1 row, 0 done, -1 */
+/* A new row of t from the query's columns: query column i goes to map[i] (0 = skip). */
+struct rcell *report_q_copy_row(struct report_qctx *q, struct store_rows *s, struct rtable *t,
+				const unsigned *map, unsigned n);
+int report_q_table(struct report_qctx *q, const char *file, enum report_table t,
+		   const unsigned *map, unsigned n);
+/* Protocol name and service ("443", ICMP "8/0") cells. */
+void report_q_proto(struct report_qctx *q, struct rcell *name, struct rcell *svc, int64_t proto,
+		    int64_t port);
+const char *report_q_hook_name(int64_t hook);
+/* "bogon_src" for a one-class list, "bogon_src+2" for three. */
+void report_q_first_of_list(struct report_qctx *q, struct rcell *c, const char *list);
+
+/* The sections report_interpret.c builds (each 0, or -1). */
+int report_q_kernel(struct report_qctx *q);
+int report_q_timeline(struct report_qctx *q);
+int report_q_top_addr(struct report_qctx *q, const char *file, enum report_table t);
+int report_q_top_ports(struct report_qctx *q);
+int report_q_new_sources(struct report_qctx *q);
+int report_q_ttl(struct report_qctx *q);
+int report_q_nflog(struct report_qctx *q);
+int report_q_loopback(struct report_qctx *q);
+/* The live policy audit's violations of the period (reports/policy.sql). */
+int report_q_policy(struct report_qctx *q);
+
+#endif

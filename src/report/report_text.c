@@ -1,0 +1,239 @@
+/* This file writes the report as text for a terminal or a mail: aligned tables within
+ * REPORT_TEXT_WIDTH columns, notes wrapped to the same width, and a sparkline per
+ * spoofed class for the timeline. With several databases, each table's rows are grouped
+ * under their host. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define REPORT_TEXT_WIDTH 100
+#define SPARK_MAX 64		/* glyphs of one sparkline */
+
+/* Display width of UTF-8 text (code points; the report writes no wide characters). */
+static size_t u8len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Writes s in a field of width w, truncated with '~', right-aligned when right. */
+static void field(FILE *f, const char *s, int w, int right)
+{
+	size_t len = u8len(s);
+
+	if (len > (size_t)w) {
+		/* the text is ASCII wherever truncation can happen (addresses, names) */
+		fprintf(f, "%.*s~", w - 1, s);
+		return;
+	}
+	if (right)
+		fprintf(f, "%*s%s", (int)((size_t)w - len), "", s);
+	else
+		fprintf(f, "%s%*s", s, (int)((size_t)w - len), "");
+}
+
+static int is_right(enum rcol_type t)
+{
+	return t == RC_INT || t == RC_BYTES;
+}
+
+/* Prints one row (or the header when row is NULL) without trailing blanks. */
+static void print_row(FILE *f, const struct report *r, const struct rtable *t,
+		      const struct rcell *row)
+{
+	char line[4 * REPORT_TEXT_WIDTH + 64], buf[64];
+	FILE *m;
+	int first = 1;
+	size_t len;
+
+	m = fmemopen(line, sizeof(line), "w");
+	if (!m)
+		return;
+	fputs("  ", m);
+	for (unsigned c = 0; c < t->ncols; c++) {
+		const struct rcol *col = &t->cols[c];
+
+		if (!col->width || col->type == RC_HOST)
+			continue;
+		if (!first)
+			fputs("  ", m);
+		first = 0;
+		field(m, row ? report_cell_text(r, col, &row[c], 1, buf, sizeof(buf)) : col->title,
+		      col->width, is_right(col->type));
+	}
+	fclose(m);
+	line[sizeof(line) - 1] = '\0';
+	len = strlen(line);
+	while (len && line[len - 1] == ' ')
+		line[--len] = '\0';
+	fprintf(f, "%s\n", line);
+}
+
+static void print_table(FILE *f, const struct report *r, const struct rtable *t)
+{
+	fprintf(f, "\n%s\n", t->title);
+	if (!t->nrows) {
+		fprintf(f, "  %s\n", t->empty);
+		return;
+	}
+	print_row(f, r, t, NULL);
+	/* Rows grouped by host in host order, each group in its own order. */
+	for (unsigned h = 0; h < r->nhosts; h++) {
+		int shown = 0;
+		unsigned k;
+
+		for (k = 0; k < h; k++)	/* hosts with equal names print once */
+			if (!strcmp(r->hosts[k].name, r->hosts[h].name))
+				break;
+		if (k < h)
+			continue;
+		for (size_t i = 0; i < t->nrows; i++) {
+			const struct rcell *row = &t->cells[i * t->ncols];
+
+			if (strcmp(row[0].s, r->hosts[h].name))
+				continue;
+			if (r->nhosts > 1 && !shown)
+				fprintf(f, " [%s]\n", r->hosts[h].name);
+			shown = 1;
+			print_row(f, r, t, row);
+		}
+	}
+}
+
+/* Writes text wrapped at the report width with a hanging indent. */
+static void wrap(FILE *f, const char *lead, const char *text)
+{
+	size_t col = 0, indent = strlen(lead);
+	const char *p = text;
+
+	fputs(lead, f);
+	col = indent;
+	while (*p) {
+		const char *e = p;
+		size_t w;
+
+		while (*e && *e != ' ')
+			e++;
+		w = (size_t)(e - p);
+		if (col > indent && col + 1 + w > REPORT_TEXT_WIDTH) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += w;
+		p = e;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+static void print_notes(FILE *f, const struct report *r, enum report_section s)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (r->notes[i].section == s) {
+			if (!any)
+				fputc('\n', f);
+			any = 1;
+			wrap(f, "  * ", r->notes[i].text);
+		}
+}
+
+static void print_timeline(FILE *f, const struct report *r, int ascii)
+{
+	unsigned step = (r->nhours + SPARK_MAX - 1) / SPARK_MAX, n = (r->nhours + step - 1) / step;
+	uint64_t v[SPARK_MAX], max = 0;
+	char spark[SPARK_MAX * 4 + 1], axis[SPARK_MAX + 8], a[32];
+	int any = 0;
+
+	for (int c = 0; c < REPORT_NSPOOF; c++)
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t s = 0;
+
+			for (unsigned k = i * step; k < (i + 1) * step && k < r->nhours; k++)
+				s += r->timeline[(size_t)c * r->nhours + k];
+			if (s > max)
+				max = s;
+		}
+	fprintf(f, "\n  %u %s per glyph from %s (%s); one scale for every class, peak %llu\n",
+		step, step == 1 ? "hour" : "hours",
+		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), r->tz,
+		(unsigned long long)max);
+	for (int c = 0; c < REPORT_NSPOOF; c++) {
+		uint64_t total = 0;
+
+		for (unsigned i = 0; i < n; i++) {
+			v[i] = 0;
+			for (unsigned k = i * step; k < (i + 1) * step && k < r->nhours; k++)
+				v[i] += r->timeline[(size_t)c * r->nhours + k];
+			total += v[i];
+		}
+		if (!total)
+			continue;
+		any = 1;
+		fprintf(f, "  %-18s %11llu  |%s|\n", report_spoof_classes[c],
+			(unsigned long long)total, report_sparkline(v, n, max, ascii, spark, sizeof(spark)));
+	}
+	if (!any) {
+		fprintf(f, "  No spoofed packets in this period.\n");
+		return;
+	}
+	/* Axis: the hour of day (local or UTC) every 6 glyphs. */
+	memset(axis, ' ', sizeof(axis));
+	for (unsigned i = 0; i < n; i += 6) {
+		char hh[8];
+		int64_t t = r->since_us + (int64_t)i * step * 3600 * 1000000LL;
+
+		report_format_time(t, r->utc, TF_MINUTE, a, sizeof(a));
+		snprintf(hh, sizeof(hh), "%.2s", a + 11);
+		if (i + 2 <= n)
+			memcpy(axis + i, hh, 2);
+	}
+	axis[n] = '\0';
+	fprintf(f, "  %-18s %11s   %s\n", step == 1 ? "hour" : "", "", axis);
+}
+
+int report_write_text(const struct report *r, FILE *f, int ascii)
+{
+	char a[40], b[40], h1[16];
+
+	errno = 0;
+	fprintf(f, "spoofaudit report: ");
+	for (unsigned i = 0; i < r->nhosts; i++)
+		fprintf(f, "%s%s", i ? ", " : "", r->hosts[i].name);
+	fprintf(f, "\nPeriod: %s to %s (%s)\n",
+		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)),
+		report_format_time(r->until_us, r->utc, TF_MINUTE, b, sizeof(b)), r->tz);
+	fprintf(f, "Generated: %s by spoofaudit %s\n",
+		report_format_time(r->generated_us, r->utc, TF_MINUTE, a, sizeof(a)),
+		SPOOFAUDIT_VERSION);
+	fprintf(f, "Packets: %llu, of them spoofed %llu (%s), loopback %llu\n",
+		(unsigned long long)r->packets, (unsigned long long)r->spoofed_packets,
+		r->packets ? (snprintf(h1, sizeof(h1), "%.2f%%",
+				       100.0 * (double)r->spoofed_packets / (double)r->packets), h1) : "0%",
+		(unsigned long long)r->loopback_packets);
+	for (int s = 0; s < SEC_COUNT; s++) {
+		fprintf(f, "\n== %s ==\n", report_section_title((enum report_section)s));
+		if (s == SEC_HEADER)
+			for (unsigned i = 0; i < r->nhosts; i++)
+				fprintf(f, "  %s: %s (schema %d)\n", r->hosts[i].name, r->hosts[i].path,
+					r->hosts[i].schema_version);
+		if (s == SEC_TIMELINE)
+			print_timeline(f, r, ascii);
+		for (int t = 0; t < RT_COUNT; t++)
+			if (r->tables[t].section == (enum report_section)s)
+				print_table(f, r, &r->tables[t]);
+		print_notes(f, r, (enum report_section)s);
+	}
+	fflush(f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,214 @@
+/* This file declares the store: the only code that speaks SQL. It opens (and migrates)
+ * the SQLite database, and writes runs, interfaces, kernel context, flows, evidence and
+ * capture statistics with prepared statements in batched transactions. Functions return
+ * 0 (or a row id) on success and -1 on failure, with store_errmsg() saying why; they never
+ * print. */
+#ifndef SPOOFAUDIT_STORE_H
+#define SPOOFAUDIT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flows/flowtab.h"
+#include "classify/classify.h"
+#include "common/prefix.h"
+
+struct store;
+
+#define STORE_OPEN_CREATE   0x1	/* create the file if it does not exist */
+#define STORE_OPEN_READONLY 0x2	/* open read-only; never migrate */
+
+/* Opens path, sets WAL and busy timeout, and applies every embedded migration newer than
+ * the file's PRAGMA user_version, each in its own transaction. A file that is not an
+ * SQLite database, or one whose tables are not spoofaudit's, or one with a user_version
+ * newer than this binary knows, is refused. On failure returns NULL and writes a message
+ * into err (errlen bytes). */
+struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+void store_close(struct store *st);	/* NULL-safe; finalizes statements */
+
+const char *store_errmsg(const struct store *st);
+int store_schema_version(const struct store *st);	/* PRAGMA user_version */
+int store_latest_version(void);				/* newest embedded migration */
+
+/* Busy/locked retries and write failures seen since open (for completeness stats). */
+uint64_t store_busy_retries(const struct store *st);
+uint64_t store_write_failures(const struct store *st);
+
+/* How long one statement waits for another connection's lock before failing (default
+ * 5000 ms). A live collector uses a short wait: it keeps its counts in memory and retries
+ * at the next flush rather than stop capturing while a lock is held. */
+void store_set_busy_timeout(struct store *st, int ms);
+
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+/* A collector run. Returns the run id, or -1. */
+int64_t store_run_begin(struct store *st, const char *hostname, const char *version,
+			const char *cmdline, uint64_t start_usec, unsigned bucket_seconds);
+int store_run_end(struct store *st, int64_t run_id, uint64_t end_usec);
+
+/* A capture source of a run: kind is "pcap-live", "pcap-file" or "nflog". Returns its id. */
+int64_t store_source_add(struct store *st, int64_t run_id, const char *kind,
+			 const char *name, const char *iface, int linktype);
+
+/* The interface table of a run (name, ifindex, role, allowed prefixes). */
+int store_iface_add(struct store *st, int64_t run_id, const struct iface_info *ifc,
+		    const char *role_origin);	/* "kernel", "option" or "file-default" */
+
+/* Kernel context: one sysctl value ("all" or an interface name, key like "rp_filter"). */
+int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
+			 const char *key, const char *value);
+/* One host address with its prefix length and interface. */
+int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
+		       const struct prefix *p);
+
+/* Upserts n flows: a row per flow key (bucket, iface, dir, family, src, dst, proto,
+ * sport, dport, class, subclass); packets/bytes add, first_seen takes the minimum,
+ * last_seen the maximum, ttl_min/ttl_max the min/max, tcp_flags and seen_by OR. Sets each
+ * entry's db_id. ifnames[key.iface] names the interface. Call inside store_begin/commit. */
+int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
+		      const char *const *ifnames);
+
+/* One evidence packet of flow flow_id (raw captured bytes, as the source delivered them). */
+int store_evidence_add(struct store *st, int64_t flow_id, uint64_t ts_usec, int linktype,
+		       uint32_t wirelen, const uint8_t *data, uint32_t caplen);
+
+/* Adds NFLOG counts for flow flow_id logged by a rule with `prefix` in `group` at `hook`
+ * (upsert: packets and bytes add). uid, gid and mark are -1 where the kernel gave none. */
+int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsigned group,
+		    unsigned hook, uint64_t packets, uint64_t bytes, int64_t uid, int64_t gid,
+		    int64_t mark);
+
+/* Capture statistics of one source over [start, end). */
+struct store_capture_stats {
+	uint64_t received;		/* packets the source delivered */
+	uint64_t kernel_drops;		/* pcap_stats ps_drop */
+	uint64_t iface_drops;		/* pcap_stats ps_ifdrop */
+	uint64_t decoded_ip;		/* packets with a network header */
+	uint64_t not_ip;		/* valid frames without IP */
+	uint64_t unsupported;		/* frames of a link type we do not decode */
+	uint64_t malformed;		/* frames with no usable network header */
+	uint64_t nflog_received;	/* NFLOG messages */
+	uint64_t nflog_enobufs;		/* ENOBUFS overruns */
+	uint64_t nflog_seq_gaps;	/* messages missing by sequence number */
+	uint64_t flow_evictions;	/* flow-table entries evicted (written first) */
+	uint64_t db_busy_retries;
+	uint64_t db_write_failures;
+	uint64_t decode_errors[DERR_COUNT];	/* per enum decode_error */
+};
+int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
+		    uint64_t end_usec, const struct store_capture_stats *s);
+
+/* Runs a query returning one integer (tests and tools); -1 on error. */
+int64_t store_query_int(struct store *st, const char *sql);
+
+/* Read side: a statement over SQL text the caller owns (the queries in reports/ *.sql),
+ * with named parameters (":since"). Binding a name the statement does not use is a no-op,
+ * so one set of parameters serves every query. name labels error messages. Returns NULL
+ * (store_errmsg() says why) on a bad statement. Read inside store_begin()/store_commit()
+ * for one consistent snapshot. */
+struct store_rows;
+struct store_rows *store_rows_prepare(struct store *st, const char *name, const char *sql);
+void store_rows_free(struct store_rows *q);	/* NULL-safe */
+int store_rows_bind_int(struct store_rows *q, const char *name, int64_t v);
+int store_rows_bind_text(struct store_rows *q, const char *name, const char *v);
+int store_rows_bind_blob(struct store_rows *q, const char *name, const void *p, size_t n);
+int store_rows_step(struct store_rows *q);	/* 1 row, 0 done, -1 error */
+void store_rows_reset(struct store_rows *q);	/* keeps bindings */
+int store_rows_ncols(const struct store_rows *q);
+const char *store_rows_colname(const struct store_rows *q, int col);
+int store_col_isnull(const struct store_rows *q, int col);
+int64_t store_col_int(const struct store_rows *q, int col);
+double store_col_double(const struct store_rows *q, int col);
+const char *store_col_text(const struct store_rows *q, int col);	/* "" for NULL */
+const void *store_col_blob(const struct store_rows *q, int col, size_t *len);
+
+/* A file's PRAGMA user_version, read without changing anything: 0 for an empty file or
+ * one without a spoofaudit schema; -1 with err set when it cannot be read as SQLite. */
+int store_file_version(const char *path, char *err, size_t errlen);
+
+/* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
+ * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
+ * policy violations last seen before it, and runs that ended before it and have no
+ * statistics left, each table in transactions
+ * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
+ * Then reclaims the free pages: incrementally when the file was created with
+ * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
+ * (which locks the database for its duration) only under STORE_PRUNE_FULL_VACUUM, else
+ * the pages stay free inside the file for reuse. */
+#define STORE_PRUNE_DRY_RUN	0x1	/* count what would go; change nothing */
+#define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
+struct store_prune_result {
+	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, violations, runs;
+	uint64_t transactions;		/* write transactions used */
+	uint64_t page_size, pages_before, pages_after, free_before, free_after;
+	uint64_t auto_vacuum;		/* PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental */
+	int vacuumed;			/* 0 no, 1 incremental, 2 full VACUUM */
+};
+int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
+		struct store_prune_result *r);
+
+
+/* ---- Violations of the live policy audit (collect --policy; migration 4) ---- */
+
+/* One violation occurrence (or several: count). Strings may be NULL (stored as ''); ids
+ * 0 mean none. */
+struct store_violation {
+	int64_t run_id;
+	const char *sig;		/* signature: occurrences with the same one merge */
+	const char *kind, *strength;	/* strength "strong" or "weak" */
+	uint64_t first_usec, last_usec;
+	uint64_t count, packets, lines;
+	int64_t flow_id, evidence_flow_id;
+	const char *flow, *iface, *cls;
+	int family, proto, dport;
+	const char *intended, *live, *evidence, *message;
+};
+
+/* Upserts by (run_id, sig): count, packets and lines add, times widen, the first flow,
+ * evidence and message stay. Returns the row id, or -1. Call inside store_begin/commit. */
+int64_t store_violation_upsert(struct store *st, const struct store_violation *v);
+/* Links an evidence packet (its flow row and capture time) to a violation. */
+int store_violation_evidence_add(struct store *st, int64_t violation_id, int64_t flow_id,
+				 uint64_t ts_usec);
+
+/* ---- Read side of `check`: the flows of a period and the host context ---- */
+
+/* One stored flow. Addresses are the 16-byte BLOBs (IPv4 as ::ffff:a.b.c.d). */
+struct store_flow {
+	int64_t id;
+	int64_t bucket;			/* unix seconds */
+	char iface[32];
+	char dir[8];			/* "in", "out", "unknown" */
+	int family;			/* 4 or 6 */
+	uint8_t src[16], dst[16];
+	char src_text[64], dst_text[64];
+	int proto;
+	unsigned sport, dport;		/* ICMP: sport 0, dport type << 8 | code */
+	char cls[32], subclass[32];
+	uint64_t packets, bytes;
+	int64_t first_usec, last_usec;
+	unsigned tcp_flags;		/* OR of the flags seen */
+};
+
+/* Iterates the flows whose bucket lies in [since, until) (unix seconds; until <= 0: no
+ * upper bound), ordered by id. NULL on error (store_errmsg()). */
+struct store_flow_iter;
+struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_t until);
+int store_flows_next(struct store_flow_iter *it, struct store_flow *f);	/* 1, 0 done, -1 */
+void store_flows_close(struct store_flow_iter *it);	/* NULL-safe */
+
+/* Host context rows of the runs that overlap [since, until) (unix seconds; every run when
+ * none overlaps), oldest run first, passed one by one to fn: kind 'i' an interface
+ * (a = name, b = role, c = comma-separated prefixes), 'k' a sysctl (a = scope, b = key,
+ * c = value), 'h' a host address (a = iface, b = address text, n = prefix length,
+ * family). fn returning non-zero stops the walk. Returns 0, or -1. */
+struct store_ctx_row {
+	char kind;
+	const char *a, *b, *c;
+	int n, family;
+};
+int store_context_each(struct store *st, int64_t since, int64_t until,
+		       int (*fn)(void *arg, const struct store_ctx_row *row), void *arg);
+
+#endif
