@@ -157,6 +157,29 @@ static json_t *notes_json(const struct report *r)
 	return jdone(notes, ok);
 }
 
+/* The runs of the period with no end (killed or still running), from the runs table:
+ * when each started and where its capture statistics end (null: it has none). */
+static json_t *unfinished_json(const struct report *r)
+{
+	const struct rtable *t = &r->tables[RT_RUNS];
+	json_t *a = json_array();
+	int ok = a != NULL;
+
+	for (size_t i = 0; ok && i < t->nrows; i++) {
+		const struct rcell *last = report_cell(t, i, REPORT_RUN_LAST_STATS);
+
+		if (!report_cell(t, i, REPORT_RUN_ENDED)->null)
+			continue;
+		ok = jpush(a, json_pack("{s:o, s:I, s:o, s:o, s:b}",
+			"host", jstr(report_cell(t, i, 0)->s),
+			"run", (json_int_t)report_cell(t, i, REPORT_RUN_ID)->i,
+			"started", jtime(r, report_cell(t, i, REPORT_RUN_STARTED)->i),
+			"last_stats", last->null ? json_null() : jtime(r, last->i),
+			"capture_stats_missing", last->null)) == 0;
+	}
+	return jdone(a, ok);
+}
+
 /* The -i filter as given: ",eth0,lo," becomes ["eth0", "lo"]. */
 static json_t *ifaces_json(const struct report *r)
 {
@@ -179,7 +202,7 @@ int report_write_json(const struct report *r, FILE *f)
 	snprintf(ver, sizeof(ver), "spoofaudit %s", SPOOFAUDIT_VERSION);
 	/* json_pack fails when any "o" value is NULL, and then releases the others */
 	doc = json_pack("{s:i, s:o, s:o, s:{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b, s:o}, "
-			"s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:o}",
+			"s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
 		"schema_version", REPORT_SCHEMA_VERSION,
 		"generator", jstr(ver),
 		"generated", jtime(r, r->generated_us),
@@ -194,6 +217,7 @@ int report_write_json(const struct report *r, FILE *f)
 		"summary", "packets", (json_int_t)r->packets,
 		  "spoofed_packets", (json_int_t)r->spoofed_packets,
 		  "loopback_packets", (json_int_t)r->loopback_packets,
+		"unfinished_runs", unfinished_json(r),
 		"timeline", timeline_json(r),
 		"tables", tables_json(r),
 		"notes", notes_json(r));

@@ -186,6 +186,11 @@ static void test_table_widths(void **state)
 			fail_msg("table %s is %d columns wide", tab->name, 2 + w + 2 * (n - 1));
 		assert_int_equal(tab->cols[0].type, RC_HOST);
 	}
+	/* the runs columns the unfinished-run note and JSON read by index */
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_ID].name, "run");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_STARTED].name, "started");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_ENDED].name, "ended");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_LAST_STATS].name, "last_stats");
 }
 
 /* report_spoof_classes and every `class IN (...)` list in reports/ *.sql name exactly the
