@@ -83,6 +83,9 @@ enum report_table {
 	RT_COUNT
 };
 
+/* Columns of the runs table (RT_RUNS) the model and the writers read. */
+enum { REPORT_RUN_ID = 1, REPORT_RUN_STARTED = 3, REPORT_RUN_ENDED = 4, REPORT_RUN_LAST_STATS = 5 };
+
 struct rtable {
 	const char *name;		/* --table NAME, JSON key */
 	const char *title;

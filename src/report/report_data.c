@@ -71,12 +71,42 @@ static int q_range(struct report_qctx *q)
 	return rc < 0 || q->oom ? -1 : 0;
 }
 
+/* The runs of the period, and a note for each that has no end: killed, or still
+ * running. Its flows are counted, but its capture statistics are missing or stop early,
+ * so what it lost is unknown. */
 static int q_runs(struct report_qctx *q)
 {
 	/* id host version cmdline started ended last_stats bucket */
 	static const unsigned map[] = { 1, 2, 6, 8, 3, 4, 5, 7 };
+	struct rtable *t = &q->r->tables[RT_RUNS];
+	size_t first = t->nrows;
+	char a[40], b[40];
 
-	return report_q_table(q, "runs.sql", RT_RUNS, map, 8);
+	if (report_q_table(q, "runs.sql", RT_RUNS, map, 8) < 0)
+		return -1;
+	for (size_t i = first; i < t->nrows; i++) {
+		const struct rcell *row = &t->cells[i * t->ncols];
+
+		if (!row[REPORT_RUN_ENDED].null)
+			continue;
+		q->unfinished++;
+		report_format_time(row[REPORT_RUN_STARTED].i, q->r->utc, TF_MINUTE, a, sizeof(a));
+		if (row[REPORT_RUN_LAST_STATS].null)
+			report_q_note(q, SEC_COMPLETENESS,
+				 "Run %lld (started %s) is unfinished (killed or still running): its "
+				 "capture statistics are missing, so its losses are unknown, and a "
+				 "killed run also lost the flows it had not yet written.",
+				 (long long)row[REPORT_RUN_ID].i, a);
+		else
+			report_q_note(q, SEC_COMPLETENESS,
+				 "Run %lld (started %s) is unfinished (killed or still running): its "
+				 "capture statistics end at %s, so its losses after that are unknown, "
+				 "and a killed run also lost the flows it had not yet written.",
+				 (long long)row[REPORT_RUN_ID].i, a,
+				 report_format_time(row[REPORT_RUN_LAST_STATS].i, q->r->utc, TF_MINUTE,
+						    b, sizeof(b)));
+	}
+	return q->oom ? -1 : 0;
 }
 
 static int q_sources(struct report_qctx *q)
@@ -152,8 +182,10 @@ static int q_sources(struct report_qctx *q)
 			 "lower bound.", (unsigned long long)sum[13]);
 	if (sum[7] + sum[8] + sum[10] + sum[11] + sum[13] == 0)
 		report_q_note(q, SEC_COMPLETENESS,
-			 "No drops, overruns, sequence gaps or write failures were recorded%s.",
-			 nflog ? "" : " (no NFLOG source ran)");
+			 "No drops, overruns, sequence gaps or write failures were recorded%s%s.",
+			 nflog ? "" : " (no NFLOG source ran)", q->unfinished ?
+			 ", but the statistics of the unfinished runs above are missing or end "
+			 "early: their losses are unknown" : "");
 	return 0;
 }
 

@@ -5,15 +5,25 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/textsafe.h"
 
 /* One colour per spoofed class, in report_spoof_classes[] order. */
 static const char *const class_colors[REPORT_NSPOOF] = {
 	"#c0392b", "#e67e22", "#8e44ad", "#2c7fb8", "#16a085",
 };
 
-static void esc(FILE *f, const char *s)
+/* Writes raw HTML-escaped, after text_term has shown control characters and invalid
+ * UTF-8 as "\xNN" text (as the text report does): no byte from a database reaches the
+ * page as markup or as a control character. Out of memory, every byte outside printable
+ * ASCII becomes '?'. */
+static void esc(FILE *f, const char *raw)
 {
+	char *t = text_term_dup(raw);
+	const char *s = t ? t : raw;
+
 	for (; s && *s; s++) {
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
@@ -21,9 +31,11 @@ static void esc(FILE *f, const char *s)
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
+		default:
+			fputc(t || (*s >= 0x20 && *s < 0x7f) ? *s : '?', f);
 		}
 	}
+	free(t);
 }
 
 /* The text report's columns, plus those a wide page has room for; raw numbers that a

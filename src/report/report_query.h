@@ -23,6 +23,7 @@ struct report_qctx {
 	int64_t since_us, until_us;	/* the period queried (current or previous) */
 	const char *ifaces;		/* ",eth0,lo," or "" */
 	int file_mode;
+	int unfinished;			/* runs of the period with no end (q_runs) */
 	int oom;
 	char *err;
 	size_t errlen;

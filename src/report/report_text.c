@@ -1,11 +1,16 @@
 /* This file writes the report as text for a terminal or a mail: aligned tables within
  * REPORT_TEXT_WIDTH columns, notes wrapped to the same width, and a sparkline per
  * spoofed class for the timeline. With several databases, each table's rows are grouped
- * under their host. */
+ * under their host. Every string that may come from a database (names, prefixes, host
+ * names, command lines, notes) passes through text_term first, so that no control
+ * character reaches the terminal, and widths are those of the escaped text. */
 #include "report/report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/textsafe.h"
 
 #define REPORT_TEXT_WIDTH 100
 #define SPARK_MAX 64		/* glyphs of one sparkline */
@@ -20,20 +25,40 @@ static size_t u8len(const char *s)
 	return n;
 }
 
-/* Writes s in a field of width w, truncated with '~', right-aligned when right. */
-static void field(FILE *f, const char *s, int w, int right)
+/* Writes raw, escaped for a terminal, in a field of width w, truncated with '~' at a
+ * whole character, right-aligned when right. */
+static void field(FILE *f, const char *raw, int w, int right)
 {
-	size_t len = u8len(s);
+	char s[512];	/* longer text is cut anyway: no column is wider than 127 */
+	size_t len, off = 0;
 
+	text_term(s, sizeof(s), raw);
+	len = u8len(s);
 	if (len > (size_t)w) {
-		/* the text is ASCII wherever truncation can happen (addresses, names) */
-		fprintf(f, "%.*s~", w - 1, s);
+		for (int n = 0; n < w - 1 && s[off]; n++)
+			while (((unsigned char)s[++off] & 0xc0) == 0x80)
+				;
+		fprintf(f, "%.*s~", (int)off, s);
 		return;
 	}
 	if (right)
 		fprintf(f, "%*s%s", (int)((size_t)w - len), "", s);
 	else
 		fprintf(f, "%s%*s", s, (int)((size_t)w - len), "");
+}
+
+/* Writes raw escaped for a terminal. -1 (errno ENOMEM) when out of memory. */
+static int put_term(FILE *f, const char *raw)
+{
+	char *s = text_term_dup(raw);
+
+	if (!s) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fputs(s, f);
+	free(s);
+	return 0;
 }
 
 static int is_right(enum rcol_type t)
@@ -73,12 +98,14 @@ static void print_row(FILE *f, const struct report *r, const struct rtable *t,
 	fprintf(f, "%s\n", line);
 }
 
-static void print_table(FILE *f, const struct report *r, const struct rtable *t)
+static int print_table(FILE *f, const struct report *r, const struct rtable *t)
 {
+	int ret = 0;
+
 	fprintf(f, "\n%s\n", t->title);
 	if (!t->nrows) {
 		fprintf(f, "  %s\n", t->empty);
-		return;
+		return 0;
 	}
 	print_row(f, r, t, NULL);
 	/* Rows grouped by host in host order, each group in its own order. */
@@ -96,20 +123,30 @@ static void print_table(FILE *f, const struct report *r, const struct rtable *t)
 
 			if (strcmp(row[0].s, r->hosts[h].name))
 				continue;
-			if (r->nhosts > 1 && !shown)
-				fprintf(f, " [%s]\n", r->hosts[h].name);
+			if (r->nhosts > 1 && !shown) {
+				fputs(" [", f);
+				ret |= put_term(f, r->hosts[h].name);
+				fputs("]\n", f);
+			}
 			shown = 1;
 			print_row(f, r, t, row);
 		}
 	}
+	return ret;
 }
 
-/* Writes text wrapped at the report width with a hanging indent. */
-static void wrap(FILE *f, const char *lead, const char *text)
+/* Writes raw, escaped for a terminal, wrapped at the report width with a hanging indent.
+ * -1 (errno ENOMEM) when out of memory. */
+static int wrap(FILE *f, const char *lead, const char *raw)
 {
 	size_t col = 0, indent = strlen(lead);
+	char *text = text_term_dup(raw);
 	const char *p = text;
 
+	if (!text) {
+		errno = ENOMEM;
+		return -1;
+	}
 	fputs(lead, f);
 	col = indent;
 	while (*p) {
@@ -133,22 +170,25 @@ static void wrap(FILE *f, const char *lead, const char *text)
 			p++;
 	}
 	fputc('\n', f);
+	free(text);
+	return 0;
 }
 
-static void print_notes(FILE *f, const struct report *r, enum report_section s)
+static int print_notes(FILE *f, const struct report *r, enum report_section s)
 {
-	int any = 0;
+	int any = 0, ret = 0;
 
 	for (size_t i = 0; i < r->nnotes; i++)
 		if (r->notes[i].section == s) {
 			if (!any)
 				fputc('\n', f);
 			any = 1;
-			wrap(f, "  * ", r->notes[i].text);
+			ret |= wrap(f, "  * ", r->notes[i].text);
 		}
+	return ret;
 }
 
-static void print_timeline(FILE *f, const struct report *r, int ascii)
+static void print_timeline(FILE *f, const struct report *r, const char *tz, int ascii)
 {
 	unsigned step = (r->nhours + SPARK_MAX - 1) / SPARK_MAX, n = (r->nhours + step - 1) / step;
 	uint64_t v[SPARK_MAX], max = 0;
@@ -166,7 +206,7 @@ static void print_timeline(FILE *f, const struct report *r, int ascii)
 		}
 	fprintf(f, "\n  %u %s per glyph from %s (%s); one scale for every class, peak %llu\n",
 		step, step == 1 ? "hour" : "hours",
-		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), r->tz,
+		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), tz,
 		(unsigned long long)max);
 	for (int c = 0; c < REPORT_NSPOOF; c++) {
 		uint64_t total = 0;
@@ -204,15 +244,20 @@ static void print_timeline(FILE *f, const struct report *r, int ascii)
 
 int report_write_text(const struct report *r, FILE *f, int ascii)
 {
-	char a[40], b[40], h1[16];
+	char a[40], b[40], h1[16], tz[sizeof(r->tz) * 4];
+	int oom = 0;
 
 	errno = 0;
+	text_term(tz, sizeof(tz), r->tz);
 	fprintf(f, "spoofaudit report: ");
-	for (unsigned i = 0; i < r->nhosts; i++)
-		fprintf(f, "%s%s", i ? ", " : "", r->hosts[i].name);
+	for (unsigned i = 0; i < r->nhosts; i++) {
+		if (i)
+			fputs(", ", f);
+		oom |= put_term(f, r->hosts[i].name);
+	}
 	fprintf(f, "\nPeriod: %s to %s (%s)\n",
 		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)),
-		report_format_time(r->until_us, r->utc, TF_MINUTE, b, sizeof(b)), r->tz);
+		report_format_time(r->until_us, r->utc, TF_MINUTE, b, sizeof(b)), tz);
 	fprintf(f, "Generated: %s by spoofaudit %s\n",
 		report_format_time(r->generated_us, r->utc, TF_MINUTE, a, sizeof(a)),
 		SPOOFAUDIT_VERSION);
@@ -223,17 +268,24 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 		(unsigned long long)r->loopback_packets);
 	for (int s = 0; s < SEC_COUNT; s++) {
 		fprintf(f, "\n== %s ==\n", report_section_title((enum report_section)s));
-		if (s == SEC_HEADER)
-			for (unsigned i = 0; i < r->nhosts; i++)
-				fprintf(f, "  %s: %s (schema %d)\n", r->hosts[i].name, r->hosts[i].path,
-					r->hosts[i].schema_version);
+		for (unsigned i = 0; s == SEC_HEADER && i < r->nhosts; i++) {
+			fputs("  ", f);
+			oom |= put_term(f, r->hosts[i].name);
+			fputs(": ", f);
+			oom |= put_term(f, r->hosts[i].path);
+			fprintf(f, " (schema %d)\n", r->hosts[i].schema_version);
+		}
 		if (s == SEC_TIMELINE)
-			print_timeline(f, r, ascii);
+			print_timeline(f, r, tz, ascii);
 		for (int t = 0; t < RT_COUNT; t++)
 			if (r->tables[t].section == (enum report_section)s)
-				print_table(f, r, &r->tables[t]);
-		print_notes(f, r, (enum report_section)s);
+				oom |= print_table(f, r, &r->tables[t]);
+		oom |= print_notes(f, r, (enum report_section)s);
 	}
 	fflush(f);
+	if (oom) {
+		errno = ENOMEM;
+		return -1;
+	}
 	return ferror(f) ? -1 : 0;
 }

@@ -186,6 +186,11 @@ static void test_table_widths(void **state)
 			fail_msg("table %s is %d columns wide", tab->name, 2 + w + 2 * (n - 1));
 		assert_int_equal(tab->cols[0].type, RC_HOST);
 	}
+	/* the runs columns the unfinished-run note and JSON read by index */
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_ID].name, "run");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_STARTED].name, "started");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_ENDED].name, "ended");
+	assert_string_equal(report_table_template(RT_RUNS)->cols[REPORT_RUN_LAST_STATS].name, "last_stats");
 }
 
 /* report_spoof_classes and every `class IN (...)` list in reports/ *.sql name exactly the
@@ -324,6 +329,73 @@ static void test_store_rows(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* CSV cells: RFC 4180 quoting, and OWASP's neutralisation of text a spreadsheet would
+ * evaluate (= + - @ TAB CR first: quoted, a single quote before), but not of plain
+ * numbers, and never of integer columns. Expected cells written by hand. */
+struct csv_case {
+	const char *text;	/* the decode_errors "reason" (a text column) */
+	int64_t count;		/* its "count" (an integer column) */
+	const char *line;	/* the record line */
+};
+
+static const struct csv_case csv_cases[] = {
+	{ "plain", 1, "h,plain,1\r\n" },
+	{ "a,b", 2, "h,\"a,b\",2\r\n" },
+	{ "say \"hi\"", 3, "h,\"say \"\"hi\"\"\",3\r\n" },
+	{ "=1+1", 4, "h,\"'=1+1\",4\r\n" },
+	{ "=HYPERLINK(\"http://x/\",\"y\")", 5, "h,\"'=HYPERLINK(\"\"http://x/\"\",\"\"y\"\")\",5\r\n" },
+	{ "+cmd", 6, "h,\"'+cmd\",6\r\n" },
+	{ "-2+3", 7, "h,\"'-2+3\",7\r\n" },
+	{ "@SUM(A1)", 8, "h,\"'@SUM(A1)\",8\r\n" },
+	{ "\t=1", 9, "h,\"'\t=1\",9\r\n" },
+	{ "\rx", 10, "h,\"'\rx\",10\r\n" },
+	{ "-", 11, "h,\"'-\",11\r\n" },
+	{ "-12", -12, "h,-12,-12\r\n" },		/* plain numbers stay numbers */
+	{ "+20%", 0, "h,+20%,0\r\n" },
+	{ "-3.5", 12, "h,-3.5,12\r\n" },
+	{ "-3.", 13, "h,\"'-3.\",13\r\n" },
+	{ "-1e3", 14, "h,\"'-1e3\",14\r\n" },
+	{ "a=1", 15, "h,a=1,15\r\n" },		/* only the first character counts */
+	{ "", 16, "h,,16\r\n" },
+};
+
+static void test_csv_cells(void **state)
+{
+	struct report r;
+	struct rtable *t;
+	struct rcell cells[3];
+	char *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	for (int i = 0; i < RT_COUNT; i++)
+		r.tables[i] = *report_table_template((enum report_table)i);
+	t = &r.tables[RT_DECODE_ERRORS];
+	assert_int_equal(t->ncols, 3);
+	t->cells = cells;
+	t->nrows = 1;
+	for (size_t i = 0; i < sizeof(csv_cases) / sizeof(csv_cases[0]); i++) {
+		const struct csv_case *c = &csv_cases[i];
+		FILE *f = open_memstream(&out, &len);
+		const char *nl;
+
+		assert_non_null(f);
+		memset(cells, 0, sizeof(cells));
+		cells[0].s = (char *)"h";
+		cells[1].s = (char *)c->text;
+		cells[2].i = c->count;
+		assert_int_equal(report_write_csv(&r, "decode_errors", f), 0);
+		fclose(f);
+		nl = strstr(out, "\r\n");
+		assert_non_null(nl);
+		if (strcmp(nl + 2, c->line))
+			fail_msg("case %zu: %s, want %s", i, nl + 2, c->line);
+		free(out);
+		out = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_spoof_lists),
 		cmocka_unit_test(test_pcapng_layout),
 		cmocka_unit_test(test_store_rows),
+		cmocka_unit_test(test_csv_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
