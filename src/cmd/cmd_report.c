@@ -27,9 +27,10 @@ struct report_args {
 	unsigned ndbs;
 	const char *ifaces[MAX_IFACES];
 	unsigned nifaces;
-	const char *day, *since, *until, *out, *table;
+	struct report_cli cli;		/* the period, --utc */
+	const char *out, *table;
 	enum fmt fmt;
-	int utc, migrate, ascii;
+	int ascii;
 	uint64_t top;
 };
 
@@ -69,117 +70,89 @@ static void usage(FILE *f)
 "                         decode_errors");
 }
 
-enum {
-	OPT_DB = 256, OPT_DAY, OPT_SINCE, OPT_UNTIL, OPT_UTC, OPT_TABLE, OPT_TOP, OPT_ASCII,
-	OPT_MIGRATE,
-};
+enum { OPT_TABLE = 256, OPT_TOP, OPT_ASCII };
 
 static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "day", required_argument, NULL, OPT_DAY },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "utc", no_argument, NULL, OPT_UTC },
+	REPORT_CLI_COMMON_OPTIONS,
+	REPORT_CLI_PERIOD_OPTIONS,
 	{ "interface", required_argument, NULL, 'i' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
-	{ "migrate", no_argument, NULL, OPT_MIGRATE },
-	{ "help", no_argument, NULL, 'h' },
+	REPORT_CLI_MIGRATE_OPTION,
 	{ NULL, 0, NULL, 0 },
 };
 
-#define BAD(...) do { fprintf(stderr, "spoofaudit report: " __VA_ARGS__); \
-		      fputs("\n(see 'spoofaudit report --help')\n", stderr); return 2; } while (0)
+#define BAD(...) return report_cli_bad("report", __VA_ARGS__)
+
+static const char *const fmt_names[] = { [F_TEXT] = "text", [F_JSON] = "json",
+					 [F_CSV] = "csv", [F_HTML] = "html" };
+
+/* Takes one of report's own options. Returns 0, or 2 for bad usage (printed). */
+static int report_opt(void *ctx, int opt, const char *arg)
+{
+	struct report_args *a = ctx;
+	char names[512];
+	unsigned i;
+
+	switch (opt) {
+	case REPORT_CLI_OPT_DB:
+		if (a->ndbs >= MAX_DBS)
+			BAD("too many --db files (at most %d)", MAX_DBS);
+		if (!arg[0])
+			BAD("empty --db path `'");
+		a->dbs[a->ndbs++] = arg;
+		return 0;
+	case 'i':
+		if (a->nifaces >= MAX_IFACES)
+			BAD("too many -i interfaces (at most %d)", MAX_IFACES);
+		if (!arg[0] || strlen(arg) >= IF_NAMESIZE || strpbrk(arg, ", /"))
+			BAD("bad interface name `%s'", arg);
+		a->ifaces[a->nifaces++] = arg;
+		return 0;
+	case 'f':
+		for (i = 0; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
+			if (!strcmp(arg, fmt_names[i])) {
+				a->fmt = (enum fmt)i;
+				return 0;
+			}
+		BAD("format is not text, json, csv or html: `%s'", arg);
+	case OPT_TABLE:
+		if (!report_cli_table_ok(arg))
+			BAD("unknown table `%s' (one of: %s)", arg,
+			    report_table_names(names, sizeof(names)));
+		a->table = arg;
+		return 0;
+	case 'o':
+		if (!arg[0])
+			BAD("empty output file name `'");
+		a->out = arg;
+		return 0;
+	case OPT_TOP:
+		return report_cli_u64("report", "top is not 1..1000", arg, 1, 1000, &a->top);
+	case OPT_ASCII:
+		a->ascii = 1;
+		return 0;
+	default:
+		return 2;
+	}
+}
 
 /* Returns 0, 2 for bad usage, or -1 after --help (exit 0). */
 static int parse_args(int argc, char **argv, struct report_args *a)
 {
-	int opt;
+	int r;
 
 	memset(a, 0, sizeof(*a));
+	a->cli.cmd = "report";
+	a->cli.usage = usage;
+	a->cli.own_db = 1;
 	a->top = 10;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:f:o:h", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DB:
-			if (a->ndbs >= MAX_DBS)
-				BAD("too many --db files (at most %d)", MAX_DBS);
-			if (!optarg[0])
-				BAD("empty --db path `'");
-			a->dbs[a->ndbs++] = optarg;
-			break;
-		case OPT_DAY:
-			a->day = optarg;
-			break;
-		case OPT_SINCE:
-			a->since = optarg;
-			break;
-		case OPT_UNTIL:
-			a->until = optarg;
-			break;
-		case OPT_UTC:
-			a->utc = 1;
-			break;
-		case 'i':
-			if (a->nifaces >= MAX_IFACES)
-				BAD("too many -i interfaces (at most %d)", MAX_IFACES);
-			if (!optarg[0] || strlen(optarg) >= IF_NAMESIZE || strpbrk(optarg, ", /"))
-				BAD("bad interface name `%s'", optarg);
-			a->ifaces[a->nifaces++] = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				a->fmt = F_TEXT;
-			else if (!strcmp(optarg, "json"))
-				a->fmt = F_JSON;
-			else if (!strcmp(optarg, "csv"))
-				a->fmt = F_CSV;
-			else if (!strcmp(optarg, "html"))
-				a->fmt = F_HTML;
-			else
-				BAD("format is not text, json, csv or html: `%s'", optarg);
-			break;
-		case OPT_TABLE:
-			if (!report_cli_table_ok(optarg)) {
-				char names[512];
-
-				BAD("unknown table `%s' (one of: %s)", optarg,
-				    report_table_names(names, sizeof(names)));
-			}
-			a->table = optarg;
-			break;
-		case 'o':
-			if (!optarg[0])
-				BAD("empty output file name `'");
-			a->out = optarg;
-			break;
-		case OPT_TOP:
-			if (util_parse_u64(optarg, 1, 1000, &a->top) < 0)
-				BAD("top is not 1..1000: `%s'", optarg);
-			break;
-		case OPT_ASCII:
-			a->ascii = 1;
-			break;
-		case OPT_MIGRATE:
-			a->migrate = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			fputs("(see 'spoofaudit report --help')\n", stderr);
-			return 2;
-		}
-	}
-	if (optind < argc)
-		BAD("unexpected argument `%s'", argv[optind]);
-	if (a->day && (a->since || a->until))
-		BAD("--day `%s' and --since/--until exclude each other", a->day);
-	if (a->until && !a->since)
-		BAD("--until `%s' needs --since", a->until);
+	r = report_cli_getopt(&a->cli, argc, argv, "i:f:o:h", long_opts, report_opt, a);
+	if (r)
+		return r;
 	if (a->table && a->fmt != F_CSV)
 		BAD("--table `%s' applies to --format csv only", a->table);
 	if (!a->ndbs)
@@ -257,6 +230,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_args a;
 	struct report_opts o;
+	struct report_period per;
 	struct report *r = NULL;
 	char err[1024], day[32], path[4096];
 	int ret, any_flows = 0;
@@ -266,25 +240,13 @@ int cmd_report(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	memset(&o, 0, sizeof(o));
-	if (a.since) {
-		if (report_parse_time(a.since, a.utc, now, &o.since_us) < 0)
-			BAD("--since is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
-			    a.since);
-		o.until_us = now;
-		if (a.until && report_parse_time(a.until, a.utc, now, &o.until_us) < 0)
-			BAD("--until is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
-			    a.until);
-		if (o.until_us <= o.since_us)
-			BAD("--until `%s' is not after --since `%s'", a.until ? a.until : "now", a.since);
-		if (o.until_us - o.since_us > 366LL * 86400 * 1000000)
-			BAD("the period from `%s' to `%s' is longer than 366 days", a.since,
-			    a.until ? a.until : "now");
-	} else if (report_parse_day(a.day ? a.day : "yesterday", a.utc, now, &o.since_us,
-				    &o.until_us) < 0) {
-		BAD("--day is not YYYY-MM-DD, today or yesterday: `%s'", a.day);
-	}
+	ret = report_cli_period(&a.cli, "yesterday", now, 366LL * 86400 * 1000000, &per);
+	if (ret)
+		return ret;
+	o.since_us = per.since_us;
+	o.until_us = per.until_us;
 	for (unsigned i = 0; i < a.ndbs; i++)
-		if (report_cli_check_db(a.dbs[i], a.migrate, "report", err, sizeof(err)) < 0) {
+		if (report_cli_check_db(a.dbs[i], a.cli.migrate, "report", err, sizeof(err)) < 0) {
 			fprintf(stderr, "spoofaudit report: %s\n", err);
 			return 1;
 		}
@@ -292,7 +254,7 @@ int cmd_report(int argc, char **argv)
 	o.ndbs = a.ndbs;
 	o.ifaces = a.ifaces;
 	o.nifaces = a.nifaces;
-	o.utc = a.utc;
+	o.utc = a.cli.utc;
 	o.limit = (unsigned)a.top;
 	o.now_us = now;
 	if (!a.ascii) {

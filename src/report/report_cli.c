@@ -1,11 +1,16 @@
 /* This file contains what the report, export and prune commands share on the command
- * line: the checks of a database file that turn SQLite's terse errors into advice. */
+ * line: the shared options and the period they name, the usage messages, and the checks
+ * of a database file that turn SQLite's terse errors into advice. Being command-line
+ * code, it prints usage errors itself (once), as the commands do. */
 #include "report/report_cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "common/util.h"
 
 #include "report/report.h"
 #include "store/store.h"
@@ -59,5 +64,119 @@ int report_cli_table_ok(const char *name)
 	for (int t = 0; t < RT_COUNT; t++)
 		if (!strcmp(report_table_template((enum report_table)t)->name, name))
 			return 1;
+	return 0;
+}
+
+int report_cli_bad(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "spoofaudit %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'spoofaudit %s --help')\n", cmd);
+	return 2;
+}
+
+int report_cli_u64(const char *cmd, const char *what, const char *arg, uint64_t min,
+		   uint64_t max, uint64_t *out)
+{
+	if (util_parse_u64(arg, min, max, out) < 0)
+		return report_cli_bad(cmd, "%s: `%s'", what, arg);
+	return 0;
+}
+
+int report_cli_opt(struct report_cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case REPORT_CLI_OPT_DB:
+		c->db = arg;
+		return 1;
+	case REPORT_CLI_OPT_DAY:
+		c->day = arg;
+		return 1;
+	case REPORT_CLI_OPT_SINCE:
+		c->since = arg;
+		return 1;
+	case REPORT_CLI_OPT_UNTIL:
+		c->until = arg;
+		return 1;
+	case REPORT_CLI_OPT_UTC:
+		c->utc = 1;
+		return 1;
+	case REPORT_CLI_OPT_FORCE:
+		c->force = 1;
+		return 1;
+	case REPORT_CLI_OPT_MIGRATE:
+		c->migrate = 1;
+		return 1;
+	case 'q':
+		c->quiet = 1;
+		return 1;
+	case 'h':
+		c->usage(stdout);
+		return -1;
+	case '?':
+	case ':':
+		fprintf(stderr, "(see 'spoofaudit %s --help')\n", c->cmd);
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+int report_cli_getopt(struct report_cli *c, int argc, char **argv, const char *optstring,
+		      const struct option *opts, report_cli_own_fn own, void *ctx)
+{
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+		r = c->own_db && opt == REPORT_CLI_OPT_DB ? 0 : report_cli_opt(c, opt, optarg);
+		if (r == 0)
+			r = own(ctx, opt, optarg);
+		else if (r == 1)
+			r = 0;
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return report_cli_bad(c->cmd, "unexpected argument `%s'", argv[optind]);
+	return 0;
+}
+
+#define TIME_FORMS "YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS"
+
+int report_cli_period(const struct report_cli *c, const char *default_day, int64_t now_us,
+		      int64_t max_us, struct report_period *p)
+{
+	const char *day = c->day ? c->day : default_day;
+
+	if (c->day && (c->since || c->until))
+		return report_cli_bad(c->cmd, "--day `%s' and --since/--until exclude each other",
+				      c->day);
+	if (c->until && !c->since)
+		return report_cli_bad(c->cmd, "--until `%s' needs --since", c->until);
+	if (!c->since && !day)
+		return report_cli_bad(c->cmd, "give the period: --day DAY or --since T");
+	if (!c->since) {
+		if (report_parse_day(day, c->utc, now_us, &p->since_us, &p->until_us) < 0)
+			return report_cli_bad(c->cmd, "--day is not YYYY-MM-DD, today or "
+					      "yesterday: `%s'", day);
+		return 0;
+	}
+	if (report_parse_time(c->since, c->utc, now_us, &p->since_us) < 0)
+		return report_cli_bad(c->cmd, "--since is not " TIME_FORMS ": `%s'", c->since);
+	p->until_us = now_us;
+	if (c->until && report_parse_time(c->until, c->utc, now_us, &p->until_us) < 0)
+		return report_cli_bad(c->cmd, "--until is not " TIME_FORMS ": `%s'", c->until);
+	if (p->until_us <= p->since_us)
+		return report_cli_bad(c->cmd, "--until `%s' is not after --since `%s'",
+				      c->until ? c->until : "now", c->since);
+	if (max_us > 0 && p->until_us - p->since_us > max_us)
+		return report_cli_bad(c->cmd, "the period from `%s' to `%s' is longer than %lld "
+				      "days", c->since, c->until ? c->until : "now",
+				      (long long)(max_us / (86400LL * 1000000)));
 	return 0;
 }

@@ -169,16 +169,12 @@ enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t cap
 		st = ethertype_decode(data, caplen, wirelen, ETH_HLEN_, rd16(data + 12), rec);
 		break;
 	case LT_LINUX_SLL:
-		st = sll_decode(data, caplen, wirelen, 0, rec);
-		break;
 	case LT_LINUX_SLL2:
-		st = sll_decode(data, caplen, wirelen, 1, rec);
+		st = sll_decode(data, caplen, wirelen, linktype == LT_LINUX_SLL2, rec);
 		break;
 	case LT_NULL:
-		st = null_decode(data, caplen, wirelen, 0, rec);
-		break;
 	case LT_LOOP:
-		st = null_decode(data, caplen, wirelen, 1, rec);
+		st = null_decode(data, caplen, wirelen, linktype == LT_LOOP, rec);
 		break;
 	case LT_RAW_12:
 	case LT_RAW_14:
