@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,29 @@
 #include "common/util.h"
 
 #define MAX_LIST 32
+#define MAX_SKIPPED_SHOWN 20
+
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked the export to stop, 0 for none. The
+ * write loop checks it, and the cleanup path removes the temporary file. */
+static volatile sig_atomic_t export_stop;
+
+static void on_signal(int sig)
+{
+	export_stop = sig;
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;	/* a write in progress completes; the loop then stops */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 struct export_args {
 	struct report_cli cli;		/* --db, the period, --utc, -q */
@@ -36,34 +60,43 @@ struct export_args {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	fputs(
 "Usage: spoofaudit export (--day DAY | --since T [--until T]) [--class CLASS]...\n"
-"                         [-i IFACE]... [--src PREFIX] [--db PATH] -w FILE\n"
+"         [-i IFACE]... [--src PREFIX] [--db PATH] [--force] -w FILE\n"
 "\n"
-"Writes the evidence packets the collector kept (the first --evidence packets of each\n"
-"spoofed flow) exactly as they were captured, for tcpdump, Wireshark or tshark.\n"
+"Writes the evidence packets the collector kept (the first --evidence packets of\n"
+"each spoofed flow) exactly as they were captured, for tcpdump, Wireshark or\n"
+"tshark.\n"
 "\n"
-"  -w, --write FILE       output file; \"-\" for standard output. A name ending in\n"
-"                         .pcapng (or --pcapng) writes pcapng with interface names,\n"
-"                         anything else classic pcap (one link type per file)\n"
+"  -w, --write FILE       output file; \"-\" for standard output. A name ending\n"
+"                         in .pcapng (or --pcapng) writes pcapng with interface\n"
+"                         names, anything else classic pcap (one link type)\n"
 "      --pcapng           write pcapng whatever the name\n"
+"      --force            replace an existing FILE; without it an existing file\n"
+"                         is refused: an earlier export is evidence too. FILE\n"
+"                         is written whole (renamed into place), mode 0640 at\n"
+"                         most (within the umask)\n"
 "      --day DAY          YYYY-MM-DD, today or yesterday\n"
-"      --since T, --until T  a period instead (as for report; --until defaults to now)\n"
+"      --since T          a period instead (as for report)\n"
+"      --until T          its end (default: now)\n"
 "      --utc              days and times in UTC (default: the local time zone)\n"
 "      --class CLASS      only this class (repeatable): spoof_loopback_src,\n"
 "                         loopback_dst, own_addr_src, bogon_src, unexpected_src\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "      --src PREFIX       only sources inside PREFIX (10.0.0.0/8, ::1, 127.0.0.1)\n"
-"      --violation ID     only the evidence packets of violation ID (collect --policy;\n"
-"                         the violations table): the packet and the reply that proves it.\n"
-"                         Without a period, every day\n"
+"      --violation ID     only the evidence packets of violation ID (collect\n"
+"                         --policy; the violations table): the packet and the\n"
+"                         reply that proves it. Without a period, every day\n"
 "      --db PATH          the collector database (default ./spoofaudit.db)\n"
 "      --migrate          upgrade a database of an older schema first\n"
 "  -q, --quiet            no summary on standard error\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 written (also when no packet matched: the file is then an empty\n"
-"capture), 1 runtime error, 2 bad usage.\n");
+"capture); 1 runtime error, FILE exists, or evidence rows whose stored lengths\n"
+"do not match their bytes were skipped (each is named; FILE holds the others);\n"
+"2 bad usage; 128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP): FILE is not\n"
+"written and no temporary file is left.\n", f);
 }
 
 enum { OPT_CLASS = 256, OPT_SRC, OPT_PCAPNG, OPT_VIOLATION };
@@ -76,6 +109,7 @@ static const struct option long_opts[] = {
 	{ "src", required_argument, NULL, OPT_SRC },
 	{ "write", required_argument, NULL, 'w' },
 	{ "pcapng", no_argument, NULL, OPT_PCAPNG },
+	{ "force", no_argument, NULL, REPORT_CLI_OPT_FORCE },
 	REPORT_CLI_MIGRATE_OPTION,
 	{ "violation", required_argument, NULL, OPT_VIOLATION },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -217,7 +251,7 @@ struct out {
 	pcap_t *dead;
 	pcap_dumper_t *dump;
 	struct export_pcapng ng;
-	char tmp[4096];			/* the temporary file until renamed, "" otherwise */
+	struct report_cli_out file;	/* the temporary file until renamed */
 	int use_ng, to_stdout;
 };
 
@@ -267,6 +301,12 @@ static int count_linktypes(struct export_run *r)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Prints why the output file could not be opened or renamed into place. */
+static void out_error(const char *path)
+{
+	report_cli_out_error("export", "an export", path);
+}
+
 /* Opens the output: a temporary file next to a->out (or standard output) and the
  * writer on it. Returns 0, or -1 after printing why. */
 static int out_open(struct out *o, const struct export_args *a, int linktype)
@@ -279,20 +319,15 @@ static int out_open(struct out *o, const struct export_args *a, int linktype)
 	if (o->to_stdout) {
 		o->f = stdout;
 	} else {
-		if (snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", a->out) >= (int)sizeof(o->tmp)) {
-			o->tmp[0] = '\0';
-			fprintf(stderr, "spoofaudit export: %s: name too long\n", a->out);
-			return -1;
-		}
-		fd = mkstemp(o->tmp);
+		/* at most 0640: evidence is other hosts' traffic */
+		fd = report_cli_out_open(&o->file, a->out, 0640, a->cli.force);
 		if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
-			fprintf(stderr, "spoofaudit export: %s: %s\n", a->out, strerror(errno));
+			out_error(a->out);
 			if (fd >= 0)
 				close(fd);
-			o->tmp[0] = '\0';
+			report_cli_out_discard(&o->file);
 			return -1;
 		}
-		fchmod(fd, 0640);	/* evidence is other hosts' traffic */
 	}
 	snprintf(appl, sizeof(appl), "spoofaudit %s", SPOOFAUDIT_VERSION);
 	if (o->use_ng) {
@@ -326,7 +361,12 @@ static int out_packet(struct out *o, struct store_rows *q, struct export_run *r)
 	/* Trust no stored length: the row must describe its own bytes. */
 	if (caplen < 0 || (uint64_t)caplen != blen || caplen > EXPORT_PCAPNG_SNAPLEN ||
 	    wirelen < caplen || wirelen > UINT32_MAX || ts < 0 || lt < 0 || lt > 0xffff) {
-		r->bad++;
+		if (r->bad++ < MAX_SKIPPED_SHOWN)
+			fprintf(stderr, "spoofaudit export: evidence row %lld: caplen %lld, wirelen "
+				"%lld, %zu bytes stored, link type %lld, time %lld: lengths do not "
+				"describe the bytes: skipped\n", (long long)store_col_int(q, 0),
+				(long long)caplen, (long long)wirelen, blen, (long long)lt,
+				(long long)ts);
 		return 0;
 	}
 	if (o->use_ng) {
@@ -347,9 +387,9 @@ static int out_packet(struct out *o, struct store_rows *q, struct export_run *r)
 	return 1;
 }
 
-/* Flushes and closes the output and renames the temporary file to path. Returns 0, or
- * -1 (errno set). */
-static int out_finish(struct out *o, const char *path)
+/* Flushes and closes the output and renames the temporary file into place. Returns 0,
+ * or -1 (errno set). */
+static int out_finish(struct out *o)
 {
 	FILE *f = o->f;
 
@@ -365,12 +405,7 @@ static int out_finish(struct out *o, const char *path)
 	} else if (fflush(f) != 0) {
 		return -1;
 	}
-	if (o->tmp[0]) {
-		if (rename(o->tmp, path) < 0)
-			return -1;
-		o->tmp[0] = '\0';
-	}
-	return 0;
+	return report_cli_out_commit(&o->file);
 }
 
 /* Releases the output, removing a temporary file that was not renamed. */
@@ -382,31 +417,30 @@ static void out_free(struct out *o)
 		fclose(o->f);
 	if (o->dead)
 		pcap_close(o->dead);
-	if (o->tmp[0])
-		unlink(o->tmp);
+	report_cli_out_discard(&o->file);
 }
 
 /* Writes every selected evidence packet. Returns 0, or -1 after printing the error. */
 static int write_all(struct export_run *r, struct out *o)
 {
 	struct store_rows *q = export_query(r, "export_evidence.sql");
-	int rc;
+	int rc = 0;
 
 	if (!q) {
 		fprintf(stderr, "spoofaudit export: %s: %s\n", r->a->cli.db, store_errmsg(r->st));
 		return -1;
 	}
-	while ((rc = store_rows_step(q)) == 1)
+	while (!export_stop && (rc = store_rows_step(q)) == 1)
 		if (out_packet(o, q, r) < 0) {
 			fprintf(stderr, "spoofaudit export: writing %s: %s\n", r->a->out,
 				strerror(errno ? errno : EIO));
 			store_rows_free(q);
 			return -1;
 		}
-	if (rc < 0)
+	if (rc < 0 && !export_stop)
 		fprintf(stderr, "spoofaudit export: %s: %s\n", r->a->cli.db, store_errmsg(r->st));
 	store_rows_free(q);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 || export_stop ? -1 : 0;
 }
 
 static void summary(const struct export_run *r, const struct out *o)
@@ -419,8 +453,11 @@ static void summary(const struct export_run *r, const struct out *o)
 			"first interface of a second link type; export one interface (-i) per file "
 			"for them\n", r->nlinktypes);
 	if (r->bad)
-		fprintf(stderr, "spoofaudit export: warning: skipped %llu evidence rows whose "
-			"stored lengths do not match their bytes\n", (unsigned long long)r->bad);
+		fprintf(stderr, "spoofaudit export: %llu evidence row%s skipped (%s): the stored "
+			"lengths do not match the bytes; %s holds the other %llu packets\n",
+			(unsigned long long)r->bad, r->bad == 1 ? "" : "s",
+			r->bad > MAX_SKIPPED_SHOWN ? "the first ones named above" : "named above",
+			o->to_stdout ? "the output" : a->out, (unsigned long long)r->npkts);
 	if (!a->cli.quiet)
 		fprintf(stderr, "spoofaudit export: %llu packets (%llu bytes captured, %llu on the "
 			"wire) to %s (%s)%s\n", (unsigned long long)r->npkts,
@@ -483,18 +520,23 @@ int cmd_export(int argc, char **argv)
 			r.nlinktypes);
 		goto out;
 	}
-	if (out_open(&o, &a, r.linktype) < 0 || write_all(&r, &o) < 0)
+	catch_signals();
+	if (export_stop || out_open(&o, &a, r.linktype) < 0 || write_all(&r, &o) < 0)
 		goto out;
-	if (out_finish(&o, a.out) < 0) {
-		fprintf(stderr, "spoofaudit export: writing %s: %s\n", a.out,
-			strerror(errno ? errno : EIO));
+	if (out_finish(&o) < 0) {
+		out_error(a.out);
 		goto out;
 	}
 	summary(&r, &o);
-	ret = 0;
+	ret = r.bad ? 1 : 0;
 out:
 	out_free(&o);
 	store_rollback(r.st);
 	store_close(r.st);
+	if (export_stop && ret) {
+		fprintf(stderr, "spoofaudit export: stopped by signal %d: %s not written\n",
+			(int)export_stop, strcmp(a.out, "-") ? a.out : "the output");
+		ret = 128 + export_stop;
+	}
 	return ret;
 }

@@ -19,29 +19,32 @@ struct prune_args {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	fputs(
 "Usage: spoofaudit prune --keep DAYS [--db PATH] [--dry-run] [--vacuum]\n"
 "\n"
-"Deletes flows, evidence, NFLOG records, capture statistics, policy violations and runs\n"
-"older than the kept window, then gives the space back, and prints what it removed.\n"
+"Deletes flows, evidence, NFLOG records, capture statistics, policy violations\n"
+"and runs older than the kept window, then gives the space back, and prints what\n"
+"it removed.\n"
 "\n"
-"  --keep DAYS     keep today and the DAYS days before it (0..36500): everything before\n"
-"                  midnight DAYS days ago (local time, or UTC with --utc) goes; a run\n"
-"                  that goes on past that midnight keeps its row\n"
+"  --keep DAYS     keep today and the DAYS days before it (0..36500): everything\n"
+"                  before midnight DAYS days ago (local time, or UTC with --utc)\n"
+"                  goes; a run that goes on past that midnight keeps its row\n"
 "  --db PATH       the collector database (default ./spoofaudit.db)\n"
 "  --utc           count days in UTC\n"
-"  --batch ROWS    rows per transaction, 100..1000000 (default 10000): each holds the\n"
-"                  write lock for milliseconds, so a running collector only waits\n"
+"  --batch ROWS    rows per transaction, 100..1000000 (default 10000): each\n"
+"                  holds the write lock for milliseconds, so a running collector\n"
+"                  only waits\n"
 "  --dry-run       count what would go; change nothing\n"
-"  --vacuum        for a database created without incremental auto-vacuum (before\n"
-"                  this version), rewrite it with VACUUM to give the space back; that\n"
-"                  locks out the collector while it runs (stop it first)\n"
+"  --vacuum        for a database created without incremental auto-vacuum\n"
+"                  (before this version), rewrite it with VACUUM to give the\n"
+"                  space back; that locks out the collector while it runs (stop\n"
+"                  it first)\n"
 "  -q, --quiet     print nothing on success\n"
 "  -h, --help      this text\n"
 "\n"
-"Reports of the kept days stay the same, except the comparisons with days that are gone\n"
-"(the previous period, the 7-day history of new sources), which then say so.\n"
-"Exit status: 0 success, 1 runtime error, 2 bad usage.\n");
+"Reports of the kept days stay the same, except the comparisons with days that\n"
+"are gone (the previous period, the 7-day history of new sources), which then\n"
+"say so. Exit status: 0 success, 1 runtime error, 2 bad usage.\n", f);
 }
 
 enum { OPT_KEEP = 256, OPT_BATCH, OPT_DRY, OPT_VACUUM };

@@ -38,36 +38,44 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: spoofaudit report [--db PATH]... [--day YYYY-MM-DD|today|yesterday |\n"
-"                         --since T [--until T]] [-i IFACE]... [--format FMT] [-o FILE]\n"
+"         --since T [--until T]] [-i IFACE]... [--format FMT] [-o FILE [--force]]\n"
 "\n"
-"Reports what a period's traffic held: the host and its capture sources, how complete\n"
-"the capture was, the kernel settings that decided what the stack dropped, totals per\n"
-"class, subclass and interface against the previous period, spoofed packets per hour,\n"
-"top spoofed sources, destinations and ports, new sources, TTLs, what NFLOG rules\n"
-"logged, and the loopback inventory. Several --db files are merged, one host each.\n"
+"Reports what a period's traffic held: the host and its capture sources, how\n"
+"complete the capture was, the kernel settings that decided what the stack\n"
+"dropped, totals per class, subclass and interface against the previous period,\n"
+"spoofed packets per hour, top spoofed sources, destinations and ports, new\n"
+"sources, TTLs, what NFLOG rules logged, and the loopback inventory. Several\n"
+"--db files are merged, one host each.\n"
 "\n"
-"  --db PATH              a collector database (repeatable; default ./spoofaudit.db)\n"
+"  --db PATH              a collector database (repeatable; default\n"
+"                         ./spoofaudit.db)\n"
 "  --day DAY              YYYY-MM-DD, today or yesterday (default: yesterday)\n"
-"  --since T, --until T   a period instead: YYYY-MM-DD[THH:MM[:SS]], today, yesterday,\n"
-"                         now or @UNIXSECONDS (--until defaults to now)\n"
+"  --since T, --until T   a period instead: YYYY-MM-DD[THH:MM[:SS]], today,\n"
+"                         yesterday, now or @UNIXSECONDS (--until defaults to\n"
+"                         now)\n"
 "  --utc                  days and times in UTC (default: the local time zone)\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "  -f, --format FMT       text (default), json, csv or html\n"
-"  --table NAME           the table --format csv writes (default totals): %s\n"
-"  -o, --output FILE      write to FILE (atomically; {day} becomes the period's first\n"
-"                         day) instead of standard output\n"
+"  --table NAME           the table --format csv writes (default totals):\n"
+"%s\n"
+"  -o, --output FILE      write to FILE (atomically; {day} becomes the period's\n"
+"                         first day) instead of standard output, with the mode\n"
+"                         the umask allows. An existing FILE is refused: an\n"
+"                         earlier report is evidence too\n"
+"  --force                replace an existing FILE\n"
 "  --top N                rows per top list, 1..1000 (default 10)\n"
 "  --ascii                ASCII sparklines even in a UTF-8 locale\n"
-"  --migrate              upgrade a database of an older schema first (needs write\n"
-"                         access; without it such a database is refused)\n"
+"  --migrate              upgrade a database of an older schema first (needs\n"
+"                         write access; without it such a database is refused)\n"
 "  -h, --help             this text\n"
 "\n"
-"The report opens databases read-only. Exit status: 0 report written (an empty period\n"
-"gives an empty report), 1 a database could not be read, 2 bad usage.\n",
-		"totals totals_class totals_iface top_sources top_destinations top_ports\n"
-"                         new_sources ttl nflog nflog_unlogged loopback_services\n"
-"                         loopback_nonlocal policy runs sources interfaces kernel\n"
-"                         decode_errors");
+"The report opens databases read-only. Exit status: 0 report written (an empty\n"
+"period gives an empty report), 1 a database could not be read or FILE could\n"
+"not be written (or exists), 2 bad usage.\n",
+		"                         totals totals_class totals_iface top_sources\n"
+"                         top_destinations top_ports new_sources ttl nflog\n"
+"                         nflog_unlogged loopback_services loopback_nonlocal\n"
+"                         policy runs sources interfaces kernel decode_errors");
 }
 
 enum { OPT_TABLE = 256, OPT_TOP, OPT_ASCII };
@@ -82,6 +90,7 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	REPORT_CLI_MIGRATE_OPTION,
+	{ "force", no_argument, NULL, REPORT_CLI_OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -160,59 +169,59 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-/* Writes the report to path through a temporary file renamed into place, so a reader
- * (or the timer's next run) never sees half a report. */
-static int write_report(const struct report *r, const struct report_args *a, const char *path)
+/* Prints why path could not be opened or renamed into place. Returns 1. */
+static int out_error(const char *path)
 {
-	char tmp[4096];
-	FILE *f = stdout;
-	int rc, fd = -1;
+	report_cli_out_error("report", "a report", path);
+	return 1;
+}
 
-	if (path) {
-		if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-			fprintf(stderr, "spoofaudit report: %s: name too long\n", path);
-			return 1;
-		}
-		fd = mkstemp(tmp);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			return 1;
-		}
-		fchmod(fd, 0644);
-	}
+static int write_format(const struct report *r, const struct report_args *a, FILE *f)
+{
 	switch (a->fmt) {
 	case F_JSON:
-		rc = report_write_json(r, f);
-		break;
+		return report_write_json(r, f);
 	case F_CSV:
-		rc = report_write_csv(r, a->table ? a->table : "totals", f);
-		break;
+		return report_write_csv(r, a->table ? a->table : "totals", f);
 	case F_HTML:
-		rc = report_write_html(r, f);
-		break;
+		return report_write_html(r, f);
 	default:
-		rc = report_write_text(r, f, a->ascii);
-		break;
+		return report_write_text(r, f, a->ascii);
 	}
-	if (path) {
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -1;
-		if (rc < 0) {
-			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
-			unlink(tmp);
-			return 1;
-		}
-	} else if (rc < 0) {
+}
+
+/* Writes the report to path through a temporary file renamed into place, so a reader
+ * (or the timer's next run) never sees half a report; an existing file is kept unless
+ * --force. The file's mode is what the umask allows. */
+static int write_report(const struct report *r, const struct report_args *a, const char *path)
+{
+	struct report_cli_out out;
+	FILE *f;
+	int rc, fd;
+
+	if (!path) {
+		if (write_format(r, a, stdout) == 0)
+			return 0;
 		fprintf(stderr, "spoofaudit report: writing the report: %s\n", strerror(errno));
 		return 1;
 	}
-	return 0;
+	fd = report_cli_out_open(&out, path, 0666, a->cli.force);
+	if (fd < 0)
+		return out_error(path);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		report_cli_out_discard(&out);
+		return out_error(path);
+	}
+	rc = write_format(r, a, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && report_cli_out_commit(&out) == 0)
+		return 0;
+	out_error(path);
+	report_cli_out_discard(&out);
+	return 1;
 }
 
 /* "{day}" in the -o name becomes the period's first day. */

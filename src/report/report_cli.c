@@ -5,10 +5,13 @@
 #include "report/report_cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/util.h"
 
@@ -179,4 +182,83 @@ int report_cli_period(const struct report_cli *c, const char *default_day, int64
 				      "days", c->since, c->until ? c->until : "now",
 				      (long long)(max_us / (86400LL * 1000000)));
 	return 0;
+}
+
+int report_cli_out_open(struct report_cli_out *o, const char *path, mode_t mode, int force)
+{
+	struct stat sb;
+	mode_t um;
+	int fd;
+
+	o->path = path;
+	o->tmp[0] = '\0';
+	o->force = force;
+	if (stat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+			return open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);	/* device, FIFO */
+		if (!force && S_ISREG(sb.st_mode)) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	if (snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= (int)sizeof(o->tmp)) {
+		o->tmp[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		o->tmp[0] = '\0';
+		return -1;
+	}
+	um = umask(0);		/* read the umask: mkstemp created the file 0600 */
+	umask(um);
+	if (fchmod(fd, mode & ~um & 0777) < 0) {
+		int e = errno;
+
+		close(fd);
+		report_cli_out_discard(o);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int report_cli_out_commit(struct report_cli_out *o)
+{
+	if (!o->tmp[0])
+		return 0;
+	if (o->force) {
+		if (rename(o->tmp, o->path) < 0)
+			return -1;
+	} else if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE) < 0) {
+		/* a file system without RENAME_NOREPLACE: link() refuses an existing name too */
+		if (errno != EINVAL && errno != ENOSYS)
+			return -1;
+		if (link(o->tmp, o->path) < 0)
+			return -1;
+		unlink(o->tmp);
+	}
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+void report_cli_out_discard(struct report_cli_out *o)
+{
+	if (o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = '\0';
+}
+
+void report_cli_out_error(const char *cmd, const char *what, const char *path)
+{
+	int e = errno ? errno : EIO;
+
+	if (e == EEXIST)
+		fprintf(stderr, "spoofaudit %s: %s exists: give --force to replace it (%s is "
+			"never overwritten silently)\n", cmd, path, what);
+	else if (e == ENAMETOOLONG)
+		fprintf(stderr, "spoofaudit %s: %s: name too long\n", cmd, path);
+	else
+		fprintf(stderr, "spoofaudit %s: writing %s: %s\n", cmd, path, strerror(e));
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* getopt_long values of the shared long options (above any character). */
 enum {
@@ -76,6 +77,32 @@ int report_cli_bad(const char *cmd, const char *fmt, ...) __attribute__((format(
  * rows"). For any command's getopt loop. */
 int report_cli_u64(const char *cmd, const char *what, const char *arg, uint64_t min,
 		   uint64_t max, uint64_t *out);
+
+/* An output file written whole: a temporary file in the same directory, renamed into
+ * place at the end, so that a reader never sees half of it and an interrupted run leaves
+ * the old file (or nothing). A device or FIFO (/dev/null, a pipe) is written in place. */
+struct report_cli_out {
+	const char *path;
+	char tmp[4096];			/* the temporary file until committed, "" otherwise */
+	int force;			/* replace an existing regular file */
+};
+
+/* Opens path for writing, refusing (errno EEXIST) an existing regular file unless force.
+ * The file gets mode & ~umask. Returns a descriptor, or -1 (errno set; ENAMETOOLONG for
+ * a name too long for the temporary file). */
+int report_cli_out_open(struct report_cli_out *o, const char *path, mode_t mode, int force);
+
+/* Renames the temporary file into place; without force, refuses (errno EEXIST) a file
+ * that appeared at path meanwhile. Call after the descriptor is closed. Returns 0 or -1
+ * (errno set); the temporary file stays for report_cli_out_discard(). */
+int report_cli_out_commit(struct report_cli_out *o);
+
+/* Prints why path could not be opened or renamed into place (from errno): "exists:
+ * give --force" for EEXIST, what (a noun: "a report") saying what is not overwritten. */
+void report_cli_out_error(const char *cmd, const char *what, const char *path);
+
+/* Removes the temporary file if it was not committed. Safe to call twice. */
+void report_cli_out_discard(struct report_cli_out *o);
 
 /* Checks that path is a readable spoofaudit database this binary can read: it exists,
  * is not empty, and its schema is not older than this binary's (unless migrate, which

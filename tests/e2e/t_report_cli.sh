@@ -78,4 +78,24 @@ expect "empty pcap readable" 0 "reading from file" -- tcpdump -r "$work/nd.pcap"
 expect "report writes -o {day}" 0 "" -- "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/r-{day}.txt"
 expect "-o file exists" 0 "Totals by class" -- cat "$work/r-2026-09-21.txt"
 expect "text report" 0 "Totals" -- "$S" report "${D[@]}" --day 2026-09-21 --utc
+
+# -o: an existing file is refused unless --force; the mode follows the umask; a FIFO is
+# written through, not replaced
+echo old > "$work/exists.txt"
+expect "-o existing refused" 1 "exists.*--force" -- "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/exists.txt"
+expect "existing report untouched" 0 "^old$" -- cat "$work/exists.txt"
+expect "-o --force replaces" 0 "" -- "$S" report "${D[@]}" --day 2026-09-21 --utc --force -o "$work/exists.txt"
+expect "--force wrote the report" 0 "Totals by class" -- cat "$work/exists.txt"
+for um in 022 077 027; do
+	want=$(printf '%o' $((8#666 & ~8#$um)))
+	expect "-o mode under umask $um" 0 "^$want$" -- bash -c "umask $um && rm -f '$work/m.txt' &&
+		'$S' report --db '$work/ok.db' --day 2026-09-21 --utc -o '$work/m.txt' && stat -c %a '$work/m.txt'"
+done
+mkfifo "$work/fifo"
+timeout 20 cat "$work/fifo" > "$work/fifo.out" &
+reader=$!
+expect "-o FIFO" 0 "" -- timeout 20 "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/fifo"
+wait $reader
+expect "-o FIFO is still a FIFO" 0 "" -- test -p "$work/fifo"
+expect "-o FIFO carried the report" 0 "Totals by class" -- cat "$work/fifo.out"
 expect_done
