@@ -502,6 +502,10 @@ int cmd_export(int argc, char **argv)
 	ret = report_cli_period(&a.cli, NULL, (int64_t)util_now_usec(), 0, &r.per);
 	if (ret)
 		return ret;
+	if (strcmp(a.out, "-") && report_cli_out_check(a.out, a.cli.force) < 0) {
+		out_error(a.out);	/* before the work: an existing file is refused */
+		return 1;
+	}
 	r.a = &a;
 	r.st = open_db(&a);
 	if (!r.st)

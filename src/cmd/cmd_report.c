@@ -254,6 +254,8 @@ int cmd_report(int argc, char **argv)
 		return ret;
 	o.since_us = per.since_us;
 	o.until_us = per.until_us;
+	if (a.out && !strstr(a.out, "{day}") && report_cli_out_check(a.out, a.cli.force) < 0)
+		return out_error(a.out);	/* before the work ({day} is known later) */
 	for (unsigned i = 0; i < a.ndbs; i++)
 		if (report_cli_check_db(a.dbs[i], a.cli.migrate, "report", err, sizeof(err)) < 0) {
 			fprintf(stderr, "spoofaudit report: %s\n", err);

@@ -184,6 +184,17 @@ int report_cli_period(const struct report_cli *c, const char *default_day, int64
 	return 0;
 }
 
+int report_cli_out_check(const char *path, int force)
+{
+	struct stat sb;
+
+	if (!force && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
 int report_cli_out_open(struct report_cli_out *o, const char *path, mode_t mode, int force)
 {
 	struct stat sb;
@@ -193,14 +204,10 @@ int report_cli_out_open(struct report_cli_out *o, const char *path, mode_t mode,
 	o->path = path;
 	o->tmp[0] = '\0';
 	o->force = force;
-	if (stat(path, &sb) == 0) {
-		if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-			return open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);	/* device, FIFO */
-		if (!force && S_ISREG(sb.st_mode)) {
-			errno = EEXIST;
-			return -1;
-		}
-	}
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+		return open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);	/* device, FIFO */
+	if (report_cli_out_check(path, force) < 0)
+		return -1;
 	if (snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= (int)sizeof(o->tmp)) {
 		o->tmp[0] = '\0';
 		errno = ENAMETOOLONG;

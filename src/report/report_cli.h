@@ -87,6 +87,11 @@ struct report_cli_out {
 	int force;			/* replace an existing regular file */
 };
 
+/* Returns 0 when path may be written: it does not exist, is a device or FIFO, or force.
+ * Returns -1 (errno EEXIST) for an existing file without force. A command checks this
+ * before its work so as to refuse early; report_cli_out_open() checks again. */
+int report_cli_out_check(const char *path, int force);
+
 /* Opens path for writing, refusing (errno EEXIST) an existing regular file unless force.
  * The file gets mode & ~umask. Returns a descriptor, or -1 (errno set; ENAMETOOLONG for
  * a name too long for the temporary file). */
