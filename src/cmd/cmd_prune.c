@@ -12,101 +12,90 @@
 #include "common/util.h"
 
 struct prune_args {
-	const char *db;
+	struct report_cli cli;		/* --db, --utc, -q */
 	uint64_t keep, batch;
-	int have_keep, utc, dry_run, vacuum, quiet, migrate;
+	int have_keep, dry_run, vacuum;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	fputs(
 "Usage: spoofaudit prune --keep DAYS [--db PATH] [--dry-run] [--vacuum]\n"
 "\n"
-"Deletes flows, evidence, NFLOG records, capture statistics, policy violations and runs\n"
-"older than the kept window, then gives the space back, and prints what it removed.\n"
+"Deletes flows, evidence, NFLOG records, capture statistics, policy violations\n"
+"and runs older than the kept window, then gives the space back, and prints what\n"
+"it removed.\n"
 "\n"
-"  --keep DAYS     keep today and the DAYS days before it (0..36500): everything before\n"
-"                  midnight DAYS days ago (local time, or UTC with --utc) goes; a run\n"
-"                  that goes on past that midnight keeps its row\n"
+"  --keep DAYS     keep today and the DAYS days before it (0..36500): everything\n"
+"                  before midnight DAYS days ago (local time, or UTC with --utc)\n"
+"                  goes; a run that goes on past that midnight keeps its row\n"
 "  --db PATH       the collector database (default ./spoofaudit.db)\n"
 "  --utc           count days in UTC\n"
-"  --batch ROWS    rows per transaction, 100..1000000 (default 10000): each holds the\n"
-"                  write lock for milliseconds, so a running collector only waits\n"
+"  --batch ROWS    rows per transaction, 100..1000000 (default 10000): each\n"
+"                  holds the write lock for milliseconds, so a running collector\n"
+"                  only waits\n"
 "  --dry-run       count what would go; change nothing\n"
-"  --vacuum        for a database created without incremental auto-vacuum (before\n"
-"                  this version), rewrite it with VACUUM to give the space back; that\n"
-"                  locks out the collector while it runs (stop it first)\n"
+"  --vacuum        for a database created without incremental auto-vacuum\n"
+"                  (before this version), rewrite it with VACUUM to give the\n"
+"                  space back; that locks out the collector while it runs (stop\n"
+"                  it first)\n"
 "  -q, --quiet     print nothing on success\n"
 "  -h, --help      this text\n"
 "\n"
-"Reports of the kept days stay the same, except the comparisons with days that are gone\n"
-"(the previous period, the 7-day history of new sources), which then say so.\n"
-"Exit status: 0 success, 1 runtime error, 2 bad usage.\n");
+"Reports of the kept days stay the same, except the comparisons with days that\n"
+"are gone (the previous period, the 7-day history of new sources), which then\n"
+"say so. Exit status: 0 success, 1 runtime error, 2 bad usage.\n", f);
 }
 
-enum { OPT_DB = 256, OPT_KEEP, OPT_UTC, OPT_BATCH, OPT_DRY, OPT_VACUUM };
+enum { OPT_KEEP = 256, OPT_BATCH, OPT_DRY, OPT_VACUUM };
 
 static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
+	REPORT_CLI_COMMON_OPTIONS,
 	{ "keep", required_argument, NULL, OPT_KEEP },
-	{ "utc", no_argument, NULL, OPT_UTC },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "vacuum", no_argument, NULL, OPT_VACUUM },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-#define BAD(...) do { fprintf(stderr, "spoofaudit prune: " __VA_ARGS__); \
-		      fputs("\n(see 'spoofaudit prune --help')\n", stderr); return 2; } while (0)
+/* Takes one of prune's own options. Returns 0, or 2 for bad usage (printed). */
+static int prune_opt(void *ctx, int opt, const char *arg)
+{
+	struct prune_args *a = ctx;
+	switch (opt) {
+	case OPT_KEEP:
+		a->have_keep = 1;
+		return report_cli_u64("prune", "keep is not a number of days 0..36500", arg, 0,
+				      36500, &a->keep);
+	case OPT_BATCH:
+		return report_cli_u64("prune", "batch is not 100..1000000 rows", arg, 100,
+				      1000000, &a->batch);
+	case OPT_DRY:
+		a->dry_run = 1;
+		return 0;
+	case OPT_VACUUM:
+		a->vacuum = 1;
+		return 0;
+	default:
+		return 2;
+	}
+}
 
 static int parse_args(int argc, char **argv, struct prune_args *a)
 {
-	int opt;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	a->db = "spoofaudit.db";
+	a->cli.cmd = "prune";
+	a->cli.usage = usage;
+	a->cli.db = "spoofaudit.db";
 	a->batch = 10000;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DB:
-			a->db = optarg;
-			break;
-		case OPT_KEEP:
-			if (util_parse_u64(optarg, 0, 36500, &a->keep) < 0)
-				BAD("keep is not a number of days 0..36500: `%s'", optarg);
-			a->have_keep = 1;
-			break;
-		case OPT_UTC:
-			a->utc = 1;
-			break;
-		case OPT_BATCH:
-			if (util_parse_u64(optarg, 100, 1000000, &a->batch) < 0)
-				BAD("batch is not 100..1000000 rows: `%s'", optarg);
-			break;
-		case OPT_DRY:
-			a->dry_run = 1;
-			break;
-		case OPT_VACUUM:
-			a->vacuum = 1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			fputs("(see 'spoofaudit prune --help')\n", stderr);
-			return 2;
-		}
-	}
-	if (optind < argc)
-		BAD("unexpected argument `%s'", argv[optind]);
+	r = report_cli_getopt(&a->cli, argc, argv, "qh", long_opts, prune_opt, a);
+	if (r)
+		return r;
 	if (!a->have_keep)
-		BAD("--keep DAYS is required");
+		return report_cli_bad("prune", "--keep DAYS is required");
 	return 0;
 }
 
@@ -128,7 +117,7 @@ int cmd_prune(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	/* The cutoff: midnight DAYS days before today. */
-	if (report_parse_day("today", a.utc, now, &since, &until) < 0) {
+	if (report_parse_day("today", a.cli.utc, now, &since, &until) < 0) {
 		fprintf(stderr, "spoofaudit prune: cannot work out today's date\n");
 		return 1;
 	}
@@ -136,35 +125,35 @@ int cmd_prune(int argc, char **argv)
 		int64_t s2, u2;
 
 		/* step back one calendar day at a time: days with a DST change are not 24 h */
-		if (report_parse_day("today", a.utc, since - 1, &s2, &u2) < 0) {
+		if (report_parse_day("today", a.cli.utc, since - 1, &s2, &u2) < 0) {
 			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu days ago\n",
 				(unsigned long long)a.keep);
 			return 1;
 		}
 		since = s2;
 	}
-	if (report_cli_check_db(a.db, !a.dry_run, "prune", err, sizeof(err)) < 0) {
+	if (report_cli_check_db(a.cli.db, !a.dry_run, "prune", err, sizeof(err)) < 0) {
 		fprintf(stderr, "spoofaudit prune: %s\n", err);
 		return 1;
 	}
-	st = store_open(a.db, a.dry_run ? STORE_OPEN_READONLY : 0, err, sizeof(err));
+	st = store_open(a.cli.db, a.dry_run ? STORE_OPEN_READONLY : 0, err, sizeof(err));
 	if (!st) {
 		fprintf(stderr, "spoofaudit prune: %s\n", err);
 		return 1;
 	}
 	flags = (a.dry_run ? STORE_PRUNE_DRY_RUN : 0) | (a.vacuum ? STORE_PRUNE_FULL_VACUUM : 0);
 	if (store_prune(st, since, (unsigned)a.batch, flags, &res) < 0) {
-		fprintf(stderr, "spoofaudit prune: %s: %s%s\n", a.db, store_errmsg(st),
+		fprintf(stderr, "spoofaudit prune: %s: %s%s\n", a.cli.db, store_errmsg(st),
 			res.transactions ? " (the batches committed before it stay removed)" : "");
 		store_close(st);
 		return 1;
 	}
 	store_close(st);
-	if (a.quiet)
+	if (a.cli.quiet)
 		return 0;
-	report_format_time(since, a.utc, TF_MINUTE, when, sizeof(when));
-	printf("spoofaudit prune: %s: %s data before %s (%s)\n", a.db,
-	       a.dry_run ? "would remove" : "removed", when, a.utc ? "UTC" : "local time");
+	report_format_time(since, a.cli.utc, TF_MINUTE, when, sizeof(when));
+	printf("spoofaudit prune: %s: %s data before %s (%s)\n", a.cli.db,
+	       a.dry_run ? "would remove" : "removed", when, a.cli.utc ? "UTC" : "local time");
 	printf("  flows          %12llu\n  evidence       %12llu\n  nflog records  %12llu\n"
 	       "  capture stats  %12llu\n  decode errors  %12llu\n  violations     %12llu\n"
 	       "  runs           %12llu\n",

@@ -27,9 +27,10 @@ struct report_args {
 	unsigned ndbs;
 	const char *ifaces[MAX_IFACES];
 	unsigned nifaces;
-	const char *day, *since, *until, *out, *table;
+	struct report_cli cli;		/* the period, --utc */
+	const char *out, *table;
 	enum fmt fmt;
-	int utc, migrate, ascii;
+	int ascii;
 	uint64_t top;
 };
 
@@ -37,149 +38,130 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: spoofaudit report [--db PATH]... [--day YYYY-MM-DD|today|yesterday |\n"
-"                         --since T [--until T]] [-i IFACE]... [--format FMT] [-o FILE]\n"
+"         --since T [--until T]] [-i IFACE]... [--format FMT] [-o FILE [--force]]\n"
 "\n"
-"Reports what a period's traffic held: the host and its capture sources, how complete\n"
-"the capture was, the kernel settings that decided what the stack dropped, totals per\n"
-"class, subclass and interface against the previous period, spoofed packets per hour,\n"
-"top spoofed sources, destinations and ports, new sources, TTLs, what NFLOG rules\n"
-"logged, and the loopback inventory. Several --db files are merged, one host each.\n"
+"Reports what a period's traffic held: the host and its capture sources, how\n"
+"complete the capture was, the kernel settings that decided what the stack\n"
+"dropped, totals per class, subclass and interface against the previous period,\n"
+"spoofed packets per hour, top spoofed sources, destinations and ports, new\n"
+"sources, TTLs, what NFLOG rules logged, and the loopback inventory. Several\n"
+"--db files are merged, one host each.\n"
 "\n"
-"  --db PATH              a collector database (repeatable; default ./spoofaudit.db)\n"
+"  --db PATH              a collector database (repeatable; default\n"
+"                         ./spoofaudit.db)\n"
 "  --day DAY              YYYY-MM-DD, today or yesterday (default: yesterday)\n"
-"  --since T, --until T   a period instead: YYYY-MM-DD[THH:MM[:SS]], today, yesterday,\n"
-"                         now or @UNIXSECONDS (--until defaults to now)\n"
+"  --since T, --until T   a period instead: YYYY-MM-DD[THH:MM[:SS]], today,\n"
+"                         yesterday, now or @UNIXSECONDS (--until defaults to\n"
+"                         now)\n"
 "  --utc                  days and times in UTC (default: the local time zone)\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "  -f, --format FMT       text (default), json, csv or html\n"
-"  --table NAME           the table --format csv writes (default totals): %s\n"
-"  -o, --output FILE      write to FILE (atomically; {day} becomes the period's first\n"
-"                         day) instead of standard output\n"
+"  --table NAME           the table --format csv writes (default totals):\n"
+"%s\n"
+"  -o, --output FILE      write to FILE (atomically; {day} becomes the period's\n"
+"                         first day) instead of standard output, with the mode\n"
+"                         the umask allows. An existing FILE is refused: an\n"
+"                         earlier report is evidence too\n"
+"  --force                replace an existing FILE\n"
 "  --top N                rows per top list, 1..1000 (default 10)\n"
 "  --ascii                ASCII sparklines even in a UTF-8 locale\n"
-"  --migrate              upgrade a database of an older schema first (needs write\n"
-"                         access; without it such a database is refused)\n"
+"  --migrate              upgrade a database of an older schema first (needs\n"
+"                         write access; without it such a database is refused)\n"
 "  -h, --help             this text\n"
 "\n"
-"The report opens databases read-only. Exit status: 0 report written (an empty period\n"
-"gives an empty report), 1 a database could not be read, 2 bad usage.\n",
-		"totals totals_class totals_iface top_sources top_destinations top_ports\n"
-"                         new_sources ttl nflog nflog_unlogged loopback_services\n"
-"                         loopback_nonlocal policy runs sources interfaces kernel\n"
-"                         decode_errors");
+"The report opens databases read-only. Exit status: 0 report written (an empty\n"
+"period gives an empty report), 1 a database could not be read or FILE could\n"
+"not be written (or exists), 2 bad usage.\n",
+		"                         totals totals_class totals_iface top_sources\n"
+"                         top_destinations top_ports new_sources ttl nflog\n"
+"                         nflog_unlogged loopback_services loopback_nonlocal\n"
+"                         policy runs sources interfaces kernel decode_errors");
 }
 
-enum {
-	OPT_DB = 256, OPT_DAY, OPT_SINCE, OPT_UNTIL, OPT_UTC, OPT_TABLE, OPT_TOP, OPT_ASCII,
-	OPT_MIGRATE,
-};
+enum { OPT_TABLE = 256, OPT_TOP, OPT_ASCII };
 
 static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "day", required_argument, NULL, OPT_DAY },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "utc", no_argument, NULL, OPT_UTC },
+	REPORT_CLI_COMMON_OPTIONS,
+	REPORT_CLI_PERIOD_OPTIONS,
 	{ "interface", required_argument, NULL, 'i' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
-	{ "migrate", no_argument, NULL, OPT_MIGRATE },
-	{ "help", no_argument, NULL, 'h' },
+	REPORT_CLI_MIGRATE_OPTION,
+	{ "force", no_argument, NULL, REPORT_CLI_OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
-#define BAD(...) do { fprintf(stderr, "spoofaudit report: " __VA_ARGS__); \
-		      fputs("\n(see 'spoofaudit report --help')\n", stderr); return 2; } while (0)
+#define BAD(...) return report_cli_bad("report", __VA_ARGS__)
+
+static const char *const fmt_names[] = { [F_TEXT] = "text", [F_JSON] = "json",
+					 [F_CSV] = "csv", [F_HTML] = "html" };
+
+/* Takes one of report's own options. Returns 0, or 2 for bad usage (printed). */
+static int report_opt(void *ctx, int opt, const char *arg)
+{
+	struct report_args *a = ctx;
+	char names[512];
+	unsigned i;
+
+	switch (opt) {
+	case REPORT_CLI_OPT_DB:
+		if (a->ndbs >= MAX_DBS)
+			BAD("too many --db files (at most %d)", MAX_DBS);
+		if (!arg[0])
+			BAD("empty --db path `'");
+		a->dbs[a->ndbs++] = arg;
+		return 0;
+	case 'i':
+		if (a->nifaces >= MAX_IFACES)
+			BAD("too many -i interfaces (at most %d)", MAX_IFACES);
+		if (!arg[0] || strlen(arg) >= IF_NAMESIZE || strpbrk(arg, ", /"))
+			BAD("bad interface name `%s'", arg);
+		a->ifaces[a->nifaces++] = arg;
+		return 0;
+	case 'f':
+		for (i = 0; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
+			if (!strcmp(arg, fmt_names[i])) {
+				a->fmt = (enum fmt)i;
+				return 0;
+			}
+		BAD("format is not text, json, csv or html: `%s'", arg);
+	case OPT_TABLE:
+		if (!report_cli_table_ok(arg))
+			BAD("unknown table `%s' (one of: %s)", arg,
+			    report_table_names(names, sizeof(names)));
+		a->table = arg;
+		return 0;
+	case 'o':
+		if (!arg[0])
+			BAD("empty output file name `'");
+		a->out = arg;
+		return 0;
+	case OPT_TOP:
+		return report_cli_u64("report", "top is not 1..1000", arg, 1, 1000, &a->top);
+	case OPT_ASCII:
+		a->ascii = 1;
+		return 0;
+	default:
+		return 2;
+	}
+}
 
 /* Returns 0, 2 for bad usage, or -1 after --help (exit 0). */
 static int parse_args(int argc, char **argv, struct report_args *a)
 {
-	int opt;
+	int r;
 
 	memset(a, 0, sizeof(*a));
+	a->cli.cmd = "report";
+	a->cli.usage = usage;
+	a->cli.own_db = 1;
 	a->top = 10;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:f:o:h", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DB:
-			if (a->ndbs >= MAX_DBS)
-				BAD("too many --db files (at most %d)", MAX_DBS);
-			if (!optarg[0])
-				BAD("empty --db path `'");
-			a->dbs[a->ndbs++] = optarg;
-			break;
-		case OPT_DAY:
-			a->day = optarg;
-			break;
-		case OPT_SINCE:
-			a->since = optarg;
-			break;
-		case OPT_UNTIL:
-			a->until = optarg;
-			break;
-		case OPT_UTC:
-			a->utc = 1;
-			break;
-		case 'i':
-			if (a->nifaces >= MAX_IFACES)
-				BAD("too many -i interfaces (at most %d)", MAX_IFACES);
-			if (!optarg[0] || strlen(optarg) >= IF_NAMESIZE || strpbrk(optarg, ", /"))
-				BAD("bad interface name `%s'", optarg);
-			a->ifaces[a->nifaces++] = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				a->fmt = F_TEXT;
-			else if (!strcmp(optarg, "json"))
-				a->fmt = F_JSON;
-			else if (!strcmp(optarg, "csv"))
-				a->fmt = F_CSV;
-			else if (!strcmp(optarg, "html"))
-				a->fmt = F_HTML;
-			else
-				BAD("format is not text, json, csv or html: `%s'", optarg);
-			break;
-		case OPT_TABLE:
-			if (!report_cli_table_ok(optarg)) {
-				char names[512];
-
-				BAD("unknown table `%s' (one of: %s)", optarg,
-				    report_table_names(names, sizeof(names)));
-			}
-			a->table = optarg;
-			break;
-		case 'o':
-			if (!optarg[0])
-				BAD("empty output file name `'");
-			a->out = optarg;
-			break;
-		case OPT_TOP:
-			if (util_parse_u64(optarg, 1, 1000, &a->top) < 0)
-				BAD("top is not 1..1000: `%s'", optarg);
-			break;
-		case OPT_ASCII:
-			a->ascii = 1;
-			break;
-		case OPT_MIGRATE:
-			a->migrate = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			fputs("(see 'spoofaudit report --help')\n", stderr);
-			return 2;
-		}
-	}
-	if (optind < argc)
-		BAD("unexpected argument `%s'", argv[optind]);
-	if (a->day && (a->since || a->until))
-		BAD("--day `%s' and --since/--until exclude each other", a->day);
-	if (a->until && !a->since)
-		BAD("--until `%s' needs --since", a->until);
+	r = report_cli_getopt(&a->cli, argc, argv, "i:f:o:h", long_opts, report_opt, a);
+	if (r)
+		return r;
 	if (a->table && a->fmt != F_CSV)
 		BAD("--table `%s' applies to --format csv only", a->table);
 	if (!a->ndbs)
@@ -187,59 +169,59 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-/* Writes the report to path through a temporary file renamed into place, so a reader
- * (or the timer's next run) never sees half a report. */
-static int write_report(const struct report *r, const struct report_args *a, const char *path)
+/* Prints why path could not be opened or renamed into place. Returns 1. */
+static int out_error(const char *path)
 {
-	char tmp[4096];
-	FILE *f = stdout;
-	int rc, fd = -1;
+	report_cli_out_error("report", "a report", path);
+	return 1;
+}
 
-	if (path) {
-		if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-			fprintf(stderr, "spoofaudit report: %s: name too long\n", path);
-			return 1;
-		}
-		fd = mkstemp(tmp);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			return 1;
-		}
-		fchmod(fd, 0644);
-	}
+static int write_format(const struct report *r, const struct report_args *a, FILE *f)
+{
 	switch (a->fmt) {
 	case F_JSON:
-		rc = report_write_json(r, f);
-		break;
+		return report_write_json(r, f);
 	case F_CSV:
-		rc = report_write_csv(r, a->table ? a->table : "totals", f);
-		break;
+		return report_write_csv(r, a->table ? a->table : "totals", f);
 	case F_HTML:
-		rc = report_write_html(r, f);
-		break;
+		return report_write_html(r, f);
 	default:
-		rc = report_write_text(r, f, a->ascii);
-		break;
+		return report_write_text(r, f, a->ascii);
 	}
-	if (path) {
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -1;
-		if (rc < 0) {
-			fprintf(stderr, "spoofaudit report: %s: %s\n", path, strerror(errno));
-			unlink(tmp);
-			return 1;
-		}
-	} else if (rc < 0) {
+}
+
+/* Writes the report to path through a temporary file renamed into place, so a reader
+ * (or the timer's next run) never sees half a report; an existing file is kept unless
+ * --force. The file's mode is what the umask allows. */
+static int write_report(const struct report *r, const struct report_args *a, const char *path)
+{
+	struct report_cli_out out;
+	FILE *f;
+	int rc, fd;
+
+	if (!path) {
+		if (write_format(r, a, stdout) == 0)
+			return 0;
 		fprintf(stderr, "spoofaudit report: writing the report: %s\n", strerror(errno));
 		return 1;
 	}
-	return 0;
+	fd = report_cli_out_open(&out, path, 0666, a->cli.force);
+	if (fd < 0)
+		return out_error(path);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		report_cli_out_discard(&out);
+		return out_error(path);
+	}
+	rc = write_format(r, a, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && report_cli_out_commit(&out) == 0)
+		return 0;
+	out_error(path);
+	report_cli_out_discard(&out);
+	return 1;
 }
 
 /* "{day}" in the -o name becomes the period's first day. */
@@ -257,6 +239,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_args a;
 	struct report_opts o;
+	struct report_period per;
 	struct report *r = NULL;
 	char err[1024], day[32], path[4096];
 	int ret, any_flows = 0;
@@ -266,25 +249,15 @@ int cmd_report(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	memset(&o, 0, sizeof(o));
-	if (a.since) {
-		if (report_parse_time(a.since, a.utc, now, &o.since_us) < 0)
-			BAD("--since is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
-			    a.since);
-		o.until_us = now;
-		if (a.until && report_parse_time(a.until, a.utc, now, &o.until_us) < 0)
-			BAD("--until is not YYYY-MM-DD[THH:MM[:SS]], today, yesterday, now or @SECONDS: `%s'",
-			    a.until);
-		if (o.until_us <= o.since_us)
-			BAD("--until `%s' is not after --since `%s'", a.until ? a.until : "now", a.since);
-		if (o.until_us - o.since_us > 366LL * 86400 * 1000000)
-			BAD("the period from `%s' to `%s' is longer than 366 days", a.since,
-			    a.until ? a.until : "now");
-	} else if (report_parse_day(a.day ? a.day : "yesterday", a.utc, now, &o.since_us,
-				    &o.until_us) < 0) {
-		BAD("--day is not YYYY-MM-DD, today or yesterday: `%s'", a.day);
-	}
+	ret = report_cli_period(&a.cli, "yesterday", now, 366LL * 86400 * 1000000, &per);
+	if (ret)
+		return ret;
+	o.since_us = per.since_us;
+	o.until_us = per.until_us;
+	if (a.out && !strstr(a.out, "{day}") && report_cli_out_check(a.out, a.cli.force) < 0)
+		return out_error(a.out);	/* before the work ({day} is known later) */
 	for (unsigned i = 0; i < a.ndbs; i++)
-		if (report_cli_check_db(a.dbs[i], a.migrate, "report", err, sizeof(err)) < 0) {
+		if (report_cli_check_db(a.dbs[i], a.cli.migrate, "report", err, sizeof(err)) < 0) {
 			fprintf(stderr, "spoofaudit report: %s\n", err);
 			return 1;
 		}
@@ -292,7 +265,7 @@ int cmd_report(int argc, char **argv)
 	o.ndbs = a.ndbs;
 	o.ifaces = a.ifaces;
 	o.nifaces = a.nifaces;
-	o.utc = a.utc;
+	o.utc = a.cli.utc;
 	o.limit = (unsigned)a.top;
 	o.now_us = now;
 	if (!a.ascii) {

@@ -49,17 +49,25 @@ static int parse_date(const char *s, struct tm *tm)
 	return 0;
 }
 
-/* The broken-down calendar day of now_us, shifted by delta days, at midnight. */
-static void day_of(int64_t now_us, int utc, int delta, struct tm *tm)
+/* Seconds of us, rounded down (toward the past) without overflow for any int64. */
+static int64_t floor_secs(int64_t us)
 {
-	time_t t = (time_t)(now_us / USEC);
+	int64_t s = us / USEC;
 
-	if (utc)
-		gmtime_r(&t, tm);
-	else
-		localtime_r(&t, tm);
+	return us % USEC < 0 ? s - 1 : s;
+}
+
+/* The broken-down calendar day of now_us, shifted by delta days, at midnight. Returns 0,
+ * or -1 when the C library cannot break that time down. */
+static int day_of(int64_t now_us, int utc, int delta, struct tm *tm)
+{
+	time_t t = (time_t)floor_secs(now_us);
+
+	if (!(utc ? gmtime_r(&t, tm) : localtime_r(&t, tm)))
+		return -1;
 	tm->tm_hour = tm->tm_min = tm->tm_sec = 0;
 	tm->tm_mday += delta;
+	return 0;
 }
 
 int report_parse_day(const char *arg, int utc, int64_t now_us, int64_t *since_us,
@@ -68,17 +76,21 @@ int report_parse_day(const char *arg, int utc, int64_t now_us, int64_t *since_us
 	struct tm tm, next;
 	int64_t a, b;
 
-	if (!strcmp(arg, "today"))
-		day_of(now_us, utc, 0, &tm);
-	else if (!strcmp(arg, "yesterday"))
-		day_of(now_us, utc, -1, &tm);
-	else if (strlen(arg) != 10 || parse_date(arg, &tm) < 0)
+	if (!strcmp(arg, "today")) {
+		if (day_of(now_us, utc, 0, &tm) < 0)
+			return -1;
+	} else if (!strcmp(arg, "yesterday")) {
+		if (day_of(now_us, utc, -1, &tm) < 0)
+			return -1;
+	} else if (strlen(arg) != 10 || parse_date(arg, &tm) < 0) {
 		return -1;
+	}
 	next = tm;
 	next.tm_mday++;
 	a = tm_to_secs(&tm, utc);
 	b = tm_to_secs(&next, utc);
-	if (a < 0 || b <= a)
+	/* both ends must be microsecond counts an int64 holds */
+	if (a < 0 || b <= a || b > INT64_MAX / USEC)
 		return -1;
 	*since_us = a * USEC;
 	*until_us = b * USEC;
@@ -140,7 +152,7 @@ int report_parse_time(const char *arg, int utc, int64_t now_us, int64_t *us)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	s = tm_to_secs(&tm, utc);
-	if (s < 0)
+	if (s < 0 || s > INT64_MAX / USEC)
 		return -1;
 	*us = s * USEC;
 	return 0;
@@ -148,14 +160,14 @@ int report_parse_time(const char *arg, int utc, int64_t now_us, int64_t *us)
 
 char *report_format_time(int64_t us, int utc, enum report_tfmt fmt, char *buf, size_t len)
 {
-	time_t t = (time_t)(us >= 0 ? us / USEC : (us - USEC + 1) / USEC);
+	time_t t = (time_t)floor_secs(us);
 	struct tm tm;
 	char off[8];
 
-	if (utc)
-		gmtime_r(&t, &tm);
-	else
-		localtime_r(&t, &tm);
+	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))) {
+		snprintf(buf, len, "@%lld", (long long)t);	/* no calendar date for it */
+		return buf;
+	}
 	switch (fmt) {
 	case TF_ISO:
 		if (utc) {

@@ -4,22 +4,7 @@
 # exits 1 with the file named.
 set -uo pipefail
 : "${SPOOFAUDIT:?}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 failn=0
-
-expect() {	# expect NAME WANT_RC PATTERN -- cmd...
-	local name=$1 want=$2 pat=$3
-	shift 4
-	"$@" > "$work/out" 2>&1
-	local rc=$?
-	if [ "$rc" -eq "$want" ] && grep -qE -- "$pat" "$work/out"; then
-		pass=$((pass + 1))
-	else
-		failn=$((failn + 1))
-		echo "FAIL: $name: exit $rc (want $want), output:"; sed 's/^/    /' "$work/out"
-	fi
-}
+. "$(dirname "$0")/expect.sh"
 
 expect "top help" 0 "collect +Capture" -- "$SPOOFAUDIT" --help
 expect "version" 0 "^spoofaudit [0-9]+\.[0-9]+\.[0-9]+$" -- "$SPOOFAUDIT" --version
@@ -46,5 +31,4 @@ python3 "${SRCDIR:?}/tests/tools/gen_truth.py" --out "$work/gen" --packets 200 >
 expect "foreign sqlite db" 1 "other.db" -- "$SPOOFAUDIT" collect -q --db "$work/other.db" -r "$work/gen/eth.pcap"
 expect "not a database" 1 "foreign.db" -- "$SPOOFAUDIT" collect -q --db "$work/foreign.db" -r "$work/gen/eth.pcap"
 expect "file run ok" 0 "packets" -- "$SPOOFAUDIT" collect --db "$work/ok.db" -r "$work/gen/eth.pcap"
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+expect_done

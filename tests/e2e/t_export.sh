@@ -2,7 +2,10 @@
 # `spoofaudit export`: the evidence packets of a day read back with tcpdump (and tshark
 # for pcapng interface names) with the packet count of the evidence rows, and every
 # packet byte-identical (time, lengths, data) to the row it came from. Classic pcap holds
-# one link type, so mixed evidence needs pcapng or -i; --class and --src filter.
+# one link type, so mixed evidence needs pcapng or -i; --class and --src filter. An
+# existing file is refused unless --force, the file's mode is at most 0640 within the
+# umask, a row whose lengths lie is named and fails the export, and SIGTERM mid-export
+# leaves no temporary file.
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
 work=$(mktemp -d)
@@ -130,4 +133,63 @@ same "--src ::1" "$(rows "f.src = '::1'")" "$(dump "$work/s6.pcapng")"
 tc=$("$SPOOFAUDIT" export -q --db "$db" --day $day -i int0 -w - | tcpdump -nr - 2>/dev/null | wc -l)
 n=$(rows "f.iface = 'int0'" | grep -c .)
 [ "$tc" -eq "$n" ] && ok "-w - to tcpdump: $tc packets" || bad "-w - gave $tc packets, want $n"
+
+# 4. an existing file is refused unless --force; the mode is 0640 within the umask
+echo old > "$work/keep.pcap"
+if "$SPOOFAUDIT" export -q --db "$db" --day $day -i eth -w "$work/keep.pcap" 2> "$work/err"; then
+	bad "export replaced an existing file without --force"
+else
+	grep -q -- "--force" "$work/err" && ok "existing -w file refused, --force advised" ||
+		bad "refusal message: $(cat "$work/err")"
+fi
+[ "$(cat "$work/keep.pcap")" = old ] && ok "existing file untouched" || bad "existing file changed"
+"$SPOOFAUDIT" export -q --force --db "$db" --day $day -i eth -w "$work/keep.pcap"
+same "--force replaces" "$(rows "f.iface = 'eth'" | awk '{ $5 = "-"; print }')" "$(dump "$work/keep.pcap")"
+for um in 022 077 027 002; do
+	rm -f "$work/m.pcap"
+	(umask $um; "$SPOOFAUDIT" export -q --db "$db" --day $day -i eth -w "$work/m.pcap")
+	want=$(printf '%o' $((8#640 & ~8#$um)))
+	got=$(stat -c %a "$work/m.pcap")
+	[ "$got" = "$want" ] && ok "umask $um: export mode $got" || bad "umask $um: export mode $got, want $want"
+done
+
+# 5. a row whose stored lengths lie (caplen > wirelen) is skipped, named, and fails the export
+cp "$db" "$work/t.db"
+id=$(sqlite3 "$work/t.db" "SELECT e.id FROM evidence e JOIN flows f ON f.id = e.flow_id
+	WHERE f.iface = 'eth' AND e.ts_usec >= $lo AND e.ts_usec < $hi ORDER BY e.ts_usec, e.id LIMIT 1")
+sqlite3 "$work/t.db" "UPDATE evidence SET wirelen = caplen - 1 WHERE id = $id"
+rc=0
+"$SPOOFAUDIT" export -q --db "$work/t.db" --day $day -i eth -w "$work/t.pcap" 2> "$work/err" || rc=$?
+[ "$rc" -eq 1 ] && ok "a skipped row fails the export (exit $rc)" || bad "skipped row: exit $rc, want 1"
+grep -q "evidence row $id: .*skipped" "$work/err" && ok "skipped row $id named" ||
+	bad "skipped row $id not named: $(cat "$work/err")"
+grep -q "1 evidence row skipped" "$work/err" && ok "skipped rows counted" || bad "no count: $(cat "$work/err")"
+n=$(rows "f.iface = 'eth'" | grep -c .)
+got=$(dump "$work/t.pcap" | grep -c .)
+[ "$got" -eq $((n - 1)) ] && ok "the other $got packets written" || bad "$got packets written, want $((n - 1))"
+
+# 6. SIGTERM in the middle of an export: no temporary file left, no output, exit non-zero
+cp "$db" "$work/big.db"
+sqlite3 "$work/big.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+	INSERT INTO evidence (flow_id, ts_usec, linktype, wirelen, caplen, data)
+	SELECT e.flow_id, e.ts_usec, e.linktype, e.wirelen, e.caplen, e.data FROM evidence e, n"
+"$SPOOFAUDIT" export -q --db "$work/big.db" --day $day -w "$work/big.pcapng" &
+pid=$!
+for _ in $(seq 1 20000); do
+	compgen -G "$work/big.pcapng.*" > /dev/null && break
+	sleep 0.001
+done
+kill -STOP $pid 2>/dev/null || true	# checked below: the temporary file must be there now
+if compgen -G "$work/big.pcapng.*" > /dev/null && [ ! -e "$work/big.pcapng" ]; then
+	ok "export stopped while writing $(stat -c %s "$work"/big.pcapng.* | head -1) bytes"
+else
+	bad "the export was not caught while writing (make big.db bigger)"
+fi
+kill -TERM $pid
+kill -CONT $pid
+rc=0
+wait $pid || rc=$?
+[ "$rc" -ne 0 ] && ok "SIGTERM: exit $rc" || bad "SIGTERM: exit 0"
+left=$(compgen -G "$work/big.pcapng*" || true)
+[ -z "$left" ] && ok "SIGTERM: no temporary file left" || bad "SIGTERM left: $left"
 exit $fail

@@ -5,22 +5,7 @@
 # database and a day without data give a report that says so (exit 0), never a crash.
 set -uo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 failn=0
-
-expect() {	# expect NAME WANT_RC PATTERN -- cmd...
-	local name=$1 want=$2 pat=$3
-	shift 4
-	"$@" > "$work/out" 2>&1
-	local rc=$?
-	if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -qE -- "$pat" "$work/out"; }; then
-		pass=$((pass + 1))
-	else
-		failn=$((failn + 1))
-		echo "FAIL: $name: exit $rc (want $want), output:"; sed 's/^/    /' "$work/out" | head -20
-	fi
-}
+. "$(dirname "$0")/expect.sh"
 
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$work/gen" --packets 2000 >/dev/null
 "$SPOOFAUDIT" collect -q --db "$work/ok.db" -r "$work/gen/eth.pcap" --iface-name eth --host-addr 45.33.1.10
@@ -93,5 +78,24 @@ expect "empty pcap readable" 0 "reading from file" -- tcpdump -r "$work/nd.pcap"
 expect "report writes -o {day}" 0 "" -- "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/r-{day}.txt"
 expect "-o file exists" 0 "Totals by class" -- cat "$work/r-2026-09-21.txt"
 expect "text report" 0 "Totals" -- "$S" report "${D[@]}" --day 2026-09-21 --utc
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+
+# -o: an existing file is refused unless --force; the mode follows the umask; a FIFO is
+# written through, not replaced
+echo old > "$work/exists.txt"
+expect "-o existing refused" 1 "exists.*--force" -- "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/exists.txt"
+expect "existing report untouched" 0 "^old$" -- cat "$work/exists.txt"
+expect "-o --force replaces" 0 "" -- "$S" report "${D[@]}" --day 2026-09-21 --utc --force -o "$work/exists.txt"
+expect "--force wrote the report" 0 "Totals by class" -- cat "$work/exists.txt"
+for um in 022 077 027; do
+	want=$(printf '%o' $((8#666 & ~8#$um)))
+	expect "-o mode under umask $um" 0 "^$want$" -- bash -c "umask $um && rm -f '$work/m.txt' &&
+		'$S' report --db '$work/ok.db' --day 2026-09-21 --utc -o '$work/m.txt' && stat -c %a '$work/m.txt'"
+done
+mkfifo "$work/fifo"
+timeout 20 cat "$work/fifo" > "$work/fifo.out" &
+reader=$!
+expect "-o FIFO" 0 "" -- timeout 20 "$S" report "${D[@]}" --day 2026-09-21 --utc -o "$work/fifo"
+wait $reader
+expect "-o FIFO is still a FIFO" 0 "" -- test -p "$work/fifo"
+expect "-o FIFO carried the report" 0 "Totals by class" -- cat "$work/fifo.out"
+expect_done
