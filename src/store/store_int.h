@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -13,6 +14,10 @@
  * cache of a connection (negative: KiB). tests/tools/store_bench.c mirrors the latter. */
 #define STORE_BUSY_TIMEOUT_MS	5000
 #define STORE_CACHE_KIB		8192
+
+/* The longest one statement may run on a connection that store_open() did not open with
+ * STORE_OPEN_CREATE (store_set_time_limit() changes it). */
+#define STORE_TIME_LIMIT_S	3600
 
 /* The value of meta.application that marks a spoofaudit database. */
 #define STORE_APPLICATION	"spoofaudit"
@@ -37,6 +42,8 @@ struct store {
 	uint64_t busy_retries;		/* busy-handler calls that asked to retry */
 	int busy_timeout_ms;		/* how long one statement waits for a lock */
 	uint64_t write_failures;	/* writes that returned -1 */
+	unsigned time_limit_s;		/* longest one statement may run; 0 none */
+	int64_t call_start_usec;	/* monotonic start of the running statement */
 	int64_t *ids;
 	size_t ids_cap;
 	sqlite3_stmt *stmt[S_COUNT];
@@ -76,5 +83,23 @@ static inline int64_t store_i64(uint64_t v)
 {
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
+
+/* ---- Guards against hostile or damaged files (store_guard.c) ---- */
+
+/* Opens path (creating it with mode 0640, less under a stricter umask, when create is
+ * set) without following a symbolic link and checks it is a regular file, with one link
+ * unless readonly. Returns the descriptor, -2 when the file does not exist and create is
+ * not set, or -1 with err. */
+int store_guard_open_file(const char *path, int create, int readonly, char *err, size_t errlen);
+/* Refuses (-1, err) when path no longer names the file behind fd. */
+int store_guard_same_file(int fd, const char *path, char *err, size_t errlen);
+/* Makes a fresh connection defensive (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off)
+ * and arms the time limit of its statements. */
+int store_guard_connection(struct store *st);
+/* Refuses a file whose schema objects are not exactly those migrations 1..version make
+ * (type, table, name and SQL text), naming the first foreign or missing object. */
+int store_guard_schema(struct store *st, const char *path, int version);
+/* PRAGMA quick_check: refuses a damaged file. */
+int store_guard_quick_check(struct store *st, const char *path);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/embedded.h"
 
@@ -51,10 +52,17 @@ static int migration_number_ok(const char *name, int version)
  * process applied it first. */
 static int apply_migration(struct store *st, int version)
 {
-	const struct embedded_file *m = &embedded_migrations[version - 1];
+	const struct embedded_file *m;
 	char what[128], *sql;
 	int64_t cur;
 	int rc;
+
+	if (version < 1 || version > store_latest_version()) {
+		store_set_err(st, "no migration %d (this spoofaudit has 1 to %d)", version,
+			      store_latest_version());
+		return -1;
+	}
+	m = &embedded_migrations[version - 1];
 
 	snprintf(what, sizeof(what), "migration %s", m->name);
 	if (!migration_number_ok(m->name, version)) {
@@ -98,7 +106,8 @@ fail:
 	return -1;
 }
 
-/* Refuses files that are not SQLite, not spoofaudit's, or too new; reads the version. */
+/* Refuses files that are not SQLite, not spoofaudit's (by meta.application and by every
+ * schema object), or too new; reads the version. */
 static int check_identity(struct store *st, const char *path)
 {
 	sqlite3_stmt *s = NULL;
@@ -116,6 +125,11 @@ static int check_identity(struct store *st, const char *path)
 	}
 	if (store_query_i64(st, "PRAGMA user_version", &version) < 0)
 		goto out;
+	if (version < 0) {
+		store_set_err(st, "%s: an SQLite database, but not a spoofaudit one "
+			      "(schema version %lld)", path, (long long)version);
+		goto out;
+	}
 	if (version == 0) {
 		if (nobjects > 0) {
 			store_set_err(st, "%s: an SQLite database, but not a spoofaudit one "
@@ -126,6 +140,9 @@ static int check_identity(struct store *st, const char *path)
 		ret = 0;
 		goto out;
 	}
+	/* Before reading any table: a view or trigger of someone else's could hang or write. */
+	if (version <= store_latest_version() && store_guard_schema(st, path, (int)version) < 0)
+		goto out;
 	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'application'",
 				-1, &s, NULL);
 	if (rc == SQLITE_OK)
@@ -153,11 +170,71 @@ out:
 	return ret;
 }
 
+/* Opens the connection: the file is first opened here, without following a symbolic
+ * link, and checked (a regular file; for writing, one with no other name), created with
+ * mode 0640 when asked; then SQLite opens the same path (again refusing links), and the
+ * path must still name the file checked. */
+static int open_connection(struct store *st, const char *path, int flags)
+{
+	int oflags, fd, ret = -1;
+
+	fd = store_guard_open_file(path, !!(flags & STORE_OPEN_CREATE), st->readonly, st->err,
+				   sizeof(st->err));
+	if (fd == -1)
+		return -1;
+	if (st->readonly)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		if (st->db)
+			store_set_err(st, "%s: %s", path, sqlite3_errmsg(st->db));
+		else
+			store_set_err(st, "%s: out of memory", path);
+		goto out;
+	}
+	if (fd >= 0 && store_guard_same_file(fd, path, st->err, sizeof(st->err)) < 0)
+		goto out;
+	sqlite3_extended_result_codes(st->db, 1);
+	st->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
+	sqlite3_busy_handler(st->db, busy_handler, st);
+	if (!(flags & STORE_OPEN_CREATE))
+		st->time_limit_s = STORE_TIME_LIMIT_S;
+	if (store_guard_connection(st) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* The connection's settings; a new file gets incremental vacuum and every writer WAL. */
+static int set_pragmas(struct store *st, const char *path)
+{
+	char sql[64];
+
+	/* A new file reclaims pruned pages incrementally (store_prune()); SQLite only
+	 * accepts this before the first table exists, so older files keep what they have. */
+	if (!st->readonly && st->version == 0 &&
+	    store_exec(st, "PRAGMA auto_vacuum = INCREMENTAL", path) < 0)
+		return -1;
+	if (!st->readonly) {
+		if (store_exec(st, "PRAGMA journal_mode = WAL", path) < 0 ||
+		    store_exec(st, "PRAGMA synchronous = NORMAL", path) < 0)
+			return -1;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
+	if (store_exec(st, "PRAGMA foreign_keys = ON", path) < 0 || store_exec(st, sql, path) < 0)
+		return -1;
+	return 0;
+}
+
 struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct store *st;
-	int oflags, i;
-	char sql[64];
+	int i;
 
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -165,22 +242,7 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	st->readonly = !!(flags & STORE_OPEN_READONLY);
-	if (st->readonly)
-		oflags = SQLITE_OPEN_READONLY;
-	else
-		oflags = SQLITE_OPEN_READWRITE | ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	oflags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-		if (st->db)
-			store_set_err(st, "%s: %s", path, sqlite3_errmsg(st->db));
-		else
-			store_set_err(st, "%s: out of memory", path);
-		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	st->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
-	sqlite3_busy_handler(st->db, busy_handler, st);
-	if (check_identity(st, path) < 0)
+	if (open_connection(st, path, flags) < 0 || check_identity(st, path) < 0)
 		goto fail;
 	if (st->readonly && st->version < store_latest_version()) {
 		if (st->version == 0)
@@ -191,18 +253,10 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 				store_latest_version());
 		goto fail;
 	}
-	/* A new file reclaims pruned pages incrementally (store_prune()); SQLite only
-	 * accepts this before the first table exists, so older files keep what they have. */
-	if (!st->readonly && st->version == 0 &&
-	    store_exec(st, "PRAGMA auto_vacuum = INCREMENTAL", path) < 0)
+	if (st->version > 0 && (flags & (STORE_OPEN_CREATE | STORE_OPEN_QUICK_CHECK)) !=
+	    STORE_OPEN_CREATE && store_guard_quick_check(st, path) < 0)
 		goto fail;
-	if (!st->readonly) {
-		if (store_exec(st, "PRAGMA journal_mode = WAL", path) < 0 ||
-		    store_exec(st, "PRAGMA synchronous = NORMAL", path) < 0)
-			goto fail;
-	}
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
-	if (store_exec(st, "PRAGMA foreign_keys = ON", path) < 0 || store_exec(st, sql, path) < 0)
+	if (set_pragmas(st, path) < 0)
 		goto fail;
 	for (i = st->version + 1; i <= store_latest_version(); i++) {
 		if (apply_migration(st, i) < 0)
