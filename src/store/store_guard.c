@@ -48,10 +48,39 @@ static int check_regular(int fd, const char *path, int nlink_one, struct stat *s
 static void link_err(const char *path, int e, char *err, size_t errlen)
 {
 	if (e == ELOOP)
-		snprintf(err, errlen, "%s: is a symbolic link; refusing it (give the database's "
-			 "real path)", path);
+		snprintf(err, errlen, "%s: is a symbolic link; refusing it (a database and its "
+			 "-wal and -shm are never reached through a link)", path);
 	else
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
+}
+
+/* SQLite opens the -wal and -shm without following links as well, but says only "unable
+ * to open database file": name what is wrong instead. */
+static int check_companions(const char *path, char *err, size_t errlen)
+{
+	static const char *const suffix[] = { "-wal", "-shm", "-journal" };
+	char name[4096];
+	struct stat sb;
+	unsigned i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, suffix[i]) >= sizeof(name)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		if (lstat(name, &sb) < 0)
+			continue;
+		if (S_ISLNK(sb.st_mode)) {
+			link_err(name, ELOOP, err, errlen);
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			snprintf(err, errlen, "%s: not a regular file; refusing the database beside it",
+				 name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int store_guard_open_file(const char *path, int create, int readonly, char *err, size_t errlen)
@@ -69,7 +98,8 @@ int store_guard_open_file(const char *path, int create, int readonly, char *err,
 		link_err(path, errno, err, errlen);
 		return -1;
 	}
-	if (check_regular(fd, path, !readonly, &sb, err, errlen) < 0) {
+	if (check_regular(fd, path, !readonly, &sb, err, errlen) < 0 ||
+	    check_companions(path, err, errlen) < 0) {
 		close(fd);
 		return -1;
 	}
