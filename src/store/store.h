@@ -159,8 +159,8 @@ int store_file_version(const char *path, char *err, size_t errlen);
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
- * (which locks the database for its duration) only under STORE_PRUNE_FULL_VACUUM, else
- * the pages stay free inside the file for reuse. */
+ * (which locks the database for its duration, and is exempt from the time limit) only
+ * under STORE_PRUNE_FULL_VACUUM, else the pages stay free inside the file for reuse. */
 #define STORE_PRUNE_DRY_RUN	0x1	/* count what would go; change nothing */
 #define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
 struct store_prune_result {
