@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "store/store.h"
+
 int privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
 {
 	struct passwd *pw;
@@ -43,12 +45,10 @@ static int writable_by(const struct stat *st, uid_t uid, gid_t gid)
 
 int privdrop_prepare_db(const char *db_path, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	char path[4096], dir[4096];
+	char dir[4096];
 	struct stat st;
-	unsigned i;
 
-	if (strlen(db_path) + 5 >= sizeof(path)) {
+	if (strlen(db_path) + 5 >= sizeof(dir)) {
 		snprintf(err, errlen, "%s: path too long", db_path);
 		return -1;
 	}
@@ -63,15 +63,8 @@ int privdrop_prepare_db(const char *db_path, uid_t uid, gid_t gid, char *err, si
 			 (unsigned)uid, (unsigned)gid, dir);
 		return -1;
 	}
-	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
-		if (chown(path, uid, gid) < 0 && errno != ENOENT) {
-			snprintf(err, errlen, "cannot hand %s to uid %u: %s", path, (unsigned)uid,
-				 strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
+	/* by descriptor, never through a symbolic link the user could have planted */
+	return store_chown_files(db_path, uid, gid, err, errlen);
 }
 
 int privdrop_to(uid_t uid, gid_t gid, char *err, size_t errlen)

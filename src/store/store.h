@@ -8,20 +8,33 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "flows/flowtab.h"
 #include "classify/classify.h"
 #include "common/prefix.h"
 
 struct store;
 
-#define STORE_OPEN_CREATE   0x1	/* create the file if it does not exist */
-#define STORE_OPEN_READONLY 0x2	/* open read-only; never migrate */
+#define STORE_OPEN_CREATE      0x1	/* create the file if it does not exist (the collector) */
+#define STORE_OPEN_READONLY    0x2	/* open read-only; never migrate */
+#define STORE_OPEN_QUICK_CHECK 0x4	/* PRAGMA quick_check even with STORE_OPEN_CREATE */
 
 /* Opens path, sets WAL and busy timeout, and applies every embedded migration newer than
- * the file's PRAGMA user_version, each in its own transaction. A file that is not an
- * SQLite database, or one whose tables are not spoofaudit's, or one with a user_version
- * newer than this binary knows, is refused. On failure returns NULL and writes a message
- * into err (errlen bytes). */
+ * the file's PRAGMA user_version, each in its own transaction. On failure returns NULL
+ * and writes a message into err (errlen bytes). Refused are:
+ * - a symbolic link (the path or, by SQLite, its -wal/-shm), anything but a regular file,
+ *   and, unless STORE_OPEN_READONLY, a file with more than one hard link;
+ * - a file that is not an SQLite database, one with a user_version that is negative or
+ *   newer than this binary knows, and one that is not spoofaudit's: its schema objects
+ *   (type, name, table and SQL text) must be exactly those the embedded migrations up to
+ *   its version create (ANALYZE's sqlite_stat1/4 aside), so that no view or trigger of
+ *   someone else's runs;
+ * - unless only STORE_OPEN_CREATE is given, a file PRAGMA quick_check finds damaged
+ *   (every reader and prune check; the collector skips it at start).
+ * Every connection is defensive (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off). Without
+ * STORE_OPEN_CREATE one statement may run for at most an hour (store_set_time_limit()).
+ * A file STORE_OPEN_CREATE makes gets mode 0640 (less under a stricter umask), and
+ * SQLite gives its -wal and -shm the same. */
 struct store *store_open(const char *path, int flags, char *err, size_t errlen);
 void store_close(struct store *st);	/* NULL-safe; finalizes statements */
 
@@ -37,6 +50,18 @@ uint64_t store_write_failures(const struct store *st);
  * 5000 ms). A live collector uses a short wait: it keeps its counts in memory and retries
  * at the next flush rather than stop capturing while a lock is held. */
 void store_set_busy_timeout(struct store *st, int ms);
+
+/* The longest one statement may run before it is interrupted (it then fails with
+ * "interrupted"); 0 lifts the limit. store_open() sets 3600 s except for
+ * STORE_OPEN_CREATE, which starts with none. */
+void store_set_time_limit(struct store *st, unsigned seconds);
+
+/* Hands the database file at path and its -wal and -shm (where they exist) to uid:gid:
+ * each is opened without following a symbolic link, must be a regular file with one
+ * link on the database's file system, and is changed through its descriptor (fchown),
+ * never by name. For a collector that opened the database as root and then drops
+ * privileges. Returns 0, or -1 with a message in err. */
+int store_chown_files(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
 
 int store_begin(struct store *st);
 int store_commit(struct store *st);
@@ -134,8 +159,8 @@ int store_file_version(const char *path, char *err, size_t errlen);
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
- * (which locks the database for its duration) only under STORE_PRUNE_FULL_VACUUM, else
- * the pages stay free inside the file for reuse. */
+ * (which locks the database for its duration, and is exempt from the time limit) only
+ * under STORE_PRUNE_FULL_VACUUM, else the pages stay free inside the file for reuse. */
 #define STORE_PRUNE_DRY_RUN	0x1	/* count what would go; change nothing */
 #define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
 struct store_prune_result {

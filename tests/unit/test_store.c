@@ -1,5 +1,7 @@
 /* This file tests the store: migrations (from empty and from every earlier version),
- * refusing foreign files, the flow upsert, evidence, statistics, locking and read-only. */
+ * refusing foreign files, the flow upsert, evidence, statistics, locking and read-only,
+ * and the guards against hostile files: links, foreign schema objects, bad versions,
+ * statements without end and permissive file modes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "classify/addrclass.h"
@@ -155,7 +158,7 @@ static void test_migrate_from_each_version(void **state)
 		assert_int_equal(store_schema_version(st), store_latest_version());
 		assert_int_equal(store_query_int(st, "PRAGMA user_version"),
 				 store_latest_version());
-		/* store.c recorded the migrations it applied, not the ones done by hand */
+		/* store_open() recorded the migrations it applied, not the ones done by hand */
 		assert_int_equal(store_query_int(st, "SELECT count(*) FROM migrations"),
 				 store_latest_version() - k);
 		assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 0);
@@ -690,6 +693,185 @@ static void test_busy_retries(void **state)
 	rm_db(path);
 }
 
+/* 14: PRAGMA user_version = -1 is refused, not used as a migration index. */
+static void test_negative_version(void **state)
+{
+	const char *path = tpath("neg.db");
+	char err[256];
+
+	(void)state;
+	store_close(open_new("neg.db"));
+	raw_exec(path, "PRAGMA user_version = -1");
+	assert_null(store_open(path, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema version -1"));
+	assert_null(store_open(path, STORE_OPEN_READONLY, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema version -1"));
+	rm_db(path);
+}
+
+/* 15: a schema object the migrations did not make, or one missing, is refused by name,
+ * read-only or not, before any view or trigger runs. */
+static void test_foreign_objects(void **state)
+{
+	static const struct {
+		const char *sql, *expect;
+	} rows[] = {
+		{ "CREATE TRIGGER meta_rw AFTER DELETE ON flows BEGIN"
+		  " UPDATE meta SET value = 'x'; END", "trigger `meta_rw'" },
+		{ "PRAGMA foreign_keys = OFF; DROP TABLE evidence; CREATE VIEW evidence(id, flow_id,"
+		  " ts_usec, linktype, wirelen, caplen, data) AS SELECT 1, 1, 1, 1, 1, 1,"
+		  " randomblob(1000)", "view `evidence'" },
+		{ "PRAGMA foreign_keys = OFF; DROP TABLE runs; CREATE VIEW runs(id, host, version,"
+		  " cmdline, started_usec, ended_usec, bucket_seconds) AS WITH RECURSIVE c(x) AS"
+		  " (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, '', '', '', 0, 0, 60 FROM c;"
+		  " CREATE TRIGGER runs_ins INSTEAD OF INSERT ON runs BEGIN SELECT 1; END",
+		  "view `runs'" },
+		{ "CREATE TABLE extra(x)", "table `extra'" },
+		{ "CREATE INDEX extra_ix ON flows(bytes)", "index `extra_ix'" },
+		{ "CREATE VIEW meta2 AS SELECT * FROM meta", "view `meta2'" },
+	};
+	const char *path = tpath("hostile.db");
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		store_close(open_new("hostile.db"));
+		raw_exec(path, rows[i].sql);
+		err[0] = '\0';
+		assert_null(store_open(path, 0, err, sizeof(err)));
+		if (!strstr(err, rows[i].expect) || !strstr(err, "not a spoofaudit"))
+			fail_msg("row %zu: %s", i, err);
+		assert_null(store_open(path, STORE_OPEN_READONLY, err, sizeof(err)));
+		if (!strstr(err, rows[i].expect))
+			fail_msg("row %zu (read-only): %s", i, err);
+	}
+	/* An index the migrations made, dropped: refused as missing. */
+	store_close(open_new("hostile.db"));
+	raw_exec(path, "SELECT 1");
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *s = NULL;
+		char sql[300];
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
+			" type = 'index' AND sql IS NOT NULL LIMIT 1", -1, &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+		raw_exec(path, sql);
+	}
+	assert_null(store_open(path, STORE_OPEN_READONLY, err, sizeof(err)));
+	if (!strstr(err, "lacks the index"))
+		fail_msg("dropped index: %s", err);
+	/* ANALYZE's statistics table is SQLite's own and accepted. */
+	store_close(open_new("hostile.db"));
+	raw_exec(path, "ANALYZE");
+	{
+		struct store *st = store_open(path, STORE_OPEN_READONLY, err, sizeof(err));
+
+		if (!st)
+			fail_msg("after ANALYZE: %s", err);
+		store_close(st);
+	}
+	rm_db(path);
+}
+
+/* 16: a statement that runs past the time limit is interrupted. */
+static void test_time_limit(void **state)
+{
+	const char *path = tpath("limit.db");
+	struct store_rows *q;
+	struct store *st;
+	char err[256];
+	double t0;
+
+	(void)state;
+	store_close(open_new("limit.db"));
+	st = store_open(path, STORE_OPEN_READONLY, err, sizeof(err));
+	if (!st)
+		fail_msg("%s", err);
+	store_set_time_limit(st, 1);
+	q = store_rows_prepare(st, "forever", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
+			       " SELECT x + 1 FROM c) SELECT count(*) FROM c");
+	assert_non_null(q);
+	t0 = now_s();
+	assert_int_equal(store_rows_step(q), -1);
+	assert_true(now_s() - t0 < 5.0);
+	assert_true(now_s() - t0 >= 0.9);
+	assert_non_null(strstr(store_errmsg(st), "interrupt"));
+	/* a later statement has its own second */
+	store_rows_free(q);
+	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 0);
+	store_close(st);
+	rm_db(path);
+}
+
+/* 17: under umask 022 a new database and its -wal and -shm are 0640, not 0644. */
+static void test_new_file_mode(void **state)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	const char *path = tpath("mode.db");
+	struct store *st;
+	struct stat sb;
+	char p[300];
+	mode_t old = umask(022);
+	size_t i;
+
+	(void)state;
+	st = open_new("mode.db");
+	umask(old);
+	assert_true(store_run_begin(st, "h", "v", NULL, 1, 60) > 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		assert_int_equal(stat(p, &sb), 0);
+		if ((sb.st_mode & 0777) != 0640)
+			fail_msg("%s: mode %o", p, (unsigned)(sb.st_mode & 0777));
+	}
+	store_close(st);
+	rm_db(path);
+}
+
+/* 18: a symbolic link in place of the database is neither opened (so its target is not
+ * created or written) nor handed to another user. */
+static void test_symlink(void **state)
+{
+	const char *link = tpath("link.db"), *target = tpath("target");
+	char err[256];
+	struct stat sb;
+	FILE *f;
+
+	(void)state;
+	unlink(link);
+	unlink(target);
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(store_open(link, STORE_OPEN_CREATE, err, sizeof(err)));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(access(target, F_OK), -1);	/* not created */
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_null(store_open(link, STORE_OPEN_CREATE, err, sizeof(err)));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(stat(target, &sb), 0);
+	assert_int_equal(sb.st_size, 0);		/* not made an SQLite file */
+	assert_int_equal(store_chown_files(link, getuid(), getgid(), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	unlink(link);
+	unlink(target);
+	/* a -wal link beside a real database is refused too */
+	store_close(open_new("own.db"));
+	assert_int_equal(store_chown_files(tpath("own.db"), getuid(), getgid(), err,
+					   sizeof(err)), 0);
+	assert_int_equal(symlink(target, tpath("own.db-wal")), 0);
+	assert_int_equal(store_chown_files(tpath("own.db"), getuid(), getgid(), err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	rm_db(tpath("own.db"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +888,11 @@ int main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_busy_retries),
+		cmocka_unit_test(test_negative_version),
+		cmocka_unit_test(test_foreign_objects),
+		cmocka_unit_test(test_time_limit),
+		cmocka_unit_test(test_new_file_mode),
+		cmocka_unit_test(test_symlink),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

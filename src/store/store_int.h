@@ -1,0 +1,105 @@
+/* This file declares what the store's own files share and nothing outside src/store/
+ * may use: the connection struct, its prepared statements and the helpers that step
+ * them and turn SQLite's errors into store_errmsg() text. */
+#ifndef SPOOFAUDIT_STORE_INT_H
+#define SPOOFAUDIT_STORE_INT_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include "store/store.h"
+
+/* How long a statement waits for another connection's lock before failing, and the page
+ * cache of a connection (negative: KiB). tests/tools/store_bench.c mirrors the latter. */
+#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_CACHE_KIB		8192
+
+/* The longest one statement may run on a connection that store_open() did not open with
+ * STORE_OPEN_CREATE (store_set_time_limit() changes it). */
+#define STORE_TIME_LIMIT_S	3600
+
+/* The value of meta.application that marks a spoofaudit database. */
+#define STORE_APPLICATION	"spoofaudit"
+
+enum store_stmt {
+	S_BEGIN, S_BEGIN_RO, S_COMMIT, S_ROLLBACK,
+	S_SP_BEGIN, S_SP_RELEASE, S_SP_ROLLBACK,
+	S_FLOW_UPSERT, S_FLOW_UPDATE, S_FLOW_ID, S_EVIDENCE, S_RUN_BEGIN, S_RUN_END, S_SOURCE, S_IFACE, S_KCTX,
+	S_HOSTADDR, S_STATS, S_DECODE_ERR, S_NFLOG,
+	S_COUNT
+};
+
+/* The SQL of every statement store_open() prepares (store_write.c). */
+extern const char *const store_stmt_sql[S_COUNT];
+
+/* An open database. Invariant: every stmt[] is prepared once store_open() returns; ids
+ * has room for ids_cap row ids (the scratch of store_flows_write()). */
+struct store {
+	sqlite3 *db;
+	int readonly;
+	int version;			/* PRAGMA user_version after migration */
+	uint64_t busy_retries;		/* busy-handler calls that asked to retry */
+	int busy_timeout_ms;		/* how long one statement waits for a lock */
+	uint64_t write_failures;	/* writes that returned -1 */
+	unsigned time_limit_s;		/* longest one statement may run; 0 none */
+	int64_t call_start_usec;	/* monotonic start of the running statement */
+	int64_t *ids;
+	size_t ids_cap;
+	sqlite3_stmt *stmt[S_COUNT];
+	sqlite3_stmt *vstmt[2];		/* violations: prepared on first use (migration 4) */
+	char err[512];
+};
+
+void store_set_err(struct store *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sets "what: <sqlite message>" with a hint for the errors that need one. */
+void store_sql_err(struct store *st, const char *what);
+/* A failed write: a message, one more in store_write_failures(), and -1. */
+int store_write_failed(struct store *st, const char *what);
+
+/* Steps a statement whose rows are ignored and resets it: 0, or -1 with the message. */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+/* store_step_done() for a write: a failure also counts in store_write_failures(). */
+int store_step_write(struct store *st, sqlite3_stmt *s, const char *what);
+/* Steps a statement returning one integer (RETURNING id) into *out and resets it; a
+ * failure counts as a failed write. */
+int store_step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t *out);
+/* Runs SQL text returning at most one integer into *out. */
+int store_query_i64(struct store *st, const char *sql, int64_t *out);
+/* Runs SQL text (several statements allowed), ignoring rows. */
+int store_exec(struct store *st, const char *sql, const char *what);
+
+/* A savepoint so that a multi-row write is all or nothing, inside or outside the
+ * caller's transaction: *outer receives whether a transaction was already open. */
+int store_sp_begin(struct store *st, int *outer, const char *what);
+void store_sp_abort(struct store *st, int outer);
+int store_sp_end(struct store *st, int outer, const char *what);
+
+/* Binds text, or NULL for a NULL pointer. */
+int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+static inline int64_t store_i64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* ---- Guards against hostile or damaged files (store_guard.c) ---- */
+
+/* Opens path (creating it with mode 0640, less under a stricter umask, when create is
+ * set) without following a symbolic link and checks it is a regular file, with one link
+ * unless readonly. Returns the descriptor, -2 when the file does not exist and create is
+ * not set, or -1 with err. */
+int store_guard_open_file(const char *path, int create, int readonly, char *err, size_t errlen);
+/* Refuses (-1, err) when path no longer names the file behind fd. */
+int store_guard_same_file(int fd, const char *path, char *err, size_t errlen);
+/* Makes a fresh connection defensive (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off)
+ * and arms the time limit of its statements. */
+int store_guard_connection(struct store *st);
+/* Refuses a file whose schema objects are not exactly those migrations 1..version make
+ * (type, table, name and SQL text), naming the first foreign or missing object. */
+int store_guard_schema(struct store *st, const char *path, int version);
+/* PRAGMA quick_check: refuses a damaged file. */
+int store_guard_quick_check(struct store *st, const char *path);
+
+#endif

@@ -1,0 +1,451 @@
+/* This file is the store's write side: the statements store_open() prepares, and the
+ * functions that add runs, their context, flows, evidence, NFLOG counts and capture
+ * statistics through them. */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/addrclass.h"
+#include "classify/classify.h"
+#include "sources/decode.h"
+
+const char *const store_stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_BEGIN_RO] = "BEGIN",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SP_BEGIN] = "SAVEPOINT store_write",
+	[S_SP_RELEASE] = "RELEASE store_write",
+	[S_SP_ROLLBACK] = "ROLLBACK TO store_write",
+	/* Parameters, shared by the three flow statements: 1 bucket, 2 iface, 3 dir,
+	 * 4 family, 5 src, 6 dst, 7 src_bin, 8 dst_bin, 9 proto, 10 sport, 11 dport,
+	 * 12 class, 13 subclass, 14 packets, 15 bytes, 16 first_usec, 17 last_usec,
+	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id. */
+	[S_FLOW_UPSERT] =
+		"INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin, dst_bin,"
+		" proto, sport, dport, class, subclass, packets, bytes, first_usec, last_usec,"
+		" ttl_min, ttl_max, tcp_flags, seen_by)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19, ?20, ?21)"
+		" ON CONFLICT(bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
+		" class, subclass) DO UPDATE SET"
+		" packets = packets + excluded.packets,"
+		" bytes = bytes + excluded.bytes,"
+		" first_usec = min(first_usec, excluded.first_usec),"
+		" last_usec = max(last_usec, excluded.last_usec),"
+		" ttl_min = min(ttl_min, excluded.ttl_min),"
+		" ttl_max = max(ttl_max, excluded.ttl_max),"
+		" tcp_flags = tcp_flags | excluded.tcp_flags,"
+		" seen_by = seen_by | excluded.seen_by",
+	/* The same merge for a row whose id the entry already holds; the key is checked too,
+	 * so a stale id (its transaction rolled back, the row pruned) matches nothing. */
+	[S_FLOW_UPDATE] =
+		"UPDATE flows SET packets = packets + ?14, bytes = bytes + ?15,"
+		" first_usec = min(first_usec, ?16), last_usec = max(last_usec, ?17),"
+		" ttl_min = min(ttl_min, ?18), ttl_max = max(ttl_max, ?19),"
+		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21"
+		" WHERE id = ?22 AND bucket = ?1 AND iface = ?2 AND dir = ?3 AND family = ?4"
+		" AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9 AND sport = ?10"
+		" AND dport = ?11 AND class = ?12 AND subclass = ?13",
+	[S_FLOW_ID] =
+		"SELECT id FROM flows WHERE bucket = ?1 AND iface = ?2 AND dir = ?3"
+		" AND family = ?4 AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9"
+		" AND sport = ?10 AND dport = ?11 AND class = ?12 AND subclass = ?13",
+	[S_EVIDENCE] =
+		"INSERT INTO evidence(flow_id, ts_usec, linktype, wirelen, caplen, data)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_RUN_BEGIN] =
+		"INSERT INTO runs(host, version, cmdline, started_usec, bucket_seconds)"
+		" VALUES(?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[S_RUN_END] = "UPDATE runs SET ended_usec = ?2 WHERE id = ?1",
+	[S_SOURCE] =
+		"INSERT INTO sources(run_id, kind, name, iface, linktype)"
+		" VALUES(?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[S_IFACE] =
+		"INSERT INTO ifaces(run_id, name, ifindex, role, role_origin, prefixes)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_KCTX] = "INSERT INTO kernel_ctx(run_id, scope, key, value) VALUES(?1, ?2, ?3, ?4)",
+	[S_HOSTADDR] =
+		"INSERT INTO host_addrs(run_id, iface, addr, plen, family)"
+		" VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_STATS] =
+		"INSERT INTO capture_stats(source_id, start_usec, end_usec, received,"
+		" kernel_drops, iface_drops, decoded_ip, not_ip, unsupported, malformed,"
+		" nflog_received, nflog_enobufs, nflog_seq_gaps, flow_evictions,"
+		" db_busy_retries, db_write_failures)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[S_DECODE_ERR] =
+		"INSERT INTO decode_errors(source_id, start_usec, end_usec, reason, count)"
+		" VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_NFLOG] =
+		"INSERT INTO flow_nflog(flow_id, prefix, grp, hook, packets, bytes, uid, gid, mark)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		" ON CONFLICT(flow_id, prefix, grp, hook) DO UPDATE SET"
+		" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
+		" uid = coalesce(excluded.uid, uid), gid = coalesce(excluded.gid, gid),"
+		" mark = coalesce(excluded.mark, mark)",
+};
+
+
+int64_t store_run_begin(struct store *st, const char *hostname, const char *version,
+			const char *cmdline, uint64_t start_usec, unsigned bucket_seconds)
+{
+	sqlite3_stmt *s = st->stmt[S_RUN_BEGIN];
+	int64_t id;
+
+	store_bind_text(s, 1, hostname ? hostname : "");
+	store_bind_text(s, 2, version ? version : "");
+	store_bind_text(s, 3, cmdline);
+	sqlite3_bind_int64(s, 4, store_i64(start_usec));
+	sqlite3_bind_int64(s, 5, bucket_seconds);
+	return store_step_id(st, s, "adding run", &id) < 0 ? -1 : id;
+}
+
+int store_run_end(struct store *st, int64_t run_id, uint64_t end_usec)
+{
+	sqlite3_stmt *s = st->stmt[S_RUN_END];
+
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, store_i64(end_usec));
+	if (store_step_write(st, s, "ending run") < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		store_set_err(st, "ending run: no run %lld", (long long)run_id);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t store_source_add(struct store *st, int64_t run_id, const char *kind,
+			 const char *name, const char *iface, int linktype)
+{
+	sqlite3_stmt *s = st->stmt[S_SOURCE];
+	int64_t id;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_text(s, 2, kind);
+	store_bind_text(s, 3, name ? name : "");
+	store_bind_text(s, 4, iface);
+	sqlite3_bind_int(s, 5, linktype);
+	return store_step_id(st, s, "adding source", &id) < 0 ? -1 : id;
+}
+
+int store_iface_add(struct store *st, int64_t run_id, const struct iface_info *ifc,
+		    const char *role_origin)
+{
+	sqlite3_stmt *s = st->stmt[S_IFACE];
+	char prefixes[CLASSIFY_MAX_PREFIXES * PREFIX_STRLEN + 1], p[PREFIX_STRLEN];
+	const char *role = classify_role_name(ifc->role);
+	size_t len = 0;
+	unsigned i;
+
+	if (!role) {
+		store_set_err(st, "adding interface %s: bad role %d", ifc->name, (int)ifc->role);
+		return -1;
+	}
+	if (ifc->n_prefixes > CLASSIFY_MAX_PREFIXES) {
+		store_set_err(st, "adding interface %s: %u prefixes (at most %d)", ifc->name,
+			ifc->n_prefixes, CLASSIFY_MAX_PREFIXES);
+		return -1;
+	}
+	prefixes[0] = '\0';
+	for (i = 0; i < ifc->n_prefixes; i++) {
+		prefix_format(&ifc->prefixes[i], p, sizeof(p));
+		len += (size_t)snprintf(prefixes + len, sizeof(prefixes) - len, "%s%s",
+					i ? "," : "", p);
+	}
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, ifc->name, (int)strnlen(ifc->name, sizeof(ifc->name)),
+			  SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, ifc->ifindex);
+	store_bind_text(s, 4, role);
+	store_bind_text(s, 5, role_origin ? role_origin : "");
+	store_bind_text(s, 6, prefixes);
+	return store_step_write(st, s, "adding interface");
+}
+
+int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
+			 const char *key, const char *value)
+{
+	sqlite3_stmt *s = st->stmt[S_KCTX];
+
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_text(s, 2, scope);
+	store_bind_text(s, 3, key);
+	store_bind_text(s, 4, value);
+	return store_step_write(st, s, "adding kernel context");
+}
+
+int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
+		       const struct prefix *p)
+{
+	sqlite3_stmt *s = st->stmt[S_HOSTADDR];
+	char addr[ADDR_STRLEN];
+
+	if (p->family != 4 && p->family != 6) {
+		store_set_err(st, "adding host address: bad family %d", p->family);
+		return -1;
+	}
+	addr_format(p->family, p->addr, addr, sizeof(addr));
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_text(s, 2, iface);
+	store_bind_text(s, 3, addr);
+	sqlite3_bind_int(s, 4, p->plen);
+	sqlite3_bind_int(s, 5, p->family);
+	return store_step_write(st, s, "adding host address");
+}
+
+/* Writes addr as the 16 bytes stored in src_bin/dst_bin (IPv4 as ::ffff:a.b.c.d). */
+static void addr_bin(int family, const uint8_t addr[16], uint8_t out[16])
+{
+	if (family == 4) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}
+
+static const char *dir_name(unsigned dir)
+{
+	switch (dir) {
+	case DIR_IN:
+		return "in";
+	case DIR_OUT:
+		return "out";
+	case DIR_UNKNOWN:
+		return "unknown";
+	}
+	return NULL;
+}
+
+/* The key columns of a flow, as bound to parameters 1-4 and 7-13. */
+struct flow_cols {
+	const char *ifname, *dir, *cls, *sub;
+	uint8_t sbin[16], dbin[16];
+};
+
+static void bind_key(sqlite3_stmt *s, const struct flow_key *k, const struct flow_cols *c)
+{
+	sqlite3_bind_int64(s, 1, k->bucket);
+	sqlite3_bind_text(s, 2, c->ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->dir, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, k->family);
+	sqlite3_bind_blob(s, 7, c->sbin, 16, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 8, c->dbin, 16, SQLITE_STATIC);
+	sqlite3_bind_int(s, 9, k->proto);
+	sqlite3_bind_int(s, 10, k->sport);
+	sqlite3_bind_int(s, 11, k->dport);
+	sqlite3_bind_text(s, 12, c->cls, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, c->sub, -1, SQLITE_STATIC);
+}
+
+static void bind_counts(sqlite3_stmt *s, const struct flow_counts *d)
+{
+	sqlite3_bind_int64(s, 14, store_i64(d->packets));
+	sqlite3_bind_int64(s, 15, store_i64(d->bytes));
+	sqlite3_bind_int64(s, 16, store_i64(d->first_usec));
+	sqlite3_bind_int64(s, 17, store_i64(d->last_usec));
+	sqlite3_bind_int(s, 18, d->ttl_min);
+	sqlite3_bind_int(s, 19, d->ttl_max);
+	sqlite3_bind_int(s, 20, d->tcp_flags);
+	sqlite3_bind_int(s, 21, d->seen_by);
+}
+
+/* Merges one flow into its row; the row id goes to *id. A known row (db_id) is updated
+ * by id. Otherwise the upsert runs, and its row id is the new rowid, or (when it merged
+ * into an existing row, which leaves last_insert_rowid alone) a lookup by key. This
+ * avoids RETURNING, which inside a savepoint costs a statement journal per row and
+ * halved the write rate (see tests/tools/store_bench.c). */
+static int flow_merge(struct store *st, const struct flow_entry *e,
+		      const char *const *ifnames, int64_t *id)
+{
+	const struct flow_key *k = &e->key;
+	struct flow_cols c;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	sqlite3_stmt *s;
+	int rc;
+
+	c.ifname = ifnames ? ifnames[k->iface] : NULL;
+	c.dir = dir_name(k->dir);
+	c.cls = classify_class_name((enum spoof_class)k->cls);
+	c.sub = addrclass_subclass_name((enum addr_subclass)k->subclass);
+	if (!c.ifname || !c.dir || !c.cls || !c.sub || (k->family != 4 && k->family != 6)) {
+		store_set_err(st, "writing flows: bad flow key (iface %u%s, dir %u, class %u, "
+			"subclass %u, family %u)", k->iface, c.ifname ? "" : " has no name",
+			k->dir, k->cls, k->subclass, k->family);
+		return -1;
+	}
+	addr_bin(k->family, k->src, c.sbin);
+	addr_bin(k->family, k->dst, c.dbin);
+
+	if (e->db_id > 0) {
+		s = st->stmt[S_FLOW_UPDATE];
+		bind_key(s, k, &c);
+		bind_counts(s, &e->delta);
+		sqlite3_bind_int64(s, 22, e->db_id);
+		if (store_step_done(st, s, "writing flows") < 0)
+			return -1;
+		if (sqlite3_changes(st->db) == 1) {
+			*id = e->db_id;
+			return 0;
+		}
+	}
+
+	s = st->stmt[S_FLOW_UPSERT];
+	addr_format(k->family, k->src, src, sizeof(src));
+	addr_format(k->family, k->dst, dst, sizeof(dst));
+	bind_key(s, k, &c);
+	sqlite3_bind_text(s, 5, src, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, dst, -1, SQLITE_STATIC);
+	bind_counts(s, &e->delta);
+	sqlite3_set_last_insert_rowid(st->db, 0);
+	if (store_step_done(st, s, "writing flows") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (*id != 0)
+		return 0;
+
+	s = st->stmt[S_FLOW_ID];
+	bind_key(s, k, &c);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		store_set_err(st, "writing flows: merged row not found");
+	else
+		store_sql_err(st, "writing flows");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* All or nothing: the rows go in under a savepoint, and db_id is set only once every row
+ * is written, so a failed batch can be retried without counting anything twice. Called
+ * outside a transaction, each call commits by itself. */
+int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
+		      const char *const *ifnames)
+{
+	size_t i;
+	int outer;
+
+	if (n == 0)
+		return 0;
+	if (n > st->ids_cap) {
+		int64_t *ids = realloc(st->ids, n * sizeof(*ids));
+
+		if (!ids) {
+			store_set_err(st, "writing flows: out of memory for %zu row ids", n);
+			st->write_failures++;
+			return -1;
+		}
+		st->ids = ids;
+		st->ids_cap = n;
+	}
+	if (store_sp_begin(st, &outer, "writing flows") < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (flow_merge(st, entries[i], ifnames, &st->ids[i]) < 0) {
+			st->write_failures++;
+			store_sp_abort(st, outer);
+			return -1;
+		}
+	}
+	if (store_sp_end(st, outer, "writing flows") < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		entries[i]->db_id = st->ids[i];
+	return 0;
+}
+
+int store_evidence_add(struct store *st, int64_t flow_id, uint64_t ts_usec, int linktype,
+		       uint32_t wirelen, const uint8_t *data, uint32_t caplen)
+{
+	sqlite3_stmt *s = st->stmt[S_EVIDENCE];
+
+	if (caplen > (uint32_t)INT32_MAX || (caplen > 0 && !data)) {
+		store_set_err(st, "adding evidence: bad capture length %u", caplen);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, flow_id);
+	sqlite3_bind_int64(s, 2, store_i64(ts_usec));
+	sqlite3_bind_int(s, 3, linktype);
+	sqlite3_bind_int64(s, 4, wirelen);
+	sqlite3_bind_int64(s, 5, caplen);
+	sqlite3_bind_blob(s, 6, caplen ? (const void *)data : "", (int)caplen, SQLITE_STATIC);
+	return store_step_write(st, s, "adding evidence");
+}
+
+int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
+		    uint64_t end_usec, const struct store_capture_stats *c)
+{
+	sqlite3_stmt *s = st->stmt[S_STATS];
+	const uint64_t v[] = {
+		c->received, c->kernel_drops, c->iface_drops, c->decoded_ip, c->not_ip,
+		c->unsupported, c->malformed, c->nflog_received, c->nflog_enobufs,
+		c->nflog_seq_gaps, c->flow_evictions, c->db_busy_retries, c->db_write_failures,
+	};
+	int outer, i;
+
+	if (store_sp_begin(st, &outer, "adding capture statistics") < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int64(s, 2, store_i64(start_usec));
+	sqlite3_bind_int64(s, 3, store_i64(end_usec));
+	for (i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+		sqlite3_bind_int64(s, 4 + i, store_i64(v[i]));
+	if (store_step_done(st, s, "adding capture statistics") < 0)
+		goto fail;
+	s = st->stmt[S_DECODE_ERR];
+	for (i = 0; i < DERR_COUNT; i++) {
+		const char *reason = decode_error_name((enum decode_error)i);
+
+		if (c->decode_errors[i] == 0)
+			continue;
+		if (!reason) {
+			store_set_err(st, "adding decode errors: no name for reason %d", i);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, source_id);
+		sqlite3_bind_int64(s, 2, store_i64(start_usec));
+		sqlite3_bind_int64(s, 3, store_i64(end_usec));
+		sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, store_i64(c->decode_errors[i]));
+		if (store_step_done(st, s, "adding decode errors") < 0)
+			goto fail;
+	}
+	return store_sp_end(st, outer, "adding capture statistics");
+fail:
+	st->write_failures++;
+	store_sp_abort(st, outer);
+	return -1;
+}
+
+int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsigned group,
+		    unsigned hook, uint64_t packets, uint64_t bytes, int64_t uid, int64_t gid,
+		    int64_t mark)
+{
+	sqlite3_stmt *s = st->stmt[S_NFLOG];
+
+	sqlite3_bind_int64(s, 1, flow_id);
+	sqlite3_bind_text(s, 2, prefix ? prefix : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)group);
+	sqlite3_bind_int(s, 4, (int)hook);
+	sqlite3_bind_int64(s, 5, store_i64(packets));
+	sqlite3_bind_int64(s, 6, store_i64(bytes));
+	if (uid >= 0)
+		sqlite3_bind_int64(s, 7, uid);
+	else
+		sqlite3_bind_null(s, 7);
+	if (gid >= 0)
+		sqlite3_bind_int64(s, 8, gid);
+	else
+		sqlite3_bind_null(s, 8);
+	if (mark >= 0)
+		sqlite3_bind_int64(s, 9, mark);
+	else
+		sqlite3_bind_null(s, 9);
+	return store_step_write(st, s, "adding NFLOG counts");
+}
