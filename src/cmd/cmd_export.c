@@ -481,6 +481,7 @@ static struct store *open_db(const struct export_args *a)
 		fprintf(stderr, "spoofaudit export: %s\n", err);
 		return NULL;
 	}
+	report_cli_unverified("export", a->cli.db, store_unverified_bytes(st));
 	if (store_begin(st) < 0) {
 		fprintf(stderr, "spoofaudit export: %s: %s\n", a->cli.db, store_errmsg(st));
 		store_close(st);

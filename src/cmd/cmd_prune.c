@@ -141,6 +141,7 @@ int cmd_prune(int argc, char **argv)
 		fprintf(stderr, "spoofaudit prune: %s\n", err);
 		return 1;
 	}
+	report_cli_unverified("prune", a.cli.db, store_unverified_bytes(st));
 	flags = (a.dry_run ? STORE_PRUNE_DRY_RUN : 0) | (a.vacuum ? STORE_PRUNE_FULL_VACUUM : 0);
 	if (store_prune(st, since, (unsigned)a.batch, flags, &res) < 0) {
 		fprintf(stderr, "spoofaudit prune: %s: %s%s\n", a.cli.db, store_errmsg(st),

@@ -278,8 +278,10 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "spoofaudit report: %s\n", err);
 		return 1;
 	}
-	for (unsigned i = 0; i < r->nhosts; i++)
+	for (unsigned i = 0; i < r->nhosts; i++) {
 		any_flows |= r->hosts[i].has_flows;
+		report_cli_unverified("report", r->hosts[i].path, r->hosts[i].unverified_bytes);
+	}
 	report_format_time(o.since_us, o.utc, TF_DATE, day, sizeof(day));
 	if (a.out && output_name(a.out, day, path, sizeof(path)) < 0) {
 		report_free(r);

@@ -107,6 +107,7 @@ struct report_host {
 	char *path;
 	char *name;			/* host name from its runs, else the file name */
 	int schema_version;
+	uint64_t unverified_bytes;	/* not quick_checked on open (store_unverified_bytes) */
 	int has_data;			/* any flow at all */
 	int64_t first_bucket, last_bucket;	/* seconds; valid when has_data */
 	int64_t runs_total, live_runs;

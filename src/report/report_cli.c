@@ -269,3 +269,13 @@ void report_cli_out_error(const char *cmd, const char *what, const char *path)
 	else
 		fprintf(stderr, "spoofaudit %s: writing %s: %s\n", cmd, path, strerror(e));
 }
+
+void report_cli_unverified(const char *cmd, const char *path, uint64_t bytes)
+{
+	if (bytes == 0)
+		return;
+	fprintf(stderr, "spoofaudit %s: note: %s is %.1f GiB, too large to verify whole on "
+		"every open; its pages are checked as they are read. To verify it all: "
+		"sqlite3 -readonly '%s' 'PRAGMA quick_check'\n", cmd, path,
+		(double)bytes / (1u << 30), path);
+}

@@ -119,4 +119,8 @@ int report_cli_check_db(const char *path, int migrate, const char *cmd, char *er
 /* True when name is one of the report's --table names. */
 int report_cli_table_ok(const char *name);
 
+/* Says on stderr that path (bytes long) was not quick_checked whole on open
+ * (store_unverified_bytes()); nothing when bytes is 0. */
+void report_cli_unverified(const char *cmd, const char *path, uint64_t bytes);
+
 #endif

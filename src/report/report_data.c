@@ -434,6 +434,7 @@ static int build_host(struct report *r, int hi, const struct report_opts *o, cha
 		return -1;
 	}
 	h->schema_version = store_schema_version(q.st);
+	h->unverified_bytes = store_unverified_bytes(q.st);
 	if (store_begin(q.st) < 0) {	/* one snapshot for every query */
 		snprintf(err, errlen, "%s: %s", h->path, store_errmsg(q.st));
 		goto out;

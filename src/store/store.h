@@ -22,20 +22,32 @@ struct store;
 /* Opens path, sets WAL and busy timeout, and applies every embedded migration newer than
  * the file's PRAGMA user_version, each in its own transaction. On failure returns NULL
  * and writes a message into err (errlen bytes). Refused are:
- * - a symbolic link (the path or, by SQLite, its -wal/-shm), anything but a regular file,
- *   and, unless STORE_OPEN_READONLY, a file with more than one hard link;
+ * - for writing, a symbolic link (the path or, by SQLite, its -wal/-shm); a read-only
+ *   open follows the user's link once (realpath) and then refuses links the same way;
+ * - anything but a regular file, and, unless STORE_OPEN_READONLY, a file with more than
+ *   one hard link;
  * - a file that is not an SQLite database, one with a user_version that is negative or
  *   newer than this binary knows, and one that is not spoofaudit's: its schema objects
  *   (type, name, table and SQL text) must be exactly those the embedded migrations up to
  *   its version create (ANALYZE's sqlite_stat1/4 aside), so that no view or trigger of
  *   someone else's runs;
  * - unless only STORE_OPEN_CREATE is given, a file PRAGMA quick_check finds damaged
- *   (every reader and prune check; the collector skips it at start).
+ *   (every reader and prune check; the collector skips it at start). A file larger than
+ *   STORE_QUICK_CHECK_MAX_BYTES is not read whole on open (quick_check costs seconds
+ *   per 100 MB): its pages are checked as they are read (cell_size_check) and
+ *   store_unverified_bytes() gives its size, for the command to say so.
+ *   STORE_OPEN_QUICK_CHECK checks any size.
  * Every connection is defensive (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off). Without
  * STORE_OPEN_CREATE one statement may run for at most an hour (store_set_time_limit()).
  * A file STORE_OPEN_CREATE makes gets mode 0640 (less under a stricter umask), and
  * SQLite gives its -wal and -shm the same. */
 struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+
+/* Largest file store_open() runs PRAGMA quick_check over. */
+#define STORE_QUICK_CHECK_MAX_BYTES (256ull << 20)
+
+/* The size of the file if store_open() did not quick_check it (over the bound), else 0. */
+uint64_t store_unverified_bytes(const struct store *st);
 void store_close(struct store *st);	/* NULL-safe; finalizes statements */
 
 const char *store_errmsg(const struct store *st);

@@ -43,6 +43,7 @@ struct store {
 	int busy_timeout_ms;		/* how long one statement waits for a lock */
 	uint64_t write_failures;	/* writes that returned -1 */
 	unsigned time_limit_s;		/* longest one statement may run; 0 none */
+	uint64_t unverified_bytes;	/* size not quick_checked on open (over the bound); 0 */
 	int64_t call_start_usec;	/* monotonic start of the running statement */
 	int64_t *ids;
 	size_t ids_cap;
@@ -99,7 +100,8 @@ int store_guard_connection(struct store *st);
 /* Refuses a file whose schema objects are not exactly those migrations 1..version make
  * (type, table, name and SQL text), naming the first foreign or missing object. */
 int store_guard_schema(struct store *st, const char *path, int version);
-/* PRAGMA quick_check: refuses a damaged file. */
-int store_guard_quick_check(struct store *st, const char *path);
+/* PRAGMA quick_check: refuses a damaged file. A file over STORE_QUICK_CHECK_MAX_BYTES is
+ * checked page by page as it is read instead (cell_size_check), unless force. */
+int store_guard_quick_check(struct store *st, const char *path, int force);
 
 #endif

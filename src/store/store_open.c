@@ -234,6 +234,7 @@ static int set_pragmas(struct store *st, const char *path)
 struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct store *st;
+	char *real = NULL;
 	int i;
 
 	st = calloc(1, sizeof(*st));
@@ -242,8 +243,14 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	st->readonly = !!(flags & STORE_OPEN_READONLY);
-	if (open_connection(st, path, flags) < 0 || check_identity(st, path) < 0)
+	/* A reader may be given a link to a database (a symlink cannot make it write); the
+	 * resolved name is then opened with every check a writer's open has. */
+	if (st->readonly)
+		real = realpath(path, NULL);
+	if (open_connection(st, real ? real : path, flags) < 0 || check_identity(st, path) < 0)
 		goto fail;
+	free(real);
+	real = NULL;
 	if (st->readonly && st->version < store_latest_version()) {
 		if (st->version == 0)
 			store_set_err(st, "%s: not a spoofaudit database (empty)", path);
@@ -254,7 +261,8 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 		goto fail;
 	}
 	if (st->version > 0 && (flags & (STORE_OPEN_CREATE | STORE_OPEN_QUICK_CHECK)) !=
-	    STORE_OPEN_CREATE && store_guard_quick_check(st, path) < 0)
+	    STORE_OPEN_CREATE &&
+	    store_guard_quick_check(st, path, !!(flags & STORE_OPEN_QUICK_CHECK)) < 0)
 		goto fail;
 	if (set_pragmas(st, path) < 0)
 		goto fail;
@@ -273,9 +281,15 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	return st;
 fail:
+	free(real);
 	snprintf(err, errlen, "%s", st->err);
 	store_close(st);
 	return NULL;
+}
+
+uint64_t store_unverified_bytes(const struct store *st)
+{
+	return st ? st->unverified_bytes : 0;
 }
 
 void store_close(struct store *st)

@@ -861,14 +861,26 @@ static void test_symlink(void **state)
 	assert_non_null(strstr(err, "symbolic link"));
 	unlink(link);
 	unlink(target);
-	/* a -wal link beside a real database is refused too */
 	store_close(open_new("own.db"));
+	/* a -wal link beside a real database is refused too */
 	assert_int_equal(store_chown_files(tpath("own.db"), getuid(), getgid(), err,
 					   sizeof(err)), 0);
 	assert_int_equal(symlink(target, tpath("own.db-wal")), 0);
 	assert_int_equal(store_chown_files(tpath("own.db"), getuid(), getgid(), err,
 					   sizeof(err)), -1);
 	assert_non_null(strstr(err, "symbolic link"));
+	unlink(tpath("own.db-wal"));
+	/* a reader may be given a link to a real database; a writer may not */
+	char own[256], rolink[256];
+	snprintf(own, sizeof(own), "%s", tpath("own.db"));
+	snprintf(rolink, sizeof(rolink), "%s", tpath("rolink.db"));
+	assert_int_equal(symlink(own, rolink), 0);
+	struct store *ro = store_open(rolink, STORE_OPEN_READONLY, err, sizeof(err));
+	assert_non_null(ro);
+	store_close(ro);
+	assert_null(store_open(rolink, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "symbolic link"));
+	unlink(rolink);
 	rm_db(tpath("own.db"));
 }
 
