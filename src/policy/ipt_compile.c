@@ -221,27 +221,16 @@ static void rule_dports(const struct ipt_rule *r, const struct ipt_prange **rg, 
 	for (k = 0; k < r->nm; k++) {
 		const struct ipt_match *m = &r->m[k];
 
-		switch (m->kind) {
-		case IPT_M_TCP:
-		case IPT_M_UDP:
-		case IPT_M_UDPLITE:
-		case IPT_M_SCTP:
-		case IPT_M_DCCP:
-			if ((m->have & IPT_MO_DPORT) && !(m->inv & IPT_MO_DPORT)) {
-				*rg = &m->u.l4.dport;
-				*nr = 1;
-				return;
-			}
-			break;
-		case IPT_M_MULTIPORT:
-			if (m->have == IPT_MO_DPORT && !m->inv && m->u.mport.n > 0) {
-				*rg = m->u.mport.r;
-				*nr = m->u.mport.n;
-				return;
-			}
-			break;
-		default:
-			break;
+		if (ipt_mkind_l4(m->kind) && (m->have & IPT_MO_DPORT) && !(m->inv & IPT_MO_DPORT)) {
+			*rg = &m->u.l4.dport;
+			*nr = 1;
+			return;
+		}
+		if (m->kind == IPT_M_MULTIPORT && m->have == IPT_MO_DPORT && !m->inv &&
+		    m->u.mport.n > 0) {
+			*rg = m->u.mport.r;
+			*nr = m->u.mport.n;
+			return;
 		}
 	}
 }

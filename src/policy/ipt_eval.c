@@ -225,11 +225,6 @@ static void apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w)
 	w->ctmark_known &= after.ctmark_known & ~(w->ctmark ^ after.ctmark);
 }
 
-static int has_l4_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
-}
-
 static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
 {
 	const struct ipt_packet *p = ev->pkt;
@@ -269,7 +264,7 @@ static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_ru
 	} else if (r->nat_has_addr) {
 		memcpy(w->dst, r->nat_addr, 16);
 	}
-	if (r->nat_has_port && has_l4_ports(p->proto)) {
+	if (r->nat_has_port && ipt_proto_has_ports(p->proto)) {
 		w->dport = r->nat_port;
 		w->dport_unk = 0;
 	}

@@ -560,3 +560,22 @@ void ipt_net_print(const struct ipt_net *n, int family, char *buf, size_t len)
 		snprintf(m, sizeof(m), "?");
 	snprintf(buf, len, "%s/%s", a, m);
 }
+
+int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask)
+{
+	char buf[64];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	*mask = UINT32_MAX;
+	if (ipt_u32_parse(buf, UINT32_MAX, value) != 0)
+		return -1;
+	if (slash && ipt_u32_parse(slash + 1, UINT32_MAX, mask) != 0)
+		return -1;
+	return 0;
+}

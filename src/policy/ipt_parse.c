@@ -14,108 +14,6 @@
 #define IPT_TOKEN_MAX 1024	/* iptables-restore's parameter buffer */
 #define IPT_LINE_MAX (1u << 20)
 
-int ipt_perr(struct ipt_pstate *ps, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	ps->err->line = ps->line;
-	ps->err->col = col;
-	va_start(ap, fmt);
-	vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
-	va_end(ap);
-	errno = EINVAL;
-	return -1;
-}
-
-static int oom(struct ipt_pstate *ps)
-{
-	ipt_perr(ps, 0, "out of memory");
-	errno = ENOMEM;
-	return -1;
-}
-
-/* Grows *arr (elements of size sz, capacity *cap) to hold n+1 elements. */
-static int grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
-{
-	void *p;
-	uint32_t ncap;
-
-	if (n < *cap)
-		return 0;
-	if (*cap > UINT32_MAX / 2)
-		return -1;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*arr, (size_t)ncap * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-uint32_t ipt_ps_chain(const struct ipt_pstate *ps, int table, const char *name)
-{
-	uint32_t i;
-
-	for (i = 0; i < ps->rs->nchains; i++)
-		if (ps->rs->chains[i].table == table && strcmp(ps->rs->chains[i].name, name) == 0)
-			return i;
-	return IPT_NONE;
-}
-
-int ipt_ps_ifpat(struct ipt_pstate *ps, const char *name)
-{
-	struct ipt_ruleset *rs = ps->rs;
-	size_t len = strlen(name);
-	int wild = len > 0 && name[len - 1] == '+';
-	uint32_t i;
-
-	if (wild)
-		len--;
-	for (i = 0; i < rs->nifpat; i++)
-		if (rs->ifpat[i].wildcard == wild && rs->ifpat[i].len == len &&
-		    memcmp(rs->ifpat[i].name, name, len) == 0)
-			return (int)i;
-	if (len >= IPT_IFNAMSIZ || rs->nifpat >= INT16_MAX)
-		return -1;
-	if (grow((void **)&rs->ifpat, &ps->cap_ifpat, rs->nifpat, sizeof(*rs->ifpat)) != 0)
-		return -1;
-	memset(&rs->ifpat[rs->nifpat], 0, sizeof(rs->ifpat[0]));
-	memcpy(rs->ifpat[rs->nifpat].name, name, len);
-	rs->ifpat[rs->nifpat].len = (uint8_t)len;
-	rs->ifpat[rs->nifpat].wildcard = (uint8_t)wild;
-	return (int)rs->nifpat++;
-}
-
-int ipt_ps_add_rule(struct ipt_pstate *ps, const struct ipt_rule *r)
-{
-	struct ipt_ruleset *rs = ps->rs;
-
-	if (rs->nrules == IPT_NONE - 1 ||
-	    grow((void **)&rs->rules, &ps->cap_rules, rs->nrules, sizeof(*rs->rules)) != 0)
-		return -1;
-	rs->rules[rs->nrules++] = *r;
-	return 0;
-}
-
-static uint32_t add_chain(struct ipt_pstate *ps, const char *name, int table, int hook)
-{
-	struct ipt_ruleset *rs = ps->rs;
-	struct ipt_chain *c;
-
-	if (grow((void **)&rs->chains, &ps->cap_chains, rs->nchains, sizeof(*rs->chains)) != 0)
-		return IPT_NONE;
-	c = &rs->chains[rs->nchains];
-	memset(c, 0, sizeof(*c));
-	c->name = strdup(name);
-	if (!c->name)
-		return IPT_NONE;
-	c->table = (uint8_t)table;
-	c->hook = (int8_t)hook;
-	c->policy = hook >= 0 ? IPT_V_ACCEPT : IPT_V_UNKNOWN;
-	return rs->nchains++;
-}
-
 /* Splits line (NUL-terminated, no newline) into tokens the way iptables-restore's
  * add_param_to_argv does: blanks separate, a double quote opens a quoted part in which a
  * backslash escapes any character and a closing quote ends the token. Token texts are
@@ -184,7 +82,7 @@ static int tokenize(struct ipt_pstate *ps, const char *line, char *store, struct
 				struct ipt_tok *t = realloc(*toks, ncap * sizeof(**toks));
 
 				if (!t)
-					return oom(ps);
+					return ipt_ps_oom(ps);
 				*toks = t;
 				*cap = ncap;
 			}
@@ -259,9 +157,9 @@ static int do_table(struct ipt_pstate *ps, struct ipt_tok *t, int n)
 	for (h = 0; h < IPT_HOOK_COUNT; h++) {
 		if (!ipt_hook_valid(table, h))
 			continue;
-		rs->builtin[table][h] = add_chain(ps, ipt_hook_name(h), table, h);
+		rs->builtin[table][h] = ipt_ps_add_chain(ps, ipt_hook_name(h), table, h);
 		if (rs->builtin[table][h] == IPT_NONE)
-			return oom(ps);
+			return ipt_ps_oom(ps);
 	}
 	return 0;
 }
@@ -292,9 +190,9 @@ static int do_chain(struct ipt_pstate *ps, struct ipt_tok *t, int n)
 	    strcmp(t[1].s, "-") != 0)
 		return ipt_perr(ps, t[1].col, "bad policy `%s'", t[1].s);
 	if (id == IPT_NONE) {
-		id = add_chain(ps, name, ps->table, -1);
+		id = ipt_ps_add_chain(ps, name, ps->table, -1);
 		if (id == IPT_NONE)
-			return oom(ps);
+			return ipt_ps_oom(ps);
 	}
 	c = &ps->rs->chains[id];
 	c->line = ps->line;
@@ -366,7 +264,7 @@ static int check_loops(struct ipt_pstate *ps)
 	int ret = -1;
 
 	if (!color || !stack) {
-		oom(ps);
+		ipt_ps_oom(ps);
 		goto out;
 	}
 	for (c = 0; c < rs->nchains; c++) {
@@ -458,7 +356,7 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 	}
 	rs = calloc(1, sizeof(*rs));
 	if (!rs) {
-		oom(&ps);
+		ipt_ps_oom(&ps);
 		return NULL;
 	}
 	ps.rs = rs;
@@ -540,7 +438,7 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 	free(toks);
 	return rs;
 nomem:
-	oom(&ps);
+	ipt_ps_oom(&ps);
 fail:
 	free(line);
 	free(store);

@@ -136,6 +136,30 @@ static void addr(struct ipt_sb *sb, int family, const uint8_t a[16])
 	ipt_sb_add(sb, buf);
 }
 
+/* tcp, udp, udplite, sctp, dccp: ports and TCP flags (raw options follow in argv). */
+static void print_l4(const struct ipt_match *m, struct ipt_sb *sb)
+{
+	char buf[128];
+
+	if (m->have & IPT_MO_SPORT) {
+		neg(sb, m->inv & IPT_MO_SPORT);
+		ipt_sb_add(sb, " --sport");
+		prange(sb, &m->u.l4.sport);
+	}
+	if (m->have & IPT_MO_DPORT) {
+		neg(sb, m->inv & IPT_MO_DPORT);
+		ipt_sb_add(sb, " --dport");
+		prange(sb, &m->u.l4.dport);
+	}
+	if (m->have & IPT_MO_FLAGS) {
+		neg(sb, m->inv & IPT_MO_FLAGS);
+		ipt_tcpflags_print(m->u.l4.fmask, buf, sizeof(buf));
+		ipt_sb_printf(sb, " --tcp-flags %s", buf);
+		ipt_tcpflags_print(m->u.l4.fcmp, buf, sizeof(buf));
+		ipt_sb_printf(sb, " %s", buf);
+	}
+}
+
 static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 			struct ipt_sb *sb)
 {
@@ -144,30 +168,9 @@ static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 
 	ipt_sb_add(sb, " -m ");
 	ipt_sb_add(sb, m->kind == IPT_M_UNKNOWN ? m->name : m->kind == IPT_M_ICMP6 ? "icmp6" : m->name);
+	if (ipt_mkind_l4(m->kind))
+		print_l4(m, sb);
 	switch (m->kind) {
-	case IPT_M_TCP:
-	case IPT_M_UDP:
-	case IPT_M_UDPLITE:
-	case IPT_M_SCTP:
-	case IPT_M_DCCP:
-		if (m->have & IPT_MO_SPORT) {
-			neg(sb, m->inv & IPT_MO_SPORT);
-			ipt_sb_add(sb, " --sport");
-			prange(sb, &m->u.l4.sport);
-		}
-		if (m->have & IPT_MO_DPORT) {
-			neg(sb, m->inv & IPT_MO_DPORT);
-			ipt_sb_add(sb, " --dport");
-			prange(sb, &m->u.l4.dport);
-		}
-		if (m->have & IPT_MO_FLAGS) {
-			neg(sb, m->inv & IPT_MO_FLAGS);
-			ipt_tcpflags_print(m->u.l4.fmask, buf, sizeof(buf));
-			ipt_sb_printf(sb, " --tcp-flags %s", buf);
-			ipt_tcpflags_print(m->u.l4.fcmp, buf, sizeof(buf));
-			ipt_sb_printf(sb, " %s", buf);
-		}
-		break;
 	case IPT_M_ICMP:
 	case IPT_M_ICMP6:
 		neg(sb, m->inv & IPT_MO_MAIN);

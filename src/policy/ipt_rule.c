@@ -204,25 +204,16 @@ again:
 		int kind = -1;
 
 		switch (r->proto) {
-		case 6:
-			kind = IPT_M_TCP;
-			break;
-		case 17:
-			kind = IPT_M_UDP;
-			break;
-		case 132:
-			kind = IPT_M_SCTP;
-			break;
-		case 33:
-			kind = IPT_M_DCCP;
-			break;
 		case 1:
 			kind = c->ps->rs->family == 6 ? -1 : IPT_M_ICMP;
 			break;
 		case 58:
 			kind = c->ps->rs->family == 4 ? -1 : IPT_M_ICMP6;
 			break;
+		case 136:	/* no udplite match is loaded by -p */
+			break;
 		default:
+			kind = ipt_l4_kind(r->proto);
 			break;
 		}
 		c->proto_used = 1;
@@ -404,16 +395,11 @@ static int final_checks(struct ipt_rctx *c)
 
 		switch (m->kind) {
 		case IPT_M_TCP:
-			need = 6;
-			break;
 		case IPT_M_UDP:
-			need = 17;
-			break;
+		case IPT_M_UDPLITE:
 		case IPT_M_SCTP:
-			need = 132;
-			break;
 		case IPT_M_DCCP:
-			need = 33;
+			need = ipt_l4_proto(m->kind);
 			break;
 		case IPT_M_ICMP:
 			need = 1;
@@ -423,8 +409,7 @@ static int final_checks(struct ipt_rctx *c)
 			break;
 		case IPT_M_MULTIPORT:
 			if (!r->has_proto || (r->inv & IPT_INV_PROTO) ||
-			    (r->proto != 6 && r->proto != 17 && r->proto != 136 && r->proto != 132 &&
-			     r->proto != 33))
+			    !ipt_proto_has_ports(r->proto))
 				return ipt_perr(ps, c->mcol[k], "multiport needs `-p tcp', udp, udplite, sctp or dccp");
 			if (!(m->have & (IPT_MO_SPORT | IPT_MO_DPORT | IPT_MO_PORTS)))
 				return ipt_perr(ps, c->mcol[k], "multiport needs --sports, --dports or --ports");
