@@ -335,6 +335,23 @@ static int finish(struct ipt_pstate *ps)
 	return check_loops(ps);
 }
 
+/* One tokenized line: a table, a chain declaration, COMMIT or a rule. */
+static int do_line(struct ipt_pstate *ps, const char *line, struct ipt_tok *toks, int n)
+{
+	if (line[0] == '*')
+		return do_table(ps, toks, n);
+	if (line[0] == ':')
+		return do_chain(ps, toks, n);
+	if (strcmp(toks[0].s, "COMMIT") != 0)
+		return do_rule(ps, toks, n);
+	if (ps->table < 0)
+		return ipt_perr(ps, toks[0].col, "COMMIT outside a table");
+	if (n > 1)
+		return ipt_perr(ps, toks[1].col, "unexpected `%s' after COMMIT", toks[1].s);
+	ps->table = -1;
+	return 0;
+}
+
 struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *file, int family,
 				     struct ipt_error *err)
 {
@@ -405,25 +422,8 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 			goto fail;
 		if (n == 0)
 			continue;
-		if (line[0] == '*') {
-			if (do_table(&ps, toks, n) != 0)
-				goto fail;
-		} else if (line[0] == ':') {
-			if (do_chain(&ps, toks, n) != 0)
-				goto fail;
-		} else if (strcmp(toks[0].s, "COMMIT") == 0) {
-			if (ps.table < 0) {
-				ipt_perr(&ps, toks[0].col, "COMMIT outside a table");
-				goto fail;
-			}
-			if (n > 1) {
-				ipt_perr(&ps, toks[1].col, "unexpected `%s' after COMMIT", toks[1].s);
-				goto fail;
-			}
-			ps.table = -1;
-		} else if (do_rule(&ps, toks, n) != 0) {
+		if (do_line(&ps, line, toks, n) != 0)
 			goto fail;
-		}
 	}
 	if (ps.table >= 0) {
 		ps.line = ps.table_line;

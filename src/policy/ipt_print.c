@@ -160,6 +160,37 @@ static void print_l4(const struct ipt_match *m, struct ipt_sb *sb)
 	}
 }
 
+/* One side of iprange: "[!] --src-range LO-HI". */
+static void print_iprange(struct ipt_sb *sb, int family, const struct ipt_match *m, uint8_t bit,
+			  const char *opt, const uint8_t *lo, const uint8_t *hi)
+{
+	if (!(m->have & bit))
+		return;
+	neg(sb, m->inv & bit);
+	ipt_sb_add(sb, opt);
+	addr(sb, family, lo);
+	ipt_sb_add(sb, "-");
+	addr(sb, family, hi);
+}
+
+static void print_mport(const struct ipt_match *m, struct ipt_sb *sb)
+{
+	uint16_t k;
+
+	neg(sb, m->inv != 0);
+	ipt_sb_add(sb, m->have & IPT_MO_SPORT ? " --sports" :
+		       m->have & IPT_MO_DPORT ? " --dports" : " --ports");
+	for (k = 0; k < m->u.mport.n; k++) {
+		const struct ipt_prange *r = &m->u.mport.r[k];
+
+		ipt_sb_add(sb, k ? "," : " ");
+		if (r->lo == r->hi)
+			ipt_sb_printf(sb, "%u", r->lo);
+		else
+			ipt_sb_printf(sb, "%u:%u", r->lo, r->hi);
+	}
+}
+
 static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 			struct ipt_sb *sb)
 {
@@ -183,34 +214,13 @@ static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 			ipt_sb_printf(sb, " %u/%u", m->u.icmp.type, m->u.icmp.code_lo);
 		break;
 	case IPT_M_MULTIPORT:
-		neg(sb, m->inv != 0);
-		ipt_sb_add(sb, m->have & IPT_MO_SPORT ? " --sports" :
-			       m->have & IPT_MO_DPORT ? " --dports" : " --ports");
-		for (k = 0; k < m->u.mport.n; k++) {
-			const struct ipt_prange *r = &m->u.mport.r[k];
-
-			ipt_sb_add(sb, k ? "," : " ");
-			if (r->lo == r->hi)
-				ipt_sb_printf(sb, "%u", r->lo);
-			else
-				ipt_sb_printf(sb, "%u:%u", r->lo, r->hi);
-		}
+		print_mport(m, sb);
 		break;
 	case IPT_M_IPRANGE:
-		if (m->have & IPT_MO_SRC) {
-			neg(sb, m->inv & IPT_MO_SRC);
-			ipt_sb_add(sb, " --src-range ");
-			addr(sb, rs->family, m->u.iprange.src_lo);
-			ipt_sb_add(sb, "-");
-			addr(sb, rs->family, m->u.iprange.src_hi);
-		}
-		if (m->have & IPT_MO_DST) {
-			neg(sb, m->inv & IPT_MO_DST);
-			ipt_sb_add(sb, " --dst-range ");
-			addr(sb, rs->family, m->u.iprange.dst_lo);
-			ipt_sb_add(sb, "-");
-			addr(sb, rs->family, m->u.iprange.dst_hi);
-		}
+		print_iprange(sb, rs->family, m, IPT_MO_SRC, " --src-range ", m->u.iprange.src_lo,
+			      m->u.iprange.src_hi);
+		print_iprange(sb, rs->family, m, IPT_MO_DST, " --dst-range ", m->u.iprange.dst_lo,
+			      m->u.iprange.dst_hi);
 		break;
 	case IPT_M_PKTTYPE:
 		neg(sb, m->inv & IPT_MO_MAIN);
