@@ -56,14 +56,75 @@ int ipt_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
 	return 0;
 }
 
-uint32_t ipt_ps_chain(const struct ipt_pstate *ps, int table, const char *name)
+static uint32_t chain_hash(int table, const char *name)
 {
-	uint32_t i;
+	uint32_t h = 2166136261u ^ (uint32_t)table;
 
-	for (i = 0; i < ps->rs->nchains; i++)
-		if (ps->rs->chains[i].table == table && strcmp(ps->rs->chains[i].name, name) == 0)
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h;
+}
+
+/* The slot of (table, name) in ps->chash: the one holding it, or the empty one where it
+ * goes. chash_cap > 0. */
+static uint32_t chain_slot(struct ipt_pstate *ps, int table, const char *name)
+{
+	uint32_t mask = ps->chash_cap - 1, i = chain_hash(table, name) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t id = ps->chash[i];
+
+		ps->ops++;
+		if (id == 0 || (ps->rs->chains[id - 1].table == table &&
+				strcmp(ps->rs->chains[id - 1].name, name) == 0))
 			return i;
-	return IPT_NONE;
+	}
+}
+
+uint32_t ipt_ps_chain(struct ipt_pstate *ps, int table, const char *name)
+{
+	uint32_t id;
+
+	if (!ps->chash_cap)
+		return IPT_NONE;
+	id = ps->chash[chain_slot(ps, table, name)];
+	return id ? id - 1 : IPT_NONE;
+}
+
+/* Makes room in the chain index for one more chain (rehashing when half full). */
+static int chain_index_grow(struct ipt_pstate *ps)
+{
+	uint32_t *old = ps->chash, ocap = ps->chash_cap, i;
+
+	if (ocap && ps->rs->nchains + 1 <= ocap / 2)
+		return 0;
+	if (ocap > UINT32_MAX / 4)
+		return -1;
+	ps->chash_cap = ocap ? ocap * 2 : 64;
+	ps->chash = calloc(ps->chash_cap, sizeof(*ps->chash));
+	if (!ps->chash) {
+		ps->chash = old;
+		ps->chash_cap = ocap;
+		return -1;
+	}
+	for (i = 0; i < ocap; i++) {
+		uint32_t id = old[i];
+
+		if (id)
+			ps->chash[chain_slot(ps, ps->rs->chains[id - 1].table,
+					     ps->rs->chains[id - 1].name)] = id;
+	}
+	free(old);
+	return 0;
+}
+
+int ipt_ps_stopped(struct ipt_pstate *ps)
+{
+	if (!ps->stop || !*ps->stop)
+		return 0;
+	ipt_perr(ps, 0, "interrupted");
+	errno = EINTR;
+	return 1;
 }
 
 int ipt_ps_ifpat(struct ipt_pstate *ps, const char *name)
@@ -106,7 +167,8 @@ uint32_t ipt_ps_add_chain(struct ipt_pstate *ps, const char *name, int table, in
 	struct ipt_ruleset *rs = ps->rs;
 	struct ipt_chain *c;
 
-	if (ipt_grow((void **)&rs->chains, &ps->cap_chains, rs->nchains, sizeof(*rs->chains)) != 0)
+	if (ipt_grow((void **)&rs->chains, &ps->cap_chains, rs->nchains, sizeof(*rs->chains)) != 0 ||
+	    chain_index_grow(ps) != 0)
 		return IPT_NONE;
 	c = &rs->chains[rs->nchains];
 	memset(c, 0, sizeof(*c));
@@ -116,6 +178,8 @@ uint32_t ipt_ps_add_chain(struct ipt_pstate *ps, const char *name, int table, in
 	c->table = (uint8_t)table;
 	c->hook = (int8_t)hook;
 	c->policy = hook >= 0 ? IPT_V_ACCEPT : IPT_V_UNKNOWN;
+	/* a name not yet in the table (callers look it up first): its empty slot */
+	ps->chash[chain_slot(ps, table, name)] = rs->nchains + 1;
 	return rs->nchains++;
 }
 

@@ -3,14 +3,14 @@
  * martian checks between PREROUTING and INPUT/FORWARD), runs each chain with jumps, gotos,
  * RETURN and policies, applies DNAT/REDIRECT, MARK, CONNMARK and NOTRACK, and keeps every
  * possible outcome when a match is unknown (one forked world per undecided rule, as in
- * Diekmann et al.'s fffuu semantics, bounded by a budget). */
+ * Diekmann et al.'s fffuu semantics). Worlds that meet again in the same state merge
+ * (ipt_seen.c), and the work per packet is bounded (IPT_EVAL_MAX_STEPS, ipt.h). */
 #include "policy/ipt_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_WORLDS 64
 
 /* Stages: a chain is (table << 4 | hook); the others are kernel steps. */
 #define ST_V6CHECK 0xf0	/* ip6_rcv_core: ::1 and multicast sources off lo */
@@ -82,11 +82,12 @@ struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_con
 		return NULL;
 	ev->rs = rs;
 	ev->ctx = ctx;
-	ev->maxworlds = MAX_WORLDS;
+	ev->maxworlds = IPT_EVAL_MAX_WORLDS;
 	ev->maxdepth = rs->nchains + 2;
 	ev->worlds = calloc(ev->maxworlds, sizeof(*ev->worlds));
 	ev->frames = calloc((size_t)ev->maxworlds * ev->maxdepth, sizeof(*ev->frames));
-	if (!ev->worlds || !ev->frames)
+	ev->seen = ipt_seen_new();
+	if (!ev->worlds || !ev->frames || !ev->seen)
 		goto fail;
 	for (s = 0; s < IPT_IFSLOTS; s++) {
 		ev->ifmatch[s] = calloc(rs->nifpat ? rs->nifpat : 1, 1);
@@ -112,9 +113,30 @@ void ipt_eval_free(struct ipt_eval *ev)
 	for (s = 0; s < IPT_IFSLOTS; s++)
 		free(ev->ifmatch[s]);
 	ipt_cstate_free(ev->cstate);
+	ipt_seen_free(ev->seen);
 	free(ev->worlds);
 	free(ev->frames);
 	free(ev);
+}
+
+void ipt_eval_set_stop(struct ipt_eval *ev, const volatile sig_atomic_t *stop)
+{
+	ev->stop = stop;
+}
+
+/* Charges n work units. Returns 1 (and sets ev->halt) when the evaluation must end: the
+ * step bound is reached or the stop flag raised. */
+static int spend(struct ipt_eval *ev, uint64_t n)
+{
+	ev->steps += n;
+	if (ev->steps > IPT_EVAL_MAX_STEPS) {
+		ev->limit = IPT_LIMIT_STEPS;
+		ev->halt = 1;
+	} else if (ev->stop && *ev->stop) {
+		ev->limit = IPT_LIMIT_STOPPED;
+		ev->halt = 1;
+	}
+	return ev->halt;
 }
 
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
@@ -155,7 +177,8 @@ static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, ui
 	if (w->uncertain == IPT_NONE)
 		w->uncertain = rule;
 	if (ev->npending + 1 >= ev->maxworlds) {
-		ev->overflow = 1;
+		if (ev->limit == IPT_LIMIT_NONE)
+			ev->limit = IPT_LIMIT_WORLDS;
 		return NULL;
 	}
 	c = &ev->worlds[++ev->npending];
@@ -549,6 +572,8 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		uint32_t id;
 		int m, done = 0;
 
+		if (spend(ev, 1))
+			return;
 		if (w->depth == 0) {
 			uint8_t st = stages[w->stage];
 
@@ -571,8 +596,14 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		}
 		f = &w->stack[w->depth - 1];
 		c = &rs->chains[f->chain];
-		if (ev->comp && f->pos < c->n)
-			f->pos = ipt_compiled_next(ev, w, f->chain, f->pos);
+		if (ev->comp && f->pos < c->n) {
+			uint32_t next = ipt_compiled_next(ev, w, f->chain, f->pos);
+
+			/* the rules skipped count as the plain walk's steps: same bound */
+			if (next > f->pos && spend(ev, next - f->pos))
+				return;
+			f->pos = next;
+		}
 		if (f->pos >= c->n) {
 			if (w->depth == 1) {
 				policy(ev, w, &done);
@@ -588,6 +619,8 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		m = ipt_rule_matches(ev, w, r);
 		if (m == IPT_NO)
 			continue;
+		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
+			return;	/* another world went on from this very state */
 		if (ev->hook)
 			ev->hook(ev->hook_arg, id, m);
 		if (m == IPT_MAYBE) {
@@ -599,11 +632,46 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 	}
 }
 
+/* Fills the verdict from the possible set, and the limits; the return of ipt_eval_packet. */
+static int conclude(struct ipt_eval *ev, struct ipt_result *res)
+{
+	unsigned bits;
+
+	res->steps = ev->steps;
+	res->limit = (enum ipt_limit)ev->limit;
+	switch (res->limit) {
+	case IPT_LIMIT_STEPS:
+		snprintf(res->reason, sizeof(res->reason), "evaluation bound reached: %u steps",
+			 IPT_EVAL_MAX_STEPS);
+		break;
+	case IPT_LIMIT_WORLDS:
+		snprintf(res->reason, sizeof(res->reason),
+			 "evaluation bound reached: %d pending branches", IPT_EVAL_MAX_WORLDS);
+		break;
+	case IPT_LIMIT_STOPPED:
+		snprintf(res->reason, sizeof(res->reason), "evaluation interrupted");
+		break;
+	default:
+		break;
+	}
+	if (res->limit != IPT_LIMIT_NONE)
+		res->possible |= IPT_VSET_ACCEPT | IPT_VSET_DROP | IPT_VSET_REJECT;
+	bits = res->possible;
+	if (bits & (bits - 1)) {
+		res->verdict = IPT_V_UNKNOWN;
+		res->by = IPT_BY_UNKNOWN;
+	}
+	if (res->limit == IPT_LIMIT_STOPPED) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res)
 {
 	struct ipt_world *w;
 	uint32_t i;
-	unsigned bits;
 
 	if (pkt->family != ev->rs->family || pkt->path >= IPT_PATH_COUNT ||
 	    pkt->ctstate > IPT_CT_UNKNOWN || pkt->pkttype > IPT_PKT_UNKNOWN ||
@@ -618,8 +686,11 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->pkt = pkt;
 	ev->res = res;
 	ev->nfinished = 0;
-	ev->overflow = 0;
+	ev->limit = IPT_LIMIT_NONE;
+	ev->halt = 0;
+	ev->steps = 0;
 	ev->npending = 0;
+	ipt_seen_reset(ev->seen);
 	ev->gen++;
 	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
 		fill_slot(ev, 0, pkt->in_if);
@@ -644,7 +715,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	run_world(ev, w);
 	/* pending worlds, newest first: each is moved into slot 0 (free once the main world
 	 * is done) so that its own forks can reuse the slots above */
-	while (ev->npending > 0) {
+	while (ev->npending > 0 && !ev->halt) {
 		struct ipt_world *top = &ev->worlds[ev->npending];
 		struct ipt_frame *stack0 = ev->worlds[0].stack;
 
@@ -656,12 +727,5 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 		memcpy(stack0, top->stack, top->depth * sizeof(*stack0));
 		run_world(ev, &ev->worlds[0]);
 	}
-	if (ev->overflow)
-		res->possible |= IPT_VSET_ACCEPT | IPT_VSET_DROP | IPT_VSET_REJECT;
-	bits = res->possible;
-	if (bits & (bits - 1)) {
-		res->verdict = IPT_V_UNKNOWN;
-		res->by = IPT_BY_UNKNOWN;
-	}
-	return 0;
+	return conclude(ev, res);
 }

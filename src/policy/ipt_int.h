@@ -312,7 +312,16 @@ struct ipt_pstate {
 	unsigned table_line;
 	uint32_t cap_chains, cap_rules, cap_ifpat;
 	int family;			/* 4 or 6 */
+	const volatile sig_atomic_t *stop;	/* NULL or the caller's stop flag */
+	uint64_t ops;			/* work units (struct ipt_parse_opts.ops) */
+	/* chains by (table, name): open addressing, chain id + 1 per slot, 0 empty; the
+	 * slot count is a power of two at least twice the chain count */
+	uint32_t *chash;
+	uint32_t chash_cap;
 };
+
+/* Whether the caller's stop flag is raised; sets the "interrupted" error (errno EINTR). */
+int ipt_ps_stopped(struct ipt_pstate *ps);
 
 /* ---- builders (ipt_build.c): the bottom of the parser, called by every layer above ---- */
 
@@ -320,7 +329,7 @@ struct ipt_pstate {
 int ipt_perr(struct ipt_pstate *ps, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Chain id of name in table, or IPT_NONE. */
-uint32_t ipt_ps_chain(const struct ipt_pstate *ps, int table, const char *name);
+uint32_t ipt_ps_chain(struct ipt_pstate *ps, int table, const char *name);
 /* Interns an interface pattern ("eth+", "lo"); returns its index or -1 (ENOMEM). */
 int ipt_ps_ifpat(struct ipt_pstate *ps, const char *name);
 /* Appends a rule (copied by value, ownership of its pointers moves); -1 on ENOMEM. */
@@ -442,12 +451,28 @@ struct ipt_eval {
 	/* result being built */
 	struct ipt_result *res;
 	int nfinished;
-	int overflow;
+	uint8_t limit;			/* enum ipt_limit of this packet */
+	uint8_t halt;			/* stop now: step bound or stop flag */
+	uint64_t steps;
+	const volatile sig_atomic_t *stop;	/* NULL or the caller's stop flag */
+	struct ipt_seen *seen;		/* states already reached (ipt_seen.c) */
 	/* compiled fast path (ipt_compile.c), NULL when off */
 	const struct ipt_compiled *comp;
 	struct ipt_cstate *cstate;
 	uint64_t gen;			/* packet generation: keys the candidate caches */
 };
+
+/* States of worlds already reached during one evaluation (ipt_seen.c): a world that
+ * reaches an undecided rule in a state another world reached before has the same
+ * futures, so it stops there. A state is the call stack (chain, position per frame) and
+ * every field of the world that later steps read (stage, hook, interface slots, conntrack
+ * state, destination and port, marks); not what only names the deciding rule.
+ * ipt_seen_new returns NULL on ENOMEM; ipt_seen_free is NULL-safe. */
+struct ipt_seen *ipt_seen_new(void);
+void ipt_seen_free(struct ipt_seen *s);
+void ipt_seen_reset(struct ipt_seen *s);	/* forget every state: O(1) */
+/* 1 when w's state was recorded before; else records it (when there is room) and 0. */
+int ipt_seen_check(struct ipt_seen *s, const struct ipt_world *w);
 
 /* Compiled fast path (ipt_compile.c). ipt_cstate_free is NULL-safe. Returns the offset
  * (>= pos) within chain of the next rule that may match in world w, or the chain's rule

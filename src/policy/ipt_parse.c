@@ -285,6 +285,8 @@ static int check_loops(struct ipt_pstate *ps)
 				continue;
 			}
 			stack[sp - 1]++;
+			if ((++ps->ops & 4095) == 0 && ipt_ps_stopped(ps))
+				goto out;
 			{
 				struct ipt_rule *r = &rs->rules[cc->first + off];
 
@@ -355,6 +357,13 @@ static int do_line(struct ipt_pstate *ps, const char *line, struct ipt_tok *toks
 struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *file, int family,
 				     struct ipt_error *err)
 {
+	return ipt_parse_buffer_opts(buf, len, file, family, NULL, err);
+}
+
+struct ipt_ruleset *ipt_parse_buffer_opts(const char *buf, size_t len, const char *file,
+					  int family, struct ipt_parse_opts *opts,
+					  struct ipt_error *err)
+{
 	struct ipt_pstate ps;
 	struct ipt_ruleset *rs = NULL;
 	struct ipt_tok *toks = NULL;
@@ -367,6 +376,7 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 	memset(&ps, 0, sizeof(ps));
 	ps.err = err;
 	ps.table = -1;
+	ps.stop = opts ? opts->stop : NULL;
 	if (family != 0 && family != 4 && family != 6) {
 		ipt_perr(&ps, 0, "bad family %d", family);
 		return NULL;
@@ -392,6 +402,9 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 		char *p;
 
 		ps.line++;
+		ps.ops++;
+		if (ipt_ps_stopped(&ps))
+			goto fail;
 		if (l > IPT_LINE_MAX) {
 			ipt_perr(&ps, 1, "line too long");
 			goto fail;
@@ -420,6 +433,7 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 		n = tokenize(&ps, line, store, &toks, &tcap);
 		if (n < 0)
 			goto fail;
+		ps.ops += (uint64_t)n;
 		if (n == 0)
 			continue;
 		if (do_line(&ps, line, toks, n) != 0)
@@ -436,6 +450,9 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 	free(line);
 	free(store);
 	free(toks);
+	free(ps.chash);
+	if (opts)
+		opts->ops = ps.ops;
 	return rs;
 nomem:
 	ipt_ps_oom(&ps);
@@ -443,13 +460,22 @@ fail:
 	free(line);
 	free(store);
 	free(toks);
+	free(ps.chash);
+	if (opts)
+		opts->ops = ps.ops;
 	ipt_ruleset_free(rs);
-	if (errno != ENOMEM)
+	if (errno != ENOMEM && errno != EINTR)
 		errno = EINVAL;
 	return NULL;
 }
 
 struct ipt_ruleset *ipt_parse_file(const char *path, int family, struct ipt_error *err)
+{
+	return ipt_parse_file_opts(path, family, NULL, err);
+}
+
+struct ipt_ruleset *ipt_parse_file_opts(const char *path, int family, struct ipt_parse_opts *opts,
+					struct ipt_error *err)
 {
 	struct ipt_ruleset *rs = NULL;
 	FILE *f = fopen(path, "rb");
@@ -485,7 +511,7 @@ struct ipt_ruleset *ipt_parse_file(const char *path, int family, struct ipt_erro
 	}
 	fclose(f);
 	f = NULL;
-	rs = ipt_parse_buffer(buf, len, path, family, err);
+	rs = ipt_parse_buffer_opts(buf, len, path, family, opts, err);
 	free(buf);
 	return rs;
 ioerr_big:
