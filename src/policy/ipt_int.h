@@ -491,6 +491,9 @@ int ipt_is_host_addr(const struct ipt_eval *ev, const uint8_t addr[16], const ch
 /* Route lookup for addr in the context: IPT_YES with *ifname, IPT_NO (no route), or
  * IPT_MAYBE (routes unknown). */
 int ipt_route_lookup(const struct ipt_eval *ev, const uint8_t addr[16], const char **ifname);
+/* IPv4 ip_route_input_slow + fib_validate_source for w (ipt_route.c). Returns IPT_YES
+ * (passes), IPT_NO with *why, or IPT_MAYBE with *why the check that could not be decided. */
+int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
 /* Interface name of the packet for a slot. */
 const char *ipt_slot_name(const struct ipt_eval *ev, int slot);
 

@@ -354,6 +354,25 @@ static int do_line(struct ipt_pstate *ps, const char *line, struct ipt_tok *toks
 	return 0;
 }
 
+/* An empty ruleset for ps (ps->rs set); NULL with the error set on ENOMEM. */
+static struct ipt_ruleset *ruleset_new(struct ipt_pstate *ps, int family)
+{
+	struct ipt_ruleset *rs = calloc(1, sizeof(*rs));
+	int t, h;
+
+	if (!rs || !(rs->file = strdup(ps->err->file))) {
+		free(rs);
+		ipt_ps_oom(ps);
+		return NULL;
+	}
+	ps->rs = rs;
+	rs->family = family;
+	for (t = 0; t < IPT_TABLE_COUNT; t++)
+		for (h = 0; h < IPT_HOOK_COUNT; h++)
+			rs->builtin[t][h] = IPT_NONE;
+	return rs;
+}
+
 struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *file, int family,
 				     struct ipt_error *err)
 {
@@ -369,7 +388,6 @@ struct ipt_ruleset *ipt_parse_buffer_opts(const char *buf, size_t len, const cha
 	struct ipt_tok *toks = NULL;
 	size_t tcap = 0, pos = 0;
 	char *line = NULL, *store = NULL;
-	int t, h;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", file ? file : "-");
@@ -381,20 +399,9 @@ struct ipt_ruleset *ipt_parse_buffer_opts(const char *buf, size_t len, const cha
 		ipt_perr(&ps, 0, "bad family %d", family);
 		return NULL;
 	}
-	rs = calloc(1, sizeof(*rs));
-	if (!rs) {
-		ipt_ps_oom(&ps);
+	rs = ruleset_new(&ps, family);
+	if (!rs)
 		return NULL;
-	}
-	ps.rs = rs;
-	rs->family = family;
-	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		for (h = 0; h < IPT_HOOK_COUNT; h++)
-			rs->builtin[t][h] = IPT_NONE;
-	rs->file = strdup(err->file);
-	if (!rs->file)
-		goto nomem;
-
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (buf + pos)) : len - pos;
