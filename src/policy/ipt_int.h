@@ -1,6 +1,8 @@
 /* This file holds the internal representation of a parsed ruleset, shared by the parser
- * (ipt_parse.c, ipt_rule.c), the printer (ipt_print.c), the name tables (ipt_names.c)
- * and the evaluator (ipt_eval.c, ipt_match.c). Nothing outside ipt_*.c includes it. */
+ * (ipt_parse.c, ipt_rule.c, ipt_mopt.c, ipt_target.c, ipt_build.c), the printer
+ * (ipt_print.c), the name tables (ipt_names.c) and the evaluator (ipt_eval.c,
+ * ipt_match.c, ipt_route.c, ipt_seen.c, ipt_compile.c). Nothing outside ipt_*.c
+ * includes it. */
 #ifndef SPOOFAUDIT_IPT_INT_H
 #define SPOOFAUDIT_IPT_INT_H
 
