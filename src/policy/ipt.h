@@ -35,6 +35,7 @@
 #ifndef SPOOFAUDIT_IPT_H
 #define SPOOFAUDIT_IPT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +113,24 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 /* Reads path and calls ipt_parse_buffer(). On a read error returns NULL with errno set and
  * err->line 0, err->msg the strerror text. */
 struct ipt_ruleset *ipt_parse_file(const char *path, int family, struct ipt_error *err);
+
+/* What a caller may pass to a parse, and what it learns of the work done. */
+struct ipt_parse_opts {
+	/* NULL, or a flag a signal handler sets (the collector's stop flag). It is checked
+	 * in every loop that may run long (lines, the jump-loop check); once it is non-zero
+	 * the parse fails: NULL, errno EINTR, err->msg "interrupted". */
+	const volatile sig_atomic_t *stop;
+	/* Out: work units spent (one per line, token and chain-table probe, one per edge of
+	 * the jump-loop check). Linear in the input; tests assert on it instead of on time. */
+	uint64_t ops;
+};
+
+/* ipt_parse_buffer / ipt_parse_file with options (opts may be NULL: no stop flag). */
+struct ipt_ruleset *ipt_parse_buffer_opts(const char *buf, size_t len, const char *file,
+					  int family, struct ipt_parse_opts *opts,
+					  struct ipt_error *err);
+struct ipt_ruleset *ipt_parse_file_opts(const char *path, int family, struct ipt_parse_opts *opts,
+					struct ipt_error *err);
 
 /* Frees rs; NULL is fine. */
 void ipt_ruleset_free(struct ipt_ruleset *rs);
@@ -310,6 +329,24 @@ struct ipt_nat_info {
 	uint16_t dport;
 };
 
+/* Bounds of one evaluation. An unknown match forks the evaluation into two branches
+ * ("worlds"); branches that reach the same rule in the same state (call stack, rewritten
+ * destination, marks, conntrack state) are merged, so a ruleset of N chains each
+ * undecided costs O(N) and not O(2^N). What is left is bounded: past IPT_EVAL_MAX_STEPS
+ * work units (a rule passed over, a chain entered or left, a hook step) or with more
+ * than IPT_EVAL_MAX_WORLDS branches pending at once, the result is UNKNOWN with every
+ * verdict possible and a reason (struct ipt_result.limit, .reason). */
+#define IPT_EVAL_MAX_STEPS 1000000u
+#define IPT_EVAL_MAX_WORLDS 64
+
+/* Why a result is not exact (struct ipt_result.limit). */
+enum ipt_limit {
+	IPT_LIMIT_NONE = 0,	/* possible is exact */
+	IPT_LIMIT_STEPS,	/* IPT_EVAL_MAX_STEPS spent */
+	IPT_LIMIT_WORLDS,	/* more than IPT_EVAL_MAX_WORLDS branches pending */
+	IPT_LIMIT_STOPPED	/* the stop flag was raised (ipt_eval_packet returned -1, EINTR) */
+};
+
 /* For a known verdict, by/rule/chain/table/martian name what decided it. For UNKNOWN,
  * by is IPT_BY_UNKNOWN and rule/chain/table/martian describe the branch where every
  * undecided match was false (the "main" branch); possible lists all reachable verdicts. */
@@ -327,10 +364,19 @@ struct ipt_result {
 	uint32_t uncertain_rule;
 	int uncertain_martian;		/* 1: the routing decision itself was unknown */
 	struct ipt_nat_info nat;
+	/* The evaluation's own limits. limit is IPT_LIMIT_NONE when possible is exact;
+	 * otherwise verdict is UNKNOWN (by IPT_BY_UNKNOWN), possible holds every verdict, and
+	 * reason says why, printable as is ("evaluation bound reached: 1000000 steps"). steps
+	 * counts the work units spent; it depends only on the ruleset and the packet (the
+	 * compiled fast path counts the rules it skips), so tests can assert on it. */
+	enum ipt_limit limit;
+	uint64_t steps;
+	char reason[64];
 };
 
 /* Called for each rule whose matches held (matched 1) or may have held (matched 2),
- * in traversal order. Branches of unknown matches report their rules too. */
+ * in traversal order. Branches of unknown matches report their rules too, up to the
+ * point where a branch merges into one already evaluated (see IPT_EVAL_MAX_STEPS). */
 typedef void (*ipt_rule_hook)(void *arg, uint32_t rule, int matched);
 
 struct ipt_eval;
@@ -340,11 +386,18 @@ struct ipt_eval;
 struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_context *ctx);
 void ipt_eval_free(struct ipt_eval *ev);
 
+/* Sets (or clears, NULL) the stop flag: a flag a signal handler sets (the collector's).
+ * It is checked at every step of an evaluation; once non-zero, ipt_eval_packet stops and
+ * returns -1 with errno EINTR, res->limit IPT_LIMIT_STOPPED and res->reason
+ * "evaluation interrupted". Without one (the default) nothing is checked. */
+void ipt_eval_set_stop(struct ipt_eval *ev, const volatile sig_atomic_t *stop);
+
 /* Sets (or clears, fn NULL) the per-rule hook. */
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg);
 
-/* Evaluates one packet. Returns 0, or -1 (errno EINVAL) when the packet's family is not
- * the ruleset's or a field is out of range. */
+/* Evaluates one packet. Returns 0, or -1 with errno EINVAL when the packet's family is not
+ * the ruleset's or a field is out of range, or errno EINTR when the stop flag was raised
+ * (res then says IPT_LIMIT_STOPPED). A bound reached is not an error: 0, res->limit set. */
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res);
 
 /* ---------------------------------------------------------------------------------------

@@ -30,12 +30,7 @@ int ipt_rule_undecided(const struct ipt_ruleset *rs, uint32_t rule, unsigned unk
 	for (k = 0; k < r->nm; k++) {
 		const struct ipt_match *m = &r->m[k];
 
-		switch (m->kind) {
-		case IPT_M_TCP:
-		case IPT_M_UDP:
-		case IPT_M_UDPLITE:
-		case IPT_M_SCTP:
-		case IPT_M_DCCP:
+		if (ipt_mkind_l4(m->kind)) {
 			if (((m->have & IPT_MO_SPORT) && (unknown & IPT_UNK_SPORT)) ||
 			    ((m->have & IPT_MO_DPORT) && (unknown & IPT_UNK_DPORT)))
 				add(buf, len, "port (collapsed ephemeral port)");
@@ -43,7 +38,9 @@ int ipt_rule_undecided(const struct ipt_ruleset *rs, uint32_t rule, unsigned unk
 				add(buf, len, "tcp-flags (flow flags are an OR)");
 			if (m->have & IPT_MO_OPTION)
 				add(buf, len, m->name ? m->name : "l4 option");
-			break;
+			continue;
+		}
+		switch (m->kind) {
 		case IPT_M_MULTIPORT:
 			if (unknown & (IPT_UNK_SPORT | IPT_UNK_DPORT))
 				add(buf, len, "multiport (collapsed ephemeral port)");

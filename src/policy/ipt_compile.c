@@ -133,6 +133,18 @@ static int net_indexable(const struct ipt_rule *r, int side)
 	return has && !(r->inv & inv) && n->plen > 0;
 }
 
+/* The slot of rule r's source (side 0) or destination (1) prefix in x, or NULL when the
+ * prefix is not indexed. */
+static struct pfx_slot *rule_slot(const struct pfx_index *x, const struct ipt_rule *r, int side,
+				  size_t alen)
+{
+	const struct ipt_net *net = side ? &r->dst : &r->src;
+
+	if (!net_indexable(r, side))
+		return NULL;
+	return pfx_find(x, net->addr, (uint8_t)net->plen, alen);
+}
+
 static int pfx_build(struct ipt_compiled *cp, struct pfx_index *x, const struct ipt_rule *rules,
 		     uint32_t n, int side, size_t alen, uint64_t *wild)
 {
@@ -164,11 +176,10 @@ static int pfx_build(struct ipt_compiled *cp, struct pfx_index *x, const struct 
 	/* count per key, then offsets, then fill */
 	for (i = 0; i < n; i++) {
 		const struct ipt_net *net = side ? &rules[i].dst : &rules[i].src;
-		struct pfx_slot *sl;
+		struct pfx_slot *sl = rule_slot(x, &rules[i], side, alen);
 
-		if (!net_indexable(&rules[i], side))
+		if (!sl)
 			continue;
-		sl = pfx_find(x, net->addr, (uint8_t)net->plen, alen);
 		if (sl->cnt == 0) {
 			memcpy(sl->addr, net->addr, alen);
 			sl->plen = (uint8_t)net->plen;
@@ -180,13 +191,10 @@ static int pfx_build(struct ipt_compiled *cp, struct pfx_index *x, const struct 
 		off += x->slots[s].cnt;
 	}
 	for (i = 0; i < n; i++) {
-		const struct ipt_net *net = side ? &rules[i].dst : &rules[i].src;
-		struct pfx_slot *sl;
+		struct pfx_slot *sl = rule_slot(x, &rules[i], side, alen);
 
-		if (!net_indexable(&rules[i], side))
-			continue;
-		sl = pfx_find(x, net->addr, (uint8_t)net->plen, alen);
-		x->rules[sl->off + fill[sl - x->slots]++] = i;
+		if (sl)
+			x->rules[sl->off + fill[sl - x->slots]++] = i;
 	}
 	free(fill);
 	return 0;
@@ -221,27 +229,16 @@ static void rule_dports(const struct ipt_rule *r, const struct ipt_prange **rg, 
 	for (k = 0; k < r->nm; k++) {
 		const struct ipt_match *m = &r->m[k];
 
-		switch (m->kind) {
-		case IPT_M_TCP:
-		case IPT_M_UDP:
-		case IPT_M_UDPLITE:
-		case IPT_M_SCTP:
-		case IPT_M_DCCP:
-			if ((m->have & IPT_MO_DPORT) && !(m->inv & IPT_MO_DPORT)) {
-				*rg = &m->u.l4.dport;
-				*nr = 1;
-				return;
-			}
-			break;
-		case IPT_M_MULTIPORT:
-			if (m->have == IPT_MO_DPORT && !m->inv && m->u.mport.n > 0) {
-				*rg = m->u.mport.r;
-				*nr = m->u.mport.n;
-				return;
-			}
-			break;
-		default:
-			break;
+		if (ipt_mkind_l4(m->kind) && (m->have & IPT_MO_DPORT) && !(m->inv & IPT_MO_DPORT)) {
+			*rg = &m->u.l4.dport;
+			*nr = 1;
+			return;
+		}
+		if (m->kind == IPT_M_MULTIPORT && m->have == IPT_MO_DPORT && !m->inv &&
+		    m->u.mport.n > 0) {
+			*rg = m->u.mport.r;
+			*nr = m->u.mport.n;
+			return;
 		}
 	}
 }

@@ -3,14 +3,14 @@
  * martian checks between PREROUTING and INPUT/FORWARD), runs each chain with jumps, gotos,
  * RETURN and policies, applies DNAT/REDIRECT, MARK, CONNMARK and NOTRACK, and keeps every
  * possible outcome when a match is unknown (one forked world per undecided rule, as in
- * Diekmann et al.'s fffuu semantics, bounded by a budget). */
+ * Diekmann et al.'s fffuu semantics). Worlds that meet again in the same state merge
+ * (ipt_seen.c), and the work per packet is bounded (IPT_EVAL_MAX_STEPS, ipt.h). */
 #include "policy/ipt_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_WORLDS 64
 
 /* Stages: a chain is (table << 4 | hook); the others are kernel steps. */
 #define ST_V6CHECK 0xf0	/* ip6_rcv_core: ::1 and multicast sources off lo */
@@ -82,11 +82,12 @@ struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_con
 		return NULL;
 	ev->rs = rs;
 	ev->ctx = ctx;
-	ev->maxworlds = MAX_WORLDS;
+	ev->maxworlds = IPT_EVAL_MAX_WORLDS;
 	ev->maxdepth = rs->nchains + 2;
 	ev->worlds = calloc(ev->maxworlds, sizeof(*ev->worlds));
 	ev->frames = calloc((size_t)ev->maxworlds * ev->maxdepth, sizeof(*ev->frames));
-	if (!ev->worlds || !ev->frames)
+	ev->seen = ipt_seen_new();
+	if (!ev->worlds || !ev->frames || !ev->seen)
 		goto fail;
 	for (s = 0; s < IPT_IFSLOTS; s++) {
 		ev->ifmatch[s] = calloc(rs->nifpat ? rs->nifpat : 1, 1);
@@ -112,9 +113,30 @@ void ipt_eval_free(struct ipt_eval *ev)
 	for (s = 0; s < IPT_IFSLOTS; s++)
 		free(ev->ifmatch[s]);
 	ipt_cstate_free(ev->cstate);
+	ipt_seen_free(ev->seen);
 	free(ev->worlds);
 	free(ev->frames);
 	free(ev);
+}
+
+void ipt_eval_set_stop(struct ipt_eval *ev, const volatile sig_atomic_t *stop)
+{
+	ev->stop = stop;
+}
+
+/* Charges n work units. Returns 1 (and sets ev->halt) when the evaluation must end: the
+ * step bound is reached or the stop flag raised. */
+static int spend(struct ipt_eval *ev, uint64_t n)
+{
+	ev->steps += n;
+	if (ev->steps > IPT_EVAL_MAX_STEPS) {
+		ev->limit = IPT_LIMIT_STEPS;
+		ev->halt = 1;
+	} else if (ev->stop && *ev->stop) {
+		ev->limit = IPT_LIMIT_STOPPED;
+		ev->halt = 1;
+	}
+	return ev->halt;
 }
 
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
@@ -155,7 +177,8 @@ static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, ui
 	if (w->uncertain == IPT_NONE)
 		w->uncertain = rule;
 	if (ev->npending + 1 >= ev->maxworlds) {
-		ev->overflow = 1;
+		if (ev->limit == IPT_LIMIT_NONE)
+			ev->limit = IPT_LIMIT_WORLDS;
 		return NULL;
 	}
 	c = &ev->worlds[++ev->npending];
@@ -225,11 +248,6 @@ static void apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w)
 	w->ctmark_known &= after.ctmark_known & ~(w->ctmark ^ after.ctmark);
 }
 
-static int has_l4_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
-}
-
 static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
 {
 	const struct ipt_packet *p = ev->pkt;
@@ -269,7 +287,7 @@ static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_ru
 	} else if (r->nat_has_addr) {
 		memcpy(w->dst, r->nat_addr, 16);
 	}
-	if (r->nat_has_port && has_l4_ports(p->proto)) {
+	if (r->nat_has_port && ipt_proto_has_ports(p->proto)) {
 		w->dport = r->nat_port;
 		w->dport_unk = 0;
 	}
@@ -368,94 +386,6 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 	}
 }
 
-static int sysctl_or(const struct ipt_eval *ev, const char *ifname, int field)
-{
-	const struct ipt_context *ctx = ev->ctx;
-	int all = -1, dev = -1, best = -1;
-	size_t i;
-
-	if (!ctx)
-		return -1;
-	for (i = 0; i < ctx->nifconf; i++) {
-		const struct ipt_ifconf *c = &ctx->ifconf[i];
-		int v = field == 0 ? c->route_localnet : field == 1 ? c->accept_local : c->rp_filter;
-
-		if (strcmp(c->ifname, "all") == 0)
-			all = v;
-		else if (strcmp(c->ifname, ifname) == 0)
-			dev = v;
-	}
-	if (field == 2) {	/* rp_filter: max(all, dev) */
-		if (all == 2 || dev == 2)
-			return 2;
-		if (all < 0 || dev < 0)
-			return -1;
-		return all > dev ? all : dev;
-	}
-	/* route_localnet / accept_local: all OR dev */
-	if (all == 1 || dev == 1)
-		best = 1;
-	else if (all == 0 && dev == 0)
-		best = 0;
-	return best;
-}
-
-/* IPv4 ip_route_input_slow + fib_validate_source. Returns IPT_YES (passes), IPT_NO with
- * *why, or IPT_MAYBE with *why the check that could not be decided. */
-static int route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why)
-{
-	const struct ipt_packet *p = ev->pkt;
-	const uint8_t *s = p->src, *d = w->dst;
-	const char *in = p->in_if, *via = NULL;
-	int v, local, rp, al;
-
-	if (s[0] >= 224 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255)) {
-		*why = IPT_MARTIAN_SRC_MULTICAST;	/* multicast, limited broadcast, and 240/4 */
-		if (s[0] < 240 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255))
-			return IPT_NO;
-	}
-	if ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
-	    (!s[0] && !s[1] && !s[2] && !s[3] && !d[0] && !d[1] && !d[2] && !d[3]))
-		return IPT_YES;	/* limited broadcast goes to brd_input */
-	if (s[0] == 0) {
-		*why = IPT_MARTIAN_SRC_ZERONET;
-		return IPT_NO;
-	}
-	if (d[0] == 0) {
-		*why = IPT_MARTIAN_DST_ZERONET;
-		return IPT_NO;
-	}
-	if (d[0] == 127 || s[0] == 127) {
-		v = sysctl_or(ev, in, 0);
-		*why = d[0] == 127 ? IPT_MARTIAN_DST_LOOPBACK : IPT_MARTIAN_SRC_LOOPBACK;
-		if (v == 0)
-			return IPT_NO;
-		if (v < 0)
-			return IPT_MAYBE;
-	}
-	/* fib_validate_source: the host's own address (any local route) as source */
-	al = sysctl_or(ev, in, 1);
-	rp = sysctl_or(ev, in, 2);
-	local = s[0] == 127 && rp != 0 ? IPT_YES : ipt_is_host_addr(ev, s, NULL);
-	if (al != 1 && local != IPT_NO) {
-		*why = IPT_MARTIAN_SRC_LOCAL;
-		if (local == IPT_YES && al == 0)
-			return IPT_NO;
-		return IPT_MAYBE;
-	}
-	if (rp == 0 || local == IPT_YES)
-		return IPT_YES;
-	*why = IPT_MARTIAN_RPFILTER;
-	if (rp < 0)
-		return IPT_MAYBE;
-	v = ipt_route_lookup(ev, s, &via);
-	if (v == IPT_MAYBE)
-		return IPT_MAYBE;
-	if (v == IPT_NO)
-		return IPT_NO;
-	return rp == 2 || strcmp(via, in) == 0 ? IPT_YES : IPT_NO;
-}
-
 /* Starts stage st for w. Returns 1 when w is finished. */
 static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 {
@@ -490,7 +420,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	if (st == ST_ROUTE) {
 		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
 			return 0;
-		v = route_check(ev, w, &why);
+		v = ipt_route_check(ev, w, &why);
 		if (v == IPT_YES)
 			return 0;
 		if (v == IPT_NO) {
@@ -554,6 +484,8 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		uint32_t id;
 		int m, done = 0;
 
+		if (spend(ev, 1))
+			return;
 		if (w->depth == 0) {
 			uint8_t st = stages[w->stage];
 
@@ -576,8 +508,14 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		}
 		f = &w->stack[w->depth - 1];
 		c = &rs->chains[f->chain];
-		if (ev->comp && f->pos < c->n)
-			f->pos = ipt_compiled_next(ev, w, f->chain, f->pos);
+		if (ev->comp && f->pos < c->n) {
+			uint32_t next = ipt_compiled_next(ev, w, f->chain, f->pos);
+
+			/* the rules skipped count as the plain walk's steps: same bound */
+			if (next > f->pos && spend(ev, next - f->pos))
+				return;
+			f->pos = next;
+		}
 		if (f->pos >= c->n) {
 			if (w->depth == 1) {
 				policy(ev, w, &done);
@@ -593,6 +531,8 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		m = ipt_rule_matches(ev, w, r);
 		if (m == IPT_NO)
 			continue;
+		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
+			return;	/* another world went on from this very state */
 		if (ev->hook)
 			ev->hook(ev->hook_arg, id, m);
 		if (m == IPT_MAYBE) {
@@ -604,11 +544,46 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 	}
 }
 
+/* Fills the verdict from the possible set, and the limits; the return of ipt_eval_packet. */
+static int conclude(struct ipt_eval *ev, struct ipt_result *res)
+{
+	unsigned bits;
+
+	res->steps = ev->steps;
+	res->limit = (enum ipt_limit)ev->limit;
+	switch (res->limit) {
+	case IPT_LIMIT_STEPS:
+		snprintf(res->reason, sizeof(res->reason), "evaluation bound reached: %u steps",
+			 IPT_EVAL_MAX_STEPS);
+		break;
+	case IPT_LIMIT_WORLDS:
+		snprintf(res->reason, sizeof(res->reason),
+			 "evaluation bound reached: %d pending branches", IPT_EVAL_MAX_WORLDS);
+		break;
+	case IPT_LIMIT_STOPPED:
+		snprintf(res->reason, sizeof(res->reason), "evaluation interrupted");
+		break;
+	default:
+		break;
+	}
+	if (res->limit != IPT_LIMIT_NONE)
+		res->possible |= IPT_VSET_ACCEPT | IPT_VSET_DROP | IPT_VSET_REJECT;
+	bits = res->possible;
+	if (bits & (bits - 1)) {
+		res->verdict = IPT_V_UNKNOWN;
+		res->by = IPT_BY_UNKNOWN;
+	}
+	if (res->limit == IPT_LIMIT_STOPPED) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res)
 {
 	struct ipt_world *w;
 	uint32_t i;
-	unsigned bits;
 
 	if (pkt->family != ev->rs->family || pkt->path >= IPT_PATH_COUNT ||
 	    pkt->ctstate > IPT_CT_UNKNOWN || pkt->pkttype > IPT_PKT_UNKNOWN ||
@@ -623,8 +598,11 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->pkt = pkt;
 	ev->res = res;
 	ev->nfinished = 0;
-	ev->overflow = 0;
+	ev->limit = IPT_LIMIT_NONE;
+	ev->halt = 0;
+	ev->steps = 0;
 	ev->npending = 0;
+	ipt_seen_reset(ev->seen);
 	ev->gen++;
 	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
 		fill_slot(ev, 0, pkt->in_if);
@@ -649,7 +627,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	run_world(ev, w);
 	/* pending worlds, newest first: each is moved into slot 0 (free once the main world
 	 * is done) so that its own forks can reuse the slots above */
-	while (ev->npending > 0) {
+	while (ev->npending > 0 && !ev->halt) {
 		struct ipt_world *top = &ev->worlds[ev->npending];
 		struct ipt_frame *stack0 = ev->worlds[0].stack;
 
@@ -661,12 +639,5 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 		memcpy(stack0, top->stack, top->depth * sizeof(*stack0));
 		run_world(ev, &ev->worlds[0]);
 	}
-	if (ev->overflow)
-		res->possible |= IPT_VSET_ACCEPT | IPT_VSET_DROP | IPT_VSET_REJECT;
-	bits = res->possible;
-	if (bits & (bits - 1)) {
-		res->verdict = IPT_V_UNKNOWN;
-		res->by = IPT_BY_UNKNOWN;
-	}
-	return 0;
+	return conclude(ev, res);
 }

@@ -1,6 +1,8 @@
 /* This file holds the internal representation of a parsed ruleset, shared by the parser
- * (ipt_parse.c, ipt_rule.c), the printer (ipt_print.c), the name tables (ipt_names.c)
- * and the evaluator (ipt_eval.c, ipt_match.c). Nothing outside ipt_*.c includes it. */
+ * (ipt_parse.c, ipt_rule.c, ipt_mopt.c, ipt_target.c, ipt_build.c), the printer
+ * (ipt_print.c), the name tables (ipt_names.c) and the evaluator (ipt_eval.c,
+ * ipt_match.c, ipt_route.c, ipt_seen.c, ipt_compile.c). Nothing outside ipt_*.c
+ * includes it. */
 #ifndef SPOOFAUDIT_IPT_INT_H
 #define SPOOFAUDIT_IPT_INT_H
 
@@ -42,6 +44,43 @@ enum ipt_mkind {
 	IPT_M_UNKNOWN,
 	IPT_M_COUNT
 };
+
+/* The five protocols whose matches carry ports (tcp, udp, udplite, sctp, dccp): the one
+ * place that maps between their protocol numbers and match kinds. */
+static inline int ipt_l4_kind(unsigned proto)	/* match kind, or -1 for another protocol */
+{
+	switch (proto) {
+	case 6:
+		return IPT_M_TCP;
+	case 17:
+		return IPT_M_UDP;
+	case 136:
+		return IPT_M_UDPLITE;
+	case 132:
+		return IPT_M_SCTP;
+	case 33:
+		return IPT_M_DCCP;
+	default:
+		return -1;
+	}
+}
+
+static inline int ipt_proto_has_ports(unsigned proto)
+{
+	return ipt_l4_kind(proto) >= 0;
+}
+
+static inline int ipt_mkind_l4(int kind)	/* tcp, udp, udplite, sctp or dccp match */
+{
+	return kind >= IPT_M_TCP && kind <= IPT_M_DCCP;
+}
+
+static inline int ipt_l4_proto(int kind)	/* protocol number of a port match kind, or -1 */
+{
+	static const uint8_t proto[] = {6, 17, 136, 132, 33};
+
+	return ipt_mkind_l4(kind) ? proto[kind - IPT_M_TCP] : -1;
+}
 
 /* Option-present bits (struct ipt_match.have) and inversion bits (.inv), per kind. */
 #define IPT_MO_SPORT	0x01	/* tcp/udp/sctp/dccp --sport; multiport --sports */
@@ -251,11 +290,13 @@ int ipt_hook_valid(int table, int hook);		/* whether table has built-in chain ho
 
 /* Address and number parsing (ipt_names.c). */
 int ipt_u32_parse(const char *s, uint32_t max, uint32_t *out);	/* decimal or 0x hex */
+int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask);	/* "v[/m]" */
 int ipt_addr_parse(const char *s, int family, uint8_t addr[16]);	/* numeric only */
 int ipt_net_parse(const char *s, int family, struct ipt_net *n);
 void ipt_net_print(const struct ipt_net *n, int family, char *buf, size_t len);
 
-/* ---- parser internals (ipt_parse.c drives, ipt_rule.c parses one rule) ---- */
+/* ---- parser internals (ipt_parse.c drives, ipt_rule.c parses one rule, ipt_build.c
+ * builds; see ipt_build.c for which calls which) ---- */
 
 /* One token of a line: its text (quotes removed, escapes resolved) and the 1-based column
  * where it starts in the raw line. */
@@ -273,17 +314,34 @@ struct ipt_pstate {
 	unsigned table_line;
 	uint32_t cap_chains, cap_rules, cap_ifpat;
 	int family;			/* 4 or 6 */
+	const volatile sig_atomic_t *stop;	/* NULL or the caller's stop flag */
+	uint64_t ops;			/* work units (struct ipt_parse_opts.ops) */
+	/* chains by (table, name): open addressing, chain id + 1 per slot, 0 empty; the
+	 * slot count is a power of two at least twice the chain count */
+	uint32_t *chash;
+	uint32_t chash_cap;
 };
+
+/* Whether the caller's stop flag is raised; sets the "interrupted" error (errno EINTR). */
+int ipt_ps_stopped(struct ipt_pstate *ps);
+
+/* ---- builders (ipt_build.c): the bottom of the parser, called by every layer above ---- */
 
 /* Fills ps->err (file, line, col, formatted message) and returns -1. */
 int ipt_perr(struct ipt_pstate *ps, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Chain id of name in table, or IPT_NONE. */
-uint32_t ipt_ps_chain(const struct ipt_pstate *ps, int table, const char *name);
+uint32_t ipt_ps_chain(struct ipt_pstate *ps, int table, const char *name);
 /* Interns an interface pattern ("eth+", "lo"); returns its index or -1 (ENOMEM). */
 int ipt_ps_ifpat(struct ipt_pstate *ps, const char *name);
 /* Appends a rule (copied by value, ownership of its pointers moves); -1 on ENOMEM. */
 int ipt_ps_add_rule(struct ipt_pstate *ps, const struct ipt_rule *r);
+/* Appends a chain (built-in when hook >= 0, policy ACCEPT); its id, or IPT_NONE (ENOMEM). */
+uint32_t ipt_ps_add_chain(struct ipt_pstate *ps, const char *name, int table, int hook);
+/* Sets the "out of memory" error (errno ENOMEM) and returns -1. */
+int ipt_ps_oom(struct ipt_pstate *ps);
+/* Grows *arr (elements of size sz, capacity *cap) to hold n+1 elements; -1 on ENOMEM. */
+int ipt_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz);
 /* Parses the tokens after "-A CHAIN" of a rule line into one or more rules (comma lists
  * in -s/-d expand). counters: from a leading "[p:b]" (has_counters set). */
 int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, size_t n,
@@ -319,12 +377,14 @@ struct ipt_mopt {
 	uint8_t bit;
 };
 
-/* ipt_mopt.c */
-extern const char *const ipt_mnames[IPT_M_COUNT];
+/* Rule-level helpers (ipt_build.c): append a copy of s to a raw token list; the ENOMEM
+ * error of a rule; set the ruleset family from a family-specific construct, or check it. */
 int ipt_push_str(char ***argv, uint16_t *argc, const char *s);
 int ipt_nomem(struct ipt_rctx *c);
 int ipt_family_hint(struct ipt_rctx *c, int fam, const struct ipt_tok *t, const char *what);
-int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask);
+
+/* ipt_mopt.c */
+extern const char *const ipt_mnames[IPT_M_COUNT];
 int ipt_match_option(struct ipt_rctx *c, struct ipt_match *m, const struct ipt_mopt *o, int inv,
 		     const struct ipt_tok *t, size_t n, size_t *i);
 int ipt_match_kind(const char *name);
@@ -393,12 +453,28 @@ struct ipt_eval {
 	/* result being built */
 	struct ipt_result *res;
 	int nfinished;
-	int overflow;
+	uint8_t limit;			/* enum ipt_limit of this packet */
+	uint8_t halt;			/* stop now: step bound or stop flag */
+	uint64_t steps;
+	const volatile sig_atomic_t *stop;	/* NULL or the caller's stop flag */
+	struct ipt_seen *seen;		/* states already reached (ipt_seen.c) */
 	/* compiled fast path (ipt_compile.c), NULL when off */
 	const struct ipt_compiled *comp;
 	struct ipt_cstate *cstate;
 	uint64_t gen;			/* packet generation: keys the candidate caches */
 };
+
+/* States of worlds already reached during one evaluation (ipt_seen.c): a world that
+ * reaches an undecided rule in a state another world reached before has the same
+ * futures, so it stops there. A state is the call stack (chain, position per frame) and
+ * every field of the world that later steps read (stage, hook, interface slots, conntrack
+ * state, destination and port, marks); not what only names the deciding rule.
+ * ipt_seen_new returns NULL on ENOMEM; ipt_seen_free is NULL-safe. */
+struct ipt_seen *ipt_seen_new(void);
+void ipt_seen_free(struct ipt_seen *s);
+void ipt_seen_reset(struct ipt_seen *s);	/* forget every state: O(1) */
+/* 1 when w's state was recorded before; else records it (when there is room) and 0. */
+int ipt_seen_check(struct ipt_seen *s, const struct ipt_world *w);
 
 /* Compiled fast path (ipt_compile.c). ipt_cstate_free is NULL-safe. Returns the offset
  * (>= pos) within chain of the next rule that may match in world w, or the chain's rule
@@ -417,6 +493,9 @@ int ipt_is_host_addr(const struct ipt_eval *ev, const uint8_t addr[16], const ch
 /* Route lookup for addr in the context: IPT_YES with *ifname, IPT_NO (no route), or
  * IPT_MAYBE (routes unknown). */
 int ipt_route_lookup(const struct ipt_eval *ev, const uint8_t addr[16], const char **ifname);
+/* IPv4 ip_route_input_slow + fib_validate_source for w (ipt_route.c). Returns IPT_YES
+ * (passes), IPT_NO with *why, or IPT_MAYBE with *why the check that could not be decided. */
+int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
 /* Interface name of the packet for a slot. */
 const char *ipt_slot_name(const struct ipt_eval *ev, int slot);
 

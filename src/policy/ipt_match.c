@@ -226,11 +226,6 @@ static int port_in3(const struct ipt_prange *r, uint16_t port, int unknown)
 	return port_in(r, port) ? IPT_YES : IPT_NO;
 }
 
-static int has_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
-}
-
 static int mark_match(uint32_t mark, uint32_t known, uint32_t value, uint32_t mask, int inv)
 {
 	if (((mark ^ value) & mask & known) != 0)
@@ -264,33 +259,38 @@ static int ctstate_match(const struct ipt_world *w, uint8_t mask, int inv)
 	return inv3((have & mask) ? IPT_YES : IPT_NO, inv);
 }
 
+/* tcp, udp, udplite, sctp, dccp: ports, TCP flags, options. */
+static int l4_match(const struct ipt_packet *p, const struct ipt_world *w,
+		    const struct ipt_match *m)
+{
+	int v = IPT_YES;
+
+	if (p->fragment)
+		return IPT_NO;	/* xt_tcpudp: fragoff != 0 never matches, inverted or not */
+	if (m->have & IPT_MO_SPORT)
+		v = and3(v, inv3(port_in3(&m->u.l4.sport, p->sport, p->unknown & IPT_UNK_SPORT),
+				 m->inv & IPT_MO_SPORT));
+	if (m->have & IPT_MO_DPORT)
+		v = and3(v, inv3(port_in3(&m->u.l4.dport, w->dport, w->dport_unk),
+				 m->inv & IPT_MO_DPORT));
+	if (m->have & IPT_MO_FLAGS)
+		v = and3(v, (p->unknown & IPT_UNK_FLAGS) && m->u.l4.fmask ? IPT_MAYBE
+			    : inv3((p->tcp_flags & m->u.l4.fmask) == m->u.l4.fcmp,
+				   m->inv & IPT_MO_FLAGS));
+	if (m->have & IPT_MO_OPTION)
+		v = and3(v, IPT_MAYBE);	/* TCP options, SCTP chunks, DCCP types: not recorded */
+	return v;
+}
+
 static int one_match(struct ipt_eval *ev, const struct ipt_world *w, const struct ipt_rule *r,
 		     const struct ipt_match *m)
 {
 	const struct ipt_packet *p = ev->pkt;
 	int v = IPT_YES, k;
 
+	if (ipt_mkind_l4(m->kind))
+		return l4_match(p, w, m);
 	switch (m->kind) {
-	case IPT_M_TCP:
-	case IPT_M_UDP:
-	case IPT_M_UDPLITE:
-	case IPT_M_SCTP:
-	case IPT_M_DCCP:
-		if (p->fragment)
-			return IPT_NO;	/* xt_tcpudp: fragoff != 0 never matches, inverted or not */
-		if (m->have & IPT_MO_SPORT)
-			v = and3(v, inv3(port_in3(&m->u.l4.sport, p->sport,
-						  p->unknown & IPT_UNK_SPORT), m->inv & IPT_MO_SPORT));
-		if (m->have & IPT_MO_DPORT)
-			v = and3(v, inv3(port_in3(&m->u.l4.dport, w->dport, w->dport_unk),
-					 m->inv & IPT_MO_DPORT));
-		if (m->have & IPT_MO_FLAGS)
-			v = and3(v, (p->unknown & IPT_UNK_FLAGS) && m->u.l4.fmask ? IPT_MAYBE
-				    : inv3((p->tcp_flags & m->u.l4.fmask) == m->u.l4.fcmp,
-					   m->inv & IPT_MO_FLAGS));
-		if (m->have & IPT_MO_OPTION)
-			v = and3(v, IPT_MAYBE);	/* TCP options, SCTP chunks, DCCP types: not recorded */
-		return v;
 	case IPT_M_ICMP:
 	case IPT_M_ICMP6:
 		if (p->fragment)
@@ -300,7 +300,7 @@ static int one_match(struct ipt_eval *ev, const struct ipt_world *w, const struc
 					      p->icmp_code <= m->u.icmp.code_hi),
 			    m->inv & IPT_MO_MAIN);
 	case IPT_M_MULTIPORT:
-		if (p->fragment || !has_ports(p->proto))
+		if (p->fragment || !ipt_proto_has_ports(p->proto))
 			return IPT_NO;
 		v = IPT_NO;	/* three-valued OR over the listed ports */
 		for (k = 0; k < m->u.mport.n; k++) {

@@ -1,6 +1,6 @@
 /* This file holds the options of the matches the parser models (tcp, udp, icmp, multiport,
  * iprange, state, conntrack, addrtype, ...) and decodes one option of such a match, as
- * the match's libxt_*.c parser would. Also the small helpers the rule parser shares. */
+ * the match's libxt_*.c parser would. */
 #include "policy/ipt_int.h"
 
 #include <arpa/inet.h>
@@ -77,41 +77,6 @@ static const struct ipt_mopt *const mopts[IPT_M_COUNT] = {
 	opts_conntrack, opts_addrtype, opts_rpfilter, opts_mark, opts_mark, NULL,
 };
 
-
-int ipt_push_str(char ***argv, uint16_t *argc, const char *s)
-{
-	char **nv;
-
-	if (*argc == UINT16_MAX)
-		return -1;
-	nv = realloc(*argv, ((size_t)*argc + 1) * sizeof(char *));
-	if (!nv)
-		return -1;
-	*argv = nv;
-	nv[*argc] = strdup(s);
-	if (!nv[*argc])
-		return -1;
-	(*argc)++;
-	return 0;
-}
-
-int ipt_nomem(struct ipt_rctx *c)
-{
-	return ipt_perr(c->ps, 0, "out of memory");
-}
-
-/* Sets the ruleset family from a family-specific construct, or checks it. */
-int ipt_family_hint(struct ipt_rctx *c, int fam, const struct ipt_tok *t, const char *what)
-{
-	struct ipt_ruleset *rs = c->ps->rs;
-
-	if (rs->family == 0)
-		rs->family = fam;
-	if (rs->family != fam)
-		return ipt_perr(c->ps, t->col, "%s `%s' in an IPv%d ruleset", what, t->s,
-				rs->family);
-	return 0;
-}
 
 /* "a", "a:b", ":b", "a:" with service names; iptables' xtables_parse_port. */
 static int parse_port(const char *s, const char *proto, uint16_t *out)
@@ -213,25 +178,6 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return *s == '\0' ? 0 : -1;
 }
 
-int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask)
-{
-	char buf[64];
-	char *slash;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	*mask = UINT32_MAX;
-	if (ipt_u32_parse(buf, UINT32_MAX, value) != 0)
-		return -1;
-	if (slash && ipt_u32_parse(slash + 1, UINT32_MAX, mask) != 0)
-		return -1;
-	return 0;
-}
-
 static int parse_range(struct ipt_rctx *c, const struct ipt_tok *t, uint8_t lo[16], uint8_t hi[16])
 {
 	char buf[128];
@@ -251,84 +197,48 @@ static int parse_range(struct ipt_rctx *c, const struct ipt_tok *t, uint8_t lo[1
 	return 0;
 }
 
-/* Applies one option of a modelled match. t[*i] is the option; arguments follow. */
-int ipt_match_option(struct ipt_rctx *c, struct ipt_match *m, const struct ipt_mopt *o, int inv,
-			const struct ipt_tok *t, size_t n, size_t *i)
+/* An option of tcp, udp, udplite, sctp or dccp: ports, TCP flags, raw options. */
+static int l4_option(struct ipt_rctx *c, struct ipt_match *m, uint8_t bit, int inv,
+		     const struct ipt_tok *opt, const struct ipt_tok *arg, const struct ipt_tok *arg2)
 {
-	const struct ipt_tok *opt = &t[*i], *arg = NULL, *arg2 = NULL;
 	struct ipt_pstate *ps = c->ps;
-	uint8_t bit = o->bit;
 
-	if (o->nargs >= 1) {
-		if (*i + 1 >= n)
-			return ipt_perr(ps, opt->col, "option `%s' requires an argument", opt->s);
-		arg = &t[++*i];
-		if (strcmp(arg->s, "!") == 0) {	/* "--dport ! 22" (1.3 style) */
-			if (inv || *i + 1 >= n)
-				return ipt_perr(ps, arg->col, "bad `!' after `%s'", opt->s);
-			inv = 1;
-			arg = &t[++*i];
-		}
-	}
-	if (o->nargs == 2) {
-		if (*i + 1 >= n)
-			return ipt_perr(ps, opt->col, "option `%s' requires two arguments", opt->s);
-		arg2 = &t[++*i];
-	}
-	if (m->kind == IPT_M_RPFILTER) {
-		if (inv)
-			return ipt_perr(ps, opt->col, "`!' not allowed before `%s'", opt->s);
-		m->u.rpf |= bit;
-		return 0;
-	}
-	if (bit == IPT_MO_EXTRA) {
+	if (bit == IPT_MO_SPORT || bit == IPT_MO_DPORT) {
+		struct ipt_prange *r = bit == IPT_MO_SPORT ? &m->u.l4.sport : &m->u.l4.dport;
+
+		if (parse_prange(arg->s, l4_proto_name(m->kind), r) != 0)
+			return ipt_perr(ps, arg->col, "bad port `%s'", arg->s);
+	} else if (bit == IPT_MO_FLAGS && arg2) {
+		if (ipt_tcpflags_parse(arg->s, &m->u.l4.fmask) != 0)
+			return ipt_perr(ps, arg->col, "bad TCP flags `%s'", arg->s);
+		if (ipt_tcpflags_parse(arg2->s, &m->u.l4.fcmp) != 0)
+			return ipt_perr(ps, arg2->col, "bad TCP flags `%s'", arg2->s);
+	} else if (bit == IPT_MO_FLAGS) {	/* --syn */
+		m->u.l4.fmask = IPT_TCP_FIN | IPT_TCP_SYN | IPT_TCP_RST | IPT_TCP_ACK;
+		m->u.l4.fcmp = IPT_TCP_SYN;
+	} else {	/* --tcp-option / sctp chunks / dccp types: kept raw, unknown */
 		if ((inv && ipt_push_str(&m->argv, &m->argc, "!") != 0) ||
 		    ipt_push_str(&m->argv, &m->argc, opt->s) != 0 ||
-		    ipt_push_str(&m->argv, &m->argc, arg->s) != 0)
+		    ipt_push_str(&m->argv, &m->argc, arg->s) != 0 ||
+		    (arg2 && ipt_push_str(&m->argv, &m->argc, arg2->s) != 0))
 			return ipt_nomem(c);
-		m->have |= IPT_MO_EXTRA;
-		return 0;
-	}
-	if (m->have & bit)
-		return ipt_perr(ps, opt->col, "option `%s' given twice", opt->s);
-	if ((bit & (IPT_MO_LIMIT_IN | IPT_MO_LIMIT_OUT)) && m->kind == IPT_M_ADDRTYPE && inv)
-		return ipt_perr(ps, opt->col, "`!' not allowed before `%s'", opt->s);
-	m->have |= bit;
-	if (inv)
-		m->inv |= bit;
-	switch (m->kind) {
-	case IPT_M_TCP:
-	case IPT_M_UDP:
-	case IPT_M_UDPLITE:
-	case IPT_M_SCTP:
-	case IPT_M_DCCP:
-		if (bit == IPT_MO_SPORT || bit == IPT_MO_DPORT) {
-			struct ipt_prange *r = bit == IPT_MO_SPORT ? &m->u.l4.sport : &m->u.l4.dport;
+		if (m->kind == IPT_M_TCP) {
+			uint32_t v;
 
-			if (parse_prange(arg->s, l4_proto_name(m->kind), r) != 0)
-				return ipt_perr(ps, arg->col, "bad port `%s'", arg->s);
-		} else if (bit == IPT_MO_FLAGS && arg2) {
-			if (ipt_tcpflags_parse(arg->s, &m->u.l4.fmask) != 0)
-				return ipt_perr(ps, arg->col, "bad TCP flags `%s'", arg->s);
-			if (ipt_tcpflags_parse(arg2->s, &m->u.l4.fcmp) != 0)
-				return ipt_perr(ps, arg2->col, "bad TCP flags `%s'", arg2->s);
-		} else if (bit == IPT_MO_FLAGS) {	/* --syn */
-			m->u.l4.fmask = IPT_TCP_FIN | IPT_TCP_SYN | IPT_TCP_RST | IPT_TCP_ACK;
-			m->u.l4.fcmp = IPT_TCP_SYN;
-		} else {	/* --tcp-option / sctp chunks / dccp types: kept raw, unknown */
-			if ((inv && ipt_push_str(&m->argv, &m->argc, "!") != 0) ||
-			    ipt_push_str(&m->argv, &m->argc, opt->s) != 0 ||
-			    ipt_push_str(&m->argv, &m->argc, arg->s) != 0 ||
-			    (arg2 && ipt_push_str(&m->argv, &m->argc, arg2->s) != 0))
-				return ipt_nomem(c);
-			if (m->kind == IPT_M_TCP) {
-				uint32_t v;
-
-				if (ipt_u32_parse(arg->s, 255, &v) != 0)
-					return ipt_perr(ps, arg->col, "bad TCP option `%s'", arg->s);
-			}
+			if (ipt_u32_parse(arg->s, 255, &v) != 0)
+				return ipt_perr(ps, arg->col, "bad TCP option `%s'", arg->s);
 		}
-		return 0;
+	}
+	return 0;
+}
+
+/* The option value of the other modelled matches (icmp, multiport, iprange, ...). */
+static int value_option(struct ipt_rctx *c, struct ipt_match *m, uint8_t bit, int inv,
+			const struct ipt_tok *opt, const struct ipt_tok *arg)
+{
+	struct ipt_pstate *ps = c->ps;
+
+	switch (m->kind) {
 	case IPT_M_ICMP:
 	case IPT_M_ICMP6:
 		if (ipt_icmp_parse(arg->s, m->kind == IPT_M_ICMP6, &m->u.icmp.type, &m->u.icmp.code_lo,
@@ -391,6 +301,56 @@ int ipt_match_option(struct ipt_rctx *c, struct ipt_match *m, const struct ipt_m
 	default:
 		return ipt_perr(ps, opt->col, "internal: option `%s'", opt->s);
 	}
+}
+
+/* Applies one option of a modelled match. t[*i] is the option; arguments follow. */
+int ipt_match_option(struct ipt_rctx *c, struct ipt_match *m, const struct ipt_mopt *o, int inv,
+			const struct ipt_tok *t, size_t n, size_t *i)
+{
+	const struct ipt_tok *opt = &t[*i], *arg = NULL, *arg2 = NULL;
+	struct ipt_pstate *ps = c->ps;
+	uint8_t bit = o->bit;
+
+	if (o->nargs >= 1) {
+		if (*i + 1 >= n)
+			return ipt_perr(ps, opt->col, "option `%s' requires an argument", opt->s);
+		arg = &t[++*i];
+		if (strcmp(arg->s, "!") == 0) {	/* "--dport ! 22" (1.3 style) */
+			if (inv || *i + 1 >= n)
+				return ipt_perr(ps, arg->col, "bad `!' after `%s'", opt->s);
+			inv = 1;
+			arg = &t[++*i];
+		}
+	}
+	if (o->nargs == 2) {
+		if (*i + 1 >= n)
+			return ipt_perr(ps, opt->col, "option `%s' requires two arguments", opt->s);
+		arg2 = &t[++*i];
+	}
+	if (m->kind == IPT_M_RPFILTER) {
+		if (inv)
+			return ipt_perr(ps, opt->col, "`!' not allowed before `%s'", opt->s);
+		m->u.rpf |= bit;
+		return 0;
+	}
+	if (bit == IPT_MO_EXTRA) {
+		if ((inv && ipt_push_str(&m->argv, &m->argc, "!") != 0) ||
+		    ipt_push_str(&m->argv, &m->argc, opt->s) != 0 ||
+		    ipt_push_str(&m->argv, &m->argc, arg->s) != 0)
+			return ipt_nomem(c);
+		m->have |= IPT_MO_EXTRA;
+		return 0;
+	}
+	if (m->have & bit)
+		return ipt_perr(ps, opt->col, "option `%s' given twice", opt->s);
+	if ((bit & (IPT_MO_LIMIT_IN | IPT_MO_LIMIT_OUT)) && m->kind == IPT_M_ADDRTYPE && inv)
+		return ipt_perr(ps, opt->col, "`!' not allowed before `%s'", opt->s);
+	m->have |= bit;
+	if (inv)
+		m->inv |= bit;
+	if (ipt_mkind_l4(m->kind))
+		return l4_option(c, m, bit, inv, opt, arg, arg2);
+	return value_option(c, m, bit, inv, opt, arg);
 }
 
 

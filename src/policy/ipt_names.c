@@ -166,52 +166,65 @@ int ipt_icmp_parse(const char *s, int v6, uint8_t *type, uint8_t *lo, uint8_t *h
 	return 0;
 }
 
-static const struct {
+/* A name of a bit set (TCP flags, address types) and its bits. */
+struct name_bit {
 	const char *name;
-	uint8_t bits;
-} tcpflags[] = {
+	uint32_t bits;
+};
+
+static const struct name_bit tcpflags[] = {
 	{"FIN", 0x01}, {"SYN", 0x02}, {"RST", 0x04}, {"PSH", 0x08},
 	{"ACK", 0x10}, {"URG", 0x20}, {"ALL", 0x3f}, {"NONE", 0},
 };
 
 /* Parses a comma list of names from tab into a bit mask; -1 on an unknown name or an
  * empty element. */
-static int parse_list(const char *s, int (*one)(const char *, uint32_t *), uint32_t *out)
+/* A comma list of names of tab (case-insensitive) into the OR of their bits. */
+static int names_parse(const char *s, const struct name_bit *tab, size_t ntab, uint32_t *out)
 {
 	char buf[256];
 	char *p, *save = NULL;
-	uint32_t acc = 0, v;
+	uint32_t acc = 0;
+	size_t i;
 
 	if (strlen(s) >= sizeof(buf) || s[0] == '\0' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
 		return -1;
 	strcpy(buf, s);
 	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (one(p, &v) != 0)
+		for (i = 0; i < ntab && strcasecmp(p, tab[i].name) != 0; i++)
+			;
+		if (i == ntab)
 			return -1;
-		acc |= v;
+		acc |= tab[i].bits;
 	}
 	*out = acc;
 	return 0;
 }
 
-static int tcpflag_one(const char *s, uint32_t *v)
+/* The names of the first ntab entries of tab whose bits are in mask, comma-separated. */
+static void names_print(uint32_t mask, const struct name_bit *tab, size_t ntab, char *buf,
+			size_t len)
 {
-	size_t i;
+	size_t i, off = 0;
 
-	for (i = 0; i < sizeof(tcpflags) / sizeof(tcpflags[0]); i++) {
-		if (strcasecmp(s, tcpflags[i].name) == 0) {
-			*v = tcpflags[i].bits;
-			return 0;
+	buf[0] = '\0';
+	for (i = 0; i < ntab; i++) {
+		if (mask & tab[i].bits) {
+			int n = snprintf(buf + off, len - off, "%s%s", off ? "," : "", tab[i].name);
+
+			if (n < 0 || (size_t)n >= len - off)
+				return;
+			off += (size_t)n;
 		}
 	}
-	return -1;
 }
+
 
 int ipt_tcpflags_parse(const char *s, uint8_t *flags)
 {
 	uint32_t v;
 
-	if (parse_list(s, tcpflag_one, &v) != 0)
+	if (names_parse(s, tcpflags, sizeof(tcpflags) / sizeof(tcpflags[0]), &v) != 0)
 		return -1;
 	*flags = (uint8_t)v;
 	return 0;
@@ -219,22 +232,10 @@ int ipt_tcpflags_parse(const char *s, uint8_t *flags)
 
 void ipt_tcpflags_print(uint8_t flags, char *buf, size_t len)
 {
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	if (flags == 0) {
+	if (flags == 0)
 		snprintf(buf, len, "NONE");
-		return;
-	}
-	for (i = 0; i < 6; i++) {
-		if (flags & tcpflags[i].bits) {
-			int n = snprintf(buf + off, len - off, "%s%s", off ? "," : "", tcpflags[i].name);
-
-			if (n < 0 || (size_t)n >= len - off)
-				return;
-			off += (size_t)n;
-		}
-	}
+	else
+		names_print(flags, tcpflags, 6, buf, len);	/* the six single flags */
 }
 
 static const struct {
@@ -286,29 +287,19 @@ void ipt_ctstate_print(uint8_t mask, char *buf, size_t len)
 	}
 }
 
-static const char *const rtn_names[IPT_RTN_MAX + 1] = {
-	"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
-	"BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE",
+static const struct name_bit rtn_names[IPT_RTN_MAX + 1] = {
+	{"UNSPEC", 1u << 0},	   {"UNICAST", 1u << 1},     {"LOCAL", 1u << 2},
+	{"BROADCAST", 1u << 3},	   {"ANYCAST", 1u << 4},     {"MULTICAST", 1u << 5},
+	{"BLACKHOLE", 1u << 6},	   {"UNREACHABLE", 1u << 7}, {"PROHIBIT", 1u << 8},
+	{"THROW", 1u << 9},	   {"NAT", 1u << 10},	     {"XRESOLVE", 1u << 11},
 };
 
-static int addrtype_one(const char *s, uint32_t *v)
-{
-	int i;
-
-	for (i = 0; i <= IPT_RTN_MAX; i++) {
-		if (strcasecmp(s, rtn_names[i]) == 0) {
-			*v = 1u << i;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 int ipt_addrtype_parse(const char *s, uint16_t *mask)
 {
 	uint32_t v;
 
-	if (parse_list(s, addrtype_one, &v) != 0)
+	if (names_parse(s, rtn_names, IPT_RTN_MAX + 1, &v) != 0)
 		return -1;
 	*mask = (uint16_t)v;
 	return 0;
@@ -316,19 +307,7 @@ int ipt_addrtype_parse(const char *s, uint16_t *mask)
 
 void ipt_addrtype_print(uint16_t mask, char *buf, size_t len)
 {
-	size_t off = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i <= IPT_RTN_MAX; i++) {
-		if (mask & (1u << i)) {
-			int n = snprintf(buf + off, len - off, "%s%s", off ? "," : "", rtn_names[i]);
-
-			if (n < 0 || (size_t)n >= len - off)
-				return;
-			off += (size_t)n;
-		}
-	}
+	names_print(mask, rtn_names, IPT_RTN_MAX + 1, buf, len);
 }
 
 static const char *const pkttype_names[] = {
@@ -559,4 +538,23 @@ void ipt_net_print(const struct ipt_net *n, int family, char *buf, size_t len)
 	if (!inet_ntop(af, n->mask, m, sizeof(m)))
 		snprintf(m, sizeof(m), "?");
 	snprintf(buf, len, "%s/%s", a, m);
+}
+
+int ipt_markval_parse(const char *s, uint32_t *value, uint32_t *mask)
+{
+	char buf[64];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	*mask = UINT32_MAX;
+	if (ipt_u32_parse(buf, UINT32_MAX, value) != 0)
+		return -1;
+	if (slash && ipt_u32_parse(slash + 1, UINT32_MAX, mask) != 0)
+		return -1;
+	return 0;
 }

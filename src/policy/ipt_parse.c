@@ -14,108 +14,6 @@
 #define IPT_TOKEN_MAX 1024	/* iptables-restore's parameter buffer */
 #define IPT_LINE_MAX (1u << 20)
 
-int ipt_perr(struct ipt_pstate *ps, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	ps->err->line = ps->line;
-	ps->err->col = col;
-	va_start(ap, fmt);
-	vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
-	va_end(ap);
-	errno = EINVAL;
-	return -1;
-}
-
-static int oom(struct ipt_pstate *ps)
-{
-	ipt_perr(ps, 0, "out of memory");
-	errno = ENOMEM;
-	return -1;
-}
-
-/* Grows *arr (elements of size sz, capacity *cap) to hold n+1 elements. */
-static int grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
-{
-	void *p;
-	uint32_t ncap;
-
-	if (n < *cap)
-		return 0;
-	if (*cap > UINT32_MAX / 2)
-		return -1;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*arr, (size_t)ncap * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-uint32_t ipt_ps_chain(const struct ipt_pstate *ps, int table, const char *name)
-{
-	uint32_t i;
-
-	for (i = 0; i < ps->rs->nchains; i++)
-		if (ps->rs->chains[i].table == table && strcmp(ps->rs->chains[i].name, name) == 0)
-			return i;
-	return IPT_NONE;
-}
-
-int ipt_ps_ifpat(struct ipt_pstate *ps, const char *name)
-{
-	struct ipt_ruleset *rs = ps->rs;
-	size_t len = strlen(name);
-	int wild = len > 0 && name[len - 1] == '+';
-	uint32_t i;
-
-	if (wild)
-		len--;
-	for (i = 0; i < rs->nifpat; i++)
-		if (rs->ifpat[i].wildcard == wild && rs->ifpat[i].len == len &&
-		    memcmp(rs->ifpat[i].name, name, len) == 0)
-			return (int)i;
-	if (len >= IPT_IFNAMSIZ || rs->nifpat >= INT16_MAX)
-		return -1;
-	if (grow((void **)&rs->ifpat, &ps->cap_ifpat, rs->nifpat, sizeof(*rs->ifpat)) != 0)
-		return -1;
-	memset(&rs->ifpat[rs->nifpat], 0, sizeof(rs->ifpat[0]));
-	memcpy(rs->ifpat[rs->nifpat].name, name, len);
-	rs->ifpat[rs->nifpat].len = (uint8_t)len;
-	rs->ifpat[rs->nifpat].wildcard = (uint8_t)wild;
-	return (int)rs->nifpat++;
-}
-
-int ipt_ps_add_rule(struct ipt_pstate *ps, const struct ipt_rule *r)
-{
-	struct ipt_ruleset *rs = ps->rs;
-
-	if (rs->nrules == IPT_NONE - 1 ||
-	    grow((void **)&rs->rules, &ps->cap_rules, rs->nrules, sizeof(*rs->rules)) != 0)
-		return -1;
-	rs->rules[rs->nrules++] = *r;
-	return 0;
-}
-
-static uint32_t add_chain(struct ipt_pstate *ps, const char *name, int table, int hook)
-{
-	struct ipt_ruleset *rs = ps->rs;
-	struct ipt_chain *c;
-
-	if (grow((void **)&rs->chains, &ps->cap_chains, rs->nchains, sizeof(*rs->chains)) != 0)
-		return IPT_NONE;
-	c = &rs->chains[rs->nchains];
-	memset(c, 0, sizeof(*c));
-	c->name = strdup(name);
-	if (!c->name)
-		return IPT_NONE;
-	c->table = (uint8_t)table;
-	c->hook = (int8_t)hook;
-	c->policy = hook >= 0 ? IPT_V_ACCEPT : IPT_V_UNKNOWN;
-	return rs->nchains++;
-}
-
 /* Splits line (NUL-terminated, no newline) into tokens the way iptables-restore's
  * add_param_to_argv does: blanks separate, a double quote opens a quoted part in which a
  * backslash escapes any character and a closing quote ends the token. Token texts are
@@ -184,7 +82,7 @@ static int tokenize(struct ipt_pstate *ps, const char *line, char *store, struct
 				struct ipt_tok *t = realloc(*toks, ncap * sizeof(**toks));
 
 				if (!t)
-					return oom(ps);
+					return ipt_ps_oom(ps);
 				*toks = t;
 				*cap = ncap;
 			}
@@ -259,9 +157,9 @@ static int do_table(struct ipt_pstate *ps, struct ipt_tok *t, int n)
 	for (h = 0; h < IPT_HOOK_COUNT; h++) {
 		if (!ipt_hook_valid(table, h))
 			continue;
-		rs->builtin[table][h] = add_chain(ps, ipt_hook_name(h), table, h);
+		rs->builtin[table][h] = ipt_ps_add_chain(ps, ipt_hook_name(h), table, h);
 		if (rs->builtin[table][h] == IPT_NONE)
-			return oom(ps);
+			return ipt_ps_oom(ps);
 	}
 	return 0;
 }
@@ -292,9 +190,9 @@ static int do_chain(struct ipt_pstate *ps, struct ipt_tok *t, int n)
 	    strcmp(t[1].s, "-") != 0)
 		return ipt_perr(ps, t[1].col, "bad policy `%s'", t[1].s);
 	if (id == IPT_NONE) {
-		id = add_chain(ps, name, ps->table, -1);
+		id = ipt_ps_add_chain(ps, name, ps->table, -1);
 		if (id == IPT_NONE)
-			return oom(ps);
+			return ipt_ps_oom(ps);
 	}
 	c = &ps->rs->chains[id];
 	c->line = ps->line;
@@ -366,7 +264,7 @@ static int check_loops(struct ipt_pstate *ps)
 	int ret = -1;
 
 	if (!color || !stack) {
-		oom(ps);
+		ipt_ps_oom(ps);
 		goto out;
 	}
 	for (c = 0; c < rs->nchains; c++) {
@@ -387,6 +285,8 @@ static int check_loops(struct ipt_pstate *ps)
 				continue;
 			}
 			stack[sp - 1]++;
+			if ((++ps->ops & 4095) == 0 && ipt_ps_stopped(ps))
+				goto out;
 			{
 				struct ipt_rule *r = &rs->rules[cc->first + off];
 
@@ -437,39 +337,71 @@ static int finish(struct ipt_pstate *ps)
 	return check_loops(ps);
 }
 
+/* One tokenized line: a table, a chain declaration, COMMIT or a rule. */
+static int do_line(struct ipt_pstate *ps, const char *line, struct ipt_tok *toks, int n)
+{
+	if (line[0] == '*')
+		return do_table(ps, toks, n);
+	if (line[0] == ':')
+		return do_chain(ps, toks, n);
+	if (strcmp(toks[0].s, "COMMIT") != 0)
+		return do_rule(ps, toks, n);
+	if (ps->table < 0)
+		return ipt_perr(ps, toks[0].col, "COMMIT outside a table");
+	if (n > 1)
+		return ipt_perr(ps, toks[1].col, "unexpected `%s' after COMMIT", toks[1].s);
+	ps->table = -1;
+	return 0;
+}
+
+/* An empty ruleset for ps (ps->rs set); NULL with the error set on ENOMEM. */
+static struct ipt_ruleset *ruleset_new(struct ipt_pstate *ps, int family)
+{
+	struct ipt_ruleset *rs = calloc(1, sizeof(*rs));
+	int t, h;
+
+	if (!rs || !(rs->file = strdup(ps->err->file))) {
+		free(rs);
+		ipt_ps_oom(ps);
+		return NULL;
+	}
+	ps->rs = rs;
+	rs->family = family;
+	for (t = 0; t < IPT_TABLE_COUNT; t++)
+		for (h = 0; h < IPT_HOOK_COUNT; h++)
+			rs->builtin[t][h] = IPT_NONE;
+	return rs;
+}
+
 struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *file, int family,
 				     struct ipt_error *err)
+{
+	return ipt_parse_buffer_opts(buf, len, file, family, NULL, err);
+}
+
+struct ipt_ruleset *ipt_parse_buffer_opts(const char *buf, size_t len, const char *file,
+					  int family, struct ipt_parse_opts *opts,
+					  struct ipt_error *err)
 {
 	struct ipt_pstate ps;
 	struct ipt_ruleset *rs = NULL;
 	struct ipt_tok *toks = NULL;
 	size_t tcap = 0, pos = 0;
 	char *line = NULL, *store = NULL;
-	int t, h;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", file ? file : "-");
 	memset(&ps, 0, sizeof(ps));
 	ps.err = err;
 	ps.table = -1;
+	ps.stop = opts ? opts->stop : NULL;
 	if (family != 0 && family != 4 && family != 6) {
 		ipt_perr(&ps, 0, "bad family %d", family);
 		return NULL;
 	}
-	rs = calloc(1, sizeof(*rs));
-	if (!rs) {
-		oom(&ps);
+	rs = ruleset_new(&ps, family);
+	if (!rs)
 		return NULL;
-	}
-	ps.rs = rs;
-	rs->family = family;
-	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		for (h = 0; h < IPT_HOOK_COUNT; h++)
-			rs->builtin[t][h] = IPT_NONE;
-	rs->file = strdup(err->file);
-	if (!rs->file)
-		goto nomem;
-
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (buf + pos)) : len - pos;
@@ -477,6 +409,9 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 		char *p;
 
 		ps.line++;
+		ps.ops++;
+		if (ipt_ps_stopped(&ps))
+			goto fail;
 		if (l > IPT_LINE_MAX) {
 			ipt_perr(&ps, 1, "line too long");
 			goto fail;
@@ -505,27 +440,11 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 		n = tokenize(&ps, line, store, &toks, &tcap);
 		if (n < 0)
 			goto fail;
+		ps.ops += (uint64_t)n;
 		if (n == 0)
 			continue;
-		if (line[0] == '*') {
-			if (do_table(&ps, toks, n) != 0)
-				goto fail;
-		} else if (line[0] == ':') {
-			if (do_chain(&ps, toks, n) != 0)
-				goto fail;
-		} else if (strcmp(toks[0].s, "COMMIT") == 0) {
-			if (ps.table < 0) {
-				ipt_perr(&ps, toks[0].col, "COMMIT outside a table");
-				goto fail;
-			}
-			if (n > 1) {
-				ipt_perr(&ps, toks[1].col, "unexpected `%s' after COMMIT", toks[1].s);
-				goto fail;
-			}
-			ps.table = -1;
-		} else if (do_rule(&ps, toks, n) != 0) {
+		if (do_line(&ps, line, toks, n) != 0)
 			goto fail;
-		}
 	}
 	if (ps.table >= 0) {
 		ps.line = ps.table_line;
@@ -538,20 +457,32 @@ struct ipt_ruleset *ipt_parse_buffer(const char *buf, size_t len, const char *fi
 	free(line);
 	free(store);
 	free(toks);
+	free(ps.chash);
+	if (opts)
+		opts->ops = ps.ops;
 	return rs;
 nomem:
-	oom(&ps);
+	ipt_ps_oom(&ps);
 fail:
 	free(line);
 	free(store);
 	free(toks);
+	free(ps.chash);
+	if (opts)
+		opts->ops = ps.ops;
 	ipt_ruleset_free(rs);
-	if (errno != ENOMEM)
+	if (errno != ENOMEM && errno != EINTR)
 		errno = EINVAL;
 	return NULL;
 }
 
 struct ipt_ruleset *ipt_parse_file(const char *path, int family, struct ipt_error *err)
+{
+	return ipt_parse_file_opts(path, family, NULL, err);
+}
+
+struct ipt_ruleset *ipt_parse_file_opts(const char *path, int family, struct ipt_parse_opts *opts,
+					struct ipt_error *err)
 {
 	struct ipt_ruleset *rs = NULL;
 	FILE *f = fopen(path, "rb");
@@ -587,7 +518,7 @@ struct ipt_ruleset *ipt_parse_file(const char *path, int family, struct ipt_erro
 	}
 	fclose(f);
 	f = NULL;
-	rs = ipt_parse_buffer(buf, len, path, family, err);
+	rs = ipt_parse_buffer_opts(buf, len, path, family, opts, err);
 	free(buf);
 	return rs;
 ioerr_big:

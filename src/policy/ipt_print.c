@@ -136,6 +136,61 @@ static void addr(struct ipt_sb *sb, int family, const uint8_t a[16])
 	ipt_sb_add(sb, buf);
 }
 
+/* tcp, udp, udplite, sctp, dccp: ports and TCP flags (raw options follow in argv). */
+static void print_l4(const struct ipt_match *m, struct ipt_sb *sb)
+{
+	char buf[128];
+
+	if (m->have & IPT_MO_SPORT) {
+		neg(sb, m->inv & IPT_MO_SPORT);
+		ipt_sb_add(sb, " --sport");
+		prange(sb, &m->u.l4.sport);
+	}
+	if (m->have & IPT_MO_DPORT) {
+		neg(sb, m->inv & IPT_MO_DPORT);
+		ipt_sb_add(sb, " --dport");
+		prange(sb, &m->u.l4.dport);
+	}
+	if (m->have & IPT_MO_FLAGS) {
+		neg(sb, m->inv & IPT_MO_FLAGS);
+		ipt_tcpflags_print(m->u.l4.fmask, buf, sizeof(buf));
+		ipt_sb_printf(sb, " --tcp-flags %s", buf);
+		ipt_tcpflags_print(m->u.l4.fcmp, buf, sizeof(buf));
+		ipt_sb_printf(sb, " %s", buf);
+	}
+}
+
+/* One side of iprange: "[!] --src-range LO-HI". */
+static void print_iprange(struct ipt_sb *sb, int family, const struct ipt_match *m, uint8_t bit,
+			  const char *opt, const uint8_t *lo, const uint8_t *hi)
+{
+	if (!(m->have & bit))
+		return;
+	neg(sb, m->inv & bit);
+	ipt_sb_add(sb, opt);
+	addr(sb, family, lo);
+	ipt_sb_add(sb, "-");
+	addr(sb, family, hi);
+}
+
+static void print_mport(const struct ipt_match *m, struct ipt_sb *sb)
+{
+	uint16_t k;
+
+	neg(sb, m->inv != 0);
+	ipt_sb_add(sb, m->have & IPT_MO_SPORT ? " --sports" :
+		       m->have & IPT_MO_DPORT ? " --dports" : " --ports");
+	for (k = 0; k < m->u.mport.n; k++) {
+		const struct ipt_prange *r = &m->u.mport.r[k];
+
+		ipt_sb_add(sb, k ? "," : " ");
+		if (r->lo == r->hi)
+			ipt_sb_printf(sb, "%u", r->lo);
+		else
+			ipt_sb_printf(sb, "%u:%u", r->lo, r->hi);
+	}
+}
+
 static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 			struct ipt_sb *sb)
 {
@@ -144,30 +199,9 @@ static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 
 	ipt_sb_add(sb, " -m ");
 	ipt_sb_add(sb, m->kind == IPT_M_UNKNOWN ? m->name : m->kind == IPT_M_ICMP6 ? "icmp6" : m->name);
+	if (ipt_mkind_l4(m->kind))
+		print_l4(m, sb);
 	switch (m->kind) {
-	case IPT_M_TCP:
-	case IPT_M_UDP:
-	case IPT_M_UDPLITE:
-	case IPT_M_SCTP:
-	case IPT_M_DCCP:
-		if (m->have & IPT_MO_SPORT) {
-			neg(sb, m->inv & IPT_MO_SPORT);
-			ipt_sb_add(sb, " --sport");
-			prange(sb, &m->u.l4.sport);
-		}
-		if (m->have & IPT_MO_DPORT) {
-			neg(sb, m->inv & IPT_MO_DPORT);
-			ipt_sb_add(sb, " --dport");
-			prange(sb, &m->u.l4.dport);
-		}
-		if (m->have & IPT_MO_FLAGS) {
-			neg(sb, m->inv & IPT_MO_FLAGS);
-			ipt_tcpflags_print(m->u.l4.fmask, buf, sizeof(buf));
-			ipt_sb_printf(sb, " --tcp-flags %s", buf);
-			ipt_tcpflags_print(m->u.l4.fcmp, buf, sizeof(buf));
-			ipt_sb_printf(sb, " %s", buf);
-		}
-		break;
 	case IPT_M_ICMP:
 	case IPT_M_ICMP6:
 		neg(sb, m->inv & IPT_MO_MAIN);
@@ -180,34 +214,13 @@ static void print_match(const struct ipt_ruleset *rs, const struct ipt_match *m,
 			ipt_sb_printf(sb, " %u/%u", m->u.icmp.type, m->u.icmp.code_lo);
 		break;
 	case IPT_M_MULTIPORT:
-		neg(sb, m->inv != 0);
-		ipt_sb_add(sb, m->have & IPT_MO_SPORT ? " --sports" :
-			       m->have & IPT_MO_DPORT ? " --dports" : " --ports");
-		for (k = 0; k < m->u.mport.n; k++) {
-			const struct ipt_prange *r = &m->u.mport.r[k];
-
-			ipt_sb_add(sb, k ? "," : " ");
-			if (r->lo == r->hi)
-				ipt_sb_printf(sb, "%u", r->lo);
-			else
-				ipt_sb_printf(sb, "%u:%u", r->lo, r->hi);
-		}
+		print_mport(m, sb);
 		break;
 	case IPT_M_IPRANGE:
-		if (m->have & IPT_MO_SRC) {
-			neg(sb, m->inv & IPT_MO_SRC);
-			ipt_sb_add(sb, " --src-range ");
-			addr(sb, rs->family, m->u.iprange.src_lo);
-			ipt_sb_add(sb, "-");
-			addr(sb, rs->family, m->u.iprange.src_hi);
-		}
-		if (m->have & IPT_MO_DST) {
-			neg(sb, m->inv & IPT_MO_DST);
-			ipt_sb_add(sb, " --dst-range ");
-			addr(sb, rs->family, m->u.iprange.dst_lo);
-			ipt_sb_add(sb, "-");
-			addr(sb, rs->family, m->u.iprange.dst_hi);
-		}
+		print_iprange(sb, rs->family, m, IPT_MO_SRC, " --src-range ", m->u.iprange.src_lo,
+			      m->u.iprange.src_hi);
+		print_iprange(sb, rs->family, m, IPT_MO_DST, " --dst-range ", m->u.iprange.dst_lo,
+			      m->u.iprange.dst_hi);
 		break;
 	case IPT_M_PKTTYPE:
 		neg(sb, m->inv & IPT_MO_MAIN);

@@ -34,10 +34,29 @@ void ipt_rule_clear(struct ipt_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Copies the n raw tokens of src into *dst (empty: NULL); *dstc counts those copied, so
+ * that ipt_rule_clear frees a partial copy. */
+static int argv_dup(char ***dst, uint16_t *dstc, char *const *src, uint16_t n)
+{
+	uint16_t j;
+
+	*dst = NULL;
+	*dstc = 0;
+	if (!n)
+		return 0;
+	*dst = calloc(n, sizeof(char *));
+	if (!*dst)
+		return -1;
+	for (j = 0; j < n; j++, (*dstc)++)
+		if (!((*dst)[j] = strdup(src[j])))
+			return -1;
+	return 0;
+}
+
 /* Deep copy for comma-list expansion. */
 static int rule_dup(struct ipt_rule *dst, const struct ipt_rule *src)
 {
-	uint16_t i, j;
+	uint16_t i;
 
 	*dst = *src;
 	dst->m = NULL;
@@ -63,25 +82,13 @@ static int rule_dup(struct ipt_rule *dst, const struct ipt_rule *src)
 		if ((s->name && !(d->name = strdup(s->name))) ||
 		    (s->text && !(d->text = strdup(s->text))))
 			goto fail;
-		if (s->argc) {
-			d->argv = calloc(s->argc, sizeof(char *));
-			if (!d->argv)
-				goto fail;
-			for (j = 0; j < s->argc; j++, d->argc++)
-				if (!(d->argv[j] = strdup(s->argv[j])))
-					goto fail;
-		}
+		if (argv_dup(&d->argv, &d->argc, s->argv, s->argc) != 0)
+			goto fail;
 	}
 	if (src->tname && !(dst->tname = strdup(src->tname)))
 		goto fail;
-	if (src->targc) {
-		dst->targv = calloc(src->targc, sizeof(char *));
-		if (!dst->targv)
-			goto fail;
-		for (j = 0; j < src->targc; j++, dst->targc++)
-			if (!(dst->targv[j] = strdup(src->targv[j])))
-				goto fail;
-	}
+	if (argv_dup(&dst->targv, &dst->targc, src->targv, src->targc) != 0)
+		goto fail;
 	return 0;
 fail:
 	ipt_rule_clear(dst);
@@ -204,25 +211,16 @@ again:
 		int kind = -1;
 
 		switch (r->proto) {
-		case 6:
-			kind = IPT_M_TCP;
-			break;
-		case 17:
-			kind = IPT_M_UDP;
-			break;
-		case 132:
-			kind = IPT_M_SCTP;
-			break;
-		case 33:
-			kind = IPT_M_DCCP;
-			break;
 		case 1:
 			kind = c->ps->rs->family == 6 ? -1 : IPT_M_ICMP;
 			break;
 		case 58:
 			kind = c->ps->rs->family == 4 ? -1 : IPT_M_ICMP6;
 			break;
+		case 136:	/* no udplite match is loaded by -p */
+			break;
 		default:
+			kind = ipt_l4_kind(r->proto);
 			break;
 		}
 		c->proto_used = 1;
@@ -404,16 +402,11 @@ static int final_checks(struct ipt_rctx *c)
 
 		switch (m->kind) {
 		case IPT_M_TCP:
-			need = 6;
-			break;
 		case IPT_M_UDP:
-			need = 17;
-			break;
+		case IPT_M_UDPLITE:
 		case IPT_M_SCTP:
-			need = 132;
-			break;
 		case IPT_M_DCCP:
-			need = 33;
+			need = ipt_l4_proto(m->kind);
 			break;
 		case IPT_M_ICMP:
 			need = 1;
@@ -423,8 +416,7 @@ static int final_checks(struct ipt_rctx *c)
 			break;
 		case IPT_M_MULTIPORT:
 			if (!r->has_proto || (r->inv & IPT_INV_PROTO) ||
-			    (r->proto != 6 && r->proto != 17 && r->proto != 136 && r->proto != 132 &&
-			     r->proto != 33))
+			    !ipt_proto_has_ports(r->proto))
 				return ipt_perr(ps, c->mcol[k], "multiport needs `-p tcp', udp, udplite, sctp or dccp");
 			if (!(m->have & (IPT_MO_SPORT | IPT_MO_DPORT | IPT_MO_PORTS)))
 				return ipt_perr(ps, c->mcol[k], "multiport needs --sports, --dports or --ports");
@@ -460,12 +452,166 @@ static int final_checks(struct ipt_rctx *c)
 	return 0;
 }
 
+/* The core address and interface options: -s/-d, -p, -i/-o, -f. t[*i] is the option;
+ * *i is left on its last argument. Returns 1 when the option is none of these. */
+static int core_option(struct ipt_rctx *c, const struct ipt_tok *t, size_t n, size_t *i, int *inv,
+		       int *nsrc, int *ndst)
+{
+	const struct ipt_tok *tok = &t[*i], *arg = NULL;
+	const char *s = tok->s;
+
+	if (!strcmp(s, "-s") || !strcmp(s, "--source") || !strcmp(s, "--src") ||
+	    !strcmp(s, "-d") || !strcmp(s, "--destination") || !strcmp(s, "--dst")) {
+		int dst = s[1] == 'd' || (s[1] == '-' && s[2] == 'd');
+		int cnt;
+
+		if (c->seen & (dst ? IPT_SEEN_D : IPT_SEEN_S)) {
+			ipt_perr(c->ps, tok->col, "multiple %s flags not allowed", dst ? "-d" : "-s");
+			return -1;
+		}
+		c->seen |= dst ? IPT_SEEN_D : IPT_SEEN_S;
+		if (take_arg(c, t, n, i, inv, &arg) != 0 || (cnt = check_addrs(c, arg)) < 0)
+			return -1;
+		if (dst) {
+			c->dst_tok = arg;
+			*ndst = cnt;
+			c->r.has_dst = 1;
+			c->r.inv |= *inv ? IPT_INV_DST : 0;
+		} else {
+			c->src_tok = arg;
+			*nsrc = cnt;
+			c->r.has_src = 1;
+			c->r.inv |= *inv ? IPT_INV_SRC : 0;
+		}
+	} else if (!strcmp(s, "-p") || !strcmp(s, "--protocol")) {
+		if (c->seen & IPT_SEEN_P) {
+			ipt_perr(c->ps, tok->col, "multiple -p flags not allowed");
+			return -1;
+		}
+		c->seen |= IPT_SEEN_P;
+		if (take_arg(c, t, n, i, inv, &arg) != 0)
+			return -1;
+		if (ipt_proto_parse(arg->s, &c->r.proto) != 0) {
+			ipt_perr(c->ps, arg->col, "unknown protocol `%s'", arg->s);
+			return -1;
+		}
+		if (c->r.proto == 0 && *inv) {
+			ipt_perr(c->ps, arg->col, "rule would never match protocol (`! -p %s')", arg->s);
+			return -1;
+		}
+		c->r.has_proto = c->r.proto != 0 || *inv;
+		c->r.inv |= *inv ? IPT_INV_PROTO : 0;
+	} else if (!strcmp(s, "-i") || !strcmp(s, "--in-interface") || !strcmp(s, "-o") ||
+		   !strcmp(s, "--out-interface")) {
+		int out = s[1] == 'o' || s[2] == 'o';
+
+		if (take_arg(c, t, n, i, inv, &arg) != 0 ||
+		    core_iface(c, tok, arg, out, *inv) != 0)
+			return -1;
+	} else if (!strcmp(s, "-f") || !strcmp(s, "--fragment")) {
+		if (c->seen & IPT_SEEN_F) {
+			ipt_perr(c->ps, tok->col, "multiple -f flags not allowed");
+			return -1;
+		}
+		if (ipt_family_hint(c, 4, tok, "option") != 0)
+			return -1;
+		c->seen |= IPT_SEEN_F;
+		c->r.frag = 1;
+		c->r.inv |= *inv ? IPT_INV_FRAG : 0;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* What loads an extension or sets the rule's data: -j/-g, -m, -c. Returns 1 when the
+ * option is none of these. */
+static int load_option(struct ipt_rctx *c, const struct ipt_tok *t, size_t n, size_t *i, int *inv,
+		       unsigned inv_col)
+{
+	const struct ipt_tok *tok = &t[*i], *arg = NULL;
+	const char *s = tok->s;
+
+if (!strcmp(s, "-j") || !strcmp(s, "--jump") || !strcmp(s, "-g") ||
+		   !strcmp(s, "--goto")) {
+		if (*inv) {
+			ipt_perr(c->ps, inv_col, "cannot have `!' before `%s'", s);
+			return -1;
+		}
+		if (take_arg(c, t, n, i, inv, &arg) != 0 ||
+		    set_target(c, tok, arg, s[1] == 'g' || s[2] == 'g',
+			       *i + 1 < n ? &t[*i + 1] : NULL) != 0)
+			return -1;
+	} else if (!strcmp(s, "-m") || !strcmp(s, "--match")) {
+		int kind;
+
+		if (*inv) {
+			ipt_perr(c->ps, inv_col, "cannot have `!' before `%s'", s);
+			return -1;
+		}
+		if (take_arg(c, t, n, i, inv, &arg) != 0)
+			return -1;
+		kind = ipt_match_kind(arg->s);
+		if (kind == IPT_M_ICMP && ipt_family_hint(c, 4, arg, "match") != 0)
+			return -1;
+		if (kind == IPT_M_ICMP6 && ipt_family_hint(c, 6, arg, "match") != 0)
+			return -1;
+		if (arg->s[0] == '\0' || strlen(arg->s) > 28) {
+			ipt_perr(c->ps, arg->col, "bad match name `%s'", arg->s);
+			return -1;
+		}
+		if (add_match(c, kind, arg->s, arg->col, 0) != 0)
+			return -1;
+	} else if (!strcmp(s, "-c") || !strcmp(s, "--set-counters")) {
+		if (c->seen & IPT_SEEN_C || *i + 2 >= n ||
+		    ipt_u32_parse(t[*i + 1].s, UINT32_MAX, &(uint32_t){0}) != 0) {
+			ipt_perr(c->ps, tok->col, "bad `%s' (needs packets and bytes)", s);
+			return -1;
+		}
+		c->seen |= IPT_SEEN_C;
+		c->r.has_counters = 1;
+		c->r.packets = strtoull(t[*i + 1].s, NULL, 0);
+		if (t[*i + 2].s[0] < '0' || t[*i + 2].s[0] > '9') {
+			ipt_perr(c->ps, t[*i + 2].col, "bad byte counter `%s'", t[*i + 2].s);
+			return -1;
+		}
+		c->r.bytes = strtoull(t[*i + 2].s, NULL, 0);
+		*i += 2;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* -s a,b -d c,d: one rule per (source, destination), sources outer (iptables.c). */
+static int add_expanded(struct ipt_rctx *c, int nsrc, int ndst)
+{
+	int a, b;
+
+	for (a = 0; a < nsrc; a++) {
+		for (b = 0; b < ndst; b++) {
+			struct ipt_rule copy;
+
+			if (c->src_tok)
+				nth_addr(c, c->src_tok->s, a, &c->r.src);
+			if (c->dst_tok)
+				nth_addr(c, c->dst_tok->s, b, &c->r.dst);
+			c->r.num = (uint32_t)(a * ndst + b);
+			if (rule_dup(&copy, &c->r) != 0 || ipt_ps_add_rule(c->ps, &copy) != 0) {
+				ipt_rule_clear(&copy);
+				return ipt_nomem(c);
+			}
+		}
+	}
+	return 0;
+}
+
 int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, size_t n,
 		   int has_counters, uint64_t packets, uint64_t bytes)
 {
 	struct ipt_rctx c;
 	size_t i = 0;
-	int inv = 0, nsrc = 1, ndst = 1, a, b, ret = -1;
+	int inv = 0, nsrc = 1, ndst = 1, rc, ret = -1;
 	unsigned inv_col = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -479,7 +625,7 @@ int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, siz
 	c.r.bytes = bytes;
 
 	while (i < n) {
-		const struct ipt_tok *tok = &t[i], *arg = NULL;
+		const struct ipt_tok *tok = &t[i];
 		const char *s = tok->s;
 
 		if (strcmp(s, "!") == 0) {
@@ -500,113 +646,16 @@ int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, siz
 			ipt_perr(ps, tok->col, "bad argument `%s'", s);
 			goto out;
 		}
-		if (!strcmp(s, "-s") || !strcmp(s, "--source") || !strcmp(s, "--src") ||
-		    !strcmp(s, "-d") || !strcmp(s, "--destination") || !strcmp(s, "--dst")) {
-			int dst = s[1] == 'd' || (s[1] == '-' && s[2] == 'd');
-			int cnt;
-
-			if (c.seen & (dst ? IPT_SEEN_D : IPT_SEEN_S)) {
-				ipt_perr(ps, tok->col, "multiple %s flags not allowed", dst ? "-d" : "-s");
-				goto out;
-			}
-			c.seen |= dst ? IPT_SEEN_D : IPT_SEEN_S;
-			if (take_arg(&c, t, n, &i, &inv, &arg) != 0 || (cnt = check_addrs(&c, arg)) < 0)
-				goto out;
-			if (dst) {
-				c.dst_tok = arg;
-				ndst = cnt;
-				c.r.has_dst = 1;
-				c.r.inv |= inv ? IPT_INV_DST : 0;
-			} else {
-				c.src_tok = arg;
-				nsrc = cnt;
-				c.r.has_src = 1;
-				c.r.inv |= inv ? IPT_INV_SRC : 0;
-			}
-		} else if (!strcmp(s, "-p") || !strcmp(s, "--protocol")) {
-			if (c.seen & IPT_SEEN_P) {
-				ipt_perr(ps, tok->col, "multiple -p flags not allowed");
-				goto out;
-			}
-			c.seen |= IPT_SEEN_P;
-			if (take_arg(&c, t, n, &i, &inv, &arg) != 0)
-				goto out;
-			if (ipt_proto_parse(arg->s, &c.r.proto) != 0) {
-				ipt_perr(ps, arg->col, "unknown protocol `%s'", arg->s);
-				goto out;
-			}
-			if (c.r.proto == 0 && inv) {
-				ipt_perr(ps, arg->col, "rule would never match protocol (`! -p %s')", arg->s);
-				goto out;
-			}
-			c.r.has_proto = c.r.proto != 0 || inv;
-			c.r.inv |= inv ? IPT_INV_PROTO : 0;
-		} else if (!strcmp(s, "-i") || !strcmp(s, "--in-interface") || !strcmp(s, "-o") ||
-			   !strcmp(s, "--out-interface")) {
-			int out = s[1] == 'o' || s[2] == 'o';
-
-			if (take_arg(&c, t, n, &i, &inv, &arg) != 0 ||
-			    core_iface(&c, tok, arg, out, inv) != 0)
-				goto out;
-		} else if (!strcmp(s, "-f") || !strcmp(s, "--fragment")) {
-			if (c.seen & IPT_SEEN_F) {
-				ipt_perr(ps, tok->col, "multiple -f flags not allowed");
-				goto out;
-			}
-			if (ipt_family_hint(&c, 4, tok, "option") != 0)
-				goto out;
-			c.seen |= IPT_SEEN_F;
-			c.r.frag = 1;
-			c.r.inv |= inv ? IPT_INV_FRAG : 0;
-		} else if (!strcmp(s, "-j") || !strcmp(s, "--jump") || !strcmp(s, "-g") ||
-			   !strcmp(s, "--goto")) {
-			if (inv) {
-				ipt_perr(ps, inv_col, "cannot have `!' before `%s'", s);
-				goto out;
-			}
-			if (take_arg(&c, t, n, &i, &inv, &arg) != 0 ||
-			    set_target(&c, tok, arg, s[1] == 'g' || s[2] == 'g',
-				       i + 1 < n ? &t[i + 1] : NULL) != 0)
-				goto out;
-		} else if (!strcmp(s, "-m") || !strcmp(s, "--match")) {
-			int kind;
-
-			if (inv) {
-				ipt_perr(ps, inv_col, "cannot have `!' before `%s'", s);
-				goto out;
-			}
-			if (take_arg(&c, t, n, &i, &inv, &arg) != 0)
-				goto out;
-			kind = ipt_match_kind(arg->s);
-			if (kind == IPT_M_ICMP && ipt_family_hint(&c, 4, arg, "match") != 0)
-				goto out;
-			if (kind == IPT_M_ICMP6 && ipt_family_hint(&c, 6, arg, "match") != 0)
-				goto out;
-			if (arg->s[0] == '\0' || strlen(arg->s) > 28) {
-				ipt_perr(ps, arg->col, "bad match name `%s'", arg->s);
-				goto out;
-			}
-			if (add_match(&c, kind, arg->s, arg->col, 0) != 0)
-				goto out;
-		} else if (!strcmp(s, "-c") || !strcmp(s, "--set-counters")) {
-			if (c.seen & IPT_SEEN_C || i + 2 >= n ||
-			    ipt_u32_parse(t[i + 1].s, UINT32_MAX, &(uint32_t){0}) != 0) {
-				ipt_perr(ps, tok->col, "bad `%s' (needs packets and bytes)", s);
-				goto out;
-			}
-			c.seen |= IPT_SEEN_C;
-			c.r.has_counters = 1;
-			c.r.packets = strtoull(t[i + 1].s, NULL, 0);
-			if (t[i + 2].s[0] < '0' || t[i + 2].s[0] > '9') {
-				ipt_perr(ps, t[i + 2].col, "bad byte counter `%s'", t[i + 2].s);
-				goto out;
-			}
-			c.r.bytes = strtoull(t[i + 2].s, NULL, 0);
-			i += 2;
-		} else if (s[1] != '-' && s[2] == '\0') {
+		rc = core_option(&c, t, n, &i, &inv, &nsrc, &ndst);
+		if (rc == 1)
+			rc = load_option(&c, t, n, &i, &inv, inv_col);
+		if (rc < 0)
+			goto out;
+		if (rc == 1 && s[1] != '-' && s[2] == '\0') {
 			ipt_perr(ps, tok->col, "unsupported option `%s' in a rule", s);
 			goto out;
-		} else {
+		}
+		if (rc == 1) {	/* a match's option, or the implicit protocol match's */
 			if (other_option(&c, inv, inv_col, t, n, &i) != 0)
 				goto out;
 			inv = 0;
@@ -623,24 +672,8 @@ int ipt_rule_parse(struct ipt_pstate *ps, uint32_t chain, struct ipt_tok *t, siz
 		goto out;
 	if (final_checks(&c) != 0)
 		goto out;
-
-	/* -s a,b -d c,d: one rule per (source, destination), sources outer (iptables.c) */
-	for (a = 0; a < nsrc; a++) {
-		for (b = 0; b < ndst; b++) {
-			struct ipt_rule copy;
-
-			if (c.src_tok)
-				nth_addr(&c, c.src_tok->s, a, &c.r.src);
-			if (c.dst_tok)
-				nth_addr(&c, c.dst_tok->s, b, &c.r.dst);
-			c.r.num = (uint32_t)(a * ndst + b);
-			if (rule_dup(&copy, &c.r) != 0 || ipt_ps_add_rule(ps, &copy) != 0) {
-				ipt_rule_clear(&copy);
-				ipt_nomem(&c);
-				goto out;
-			}
-		}
-	}
+	if (add_expanded(&c, nsrc, ndst) != 0)
+		goto out;
 	ret = 0;
 out:
 	ipt_rule_clear(&c.r);

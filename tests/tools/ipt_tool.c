@@ -26,7 +26,7 @@
  *         mac=aa:bb:cc:dd:ee:ff state=new|established|related|invalid|untracked|unknown
  *       For each packet one line is printed:
  *         VERDICT possible=V[,V] by=KIND [table=T chain=C num=N line=L] [martian=WHY]
- *                 [uncertain=T:C:N@L] [dnat=ADDR:PORT] [hits=T:C:N[?],...]
+ *                 [uncertain=T:C:N@L] [dnat=ADDR:PORT] [limit="REASON"] [hits=T:C:N[?],...]
  *       where KIND is rule, policy, path-end, martian, defrag or unknown; for a policy,
  *       line is the chain's declaration line (0 if it had none). A bad packet line prints
  *       "error: MESSAGE" instead (and the exit status becomes 1).
@@ -364,6 +364,8 @@ static void print_result(const struct ipt_ruleset *rs, const struct ipt_result *
 		addr_format(ipt_ruleset_family(rs), r->nat.dst, buf, sizeof(buf));
 		printf(" dnat=%s:%u", buf, r->nat.dport);
 	}
+	if (r->limit != IPT_LIMIT_NONE)
+		printf(" limit=\"%s\"", r->reason);
 	if (h)
 		printf(" hits=%s", h->buf);
 	printf("\n");

@@ -122,6 +122,7 @@ static void check_seed(uint64_t seed, unsigned nrules, unsigned npackets)
 		if (a.verdict != b.verdict || a.possible != b.possible || a.by != b.by ||
 		    a.rule != b.rule || a.chain != b.chain || a.uncertain_rule != b.uncertain_rule ||
 		    a.martian != b.martian || a.nat.dnat_rule != b.nat.dnat_rule ||
+		    a.limit != b.limit || a.steps != b.steps ||
 		    h1.n != h2.n ||
 		    memcmp(h1.rule, h2.rule, sizeof(uint32_t) * (h1.n < MAXHITS ? h1.n : MAXHITS)) ||
 		    memcmp(h1.m, h2.m, h1.n < MAXHITS ? h1.n : MAXHITS))
