@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <seccomp.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <termios.h>
 
 /* The sanitizers' runtime stops the world for the leak check at exit: it clones a tracer
@@ -30,7 +32,7 @@ static const char *const allowed[] = {
 	/* reading the capture handles, NFLOG sockets, files and the ruleset reader */
 	"read", "readv", "pread64", "preadv", "recvfrom", "recvmsg", "recvmmsg",
 	"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_ctl",
-	"getsockopt", "getsockname",
+	"getsockopt", "getsockname", "bind",
 	/* stdout, stderr, syslog's socket (opened before), SQLite, the ruleset reader */
 	"write", "writev", "pwrite64", "pwritev", "sendto", "sendmsg",
 	/* SQLite's files (database, -wal, -shm, journal), -r files, the policy on SIGHUP */
@@ -66,15 +68,15 @@ static const char *const hostile[] = {
 #ifdef SANDBOX_SANITIZER
 /* LeakSanitizer's stop-the-world at exit. */
 static const char *const sanitizer[] = {
-	"clone", "ptrace", "prctl", "wait4", "waitid",
+	"clone", "ptrace", "prctl", "wait4", "waitid", "getdents",
 };
 #endif
 
-/* Writes, sends and descriptor duplications refused on a packet or netlink socket (the
- * descriptor is the first argument of each). */
+/* Writes, sends, descriptor duplications and re-binding refused on a packet or netlink
+ * socket (the descriptor is the first argument of each). */
 static const char *const send_calls[] = {
 	"write", "writev", "pwrite64", "pwritev", "pwritev2", "sendto", "sendmsg", "sendmmsg",
-	"sendfile", "dup2", "dup3",
+	"sendfile", "dup2", "dup3", "bind",
 };
 
 /* Read-only ioctl requests: terminal checks (isatty) and libpcap's interface checks. */
@@ -108,7 +110,9 @@ static int add_list(scmp_filter_ctx f, uint32_t act, const char *const *names, s
 
 /* The rules that compare arguments: mmap and mprotect never executable, clone only for
  * threads (clone3 says ENOSYS, so the C library falls back to clone), ioctl read-only,
- * fcntl without F_DUPFD. */
+ * and one kind of new socket: NETLINK_ROUTE, which getifaddrs() opens when the live audit
+ * re-reads the host's addresses (without a capability the kernel refuses every change
+ * through it: it only reads interfaces, addresses and routes). */
 static int add_conditional(scmp_filter_ctx f, const char **bad)
 {
 	size_t i;
@@ -125,6 +129,11 @@ static int add_conditional(scmp_filter_ctx f, const char **bad)
 	if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
 		return -1;
+	*bad = "socket";
+	if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+			     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+			     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE)) < 0)
+		return -1;
 	*bad = "clone3";
 	if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
 		return -1;
@@ -133,6 +142,26 @@ static int add_conditional(scmp_filter_ctx f, const char **bad)
 		if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i])) < 0)
 			return -1;
+	return 0;
+}
+
+/* The hostile calls kill (in a sanitizer build, all but ptrace, allowed above). */
+static int add_hostile(scmp_filter_ctx f, const char **bad)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		int nr = resolve(hostile[i]);
+
+#ifdef SANDBOX_SANITIZER
+		if (!strcmp(hostile[i], "ptrace"))
+			continue;
+#endif
+		if (nr >= 0 && seccomp_rule_add(f, SCMP_ACT_KILL_PROCESS, nr, 0) < 0) {
+			*bad = hostile[i];
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -155,8 +184,7 @@ static int load_allow(char *err, size_t errlen)
 			   &bad)) < 0)
 		goto out;
 #endif
-	if ((rc = add_list(f, SCMP_ACT_KILL_PROCESS, hostile, sizeof(hostile) / sizeof(hostile[0]),
-			   &bad)) < 0)
+	if ((rc = add_hostile(f, &bad)) < 0)
 		goto out;
 	bad = "seccomp_load";
 	if ((rc = seccomp_load(f)) < 0)
