@@ -1130,8 +1130,11 @@ int cmd_collect(int argc, char **argv)
 			rc = open_nflog(&rs, c, a);
 		if (rc == 0)
 			rc = start_audit(&rs, c, a, st, run_id, 1);
-		if (rc == 0 && collector_flush(c, 0) == 0)
+		/* a failed flush is retried by the loop; it must not skip the drop */
+		if (rc == 0) {
+			(void)collector_flush(c, 0);
 			rc = drop_privileges(a);
+		}
 		if (rc == 0)
 			rc = confine(&rs, 1);
 		if (rc == 0)
