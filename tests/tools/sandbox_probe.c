@@ -5,7 +5,8 @@
  * transmit counter in /proc/net/dev does not move), duplicating or re-binding it, new
  * sockets (but NETLINK_ROUTE, which getifaddrs needs); execve
  * and ptrace in a sandboxed child kill it with SIGSYS (ptrace: not in an AddressSanitizer
- * build, whose leak check at exit ptraces the process); stdout still works.
+ * build, whose leak check at exit ptraces the process); fork() is refused; a thread still
+ * starts; stdout still works.
  * Usage: sandbox_probe IFACE. Prints "ok: ...", "FAIL: ..." or "skip: ..." per check; exits 0 when all
  * pass, 1 otherwise, 2 on a usage or set-up error. */
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <linux/netlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,8 +88,16 @@ static int hostile_child(int fd, int which)
 	return status;
 }
 
+static void *thread_main(void *arg)
+{
+	*(int *)arg = 1;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	pthread_t th;
+	int th_ran = 0;
 	unsigned char frame[60];
 	struct sockaddr_ll sll;
 	struct iovec iov;
@@ -174,6 +184,14 @@ int main(int argc, char **argv)
 	      "setsockopt refused (EPERM)");
 	tx1 = tx_packets(argv[1]);
 	check(tx1 == tx0, "the tx counter did not move after the sandbox");
+	check(pthread_create(&th, NULL, thread_main, &th_ran) == 0 && pthread_join(th, NULL) == 0 &&
+	      th_ran == 1, "a thread still starts (clone with CLONE_THREAD)");
+#if defined(__SANITIZE_ADDRESS__)
+	printf("skip: fork() refused (not in an AddressSanitizer build, which allows clone)\n");
+#else
+	errno = 0;
+	check(fork() < 0 && errno == EPERM, "fork() refused (EPERM)");
+#endif
 	check(write(STDOUT_FILENO, "", 0) == 0, "write() on stdout still works");
 	return failures ? 1 : 0;
 }
