@@ -988,7 +988,7 @@ static int drop_privileges(const struct collect_args *a)
  * after logging why (the run must stop). */
 static int confine(const struct run_state *rs, int live)
 {
-	int fds[SANDBOX_MAX_DENY_FDS];
+	int fds[MAX_LIVE + MAX_NFLOG];	/* sandbox_enter refuses more than it can shut */
 	unsigned i, n = 0;
 	char err[1024];
 
@@ -996,10 +996,10 @@ static int confine(const struct run_state *rs, int live)
 		util_log(LOG_LVL_ERR, "cannot drop every capability: %s", err);
 		return -1;
 	}
-	for (i = 0; i < rs->n_caps && n < SANDBOX_MAX_DENY_FDS; i++)
+	for (i = 0; i < rs->n_caps && i < MAX_LIVE; i++)
 		if (rs->caps[i].p && !rs->caps[i].is_file && rs->caps[i].fd >= 0)
 			fds[n++] = rs->caps[i].fd;
-	for (i = 0; i < rs->n_nfl && n < SANDBOX_MAX_DENY_FDS; i++)
+	for (i = 0; i < rs->n_nfl && i < MAX_NFLOG; i++)
 		if (rs->nfl[i].fd >= 0)
 			fds[n++] = rs->nfl[i].fd;
 	if (sandbox_enter(fds, n, err, sizeof(err)) < 0) {

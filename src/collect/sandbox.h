@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define SANDBOX_MAX_DENY_FDS 64	/* descriptors sandbox_enter can shut for sending */
+#define SANDBOX_MAX_DENY_FDS 96	/* descriptors sandbox_enter can shut for sending */
 
 /* Loads two seccomp filters for the rest of the process's life (see README, "Privileges"):
  * an allow-list of the calls made after start-up (reading sockets, the SQLite files, stdio
