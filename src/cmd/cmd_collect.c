@@ -18,6 +18,7 @@
 #include "classify/hostinfo.h"
 #include "sources/nflogsrc.h"
 #include "collect/privdrop.h"
+#include "collect/sandbox.h"
 #include "policy/rulesrc.h"
 #include "common/prefix.h"
 #include "store/store.h"
@@ -982,6 +983,32 @@ static int drop_privileges(const struct collect_args *a)
 	return 0;
 }
 
+/* After the drop: no capability left in any set (live capture: whatever the start), then
+ * the seccomp sandbox, with the packet and NFLOG sockets shut for sending. Returns 0, or -1
+ * after logging why (the run must stop). */
+static int confine(const struct run_state *rs, int live)
+{
+	int fds[MAX_LIVE + MAX_NFLOG];	/* sandbox_enter refuses more than it can shut */
+	unsigned i, n = 0;
+	char err[1024];
+
+	if (live && privdrop_caps_clear(err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot drop every capability: %s", err);
+		return -1;
+	}
+	for (i = 0; i < rs->n_caps && i < MAX_LIVE; i++)
+		if (rs->caps[i].p && !rs->caps[i].is_file && rs->caps[i].fd >= 0)
+			fds[n++] = rs->caps[i].fd;
+	for (i = 0; i < rs->n_nfl && i < MAX_NFLOG; i++)
+		if (rs->nfl[i].fd >= 0)
+			fds[n++] = rs->nfl[i].fd;
+	if (sandbox_enter(fds, n, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot enter the sandbox: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_collect(int argc, char **argv)
 {
 	struct collect_args *a = calloc(1, sizeof(*a));
@@ -1103,8 +1130,13 @@ int cmd_collect(int argc, char **argv)
 			rc = open_nflog(&rs, c, a);
 		if (rc == 0)
 			rc = start_audit(&rs, c, a, st, run_id, 1);
-		if (rc == 0 && collector_flush(c, 0) == 0)
+		/* a failed flush is retried by the loop; it must not skip the drop */
+		if (rc == 0) {
+			(void)collector_flush(c, 0);
 			rc = drop_privileges(a);
+		}
+		if (rc == 0)
+			rc = confine(&rs, 1);
 		if (rc == 0)
 			rc = loop_live(&rs, c, a);
 	} else {
@@ -1113,6 +1145,8 @@ int cmd_collect(int argc, char **argv)
 		rc = a->user ? drop_privileges(a) : 0;
 		if (rc == 0)
 			rc = start_audit(&rs, c, a, st, run_id, 0);
+		if (rc == 0)
+			rc = confine(&rs, 0);
 		if (rc == 0)
 			rc = run_files(&rs, c, a);
 	}

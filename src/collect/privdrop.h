@@ -22,4 +22,13 @@ int privdrop_prepare_db(const char *db_path, uid_t uid, gid_t gid, char *err, si
  * Returns 0, or -1 with a message in err (the caller must exit). */
 int privdrop_to(uid_t uid, gid_t gid, char *err, size_t errlen);
 
+/* Drops every capability whatever the start (root, root after privdrop_to, or an
+ * unprivileged user given ambient capabilities as systemd's AmbientCapabilities= does):
+ * the bounding set where CAP_SETPCAP allows it, the ambient set, then the effective,
+ * permitted and inheritable sets; sets PR_SET_NO_NEW_PRIVS. Then checks, rather than
+ * trusts, that the effective, permitted, inheritable and ambient sets are empty and that
+ * no_new_privs is on. Call once every handle needing a capability is open. Returns 0, or
+ * -1 with a message in err (the caller must exit). */
+int privdrop_caps_clear(char *err, size_t errlen);
+
 #endif
