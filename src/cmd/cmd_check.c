@@ -237,6 +237,7 @@ static json_t *res_json(const struct ipt_ruleset *rs, const struct check_res *r)
 
 struct run {
 	struct opts o;
+	struct hostctx hc;	/* as the database recorded it */
 	struct check_host host;
 	struct check_flows fs;
 	struct check_side ns, old;
@@ -736,7 +737,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (store_begin(st) < 0 ||
-	    store_context_each(st, R->o.since, R->o.until, check_host_row, &R->host) < 0 ||
+	    store_context_each(st, R->o.since, R->o.until, check_hostctx_row, &R->hc) < 0 ||
 	    !(it = store_flows_open(st, R->o.since, R->o.until))) {
 		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, store_errmsg(st));
 		goto out;
@@ -755,7 +756,8 @@ int cmd_check(int argc, char **argv)
 	store_flows_close(it);
 	it = NULL;
 	store_commit(st);
-	if (check_host_finish(&R->host, R->o.route_localnet, R->o.accept_local, R->o.rp_filter) < 0 ||
+	if (check_host_build(&R->host, &R->hc, R->o.route_localnet, R->o.accept_local,
+			     R->o.rp_filter) < 0 ||
 	    check_flows_derive(&R->fs, &R->host) < 0 ||
 	    check_evaluate(&R->ns, &R->fs, &R->host, 1) < 0 ||
 	    (R->o.against && check_evaluate(&R->old, &R->fs, &R->host, 0) < 0)) {
@@ -805,6 +807,7 @@ out:
 	check_side_free(&R->old);
 	check_flows_free(&R->fs);
 	check_host_free(&R->host);
+	hostctx_free(&R->hc);
 	check_groups_free(&R->g);
 	free(R->alone);
 	free(R);

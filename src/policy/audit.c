@@ -127,7 +127,6 @@ struct audit {
 	char *live_text[2];
 	size_t live_len[2];
 	char live_note[2][256];
-	uint8_t cls_map[CLS_COUNT];
 	uint8_t pfx_state[COLLECTOR_MAX_PREFIXES];	/* 0 unknown, 1 drop, 2 not */
 	char (*pfx_why)[200];
 	struct dropped *dropped;
@@ -292,74 +291,31 @@ static int evalset_renew(struct audit *a, struct evalset *s)
 static int host_build(struct audit *a, struct check_host *h, uint64_t *hash)
 {
 	struct hostinfo *hi = calloc(1, sizeof(*hi));
-	static const char *const keys[] = { "route_localnet", "accept_local", "rp_filter", NULL };
-	char addr[INET6_ADDRSTRLEN], val[64], pfx[4096];
-	struct store_ctx_row row;
-	uint64_t hh = 1469598103934665603ull;
-	unsigned i, k, j;
+	struct hostctx hc;
+	unsigned i;
 	int ret = -1;
 
+	memset(&hc, 0, sizeof(hc));
 	memset(h, 0, sizeof(*h));
 	if (!hi)
 		return -1;
 	if (hostinfo_read(hi) < 0)
 		hi->n_addrs = hi->n_ifaces = 0;
-	for (i = 0; i < hi->n_addrs; i++) {
-		const struct prefix *p = &hi->addrs[i].addr;
-
-		addr_format(p->family, p->addr, addr, sizeof(addr));
-		memset(&row, 0, sizeof(row));
-		row.kind = 'h';
-		row.a = hi->addrs[i].iface;
-		row.b = addr;
-		row.n = (int)p->plen;
-		row.family = p->family;
-		hh = hash_bytes(addr, strlen(addr), hash_bytes(&p->plen, 1, hh));
-		if (check_host_row(h, &row) < 0)
-			goto out;
-	}
-	for (i = 0; i <= hi->n_ifaces; i++) {
-		const char *scope = i == 0 ? "all" : hi->ifaces[i - 1].name;
-
-		for (k = 0; keys[k]; k++) {
-			if (hostinfo_sysctl(scope, keys[k], val, sizeof(val)) < 0)
-				continue;
-			memset(&row, 0, sizeof(row));
-			row.kind = 'k';
-			row.a = scope;
-			row.b = keys[k];
-			row.c = val;
-			hh = hash_bytes(scope, strlen(scope), hash_bytes(val, strlen(val), hh));
-			if (check_host_row(h, &row) < 0)
-				goto out;
-		}
-	}
+	if (hostctx_read_kernel(&hc, hi) < 0)
+		goto out;
 	for (i = 0; i < a->c->n_ifaces; i++) {
 		const struct iface_info *ifc = &a->c->ifaces[i].info;
-		size_t used = 0;
 
-		pfx[0] = '\0';
-		for (j = 0; j < ifc->n_prefixes && used + 64 < sizeof(pfx); j++) {
-			prefix_format(&ifc->prefixes[j], addr, sizeof(addr));
-			used += (size_t)snprintf(pfx + used, sizeof(pfx) - used, "%s%s", j ? "," : "", addr);
-		}
-		memset(&row, 0, sizeof(row));
-		row.kind = 'i';
-		row.a = ifc->name;
-		row.b = classify_role_name(ifc->role);
-		row.c = pfx;
-		hh = hash_bytes(ifc->name, strlen(ifc->name), hash_bytes(pfx, used, hh));
-		if (check_host_row(h, &row) < 0)
+		if (hostctx_add_iface(&hc, ifc->name, ifc->role, ifc->prefixes, ifc->n_prefixes) < 0)
 			goto out;
 	}
-	if (check_host_finish(h, -1, -1, -1) < 0)
+	if (check_host_build(h, &hc, -1, -1, -1) < 0)
 		goto out;
-	*hash = hh;
+	*hash = hostctx_hash(&hc);
 	ret = 0;
 out:
+	hostctx_free(&hc);
 	free(hi);
-	if (ret < 0)
-		check_host_free(h);
 	return ret;
 }
 
@@ -732,7 +688,7 @@ static void path_diff(struct audit *a, int fam, const struct check_flow *f, cons
 
 /* ---- per new flow ---- */
 
-static void make_flow(struct audit *a, const struct flow_entry *e, const struct pkt_record *r,
+static void make_flow(const struct flow_entry *e, const struct pkt_record *r,
 		      struct check_flow *f)
 {
 	const struct flow_key *k = &e->key;
@@ -744,7 +700,7 @@ static void make_flow(struct audit *a, const struct flow_entry *e, const struct 
 	memcpy(f->dst, k->dst, 16);
 	f->sport = k->sport;
 	f->dport = k->dport;
-	f->cls = a->cls_map[k->cls < CLS_COUNT ? k->cls : 0];
+	f->cls = k->cls < CLS_COUNT ? k->cls : CLS_NORMAL;
 	f->spoof = (uint8_t)classify_is_spoof((enum spoof_class)k->cls);
 	f->loopback = k->cls == CLS_LOOPBACK_FLOW;
 	f->dir = k->dir == DIR_IN ? 1 : k->dir == DIR_OUT ? 2 : 0;
@@ -861,13 +817,13 @@ static void report_reply(struct audit *a, const struct dropped *d, struct flow_e
 	memset(&fake, 0, sizeof(fake));
 	fake.ts_usec = d->ts;
 	if (e)
-		make_flow(a, e, &fake, &f);
+		make_flow(e, &fake, &f);
 	else {
 		struct flow_entry tmp;
 
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.key = d->key;
-		make_flow(a, &tmp, &fake, &f);
+		make_flow(&tmp, &fake, &f);
 	}
 	f.sport = d->t.sport;
 	f.dport = d->t.dport;
@@ -877,14 +833,14 @@ static void report_reply(struct audit *a, const struct dropped *d, struct flow_e
 	inet_ntop(fam ? AF_INET6 : AF_INET, d->t.dst, dst, sizeof(dst));
 	snprintf(sig, sizeof(sig), "live_reply|%s|%s|%s|%u|%u|%u|%s", ifn,
 		 proto_name(d->t.proto, pb, sizeof(pb)), dst, d->t.dport, d->ri.rule, d->ri.chain,
-		 check_class_names[f.cls < 7 ? f.cls : 0]);
+		 check_class_name(f.cls));
 	memset(&v, 0, sizeof(v));
 	v.kind = AK_LIVE_REPLY;
 	v.sig = sig;
 	v.e = e;
 	v.flow = flow;
 	v.iface = ifn;
-	v.cls = check_class_names[f.cls < 7 ? f.cls : 0];
+	v.cls = check_class_name(f.cls);
 	v.family = d->key.family;
 	v.proto = d->t.proto;
 	v.dport = d->t.dport;
@@ -949,7 +905,7 @@ static void new_flow(struct audit *a, struct flow_entry *e, const struct pkt_rec
 	if (!a->in.ev[fam] || r->status != DEC_OK)
 		return;
 	t0 = mono_ns();
-	make_flow(a, e, r, &f);
+	make_flow(e, r, &f);
 	collector_reverse_key(a->c, k, r, &rk);
 	rev = flowtab_find(a->c->ft, &rk);
 	check_flow_derive_one(&f, &a->h, loop, rev != NULL && rev != e, rev != NULL && rev != e);
@@ -969,7 +925,7 @@ static void new_flow(struct audit *a, struct flow_entry *e, const struct pkt_rec
 	memset(&v, 0, sizeof(v));
 	v.e = e;
 	v.iface = ifc->name;
-	v.cls = check_class_names[f.cls < 7 ? f.cls : 0];
+	v.cls = check_class_name(f.cls);
 	v.family = k->family;
 	v.proto = k->proto;
 	v.dport = k->dport;
@@ -1229,7 +1185,7 @@ static void on_nflog(void *arg, struct flow_entry *e, const struct pkt_record *r
 		struct vio v;
 		struct flow_key rk;
 
-		make_flow(a, e, r, &f);
+		make_flow(e, r, &f);
 		collector_reverse_key(a->c, &e->key, r, &rk);
 		check_flow_derive_one(&f, &a->h, ifc->role == ROLE_LOOPBACK, 0, 0);
 		if (eval(&a->in, fam, &f, ifc->name, &ri) < 0)
@@ -1247,7 +1203,7 @@ static void on_nflog(void *arg, struct flow_entry *e, const struct pkt_record *r
 		v.e = e;
 		v.flow = flow;
 		v.iface = ifc->name;
-		v.cls = check_class_names[f.cls < 7 ? f.cls : 0];
+		v.cls = check_class_name(f.cls);
 		v.family = e->key.family;
 		v.proto = e->key.proto;
 		v.dport = e->key.dport;
@@ -1400,7 +1356,7 @@ static void check_recorded(struct audit *a, int fam)
 		v.flow_id = f->id;
 		v.flow = flow;
 		v.iface = fs.ifnames[f->iface];
-		v.cls = check_class_names[f->cls < 7 ? f->cls : 0];
+		v.cls = check_class_name(f->cls);
 		v.family = f->family;
 		v.proto = f->proto;
 		v.dport = f->dport;
@@ -1571,7 +1527,7 @@ void audit_tick(struct audit *a, uint64_t now)
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.key = x->key;
 			fake.ts_usec = x->first;
-			make_flow(a, &tmp, &fake, &f);
+			make_flow(&tmp, &fake, &f);
 			flow_text(a, &f, ifn, flow, sizeof(flow));
 			res_desc(a, 0, x->key.family == 6, &x->ri, is, sizeof(is));
 			snprintf(ev, sizeof(ev), "%u attempts in %.0fs and no reply, while %s/%u answers "
@@ -1628,7 +1584,6 @@ struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct 
 			int64_t run_id, char *err, size_t errlen)
 {
 	struct audit *a = calloc(1, sizeof(*a));
-	unsigned i, k;
 	int f;
 
 	if (!a) {
@@ -1651,10 +1606,6 @@ struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (i = 0; i < CLS_COUNT; i++)
-		for (k = 0; check_class_names[k]; k++)
-			if (!strcmp(check_class_names[k], classify_class_name((enum spoof_class)i)))
-				a->cls_map[i] = (uint8_t)k;
 	if (host_build(a, &a->h, &a->host_hash) < 0) {
 		snprintf(err, errlen, "cannot read the host's context: out of memory");
 		goto fail;

@@ -22,12 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const check_class_names[] = {
-	"normal", "loopback_flow", "spoof_loopback_src", "loopback_dst", "own_addr_src",
-	"bogon_src", "unexpected_src", NULL,
-};
-#define N_CLASSES 7
-#define CLS_OTHER N_CLASSES
+const char *check_class_name(unsigned cls)
+{
+	return classify_class_name(cls < CLS_COUNT ? (enum spoof_class)cls : CLS_NORMAL);
+}
 
 const char *const check_kind_names[CK_COUNT] = {
 	"spoof", "loopback_breakage", "uncertain", "newly_blocked", "newly_accepted",
@@ -51,165 +49,6 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	*v = p;
 	*cap = nc;
 	return 0;
-}
-
-/* ---- host context ---- */
-
-static struct ipt_ifconf *ifconf_get(struct check_host *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->nifconf; i++)
-		if (strcmp(h->ifconf[i].ifname, name) == 0)
-			return &h->ifconf[i];
-	if (grow((void **)&h->ifconf, &h->capifconf, h->nifconf, sizeof(*h->ifconf)) < 0)
-		return NULL;
-	memset(&h->ifconf[h->nifconf], 0, sizeof(*h->ifconf));
-	snprintf(h->ifconf[h->nifconf].ifname, IPT_IFNAMSIZ, "%s", name);
-	h->ifconf[h->nifconf].route_localnet = -1;
-	h->ifconf[h->nifconf].accept_local = -1;
-	h->ifconf[h->nifconf].rp_filter = -1;
-	return &h->ifconf[h->nifconf++];
-}
-
-static int add_route(struct check_host *h, const char *pfx, const char *ifname)
-{
-	struct ipt_route *r;
-
-	if (grow((void **)&h->routes, &h->caproutes, h->nroutes, sizeof(*h->routes)) < 0)
-		return -1;
-	r = &h->routes[h->nroutes];
-	memset(r, 0, sizeof(*r));
-	if (prefix_parse(pfx, 0, &r->dst) < 0)
-		return 0;	/* ignore what does not parse */
-	snprintf(r->ifname, IPT_IFNAMSIZ, "%s", ifname);
-	h->nroutes++;
-	return 0;
-}
-
-int check_host_row(void *arg, const struct store_ctx_row *row)
-{
-	struct check_host *h = arg;
-
-	if (row->kind == 'h') {
-		struct ipt_hostaddr *a;
-		uint8_t buf[16] = {0};
-		int fam = row->family == 6 ? AF_INET6 : AF_INET;
-
-		if (inet_pton(fam, row->b, buf) != 1)
-			return 0;
-		if (grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*h->addrs)) < 0)
-			return -1;
-		a = &h->addrs[h->naddrs++];
-		memset(a, 0, sizeof(*a));
-		snprintf(a->ifname, IPT_IFNAMSIZ, "%s", row->a);
-		a->family = (uint8_t)row->family;
-		a->plen = (uint8_t)row->n;
-		memcpy(a->addr, buf, 16);
-		h->have_addrs = 1;
-	} else if (row->kind == 'k') {
-		struct ipt_ifconf *c;
-		int v = atoi(row->c);
-
-		if (strcmp(row->b, "route_localnet") && strcmp(row->b, "accept_local") &&
-		    strcmp(row->b, "rp_filter"))
-			return 0;
-		c = ifconf_get(h, row->a);
-		if (!c)
-			return -1;
-		if (!strcmp(row->b, "route_localnet"))
-			c->route_localnet = (int8_t)(v != 0);
-		else if (!strcmp(row->b, "accept_local"))
-			c->accept_local = (int8_t)(v != 0);
-		else
-			c->rp_filter = (int8_t)(v < 0 || v > 2 ? -1 : v);
-		h->have_sysctls = 1;
-	} else if (row->kind == 'i') {
-		size_t i;
-		char buf[1024], *tok, *save = NULL;
-
-		for (i = 0; i < h->nifaces; i++)
-			if (!strcmp(h->ifaces[i].name, row->a))
-				break;
-		if (i == h->nifaces) {
-			if (grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*h->ifaces)) < 0)
-				return -1;
-			h->nifaces++;
-		}
-		snprintf(h->ifaces[i].name, IPT_IFNAMSIZ, "%s", row->a);
-		snprintf(h->ifaces[i].role, sizeof(h->ifaces[i].role), "%s", row->b);
-		/* routes: an external interface holds the default route, an internal one its
-		 * connected and routed prefixes */
-		if (!strcmp(row->b, "external")) {
-			if (add_route(h, "0.0.0.0/0", row->a) < 0 || add_route(h, "::/0", row->a) < 0)
-				return -1;
-		}
-		snprintf(buf, sizeof(buf), "%s", row->c);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (add_route(h, tok, row->a) < 0)
-				return -1;
-	}
-	return 0;
-}
-
-int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter)
-{
-	struct ipt_ifconf *all = ifconf_get(h, "all");
-	size_t i;
-
-	if (!all)
-		return -1;
-	/* an override stands for the whole host: `all` and every interface */
-	for (i = 0; i < h->nifconf; i++) {
-		if (route_localnet >= 0)
-			h->ifconf[i].route_localnet = (int8_t)route_localnet;
-		if (accept_local >= 0)
-			h->ifconf[i].accept_local = (int8_t)accept_local;
-		if (rp_filter >= 0)
-			h->ifconf[i].rp_filter = (int8_t)rp_filter;
-	}
-	for (i = 0; i < h->nifaces; i++) {
-		struct ipt_ifconf *c = ifconf_get(h, h->ifaces[i].name);
-
-		if (!c)
-			return -1;
-		if (route_localnet >= 0)
-			c->route_localnet = (int8_t)route_localnet;
-		if (accept_local >= 0)
-			c->accept_local = (int8_t)accept_local;
-		if (rp_filter >= 0)
-			c->rp_filter = (int8_t)rp_filter;
-	}
-	memset(&h->ctx, 0, sizeof(h->ctx));
-	h->ctx.addrs = h->addrs;
-	h->ctx.naddrs = h->naddrs;
-	h->ctx.addrs_known = h->have_addrs;
-	h->ctx.ifconf = h->ifconf;
-	h->ctx.nifconf = h->nifconf;
-	h->ctx.routes = h->routes;
-	h->ctx.nroutes = h->nroutes;
-	h->ctx.routes_known = h->nifaces > 0 && h->have_addrs;
-	h->ctx.conntrack = -1;
-	return 0;
-}
-
-void check_host_free(struct check_host *h)
-{
-	free(h->addrs);
-	free(h->ifconf);
-	free(h->routes);
-	free(h->ifaces);
-	memset(h, 0, sizeof(*h));
-}
-
-const char *check_host_role(const struct check_host *h, const char *ifname)
-{
-	size_t i;
-
-	for (i = 0; i < h->nifaces; i++)
-		if (!strcmp(h->ifaces[i].name, ifname))
-			return h->ifaces[i].role;
-	return NULL;
 }
 
 /* ---- flows ---- */
@@ -257,12 +96,12 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
 	f->sport = (uint16_t)sf->sport;
 	f->dport = (uint16_t)sf->dport;
-	for (c = 0; c < N_CLASSES; c++)
-		if (!strcmp(check_class_names[c], sf->cls))
+	for (c = 0; c < CLS_COUNT; c++)
+		if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
 			break;
 	f->cls = (uint16_t)c;
-	f->spoof = c >= 2 && c < N_CLASSES;
-	f->loopback = c == 1;
+	f->spoof = (uint8_t)(c < CLS_COUNT && classify_is_spoof((enum spoof_class)c));
+	f->loopback = c == CLS_LOOPBACK_FLOW;
 	f->iface = intern(&fs->ifnames, &fs->nifnames, sf->iface);
 	f->subclass = intern(&fs->subclasses, &fs->nsubclasses, sf->subclass);
 	if (f->iface == 65535 || f->subclass == 65535) {
@@ -469,9 +308,9 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 	}
 	memset(slots, 0xff, nslots * sizeof(*slots));
 	for (i = 0; i < fs->nifnames; i++) {
-		const char *role = check_host_role(h, fs->ifnames[i]);
+		int role = check_host_role(h, fs->ifnames[i]);
 
-		loop_if[i] = role ? !strcmp(role, "loopback") : !strcmp(fs->ifnames[i], "lo");
+		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
 	/* index: the earliest flow per 5-tuple (buckets split a flow into rows) */
 	for (i = 0; i < fs->n; i++) {
@@ -569,12 +408,12 @@ void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size
 	if (f->proto == 1 || f->proto == 58)
 		snprintf(buf, len, "%s %s %s %s -> %s type %u/%u (%s)", fs->ifnames[f->iface],
 			 dirs[f->dir], pn, s, d, f->dport >> 8, f->dport & 0xff,
-			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+			 check_class_name(f->cls));
 	else
 		snprintf(buf, len, "%s %s %s %s%s%s:%u -> %s%s%s:%u (%s)", fs->ifnames[f->iface],
 			 dirs[f->dir], pn, f->family == 6 ? "[" : "", s, f->family == 6 ? "]" : "",
 			 f->sport, f->family == 6 ? "[" : "", d, f->family == 6 ? "]" : "", f->dport,
-			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+			 check_class_name(f->cls));
 }
 
 /* ---- evaluation ---- */
@@ -878,7 +717,7 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 		if (!ns->rs[fam])
 			continue;
 		if (f->spoof) {
-			snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
+			snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 				 fs->subclasses[f->subclass]);
 			if (check_group_add(g, CK_SPOOF, fam, label, r,
 					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
@@ -926,7 +765,7 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
 				return -1;
 			if (f->spoof && acc_n != acc_o) {
-				snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
+				snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 					 fs->subclasses[f->subclass]);
 				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
 						    label, r, o, fs, i) < 0)

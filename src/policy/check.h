@@ -10,36 +10,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify/classify.h"
+#include "classify/hostinfo.h"
 #include "policy/ipt.h"
 #include "store/store.h"
 
-/* ---- host context ---- */
+/* ---- host context (check_host.c) ---- */
 
-/* What the kernel looked like: from the DB (store_context_each rows) and/or overrides. */
+/* The evaluator's view of the host, built from a struct hostctx (the live host's, or the
+ * one a database recorded) plus the command line's overrides. */
 struct check_host {
 	struct ipt_hostaddr *addrs;
-	size_t naddrs, capaddrs;
+	size_t naddrs;
 	struct ipt_ifconf *ifconf;
 	size_t nifconf, capifconf;
 	struct ipt_route *routes;
 	size_t nroutes, caproutes;
 	struct {
 		char name[IPT_IFNAMSIZ];
-		char role[16];
+		enum iface_role role;
 	} *ifaces;
-	size_t nifaces, capifaces;
-	int have_addrs;		/* the DB listed host addresses */
-	int have_sysctls;	/* the DB listed kernel context */
-	struct ipt_context ctx;	/* ready after check_host_finish() */
+	size_t nifaces;
+	int have_addrs;		/* host addresses are known */
+	int have_sysctls;	/* kernel context is known */
+	struct ipt_context ctx;	/* points into the arrays above */
 };
 
-/* store_context_each() callback: arg is a struct check_host. */
-int check_host_row(void *arg, const struct store_ctx_row *row);
-/* Applies overrides (-1 = keep) to `all` and completes ctx. Returns 0 or -1 (ENOMEM). */
-int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter);
+/* store_context_each() callback: adds one recorded row to arg, a struct hostctx (the
+ * database's text becomes typed here, once). Returns 0, or -1 (ENOMEM). */
+int check_hostctx_row(void *arg, const struct store_ctx_row *row);
+/* Builds h from hc; overrides (-1 = keep) apply to `all` and every interface. Returns 0
+ * or -1 (ENOMEM). h does not borrow from hc. */
+int check_host_build(struct check_host *h, const struct hostctx *hc, int route_localnet,
+		     int accept_local, int rp_filter);
 void check_host_free(struct check_host *h);
-/* Role of an interface ("loopback", "external", "internal") or NULL when unknown. */
-const char *check_host_role(const struct check_host *h, const char *ifname);
+/* Role (enum iface_role) of an interface, or -1 when unknown. */
+int check_host_role(const struct check_host *h, const char *ifname);
 
 /* ---- flows ---- */
 
@@ -57,7 +63,7 @@ struct check_flow {
 	uint8_t pkttype;
 	uint8_t dir;		/* 0 unknown, 1 in, 2 out */
 	uint16_t sport, dport;
-	uint16_t cls;		/* index into check_class_names */
+	uint16_t cls;		/* enum spoof_class; CLS_COUNT: a name classify does not know */
 	uint16_t subclass;	/* index into the flow set's subclass names */
 	uint16_t iface;		/* index into the flow set's interface names */
 	uint8_t src[16], dst[16];	/* IPv4 in the first 4 bytes */
@@ -76,7 +82,8 @@ struct check_flows {
 	size_t nsubclasses;
 };
 
-extern const char *const check_class_names[];	/* "normal", "loopback_flow", ... */
+/* The class name of a flow ("normal" for one classify does not know). */
+const char *check_class_name(unsigned cls);
 
 /* Appends a stored flow (addresses converted). Returns 0, or -1 (ENOMEM). */
 int check_flows_add(struct check_flows *fs, const struct store_flow *sf);

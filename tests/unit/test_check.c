@@ -91,12 +91,14 @@ static void host(struct check_host *h)
 		{'i', "lo", "loopback", "", 0, 0}, {'i', "eth0", "external", "", 0, 0},
 		{'h', "eth0", "45.33.1.10", "", 24, 4}, {'k', "all", "route_localnet", "0", 0, 0},
 	};
+	struct hostctx hc;
 	size_t i;
 
-	memset(h, 0, sizeof(*h));
+	memset(&hc, 0, sizeof(hc));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		assert_int_equal(check_host_row(h, &rows[i]), 0);
-	assert_int_equal(check_host_finish(h, 0, 0, 0), 0);
+		assert_int_equal(check_hostctx_row(&hc, &rows[i]), 0);
+	assert_int_equal(check_host_build(h, &hc, 0, 0, 0), 0);
+	hostctx_free(&hc);
 }
 
 /* Path, reverse lookup and collapsed ports, one flow per row. */
