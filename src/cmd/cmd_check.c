@@ -12,7 +12,9 @@
 
 #include <jansson.h>
 
+#include "common/util.h"
 #include "policy/check.h"
+#include "policy/policy.h"
 #include "cmd/cmd.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -69,27 +71,40 @@ static void usage(FILE *f)
 		"2 bad usage.\n");
 }
 
+/* --since/--until: report_parse_time's forms, in UTC, and bare unix seconds. */
 static int parse_time(const char *s, int64_t *out)
 {
-	struct tm tm;
-	char *end;
-	long long v;
+	char at[32];
+	int64_t us;
 
-	memset(&tm, 0, sizeof(tm));
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (!errno && *end == '\0' && end != s && v >= 0) {
-		*out = v;
+	if (*s && strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 20)
+			return -1;
+		snprintf(at, sizeof(at), "@%s", s);
+		s = at;
+	}
+	if (report_parse_time(s, 1, util_now_usec(), &us) < 0)
+		return -1;
+	*out = us / 1000000;
+	return 0;
+}
+
+/* --day: report_parse_day's forms, in UTC, and bare unix seconds (a day from there). */
+static int parse_day(const char *s, int64_t *since, int64_t *until)
+{
+	int64_t a, b;
+
+	if (*s && strspn(s, "0123456789") == strlen(s)) {
+		if (parse_time(s, &a) < 0)
+			return -1;
+		*since = a;
+		*until = a + 86400;
 		return 0;
 	}
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && *end == 'T')
-		end = strptime(end + 1, "%H:%M", &tm);
-	if (end && *end == ':')
-		end = strptime(end + 1, "%S", &tm);
-	if (!end || *end != '\0')
+	if (report_parse_day(s, 1, util_now_usec(), &a, &b) < 0)
 		return -1;
-	*out = (int64_t)timegm(&tm);
+	*since = a / 1000000;
+	*until = b / 1000000;
 	return 0;
 }
 
@@ -125,61 +140,40 @@ static int parse_fail_on(const char *s, unsigned *out)
 	return 0;
 }
 
-/* Loads a ruleset from FILE, or from the kernel with "live". Prints errors. */
-static struct ipt_ruleset *load_ruleset(const char *what, int family)
+/* Fills a source: FILE, or the kernel's ruleset with "live". */
+static void policy_src_of(struct policy_src *s, const char *what, int family)
 {
-	struct ipt_error err;
-	struct ipt_ruleset *rs;
+	memset(s, 0, sizeof(*s));
+	s->lang = POLICY_IPTABLES;
+	s->family = family;
+	if (!strcmp(what, "live"))
+		s->kind = POLICY_LIVE;
+	else
+		s->kind = POLICY_FILE;
+	s->path = s->kind == POLICY_FILE ? what : NULL;
+}
 
-	if (!strcmp(what, "live")) {
-		const char *cmd = family == 6 ? "ip6tables-save 2>/dev/null" : "iptables-save 2>/dev/null";
-		FILE *p = popen(cmd, "r");
-		char *buf = NULL;
-		size_t len = 0, cap = 0, n;
-		int st;
+/* Loads the proposed rulesets into pn and --against's into po. Prints errors. */
+static int load_policies(const struct opts *o, struct policy *pn, struct policy *po)
+{
+	struct policy_src sn[2], so[2];
+	size_t nn = 0, no = 0;
+	char err[1024];
+	int positioned;
 
-		if (!p) {
-			fprintf(stderr, "spoofaudit check: cannot run %s: %s\n", cmd, strerror(errno));
-			return NULL;
-		}
-		for (;;) {
-			if (len + 65536 > cap) {
-				char *nb = realloc(buf, cap + 65536 * 4);
-
-				if (!nb) {
-					free(buf);
-					pclose(p);
-					fprintf(stderr, "spoofaudit check: out of memory\n");
-					return NULL;
-				}
-				buf = nb;
-				cap += 65536 * 4;
-			}
-			n = fread(buf + len, 1, cap - len, p);
-			if (n == 0)
-				break;
-			len += n;
-		}
-		st = pclose(p);
-		if (st != 0) {
-			free(buf);
-			fprintf(stderr, "spoofaudit check: %s failed (status %d)\n",
-				family == 6 ? "ip6tables-save" : "iptables-save", st);
-			return NULL;
-		}
-		rs = ipt_parse_buffer(buf ? buf : "", len,
-				      family == 6 ? "ip6tables-save" : "iptables-save", family, &err);
-		free(buf);
-	} else {
-		rs = ipt_parse_file(what, family, &err);
+	policy_src_of(&sn[nn++], o->ruleset, 4);
+	if (o->ruleset6)
+		policy_src_of(&sn[nn++], o->ruleset6, 6);
+	if (o->against)
+		policy_src_of(&so[no++], o->against, 4);
+	if (o->against6)
+		policy_src_of(&so[no++], o->against6, 6);
+	if (policy_load(pn, sn, nn, &positioned, err, sizeof(err)) < 0 ||
+	    (no && policy_load(po, so, no, &positioned, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "%s%s\n", positioned ? "" : "spoofaudit check: ", err);
+		return -1;
 	}
-	if (!rs) {
-		if (err.line)
-			fprintf(stderr, "%s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
-		else
-			fprintf(stderr, "spoofaudit check: %s: %s\n", what, err.msg[0] ? err.msg : strerror(errno));
-	}
-	return rs;
+	return 0;
 }
 
 /* ---- describing outcomes ---- */
@@ -240,6 +234,7 @@ struct run {
 	struct hostctx hc;	/* as the database recorded it */
 	struct check_host host;
 	struct check_flows fs;
+	struct policy pn, po;	/* the proposed rulesets, --against's */
 	struct check_side ns, old;
 	struct check_res *alone;
 	struct check_groups g;
@@ -522,12 +517,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'a': o->against = optarg; break;
 		case 'A': o->against6 = optarg; break;
 		case 'D':
-			if (parse_time(optarg, &t) < 0 || strchr(optarg, 'T')) {
+			if (parse_day(optarg, &o->since, &o->until) < 0) {
 				fprintf(stderr, "spoofaudit check: --day wants YYYY-MM-DD: `%s'\n", optarg);
 				return 2;
 			}
-			o->since = t;
-			o->until = t + 86400;
 			break;
 		case 's':
 		case 'u':
@@ -726,11 +719,10 @@ int cmd_check(int argc, char **argv)
 		free(R);
 		return rc;
 	}
-	if (!(R->ns.rs[0] = load_ruleset(R->o.ruleset, 4)) ||
-	    (R->o.ruleset6 && !(R->ns.rs[1] = load_ruleset(R->o.ruleset6, 6))) ||
-	    (R->o.against && !(R->old.rs[0] = load_ruleset(R->o.against, 4))) ||
-	    (R->o.against6 && !(R->old.rs[1] = load_ruleset(R->o.against6, 6))))
+	if (load_policies(&R->o, &R->pn, &R->po) < 0)
 		goto out;
+	check_side_use(&R->ns, &R->pn);
+	check_side_use(&R->old, &R->po);
 	st = store_open(R->o.db, STORE_OPEN_READONLY, err, sizeof(err));
 	if (!st) {
 		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, err);
@@ -805,6 +797,8 @@ out:
 	store_close(st);
 	check_side_free(&R->ns);
 	check_side_free(&R->old);
+	policy_free(&R->pn);
+	policy_free(&R->po);
 	check_flows_free(&R->fs);
 	check_host_free(&R->host);
 	hostctx_free(&R->hc);

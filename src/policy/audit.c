@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "policy/check.h"
+#include "policy/policy.h"
 #include "classify/classify.h"
 #include "common/prefix.h"
 #include "common/util.h"
@@ -108,8 +109,7 @@ struct service {
 
 /* One ruleset side, both families. */
 struct evalset {
-	struct ipt_ruleset *rs[2];
-	struct ipt_compiled *cp[2];
+	struct policy pol;	/* the parsed and compiled rulesets */
 	struct ipt_eval *ev[2];
 	uint8_t *match[2];	/* per rule: the other side has it too (after a diff) */
 };
@@ -244,26 +244,26 @@ static const char *proto_name(unsigned p, char *buf, size_t len)
 static void evalset_free_family(struct evalset *s, int f)
 {
 	ipt_eval_free(s->ev[f]);
-	ipt_compiled_free(s->cp[f]);
-	ipt_ruleset_free(s->rs[f]);
+	ipt_compiled_free(s->pol.cp[f]);
+	ipt_ruleset_free(s->pol.rs[f]);
 	free(s->match[f]);
 	s->ev[f] = NULL;
-	s->cp[f] = NULL;
-	s->rs[f] = NULL;
+	s->pol.cp[f] = NULL;
+	s->pol.rs[f] = NULL;
 	s->match[f] = NULL;
 }
 
-/* Takes rs (for family f) into s, compiled, with an evaluator over the host context. */
-static int evalset_set(struct audit *a, struct evalset *s, int f, struct ipt_ruleset *rs)
+/* Takes family slot f of p (parsed and compiled) into s, with an evaluator over the host
+ * context; p's slot becomes empty. */
+static int evalset_set(struct audit *a, struct evalset *s, int f, struct policy *p)
 {
 	evalset_free_family(s, f);
-	if (!rs)
+	if (!p->rs[f])
 		return 0;
-	s->rs[f] = rs;
-	s->cp[f] = ipt_compile(rs);
-	s->ev[f] = ipt_eval_new(rs, &a->h.ctx);
-	s->match[f] = calloc(ipt_rule_count(rs) + 1, 1);
-	if (!s->cp[f] || !s->ev[f] || !s->match[f] || ipt_eval_set_compiled(s->ev[f], s->cp[f]) < 0) {
+	policy_move(&s->pol, p, f);
+	s->ev[f] = ipt_eval_new(s->pol.rs[f], &a->h.ctx);
+	s->match[f] = calloc(ipt_rule_count(s->pol.rs[f]) + 1, 1);
+	if (!s->ev[f] || !s->match[f] || ipt_eval_set_compiled(s->ev[f], s->pol.cp[f]) < 0) {
 		evalset_free_family(s, f);
 		return -1;
 	}
@@ -276,11 +276,11 @@ static int evalset_renew(struct audit *a, struct evalset *s)
 	int f;
 
 	for (f = 0; f < 2; f++) {
-		if (!s->rs[f])
+		if (!s->pol.rs[f])
 			continue;
 		ipt_eval_free(s->ev[f]);
-		s->ev[f] = ipt_eval_new(s->rs[f], &a->h.ctx);
-		if (!s->ev[f] || ipt_eval_set_compiled(s->ev[f], s->cp[f]) < 0)
+		s->ev[f] = ipt_eval_new(s->pol.rs[f], &a->h.ctx);
+		if (!s->ev[f] || ipt_eval_set_compiled(s->ev[f], s->pol.cp[f]) < 0)
 			return -1;
 	}
 	return 0;
@@ -598,16 +598,16 @@ static void res_desc(const struct audit *a, int live, int fam, const struct chec
 	const struct evalset *s = live ? &a->lv : &a->in, *o = live ? &a->in : &a->lv;
 	size_t n;
 
-	check_res_text(s->rs[fam], r, buf, len);
-	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && s->rs[fam]) {
-		char *t = audit_rule_text(s->rs[fam], r->rule);
+	check_res_text(s->pol.rs[fam], r, buf, len);
+	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && s->pol.rs[fam]) {
+		char *t = audit_rule_text(s->pol.rs[fam], r->rule);
 
 		n = strlen(buf);
 		if (t && n + 8 < len)
 			snprintf(buf + n, len - n, " `%s'", t);
 		free(t);
 		n = strlen(buf);
-		if (o->rs[fam] && a->live_known[fam] && s->match[fam] && !s->match[fam][r->rule])
+		if (o->pol.rs[fam] && a->live_known[fam] && s->match[fam] && !s->match[fam][r->rule])
 			snprintf(buf + n, len - n, live ? " (not in the intended policy)" :
 				 " (missing from the live ruleset)");
 	}
@@ -672,9 +672,9 @@ static void path_diff(struct audit *a, int fam, const struct check_flow *f, cons
 		ipt_eval_packet(s->ev[fam], &p, &r);
 		ipt_eval_set_hook(s->ev[fam], NULL, NULL);
 		for (i = 0; i < acc.n && used + 16 < len; i++) {
-			char rn[128], *t = audit_rule_text(s->rs[fam], acc.rule[i]);
+			char rn[128], *t = audit_rule_text(s->pol.rs[fam], acc.rule[i]);
 
-			check_rule_name(s->rs[fam], acc.rule[i], rn, sizeof(rn));
+			check_rule_name(s->pol.rs[fam], acc.rule[i], rn, sizeof(rn));
 			used += (size_t)snprintf(buf + used, len - used, "%s%s %s `%s'", used ? "; " : "",
 						 live ? "live-only rule on its path:" :
 						 "rule on its path missing from the live ruleset:",
@@ -1169,8 +1169,8 @@ static void on_nflog(void *arg, struct flow_entry *e, const struct pkt_record *r
 		return;
 	pfx = a->c->prefixes[prefix];
 	if (!a->pfx_state[prefix]) {
-		int drops = audit_prefix_drops(a->lv.rs[0], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0])) ||
-			    audit_prefix_drops(a->lv.rs[1], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0]));
+		int drops = audit_prefix_drops(a->lv.pol.rs[0], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0])) ||
+			    audit_prefix_drops(a->lv.pol.rs[1], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0]));
 
 		a->pfx_state[prefix] = drops ? 1 : 2;
 	}
@@ -1307,10 +1307,8 @@ static void check_recorded(struct audit *a, int fam)
 	store_flows_close(it);
 	if (check_flows_derive(&fs, &a->h) < 0)
 		goto out;
-	si.rs[fam] = a->in.rs[fam];
-	si.cp[fam] = a->in.cp[fam];
-	sl.rs[fam] = a->lv.rs[fam];
-	sl.cp[fam] = a->lv.cp[fam];
+	check_side_use(&si, &a->in.pol);
+	check_side_use(&sl, &a->lv.pol);
 	if (check_evaluate(&si, &fs, &a->h, 0) < 0 || check_evaluate(&sl, &fs, &a->h, 0) < 0 ||
 	    check_findings(&g, &fs, &si, NULL, &sl) < 0)
 		goto out;
@@ -1369,8 +1367,6 @@ static void check_recorded(struct audit *a, int fam)
 		violation(a, &v);
 	}
 out:
-	si.rs[fam] = sl.rs[fam] = NULL;
-	si.cp[fam] = sl.cp[fam] = NULL;
 	check_side_free(&si);
 	check_side_free(&sl);
 	check_groups_free(&g);
@@ -1388,9 +1384,9 @@ static void compare_live(struct audit *a, int fam)
 	x.what_i = "intended";
 	x.what_l = "live ruleset";
 	a->live_same[fam] = 0;
-	if (!a->in.rs[fam] || !a->lv.rs[fam])
+	if (!a->in.pol.rs[fam] || !a->lv.pol.rs[fam])
 		return;
-	if (audit_rules_diff(a->in.rs[fam], a->lv.rs[fam], a->in.match[fam], a->lv.match[fam],
+	if (audit_rules_diff(a->in.pol.rs[fam], a->lv.pol.rs[fam], a->in.match[fam], a->lv.match[fam],
 			     on_rdiff, &x) < 0)
 		return;
 	a->live_same[fam] = x.n == 0;
@@ -1424,12 +1420,12 @@ static void info(struct audit *a, const char *msg)
 void audit_set_live(struct audit *a, int fam4or6, const char *text, size_t len, const char *note)
 {
 	int fam = fam4or6 == 6;
-	struct ipt_ruleset *rs;
-	struct ipt_error err;
+	struct policy_src src;
+	struct policy lp;
 	uint64_t h;
-	char msg[600];
+	char msg[600], perr[400];
 
-	if (!a->in.rs[fam])
+	if (!a->in.pol.rs[fam])
 		return;	/* no intended policy for this family: nothing to compare */
 	if (!text) {
 		if (a->live_known[fam] || strcmp(a->live_note[fam], note ? note : "")) {
@@ -1444,10 +1440,16 @@ void audit_set_live(struct audit *a, int fam4or6, const char *text, size_t len, 
 	h = audit_rules_hash(text, len);
 	if (a->live_known[fam] && h == a->live_hash[fam])
 		return;
-	rs = ipt_parse_buffer(text, len, fam ? "ip6tables-save" : "iptables-save", fam ? 6 : 4, &err);
-	if (!rs) {
-		snprintf(msg, sizeof(msg), "the live %s ruleset does not parse: %s:%u:%u: %s",
-			 fam ? "IPv6" : "IPv4", err.file, err.line, err.col, err.msg);
+	memset(&src, 0, sizeof(src));
+	memset(&lp, 0, sizeof(lp));
+	src.kind = POLICY_TEXT;
+	src.lang = POLICY_IPTABLES;
+	src.family = fam ? 6 : 4;
+	src.text = text;
+	src.len = len;
+	if (policy_load(&lp, &src, 1, NULL, perr, sizeof(perr)) < 0) {
+		snprintf(msg, sizeof(msg), "the live %s ruleset does not parse: %s",
+			 fam ? "IPv6" : "IPv4", perr);
 		info(a, msg);
 		a->live_known[fam] = 0;
 		return;
@@ -1459,14 +1461,14 @@ void audit_set_live(struct audit *a, int fam4or6, const char *text, size_t len, 
 		a->live_text[fam][len] = '\0';
 		a->live_len[fam] = len;
 	}
-	if (evalset_set(a, &a->lv, fam, rs) < 0) {
+	if (evalset_set(a, &a->lv, fam, &lp) < 0) {
 		a->live_known[fam] = 0;
 		return;
 	}
 	if (note && *note)
 		info(a, note);
 	snprintf(msg, sizeof(msg), "read the live %s ruleset (%u rules)%s", fam ? "IPv6" : "IPv4",
-		 ipt_rule_count(rs), a->live_known[fam] ? ": it changed" : "");
+		 ipt_rule_count(a->lv.pol.rs[fam]), a->live_known[fam] ? ": it changed" : "");
 	info(a, msg);
 	a->live_known[fam] = 1;
 	a->live_hash[fam] = h;
@@ -1563,27 +1565,31 @@ void audit_tick(struct audit *a, uint64_t now)
 
 /* ---- setup ---- */
 
-static int load_policy(const char *path, int fam, struct ipt_ruleset **out, char *err,
-		       size_t errlen)
+/* The intended policy's files, through the one ruleset loader. */
+static int load_intended(const struct audit_opts *o, struct policy *p, char *err, size_t errlen)
 {
-	struct ipt_error e;
+	struct policy_src src[2];
+	size_t n = 0;
+	int f;
 
-	memset(&e, 0, sizeof(e));
-	*out = ipt_parse_file(path, fam, &e);
-	if (!*out) {
-		if (e.line)
-			snprintf(err, errlen, "%s:%u:%u: %s", e.file, e.line, e.col, e.msg);
-		else
-			snprintf(err, errlen, "%s: %s", path, e.msg[0] ? e.msg : strerror(errno));
-		return -1;
-	}
-	return 0;
+	memset(p, 0, sizeof(*p));
+	memset(src, 0, sizeof(src));
+	for (f = 0; f < 2; f++)
+		if (o->policy[f]) {
+			src[n].kind = POLICY_FILE;
+			src[n].lang = POLICY_IPTABLES;
+			src[n].family = f ? 6 : 4;
+			src[n].path = o->policy[f];
+			n++;
+		}
+	return policy_load(p, src, n, NULL, err, errlen);
 }
 
 struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct store *st,
 			int64_t run_id, char *err, size_t errlen)
 {
 	struct audit *a = calloc(1, sizeof(*a));
+	struct policy pol;
 	int f;
 
 	if (!a) {
@@ -1610,18 +1616,14 @@ struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct 
 		snprintf(err, errlen, "cannot read the host's context: out of memory");
 		goto fail;
 	}
-	for (f = 0; f < 2; f++) {
-		struct ipt_ruleset *rs;
-
-		if (!o->policy[f])
-			continue;
-		if (load_policy(o->policy[f], f ? 6 : 4, &rs, err, errlen) < 0)
-			goto fail;
-		if (evalset_set(a, &a->in, f, rs) < 0) {
+	if (load_intended(o, &pol, err, errlen) < 0)
+		goto fail;
+	for (f = 0; f < 2; f++)
+		if (evalset_set(a, &a->in, f, &pol) < 0) {
 			snprintf(err, errlen, "out of memory");
+			policy_free(&pol);
 			goto fail;
 		}
-	}
 	a->tokens = (a->o.lines_per_s ? a->o.lines_per_s : 1) * 10.0;
 	a->tokens_usec = util_now_usec();
 	alert_open(o->alert);
@@ -1637,20 +1639,17 @@ fail:
 
 int audit_reload(struct audit *a, char *err, size_t errlen)
 {
-	struct ipt_ruleset *rs[2] = { NULL, NULL };
+	struct policy np;
 	int f;
 
-	for (f = 0; f < 2; f++)
-		if (a->o.policy[f] && load_policy(a->o.policy[f], f ? 6 : 4, &rs[f], err, errlen) < 0) {
-			ipt_ruleset_free(rs[0]);
-			return -1;
-		}
+	if (load_intended(&a->o, &np, err, errlen) < 0)
+		return -1;
 	for (f = 0; f < 2; f++) {
 		struct diffctx x;
 		uint8_t *mo, *mn;
 		char msg[300];
 
-		if (!rs[f])
+		if (!np.rs[f])
 			continue;
 		memset(&x, 0, sizeof(x));
 		x.a = a;
@@ -1658,24 +1657,22 @@ int audit_reload(struct audit *a, char *err, size_t errlen)
 		x.info = 1;
 		x.what_i = "before";
 		x.what_l = "reloaded policy";
-		mo = calloc(ipt_rule_count(a->in.rs[f]) + 1, 1);
-		mn = calloc(ipt_rule_count(rs[f]) + 1, 1);
-		if (mo && mn && a->in.rs[f])
-			audit_rules_diff(a->in.rs[f], rs[f], mo, mn, on_rdiff, &x);
+		mo = calloc(ipt_rule_count(a->in.pol.rs[f]) + 1, 1);
+		mn = calloc(ipt_rule_count(np.rs[f]) + 1, 1);
+		if (mo && mn && a->in.pol.rs[f])
+			audit_rules_diff(a->in.pol.rs[f], np.rs[f], mo, mn, on_rdiff, &x);
 		free(mo);
 		free(mn);
 		snprintf(msg, sizeof(msg), "reloaded the intended %s policy %s: %d change%s",
 			 f ? "IPv6" : "IPv4", a->o.policy[f], x.n, x.n == 1 ? "" : "s");
 		info(a, msg);
-		if (evalset_set(a, &a->in, f, rs[f]) < 0) {
+		if (evalset_set(a, &a->in, f, &np) < 0) {
 			snprintf(err, errlen, "out of memory");
-			rs[1 - f] = f == 0 ? rs[1] : NULL;
-			if (f == 0)
-				ipt_ruleset_free(rs[1]);
+			policy_free(&np);
 			return -1;
 		}
 		a->live_same[f] = 0;
-		if (a->live_known[f] && a->lv.rs[f]) {
+		if (a->live_known[f] && a->lv.pol.rs[f]) {
 			memset(a->pfx_state, 0, sizeof(a->pfx_state));
 			compare_live(a, f);
 			if (a->live_same[f])
@@ -1683,6 +1680,7 @@ int audit_reload(struct audit *a, char *err, size_t errlen)
 				     "the live IPv4 ruleset equals the intended policy");
 		}
 	}
+	policy_free(&np);
 	return 0;
 }
 

@@ -454,6 +454,7 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 		    int only_martian)
 {
 	struct ipt_eval *ev[2] = {NULL, NULL};
+	struct ipt_compiled *own[2] = {NULL, NULL};
 	struct hitctx hc[2];
 	int fam, ret = -1;
 	size_t i;
@@ -463,10 +464,10 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 
 		if (!s->rs[fam])
 			continue;
-		if (!s->cp[fam] && !(s->cp[fam] = ipt_compile(s->rs[fam])))
+		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
 			goto out;
 		ev[fam] = ipt_eval_new(s->rs[fam], ctx);
-		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam]) < 0)
+		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam] ? s->cp[fam] : own[fam]) < 0)
 			goto out;
 		n = ipt_rule_count(s->rs[fam]);
 		if (count_hits) {
@@ -506,6 +507,8 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 out:
 	ipt_eval_free(ev[0]);
 	ipt_eval_free(ev[1]);
+	ipt_compiled_free(own[0]);
+	ipt_compiled_free(own[1]);
 	return ret;
 }
 
@@ -549,13 +552,21 @@ int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 	return ret;
 }
 
+void check_side_use(struct check_side *s, const struct policy *p)
+{
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		s->rs[f] = p->rs[f];
+		s->cp[f] = p->cp[f];
+	}
+}
+
 void check_side_free(struct check_side *s)
 {
 	int f;
 
 	for (f = 0; f < 2; f++) {
-		ipt_compiled_free(s->cp[f]);
-		ipt_ruleset_free(s->rs[f]);
 		free(s->hit_flows[f]);
 		free(s->hit_packets[f]);
 		free(s->maybe_flows[f]);

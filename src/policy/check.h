@@ -13,6 +13,7 @@
 #include "classify/classify.h"
 #include "classify/hostinfo.h"
 #include "policy/ipt.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 /* ---- host context (check_host.c) ---- */
@@ -128,13 +129,15 @@ struct check_res {
 
 /* One ruleset side (the proposed one, or --against's) for both families. */
 struct check_side {
-	struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given */
-	struct ipt_compiled *cp[2];
+	const struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given; borrowed */
+	const struct ipt_compiled *cp[2];	/* borrowed; NULL: compiled per evaluation */
 	uint64_t *hit_flows[2], *hit_packets[2];	/* per rule: definite matches */
 	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
 	struct check_res *res;	/* per flow */
 };
 
+/* Points s at policy p's rulesets (borrowed: p outlives s). */
+void check_side_use(struct check_side *s, const struct policy *p);
 /* The compact outcome of one evaluator result. */
 void check_res_from(struct check_res *r, const struct ipt_result *x);
 /* "filter INPUT #3 (line 9)"; "?" for a bad id or no ruleset. */
@@ -153,7 +156,7 @@ int check_evaluate(struct check_side *s, const struct check_flows *fs, const str
  * routing checks passing). res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
-void check_side_free(struct check_side *s);
+void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets */
 
 /* Finding kinds. */
 enum check_kind {

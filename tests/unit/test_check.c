@@ -161,6 +161,7 @@ static void test_findings(void **state)
 	struct check_flows fs;
 	struct check_host h;
 	struct check_side ns, old;
+	struct policy pn, po;
 	struct check_groups g;
 	struct check_res alone[4];
 	struct ipt_error err;
@@ -171,6 +172,8 @@ static void test_findings(void **state)
 	memset(&fs, 0, sizeof(fs));
 	memset(&ns, 0, sizeof(ns));
 	memset(&old, 0, sizeof(old));
+	memset(&pn, 0, sizeof(pn));
+	memset(&po, 0, sizeof(po));
 	memset(&g, 0, sizeof(g));
 	host(&h);
 	add_flow(&fs, "eth0", "in", "127.0.0.1", "45.33.1.10", 17, 4000, 53, "spoof_loopback_src", 0, 40, 1);
@@ -178,10 +181,12 @@ static void test_findings(void **state)
 	add_flow(&fs, "lo", "in", "127.0.0.1", "127.0.0.1", 6, 0, 8125, "loopback_flow", 0x12, 7, 1);
 	add_flow(&fs, "eth0", "in", "198.51.100.7", "45.33.1.10", 17, 0, 53, "normal", 0, 9, 1);
 	assert_int_equal(check_flows_derive(&fs, &h), 0);
-	ns.rs[0] = ipt_parse_buffer(fixed, sizeof(fixed) - 1, "fixed", 4, &err);
-	old.rs[0] = ipt_parse_buffer(broken, sizeof(broken) - 1, "broken", 4, &err);
-	assert_non_null(ns.rs[0]);
-	assert_non_null(old.rs[0]);
+	pn.rs[0] = ipt_parse_buffer(fixed, sizeof(fixed) - 1, "fixed", 4, &err);
+	po.rs[0] = ipt_parse_buffer(broken, sizeof(broken) - 1, "broken", 4, &err);
+	assert_non_null(pn.rs[0]);
+	assert_non_null(po.rs[0]);
+	check_side_use(&ns, &pn);
+	check_side_use(&old, &po);
 	assert_int_equal(check_evaluate(&ns, &fs, &h, 1), 0);
 	assert_int_equal(check_evaluate(&old, &fs, &h, 0), 0);
 	assert_int_equal(check_evaluate_alone(&ns, &fs, &h, alone), 0);
@@ -232,6 +237,8 @@ static void test_findings(void **state)
 	check_groups_free(&g);
 	check_side_free(&ns);
 	check_side_free(&old);
+	policy_free(&pn);
+	policy_free(&po);
 	check_flows_free(&fs);
 	check_host_free(&h);
 }
