@@ -23,53 +23,14 @@
 
 static const char *const save_dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
 
-/* Runs prog (searched in save_dirs) with stdout and stderr captured, at most
- * RULESRC_MAX_TEXT bytes of stdout. Returns the exit status (0 ok), -1 when it could not
- * run. *out is malloc'd (NUL-terminated). */
-static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, size_t errlen)
+/* Reads the child's stdout (into *buf, at most RULESRC_MAX_TEXT bytes) and stderr (into
+ * errbuf) until both reach their end (closing each then), or kills it after 30 s of silence. */
+static void pump(pid_t pid, int po[2], int pe[2], char **bufp, size_t *usedp, size_t *capp,
+		 char *errbuf, size_t errlen)
 {
-	char path[256];
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, i;
-	size_t used = 0, cap = 65536, eused = 0;
-	char *buf = malloc(cap);
-	pid_t pid;
+	char *buf = *bufp;
+	size_t used = *usedp, cap = *capp, eused = 0;
 
-	*out = NULL;
-	*outlen = 0;
-	errbuf[0] = '\0';
-	path[0] = '\0';
-	for (i = 0; save_dirs[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", save_dirs[i], prog);
-		if (access(path, X_OK) == 0)
-			break;
-		path[0] = '\0';
-	}
-	if (!buf || !path[0] || pipe(po) < 0 || pipe(pe) < 0) {
-		snprintf(errbuf, errlen, "%s: %s", prog, !buf ? "out of memory" : !path[0] ?
-			 "not found" : strerror(errno));
-		goto fail;
-	}
-	pid = fork();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0) {
-		char *const argv[] = { (char *)prog, NULL };
-		char *const envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL };
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul >= 0)
-			dup2(nul, STDIN_FILENO);
-		dup2(po[1], STDOUT_FILENO);
-		dup2(pe[1], STDERR_FILENO);
-		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
-			for (i = 3; i < 1024; i++)
-				close(i);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	po[1] = pe[1] = -1;
 	for (;;) {
 		struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
 		ssize_t n;
@@ -115,6 +76,59 @@ static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, 
 			}
 		}
 	}
+	*bufp = buf;
+	*usedp = used;
+	*capp = cap;
+}
+
+/* Runs prog (searched in save_dirs) with stdout and stderr captured, at most
+ * RULESRC_MAX_TEXT bytes of stdout. Returns the exit status (0 ok), -1 when it could not
+ * run. *out is malloc'd (NUL-terminated). */
+static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, size_t errlen)
+{
+	char path[256];
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, i;
+	size_t used = 0, cap = 65536;
+	char *buf = malloc(cap);
+	pid_t pid;
+
+	*out = NULL;
+	*outlen = 0;
+	errbuf[0] = '\0';
+	path[0] = '\0';
+	for (i = 0; save_dirs[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", save_dirs[i], prog);
+		if (access(path, X_OK) == 0)
+			break;
+		path[0] = '\0';
+	}
+	if (!buf || !path[0] || pipe(po) < 0 || pipe(pe) < 0) {
+		snprintf(errbuf, errlen, "%s: %s", prog, !buf ? "out of memory" : !path[0] ?
+			 "not found" : strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, NULL };
+		char *const envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL };
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
+			for (i = 3; i < 1024; i++)
+				close(i);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	pump(pid, po, pe, &buf, &used, &cap, errbuf, errlen);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	buf[used] = '\0';
