@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -231,6 +233,49 @@ static int answer_family(int fd, int fam)
 	return ret;
 }
 
+/* What iptables-save and ip6tables-save need: CAP_NET_ADMIN (the nft netlink dump) and
+ * CAP_NET_RAW (the legacy tables' raw socket): iptables-legacy-save fails without either,
+ * iptables-save (nft) without CAP_NET_ADMIN (checked with setpriv --bounding-set). */
+#define KEEP_CAPS ((1u << CAP_NET_ADMIN) | (1u << CAP_NET_RAW))
+
+/* Reduces the helper to KEEP_CAPS: every other capability dropped from the bounding set
+ * (so the root programs it execs get no more), from the permitted, effective and
+ * inheritable sets, and no new privileges on exec. Returns 0, or -1 when a capability
+ * outside KEEP_CAPS remains. */
+static int helper_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	int c;
+
+	for (c = 0; c < 64; c++) {
+		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+
+		if (in < 0)
+			break;	/* past the kernel's last capability */
+		if (in == 1 && !(c < 32 && (KEEP_CAPS & (1u << c))) &&
+		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			return -1;
+	}
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	data[0].permitted &= KEEP_CAPS;
+	data[0].effective = data[0].permitted;
+	data[0].inheritable = 0;
+	data[1].permitted = data[1].effective = data[1].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -1;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0 || (data[0].permitted & ~KEEP_CAPS) ||
+	    data[1].permitted || (data[0].effective & ~KEEP_CAPS) || data[1].effective)
+		return -1;
+	return 0;
+}
+
 static void helper_main(int fd)
 {
 	struct sigaction sa;
@@ -245,6 +290,8 @@ static void helper_main(int fd)
 	sigaction(SIGCHLD, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "spoofaudit-ipt");
+	if (helper_drop_caps() < 0)
+		_exit(1);	/* fail closed: the collector reports the reader gone */
 	for (;;) {
 		ssize_t n = read(fd, &req, 1);
 
