@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "common/textsafe.h"
 #include "common/util.h"
 #include "policy/check.h"
 #include "policy/policy.h"
@@ -146,7 +147,7 @@ static int load_policies(const struct opts *o, struct policy *pn, struct policy 
 {
 	struct policy_src sn[2], so[2];
 	size_t nn = 0, no = 0;
-	char err[1024];
+	char err[1024], safe[1024];
 	int positioned;
 
 	policy_src_of(&sn[nn++], o->ruleset, 4);
@@ -158,7 +159,8 @@ static int load_policies(const struct opts *o, struct policy *pn, struct policy 
 		policy_src_of(&so[no++], o->against6, 6);
 	if (policy_load(pn, sn, nn, &positioned, err, sizeof(err)) < 0 ||
 	    (no && policy_load(po, so, no, &positioned, err, sizeof(err)) < 0)) {
-		fprintf(stderr, "%s%s\n", positioned ? "" : "spoofaudit check: ", err);
+		text_term(safe, sizeof(safe), err);	/* it may quote the ruleset's bytes */
+		fprintf(stderr, "%s%s\n", positioned ? "" : "spoofaudit check: ", safe);
 		return -1;
 	}
 	return 0;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "classify/hostinfo.h"
 #include "policy/check.h"
 #include "policy/policy.h"
@@ -37,6 +39,11 @@ struct run {
 	uint32_t ndead[2];
 };
 
+/* Prints one piece of text output (printf format) with the control characters of its
+ * arguments escaped; the format's newlines pass. */
+void cmd_check_tout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON string of untrusted text, invalid UTF-8 repaired. NULL on allocation failure. */
+json_t *cmd_check_jtext(const char *s);
 /* Text output of a run. */
 void cmd_check_print_text(const struct run *R);
 /* JSON output of a run. Returns 0, or -1 when the document could not be built or written

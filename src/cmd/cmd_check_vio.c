@@ -20,6 +20,7 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 	struct store_rows *q = NULL;
 	json_t *arr = json ? json_array() : NULL;
 	int64_t n = 0, occ = 0;
+	int bad = 0;
 	int rc, ret = 1;
 
 	if (!st) {
@@ -42,11 +43,13 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 			int c;
 
 			for (c = 0; c < store_rows_ncols(q); c++)
-				json_object_set_new(v, store_rows_colname(q, c),
-						    c == 1 || c == 2 || (c >= 7 && c <= 11) ?
-						    json_string(store_col_text(q, c)) :
-						    json_integer(store_col_int(q, c)));
-			json_array_append_new(arr, v);
+				if (json_object_set_new(v, store_rows_colname(q, c),
+							c == 1 || c == 2 || (c >= 7 && c <= 11) ?
+							cmd_check_jtext(store_col_text(q, c)) :
+							json_integer(store_col_int(q, c))) < 0)
+					bad = 1;
+			if (json_array_append_new(arr, v) < 0)
+				bad = 1;
 			continue;
 		}
 		char t1[32], t2[32];
@@ -55,7 +58,7 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 
 		strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&a, &tm));
 		strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&b, &tm));
-		printf("#%lld %s%s: %lld time%s (%lld line%s), %s, first %s last %s\n"
+		cmd_check_tout("#%lld %s%s: %lld time%s (%lld line%s), %s, first %s last %s\n"
 		       "  %s\n", (long long)store_col_int(q, 0), store_col_text(q, 1),
 		       strcmp(store_col_text(q, 2), "weak") ? "" : " (weak evidence)",
 		       (long long)store_col_int(q, 3), store_col_int(q, 3) == 1 ? "" : "s",
@@ -64,13 +67,13 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 		       t1, t2,
 		       store_col_text(q, 8));
 		if (*store_col_text(q, 9))
-			printf("  intended: %s\n", store_col_text(q, 9));
+			cmd_check_tout("  intended: %s\n", store_col_text(q, 9));
 		if (*store_col_text(q, 10))
-			printf("  live: %s\n", store_col_text(q, 10));
+			cmd_check_tout("  live: %s\n", store_col_text(q, 10));
 		if (*store_col_text(q, 11))
-			printf("  evidence: %s\n", store_col_text(q, 11));
+			cmd_check_tout("  evidence: %s\n", store_col_text(q, 11));
 		if (store_col_int(q, 12))
-			printf("  %lld evidence packets: spoofaudit export --violation %lld -w FILE\n",
+			cmd_check_tout("  %lld evidence packets: spoofaudit export --violation %lld -w FILE\n",
 			       (long long)store_col_int(q, 12), (long long)store_col_int(q, 0));
 	}
 	if (rc < 0) {
@@ -81,16 +84,22 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 	if (arr) {
 		json_t *root = json_object();
 
-		json_object_set_new(root, "db", json_string(db));
-		json_object_set_new(root, "violations", arr);
-		json_object_set_new(root, "occurrences", json_integer(occ));
-		json_object_set_new(root, "exit", json_integer(ret));
+		bad |= json_object_set_new(root, "violations", arr) < 0;	/* takes arr */
 		arr = NULL;
+		bad |= json_object_set_new(root, "db", cmd_check_jtext(db)) < 0;
+		bad |= json_object_set_new(root, "occurrences", json_integer(occ)) < 0;
+		bad |= json_object_set_new(root, "exit", json_integer(ret)) < 0;
+		if (bad) {
+			fprintf(stderr, "spoofaudit check: cannot build the JSON document (out of memory)\n");
+			json_decref(root);
+			ret = 1;
+			goto out;
+		}
 		json_dumpf(root, stdout, JSON_INDENT(1));
 		putchar('\n');
 		json_decref(root);
 	} else {
-		printf("%lld violation%s, %lld occurrence%s in %s\n", (long long)n, n == 1 ? "" : "s",
+		cmd_check_tout("%lld violation%s, %lld occurrence%s in %s\n", (long long)n, n == 1 ? "" : "s",
 		       (long long)occ, occ == 1 ? "" : "s", db);
 	}
 out:
