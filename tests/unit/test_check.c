@@ -243,12 +243,83 @@ static void test_findings(void **state)
 	check_host_free(&h);
 }
 
+/* The host context: recorded rows (text, converted once) and the typed struct hostctx
+ * filled directly give the same evaluator context; expectations by hand. */
+static void check_ctx(const struct check_host *h)
+{
+	static const uint8_t a[4] = {45, 33, 1, 10};
+	size_t i;
+	int seen = 0;
+
+	assert_int_equal(h->naddrs, 1);
+	assert_memory_equal(h->addrs[0].addr, a, 4);
+	assert_int_equal(h->addrs[0].plen, 24);
+	assert_int_equal(h->nroutes, 3);	/* external: 0/0 and ::/0; then 10.0.0.0/8 */
+	assert_int_equal(h->routes[2].dst.plen, 8);
+	assert_int_equal(h->routes[2].dst.addr[0], 10);
+	assert_int_equal(check_host_role(h, "eth0"), ROLE_EXTERNAL);
+	assert_int_equal(check_host_role(h, "wlan9"), -1);
+	for (i = 0; i < h->nifconf; i++) {
+		if (!strcmp(h->ifconf[i].ifname, "all")) {
+			assert_int_equal(h->ifconf[i].rp_filter, 2);
+			assert_int_equal(h->ifconf[i].route_localnet, -1);
+			seen |= 1;
+		} else if (!strcmp(h->ifconf[i].ifname, "eth0")) {
+			assert_int_equal(h->ifconf[i].route_localnet, 1);
+			assert_int_equal(h->ifconf[i].rp_filter, -1);
+			seen |= 2;
+		}
+	}
+	assert_int_equal(seen, 3);
+	assert_true(h->have_addrs && h->have_sysctls);
+}
+
+static void test_hostctx(void **state)
+{
+	struct store_ctx_row rows[] = {
+		{'i', "eth0", "external", "10.0.0.0/8", 0, 0}, {'k', "all", "rp_filter", "2", 0, 0},
+		{'k', "eth0", "route_localnet", "1", 0, 0}, {'k', "all", "log_martians", "1", 0, 0},
+		{'k', "all", "accept_local", "x", 0, 0}, {'h', "eth0", "45.33.1.10", "", 24, 4},
+		{'h', "eth0", "not-an-address", "", 24, 4},
+	};
+	struct hostctx hc;
+	struct check_host h;
+	struct prefix p, ad;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(hostinfo_sysctl_index("accept_local"), HOSTINFO_ACCEPT_LOCAL);
+	assert_int_equal(hostinfo_sysctl_index("nope"), -1);
+	memset(&hc, 0, sizeof(hc));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_int_equal(check_hostctx_row(&hc, &rows[i]), 0);
+	assert_int_equal(check_host_build(&h, &hc, -1, -1, -1), 0);
+	check_ctx(&h);
+	check_host_free(&h);
+	hostctx_free(&hc);
+	/* the same, typed */
+	assert_int_equal(prefix_parse("10.0.0.0/8", 0, &p), 0);
+	memset(&ad, 0, sizeof(ad));
+	ad.family = 4;
+	ad.plen = 24;
+	memcpy(ad.addr, (uint8_t[4]){45, 33, 1, 10}, 4);
+	assert_int_equal(hostctx_add_iface(&hc, "eth0", ROLE_EXTERNAL, &p, 1), 0);
+	assert_int_equal(hostctx_set_sysctl(&hc, "all", HOSTINFO_RP_FILTER, 2), 0);
+	assert_int_equal(hostctx_set_sysctl(&hc, "eth0", HOSTINFO_ROUTE_LOCALNET, 1), 0);
+	assert_int_equal(hostctx_add_addr(&hc, "eth0", &ad), 0);
+	assert_int_equal(check_host_build(&h, &hc, -1, -1, -1), 0);
+	check_ctx(&h);
+	check_host_free(&h);
+	hostctx_free(&hc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ctstate),
 		cmocka_unit_test(test_derive),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_hostctx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
