@@ -78,7 +78,12 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 	}
 	if (s->kind == POLICY_LIVE) {
 		if (live->status[f] != RULESRC_OK) {
-			snprintf(err, errlen, "%s: %s", src_name(s), live->text[f] ? live->text[f] : "failed");
+			const char *m = live->text[f] ? live->text[f] : "failed";
+			size_t n = strlen(m);
+
+			while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+				n--;	/* the program's own newline */
+			snprintf(err, errlen, "%s: %.*s", src_name(s), (int)n, m);
 			return -1;
 		}
 		text = live->text[f];
