@@ -1,6 +1,7 @@
 /* This file declares what the collector learns of the host at start: its interfaces that
  * are up, their addresses, the routes that point through each, which one holds the
- * default route, and the kernel's martian-related sysctls. */
+ * default route, and the kernel's martian-related sysctls; and struct hostctx, the typed
+ * host context the policy evaluation (check, the live audit) takes. */
 #ifndef SPOOFAUDIT_HOSTINFO_H
 #define SPOOFAUDIT_HOSTINFO_H
 
