@@ -235,3 +235,192 @@ const struct hostinfo_iface *hostinfo_find(const struct hostinfo *hi, const char
 			return &hi->ifaces[i];
 	return NULL;
 }
+
+int hostinfo_sysctl_index(const char *key)
+{
+	int k;
+
+	for (k = 0; k < HOSTINFO_N_SYSCTLS; k++)
+		if (!strcmp(hostinfo_sysctl_keys[k], key))
+			return k;
+	return -1;
+}
+
+/* ---- the typed host context ---- */
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	p = realloc(*v, nc * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*v = p;
+	*cap = nc;
+	return 0;
+}
+
+static int name_ok(const char *name)
+{
+	if (strlen(name) >= IF_NAMESIZE) {
+		errno = EINVAL;
+		return 0;
+	}
+	return 1;
+}
+
+int hostctx_add_addr(struct hostctx *h, const char *ifname, const struct prefix *addr)
+{
+	struct hostctx_addr *a;
+
+	if (!name_ok(ifname) || grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*a)) < 0)
+		return -1;
+	a = &h->addrs[h->naddrs++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->addr = *addr;
+	return 0;
+}
+
+int hostctx_add_iface(struct hostctx *h, const char *name, enum iface_role role,
+		      const struct prefix *prefixes, size_t n)
+{
+	struct hostctx_iface *x = NULL;
+	struct prefix *np;
+	size_t i;
+
+	if (!name_ok(name))
+		return -1;
+	for (i = 0; i < h->nifaces; i++)
+		if (!strcmp(h->ifaces[i].name, name))
+			x = &h->ifaces[i];
+	if (!x) {
+		if (grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*x)) < 0)
+			return -1;
+		x = &h->ifaces[h->nifaces++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->name, sizeof(x->name), "%s", name);
+	}
+	x->role = role;
+	if (!n)
+		return 0;
+	np = realloc(x->prefixes, (x->nprefixes + n) * sizeof(*np));
+	if (!np) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(np + x->nprefixes, prefixes, n * sizeof(*np));
+	x->prefixes = np;
+	x->nprefixes += n;
+	return 0;
+}
+
+int hostctx_set_sysctl(struct hostctx *h, const char *scope, enum hostinfo_sysctl k, int val)
+{
+	struct hostctx_sysctl *x = NULL;
+	size_t i;
+	int j;
+
+	if ((unsigned)k >= HOSTINFO_N_SYSCTLS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!name_ok(scope))
+		return -1;
+	for (i = 0; i < h->nsysctls; i++)
+		if (!strcmp(h->sysctls[i].scope, scope))
+			x = &h->sysctls[i];
+	if (!x) {
+		if (grow((void **)&h->sysctls, &h->capsysctls, h->nsysctls, sizeof(*x)) < 0)
+			return -1;
+		x = &h->sysctls[h->nsysctls++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->scope, sizeof(x->scope), "%s", scope);
+		for (j = 0; j < HOSTINFO_N_SYSCTLS; j++)
+			x->val[j] = -1;
+	}
+	x->val[k] = val;
+	return 0;
+}
+
+/* A sysctl's value as an integer: 0 and -1 when missing or not a number. */
+static int sysctl_int(const char *scope, const char *key, int *out)
+{
+	char buf[64], *end;
+	long v;
+
+	if (hostinfo_sysctl(scope, key, buf, sizeof(buf)) < 0)
+		return -1;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || *end || v < -1000000 || v > 1000000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int hostctx_read_kernel(struct hostctx *h, const struct hostinfo *hi)
+{
+	unsigned i;
+	int k, v;
+
+	for (i = 0; i < hi->n_addrs; i++)
+		if (hostctx_add_addr(h, hi->addrs[i].iface, &hi->addrs[i].addr) < 0)
+			return -1;
+	for (i = 0; i <= hi->n_ifaces; i++) {
+		const char *scope = i == 0 ? "all" : hi->ifaces[i - 1].name;
+
+		for (k = 0; k < HOSTINFO_N_SYSCTLS; k++)
+			if (sysctl_int(scope, hostinfo_sysctl_keys[k], &v) == 0 &&
+			    hostctx_set_sysctl(h, scope, (enum hostinfo_sysctl)k, v) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+uint64_t hostctx_hash(const struct hostctx *h)
+{
+	uint64_t x = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < h->naddrs; i++)
+		x = hash_bytes(&h->addrs[i], sizeof(h->addrs[i]), x);
+	for (i = 0; i < h->nsysctls; i++)
+		x = hash_bytes(&h->sysctls[i], sizeof(h->sysctls[i]), x);
+	for (i = 0; i < h->nifaces; i++) {
+		x = hash_bytes(h->ifaces[i].name, sizeof(h->ifaces[i].name), x);
+		x = hash_bytes(&h->ifaces[i].role, sizeof(h->ifaces[i].role), x);
+		x = hash_bytes(h->ifaces[i].prefixes, h->ifaces[i].nprefixes * sizeof(struct prefix), x);
+	}
+	return x;
+}
+
+void hostctx_free(struct hostctx *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nifaces; i++)
+		free(h->ifaces[i].prefixes);
+	free(h->ifaces);
+	free(h->addrs);
+	free(h->sysctls);
+	memset(h, 0, sizeof(*h));
+}

@@ -9,6 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "common/textsafe.h"
+
 int alert_parse(const char *s, enum alert_mode *m)
 {
 	if (!strcmp(s, "syslog"))
@@ -53,11 +55,23 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
+/* A JSON string of text that may hold any byte (interface names, rule comments, NFLOG
+ * prefixes): invalid UTF-8 repaired. NULL on allocation failure. */
+static json_t *jtext(const char *s)
+{
+	char *u = text_utf8_dupn(nz(s), strlen(nz(s)));
+	json_t *j = u ? json_string(u) : NULL;
+
+	free(u);
+	return j;
+}
+
 void alert_emit(enum alert_mode m, const struct alert_line *l)
 {
 	int info = l->kind && !strcmp(l->kind, "info");
 	int weak = l->strength && !strcmp(l->strength, "weak");
-	char head[128];
+	char head[128], *safe;
+	const char *text;
 
 	if (info)
 		snprintf(head, sizeof(head), "policy");
@@ -74,20 +88,20 @@ void alert_emit(enum alert_mode m, const struct alert_line *l)
 		if (!info)
 			json_object_set_new(o, "strength", json_string(l->strength ? l->strength : "strong"));
 		if (l->flow && *l->flow)
-			json_object_set_new(o, "flow", json_string(l->flow));
+			json_object_set_new(o, "flow", jtext(l->flow));
 		if (l->intended && *l->intended)
-			json_object_set_new(o, "intended", json_string(l->intended));
+			json_object_set_new(o, "intended", jtext(l->intended));
 		if (l->live && *l->live)
-			json_object_set_new(o, "live", json_string(l->live));
+			json_object_set_new(o, "live", jtext(l->live));
 		if (l->evidence && *l->evidence)
-			json_object_set_new(o, "evidence", json_string(l->evidence));
+			json_object_set_new(o, "evidence", jtext(l->evidence));
 		if (l->repeated) {
 			json_object_set_new(o, "repeated", json_integer((json_int_t)l->repeated));
 			json_object_set_new(o, "window_s", json_integer((json_int_t)l->window_s));
 		}
 		if (l->total)
 			json_object_set_new(o, "total", json_integer((json_int_t)l->total));
-		json_object_set_new(o, "message", json_string(nz(l->text)));
+		json_object_set_new(o, "message", jtext(l->text));
 		s = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		if (s) {
@@ -97,19 +111,24 @@ void alert_emit(enum alert_mode m, const struct alert_line *l)
 		}
 		return;
 	}
+	/* syslog and stderr reach a terminal: control characters escaped */
+	safe = text_term_dup(nz(l->text));
+	text = safe ? safe : "(out of memory)";
 	if (l->repeated) {
 		if (m == ALERT_SYSLOG)
 			syslog(LOG_WARNING, "%s repeated %llu times in %us (%llu in total): %s", head,
 			       (unsigned long long)l->repeated, l->window_s,
-			       (unsigned long long)l->total, nz(l->text));
+			       (unsigned long long)l->total, text);
 		else
 			fprintf(stderr, "spoofaudit: %s repeated %llu times in %us (%llu in total): %s\n",
 				head, (unsigned long long)l->repeated, l->window_s,
-				(unsigned long long)l->total, nz(l->text));
+				(unsigned long long)l->total, text);
+		free(safe);
 		return;
 	}
 	if (m == ALERT_SYSLOG)
-		syslog(info ? LOG_NOTICE : LOG_WARNING, "%s: %s", head, nz(l->text));
+		syslog(info ? LOG_NOTICE : LOG_WARNING, "%s: %s", head, text);
 	else
-		fprintf(stderr, "spoofaudit: %s: %s\n", head, nz(l->text));
+		fprintf(stderr, "spoofaudit: %s: %s\n", head, text);
+	free(safe);
 }

@@ -2,7 +2,8 @@
  * (or given on the command line), the flow -> evaluator-packet derivation (path from
  * direction and interface role, conntrack state from the reverse direction and TCP flags,
  * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
- * compiled fast path, and the grouping of outcomes into findings.
+ * compiled fast path. The host context is built in check_host.c, findings are grouped in
+ * check_findings.c.
  *
  * How a flow becomes one packet (README "check" documents this for users):
  *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
@@ -22,18 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const check_class_names[] = {
-	"normal", "loopback_flow", "spoof_loopback_src", "loopback_dst", "own_addr_src",
-	"bogon_src", "unexpected_src", NULL,
-};
-#define N_CLASSES 7
-#define CLS_OTHER N_CLASSES
+const char *check_class_name(unsigned cls)
+{
+	return classify_class_name(cls < CLS_COUNT ? (enum spoof_class)cls : CLS_NORMAL);
+}
 
-const char *const check_kind_names[CK_COUNT] = {
-	"spoof", "loopback_breakage", "uncertain", "newly_blocked", "newly_accepted",
-	"newly_uncertain", "newly_certain", "block_kind_changed", "spoof_hole_opened",
-	"spoof_hole_closed",
-};
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
@@ -51,165 +45,6 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	*v = p;
 	*cap = nc;
 	return 0;
-}
-
-/* ---- host context ---- */
-
-static struct ipt_ifconf *ifconf_get(struct check_host *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->nifconf; i++)
-		if (strcmp(h->ifconf[i].ifname, name) == 0)
-			return &h->ifconf[i];
-	if (grow((void **)&h->ifconf, &h->capifconf, h->nifconf, sizeof(*h->ifconf)) < 0)
-		return NULL;
-	memset(&h->ifconf[h->nifconf], 0, sizeof(*h->ifconf));
-	snprintf(h->ifconf[h->nifconf].ifname, IPT_IFNAMSIZ, "%s", name);
-	h->ifconf[h->nifconf].route_localnet = -1;
-	h->ifconf[h->nifconf].accept_local = -1;
-	h->ifconf[h->nifconf].rp_filter = -1;
-	return &h->ifconf[h->nifconf++];
-}
-
-static int add_route(struct check_host *h, const char *pfx, const char *ifname)
-{
-	struct ipt_route *r;
-
-	if (grow((void **)&h->routes, &h->caproutes, h->nroutes, sizeof(*h->routes)) < 0)
-		return -1;
-	r = &h->routes[h->nroutes];
-	memset(r, 0, sizeof(*r));
-	if (prefix_parse(pfx, 0, &r->dst) < 0)
-		return 0;	/* ignore what does not parse */
-	snprintf(r->ifname, IPT_IFNAMSIZ, "%s", ifname);
-	h->nroutes++;
-	return 0;
-}
-
-int check_host_row(void *arg, const struct store_ctx_row *row)
-{
-	struct check_host *h = arg;
-
-	if (row->kind == 'h') {
-		struct ipt_hostaddr *a;
-		uint8_t buf[16] = {0};
-		int fam = row->family == 6 ? AF_INET6 : AF_INET;
-
-		if (inet_pton(fam, row->b, buf) != 1)
-			return 0;
-		if (grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*h->addrs)) < 0)
-			return -1;
-		a = &h->addrs[h->naddrs++];
-		memset(a, 0, sizeof(*a));
-		snprintf(a->ifname, IPT_IFNAMSIZ, "%s", row->a);
-		a->family = (uint8_t)row->family;
-		a->plen = (uint8_t)row->n;
-		memcpy(a->addr, buf, 16);
-		h->have_addrs = 1;
-	} else if (row->kind == 'k') {
-		struct ipt_ifconf *c;
-		int v = atoi(row->c);
-
-		if (strcmp(row->b, "route_localnet") && strcmp(row->b, "accept_local") &&
-		    strcmp(row->b, "rp_filter"))
-			return 0;
-		c = ifconf_get(h, row->a);
-		if (!c)
-			return -1;
-		if (!strcmp(row->b, "route_localnet"))
-			c->route_localnet = (int8_t)(v != 0);
-		else if (!strcmp(row->b, "accept_local"))
-			c->accept_local = (int8_t)(v != 0);
-		else
-			c->rp_filter = (int8_t)(v < 0 || v > 2 ? -1 : v);
-		h->have_sysctls = 1;
-	} else if (row->kind == 'i') {
-		size_t i;
-		char buf[1024], *tok, *save = NULL;
-
-		for (i = 0; i < h->nifaces; i++)
-			if (!strcmp(h->ifaces[i].name, row->a))
-				break;
-		if (i == h->nifaces) {
-			if (grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*h->ifaces)) < 0)
-				return -1;
-			h->nifaces++;
-		}
-		snprintf(h->ifaces[i].name, IPT_IFNAMSIZ, "%s", row->a);
-		snprintf(h->ifaces[i].role, sizeof(h->ifaces[i].role), "%s", row->b);
-		/* routes: an external interface holds the default route, an internal one its
-		 * connected and routed prefixes */
-		if (!strcmp(row->b, "external")) {
-			if (add_route(h, "0.0.0.0/0", row->a) < 0 || add_route(h, "::/0", row->a) < 0)
-				return -1;
-		}
-		snprintf(buf, sizeof(buf), "%s", row->c);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (add_route(h, tok, row->a) < 0)
-				return -1;
-	}
-	return 0;
-}
-
-int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter)
-{
-	struct ipt_ifconf *all = ifconf_get(h, "all");
-	size_t i;
-
-	if (!all)
-		return -1;
-	/* an override stands for the whole host: `all` and every interface */
-	for (i = 0; i < h->nifconf; i++) {
-		if (route_localnet >= 0)
-			h->ifconf[i].route_localnet = (int8_t)route_localnet;
-		if (accept_local >= 0)
-			h->ifconf[i].accept_local = (int8_t)accept_local;
-		if (rp_filter >= 0)
-			h->ifconf[i].rp_filter = (int8_t)rp_filter;
-	}
-	for (i = 0; i < h->nifaces; i++) {
-		struct ipt_ifconf *c = ifconf_get(h, h->ifaces[i].name);
-
-		if (!c)
-			return -1;
-		if (route_localnet >= 0)
-			c->route_localnet = (int8_t)route_localnet;
-		if (accept_local >= 0)
-			c->accept_local = (int8_t)accept_local;
-		if (rp_filter >= 0)
-			c->rp_filter = (int8_t)rp_filter;
-	}
-	memset(&h->ctx, 0, sizeof(h->ctx));
-	h->ctx.addrs = h->addrs;
-	h->ctx.naddrs = h->naddrs;
-	h->ctx.addrs_known = h->have_addrs;
-	h->ctx.ifconf = h->ifconf;
-	h->ctx.nifconf = h->nifconf;
-	h->ctx.routes = h->routes;
-	h->ctx.nroutes = h->nroutes;
-	h->ctx.routes_known = h->nifaces > 0 && h->have_addrs;
-	h->ctx.conntrack = -1;
-	return 0;
-}
-
-void check_host_free(struct check_host *h)
-{
-	free(h->addrs);
-	free(h->ifconf);
-	free(h->routes);
-	free(h->ifaces);
-	memset(h, 0, sizeof(*h));
-}
-
-const char *check_host_role(const struct check_host *h, const char *ifname)
-{
-	size_t i;
-
-	for (i = 0; i < h->nifaces; i++)
-		if (!strcmp(h->ifaces[i].name, ifname))
-			return h->ifaces[i].role;
-	return NULL;
 }
 
 /* ---- flows ---- */
@@ -257,12 +92,12 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
 	f->sport = (uint16_t)sf->sport;
 	f->dport = (uint16_t)sf->dport;
-	for (c = 0; c < N_CLASSES; c++)
-		if (!strcmp(check_class_names[c], sf->cls))
+	for (c = 0; c < CLS_COUNT; c++)
+		if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
 			break;
 	f->cls = (uint16_t)c;
-	f->spoof = c >= 2 && c < N_CLASSES;
-	f->loopback = c == 1;
+	f->spoof = (uint8_t)(c < CLS_COUNT && classify_is_spoof((enum spoof_class)c));
+	f->loopback = c == CLS_LOOPBACK_FLOW;
 	f->iface = intern(&fs->ifnames, &fs->nifnames, sf->iface);
 	f->subclass = intern(&fs->subclasses, &fs->nsubclasses, sf->subclass);
 	if (f->iface == 65535 || f->subclass == 65535) {
@@ -469,9 +304,9 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 	}
 	memset(slots, 0xff, nslots * sizeof(*slots));
 	for (i = 0; i < fs->nifnames; i++) {
-		const char *role = check_host_role(h, fs->ifnames[i]);
+		int role = check_host_role(h, fs->ifnames[i]);
 
-		loop_if[i] = role ? !strcmp(role, "loopback") : !strcmp(fs->ifnames[i], "lo");
+		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
 	/* index: the earliest flow per 5-tuple (buckets split a flow into rows) */
 	for (i = 0; i < fs->n; i++) {
@@ -569,12 +404,12 @@ void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size
 	if (f->proto == 1 || f->proto == 58)
 		snprintf(buf, len, "%s %s %s %s -> %s type %u/%u (%s)", fs->ifnames[f->iface],
 			 dirs[f->dir], pn, s, d, f->dport >> 8, f->dport & 0xff,
-			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+			 check_class_name(f->cls));
 	else
 		snprintf(buf, len, "%s %s %s %s%s%s:%u -> %s%s%s:%u (%s)", fs->ifnames[f->iface],
 			 dirs[f->dir], pn, f->family == 6 ? "[" : "", s, f->family == 6 ? "]" : "",
 			 f->sport, f->family == 6 ? "[" : "", d, f->family == 6 ? "]" : "", f->dport,
-			 check_class_names[f->cls < N_CLASSES ? f->cls : 0]);
+			 check_class_name(f->cls));
 }
 
 /* ---- evaluation ---- */
@@ -615,6 +450,7 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 		    int only_martian)
 {
 	struct ipt_eval *ev[2] = {NULL, NULL};
+	struct ipt_compiled *own[2] = {NULL, NULL};
 	struct hitctx hc[2];
 	int fam, ret = -1;
 	size_t i;
@@ -624,10 +460,10 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 
 		if (!s->rs[fam])
 			continue;
-		if (!s->cp[fam] && !(s->cp[fam] = ipt_compile(s->rs[fam])))
+		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
 			goto out;
 		ev[fam] = ipt_eval_new(s->rs[fam], ctx);
-		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam]) < 0)
+		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam] ? s->cp[fam] : own[fam]) < 0)
 			goto out;
 		n = ipt_rule_count(s->rs[fam]);
 		if (count_hits) {
@@ -667,6 +503,8 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 out:
 	ipt_eval_free(ev[0]);
 	ipt_eval_free(ev[1]);
+	ipt_compiled_free(own[0]);
+	ipt_compiled_free(own[1]);
 	return ret;
 }
 
@@ -710,13 +548,21 @@ int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 	return ret;
 }
 
+void check_side_use(struct check_side *s, const struct policy *p)
+{
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		s->rs[f] = p->rs[f];
+		s->cp[f] = p->cp[f];
+	}
+}
+
 void check_side_free(struct check_side *s)
 {
 	int f;
 
 	for (f = 0; f < 2; f++) {
-		ipt_compiled_free(s->cp[f]);
-		ipt_ruleset_free(s->rs[f]);
 		free(s->hit_flows[f]);
 		free(s->hit_packets[f]);
 		free(s->maybe_flows[f]);
@@ -726,221 +572,3 @@ void check_side_free(struct check_side *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* ---- describing outcomes ---- */
-
-void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
-{
-	struct ipt_rule_info ri;
-
-	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
-		 ri.line);
-}
-
-void check_possible_text(unsigned p, char *buf, size_t len)
-{
-	size_t l = 0;
-	int v;
-
-	buf[0] = '\0';
-	for (v = 0; v < 3; v++)
-		if (p & IPT_VSET(v))
-			l += (size_t)snprintf(buf + l, len - l, "%s%s", l ? "," : "",
-					      ipt_verdict_name((enum ipt_verdict)v));
-}
-
-/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
-void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
-{
-	char rn[128], pv[32];
-	struct ipt_chain_info ci;
-
-	switch (r->by) {
-	case IPT_BY_RULE:
-		check_rule_name(rs, r->rule, rn, sizeof(rn));
-		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
-		break;
-	case IPT_BY_POLICY:
-		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
-			snprintf(buf, len, "%s by the policy of %s %s",
-				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
-				 ci.name);
-		else
-			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
-		break;
-	case IPT_BY_PATH_END:
-		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
-		break;
-	case IPT_BY_MARTIAN:
-		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
-			 ipt_martian_name((enum ipt_martian)r->martian));
-		break;
-	case IPT_BY_DEFRAG:
-		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
-		break;
-	default:
-		check_possible_text(r->possible, pv, sizeof(pv));
-		if (r->uncertain_rule != IPT_NONE) {
-			check_rule_name(rs, r->uncertain_rule, rn, sizeof(rn));
-			snprintf(buf, len, "UNKNOWN (possible %s), first undecided: %s", pv, rn);
-		} else {
-			snprintf(buf, len, "UNKNOWN (possible %s), the routing decision is undecided", pv);
-		}
-		break;
-	}
-}
-
-/* ---- findings ---- */
-
-static int res_same(const struct check_res *a, const struct check_res *b)
-{
-	return a->verdict == b->verdict && a->possible == b->possible && a->by == b->by &&
-	       a->rule == b->rule && a->chain == b->chain && a->martian == b->martian &&
-	       a->uncertain_rule == b->uncertain_rule;
-}
-
-int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
-		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i)
-{
-	struct check_group *x = NULL;
-	size_t k;
-
-	for (k = g->n; k-- > 0;) {	/* groups are few; newest first */
-		struct check_group *y = &g->v[k];
-
-		if (y->kind == kind && y->fam == fam && !strcmp(y->label, label) &&
-		    res_same(&y->a, a) && y->have_b == (b != NULL) && (!b || res_same(&y->b, b))) {
-			x = y;
-			break;
-		}
-	}
-	if (!x) {
-		if (grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
-			return -1;
-		x = &g->v[g->n++];
-		memset(x, 0, sizeof(*x));
-		x->kind = kind;
-		x->fam = fam;
-		snprintf(x->label, sizeof(x->label), "%s", label);
-		x->a = *a;
-		if (b) {
-			x->b = *b;
-			x->have_b = 1;
-		}
-	}
-	x->flows++;
-	x->packets += fs->v[i].packets;
-	x->bytes += fs->v[i].bytes;
-	if (x->nex < CHECK_EXAMPLES)
-		x->ex[x->nex++] = i;
-	return 0;
-}
-
-void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
-			   char *buf, size_t len)
-{
-	if (!rs || rule == IPT_NONE || ipt_rule_undecided(rs, rule, unknown, buf, len) < 0)
-		snprintf(buf, len, "routing decision (kernel context unknown)");
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct check_group *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->packets != y->packets)
-		return x->packets > y->packets ? -1 : 1;
-	return x->flows > y->flows ? -1 : x->flows < y->flows;
-}
-
-static int blocked(unsigned v)
-{
-	return v == IPT_V_DROP || v == IPT_V_REJECT;
-}
-
-int check_findings(struct check_groups *g, const struct check_flows *fs,
-		   const struct check_side *ns, const struct check_res *alone,
-		   const struct check_side *old)
-{
-	size_t i;
-	char label[96];
-
-	for (i = 0; i < fs->n; i++) {
-		const struct check_flow *f = &fs->v[i];
-		const struct check_res *r = &ns->res[i];
-		int fam = f->family == 6;
-
-		if (!ns->rs[fam])
-			continue;
-		if (f->spoof) {
-			snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
-				 fs->subclasses[f->subclass]);
-			if (check_group_add(g, CK_SPOOF, fam, label, r,
-					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
-				return -1;
-		}
-		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
-			unsigned svc = f->dport ? f->dport : f->sport;
-			const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
-					 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
-
-			if (f->proto == 1 || f->proto == 58)
-				snprintf(label, sizeof(label), "%s type %u", pn, f->dport >> 8);
-			else if (pn)
-				snprintf(label, sizeof(label), "%s/%u", pn, svc);
-			else
-				snprintf(label, sizeof(label), "proto %u", f->proto);
-			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i) < 0)
-				return -1;
-		}
-		if (r->verdict == IPT_V_UNKNOWN) {
-			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
-					      sizeof(label));
-			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i) < 0)
-				return -1;
-		}
-		if (old && old->rs[fam]) {
-			const struct check_res *o = &old->res[i];
-			enum check_kind k = CK_COUNT;
-			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
-			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
-
-			label[0] = '\0';
-			if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
-				k = CK_NEW_UNCERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
-				k = CK_NEW_CERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && r->verdict != o->verdict) {
-				if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
-					k = CK_NEW_BLOCKED;
-				else if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
-					k = CK_NEW_ACCEPTED;
-				else
-					k = CK_BLOCK_CHANGED;
-			}
-			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
-				return -1;
-			if (f->spoof && acc_n != acc_o) {
-				snprintf(label, sizeof(label), "%s/%s", check_class_names[f->cls],
-					 fs->subclasses[f->subclass]);
-				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
-						    label, r, o, fs, i) < 0)
-					return -1;
-			}
-		}
-	}
-	if (g->n)
-		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
-	return 0;
-}
-
-void check_groups_free(struct check_groups *g)
-{
-	free(g->v);
-	memset(g, 0, sizeof(*g));
-}

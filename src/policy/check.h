@@ -10,36 +10,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify/classify.h"
+#include "classify/hostinfo.h"
 #include "policy/ipt.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
-/* ---- host context ---- */
+/* ---- host context (check_host.c) ---- */
 
-/* What the kernel looked like: from the DB (store_context_each rows) and/or overrides. */
+/* The evaluator's view of the host, built from a struct hostctx (the live host's, or the
+ * one a database recorded) plus the command line's overrides. */
 struct check_host {
 	struct ipt_hostaddr *addrs;
-	size_t naddrs, capaddrs;
+	size_t naddrs;
 	struct ipt_ifconf *ifconf;
 	size_t nifconf, capifconf;
 	struct ipt_route *routes;
 	size_t nroutes, caproutes;
 	struct {
 		char name[IPT_IFNAMSIZ];
-		char role[16];
+		enum iface_role role;
 	} *ifaces;
-	size_t nifaces, capifaces;
-	int have_addrs;		/* the DB listed host addresses */
-	int have_sysctls;	/* the DB listed kernel context */
-	struct ipt_context ctx;	/* ready after check_host_finish() */
+	size_t nifaces;
+	int have_addrs;		/* host addresses are known */
+	int have_sysctls;	/* kernel context is known */
+	struct ipt_context ctx;	/* points into the arrays above */
 };
 
-/* store_context_each() callback: arg is a struct check_host. */
-int check_host_row(void *arg, const struct store_ctx_row *row);
-/* Applies overrides (-1 = keep) to `all` and completes ctx. Returns 0 or -1 (ENOMEM). */
-int check_host_finish(struct check_host *h, int route_localnet, int accept_local, int rp_filter);
+/* store_context_each() callback: adds one recorded row to arg, a struct hostctx (the
+ * database's text becomes typed here, once). Returns 0, or -1 (ENOMEM). */
+int check_hostctx_row(void *arg, const struct store_ctx_row *row);
+/* Builds h from hc; overrides (-1 = keep) apply to `all` and every interface. Returns 0
+ * or -1 (ENOMEM). h does not borrow from hc. */
+int check_host_build(struct check_host *h, const struct hostctx *hc, int route_localnet,
+		     int accept_local, int rp_filter);
 void check_host_free(struct check_host *h);
-/* Role of an interface ("loopback", "external", "internal") or NULL when unknown. */
-const char *check_host_role(const struct check_host *h, const char *ifname);
+/* Role (enum iface_role) of an interface, or -1 when unknown. */
+int check_host_role(const struct check_host *h, const char *ifname);
 
 /* ---- flows ---- */
 
@@ -57,7 +64,7 @@ struct check_flow {
 	uint8_t pkttype;
 	uint8_t dir;		/* 0 unknown, 1 in, 2 out */
 	uint16_t sport, dport;
-	uint16_t cls;		/* index into check_class_names */
+	uint16_t cls;		/* enum spoof_class; CLS_COUNT: a name classify does not know */
 	uint16_t subclass;	/* index into the flow set's subclass names */
 	uint16_t iface;		/* index into the flow set's interface names */
 	uint8_t src[16], dst[16];	/* IPv4 in the first 4 bytes */
@@ -76,7 +83,8 @@ struct check_flows {
 	size_t nsubclasses;
 };
 
-extern const char *const check_class_names[];	/* "normal", "loopback_flow", ... */
+/* The class name of a flow ("normal" for one classify does not know). */
+const char *check_class_name(unsigned cls);
 
 /* Appends a stored flow (addresses converted). Returns 0, or -1 (ENOMEM). */
 int check_flows_add(struct check_flows *fs, const struct store_flow *sf);
@@ -121,13 +129,15 @@ struct check_res {
 
 /* One ruleset side (the proposed one, or --against's) for both families. */
 struct check_side {
-	struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given */
-	struct ipt_compiled *cp[2];
+	const struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given; borrowed */
+	const struct ipt_compiled *cp[2];	/* borrowed; NULL: compiled per evaluation */
 	uint64_t *hit_flows[2], *hit_packets[2];	/* per rule: definite matches */
 	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
 	struct check_res *res;	/* per flow */
 };
 
+/* Points s at policy p's rulesets (borrowed: p outlives s). */
+void check_side_use(struct check_side *s, const struct policy *p);
 /* The compact outcome of one evaluator result. */
 void check_res_from(struct check_res *r, const struct ipt_result *x);
 /* "filter INPUT #3 (line 9)"; "?" for a bad id or no ruleset. */
@@ -146,7 +156,7 @@ int check_evaluate(struct check_side *s, const struct check_flows *fs, const str
  * routing checks passing). res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
-void check_side_free(struct check_side *s);
+void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets */
 
 /* Finding kinds. */
 enum check_kind {

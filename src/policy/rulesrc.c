@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,53 +25,14 @@
 
 static const char *const save_dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
 
-/* Runs prog (searched in save_dirs) with stdout and stderr captured, at most
- * RULESRC_MAX_TEXT bytes of stdout. Returns the exit status (0 ok), -1 when it could not
- * run. *out is malloc'd (NUL-terminated). */
-static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, size_t errlen)
+/* Reads the child's stdout (into *buf, at most RULESRC_MAX_TEXT bytes) and stderr (into
+ * errbuf) until both reach their end (closing each then), or kills it after 30 s of silence. */
+static void pump(pid_t pid, int po[2], int pe[2], char **bufp, size_t *usedp, size_t *capp,
+		 char *errbuf, size_t errlen)
 {
-	char path[256];
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, i;
-	size_t used = 0, cap = 65536, eused = 0;
-	char *buf = malloc(cap);
-	pid_t pid;
+	char *buf = *bufp;
+	size_t used = *usedp, cap = *capp, eused = 0;
 
-	*out = NULL;
-	*outlen = 0;
-	errbuf[0] = '\0';
-	path[0] = '\0';
-	for (i = 0; save_dirs[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", save_dirs[i], prog);
-		if (access(path, X_OK) == 0)
-			break;
-		path[0] = '\0';
-	}
-	if (!buf || !path[0] || pipe(po) < 0 || pipe(pe) < 0) {
-		snprintf(errbuf, errlen, "%s: %s", prog, !buf ? "out of memory" : !path[0] ?
-			 "not found" : strerror(errno));
-		goto fail;
-	}
-	pid = fork();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0) {
-		char *const argv[] = { (char *)prog, NULL };
-		char *const envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL };
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul >= 0)
-			dup2(nul, STDIN_FILENO);
-		dup2(po[1], STDOUT_FILENO);
-		dup2(pe[1], STDERR_FILENO);
-		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
-			for (i = 3; i < 1024; i++)
-				close(i);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	po[1] = pe[1] = -1;
 	for (;;) {
 		struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
 		ssize_t n;
@@ -115,6 +78,59 @@ static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, 
 			}
 		}
 	}
+	*bufp = buf;
+	*usedp = used;
+	*capp = cap;
+}
+
+/* Runs prog (searched in save_dirs) with stdout and stderr captured, at most
+ * RULESRC_MAX_TEXT bytes of stdout. Returns the exit status (0 ok), -1 when it could not
+ * run. *out is malloc'd (NUL-terminated). */
+static int run_save(const char *prog, char **out, size_t *outlen, char *errbuf, size_t errlen)
+{
+	char path[256];
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, i;
+	size_t used = 0, cap = 65536;
+	char *buf = malloc(cap);
+	pid_t pid;
+
+	*out = NULL;
+	*outlen = 0;
+	errbuf[0] = '\0';
+	path[0] = '\0';
+	for (i = 0; save_dirs[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", save_dirs[i], prog);
+		if (access(path, X_OK) == 0)
+			break;
+		path[0] = '\0';
+	}
+	if (!buf || !path[0] || pipe(po) < 0 || pipe(pe) < 0) {
+		snprintf(errbuf, errlen, "%s: %s", prog, !buf ? "out of memory" : !path[0] ?
+			 "not found" : strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, NULL };
+		char *const envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL };
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		if (close_range(3, ~0u, 0) < 0)	/* not even the socket to the collector */
+			for (i = 3; i < 1024; i++)
+				close(i);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	pump(pid, po, pe, &buf, &used, &cap, errbuf, errlen);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	buf[used] = '\0';
@@ -217,6 +233,51 @@ static int answer_family(int fd, int fam)
 	return ret;
 }
 
+/* What iptables-save and ip6tables-save need: CAP_NET_ADMIN (the nft netlink dump) and
+ * CAP_NET_RAW (the legacy tables' raw socket): iptables-legacy-save fails without either,
+ * iptables-save (nft) without CAP_NET_ADMIN (checked with setpriv --bounding-set). */
+#define KEEP_CAPS ((1u << CAP_NET_ADMIN) | (1u << CAP_NET_RAW))
+
+/* Reduces the helper to KEEP_CAPS: every other capability dropped from the bounding set
+ * (so the root programs it execs get no more), from the permitted, effective and
+ * inheritable sets, and no new privileges on exec. Returns 0, or -1 when a capability
+ * outside KEEP_CAPS remains. */
+static int helper_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	int c;
+
+	for (c = 0; c < 64; c++) {
+		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+
+		if (in < 0)
+			break;	/* past the kernel's last capability */
+		/* without CAP_SETPCAP (not root: a collector given file capabilities) the
+		 * bounding set cannot shrink; it grants nothing on exec to a non-root uid */
+		if (in == 1 && !(c < 32 && (KEEP_CAPS & (1u << c))) &&
+		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && (errno != EPERM || geteuid() == 0))
+			return -1;
+	}
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	data[0].permitted &= KEEP_CAPS;
+	data[0].effective = data[0].permitted;
+	data[0].inheritable = 0;
+	data[1].permitted = data[1].effective = data[1].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -1;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0 || (data[0].permitted & ~KEEP_CAPS) ||
+	    data[1].permitted || (data[0].effective & ~KEEP_CAPS) || data[1].effective)
+		return -1;
+	return 0;
+}
+
 static void helper_main(int fd)
 {
 	struct sigaction sa;
@@ -231,6 +292,8 @@ static void helper_main(int fd)
 	sigaction(SIGCHLD, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "spoofaudit-ipt");
+	if (helper_drop_caps() < 0)
+		_exit(1);	/* fail closed: the collector reports the reader gone */
 	for (;;) {
 		ssize_t n = read(fd, &req, 1);
 

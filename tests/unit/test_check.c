@@ -91,12 +91,14 @@ static void host(struct check_host *h)
 		{'i', "lo", "loopback", "", 0, 0}, {'i', "eth0", "external", "", 0, 0},
 		{'h', "eth0", "45.33.1.10", "", 24, 4}, {'k', "all", "route_localnet", "0", 0, 0},
 	};
+	struct hostctx hc;
 	size_t i;
 
-	memset(h, 0, sizeof(*h));
+	memset(&hc, 0, sizeof(hc));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		assert_int_equal(check_host_row(h, &rows[i]), 0);
-	assert_int_equal(check_host_finish(h, 0, 0, 0), 0);
+		assert_int_equal(check_hostctx_row(&hc, &rows[i]), 0);
+	assert_int_equal(check_host_build(h, &hc, 0, 0, 0), 0);
+	hostctx_free(&hc);
 }
 
 /* Path, reverse lookup and collapsed ports, one flow per row. */
@@ -159,6 +161,7 @@ static void test_findings(void **state)
 	struct check_flows fs;
 	struct check_host h;
 	struct check_side ns, old;
+	struct policy pn, po;
 	struct check_groups g;
 	struct check_res alone[4];
 	struct ipt_error err;
@@ -169,6 +172,8 @@ static void test_findings(void **state)
 	memset(&fs, 0, sizeof(fs));
 	memset(&ns, 0, sizeof(ns));
 	memset(&old, 0, sizeof(old));
+	memset(&pn, 0, sizeof(pn));
+	memset(&po, 0, sizeof(po));
 	memset(&g, 0, sizeof(g));
 	host(&h);
 	add_flow(&fs, "eth0", "in", "127.0.0.1", "45.33.1.10", 17, 4000, 53, "spoof_loopback_src", 0, 40, 1);
@@ -176,10 +181,12 @@ static void test_findings(void **state)
 	add_flow(&fs, "lo", "in", "127.0.0.1", "127.0.0.1", 6, 0, 8125, "loopback_flow", 0x12, 7, 1);
 	add_flow(&fs, "eth0", "in", "198.51.100.7", "45.33.1.10", 17, 0, 53, "normal", 0, 9, 1);
 	assert_int_equal(check_flows_derive(&fs, &h), 0);
-	ns.rs[0] = ipt_parse_buffer(fixed, sizeof(fixed) - 1, "fixed", 4, &err);
-	old.rs[0] = ipt_parse_buffer(broken, sizeof(broken) - 1, "broken", 4, &err);
-	assert_non_null(ns.rs[0]);
-	assert_non_null(old.rs[0]);
+	pn.rs[0] = ipt_parse_buffer(fixed, sizeof(fixed) - 1, "fixed", 4, &err);
+	po.rs[0] = ipt_parse_buffer(broken, sizeof(broken) - 1, "broken", 4, &err);
+	assert_non_null(pn.rs[0]);
+	assert_non_null(po.rs[0]);
+	check_side_use(&ns, &pn);
+	check_side_use(&old, &po);
 	assert_int_equal(check_evaluate(&ns, &fs, &h, 1), 0);
 	assert_int_equal(check_evaluate(&old, &fs, &h, 0), 0);
 	assert_int_equal(check_evaluate_alone(&ns, &fs, &h, alone), 0);
@@ -230,8 +237,80 @@ static void test_findings(void **state)
 	check_groups_free(&g);
 	check_side_free(&ns);
 	check_side_free(&old);
+	policy_free(&pn);
+	policy_free(&po);
 	check_flows_free(&fs);
 	check_host_free(&h);
+}
+
+/* The host context: recorded rows (text, converted once) and the typed struct hostctx
+ * filled directly give the same evaluator context; expectations by hand. */
+static void check_ctx(const struct check_host *h)
+{
+	static const uint8_t a[4] = {45, 33, 1, 10};
+	size_t i;
+	int seen = 0;
+
+	assert_int_equal(h->naddrs, 1);
+	assert_memory_equal(h->addrs[0].addr, a, 4);
+	assert_int_equal(h->addrs[0].plen, 24);
+	assert_int_equal(h->nroutes, 3);	/* external: 0/0 and ::/0; then 10.0.0.0/8 */
+	assert_int_equal(h->routes[2].dst.plen, 8);
+	assert_int_equal(h->routes[2].dst.addr[0], 10);
+	assert_int_equal(check_host_role(h, "eth0"), ROLE_EXTERNAL);
+	assert_int_equal(check_host_role(h, "wlan9"), -1);
+	for (i = 0; i < h->nifconf; i++) {
+		if (!strcmp(h->ifconf[i].ifname, "all")) {
+			assert_int_equal(h->ifconf[i].rp_filter, 2);
+			assert_int_equal(h->ifconf[i].route_localnet, -1);
+			seen |= 1;
+		} else if (!strcmp(h->ifconf[i].ifname, "eth0")) {
+			assert_int_equal(h->ifconf[i].route_localnet, 1);
+			assert_int_equal(h->ifconf[i].rp_filter, -1);
+			seen |= 2;
+		}
+	}
+	assert_int_equal(seen, 3);
+	assert_true(h->have_addrs && h->have_sysctls);
+}
+
+static void test_hostctx(void **state)
+{
+	struct store_ctx_row rows[] = {
+		{'i', "eth0", "external", "10.0.0.0/8", 0, 0}, {'k', "all", "rp_filter", "2", 0, 0},
+		{'k', "eth0", "route_localnet", "1", 0, 0}, {'k', "all", "log_martians", "1", 0, 0},
+		{'k', "all", "accept_local", "x", 0, 0}, {'h', "eth0", "45.33.1.10", "", 24, 4},
+		{'h', "eth0", "not-an-address", "", 24, 4},
+	};
+	struct hostctx hc;
+	struct check_host h;
+	struct prefix p, ad;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(hostinfo_sysctl_index("accept_local"), HOSTINFO_ACCEPT_LOCAL);
+	assert_int_equal(hostinfo_sysctl_index("nope"), -1);
+	memset(&hc, 0, sizeof(hc));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_int_equal(check_hostctx_row(&hc, &rows[i]), 0);
+	assert_int_equal(check_host_build(&h, &hc, -1, -1, -1), 0);
+	check_ctx(&h);
+	check_host_free(&h);
+	hostctx_free(&hc);
+	/* the same, typed */
+	assert_int_equal(prefix_parse("10.0.0.0/8", 0, &p), 0);
+	memset(&ad, 0, sizeof(ad));
+	ad.family = 4;
+	ad.plen = 24;
+	memcpy(ad.addr, (uint8_t[4]){45, 33, 1, 10}, 4);
+	assert_int_equal(hostctx_add_iface(&hc, "eth0", ROLE_EXTERNAL, &p, 1), 0);
+	assert_int_equal(hostctx_set_sysctl(&hc, "all", HOSTINFO_RP_FILTER, 2), 0);
+	assert_int_equal(hostctx_set_sysctl(&hc, "eth0", HOSTINFO_ROUTE_LOCALNET, 1), 0);
+	assert_int_equal(hostctx_add_addr(&hc, "eth0", &ad), 0);
+	assert_int_equal(check_host_build(&h, &hc, -1, -1, -1), 0);
+	check_ctx(&h);
+	check_host_free(&h);
+	hostctx_free(&hc);
 }
 
 int main(void)
@@ -240,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_ctstate),
 		cmocka_unit_test(test_derive),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_hostctx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,60 @@
+/* This file declares what cmd_check.c and cmd_check_vio.c share. */
+#ifndef SPOOFAUDIT_CMD_CHECK_H
+#define SPOOFAUDIT_CMD_CHECK_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "classify/hostinfo.h"
+#include "policy/check.h"
+#include "policy/policy.h"
+
+#define EXIT_FINDINGS 3
+
+/* Findings --fail-on can name. */
+enum { F_HOLES = 1, F_BREAKAGE = 2, F_UNKNOWN = 4, F_DEAD = 8, F_CHANGES = 16, F_VIOLATIONS = 32 };
+
+struct opts {
+	const char *ruleset, *ruleset6, *db, *against, *against6;
+	int64_t since, until;
+	int json;
+	unsigned fail_on;
+	int route_localnet, accept_local, rp_filter;
+	unsigned top;		/* rule hit lines printed (0 = all) */
+	int violations;		/* --violations: list what collect --policy found */
+};
+
+struct run {
+	struct opts o;
+	struct hostctx hc;	/* as the database recorded it */
+	struct check_host host;
+	struct check_flows fs;
+	struct policy pn, po;	/* the proposed rulesets, --against's */
+	struct check_side ns, old;
+	struct check_res *alone;
+	struct check_groups g;
+	uint64_t packets;
+	unsigned found;		/* F_* present */
+	uint32_t ndead[2];
+};
+
+/* Prints one piece of text output (printf format) with the control characters of its
+ * arguments escaped; the format's newlines pass. */
+void cmd_check_tout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON string of untrusted text, invalid UTF-8 repaired. NULL on allocation failure. */
+json_t *cmd_check_jtext(const char *s);
+/* Text output of a run. */
+void cmd_check_print_text(const struct run *R);
+/* JSON output of a run. Returns 0, or -1 when the document could not be built or written
+ * (it is then not written, or incomplete). */
+int cmd_check_print_json(const struct run *R, int exit_code);
+/* A spoof group some of whose flows the ruleset accepts. */
+int cmd_check_group_is_hole(const struct check_group *x);
+
+/* --violations: the live audit's stored violations of [since, until) (seconds; until 0:
+ * no end) in db, as text or JSON. fail: exit 3 when there is one. Returns the exit
+ * status; prints its errors. */
+int cmd_check_violations(const char *db, int json, int64_t since, int64_t until, int fail);
+
+#endif

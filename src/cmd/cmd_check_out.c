@@ -1,0 +1,395 @@
+/* This file writes `spoofaudit check`'s results: the findings, rule hits and rules never
+ * hit, as text for a terminal or as one JSON document. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd_check.h"
+#include "common/textsafe.h"
+
+/* ---- describing outcomes ---- */
+
+static const char *martian_sysctl(unsigned m)
+{
+	switch (m) {
+	case IPT_MARTIAN_SRC_LOOPBACK:
+	case IPT_MARTIAN_DST_LOOPBACK:
+		return "route_localnet=0";
+	case IPT_MARTIAN_SRC_LOCAL:
+		return "accept_local=0";
+	case IPT_MARTIAN_RPFILTER:
+		return "rp_filter=1 or 2";
+	default:
+		return NULL;
+	}
+}
+
+/* A JSON string of text from a ruleset, a database or the command line: invalid UTF-8
+ * repaired (jansson refuses it). NULL on allocation failure. */
+json_t *cmd_check_jtext(const char *s)
+{
+	char *u = text_utf8_dupn(s ? s : "", s ? strlen(s) : 0);
+	json_t *j = u ? json_string(u) : NULL;
+
+	free(u);
+	return j;
+}
+
+/* json_object_set_new / json_array_append_new that remember a failure in *bad (a value
+ * jansson refused, or no memory): the document is then not written. */
+static void jset(int *bad, json_t *o, const char *key, json_t *v)
+{
+	if (json_object_set_new(o, key, v) < 0)
+		*bad = 1;
+}
+
+static void japp(int *bad, json_t *a, json_t *v)
+{
+	if (json_array_append_new(a, v) < 0)
+		*bad = 1;
+}
+
+static json_t *res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad)
+{
+	static const char *const by[] = {"rule", "policy", "path-end", "martian", "defrag", "unknown"};
+	json_t *o = json_object(), *pa = json_array();
+	struct ipt_rule_info ri;
+	struct ipt_chain_info ci;
+	int v;
+
+	jset(bad, o, "verdict", json_string(ipt_verdict_name((enum ipt_verdict)r->verdict)));
+	for (v = 0; v < 3; v++)
+		if (r->possible & IPT_VSET(v))
+			japp(bad, pa, json_string(ipt_verdict_name((enum ipt_verdict)v)));
+	jset(bad, o, "possible", pa);
+	jset(bad, o, "by", json_string(r->by < 6 ? by[r->by] : "?"));
+	if (r->by == IPT_BY_RULE && rs && ipt_rule_get(rs, r->rule, &ri) == 0)
+		jset(bad, o, "rule", json_pack("{s:s,s:o,s:i,s:i}", "table",
+							  ipt_table_name(ri.table), "chain", cmd_check_jtext(ri.chain_name),
+							  "num", (int)ri.num, "line", (int)ri.line));
+	if (r->by == IPT_BY_POLICY && rs && ipt_chain_get(rs, r->chain, &ci) == 0)
+		jset(bad, o, "policy", json_pack("{s:s,s:o}", "table",
+							   ipt_table_name(ci.table), "chain", cmd_check_jtext(ci.name)));
+	if (r->by == IPT_BY_MARTIAN) {
+		jset(bad, o, "martian", json_string(ipt_martian_name((enum ipt_martian)r->martian)));
+		if (martian_sysctl(r->martian))
+			jset(bad, o, "sysctl", json_string(martian_sysctl(r->martian)));
+	}
+	if (r->uncertain_rule != IPT_NONE && rs && ipt_rule_get(rs, r->uncertain_rule, &ri) == 0)
+		jset(bad, o, "uncertain_rule", json_pack("{s:s,s:o,s:i,s:i}", "table",
+								   ipt_table_name(ri.table), "chain",
+								   cmd_check_jtext(ri.chain_name), "num", (int)ri.num,
+								   "line", (int)ri.line));
+	return o;
+}
+
+/* Every line of text output goes through here: text from a ruleset, a database or the
+ * command line (chain names, comments, interface names, file names) reaches the terminal
+ * with its control characters escaped (text_term); only the format's newlines pass. */
+void cmd_check_tout(const char *fmt, ...)
+{
+	va_list ap, aq;
+	char *line, *p;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	line = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (line)
+		vsnprintf(line, (size_t)n + 1, fmt, aq);
+	va_end(aq);
+	if (!line)
+		return;
+	for (p = line; *p;) {
+		size_t len = strcspn(p, "\n");
+		char end = p[len], *safe;
+
+		p[len] = '\0';
+		safe = text_term_dup(p);
+		if (safe)
+			fputs(safe, stdout);
+		free(safe);
+		if (!end)
+			break;
+		putchar('\n');
+		p += len + 1;
+	}
+	free(line);
+}
+
+static const char *kind_title(enum check_kind k)
+{
+	static const char *const t[CK_COUNT] = {
+		"Spoofed traffic", "Loopback breakage", "Uncertain verdicts", "Newly blocked",
+		"Newly accepted", "Newly uncertain", "Newly certain", "DROP <-> REJECT changed",
+		"Spoof hole opened", "Spoof hole closed",
+	};
+	return t[k];
+}
+
+int cmd_check_group_is_hole(const struct check_group *x)
+{
+	return x->kind == CK_SPOOF && (x->a.possible & IPT_VSET_ACCEPT);
+}
+
+/* The findings, group by group. */
+static void print_groups(const struct run *R)
+{
+	const struct opts *o = &R->o;
+	char a[256], b[256], ex[256];
+	size_t i, j;
+	int last = -1;
+
+	for (i = 0; i < R->g.n; i++) {
+		const struct check_group *x = &R->g.v[i];
+		const struct ipt_ruleset *rs = R->ns.rs[x->fam], *ors = R->old.rs[x->fam];
+
+		if ((int)x->kind != last) {
+			cmd_check_tout("\n== %s ==\n", kind_title(x->kind));
+			last = (int)x->kind;
+		}
+		check_res_text(rs, &x->a, a, sizeof(a));
+		switch (x->kind) {
+		case CK_SPOOF:
+			cmd_check_tout("  %s%s: %llu flows, %llu packets: %s\n",
+			       cmd_check_group_is_hole(x) ? (x->a.verdict == IPT_V_ACCEPT ? "HOLE " : "POSSIBLE HOLE ")
+						: "",
+			       x->label, (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			if (x->a.by == IPT_BY_MARTIAN && martian_sysctl(x->a.martian))
+				cmd_check_tout("    the kernel drops them whatever the ruleset says, as long as "
+				       "net.ipv4.conf.{all,IFACE}.%s\n", martian_sysctl(x->a.martian));
+			if (x->have_b) {
+				check_res_text(rs, &x->b, b, sizeof(b));
+				cmd_check_tout("    the ruleset alone (martian checks off) would: %s\n", b);
+			}
+			break;
+		case CK_BREAKAGE:
+			cmd_check_tout("  service %s: %llu flows, %llu packets: %s\n", x->label,
+			       (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			break;
+		case CK_UNCERTAIN:
+			cmd_check_tout("  undecided %s: %llu flows, %llu packets: %s\n", x->label,
+			       (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			break;
+		default:
+			check_res_text(ors, &x->b, b, sizeof(b));
+			cmd_check_tout("  %s%s%llu flows, %llu packets\n    before (%s): %s\n    after  (%s): %s\n",
+			       x->label, x->label[0] ? ": " : "", (unsigned long long)x->flows,
+			       (unsigned long long)x->packets, o->against, b, o->ruleset, a);
+			break;
+		}
+		for (j = 0; j < x->nex; j++) {
+			check_flow_describe(&R->fs, x->ex[j], ex, sizeof(ex));
+			cmd_check_tout("    e.g. %s, %llu packets\n", ex,
+			       (unsigned long long)R->fs.v[x->ex[j]].packets);
+		}
+	}
+}
+
+/* Rule hits and rules never hit, per family. */
+static void print_rules(const struct run *R)
+{
+	const struct opts *o = &R->o;
+	char a[256], rn[128];
+	size_t i;
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct ipt_ruleset *rs = R->ns.rs[fam];
+		uint32_t n, r, shown = 0;
+
+		if (!rs)
+			continue;
+		n = ipt_rule_count(rs);
+		cmd_check_tout("\n== Rule hits, %s (real traffic: packets / flows; [maybe]) ==\n",
+		       fam ? "IPv6" : "IPv4");
+		for (r = 0; r < n; r++) {
+			char text[512];
+
+			if (!R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r])
+				continue;
+			if (o->top && shown++ >= o->top)
+				break;
+			check_rule_name(rs, r, rn, sizeof(rn));
+			ipt_rule_format(rs, r, text, sizeof(text));
+			cmd_check_tout("  %-34s %10llu / %-8llu", rn, (unsigned long long)R->ns.hit_packets[fam][r],
+			       (unsigned long long)R->ns.hit_flows[fam][r]);
+			if (R->ns.maybe_flows[fam][r])
+				cmd_check_tout(" [+%llu / %llu maybe]", (unsigned long long)R->ns.maybe_packets[fam][r],
+				       (unsigned long long)R->ns.maybe_flows[fam][r]);
+			cmd_check_tout("  %s\n", text);
+		}
+		cmd_check_tout("\n== Rules never hit, %s ==\n", fam ? "IPv6" : "IPv4");
+		for (r = 0; r < n; r++) {
+			char text[512];
+			uint32_t sh;
+			uint64_t would = 0, wflows = 0;
+			unsigned m = 0;
+
+			if (R->ns.hit_flows[fam][r] || R->ns.maybe_flows[fam][r])
+				continue;
+			check_rule_name(rs, r, rn, sizeof(rn));
+			ipt_rule_format(rs, r, text, sizeof(text));
+			cmd_check_tout("  %-34s 0 packets  %s\n", rn, text);
+			sh = ipt_rule_shadowed_by(rs, r);
+			if (sh != IPT_NONE) {
+				check_rule_name(rs, sh, a, sizeof(a));
+				cmd_check_tout("    shadowed: %s takes all its traffic\n", a);
+			}
+			for (i = 0; R->alone && i < R->fs.n; i++)
+				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
+				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r) {
+					would += R->fs.v[i].packets;
+					wflows++;
+					m = R->ns.res[i].martian;
+				}
+			if (would)
+				cmd_check_tout("    it would take %llu packets (%llu flows) that the kernel's martian "
+				       "check (%s) drops first: the routing decision runs after PREROUTING "
+				       "and before filter INPUT%s%s\n",
+				       (unsigned long long)would, (unsigned long long)wflows,
+				       ipt_martian_name((enum ipt_martian)m),
+				       martian_sysctl(m) ? ", while " : "", martian_sysctl(m) ? martian_sysctl(m) : "");
+		}
+	}
+}
+
+void cmd_check_print_text(const struct run *R)
+{
+	const struct opts *o = &R->o;
+	size_t i;
+
+
+	cmd_check_tout("spoofaudit check: %s%s%s", o->ruleset, o->ruleset6 ? " + " : "",
+	       o->ruleset6 ? o->ruleset6 : "");
+	if (o->against)
+		cmd_check_tout(" against %s", o->against);
+	cmd_check_tout("\n%zu flows, %llu packets from %s\n", R->fs.n, (unsigned long long)R->packets, o->db);
+	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
+	       R->host.have_addrs ? "recorded" : "no",
+	       R->host.have_sysctls ? "recorded" : "not recorded");
+	for (i = 0; i < R->host.nifconf; i++) {
+		const struct ipt_ifconf *c = &R->host.ifconf[i];
+
+		cmd_check_tout("  %-8s route_localnet=%d accept_local=%d rp_filter=%d (-1 = unknown)\n",
+		       c->ifname, c->route_localnet, c->accept_local, c->rp_filter);
+	}
+	print_groups(R);
+	print_rules(R);
+	cmd_check_tout("\nsummary:%s%s%s%s%s%s\n", R->found ? "" : " nothing found",
+	       R->found & F_HOLES ? " holes" : "", R->found & F_BREAKAGE ? " breakage" : "",
+	       R->found & F_UNKNOWN ? " unknown" : "", R->found & F_DEAD ? " dead" : "",
+	       R->found & F_CHANGES ? " changes" : "");
+}
+
+static json_t *rules_json(const struct run *R, int fam, int *bad)
+{
+	const struct ipt_ruleset *rs = R->ns.rs[fam];
+	json_t *arr = json_array();
+	uint32_t n = ipt_rule_count(rs), r;
+
+	for (r = 0; r < n; r++) {
+		struct ipt_rule_info ri;
+		char text[512];
+		uint32_t sh = ipt_rule_shadowed_by(rs, r);
+		json_t *o;
+
+		ipt_rule_get(rs, r, &ri);
+		ipt_rule_format(rs, r, text, sizeof(text));
+		o = json_pack("{s:s,s:o,s:i,s:i,s:o,s:I,s:I,s:I,s:I,s:b}", "table",
+			      ipt_table_name(ri.table), "chain", cmd_check_jtext(ri.chain_name), "num", (int)ri.num,
+			      "line", (int)ri.line, "text", cmd_check_jtext(text),
+			      "packets", (json_int_t)R->ns.hit_packets[fam][r],
+			      "flows", (json_int_t)R->ns.hit_flows[fam][r],
+			      "maybe_packets", (json_int_t)R->ns.maybe_packets[fam][r],
+			      "maybe_flows", (json_int_t)R->ns.maybe_flows[fam][r],
+			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r]);
+		if (sh != IPT_NONE) {
+			struct ipt_rule_info si;
+
+			ipt_rule_get(rs, sh, &si);
+			jset(bad, o, "shadowed_by", json_pack("{s:i,s:i}", "num", (int)si.num,
+									 "line", (int)si.line));
+		}
+		if (R->alone) {
+			uint64_t would = 0;
+			size_t i;
+
+			for (i = 0; i < R->fs.n; i++)
+				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
+				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r)
+					would += R->fs.v[i].packets;
+			if (would)
+				jset(bad, o, "martian_dropped_packets", json_integer((json_int_t)would));
+		}
+		japp(bad, arr, o);
+	}
+	return arr;
+}
+
+int cmd_check_print_json(const struct run *R, int exit_code)
+{
+	json_t *root = json_object(), *fnd = json_array(), *sum = json_object();
+	size_t i, j;
+	int fam, rc, failed = 0, *bad = &failed;
+
+	jset(bad, root, "ruleset", cmd_check_jtext(R->o.ruleset));
+	if (R->o.ruleset6)
+		jset(bad, root, "ruleset6", cmd_check_jtext(R->o.ruleset6));
+	if (R->o.against)
+		jset(bad, root, "against", cmd_check_jtext(R->o.against));
+	jset(bad, root, "db", cmd_check_jtext(R->o.db));
+	jset(bad, root, "flows", json_integer((json_int_t)R->fs.n));
+	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
+	for (i = 0; i < R->g.n; i++) {
+		const struct check_group *x = &R->g.v[i];
+		json_t *o = json_object(), *exs = json_array();
+		char ex[256];
+
+		jset(bad, o, "kind", json_string(check_kind_names[x->kind]));
+		jset(bad, o, "family", json_integer(x->fam ? 6 : 4));
+		jset(bad, o, "label", cmd_check_jtext(x->label));
+		jset(bad, o, "flows", json_integer((json_int_t)x->flows));
+		jset(bad, o, "packets", json_integer((json_int_t)x->packets));
+		jset(bad, o, "bytes", json_integer((json_int_t)x->bytes));
+		jset(bad, o, "outcome", res_json(R->ns.rs[x->fam], &x->a, bad));
+		if (x->kind == CK_SPOOF)
+			jset(bad, o, "hole", json_boolean(cmd_check_group_is_hole(x)));
+		if (x->have_b)
+			jset(bad, o, x->kind == CK_SPOOF ? "ruleset_alone" : "before",
+					    res_json(x->kind == CK_SPOOF ? R->ns.rs[x->fam] : R->old.rs[x->fam],
+						     &x->b, bad));
+		for (j = 0; j < x->nex; j++) {
+			check_flow_describe(&R->fs, x->ex[j], ex, sizeof(ex));
+			japp(bad, exs, cmd_check_jtext(ex));
+		}
+		jset(bad, o, "examples", exs);
+		japp(bad, fnd, o);
+	}
+	jset(bad, root, "findings", fnd);
+	for (fam = 0; fam < 2; fam++)
+		if (R->ns.rs[fam])
+			jset(bad, root, fam ? "rules6" : "rules", rules_json(R, fam, bad));
+	jset(bad, sum, "holes", json_boolean(R->found & F_HOLES));
+	jset(bad, sum, "breakage", json_boolean(R->found & F_BREAKAGE));
+	jset(bad, sum, "unknown", json_boolean(R->found & F_UNKNOWN));
+	jset(bad, sum, "dead", json_boolean(R->found & F_DEAD));
+	jset(bad, sum, "changes", json_boolean(R->found & F_CHANGES));
+	jset(bad, root, "summary", sum);
+	jset(bad, root, "exit", json_integer(exit_code));
+	if (failed) {
+		/* never a document with a table or array silently left out */
+		fprintf(stderr, "spoofaudit check: cannot build the JSON document (out of memory)\n");
+		json_decref(root);
+		return -1;
+	}
+	rc = json_dumpf(root, stdout, JSON_INDENT(1));
+	printf("\n");
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,365 @@
+/* This file contains the live policy audit's view of the live kernel ruleset: compared
+ * rule by rule with the intended policy (ruleset_differs), the recorded flows whose
+ * verdict the difference changes (live_differs), and how outcomes are described. */
+#include "policy/audit_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify/classify.h"
+#include "common/util.h"
+
+/* ---- describing ---- */
+
+void audit_res_desc(const struct audit *a, int live, int fam, const struct check_res *r,
+		     char *buf, size_t len)
+{
+	const struct evalset *s = live ? &a->lv : &a->in, *o = live ? &a->in : &a->lv;
+	size_t n;
+
+	check_res_text(s->pol.rs[fam], r, buf, len);
+	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && s->pol.rs[fam]) {
+		char *t = audit_rule_text(s->pol.rs[fam], r->rule);
+
+		n = strlen(buf);
+		if (t && n + 8 < len)
+			snprintf(buf + n, len - n, " `%s'", t);
+		free(t);
+		n = strlen(buf);
+		if (o->pol.rs[fam] && a->live_known[fam] && s->match[fam] && !s->match[fam][r->rule])
+			snprintf(buf + n, len - n, live ? " (not in the intended policy)" :
+				 " (missing from the live ruleset)");
+	}
+}
+
+void audit_flow_text(const struct check_flow *f, const char *ifname,
+		      char *buf, size_t len)
+{
+	struct check_flows fs;
+	char names[1][32];
+
+	memset(&fs, 0, sizeof(fs));
+	snprintf(names[0], sizeof(names[0]), "%s", ifname);
+	fs.v = (struct check_flow *)f;
+	fs.n = 1;
+	fs.ifnames = names;
+	fs.nifnames = 1;
+	check_flow_describe(&fs, 0, buf, len);
+}
+
+/* Rules on the flow's path in one ruleset that the other does not have. */
+struct pathacc {
+	const uint8_t *match;
+	uint32_t rule[3];
+	unsigned n;
+};
+
+static void on_path_rule(void *arg, uint32_t rule, int matched)
+{
+	struct pathacc *p = arg;
+	unsigned i;
+
+	if (matched != 1 || p->match[rule] || p->n == 3)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (p->rule[i] == rule)
+			return;
+	p->rule[p->n++] = rule;
+}
+
+void audit_path_diff(struct audit *a, int fam, const struct check_flow *f, const char *ifname,
+		      char *buf, size_t len)
+{
+	size_t used = 0;
+	int live;
+
+	buf[0] = '\0';
+	for (live = 0; live < 2; live++) {
+		struct evalset *s = live ? &a->lv : &a->in;
+		struct pathacc acc;
+		struct ipt_packet p;
+		struct ipt_result r;
+		unsigned i;
+
+		if (!s->ev[fam] || !s->match[fam])
+			continue;
+		memset(&acc, 0, sizeof(acc));
+		acc.match = s->match[fam];
+		check_flow_to_packet(f, ifname, &p);
+		ipt_eval_set_hook(s->ev[fam], on_path_rule, &acc);
+		ipt_eval_packet(s->ev[fam], &p, &r);
+		ipt_eval_set_hook(s->ev[fam], NULL, NULL);
+		for (i = 0; i < acc.n && used + 16 < len; i++) {
+			char rn[128], *t = audit_rule_text(s->pol.rs[fam], acc.rule[i]);
+
+			check_rule_name(s->pol.rs[fam], acc.rule[i], rn, sizeof(rn));
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %s `%s'", used ? "; " : "",
+						 live ? "live-only rule on its path:" :
+						 "rule on its path missing from the live ruleset:",
+						 rn, t ? t : "?");
+			free(t);
+			if (used >= len)
+				used = len - 1;
+		}
+	}
+}
+
+/* ---- the live ruleset ---- */
+
+void audit_on_rdiff(void *arg, const struct audit_rdiff *d)
+{
+	struct diffctx *x = arg;
+	char msg[1200], sig[1200];
+	const char *fl = x->fam ? "IPv6" : "IPv4";
+
+	x->n++;
+	switch (d->op) {
+	case AUDIT_RD_REMOVED:
+		snprintf(msg, sizeof(msg), "%s %s %s: rule missing from the %s: `%s'", fl, d->table,
+			 d->chain, x->what_l, d->text_i);
+		break;
+	case AUDIT_RD_ADDED:
+		snprintf(msg, sizeof(msg), "%s %s %s: rule added in the %s: `%s'", fl, d->table,
+			 d->chain, x->what_l, d->text_l);
+		break;
+	case AUDIT_RD_CHANGED:
+		snprintf(msg, sizeof(msg), "%s %s %s: rule changed: %s `%s', %s `%s'", fl, d->table,
+			 d->chain, x->what_i, d->text_i, x->what_l, d->text_l);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "%s %s %s: policy changed: %s %s, %s %s", fl, d->table,
+			 d->chain, x->what_i, ipt_verdict_name(d->intended_policy), x->what_l,
+			 ipt_verdict_name(d->live_policy));
+		break;
+	}
+	if (x->info) {
+		struct alert_line l;
+
+		memset(&l, 0, sizeof(l));
+		l.kind = "info";
+		l.ts_usec = util_now_usec();
+		l.text = msg;
+		alert_emit(x->a->o.alert, &l);
+		return;
+	}
+	{
+		struct vio v;
+		char full[1300];
+
+		audit_sig(sig, sizeof(sig), AK_RULESET_DIFFERS, "%.1100s", msg);
+		snprintf(full, sizeof(full), "live ruleset differs from intended: %s", msg);
+		memset(&v, 0, sizeof(v));
+		v.kind = AK_RULESET_DIFFERS;
+		v.sig = sig;
+		v.flow = full;
+		v.family = x->fam ? 6 : 4;
+		v.intended = d->text_i ? d->text_i : "";
+		v.live = d->text_l ? d->text_l : "";
+		v.force = 1;	/* the live ruleset changed (or was read first): say it all */
+		audit_violation(x->a, &v);
+	}
+}
+
+/* The recorded flows of the window whose verdict the difference changes, by group. */
+static void check_recorded(struct audit *a, int fam)
+{
+	struct check_flows fs;
+	struct check_side si, sl;
+	struct check_groups g;
+	struct store_flow_iter *it;
+	struct store_flow sf;
+	int64_t since = (int64_t)(util_now_usec() / 1000000u) - (int64_t)a->o.window_s;
+	size_t i;
+	int rc;
+
+	memset(&fs, 0, sizeof(fs));
+	memset(&si, 0, sizeof(si));
+	memset(&sl, 0, sizeof(sl));
+	memset(&g, 0, sizeof(g));
+	if (collector_flush(a->c, 0) < 0)
+		return;
+	it = store_flows_open(a->st, since - (since % 3600), 0);
+	if (!it)
+		return;
+	while ((rc = store_flows_next(it, &sf)) == 1 && fs.n < a->o.window_max_flows)
+		if ((sf.family == 6) == fam && check_flows_add(&fs, &sf) < 0)
+			break;
+	store_flows_close(it);
+	if (check_flows_derive(&fs, &a->h) < 0)
+		goto out;
+	check_side_use(&si, &a->in.pol);
+	check_side_use(&sl, &a->lv.pol);
+	if (check_evaluate(&si, &fs, &a->h, 0) < 0 || check_evaluate(&sl, &fs, &a->h, 0) < 0 ||
+	    check_findings(&g, &fs, &si, NULL, &sl) < 0)
+		goto out;
+	for (i = 0; i < g.n; i++) {
+		const struct check_group *x = &g.v[i];
+		char flow[1400], ex[1000], is[600], ls[600], sig[300], pd[800], evd[900];
+		const struct check_flow *f;
+		struct vio v;
+		size_t used = 0;
+		unsigned k;
+
+		if (x->kind < CK_NEW_BLOCKED || x->kind == CK_NEW_CERTAIN || !x->nex)
+			continue;
+		f = &fs.v[x->ex[0]];
+		for (k = 0; k < x->nex; k++) {
+			const struct check_flow *fk = &fs.v[x->ex[k]];
+			char one[300], svc[64] = "";
+
+			check_flow_describe(&fs, x->ex[k], one, sizeof(one));
+			if (fk->loopback && (fk->proto == 6 || fk->proto == 17))
+				snprintf(svc, sizeof(svc), ", service %s/%u", fk->proto == 6 ? "tcp" : "udp",
+					 fk->dport ? fk->dport : fk->sport);
+			used += (size_t)snprintf(ex + used, sizeof(ex) - used, "%s%s%s", k ? "; " : "", one, svc);
+			if (used >= sizeof(ex))
+				used = sizeof(ex) - 1;
+		}
+		audit_path_diff(a, fam, f, fs.ifnames[f->iface], pd, sizeof(pd));
+		snprintf(evd, sizeof(evd), "recorded traffic evaluated against both rulesets%s%s",
+			 pd[0] ? "; " : "", pd);
+		snprintf(flow, sizeof(flow), "%llu recorded flows (%llu packets) %s, e.g. %s",
+			 (unsigned long long)x->flows, (unsigned long long)x->packets,
+			 x->kind == CK_NEW_ACCEPTED ? "that the intended policy accepts and the live "
+			 "ruleset blocks" : x->kind == CK_NEW_BLOCKED ? "that the intended policy "
+			 "blocks and the live ruleset accepts" : check_kind_names[x->kind], ex);
+		audit_res_desc(a, 0, fam, &x->a, is, sizeof(is));
+		audit_res_desc(a, 1, fam, &x->b, ls, sizeof(ls));
+		audit_sig(sig, sizeof(sig), AK_LIVE_DIFFERS, "recorded|%s|%d|%s|%u|%u|%u|%u",
+			 check_kind_names[x->kind], fam, x->label, x->a.rule, x->a.chain, x->b.rule,
+			 x->b.chain);
+		memset(&v, 0, sizeof(v));
+		v.kind = AK_LIVE_DIFFERS;
+		v.sig = sig;
+		v.flow_id = f->id;
+		v.flow = flow;
+		v.iface = fs.ifnames[f->iface];
+		v.cls = check_class_name(f->cls);
+		v.family = f->family;
+		v.proto = f->proto;
+		v.dport = f->dport;
+		v.intended = is;
+		v.live = ls;
+		v.evidence = evd;
+		v.force = 1;
+		v.count = x->flows;
+		v.packets = x->packets;
+		audit_violation(a, &v);
+	}
+out:
+	check_side_free(&si);
+	check_side_free(&sl);
+	check_groups_free(&g);
+	check_flows_free(&fs);
+}
+
+/* Compares the live ruleset of family fam with the intended one. */
+void audit_compare_live(struct audit *a, int fam)
+{
+	struct diffctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.a = a;
+	x.fam = fam;
+	x.what_i = "intended";
+	x.what_l = "live ruleset";
+	a->live_same[fam] = 0;
+	if (!a->in.pol.rs[fam] || !a->lv.pol.rs[fam])
+		return;
+	if (audit_rules_diff(a->in.pol.rs[fam], a->lv.pol.rs[fam], a->in.match[fam], a->lv.match[fam],
+			     audit_on_rdiff, &x) < 0)
+		return;
+	a->live_same[fam] = x.n == 0;
+	if (x.n) {
+		struct alert_line l;
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "the live %s ruleset differs from the intended policy "
+			 "in %d place%s; checking the flows recorded in the last %us",
+			 fam ? "IPv6" : "IPv4", x.n, x.n == 1 ? "" : "s", a->o.window_s);
+		memset(&l, 0, sizeof(l));
+		l.kind = "info";
+		l.ts_usec = util_now_usec();
+		l.text = msg;
+		alert_emit(a->o.alert, &l);
+		check_recorded(a, fam);
+	}
+}
+
+void audit_info(struct audit *a, const char *msg)
+{
+	struct alert_line l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = "info";
+	l.ts_usec = util_now_usec();
+	l.text = msg;
+	alert_emit(a->o.alert, &l);
+}
+
+void audit_set_live(struct audit *a, int fam4or6, const char *text, size_t len, const char *note)
+{
+	int fam = fam4or6 == 6;
+	struct policy_src src;
+	struct policy lp;
+	uint64_t h;
+	char msg[600], perr[400];
+
+	if (!a->in.pol.rs[fam])
+		return;	/* no intended policy for this family: nothing to compare */
+	if (!text) {
+		if (a->live_known[fam] || strcmp(a->live_note[fam], note ? note : "")) {
+			snprintf(msg, sizeof(msg), "cannot read the live %s ruleset: %s",
+				 fam ? "IPv6" : "IPv4", note ? note : "");
+			audit_info(a, msg);
+		}
+		snprintf(a->live_note[fam], sizeof(a->live_note[fam]), "%s", note ? note : "");
+		a->live_known[fam] = 0;
+		return;
+	}
+	h = audit_rules_hash(text, len);
+	if (a->live_known[fam] && h == a->live_hash[fam])
+		return;
+	memset(&src, 0, sizeof(src));
+	memset(&lp, 0, sizeof(lp));
+	src.kind = POLICY_TEXT;
+	src.lang = POLICY_IPTABLES;
+	src.family = fam ? 6 : 4;
+	src.text = text;
+	src.len = len;
+	if (policy_load(&lp, &src, 1, NULL, perr, sizeof(perr)) < 0) {
+		snprintf(msg, sizeof(msg), "the live %s ruleset does not parse: %s",
+			 fam ? "IPv6" : "IPv4", perr);
+		audit_info(a, msg);
+		a->live_known[fam] = 0;
+		return;
+	}
+	free(a->live_text[fam]);
+	a->live_text[fam] = malloc(len + 1);
+	if (a->live_text[fam]) {
+		memcpy(a->live_text[fam], text, len);
+		a->live_text[fam][len] = '\0';
+		a->live_len[fam] = len;
+	}
+	if (audit_evalset_set(a, &a->lv, fam, &lp) < 0) {
+		a->live_known[fam] = 0;
+		return;
+	}
+	if (note && *note)
+		audit_info(a, note);
+	snprintf(msg, sizeof(msg), "read the live %s ruleset (%u rules)%s", fam ? "IPv6" : "IPv4",
+		 ipt_rule_count(a->lv.pol.rs[fam]), a->live_known[fam] ? ": it changed" : "");
+	audit_info(a, msg);
+	a->live_known[fam] = 1;
+	a->live_hash[fam] = h;
+	memset(a->pfx_state, 0, sizeof(a->pfx_state));
+	audit_compare_live(a, fam);
+	if (a->live_same[fam]) {
+		snprintf(msg, sizeof(msg), "the live %s ruleset equals the intended policy",
+			 fam ? "IPv6" : "IPv4");
+		audit_info(a, msg);
+	}
+}

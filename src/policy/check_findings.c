@@ -1,0 +1,252 @@
+/* This file contains the policy checker's findings: outcomes described in words, and
+ * the per-flow outcomes grouped into findings (spoof holes, loopback breakage,
+ * uncertainty, the diff between two rulesets) weighted by flows and packets. */
+#include "policy/check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const check_kind_names[CK_COUNT] = {
+	"spoof", "loopback_breakage", "uncertain", "newly_blocked", "newly_accepted",
+	"newly_uncertain", "newly_certain", "block_kind_changed", "spoof_hole_opened",
+	"spoof_hole_closed",
+};
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	p = realloc(*v, nc * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*v = p;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- describing outcomes ---- */
+
+void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
+{
+	struct ipt_rule_info ri;
+
+	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
+		 ri.line);
+}
+
+void check_possible_text(unsigned p, char *buf, size_t len)
+{
+	size_t l = 0;
+	int v;
+
+	buf[0] = '\0';
+	for (v = 0; v < 3; v++)
+		if (p & IPT_VSET(v))
+			l += (size_t)snprintf(buf + l, len - l, "%s%s", l ? "," : "",
+					      ipt_verdict_name((enum ipt_verdict)v));
+}
+
+/* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
+void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
+{
+	char rn[128], pv[32];
+	struct ipt_chain_info ci;
+
+	switch (r->by) {
+	case IPT_BY_RULE:
+		check_rule_name(rs, r->rule, rn, sizeof(rn));
+		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
+		break;
+	case IPT_BY_POLICY:
+		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
+			snprintf(buf, len, "%s by the policy of %s %s",
+				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
+				 ci.name);
+		else
+			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
+		break;
+	case IPT_BY_PATH_END:
+		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
+		break;
+	case IPT_BY_MARTIAN:
+		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
+			 ipt_martian_name((enum ipt_martian)r->martian));
+		break;
+	case IPT_BY_DEFRAG:
+		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
+		break;
+	default:
+		check_possible_text(r->possible, pv, sizeof(pv));
+		if (r->uncertain_rule != IPT_NONE) {
+			check_rule_name(rs, r->uncertain_rule, rn, sizeof(rn));
+			snprintf(buf, len, "UNKNOWN (possible %s), first undecided: %s", pv, rn);
+		} else {
+			snprintf(buf, len, "UNKNOWN (possible %s), the routing decision is undecided", pv);
+		}
+		break;
+	}
+}
+
+/* ---- findings ---- */
+
+static int res_same(const struct check_res *a, const struct check_res *b)
+{
+	return a->verdict == b->verdict && a->possible == b->possible && a->by == b->by &&
+	       a->rule == b->rule && a->chain == b->chain && a->martian == b->martian &&
+	       a->uncertain_rule == b->uncertain_rule;
+}
+
+int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b,
+		    const struct check_flows *fs, size_t i)
+{
+	struct check_group *x = NULL;
+	size_t k;
+
+	for (k = g->n; k-- > 0;) {	/* groups are few; newest first */
+		struct check_group *y = &g->v[k];
+
+		if (y->kind == kind && y->fam == fam && !strcmp(y->label, label) &&
+		    res_same(&y->a, a) && y->have_b == (b != NULL) && (!b || res_same(&y->b, b))) {
+			x = y;
+			break;
+		}
+	}
+	if (!x) {
+		if (grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
+			return -1;
+		x = &g->v[g->n++];
+		memset(x, 0, sizeof(*x));
+		x->kind = kind;
+		x->fam = fam;
+		snprintf(x->label, sizeof(x->label), "%s", label);
+		x->a = *a;
+		if (b) {
+			x->b = *b;
+			x->have_b = 1;
+		}
+	}
+	x->flows++;
+	x->packets += fs->v[i].packets;
+	x->bytes += fs->v[i].bytes;
+	if (x->nex < CHECK_EXAMPLES)
+		x->ex[x->nex++] = i;
+	return 0;
+}
+
+void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+			   char *buf, size_t len)
+{
+	if (!rs || rule == IPT_NONE || ipt_rule_undecided(rs, rule, unknown, buf, len) < 0)
+		snprintf(buf, len, "routing decision (kernel context unknown)");
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct check_group *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->packets != y->packets)
+		return x->packets > y->packets ? -1 : 1;
+	return x->flows > y->flows ? -1 : x->flows < y->flows;
+}
+
+static int blocked(unsigned v)
+{
+	return v == IPT_V_DROP || v == IPT_V_REJECT;
+}
+
+int check_findings(struct check_groups *g, const struct check_flows *fs,
+		   const struct check_side *ns, const struct check_res *alone,
+		   const struct check_side *old)
+{
+	size_t i;
+	char label[96];
+
+	for (i = 0; i < fs->n; i++) {
+		const struct check_flow *f = &fs->v[i];
+		const struct check_res *r = &ns->res[i];
+		int fam = f->family == 6;
+
+		if (!ns->rs[fam])
+			continue;
+		if (f->spoof) {
+			snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
+				 fs->subclasses[f->subclass]);
+			if (check_group_add(g, CK_SPOOF, fam, label, r,
+					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
+				return -1;
+		}
+		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
+			unsigned svc = f->dport ? f->dport : f->sport;
+			const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
+					 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
+
+			if (f->proto == 1 || f->proto == 58)
+				snprintf(label, sizeof(label), "%s type %u", pn, f->dport >> 8);
+			else if (pn)
+				snprintf(label, sizeof(label), "%s/%u", pn, svc);
+			else
+				snprintf(label, sizeof(label), "proto %u", f->proto);
+			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i) < 0)
+				return -1;
+		}
+		if (r->verdict == IPT_V_UNKNOWN) {
+			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
+					      sizeof(label));
+			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i) < 0)
+				return -1;
+		}
+		if (old && old->rs[fam]) {
+			const struct check_res *o = &old->res[i];
+			enum check_kind k = CK_COUNT;
+			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
+			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
+
+			label[0] = '\0';
+			if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
+				k = CK_NEW_UNCERTAIN;
+			else if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
+				k = CK_NEW_CERTAIN;
+			else if (r->verdict != IPT_V_UNKNOWN && r->verdict != o->verdict) {
+				if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
+					k = CK_NEW_BLOCKED;
+				else if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
+					k = CK_NEW_ACCEPTED;
+				else
+					k = CK_BLOCK_CHANGED;
+			}
+			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
+				return -1;
+			if (f->spoof && acc_n != acc_o) {
+				snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
+					 fs->subclasses[f->subclass]);
+				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
+						    label, r, o, fs, i) < 0)
+					return -1;
+			}
+		}
+	}
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
+	return 0;
+}
+
+void check_groups_free(struct check_groups *g)
+{
+	free(g->v);
+	memset(g, 0, sizeof(*g));
+}

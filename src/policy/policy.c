@@ -1,0 +1,158 @@
+/* This file contains the one ruleset loader (see policy.h): sources read (file, the
+ * privileged reader, or text), parsed by the language's front end, compiled. */
+#include "policy/policy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/rulesrc.h"
+
+#define LIVE_TIMEOUT_MS 60000
+
+static const char *src_name(const struct policy_src *s)
+{
+	if (s->path)
+		return s->path;
+	if (s->kind == POLICY_FILE)
+		return "?";
+	return s->family == 6 ? "ip6tables-save" : "iptables-save";
+}
+
+/* The iptables front end: text (or a file) into a parsed ruleset. */
+static struct ipt_ruleset *parse_ipt(const struct policy_src *s, const char *text, size_t len,
+				     int *positioned, char *err, size_t errlen)
+{
+	struct ipt_ruleset *rs;
+	struct ipt_error e;
+
+	memset(&e, 0, sizeof(e));
+	errno = 0;
+	if (s->kind == POLICY_FILE)
+		rs = ipt_parse_file(s->path, s->family, &e);
+	else
+		rs = ipt_parse_buffer(text ? text : "", len, src_name(s), s->family, &e);
+	if (rs)
+		return rs;
+	if (e.line) {
+		snprintf(err, errlen, "%s:%u:%u: %s", e.file, e.line, e.col, e.msg);
+		if (positioned)
+			*positioned = 1;
+	} else {
+		snprintf(err, errlen, "%s: %s", src_name(s),
+			 e.msg[0] ? e.msg : strerror(errno ? errno : EINVAL));
+	}
+	return NULL;
+}
+
+/* Reads the live rulesets through the privileged reader. Returns 0 with *x filled, or -1. */
+static int read_live(struct rulesrc_reply *x, char *err, size_t errlen)
+{
+	struct rulesrc r;
+	int rc;
+
+	if (rulesrc_start(&r, err, errlen) < 0)
+		return -1;
+	rc = rulesrc_request(&r) < 0 ? -1 : rulesrc_wait(&r, LIVE_TIMEOUT_MS, x);
+	rulesrc_stop(&r);
+	if (rc != 1) {
+		snprintf(err, errlen, "live: %s", rc == 0 ? "the ruleset reader did not answer in time" :
+			 "the ruleset reader failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses and compiles one source into slot f of out (empty). */
+static int load_one(struct policy *out, const struct policy_src *s, const struct rulesrc_reply *live,
+		    int *positioned, char *err, size_t errlen)
+{
+	int f = s->family == 6;
+	const char *text = s->text;
+	size_t len = s->len;
+
+	if (s->lang != POLICY_IPTABLES || (s->family != 4 && s->family != 6)) {
+		snprintf(err, errlen, "%s: unsupported policy source", src_name(s));
+		return -1;
+	}
+	if (s->kind == POLICY_LIVE) {
+		if (live->status[f] != RULESRC_OK) {
+			const char *m = live->text[f] ? live->text[f] : "failed";
+			size_t n = strlen(m);
+
+			while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+				n--;	/* the program's own newline */
+			snprintf(err, errlen, "%s: %.*s", src_name(s), (int)n, m);
+			return -1;
+		}
+		text = live->text[f];
+		len = live->len[f];
+	}
+	ipt_ruleset_free(out->rs[f]);
+	ipt_compiled_free(out->cp[f]);
+	out->cp[f] = NULL;
+	out->rs[f] = parse_ipt(s, text, len, positioned, err, errlen);
+	if (!out->rs[f])
+		return -1;
+	out->cp[f] = ipt_compile(out->rs[f]);
+	if (!out->cp[f]) {
+		snprintf(err, errlen, "%s: %s", src_name(s), strerror(errno ? errno : ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+int policy_load(struct policy *p, const struct policy_src *src, size_t n, int *positioned,
+		char *err, size_t errlen)
+{
+	struct rulesrc_reply live;
+	struct policy tmp;
+	size_t i;
+	int need_live = 0, ret = -1, f;
+
+	memset(&live, 0, sizeof(live));
+	memset(&tmp, 0, sizeof(tmp));
+	if (positioned)
+		*positioned = 0;
+	for (i = 0; i < n; i++)
+		need_live |= src[i].kind == POLICY_LIVE;
+	if (need_live && read_live(&live, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (load_one(&tmp, &src[i], &live, positioned, err, errlen) < 0)
+			goto out;
+	for (i = 0; i < n; i++) {
+		f = src[i].family == 6;
+		if (tmp.rs[f])
+			policy_move(p, &tmp, f);
+	}
+	ret = 0;
+out:
+	rulesrc_reply_free(&live);
+	policy_free(&tmp);
+	return ret;
+}
+
+void policy_move(struct policy *to, struct policy *from, int f)
+{
+	ipt_compiled_free(to->cp[f]);
+	ipt_ruleset_free(to->rs[f]);
+	to->rs[f] = from->rs[f];
+	to->cp[f] = from->cp[f];
+	from->rs[f] = NULL;
+	from->cp[f] = NULL;
+}
+
+void policy_free(struct policy *p)
+{
+	int f;
+
+	if (!p)
+		return;
+	for (f = 0; f < 2; f++) {
+		ipt_compiled_free(p->cp[f]);
+		ipt_ruleset_free(p->rs[f]);
+	}
+	memset(p, 0, sizeof(*p));
+}
