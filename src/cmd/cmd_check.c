@@ -20,6 +20,7 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_check.h"
 #include "report/report.h"
+#include "report/report_cli.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
@@ -303,9 +304,10 @@ static int read_db(struct run *R)
 
 	st = store_open(R->o.db, STORE_OPEN_READONLY, err, sizeof(err));
 	if (!st) {
-		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, err);
+		fprintf(stderr, "spoofaudit check: %s\n", err);	/* err names the file */
 		goto out;
 	}
+	report_cli_unverified("check", R->o.db, store_unverified_bytes(st));
 	if (store_begin(st) < 0 ||
 	    store_context_each(st, R->o.since, R->o.until, check_hostctx_row, &R->hc) < 0 ||
 	    !(it = store_flows_open(st, R->o.since, R->o.until))) {

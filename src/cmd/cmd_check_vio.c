@@ -9,6 +9,7 @@
 
 #include "cmd/cmd_check.h"
 #include "report/report.h"
+#include "report/report_cli.h"
 #include "store/store.h"
 
 /* --violations: the live audit's stored violations of the period (reports/policy.sql).
@@ -24,9 +25,10 @@ int cmd_check_violations(const char *db, int json, int64_t since, int64_t until,
 	int rc, ret = 1;
 
 	if (!st) {
-		fprintf(stderr, "spoofaudit check: %s: %s\n", db, err);
+		fprintf(stderr, "spoofaudit check: %s\n", err);	/* err names the file */
 		goto out;
 	}
+	report_cli_unverified("check", db, store_unverified_bytes(st));
 	q = store_rows_prepare(st, "policy.sql", report_file("policy.sql"));
 	if (!q || store_rows_bind_int(q, ":since_us", since * 1000000) < 0 ||
 	    store_rows_bind_int(q, ":until_us", until ? until * 1000000 : INT64_MAX) < 0 ||
