@@ -463,16 +463,27 @@ static int nflog_count(struct collector *c, struct flow_entry *e, const struct p
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
-	struct collector_source *s = &c->sources[src];
 	struct pkt_record r;
+
+	decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
+	collector_record(c, src, &r, data, caplen);
+}
+
+/* A frame a pcap source decoded into rec. */
+static void frame_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+			 const uint8_t *data, uint32_t caplen)
+{
+	struct collector_source *s = &c->sources[src];
+	struct pkt_record r = *rec;
 	struct classification cl;
 	struct flow_entry *e;
-	int ifidx, created = 0;
+	int ifidx, created = 0, linktype = rec->linktype;
+	uint64_t ts_usec = rec->ts_usec;
+	uint32_t wirelen = rec->wirelen;
 
 	c->tot.packets++;
 	c->tot.bytes += wirelen;
 	s->cur.received++;
-	decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
 	if (s->fixed_dir)
 		r.dir = s->fixed_dir;
 	if (!count_status(c, s, &r))
@@ -644,4 +655,15 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	}
 	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
+}
+
+void collector_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+		      const uint8_t *data, uint32_t caplen)
+{
+	if (src >= c->n_sources)
+		return;
+	if (c->sources[src].is_nflog)
+		collector_nflog_packet(c, src, rec, data, caplen);
+	else
+		frame_record(c, src, rec, data, caplen);
 }

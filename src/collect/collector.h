@@ -1,7 +1,7 @@
 /* This file declares the collector engine: it takes frames from any source, decodes and
  * classifies them, aggregates them into the flow table, keeps evidence packets of
  * spoofed flows, and writes flows, evidence and per-source statistics to the store. The
- * command (cmd_collect.c) owns options, sources and the event loop. */
+ * event loop (loop.c) feeds it from the sources; the command owns options. */
 #ifndef SPOOFAUDIT_COLLECTOR_H
 #define SPOOFAUDIT_COLLECTOR_H
 
@@ -140,7 +140,13 @@ int collector_iface_find(const struct collector *c, const char *name);
 int collector_source_add(struct collector *c, const char *kind, const char *name,
 			 int fixed_iface, const char *file_ifname, int linktype);
 
-/* Processes one frame from source src. Never fails: problems are counted. */
+/* Processes one record a source delivered (sources/source.h): a decoded pcap frame
+ * (data/caplen its link-layer bytes), or for an NFLOG source (is_nflog) the record of a
+ * logged packet as collector_nflog_packet() takes it. Never fails: problems are counted. */
+void collector_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+		      const uint8_t *data, uint32_t caplen);
+
+/* Decodes one frame from source src and processes it as collector_record() does. */
 void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
