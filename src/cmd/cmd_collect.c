@@ -102,6 +102,10 @@ static void usage(FILE *f)
 "  --max-flows N           flow table cap in memory (default 200000)\n"
 "  --evidence N            evidence packets kept per spoofed flow (default 8)\n"
 "  --flush-interval SECS   write flows and statistics at least this often (default 5)\n"
+"  --max-db-size SIZE      cap the database file and its write-ahead log at SIZE bytes\n"
+"                          (suffix K, M or G: KiB, MiB, GiB). At the cap the run stops\n"
+"                          writing, says so once, keeps counting, reports what it could\n"
+"                          not record as NOT RECORDED and exits 1\n"
 "\n"
 "Run control:\n"
 "  --duration SECONDS      stop after this long\n"
@@ -111,7 +115,8 @@ static void usage(FILE *f)
 "  -h, --help              this text\n"
 "\n"
 "SIGINT and SIGTERM write everything out and exit 0. Exit status: 0 success, 1 runtime\n"
-"error (a source or the database failed), 2 bad usage.\n");
+"error (a source or the database failed, or anything was NOT RECORDED: a packet, an\n"
+"evidence packet or an NFLOG rule count the database did not take), 2 bad usage.\n");
 }
 
 static int parse_role(const char *arg, struct collector_role *r)
@@ -174,6 +179,7 @@ enum {
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
+	OPT_MAX_DB_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -213,6 +219,7 @@ static const struct option long_opts[] = {
 	{ "policy-window", required_argument, NULL, OPT_POLICY_WINDOW },
 	{ "noreply-attempts", required_argument, NULL, OPT_NOREPLY_N },
 	{ "noreply-wait", required_argument, NULL, OPT_NOREPLY_WAIT },
+	{ "max-db-size", required_argument, NULL, OPT_MAX_DB_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -234,10 +241,49 @@ static void summary(const struct collector *c, const char *db)
 		if (c->tot.class_packets[i])
 			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
 				(unsigned long long)c->tot.class_packets[i]);
-	if (c->tot.lost_db || c->tot.evidence_dropped)
-		fprintf(stderr, "collect: NOT RECORDED: %llu packets, %llu evidence packets "
-			"(database failing)\n", (unsigned long long)c->tot.lost_db,
-			(unsigned long long)c->tot.evidence_dropped);
+}
+
+/* What the database did not take, printed even with -q. Returns 1 when anything was
+ * lost (the run then exits 1), else 0. */
+static int report_lost(const struct collector *c)
+{
+	if (!c->tot.lost_db && !c->tot.evidence_dropped && !c->tot.nflog_lost)
+		return 0;
+	fprintf(stderr, "collect: NOT RECORDED: %llu packets, %llu evidence packets, %llu NFLOG "
+		"rule counts (the database did not take them: %s)\n",
+		(unsigned long long)c->tot.lost_db, (unsigned long long)c->tot.evidence_dropped,
+		(unsigned long long)c->tot.nflog_lost,
+		c->writes_stopped ? "size limit or disk full" : "failing or full");
+	return 1;
+}
+
+/* Parses SIZE: bytes, or KiB/MiB/GiB with a suffix K, M or G, from 4 KiB to 1024 GiB.
+ * Returns 0 or -1. */
+static int parse_size(const char *arg, uint64_t *out)
+{
+	char num[32];
+	size_t n = strlen(arg);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, arg, n + 1);
+	switch (num[n - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	default: break;
+	}
+	if (shift)
+		num[n - 1] = '\0';
+	if (util_parse_u64(num, 1, (1ull << 40) >> shift, &v) < 0)
+		return -1;
+	v <<= shift;
+	if (v < 4096)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* The storage and run-control tuning options. Returns 0, 2 after printing why the value is
@@ -254,6 +300,11 @@ static int parse_storage_opt(int opt, struct collect_args *a)
 	case OPT_COUNT:
 		if (util_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
 			BAD("count is not a positive number of packets: `%s'", optarg);
+		break;
+	case OPT_MAX_DB_SIZE:
+		if (parse_size(optarg, &a->max_db_bytes) < 0)
+			BAD("max-db-size is not 4K..1024G (bytes, or with a suffix K, M or G): `%s'",
+			    optarg);
 		break;
 	case OPT_BUCKET:
 		if (util_parse_u64(optarg, 1, 86400, &v) < 0)
@@ -584,6 +635,7 @@ int cmd_collect(int argc, char **argv)
 	run_id = collect_begin_run(a, argc, argv, st, c, hi, n_live || a->n_nflog);
 	if (run_id < 0)
 		goto out;
+	memset(&lopt, 0, sizeof(lopt));
 	lopt.duration_s = a->duration_s;
 	lopt.count = a->count;
 	lopt.flush_interval_s = a->flush_interval_s;
@@ -598,9 +650,14 @@ int cmd_collect(int argc, char **argv)
 	ca.ruleset_poll_s = a->ruleset_poll_s;
 	loop_signals_install();
 
+	if (a->max_db_bytes && loop_db_limit(&l, a->max_db_bytes) < 0) {
+		util_log(LOG_LVL_ERR, "%s: cannot set --max-db-size: %s", a->db, store_errmsg(st));
+		goto out;
+	}
 	rc = run(a, &l, &ca, hi, live, (unsigned)n_live, st, run_id);
 	if (loop_tick(&l, 1) < 0) {
 		util_log(LOG_LVL_ERR, "%s: final write failed, data not recorded: %s", a->db, c->err);
+		collector_abandon(c);
 		rc = -1;
 	}
 	store_run_end(st, run_id, util_now_usec());
@@ -608,7 +665,7 @@ int cmd_collect(int argc, char **argv)
 		summary(c, a->db);
 	if (ca.au && !a->quiet)
 		audit_summary(ca.au, stderr);
-	if (c->tot.lost_db)
+	if (report_lost(c))
 		rc = -1;
 	ret = rc < 0 ? 1 : 0;
 out:

@@ -46,6 +46,7 @@ struct collect_args {
 	struct audit_opts aopt;			/* --policy and friends */
 	int live_ruleset;			/* read the kernel's ruleset (default 1) */
 	uint64_t ruleset_poll_s;		/* re-read it this often; 0: only at start */
+	uint64_t max_db_bytes;			/* --max-db-size; 0: none */
 };
 
 /* The interfaces to capture live: -i, or with neither -i, -r nor --nflog every interface

@@ -326,6 +326,39 @@ static void source_counters(struct collect_loop *l)
 	}
 }
 
+/* Reports a failing database once when it starts failing, then at most once a minute
+ * with what is not recorded so far, and once when writes work again. A database that
+ * reached --max-db-size stops taking writes for good. */
+static void report_db(struct collect_loop *l, uint64_t now)
+{
+	struct collector *c = l->c;
+	int failing = l->flush_failed || c->flush_failed_usec || c->writes_stopped;
+
+	if (failing && l->opt.max_db_bytes && !c->writes_stopped && strstr(c->err, "is full")) {
+		c->writes_stopped = 1;
+		util_log(LOG_LVL_ERR, "the database reached its size limit (--max-db-size %llu "
+			 "bytes): nothing more is written; packets are still counted, and what is "
+			 "not recorded is reported at the end",
+			 (unsigned long long)l->opt.max_db_bytes);
+		l->db_reported = 1;
+		l->last_db_report = now;
+	}
+	if (failing && !l->db_reported) {
+		util_log(LOG_LVL_ERR, "cannot write to the database (will retry): %s", c->err);
+		l->db_reported = 1;
+		l->last_db_report = now;
+	} else if (failing && now - l->last_db_report >= 60000000u) {
+		util_log(LOG_LVL_ERR, "%s the database: %s; NOT RECORDED so far: %llu packets, "
+			 "%llu evidence packets", c->writes_stopped ? "no longer writing to" :
+			 "still cannot write to", c->err, (unsigned long long)c->tot.lost_db,
+			 (unsigned long long)c->tot.evidence_dropped);
+		l->last_db_report = now;
+	} else if (!failing && l->db_reported) {
+		util_log(LOG_LVL_WARN, "database writes work again");
+		l->db_reported = 0;
+	}
+}
+
 int loop_tick(struct collect_loop *l, int force)
 {
 	struct collector *c = l->c;
@@ -334,18 +367,12 @@ int loop_tick(struct collect_loop *l, int force)
 
 	if (force || now - l->last_flush >= l->opt.flush_interval_s * 1000000u) {
 		source_counters(l);
-		if (collector_flush(c, 1) < 0) {
-			if (!l->flush_failed)
-				util_log(LOG_LVL_ERR, "cannot write to the database (will retry): %s",
-					 c->err);
-			l->flush_failed = 1;
+		l->flush_failed = collector_flush(c, 1) < 0;
+		if (l->flush_failed)
 			ret = -1;
-		} else if (l->flush_failed) {
-			util_log(LOG_LVL_WARN, "database writes work again");
-			l->flush_failed = 0;
-		}
 		l->last_flush = now;
 	}
+	report_db(l, now);
 	if (l->work)
 		l->work(l->work_arg);
 	if (!l->opt.quiet && now - l->last_status >= l->opt.status_interval_s * 1000000u) {
@@ -354,4 +381,35 @@ int loop_tick(struct collect_loop *l, int force)
 		l->last_status = now;
 	}
 	return ret;
+}
+
+int loop_db_limit(struct collect_loop *l, uint64_t bytes)
+{
+	struct store *st = l->c->st;
+	char sql[96];
+	int64_t page = store_query_int(st, "PRAGMA page_size"), pages, got;
+
+	if (page <= 0)
+		return -1;
+	/* three quarters for the database file, the rest for its write-ahead log, which
+	 * journal_size_limit truncates back to that size after each checkpoint */
+	pages = (int64_t)(bytes / 4 * 3) / page;
+	if (pages < 1)
+		pages = 1;
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)pages);
+	got = store_query_int(st, sql);
+	if (got < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %llu",
+		 (unsigned long long)(bytes / 4));
+	if (store_query_int(st, sql) < 0)
+		return -1;
+	l->opt.max_db_bytes = bytes;
+	if (got > pages) {	/* SQLite never lowers the limit below the file's size */
+		snprintf(l->c->err, sizeof(l->c->err), "the database is already %lld bytes",
+			 (long long)(got * page));
+		l->c->writes_stopped = 1;
+		return 1;
+	}
+	return 0;
 }

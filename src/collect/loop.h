@@ -23,6 +23,7 @@ struct loop_opts {
 	uint64_t flush_interval_s;
 	uint64_t status_interval_s;
 	int quiet;			/* no status line */
+	uint64_t max_db_bytes;		/* set by loop_db_limit(); 0: no limit */
 };
 
 /* Called at every turn of the loop, after the periodic work (the policy audit's). */
@@ -36,7 +37,9 @@ struct collect_loop {
 	struct source *srcs;		/* LOOP_MAX_SOURCES live sources, n_srcs open */
 	unsigned n_srcs;
 	uint64_t start_mono, last_flush, last_status, status_pkts;
-	int flush_failed;		/* the last periodic flush failed (reported once) */
+	int flush_failed;		/* the last periodic flush failed */
+	int db_reported;		/* a failing database was reported (until it works) */
+	uint64_t last_db_report;
 };
 
 /* Installs the signal handlers (SIGINT, SIGTERM: stop; SIGHUP: reload). */
@@ -75,5 +78,12 @@ int loop_run_files(struct collect_loop *l, const char *const *files, unsigned n,
 /* Periodic work: source statistics and a flush when due (always with force), the work
  * hook, the status line. Returns 0, or -1 when the flush failed. */
 int loop_tick(struct collect_loop *l, int force);
+
+/* Caps the database (file and write-ahead log) at about `bytes` with SQLite's
+ * max_page_count and journal_size_limit for the rest of the run: a write the cap refuses
+ * stops every later write (collector.writes_stopped), reported once by loop_tick; packets
+ * are still counted. Returns 0, 1 when the file is already larger (writes stop at once),
+ * or -1 when the store refused the pragmas. */
+int loop_db_limit(struct collect_loop *l, uint64_t bytes);
 
 #endif

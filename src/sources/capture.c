@@ -209,12 +209,42 @@ struct cap_batch {
 	int n;
 };
 
+/* The last second a timestamp may name: 9999-12-31T23:59:59Z (reports print 4-digit
+ * years; microseconds since the epoch stay far inside int64). */
+#define CAPTURE_MAX_TS_SEC 253402300799LL
+
+/* True when a record header cannot be right: more bytes captured than were on the wire
+ * or than the snapshot length allows, or a timestamp before the epoch or after year 9999
+ * (a file's header is as untrusted as its packets). */
+static int bad_header(const struct capture *c, const struct pcap_pkthdr *h)
+{
+	int snap = pcap_snapshot(c->p);
+
+	if (h->caplen > h->len || (snap > 0 && h->caplen > (uint32_t)snap))
+		return 1;
+	return h->ts.tv_sec < 0 || (long long)h->ts.tv_sec > CAPTURE_MAX_TS_SEC ||
+	       h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000;
+}
+
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct cap_batch *b = (struct cap_batch *)(void *)user;
 	struct pkt_record rec;
 	uint32_t caplen = h->caplen;
 
+	if (bad_header(b->cap, h)) {
+		/* counted as malformed, reason: an inconsistent link-level (record) header */
+		memset(&rec, 0, sizeof(rec));
+		rec.caplen = h->caplen;
+		rec.wirelen = h->len;
+		rec.linktype = b->s->linktype;
+		rec.status = DEC_MALFORMED;
+		rec.errors = 1u << DERR_BAD_LINK;
+		b->n++;
+		if (b->fn(b->arg, b->s, &rec, NULL, 0))
+			pcap_breakloop(b->cap->p);
+		return;
+	}
 	/* libpcap bounds caplen by the snapshot length already; never trust more than that. */
 	if (caplen > 262144)
 		caplen = 262144;
