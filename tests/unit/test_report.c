@@ -1,5 +1,5 @@
 /* This file tests the report's building blocks: parsing days and times (local, UTC, DST
- * days), formatting, the sparkline, table widths against the 100-column text report, the
+ * days), formatting, the sparkline, table widths against the 80-column text report, the
  * spoofed-class lists of reports/ *.sql against the classifier, CSV quoting, the pcapng
  * writer's block layout, and the store's read-side statements. One case per row. */
 #include <stdarg.h>
@@ -166,7 +166,7 @@ static void test_sparkline(void **state)
 	assert_string_equal(report_sparkline(v, 5, 1000, 0, buf, 8), " \u2581\u2581");
 }
 
-/* Every table's text columns (two spaces apart, two of indent) fit 100 columns. */
+/* Every table's text columns (two spaces apart, two of indent) fit 80 columns. */
 static void test_table_widths(void **state)
 {
 	(void)state;
@@ -182,7 +182,7 @@ static void test_table_widths(void **state)
 					fail_msg("%s.%s: title wider than the column", tab->name,
 						 tab->cols[c].name);
 			}
-		if (2 + w + 2 * (n - 1) > 100)
+		if (2 + w + 2 * (n - 1) > 80)
 			fail_msg("table %s is %d columns wide", tab->name, 2 + w + 2 * (n - 1));
 		assert_int_equal(tab->cols[0].type, RC_HOST);
 	}
