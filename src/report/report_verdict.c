@@ -23,6 +23,7 @@ struct kwhy {
 struct vacc {
 	uint64_t packets, dropped, passed, v4_pass, replies, errors, err_src, rep_src;
 	uint64_t rl_drop;	/* dropped because route_localnet=0 */
+	uint64_t al_drop;	/* dropped because accept_local=0 */
 	const char *drop_why, *drop_counter, *pass_why, *unk_why;
 	char pass_ifaces[128];
 	char *spoof_accepted;	/* violation ids of kind spoof_accepted */
@@ -213,6 +214,8 @@ static int read_classes(struct vctx *v)
 			a->dropped += n;
 			if (strstr(k.why, "route_localnet=0"))
 				a->rl_drop += n;
+			if (strstr(k.why, "accept_local=0"))
+				a->al_drop += n;
 			if (!a->drop_why) {
 				a->drop_why = k.why;
 				a->drop_counter = k.counter;
@@ -339,7 +342,11 @@ static void class_fate(struct vctx *v, int c, struct report_vclass *vc)
 					  "only the ruleset stood between them and local sockets; "
 					  "no reply to them was seen.", (unsigned long long)a->passed,
 					  p, a->pass_why, a->pass_ifaces);
-		vc->proof = xasprintf(q, "the recorded sysctls; no flow answered them");
+		vc->proof = a->dropped ? xasprintf(q, "the recorded sysctls; no flow answered them; "
+						   "the other %llu were dropped: %s (counter %s)",
+						   (unsigned long long)a->dropped, a->drop_why,
+						   a->drop_counter) :
+			    xasprintf(q, "the recorded sysctls; no flow answered them");
 	} else if (a->dropped == a->packets) {
 		vc->fate = FATE_DROPPED;
 		vc->fate_text = xasprintf(q, "Dropped by the kernel: %s; none reached a socket and "
@@ -497,10 +504,11 @@ static void steps_own_rp(struct vctx *v)
 			 "fib saddr type local iif != \"lo\" drop", NULL, xasprintf(q,
 			 "Drop the host's own addresses as source on every other interface, in raw "
 			 "PREROUTING (nft: in a prerouting chain, priority raw)."));
-	else if (own->dropped && own->dropped == own->packets && v->has_kernel)
+	if (own->al_drop && kset(q, "all", "accept_local") == 0)
 		add_step(q, STEP_KEEP, "net.ipv4.conf.all.accept_local=0", NULL, NULL, NULL,
-			 xasprintf(q, "Keep net.ipv4.conf.all.accept_local=0: with it the kernel "
-				   "dropped the packets forging the host's own address."));
+			 xasprintf(q, "Keep accept_local=0: with it the kernel dropped %llu IPv4 "
+				   "packets forging the host's own address.",
+				   (unsigned long long)own->al_drop));
 	if (bog->packets + unx->packets == 0 || !v->has_kernel)
 		return;
 	if (bog->v4_pass + unx->v4_pass && rp == 0)
@@ -601,175 +609,4 @@ out:
 	}
 	free(v.all_viol);
 	return ret;
-}
-
-/* ---- Across hosts: the headline, what changed, how complete the view is ---- */
-
-static char *changes_text(struct report_qctx *q, const struct report_host *h)
-{
-	const struct rtable *t = &q->r->tables[RT_TOTALS_CLASS];
-	char *out = NULL, *newc = NULL, *rates = NULL, *hist, *s;
-
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct rcell *row = &t->cells[i * t->ncols];
-
-		if (strcmp(row[0].s, h->name) || class_index(row[1].s) < 0)
-			continue;
-		if (h->prev_ok && row[2].i > 0 && row[5].i == 0)
-			append(q, &newc, row[1].s);
-		if (h->prev_ok && (row[2].i || row[5].i) && (s = xasprintf(q, "%s %lld (was %lld, %s)",
-				row[1].s, (long long)row[2].i, (long long)row[5].i, row[8].s))) {
-			append(q, &rates, s);
-			free(s);
-		}
-	}
-	if (h->hist_days)
-		hist = xasprintf(q, "%lld spoofed source%s new (not seen in the %d day%s before)",
-				 (long long)h->new_sources, h->new_sources == 1 ? " is" : "s are",
-				 h->hist_days, h->hist_days == 1 ? "" : "s");
-	else
-		hist = xasprintf(q, "no earlier data to tell new sources from known ones");
-	if (!h->prev_ok)
-		out = xasprintf(q, "The database does not cover the previous period: no "
-				"comparison; %s.", hist ? hist : "");
-	else
-		out = xasprintf(q, "Since the previous period: %s; new classes: %s; %s.",
-				rates ? rates : "no spoofed packets in either", newc ? newc : "none",
-				hist ? hist : "");
-	free(hist);
-	free(newc);
-	free(rates);
-	return out;
-}
-
-static char *completeness_text(struct report_qctx *q, const struct report_host *h,
-			       int64_t period)
-{
-	char a[32], b[32];
-	const char *loss = h->lost ? " Losses were recorded (see Completeness): counts are "
-		"lower bounds." : " No capture loss was recorded.";
-
-	report_duration(period, b, sizeof(b));
-	if (h->live_secs >= 0)
-		return xasprintf(q, "Live capture ran %s of the period's %s.%s",
-				 report_duration(h->live_secs, a, sizeof(a)), b, loss);
-	if (h->file_secs >= 0)
-		return xasprintf(q, "No live capture: capture files hold %s of packets (first to "
-				 "last) in the period's %s.%s", report_duration(h->file_secs, a,
-				 sizeof(a)), b, loss);
-	return xasprintf(q, "No capture ran in the period's %s.", b);
-}
-
-static char *headline(struct report_qctx *q)
-{
-	struct report *r = q->r;
-	struct report_verdict *vd = &r->verdict;
-	char *through = NULL, *s;
-	uint64_t dropped = 0;
-	int unknown = 0;
-
-	if (!r->packets) {
-		vd->status = VS_EMPTY;
-		return xasprintf(q, "No packets were recorded in this period.");
-	}
-	if (!r->spoofed_packets) {
-		vd->status = VS_NONE;
-		return xasprintf(q, "No spoofed packet was seen among %llu packets.",
-				 (unsigned long long)r->packets);
-	}
-	for (size_t i = 0; i < vd->nclasses; i++) {
-		const struct report_vclass *c = &vd->classes[i];
-
-		if (c->fate == FATE_UNKNOWN)
-			unknown = 1;
-		if (c->fate > FATE_PASSED || !(s = xasprintf(q, "%s (%s)", report_class_label(c->cls),
-							      report_fate_label(c->fate))))
-			continue;
-		append(q, &through, s);
-		free(s);
-	}
-	if (through) {
-		vd->status = VS_THROUGH;
-		s = xasprintf(q, "Spoofed packets got past the kernel: %s.", through);
-		free(through);
-		return s;
-	}
-	vd->status = unknown ? VS_UNKNOWN : VS_DROPPED;
-	for (size_t i = 0; i < vd->nclasses; i++)
-		dropped += vd->classes[i].dropped;
-	if (unknown && !dropped)
-		return xasprintf(q, "%llu spoofed packets arrived; the recorded data does not tell "
-				 "what the kernel did with them (no reply to any was seen).",
-				 (unsigned long long)r->spoofed_packets);
-	if (unknown)
-		return xasprintf(q, "%llu spoofed packets arrived; %llu of them were dropped by the "
-				 "kernel, and for the rest the recorded data does not tell (no reply "
-				 "to any was seen).", (unsigned long long)r->spoofed_packets,
-				 (unsigned long long)dropped);
-	return
-		xasprintf(q, "%llu spoofed packets arrived and the kernel dropped every one; "
-			  "none was answered.", (unsigned long long)r->spoofed_packets);
-}
-
-int report_verdict_finish(struct report *r)
-{
-	struct report_verdict *vd = &r->verdict;
-	struct report_qctx q = { .r = r, .h = &r->hosts[0] };
-	int64_t cap = -1;
-
-	vd->period_secs = (r->until_us - r->since_us) / REPORT_USEC;
-	for (unsigned i = 0; i < r->nhosts && !q.oom; i++) {
-		char *c, *k;
-
-		q.h = &r->hosts[i];
-		c = changes_text(&q, q.h);
-		k = completeness_text(&q, q.h, vd->period_secs);
-		if (r->nhosts > 1) {	/* name the host of each sentence */
-			char *c2 = c ? xasprintf(&q, "%s: %s", q.h->name, c) : NULL;
-			char *k2 = k ? xasprintf(&q, "%s: %s", q.h->name, k) : NULL;
-
-			free(c);
-			free(k);
-			c = c2;
-			k = k2;
-		}
-		if (c)
-			append_sep(&q, &vd->changes, " ", c);
-		if (k)
-			append_sep(&q, &vd->completeness, " ", k);
-		free(c);
-		free(k);
-		if (q.h->live_secs > cap)
-			cap = q.h->live_secs;
-		else if (cap < 0 && q.h->file_secs > cap)
-			cap = q.h->file_secs;
-	}
-	vd->capture_secs = cap;
-	vd->headline = headline(&q);
-	return q.oom || !vd->headline ? -1 : 0;
-}
-
-void report_verdict_free(struct report_verdict *v)
-{
-	for (size_t i = 0; i < v->nclasses; i++) {
-		free(v->classes[i].host);
-		free(v->classes[i].fate_text);
-		free(v->classes[i].proof);
-		free(v->classes[i].logged_by);
-		free(v->classes[i].violations);
-	}
-	for (size_t i = 0; i < v->nsteps; i++) {
-		free(v->steps[i].host);
-		free(v->steps[i].text);
-		free(v->steps[i].sysctl);
-		free(v->steps[i].iptables);
-		free(v->steps[i].nft);
-		free(v->steps[i].command);
-	}
-	free(v->classes);
-	free(v->steps);
-	free(v->headline);
-	free(v->changes);
-	free(v->completeness);
-	memset(v, 0, sizeof(*v));
 }
