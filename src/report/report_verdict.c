@@ -19,13 +19,20 @@ struct kwhy {
 	const char *counter;	/* the kernel counter of a drop, or NULL */
 };
 
+/* Packets of a class that met one kernel decision for one reason, and where. */
+#define VREASONS 6
+struct vreason {
+	const char *why, *counter;
+	uint64_t n;
+	char ifaces[64];
+};
+
 /* Per class of one host, while the verdict is built. */
 struct vacc {
+	struct vreason why[3][VREASONS];	/* by enum kdecision */
 	uint64_t packets, dropped, passed, v4_pass, replies, errors, err_src, rep_src;
 	uint64_t rl_drop;	/* dropped because route_localnet=0 */
 	uint64_t al_drop;	/* dropped because accept_local=0 */
-	const char *drop_why, *drop_counter, *pass_why, *unk_why;
-	char pass_ifaces[128];
 	char *spoof_accepted;	/* violation ids of kind spoof_accepted */
 	char *violations;	/* every violation id of the class */
 };
@@ -187,6 +194,62 @@ static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const c
 
 /* ---- Facts from the database ---- */
 
+static void add_reason(struct vreason *list, const struct kwhy *k, const char *iface, uint64_t n)
+{
+	struct vreason *r = NULL;
+	size_t len;
+
+	for (int i = 0; i < VREASONS && !r; i++)
+		if (!list[i].why || !strcmp(list[i].why, k->why))
+			r = &list[i];
+	if (!r)
+		r = &list[VREASONS - 1];	/* more reasons than slots: counted with the last */
+	if (!r->why) {
+		r->why = k->why;
+		r->counter = k->counter;
+	}
+	r->n += n;
+	len = strlen(r->ifaces);
+	for (const char *p = r->ifaces; (p = strstr(p, iface)); p++)
+		if ((p == r->ifaces || p[-1] == ' ') && (p[strlen(iface)] == ',' || !p[strlen(iface)]))
+			return;
+	if (len + strlen(iface) + 3 < sizeof(r->ifaces))
+		snprintf(r->ifaces + len, sizeof(r->ifaces) - len, "%s%s", len ? ", " : "", iface);
+}
+
+/* The counters of a list of drop reasons, as proof. */
+static char *counters(struct report_qctx *q, const struct vreason *list)
+{
+	char *names = NULL, *out;
+
+	for (int i = 0; i < VREASONS && list[i].why; i++)
+		if (list[i].counter && (!names || !strstr(names, list[i].counter)))
+			append_sep(q, &names, " and ", list[i].counter);
+	out = xasprintf(q, "the kernel counts these drops in %s (in_martian_* in "
+			"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6); this database does not "
+			"record the counters' values", names ? names : "no counter");
+	free(names);
+	return out;
+}
+
+/* "912 on eth: why; 808 on int0: why (counter C)" for a list of reasons. */
+static char *reasons_text(struct report_qctx *q, const struct vreason *list)
+{
+	char *out = NULL;
+
+	for (int i = 0; i < VREASONS && list[i].why; i++) {
+		char *one = xasprintf(q, "%llu on %s: %s%s%s%s", (unsigned long long)list[i].n,
+				      list[i].ifaces, list[i].why, list[i].counter ? " (counter " : "",
+				      list[i].counter ? list[i].counter : "", list[i].counter ? ")" : "");
+
+		if (!one)
+			break;
+		append_sep(q, &out, "; ", one);
+		free(one);
+	}
+	return out;
+}
+
 static int read_classes(struct vctx *v)
 {
 	struct report_qctx *q = v->q;
@@ -216,24 +279,12 @@ static int read_classes(struct vctx *v)
 				a->rl_drop += n;
 			if (strstr(k.why, "accept_local=0"))
 				a->al_drop += n;
-			if (!a->drop_why) {
-				a->drop_why = k.why;
-				a->drop_counter = k.counter;
-			}
 		} else if (k.d == K_PASS) {
 			a->passed += n;
-			if (!a->pass_why)
-				a->pass_why = k.why;
 			if (fam == 4)
 				a->v4_pass += n;
-			if (!strstr(a->pass_ifaces, iface) &&
-			    strlen(a->pass_ifaces) + strlen(iface) + 3 < sizeof(a->pass_ifaces))
-				snprintf(a->pass_ifaces + strlen(a->pass_ifaces),
-					 sizeof(a->pass_ifaces) - strlen(a->pass_ifaces), "%s%s",
-					 a->pass_ifaces[0] ? ", " : "", iface);
-		} else if (!a->unk_why) {
-			a->unk_why = k.why;
 		}
+		add_reason(a->why[k.d], &k, iface, n);
 	}
 	store_rows_free(s);
 	return rc < 0 ? -1 : 0;
@@ -321,6 +372,8 @@ static void class_fate(struct vctx *v, int c, struct report_vclass *vc)
 	struct report_qctx *q = v->q;
 	struct vacc *a = &v->a[c];
 	unsigned long long p = a->packets;
+	char *drop = reasons_text(q, a->why[K_DROP]), *pass = reasons_text(q, a->why[K_PASS]);
+	char *unk = reasons_text(q, a->why[K_UNKNOWN]);
 
 	if (a->replies || a->errors) {
 		vc->fate = FATE_ANSWERED;
@@ -338,30 +391,29 @@ static void class_fate(struct vctx *v, int c, struct report_vclass *vc)
 		vc->proof = xasprintf(q, "live audit violation %s", a->spoof_accepted);
 	} else if (a->passed) {
 		vc->fate = FATE_PASSED;
-		vc->fate_text = xasprintf(q, "%llu of %llu passed the kernel's checks (%s, on %s): "
-					  "only the ruleset stood between them and local sockets; "
-					  "no reply to them was seen.", (unsigned long long)a->passed,
-					  p, a->pass_why, a->pass_ifaces);
-		vc->proof = a->dropped ? xasprintf(q, "the recorded sysctls; no flow answered them; "
-						   "the other %llu were dropped: %s (counter %s)",
-						   (unsigned long long)a->dropped, a->drop_why,
-						   a->drop_counter) :
+		vc->fate_text = xasprintf(q, "%llu of %llu passed the kernel's checks (%s): only the "
+					  "ruleset stood between them and local sockets; no reply to "
+					  "them was seen.%s%s%s", (unsigned long long)a->passed, p,
+					  pass ? pass : "", unk ? " For the rest the recorded data "
+					  "does not tell (" : "", unk ? unk : "", unk ? ")." : "");
+		vc->proof = drop ? xasprintf(q, "the recorded sysctls; no flow answered them. "
+					     "Dropped by the kernel: %s", drop) :
 			    xasprintf(q, "the recorded sysctls; no flow answered them");
 	} else if (a->dropped == a->packets) {
 		vc->fate = FATE_DROPPED;
-		vc->fate_text = xasprintf(q, "Dropped by the kernel: %s; none reached a socket and "
-					  "no reply was seen.", a->drop_why);
-		vc->proof = xasprintf(q, "the kernel counts them in %s; this database does not "
-				      "record the counter's value", a->drop_counter);
+		vc->fate_text = xasprintf(q, "Dropped by the kernel (%s); none reached a socket and "
+					  "no reply was seen.", drop ? drop : "");
+		vc->proof = counters(q, a->why[K_DROP]);
 	} else {
 		vc->fate = FATE_UNKNOWN;
-		vc->fate_text = xasprintf(q, "Unknown for %llu of %llu: %s. No reply to them was "
+		vc->fate_text = xasprintf(q, "Unknown for %llu of %llu (%s). No reply to them was "
 					  "seen.", (unsigned long long)(a->packets - a->dropped), p,
-					  a->unk_why ? a->unk_why : "the recorded data does not tell");
-		vc->proof = a->dropped ? xasprintf(q, "%llu dropped: %s (counter %s)",
-						   (unsigned long long)a->dropped, a->drop_why,
-						   a->drop_counter) : NULL;
+					  unk ? unk : "the recorded data does not tell");
+		vc->proof = drop ? xasprintf(q, "dropped by the kernel: %s", drop) : NULL;
 	}
+	free(drop);
+	free(pass);
+	free(unk);
 }
 
 static int add_class(struct vctx *v, int c)

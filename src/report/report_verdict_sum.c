@@ -125,20 +125,23 @@ static char *headline(struct report_qctx *q)
 		return xasprintf(q, "No spoofed packet was seen among %llu packets.",
 				 (unsigned long long)r->packets);
 	}
-	for (size_t i = 0; i < vd->nclasses; i++) {
-		const struct report_vclass *c = &vd->classes[i];
+	for (int f = FATE_ANSWERED; f <= FATE_PASSED; f++) {
+		char *list = NULL;
 
-		if (c->fate == FATE_UNKNOWN)
-			unknown = 1;
-		if (c->fate > FATE_PASSED || !(s = xasprintf(q, "%s (%s)", report_class_label(c->cls),
-							      report_fate_label(c->fate))))
-			continue;
-		append(q, &through, s);
-		free(s);
+		for (size_t i = 0; i < vd->nclasses; i++)
+			if (vd->classes[i].fate == (enum report_fate)f)
+				append(q, &list, report_class_label(vd->classes[i].cls));
+		if (list && (s = xasprintf(q, "%s: %s", report_fate_label((enum report_fate)f), list))) {
+			append_sep(q, &through, "; ", s);
+			free(s);
+		}
+		free(list);
 	}
+	for (size_t i = 0; i < vd->nclasses; i++)
+		unknown |= vd->classes[i].fate == FATE_UNKNOWN;
 	if (through) {
 		vd->status = VS_THROUGH;
-		s = xasprintf(q, "Spoofed packets got past the kernel: %s.", through);
+		s = xasprintf(q, "Spoofed packets got through (%s).", through);
 		free(through);
 		return s;
 	}
