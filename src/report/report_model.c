@@ -174,7 +174,7 @@ static const char *const section_keys[SEC_COUNT] = {
 /* Human labels beside the stable class names (src/classify/classify.h). */
 static const struct { const char *cls, *label; } class_labels[] = {
 	{ "normal", "ordinary traffic" },
-	{ "loopback_flow", "traffic on a loopback interface" },
+	{ "loopback_flow", "traffic on loopback" },
 	{ "spoof_loopback_src", "forged loopback source" },
 	{ "loopback_dst", "loopback destination" },
 	{ "own_addr_src", "forged own-address source" },

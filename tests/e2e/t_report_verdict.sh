@@ -43,6 +43,20 @@ sqlite3 "$work/a.db" "
 	   'normal', 'none', 3, 180, first_usec, last_usec, 64, 64, 18, 1
     FROM flows WHERE class = 'bogon_src' AND subclass = 'private' AND proto IN (6, 17)
     ORDER BY id LIMIT 1;"
+# ... and the live audit found that the ruleset accepts unexpected sources (violation 7).
+sqlite3 "$work/a.db" "
+  INSERT INTO violations(id, run_id, sig, kind, strength, first_usec, last_usec, count, packets,
+			 lines, iface, class, message)
+    SELECT 7, min(id), 'sig7', 'spoof_accepted', 'strong', 1789984800000000, 1789984900000000,
+	   4, 4, 1, 'int0', 'unexpected_src', 'unexpected source accepted' FROM runs;"
+# c: a live capture of 100 s inside the day (a run with a pcap-live source and its stats).
+cp "$work/a.db" "$work/c.db"
+sqlite3 "$work/c.db" "
+  INSERT INTO runs(id, host, version, started_usec, ended_usec, bucket_seconds)
+    VALUES (100, 'vm', 'test', 1789984800000000, 1789984900000000, 3600);
+  INSERT INTO sources(id, run_id, kind, name, iface) VALUES (100, 100, 'pcap-live', 'eth', 'eth');
+  INSERT INTO capture_stats(source_id, start_usec, end_usec, received)
+    VALUES (100, 1789984800000000, 1789984900000000, 10);"
 # b: the kernel's martian checks on, strict reverse-path filter.
 sqlite3 "$work/b.db" "
   INSERT INTO kernel_ctx SELECT min(id), 'all', 'route_localnet', '0' FROM runs;
@@ -54,11 +68,21 @@ for d in a b; do
 	"$S" report --db "$work/$d.db" --day 2026-09-21 --utc -f json -o "$work/$d.json"
 done
 "$S" report --db "$work/a.db" --day 2026-09-21 --utc -f html -o "$work/report.html"
+"$S" report --db "$work/c.db" --day 2026-09-21 --utc --ascii > "$work/c.txt"
+"$S" report --db "$work/c.db" --day 2026-09-21 --utc -f json -o "$work/c.json"
+# two days with known sources: what changed since the day before
+python3 "$SRCDIR/tests/tools/gen_report_truth.py" --out "$work/g2"
+while read -r file args; do
+	# shellcheck disable=SC2086
+	"$S" collect -q --db "$work/g2.db" -r "$work/g2/$file" $args
+done < "$work/g2/args.txt"
+"$S" report --db "$work/g2.db" --day 2026-09-22 --utc -f json -o "$work/g2.json"
+"$S" report --db "$work/g2.db" --day 2026-09-22 --utc --ascii > "$work/g2.txt"
 # an empty day of the same database
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc --ascii > "$work/empty.txt"
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc -f json -o "$work/empty.json"
 fail=0
-for f in a.txt b.txt empty.txt; do
+for f in a.txt b.txt c.txt g2.txt empty.txt; do
 	w=$(wc -L < "$work/$f")
 	if [ "$w" -le 80 ]; then echo "ok: wc -L $f = $w <= 80"; else echo "FAIL: wc -L $f = $w > 80"; fail=1; fi
 done
@@ -190,6 +214,38 @@ check(gb["own_addr_src"]["dropped_by_kernel"] > 0 and "in_martian_src" in (gb["o
       "b: accept_local=0: own_addr_src packets dropped, in_martian_src named")
 check(gb["loopback_dst"]["dropped_by_kernel"] == truth["loopback_dst"] and gb["loopback_dst"]["fate"] == "dropped_by_kernel"
       and "in_martian_dst" in gb["loopback_dst"]["proof"], "b: loopback_dst all dropped, in_martian_dst named")
+
+# the violation inserted in a: unexpected_src accepted by the live ruleset, and a step to
+# review it with the command that lists it
+check(ga["unexpected_src"]["fate"] == "accepted" and "#7 (spoof_accepted)" in (ga["unexpected_src"]["violations"] or ""),
+      "a: violation 7 makes unexpected_src accepted (%s, %s)" % (ga["unexpected_src"]["fate"], ga["unexpected_src"]["violations"]))
+rev = steps(a, "review")
+check(any("#7" in s["text"] and "check --violations" in (s["command"] or "") for s in rev), "a: a step reviews violation 7")
+check(not any("#7" in s["text"] for s in steps(b, "review")), "b: no violation, no review of one")
+
+# c: the live run of 100 s: coverage in minutes and seconds, not hours
+c = json.load(open(w + "/c.json"))["verdict"]
+check(c["capture_seconds"] == 100 and "Live capture ran 1 min 40 s of the period's 1 d" in c["completeness"],
+      "c: coverage says 1 min 40 s (%s)" % c["completeness"])
+ct = open(w + "/c.txt").read()
+check("1 min 40 s" in " ".join(ct.split()) and "0.0 h" not in ct, "c.txt: 1 min 40 s, no 0.0 h")
+
+# g2: changes since the previous day, from the generator's truth
+t2 = json.load(open(w + "/g2/truth.json"))
+v2 = json.load(open(w + "/g2.json"))["verdict"]
+cur, prev = collections.Counter(), collections.Counter()
+for r in t2["totals"]:
+    cur[r["class"]] += r["packets"]
+for r in t2["prev_totals"]:
+    prev[r["class"]] += r["packets"]
+for cl in SPOOF:
+    if cur[cl] or prev[cl]:
+        check("%s %d (was %d," % (cl, cur[cl], prev[cl]) in v2["changes"],
+              "g2: change of %s: %d, was %d" % (cl, cur[cl], prev[cl]))
+newc = sorted(cl for cl in SPOOF if cur[cl] and not prev[cl])
+check(("new classes: " + (", ".join(newc) if newc else "none")) in v2["changes"], "g2: new classes %s" % newc)
+check("%d spoofed sources are new" % len(t2["new_sources"]) in v2["changes"],
+      "g2: %d new sources (%s)" % (len(t2["new_sources"]), v2["changes"]))
 
 # --- empty day: one short paragraph, JSON complete
 e = open(w + "/empty.txt").read().rstrip("\n").split("\n")

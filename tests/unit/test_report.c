@@ -396,6 +396,39 @@ static void test_csv_cells(void **state)
 	}
 }
 
+/* Durations as the coverage line writes them: two units at most, no "0.0 h". */
+static void test_duration(void **state)
+{
+	static const struct { int64_t secs; const char *want; } cases[] = {
+		{ 0, "0 s" }, { 59, "59 s" }, { 60, "1 min" }, { 100, "1 min 40 s" },
+		{ 3599, "59 min 59 s" }, { 3600, "1 h" }, { 11520, "3 h 12 min" },
+		{ 11545, "3 h 12 min" }, { 86400, "1 d" }, { 90000, "1 d 1 h" },
+		{ 82800, "23 h" }, { 90000 + 59, "1 d 1 h" }, { -5, "0 s" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(report_duration(cases[i].secs, buf, sizeof(buf)), cases[i].want))
+			fail_msg("%lld s: \"%s\", want \"%s\"", (long long)cases[i].secs, buf,
+				 cases[i].want);
+}
+
+/* Every class the classifier names has a human label of its own. */
+static void test_class_labels(void **state)
+{
+	(void)state;
+	for (int c = 0; c < CLS_COUNT; c++) {
+		const char *n = classify_class_name((enum spoof_class)c);
+		const char *l = report_class_label(n);
+
+		if (!strcmp(l, n) || strlen(l) > 26)
+			fail_msg("%s: label \"%s\" (missing, or wider than the text column)", n, l);
+	}
+	assert_string_equal(report_class_label("spoof_loopback_src"), "forged loopback source");
+	assert_string_equal(report_class_label("no_such_class"), "no_such_class");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_pcapng_layout),
 		cmocka_unit_test(test_store_rows),
 		cmocka_unit_test(test_csv_cells),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_class_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
