@@ -4,7 +4,7 @@
 -- 11, 12; v6 types 1-4) about any packet counts; any other flow counts as a reply when
 -- it answers the spoofed flow's protocol and ports (ICMP: an echo reply to an echo
 -- request). Per class of the spoofed flow: packets, and distinct forged sources.
-WITH o AS (
+WITH o AS MATERIALIZED (	-- the class lookup runs once per flow
 	SELECT f.packets, f.dst,
 	       (f.proto = 1 AND (f.dport >> 8) IN (3, 4, 5, 11, 12)) OR
 	       (f.proto = 58 AND (f.dport >> 8) BETWEEN 1 AND 4) AS is_error,
@@ -14,6 +14,7 @@ WITH o AS (
 		  AND sp.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
 				   'bogon_src', 'unexpected_src')
 		  AND sp.bucket >= :since AND sp.bucket < :until
+		  AND (:ifaces = '' OR instr(:ifaces, ',' || sp.iface || ',') > 0)
 		  AND ((f.proto = 1 AND (f.dport >> 8) IN (3, 4, 5, 11, 12)) OR
 		       (f.proto = 58 AND (f.dport >> 8) BETWEEN 1 AND 4) OR
 		       (sp.proto = f.proto AND sp.proto IN (6, 17, 132, 33, 136) AND
@@ -23,6 +24,11 @@ WITH o AS (
 			(f.dport >> 8) = 129))) AS class
 	FROM flows f
 	WHERE f.bucket >= :since AND f.bucket < :until AND f.dir = 'out'
+	  AND f.dst IN (SELECT s.src FROM flows s	-- the forged sources, once
+			WHERE s.class NOT IN ('normal', 'loopback_flow')
+			  AND s.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
+					  'bogon_src', 'unexpected_src')
+			  AND s.bucket >= :since AND s.bucket < :until)
 	  AND f.class NOT IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
 			      'bogon_src', 'unexpected_src'))
 SELECT class, is_error, sum(packets) AS packets, count(DISTINCT dst) AS sources

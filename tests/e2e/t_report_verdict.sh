@@ -30,7 +30,8 @@ while read -r file args; do
 done < "$work/g/args.txt"
 cp "$work/a.db" "$work/b.db"
 # a: the kernel lets loopback and own-address sources through, no reverse-path check;
-#    and the host answered one bogon-source TCP/UDP flow with 3 packets.
+#    the host answered one bogon-source TCP/UDP flow with 3 packets, and sent 2 ICMP
+#    port-unreachable errors to a forged 127/8 source of a UDP flow.
 sqlite3 "$work/a.db" "
   INSERT INTO kernel_ctx SELECT min(id), 'all', 'route_localnet', '1' FROM runs;
   INSERT INTO kernel_ctx SELECT min(id), 'all', 'accept_local', '1' FROM runs;
@@ -42,6 +43,13 @@ sqlite3 "$work/a.db" "
     SELECT bucket, iface, 'out', family, dst, src, dst_bin, src_bin, proto, dport, sport,
 	   'normal', 'none', 3, 180, first_usec, last_usec, 64, 64, 18, 1
     FROM flows WHERE class = 'bogon_src' AND subclass = 'private' AND proto IN (6, 17)
+    ORDER BY id LIMIT 1;
+  INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin, dst_bin, proto, sport, dport,
+		    class, subclass, packets, bytes, first_usec, last_usec, ttl_min, ttl_max,
+		    tcp_flags, seen_by)
+    SELECT bucket, iface, 'out', family, dst, src, dst_bin, src_bin, 1, 0, 3 * 256 + 3,
+	   'normal', 'none', 2, 140, first_usec, last_usec, 64, 64, 0, 1
+    FROM flows WHERE class = 'spoof_loopback_src' AND family = 4 AND proto = 17
     ORDER BY id LIMIT 1;"
 # ... and the live audit found that the ruleset accepts unexpected sources (violation 7).
 sqlite3 "$work/a.db" "
@@ -188,6 +196,10 @@ a, b = docs["a"]["verdict"], docs["b"]["verdict"]
 ga = {c["class"]: c for c in a["classes"]}
 check(ga["bogon_src"]["fate"] == "answered" and ga["bogon_src"]["replies"] == 3,
       "a: the 3 reply packets inserted make bogon_src answered (%s, %s)" % (ga["bogon_src"]["fate"], ga["bogon_src"]["replies"]))
+check(ga["spoof_loopback_src"]["fate"] == "answered" and ga["spoof_loopback_src"]["icmp_errors"] == 2
+      and ga["spoof_loopback_src"]["replies"] == 0,
+      "a: the 2 ICMP errors inserted make spoof_loopback_src answered (%s)" % ga["spoof_loopback_src"]["fate_text"])
+check(not any(c["fate"] == "answered" for c in docs["b"]["verdict"]["classes"]), "b: nothing answered")
 check(a["status"] == "got_through", "a: status got_through (%s)" % a["status"])
 def steps(v, kind):
     return [s for s in v["next_steps"] if s["kind"] == kind]
