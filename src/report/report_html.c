@@ -306,20 +306,25 @@ static void put_verdict(FILE *f, const struct report *r)
 {
 	const struct report_verdict *v = &r->verdict;
 
+	int any = 0;
+
 	fprintf(f, "<section id=\"verdict\" class=\"verdict %s\">\n<h2>Verdict</h2>\n"
 		"<p class=\"headline\">", report_vstatus_key(v->status));
-	esc(f, v->headline);
-	if (v->status == VS_EMPTY) {	/* one short paragraph */
+	if (v->status == VS_EMPTY) {	/* one short paragraph: what each database holds */
 		for (size_t i = 0; i < r->nnotes; i++)
 			if (r->notes[i].section == SEC_HEADER) {
-				fputs(" ", f);
+				fputs(any ? " " : "", f);
 				esc(f, r->notes[i].text);
+				any = 1;
 			}
+		if (!any)
+			esc(f, v->headline);
 		fputs(" ", f);
 		esc(f, v->completeness ? v->completeness : "");
 		fputs("</p>\n</section>\n", f);
 		return;
 	}
+	esc(f, v->headline);
 	fputs("</p>\n", f);
 	if (v->nclasses) {
 		fputs("<table data-table=\"verdict\">\n<tr><th>class</th><th>packets</th>"

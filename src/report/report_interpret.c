@@ -79,17 +79,18 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 		else
 			report_q_note(q, SEC_KERNEL,
 				 "route_localnet=1 on at least one interface: 127/8 packets arriving "
-				 "there pass the martian check and reach INPUT rules and local sockets "
-				 "(except sources equal to an address the host holds, e.g. 127.0.0.1, "
-				 "which need accept_local=1 too): only the ruleset stops the %llu "
-				 "spoofed loopback-source packets.", (unsigned long long)lo_src);
+				 "there pass the martian check; the source validation (accept_local, "
+				 "rp_filter) may still drop a 127/8 source, and the verdict above says "
+				 "per interface which of the %llu spoofed loopback-source packets "
+				 "reached the ruleset.", (unsigned long long)lo_src);
 	}
 	if (rp_max >= 0) {
 		if (rp_max == 0)
 			report_q_note(q, SEC_KERNEL,
-				 "rp_filter=0: no reverse-path check; the %llu bogon and unexpected-"
-				 "source packets reached the firewall and, unless a rule dropped them, "
-				 "local sockets.", (unsigned long long)bogon);
+				 "rp_filter=0: no reverse-path check; of the %llu bogon and unexpected-"
+				 "source packets, all but multicast, broadcast and 0/8 sources (always "
+				 "martians) reached the firewall and, unless a rule dropped them, local "
+				 "sockets.", (unsigned long long)bogon);
 		else if (rp_max == 1)
 			report_q_note(q, SEC_KERNEL,
 				 "rp_filter=1 (strict): sources whose route back does not use the "
@@ -105,8 +106,9 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 		report_q_note(q, SEC_KERNEL, all_al ?
 			 "accept_local=1: packets carrying the host's own address as source are "
 			 "accepted (%llu own-address packets here)." :
-			 "accept_local=0: the kernel dropped the %llu packets carrying the host's "
-			 "own address as source as martians.", (unsigned long long)own);
+			 "accept_local=0: of the %llu packets carrying the host's own address as "
+			 "source, the kernel dropped the IPv4 ones as martians (IPv6 has no such "
+			 "check).", (unsigned long long)own);
 	if (all_lm >= 0)
 		report_q_note(q, SEC_KERNEL, all_lm > 0 ?
 			 "log_martians=1: the kernel also logged these martians (rate-limited) "

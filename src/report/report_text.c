@@ -376,10 +376,11 @@ static int print_empty(FILE *f, const struct report *r)
 
 	if (!m)
 		return -1;
-	fputs(r->verdict.headline, m);
-	for (size_t i = 0; i < r->nnotes; i++)
+	for (size_t i = 0; i < r->nnotes; i++)	/* they say what each database holds */
 		if (r->notes[i].section == SEC_HEADER)
-			fprintf(m, " %s", r->notes[i].text);
+			fprintf(m, "%s%s", ftell(m) ? " " : "", r->notes[i].text);
+	if (!ftell(m))
+		fputs(r->verdict.headline, m);
 	fprintf(m, " %s", r->verdict.completeness ? r->verdict.completeness : "");
 	if (fclose(m) != 0) {
 		free(p);

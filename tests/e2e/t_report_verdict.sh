@@ -89,6 +89,7 @@ done < "$work/g2/args.txt"
 # an empty day of the same database
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc --ascii > "$work/empty.txt"
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc -f json -o "$work/empty.json"
+"$S" report --db "$work/a.db" --day 2026-09-25 --utc -f html -o "$work/empty.html"
 fail=0
 for f in a.txt b.txt c.txt g2.txt empty.txt; do
 	w=$(wc -L < "$work/$f")
@@ -265,6 +266,12 @@ check(len(e) <= 12, "empty day: %d lines of text (one short paragraph)" % len(e)
 check(not any(l.startswith("No ") for l in e), "empty day: no list of 'No ...' lines")
 check(docs["empty"]["verdict"]["status"] == "no_packets" and docs["empty"]["summary"]["packets"] == 0,
       "empty day: JSON verdict no_packets")
+eh = open(w + "/empty.html").read()
+main = eh.split("<main>")[1].split("</main>")[0]
+check(main.count("<section") == 1 and main.count("<p") == 1 and "<table" not in main,
+      "empty day: the HTML is the verdict's one paragraph")
+check(len(docs["empty"]["tables"]) == len(docs["a"]["tables"]) and len(docs["empty"]["notes"]) > 0,
+      "empty day: the JSON still holds every table and the notes")
 
 # --- HTML: the verdict is the first section of the DOM
 dom = open(w + "/dom.html").read()
