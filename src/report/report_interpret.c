@@ -71,10 +71,12 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 	if (all_rl >= 0 || rl_on) {
 		if (!rl_on)
 			report_q_note(q, SEC_KERNEL,
-				 "route_localnet=0: the kernel itself dropped the %llu packets with a "
-				 "127/8 source and the %llu with a loopback destination after "
-				 "PREROUTING (martians, counted in in_martian_src); a raw-PREROUTING "
-				 "rule can see them, a filter-INPUT rule never did.",
+				 "route_localnet=0: of the %llu packets with a 127/8 source (or an "
+				 "IPv6 loopback one) and the %llu with a loopback destination, the "
+				 "kernel itself dropped the IPv4 ones after PREROUTING (martians, "
+				 "counted in in_martian_src and in_martian_dst; IPv6 input drops ::1 "
+				 "before PREROUTING); a raw-PREROUTING rule can see the IPv4 ones, a "
+				 "filter-INPUT rule never did.",
 				 (unsigned long long)lo_src, (unsigned long long)lo_dst);
 		else
 			report_q_note(q, SEC_KERNEL,

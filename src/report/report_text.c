@@ -339,6 +339,11 @@ static int print_verdict(FILE *f, const struct report *r)
 		for (size_t i = 0; i < v->nclasses; i++) {
 			const struct report_vclass *c = &v->classes[i];
 
+			if (r->nhosts > 1 && (!i || strcmp(c->host, v->classes[i - 1].host))) {
+				fputs(" [", f);
+				ret |= put_term(f, c->host);
+				fputs("]\n", f);
+			}
 			fputs("  ", f);
 			field(f, c->cls, 18, 0);
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->packets);
@@ -399,9 +404,20 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 
 	errno = 0;
 	text_term(tz, sizeof(tz), r->tz);
-	for (unsigned i = 0; i < r->nhosts; i++)	/* the host names, wrapped */
-		oom |= wrap_host(f, r, i ? "  " : "", NULL, i ? "" : "spoofaudit report:",
-				 r->hosts[i].name);
+	{	/* the host names, wrapped */
+		char *names = NULL;
+		size_t nlen = 0;
+		FILE *m = open_memstream(&names, &nlen);
+
+		if (m) {
+			fputs("spoofaudit report:", m);
+			for (unsigned i = 0; i < r->nhosts; i++)
+				fprintf(m, "%s %s", i ? "," : "", r->hosts[i].name);
+		}
+		if (!m || fclose(m) != 0 || wrap(f, "", names) < 0)
+			oom = 1;
+		free(names);
+	}
 	fprintf(f, "Period: %s to %s (%s)\n",
 		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)),
 		report_format_time(r->until_us, r->utc, TF_MINUTE, b, sizeof(b)), tz);
