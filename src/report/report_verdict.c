@@ -161,8 +161,15 @@ static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const c
 					      "in_martian_src" };
 		if (rl < 0)
 			return (struct kwhy){ K_UNKNOWN, "route_localnet not recorded", NULL };
+		if (al > 0 && rp == 0)
+			return (struct kwhy){ K_PASS, "route_localnet=1, accept_local=1, rp_filter=0",
+					      NULL };
+		if (al > 0 && rp == 1)
+			return (struct kwhy){ K_DROP, "strict rp_filter (the route back to 127/8 "
+					      "leaves by lo)", "IPReversePathFilter" };
 		if (al > 0)
-			return (struct kwhy){ K_PASS, "route_localnet=1 and accept_local=1", NULL };
+			return (struct kwhy){ K_UNKNOWN, "route_localnet=1 and accept_local=1 with "
+					      "loose or unrecorded rp_filter", NULL };
 		if (al == 0 && rp > 0)
 			return (struct kwhy){ K_DROP, "source validation (127/8 is a local route, "
 					      "accept_local=0, rp_filter on)", "in_martian_src" };
@@ -173,7 +180,11 @@ static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const c
 		if (al == 0)
 			return (struct kwhy){ K_DROP, "source validation (own address, "
 					      "accept_local=0)", "in_martian_src" };
-		return al > 0 ? (struct kwhy){ K_PASS, "accept_local=1", NULL } :
+		if (al > 0 && rp == 0)
+			return (struct kwhy){ K_PASS, "accept_local=1, rp_filter=0", NULL };
+		return al > 0 ? (struct kwhy){ K_UNKNOWN, "accept_local=1 with rp_filter on: "
+					       "dropped unless the arriving interface holds the "
+					       "address", NULL } :
 				(struct kwhy){ K_UNKNOWN, "accept_local not recorded", NULL };
 	}
 	/* bogon_src, unexpected_src */
@@ -226,8 +237,9 @@ static char *counters(struct report_qctx *q, const struct vreason *list)
 		if (list[i].counter && (!names || !strstr(names, list[i].counter)))
 			append_sep(q, &names, " and ", list[i].counter);
 	out = xasprintf(q, "the kernel counts these drops in %s (in_martian_* in "
-			"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6); this database does not "
-			"record the counters' values", names ? names : "no counter");
+			"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6, IPReversePathFilter in "
+			"/proc/net/netstat); this database does not record the counters' values",
+			names ? names : "no counter");
 	free(names);
 	return out;
 }
@@ -546,7 +558,7 @@ static void steps_own_rp(struct vctx *v)
 	int rp = kset(q, "all", "rp_filter");
 	char *set;
 
-	if (own->passed && (set = sysctls_at_one(q, "accept_local"))) {
+	if (own->v4_pass && (set = sysctls_at_one(q, "accept_local"))) {
 		add_step(q, STEP_SET, set, NULL, NULL, NULL, xasprintf(q, "Set %s: accept_local=1 "
 			 "let packets forging the host's own address past the kernel.", set));
 		free(set);
