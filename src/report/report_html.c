@@ -357,7 +357,7 @@ static void put_verdict(FILE *f, const struct report *r)
 			if (c->violations) {
 				fputs(" Live violations: ", f);
 				esc(f, c->violations);
-				fputs(" (see Policy).", f);
+				fputs(" (see <a href=\"#policy\">Policy</a>).", f);
 			}
 			fputs("</td></tr>\n", f);
 		}

@@ -232,8 +232,7 @@ static void print_timeline(FILE *f, const struct report *r, const char *tz, int 
 			if (s > max)
 				max = s;
 		}
-	snprintf(head, sizeof(head), "%u %s per glyph from %s (%s); one scale for every class, "
-		 "peak %llu", step, step == 1 ? "hour" : "hours",
+	snprintf(head, sizeof(head), "%u %s per glyph from %s (%s); one scale, peak %llu", step, step == 1 ? "hour" : "hours",
 		 report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), tz,
 		 (unsigned long long)max);
 	fputc('\n', f);

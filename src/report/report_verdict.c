@@ -142,9 +142,9 @@ static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const c
 		if (!strcmp(cls, "bogon_src") && !strcmp(sub, "multicast"))
 			return (struct kwhy){ K_DROP, "IPv6 input drops a multicast source, before "
 					      "netfilter", "Ip6InHdrErrors" };
-		if (!strcmp(sub, "ipv4_mapped_loopback"))
-			return (struct kwhy){ K_UNKNOWN, "IPv4-mapped loopback over IPv6: no "
-					      "recorded setting decides it", NULL };
+		if (!strcmp(sub, "ipv4_mapped_loopback") || !strcmp(sub, "ipv4_mapped"))
+			return (struct kwhy){ K_UNKNOWN, "IPv4-mapped source over IPv6: no recorded "
+					      "setting decides it", NULL };
 		return (struct kwhy){ K_PASS, "IPv6 has no martian or rp_filter sysctl: only a "
 				      "rule stops it", NULL };
 	}
