@@ -386,20 +386,32 @@ static void class_fate(struct vctx *v, int c, struct report_vclass *vc)
 	unsigned long long p = a->packets;
 	char *drop = reasons_text(q, a->why[K_DROP]), *pass = reasons_text(q, a->why[K_PASS]);
 	char *unk = reasons_text(q, a->why[K_UNKNOWN]);
+	char ans[2][96] = { "", "" };
 
+	if (a->replies)
+		snprintf(ans[0], sizeof(ans[0]), "%llu reply packet%s to %llu of them",
+			 (unsigned long long)a->replies, a->replies == 1 ? "" : "s",
+			 (unsigned long long)a->rep_src);
+	if (a->errors)
+		snprintf(ans[1], sizeof(ans[1]), "%llu ICMP error%s to %llu of them",
+			 (unsigned long long)a->errors, a->errors == 1 ? "" : "s",
+			 (unsigned long long)a->err_src);
 	if (a->replies || a->errors) {
 		vc->fate = FATE_ANSWERED;
-		vc->fate_text = xasprintf(q, "Answered: the host sent %llu reply packets to %llu and "
-					  "%llu ICMP errors to %llu of the forged sources.",
-					  (unsigned long long)a->replies, (unsigned long long)a->rep_src,
-					  (unsigned long long)a->errors, (unsigned long long)a->err_src);
-		vc->proof = xasprintf(q, "flows the host sent back to the forged sources "
-				      "(reports/verdict_answers.sql)");
-	} else if (a->spoof_accepted) {
+		vc->fate_text = xasprintf(q, "Answered: the host sent %s%s%s back to the forged "
+					  "sources, so they reached a socket or the stack answered "
+					  "them.", ans[0], a->replies && a->errors ? " and " : "", ans[1]);
+		vc->proof = xasprintf(q, "the flows the host sent back (dir out, addresses and "
+				      "ports of a forged flow reversed)");
+	} else if (a->spoof_accepted && a->dropped < a->packets) {
 		vc->fate = FATE_ACCEPTED;
-		vc->fate_text = xasprintf(q, "Accepted by the live ruleset (violation %s): they "
-					  "reached any socket listening on their port.",
-					  a->spoof_accepted);
+		vc->fate_text = a->passed ?
+			xasprintf(q, "The live ruleset accepts them (violation %s) and %llu of %llu "
+				  "passed the kernel's checks: those reached any socket listening on "
+				  "their port.", a->spoof_accepted, (unsigned long long)a->passed, p) :
+			xasprintf(q, "The live ruleset accepts them (violation %s); whether the "
+				  "kernel dropped them first the recorded data does not tell.",
+				  a->spoof_accepted);
 		vc->proof = xasprintf(q, "live audit violation %s", a->spoof_accepted);
 	} else if (a->passed) {
 		vc->fate = FATE_PASSED;
@@ -501,7 +513,7 @@ static char *sysctls_at_one(struct report_qctx *q, const char *key)
 		char *one;
 
 		if (strcmp(row[0].s, q->h->name) || row[c].null || strcmp(row[c].s, "1") ||
-		    !strcmp(row[1].s, "default"))
+		    !strcmp(row[1].s, "default") || !strcmp(row[1].s, "lo"))
 			continue;
 		one = xasprintf(q, "net.ipv4.conf.%s.%s=0", row[1].s, key);
 		if (!one)
