@@ -228,19 +228,56 @@ static void add_reason(struct vreason *list, const struct kwhy *k, const char *i
 		snprintf(r->ifaces + len, sizeof(r->ifaces) - len, "%s%s", len ? ", " : "", iface);
 }
 
-/* The counters of a list of drop reasons, as proof. */
+/* What the run(s) of the period recorded of one kernel counter: "in_martian_src rose by
+ * 60 while the capture ran", or NULL when no run recorded it. */
+static char *counter_seen(struct report_qctx *q, const char *name)
+{
+	struct store_rows *s = report_q_open(q, "kernel_counters.sql");
+	char *out = NULL;
+	int rc;
+
+	if (!s)
+		return NULL;
+	while ((rc = report_q_step(q, s)) == 1) {
+		int64_t delta = store_col_int(s, 1), open_runs = store_col_int(s, 2);
+
+		if (strcmp(store_col_text(s, 0), name))
+			continue;
+		out = xasprintf(q, "%s rose by %lld while the capture ran (the whole host's "
+				"count)%s", name, (long long)delta, open_runs ?
+				"; a run without an end value is left out" : "");
+		break;
+	}
+	store_rows_free(s);
+	return out;
+}
+
+/* The counters of a list of drop reasons, as proof: their growth during the capture where
+ * the runs recorded it, else where the kernel counts them. */
 static char *counters(struct report_qctx *q, const struct vreason *list)
 {
-	char *names = NULL, *out;
+	char *names = NULL, *seen = NULL, *out;
 
-	for (int i = 0; i < VREASONS && list[i].why; i++)
-		if (list[i].counter && (!names || !strstr(names, list[i].counter)))
-			append_sep(q, &names, " and ", list[i].counter);
-	out = xasprintf(q, "the kernel counts these drops in %s (in_martian_* in "
-			"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6, IPReversePathFilter in "
-			"/proc/net/netstat); this database does not record the counters' values",
-			names ? names : "no counter");
+	for (int i = 0; i < VREASONS && list[i].why; i++) {
+		char *one;
+
+		if (!list[i].counter || (names && strstr(names, list[i].counter)))
+			continue;
+		append_sep(q, &names, " and ", list[i].counter);
+		one = counter_seen(q, list[i].counter);
+		if (one)
+			append_sep(q, &seen, "; ", one);
+		free(one);
+	}
+	if (seen)
+		out = xasprintf(q, "the kernel counts these drops in %s: %s", names, seen);
+	else
+		out = xasprintf(q, "the kernel counts these drops in %s (in_martian_* in "
+				"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6, "
+				"IPReversePathFilter in /proc/net/netstat); no run of this period "
+				"recorded the counters' values", names ? names : "no counter");
 	free(names);
+	free(seen);
 	return out;
 }
 
