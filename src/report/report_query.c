@@ -239,3 +239,30 @@ void report_q_first_of_list(struct report_qctx *q, struct rcell *c, const char *
 	snprintf(buf, sizeof(buf), "%.*s+%d", (int)(comma - list), list, more);
 	report_q_text(q, c, buf);
 }
+
+char *report_q_asprintf(struct report_qctx *q, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		q->oom = 1;
+		return NULL;
+	}
+	return s;
+}
+
+void report_q_append(struct report_qctx *q, char **dst, const char *sep, const char *text)
+{
+	char *n = *dst ? report_q_asprintf(q, "%s%s%s", *dst, sep, text) :
+			 report_q_asprintf(q, "%s", text);
+
+	if (!n)
+		return;
+	free(*dst);
+	*dst = n;
+}
