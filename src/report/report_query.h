@@ -52,8 +52,8 @@ int report_q_table(struct report_qctx *q, const char *file, enum report_table t,
 void report_q_proto(struct report_qctx *q, struct rcell *name, struct rcell *svc, int64_t proto,
 		    int64_t port);
 const char *report_q_hook_name(int64_t hook);
-/* "bogon_src" for a one-class list, "bogon_src+2" for three. */
-void report_q_first_of_list(struct report_qctx *q, struct rcell *c, const char *list);
+/* A cell of the classes of a comma list, spelled out ("bogon_src, own_addr_src"). */
+void report_q_class_list(struct report_qctx *q, struct rcell *c, const char *list);
 
 /* The sections report_interpret.c builds (each 0, or -1). */
 int report_q_kernel(struct report_qctx *q);
