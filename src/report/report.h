@@ -115,6 +115,8 @@ struct report_host {
 	int has_flows;			/* flows in the period */
 	int file_mode;			/* no live run overlapped; data came from files */
 	int64_t nflog_sources;
+	int64_t pcap_sources;		/* live or file pcap sources of the period */
+	int lo_captured;		/* one of them was on an interface of role loopback */
 	int prev_ok;			/* the database covers the previous period */
 	int hist_days;			/* days of the 7-day history it covers */
 	char **addrs;			/* the host's own addresses (runs of the period) */
@@ -219,6 +221,7 @@ struct report {
 	size_t nnotes, notes_cap;
 	/* Summary numbers for headlines and tests. */
 	uint64_t packets, spoofed_packets, loopback_packets;
+	int pcap_ran;			/* some host captured with pcap; 0: NFLOG only */
 	struct report_verdict verdict;
 };
 

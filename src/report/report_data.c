@@ -109,6 +109,21 @@ static int q_runs(struct report_qctx *q)
 	return q->oom ? -1 : 0;
 }
 
+/* Whether the period's interface table gives iface the loopback role. */
+static int iface_is_loopback(const struct report_qctx *q, const char *iface)
+{
+	const struct rtable *t = &q->r->tables[RT_IFACES];
+
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct rcell *row = &t->cells[i * t->ncols];
+
+		if (!strcmp(row[0].s, q->h->name) && !strcmp(row[1].s, iface) &&
+		    !strcmp(row[2].s, "loopback"))
+			return 1;
+	}
+	return 0;
+}
+
 static int q_sources(struct report_qctx *q)
 {
 	struct rtable *t = &q->r->tables[RT_SOURCES];
@@ -129,6 +144,10 @@ static int q_sources(struct report_qctx *q)
 
 		for (unsigned c = 6; c <= 17; c++)
 			sum[c] += (uint64_t)row[c].i;
+		if (strcmp(row[2].s, "nflog")) {
+			q->h->pcap_sources++;
+			q->h->lo_captured |= iface_is_loopback(q, row[4].s);
+		}
 		if (!strcmp(row[2].s, "pcap-live")) {
 			live++;
 			if (row[5].i > live_secs)
@@ -505,6 +524,27 @@ static void tz_label(struct report *r)
 		 off, strlen(off) >= 5 ? off + 3 : "00");
 }
 
+/* Where no host captured with pcap (an NFLOG-only run), or none captured loopback, the
+ * empty tables say so rather than "None." */
+static void say_what_was_not_captured(struct report *r)
+{
+	int pcap = 0, lo = 0;
+
+	for (unsigned i = 0; i < r->nhosts; i++) {
+		pcap |= r->hosts[i].pcap_sources > 0;
+		lo |= r->hosts[i].lo_captured;
+	}
+	r->pcap_ran = pcap;
+	if (!pcap)
+		r->tables[RT_NFLOG_UNLOGGED].empty =
+			"Unknown: pcap did not run in this period (NFLOG only), so nothing shows "
+			"which spoofed packets no rule logged.";
+	if (!lo)
+		r->tables[RT_LOOPBACK_SERVICES].empty =
+			"Unknown: loopback was not captured in this period (no pcap source on a "
+			"loopback interface).";
+}
+
 struct report *report_build(const struct report_opts *o, char *err, size_t errlen)
 {
 	struct report *r = calloc(1, sizeof(*r));
@@ -569,6 +609,7 @@ struct report *report_build(const struct report_opts *o, char *err, size_t errle
 		if (q.oom)
 			goto oom;
 	}
+	say_what_was_not_captured(r);
 	if (report_verdict_finish(r) < 0)
 		goto oom;
 	return r;

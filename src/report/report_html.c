@@ -376,10 +376,12 @@ static void put_summary(FILE *f, const struct report *r)
 	if (r->verdict.status == VS_EMPTY)
 		return;
 	fprintf(f, "<div class=\"summary\">\n"
-		"<div class=\"card\"><b id=\"total-packets\">%llu</b>packets</div>\n"
+		"<div class=\"card\"><b id=\"total-packets\">%llu</b>%s</div>\n"
 		"<div class=\"card spoof\"><b id=\"spoofed-packets\">%llu</b>spoofed packets</div>\n"
 		"<div class=\"card\"><b id=\"loopback-packets\">%llu</b>loopback packets</div>\n"
-		"</div>\n", (unsigned long long)r->packets, (unsigned long long)r->spoofed_packets,
+		"</div>\n", (unsigned long long)r->packets,
+		r->pcap_ran ? "packets" : "packets NFLOG rules logged (pcap did not run)",
+		(unsigned long long)r->spoofed_packets,
 		(unsigned long long)r->loopback_packets);
 }
 

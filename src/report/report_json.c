@@ -260,7 +260,7 @@ int report_write_json(const struct report *r, FILE *f)
 	snprintf(ver, sizeof(ver), "spoofaudit %s", SPOOFAUDIT_VERSION);
 	/* json_pack fails when any "o" value is NULL, and then releases the others */
 	doc = json_pack("{s:i, s:o, s:o, s:o, s:{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b, s:o}, "
-			"s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
+			"s:o, s:{s:I, s:I, s:I, s:b}, s:o, s:o, s:o, s:o}",
 		"schema_version", REPORT_SCHEMA_VERSION,
 		"generator", jstr(ver),
 		"generated", jtime(r, r->generated_us),
@@ -276,6 +276,7 @@ int report_write_json(const struct report *r, FILE *f)
 		"summary", "packets", (json_int_t)r->packets,
 		  "spoofed_packets", (json_int_t)r->spoofed_packets,
 		  "loopback_packets", (json_int_t)r->loopback_packets,
+		  "pcap_ran", r->pcap_ran,
 		"unfinished_runs", unfinished_json(r),
 		"timeline", timeline_json(r),
 		"tables", tables_json(r),

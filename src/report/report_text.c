@@ -481,11 +481,16 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 	fprintf(f, "Generated: %s by spoofaudit %s\n",
 		report_format_time(r->generated_us, r->utc, TF_MINUTE, a, sizeof(a)),
 		SPOOFAUDIT_VERSION);
-	fprintf(f, "Packets: %llu, of them spoofed %llu (%s), loopback %llu\n",
-		(unsigned long long)r->packets, (unsigned long long)r->spoofed_packets,
-		r->packets ? (snprintf(h1, sizeof(h1), "%.2f%%",
-				       100.0 * (double)r->spoofed_packets / (double)r->packets), h1) : "0%",
-		(unsigned long long)r->loopback_packets);
+	if (!r->pcap_ran && r->packets)	/* what a rule chose to log is no share of traffic */
+		fprintf(f, "Packets logged by NFLOG rules (pcap did not run): %llu, of them "
+			"spoofed %llu\n", (unsigned long long)r->packets,
+			(unsigned long long)r->spoofed_packets);
+	else
+		fprintf(f, "Packets: %llu, of them spoofed %llu (%s), loopback %llu\n",
+			(unsigned long long)r->packets, (unsigned long long)r->spoofed_packets,
+			r->packets ? (snprintf(h1, sizeof(h1), "%.2f%%", 100.0 *
+					       (double)r->spoofed_packets / (double)r->packets), h1) :
+				     "0%", (unsigned long long)r->loopback_packets);
 	if (r->verdict.status == VS_EMPTY) {
 		oom |= print_empty(f, r);
 		goto out;
