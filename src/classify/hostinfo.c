@@ -1,6 +1,7 @@
 /* This file reads what the collector needs to know of the host: interfaces, addresses,
  * routes and the martian-related sysctls. */
 #include "classify/hostinfo.h"
+#include "common/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -248,23 +249,6 @@ int hostinfo_sysctl_index(const char *key)
 
 /* ---- the typed host context ---- */
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	p = realloc(*v, nc * size);
-	if (!p) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*v = p;
-	*cap = nc;
-	return 0;
-}
 
 static int name_ok(const char *name)
 {
@@ -279,7 +263,7 @@ int hostctx_add_addr(struct hostctx *h, const char *ifname, const struct prefix 
 {
 	struct hostctx_addr *a;
 
-	if (!name_ok(ifname) || grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*a)) < 0)
+	if (!name_ok(ifname) || util_grow((void **)&h->addrs, &h->capaddrs, h->naddrs, sizeof(*a)) < 0)
 		return -1;
 	a = &h->addrs[h->naddrs++];
 	memset(a, 0, sizeof(*a));
@@ -301,7 +285,7 @@ int hostctx_add_iface(struct hostctx *h, const char *name, enum iface_role role,
 		if (!strcmp(h->ifaces[i].name, name))
 			x = &h->ifaces[i];
 	if (!x) {
-		if (grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*x)) < 0)
+		if (util_grow((void **)&h->ifaces, &h->capifaces, h->nifaces, sizeof(*x)) < 0)
 			return -1;
 		x = &h->ifaces[h->nifaces++];
 		memset(x, 0, sizeof(*x));
@@ -337,7 +321,7 @@ int hostctx_set_sysctl(struct hostctx *h, const char *scope, enum hostinfo_sysct
 		if (!strcmp(h->sysctls[i].scope, scope))
 			x = &h->sysctls[i];
 	if (!x) {
-		if (grow((void **)&h->sysctls, &h->capsysctls, h->nsysctls, sizeof(*x)) < 0)
+		if (util_grow((void **)&h->sysctls, &h->capsysctls, h->nsysctls, sizeof(*x)) < 0)
 			return -1;
 		x = &h->sysctls[h->nsysctls++];
 		memset(x, 0, sizeof(*x));

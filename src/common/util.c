@@ -1,4 +1,4 @@
-/* This file implements small helpers shared by the commands. */
+/* This file implements small helpers shared by the commands and the stages. */
 #include "common/util.h"
 
 #include <errno.h>
@@ -47,4 +47,26 @@ void util_log(int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int util_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if (nc < *cap || nc > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return -1;
+	}
+	p = realloc(*v, nc * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*v = p;
+	*cap = nc;
+	return 0;
 }

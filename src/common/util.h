@@ -4,11 +4,17 @@
 #define SPOOFAUDIT_UTIL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Parses a decimal unsigned integer in [min, max]. Returns 0, or -1 on anything else
  * (sign, junk, overflow, out of range). */
 int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Makes room for element n of the array *v (capacity *cap, elements of size bytes):
+ * doubles the capacity (from 16) when n reaches it. Returns 0, or -1 with errno ENOMEM
+ * (the array is unchanged). */
+int util_grow(void **v, size_t *cap, size_t n, size_t size);
 
 /* Current wall-clock time in microseconds since the epoch. */
 uint64_t util_now_usec(void);

@@ -16,6 +16,7 @@
  *  - a port of a normal or loopback flow stored as 0 was collapsed (README "Port
  *    collapsing") and is unknown: --sport/--dport/multiport matches on it are "maybe". */
 #include "policy/check.h"
+#include "common/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,23 +30,6 @@ const char *check_class_name(unsigned cls)
 }
 
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*v, nc * size);
-	if (!p) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*v = p;
-	*cap = nc;
-	return 0;
-}
 
 /* ---- flows ---- */
 
@@ -79,7 +63,7 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	struct check_flow *f;
 	unsigned c;
 
-	if (grow((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) < 0)
+	if (util_grow((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) < 0)
 		return -1;
 	f = &fs->v[fs->n];
 	memset(f, 0, sizeof(*f));

@@ -2,6 +2,7 @@
  * the per-flow outcomes grouped into findings (spoof holes, loopback breakage,
  * uncertainty, the diff between two rulesets) weighted by flows and packets. */
 #include "policy/check.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,23 +15,6 @@ const char *const check_kind_names[CK_COUNT] = {
 	"spoof_hole_closed",
 };
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*v, nc * size);
-	if (!p) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*v = p;
-	*cap = nc;
-	return 0;
-}
 
 /* ---- describing outcomes ---- */
 
@@ -125,7 +109,7 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 		}
 	}
 	if (!x) {
-		if (grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
+		if (util_grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
 			return -1;
 		x = &g->v[g->n++];
 		memset(x, 0, sizeof(*x));

@@ -3,6 +3,7 @@
  * struct hostctx, and the one conversion of a database's recorded context rows into a
  * struct hostctx (`check` on a recorded DB). */
 #include "policy/check.h"
+#include "common/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,23 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*v, nc * size);
-	if (!p) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*v = p;
-	*cap = nc;
-	return 0;
-}
 
 /* ---- recorded rows -> struct hostctx ---- */
 
@@ -79,7 +63,7 @@ static int row_iface(struct hostctx *hc, const struct store_ctx_row *row)
 		if (len < sizeof(tok)) {
 			memcpy(tok, s, len);
 			tok[len] = '\0';
-			if (grow((void **)&v, &cap, n, sizeof(*v)) < 0)
+			if (util_grow((void **)&v, &cap, n, sizeof(*v)) < 0)
 				goto out;
 			if (prefix_parse(tok, 0, &v[n]) == 0)
 				n++;
@@ -119,7 +103,7 @@ static struct ipt_ifconf *ifconf_get(struct check_host *h, const char *name)
 	for (i = 0; i < h->nifconf; i++)
 		if (strcmp(h->ifconf[i].ifname, name) == 0)
 			return &h->ifconf[i];
-	if (grow((void **)&h->ifconf, &h->capifconf, h->nifconf, sizeof(*h->ifconf)) < 0)
+	if (util_grow((void **)&h->ifconf, &h->capifconf, h->nifconf, sizeof(*h->ifconf)) < 0)
 		return NULL;
 	memset(&h->ifconf[h->nifconf], 0, sizeof(*h->ifconf));
 	snprintf(h->ifconf[h->nifconf].ifname, IPT_IFNAMSIZ, "%s", name);
@@ -133,7 +117,7 @@ static int add_route(struct check_host *h, const struct prefix *dst, const char 
 {
 	struct ipt_route *r;
 
-	if (grow((void **)&h->routes, &h->caproutes, h->nroutes, sizeof(*h->routes)) < 0)
+	if (util_grow((void **)&h->routes, &h->caproutes, h->nroutes, sizeof(*h->routes)) < 0)
 		return -1;
 	r = &h->routes[h->nroutes++];
 	memset(r, 0, sizeof(*r));
