@@ -1,9 +1,12 @@
 /* This file implements small helpers shared by the commands and the stages. */
 #include "common/util.h"
 
+#include "common/textsafe.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -39,16 +42,26 @@ uint64_t util_mono_usec(void)
 
 void util_log(int level, const char *fmt, ...)
 {
+	char msg[2048], safe[4 * sizeof(msg)];
 	va_list ap;
 
-	fputs(level == LOG_LVL_ERR ? "spoofaudit: " :
-	      level == LOG_LVL_WARN ? "spoofaudit: warning: " : "spoofaudit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Messages quote file names, interface names, pcap's and SQLite's errors: whatever
+	 * bytes they carry reach the terminal escaped, line breaks kept. */
+	fputs(level == LOG_LVL_WARN ? "spoofaudit: warning: " : "spoofaudit: ", stderr);
+	for (char *line = msg, *nl;; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		text_term(safe, sizeof(safe), line);
+		fputs(safe, stderr);
+		fputc('\n', stderr);
+		if (!nl || !nl[1])
+			break;
+	}
 }
-
 int util_grow(void **v, size_t *cap, size_t n, size_t size)
 {
 	size_t nc;

@@ -31,4 +31,14 @@ python3 "${SRCDIR:?}/tests/tools/gen_truth.py" --out "$work/gen" --packets 200 >
 expect "foreign sqlite db" 1 "other.db" -- "$SPOOFAUDIT" collect -q --db "$work/other.db" -r "$work/gen/eth.pcap"
 expect "not a database" 1 "foreign.db" -- "$SPOOFAUDIT" collect -q --db "$work/foreign.db" -r "$work/gen/eth.pcap"
 expect "file run ok" 0 "packets" -- "$SPOOFAUDIT" collect --db "$work/ok.db" -r "$work/gen/eth.pcap"
+# A file name that carries terminal escapes is quoted escaped in the error (issue 14, 8):
+# the message names it with \x1b and \x07, and no raw ESC or BEL reaches the terminal.
+esc_name="$work/x"$'\e]0;pwned\a\e[2J'".pcap"
+expect "escaped file name" 1 'x\\x1b\]0;pwned\\x07\\x1b\[2J\.pcap' -- \
+	"$SPOOFAUDIT" collect -q --db "$work/c.db" -r "$esc_name"
+if grep -q $'[\e\a]' "$work/out"; then
+	failn=$((failn + 1)); echo "FAIL: a raw ESC or BEL reached the terminal"
+else
+	pass=$((pass + 1))
+fi
 expect_done
