@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "common/plural.h"
 #include "report/report.h"
 #include "report/report_cli.h"
 #include "store/store.h"
@@ -164,8 +165,9 @@ int cmd_prune(int argc, char **argv)
 	       (unsigned long long)res.runs);
 	if (a.dry_run)
 		return 0;
-	printf("  in %llu transactions of at most %llu rows\n",
-	       (unsigned long long)res.transactions, (unsigned long long)a.batch);
+	printf("  in %llu transaction%s of at most %llu rows\n",
+	       (unsigned long long)res.transactions, plural_s(res.transactions),
+	       (unsigned long long)a.batch);
 	if (res.vacuumed)
 		printf("  database %.1f MiB -> %.1f MiB (%s)\n", mib(res.pages_before, res.page_size),
 		       mib(res.pages_after, res.page_size),
