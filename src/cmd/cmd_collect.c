@@ -1,80 +1,26 @@
-/* This file implements `spoofaudit collect`: options, sources (live interfaces and
- * capture files), the event loop, periodic flushing and the status line. */
+/* This file implements `spoofaudit collect`: its options and the wiring of the run
+ * (store, collector, sources, audit, privilege drop); the event loop is the collect
+ * stage's (collect/loop.c), the audit and privilege start-up collect_start.c's. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "classify/hostinfo.h"
+#include "cmd/cmd.h"
+#include "cmd/collect_start.h"
+#include "collect/collector.h"
+#include "collect/loop.h"
+#include "common/prefix.h"
+#include "common/util.h"
 #include "policy/audit.h"
 #include "sources/capture.h"
-#include "cmd/cmd.h"
-#include "collect/collector.h"
-#include "sources/decode.h"
-#include "classify/hostinfo.h"
 #include "sources/nflogsrc.h"
-#include "collect/privdrop.h"
-#include "collect/sandbox.h"
-#include "policy/rulesrc.h"
-#include "common/prefix.h"
 #include "store/store.h"
-#include "common/util.h"
 
-#define MAX_LIVE 64
-#define MAX_FILES 1024
-#define MAX_NFLOG 32
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t reload_requested;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		reload_requested = 1;
-	else
-		stop_requested = 1;
-}
-
-struct collect_args {
-	const char *ifaces[MAX_LIVE];
-	unsigned n_ifaces;
-	const char *files[MAX_FILES];
-	unsigned n_files;
-	const char *file_iface;			/* --iface-name */
-	const char *bpf;
-	const char *db;
-	uint64_t duration_s, count;
-	uint64_t snaplen;
-	uint64_t flush_interval_s;
-	uint64_t status_interval_s;
-	int promisc, quiet;
-	uint64_t buffer_mib;
-	struct collector_opts copt;
-	struct collector_role roles[COLLECTOR_MAX_ROLES];
-	unsigned n_roles;
-	struct prefix hostaddrs[64];
-	unsigned n_hostaddrs;
-	uint16_t nflog_groups[MAX_NFLOG];
-	unsigned n_nflog;
-	struct nfl_opts nfl;
-	const char *user;			/* --user */
-	struct audit_opts aopt;			/* --policy and friends */
-	int live_ruleset;			/* read the kernel's ruleset (default 1) */
-	uint64_t ruleset_poll_s;		/* re-read it this often; 0: only at start */
-};
-
-/* What the pcap callback needs. */
-struct loop_ctx {
-	struct collector *c;
-	unsigned src;
-	int linktype;
-	pcap_t *p;
-	const struct collect_args *a;
-};
 
 static void usage(FILE *f)
 {
@@ -156,6 +102,10 @@ static void usage(FILE *f)
 "  --max-flows N           flow table cap in memory (default 200000)\n"
 "  --evidence N            evidence packets kept per spoofed flow (default 8)\n"
 "  --flush-interval SECS   write flows and statistics at least this often (default 5)\n"
+"  --max-db-size SIZE      cap the database file and its write-ahead log at SIZE bytes\n"
+"                          (suffix K, M or G: KiB, MiB, GiB). At the cap the run stops\n"
+"                          writing, says so once, keeps counting, reports what it could\n"
+"                          not record as NOT RECORDED and exits 1\n"
 "\n"
 "Run control:\n"
 "  --duration SECONDS      stop after this long\n"
@@ -165,7 +115,8 @@ static void usage(FILE *f)
 "  -h, --help              this text\n"
 "\n"
 "SIGINT and SIGTERM write everything out and exit 0. Exit status: 0 success, 1 runtime\n"
-"error (a source or the database failed), 2 bad usage.\n");
+"error (a source or the database failed, or anything was NOT RECORDED: a packet, an\n"
+"evidence packet or an NFLOG rule count the database did not take), 2 bad usage.\n");
 }
 
 static int parse_role(const char *arg, struct collector_role *r)
@@ -228,6 +179,7 @@ enum {
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
+	OPT_MAX_DB_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -267,17 +219,244 @@ static const struct option long_opts[] = {
 	{ "policy-window", required_argument, NULL, OPT_POLICY_WINDOW },
 	{ "noreply-attempts", required_argument, NULL, OPT_NOREPLY_N },
 	{ "noreply-wait", required_argument, NULL, OPT_NOREPLY_WAIT },
+	{ "max-db-size", required_argument, NULL, OPT_MAX_DB_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
+
 
 #define BAD(...) do { fprintf(stderr, "spoofaudit collect: " __VA_ARGS__); \
 		      fputs("\n(see 'spoofaudit collect --help')\n", stderr); return 2; } while (0)
 
+
+static void summary(const struct collector *c, const char *db)
+{
+	unsigned i;
+
+	fprintf(stderr, "collect: %llu packets (%llu IP, %llu not IP, %llu unsupported link type, "
+		"%llu malformed), %llu kernel/interface drops -> %s\n",
+		(unsigned long long)c->tot.packets, (unsigned long long)c->tot.decoded,
+		(unsigned long long)c->tot.not_ip, (unsigned long long)c->tot.unsupported,
+		(unsigned long long)c->tot.malformed, (unsigned long long)c->tot.drops, db);
+	for (i = 0; i < CLS_COUNT; i++)
+		if (c->tot.class_packets[i])
+			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
+				(unsigned long long)c->tot.class_packets[i]);
+}
+
+/* What the database did not take, printed even with -q. Returns 1 when anything was
+ * lost (the run then exits 1), else 0. */
+static int report_lost(const struct collector *c)
+{
+	if (!c->tot.lost_db && !c->tot.evidence_dropped && !c->tot.nflog_lost)
+		return 0;
+	fprintf(stderr, "collect: NOT RECORDED: %llu packets, %llu evidence packets, %llu NFLOG "
+		"rule counts (the database did not take them: %s)\n",
+		(unsigned long long)c->tot.lost_db, (unsigned long long)c->tot.evidence_dropped,
+		(unsigned long long)c->tot.nflog_lost,
+		c->writes_stopped ? "size limit or disk full" : "failing or full");
+	return 1;
+}
+
+/* Parses SIZE: bytes, or KiB/MiB/GiB with a suffix K, M or G, from 4 KiB to 1024 GiB.
+ * Returns 0 or -1. */
+static int parse_size(const char *arg, uint64_t *out)
+{
+	char num[32];
+	size_t n = strlen(arg);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, arg, n + 1);
+	switch (num[n - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	default: break;
+	}
+	if (shift)
+		num[n - 1] = '\0';
+	if (util_parse_u64(num, 1, (1ull << 40) >> shift, &v) < 0)
+		return -1;
+	v <<= shift;
+	if (v < 4096)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The storage and run-control tuning options. Returns 0, 2 after printing why the value is
+ * bad, or -2: not one of them. */
+static int parse_storage_opt(int opt, struct collect_args *a)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_DURATION:
+		if (util_parse_u64(optarg, 1, 10ull * 365 * 86400, &a->duration_s) < 0)
+			BAD("duration is not a positive number of seconds: `%s'", optarg);
+		break;
+	case OPT_COUNT:
+		if (util_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
+			BAD("count is not a positive number of packets: `%s'", optarg);
+		break;
+	case OPT_MAX_DB_SIZE:
+		if (parse_size(optarg, &a->max_db_bytes) < 0)
+			BAD("max-db-size is not 4K..1024G (bytes, or with a suffix K, M or G): `%s'",
+			    optarg);
+		break;
+	case OPT_BUCKET:
+		if (util_parse_u64(optarg, 1, 86400, &v) < 0)
+			BAD("bucket is not 1..86400 seconds: `%s'", optarg);
+		a->copt.bucket_seconds = (unsigned)v;
+		break;
+	case OPT_MAXFLOWS:
+		if (util_parse_u64(optarg, 64, 100000000, &v) < 0)
+			BAD("max-flows is not 64..100000000: `%s'", optarg);
+		a->copt.max_flows = (size_t)v;
+		break;
+	case OPT_EVIDENCE:
+		if (util_parse_u64(optarg, 0, 1000, &v) < 0)
+			BAD("evidence is not 0..1000 packets: `%s'", optarg);
+		a->copt.evidence_per_flow = (unsigned)v;
+		break;
+	case OPT_FLUSH:
+		if (util_parse_u64(optarg, 1, 3600, &a->flush_interval_s) < 0)
+			BAD("flush-interval is not 1..3600 seconds: `%s'", optarg);
+		break;
+	case OPT_STATUS:
+		if (util_parse_u64(optarg, 1, 3600, &a->status_interval_s) < 0)
+			BAD("status-interval is not 1..3600 seconds: `%s'", optarg);
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* The NFLOG options. Returns 0, 2 after printing why the value is
+ * bad, or -2: not one of them. */
+static int parse_nflog_opt(int opt, struct collect_args *a)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_NFLOG:
+		if (parse_groups(optarg, a) < 0)
+			BAD("--nflog is not a list of groups 0..65535: `%s'", optarg);
+		break;
+	case OPT_NFL_RCVBUF:
+		if (util_parse_u64(optarg, 1, 1024, &v) < 0)
+			BAD("nflog-rcvbuf is not 1..1024 MiB: `%s'", optarg);
+		a->nfl.rcvbuf_bytes = (uint32_t)(v << 20);
+		break;
+	case OPT_NFL_COPY:
+		if (util_parse_u64(optarg, 1, 65535, &v) < 0)
+			BAD("nflog-copy is not 1..65535 bytes: `%s'", optarg);
+		a->nfl.copy_range = (uint32_t)v;
+		break;
+	case OPT_NFL_BUFSIZE:
+		if (util_parse_u64(optarg, 4096, 131072, &v) < 0)
+			BAD("nflog-bufsize is not 4096..131072 bytes: `%s'", optarg);
+		a->nfl.nlbufsiz = (uint32_t)v;
+		break;
+	case OPT_NFL_QTHRESH:
+		if (util_parse_u64(optarg, 1, 65535, &v) < 0)
+			BAD("nflog-qthresh is not 1..65535: `%s'", optarg);
+		a->nfl.qthresh = (uint32_t)v;
+		break;
+	case OPT_NFL_TIMEOUT:
+		if (util_parse_u64(optarg, 0, 6000, &v) < 0)
+			BAD("nflog-timeout is not 0..6000 (1/100 s): `%s'", optarg);
+		a->nfl.timeout_cs = (uint32_t)v;
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* The policy audit options. Returns 0, 2 after printing why the value is
+ * bad, or -2: not one of them. */
+static int parse_audit_opt(int opt, struct collect_args *a)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_POLICY:
+	case OPT_POLICY6:
+		if (!*optarg)
+			BAD("--%s is empty", opt == OPT_POLICY ? "policy" : "policy6");
+		a->aopt.policy[opt == OPT_POLICY6] = optarg;
+		break;
+	case OPT_ALERT:
+		if (alert_parse(optarg, &a->aopt.alert) < 0)
+			BAD("--alert is not syslog, stderr or json: `%s'", optarg);
+		break;
+	case OPT_ALERT_REPEAT:
+		if (util_parse_u64(optarg, 1, 86400, &v) < 0)
+			BAD("alert-repeat is not 1..86400 seconds: `%s'", optarg);
+		a->aopt.repeat_s = (unsigned)v;
+		break;
+	case OPT_ALERT_RATE:
+		if (util_parse_u64(optarg, 1, 100000, &v) < 0)
+			BAD("alert-rate is not 1..100000 lines a second: `%s'", optarg);
+		a->aopt.lines_per_s = (unsigned)v;
+		break;
+	case OPT_RULESET_POLL:
+		if (util_parse_u64(optarg, 0, 86400, &a->ruleset_poll_s) < 0)
+			BAD("ruleset-poll is not 0..86400 seconds: `%s'", optarg);
+		break;
+	case OPT_NO_LIVE:
+		a->live_ruleset = 0;
+		break;
+	case OPT_POLICY_WINDOW:
+		if (util_parse_u64(optarg, 0, 400ull * 86400, &v) < 0)
+			BAD("policy-window is not 0..34560000 seconds: `%s'", optarg);
+		a->aopt.window_s = (unsigned)v;
+		break;
+	case OPT_NOREPLY_N:
+		if (util_parse_u64(optarg, 1, 1000000, &v) < 0)
+			BAD("noreply-attempts is not 1..1000000: `%s'", optarg);
+		a->aopt.noreply_attempts = (unsigned)v;
+		break;
+	case OPT_NOREPLY_WAIT:
+		if (util_parse_u64(optarg, 1, 3600, &v) < 0)
+			BAD("noreply-wait is not 1..3600 seconds: `%s'", optarg);
+		a->aopt.noreply_wait_s = (unsigned)v;
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* A filter that does not compile is bad usage, not a runtime error. Returns 0 or 2. */
+static int check_filter(const struct collect_args *a)
+{
+	pcap_t *dead;
+	struct bpf_program prog;
+	int bad;
+
+	if (!a->bpf)
+		return 0;
+	dead = pcap_open_dead(DLT_EN10MB, (int)a->snaplen);
+	bad = !dead || pcap_compile(dead, &prog, a->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0;
+	if (!bad)
+		pcap_freecode(&prog);
+	if (bad)
+		fprintf(stderr, "spoofaudit collect: bad filter `%s': %s\n", a->bpf,
+			dead ? pcap_geterr(dead) : "out of memory");
+	if (dead)
+		pcap_close(dead);
+	return bad ? 2 : 0;
+}
+
 /* Returns 0, 2 for bad usage, or -1 after --help (exit 0). */
 static int parse_args(int argc, char **argv, struct collect_args *a)
 {
-	uint64_t v;
-	int opt;
+	int opt, rc;
 
 	memset(a, 0, sizeof(*a));
 	collector_opts_default(&a->copt);
@@ -329,14 +508,6 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 				    optarg);
 			a->n_roles++;
 			break;
-		case OPT_DURATION:
-			if (util_parse_u64(optarg, 1, 10ull * 365 * 86400, &a->duration_s) < 0)
-				BAD("duration is not a positive number of seconds: `%s'", optarg);
-			break;
-		case OPT_COUNT:
-			if (util_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
-				BAD("count is not a positive number of packets: `%s'", optarg);
-			break;
 		case OPT_IFACE_NAME:
 			if (strlen(optarg) == 0 || strlen(optarg) >= IF_NAMESIZE)
 				BAD("bad interface name `%s'", optarg);
@@ -356,657 +527,75 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 				BAD("--host-addr is not an IPv4 or IPv6 address: `%s'", optarg);
 			a->n_hostaddrs++;
 			break;
-		case OPT_BUCKET:
-			if (util_parse_u64(optarg, 1, 86400, &v) < 0)
-				BAD("bucket is not 1..86400 seconds: `%s'", optarg);
-			a->copt.bucket_seconds = (unsigned)v;
-			break;
-		case OPT_MAXFLOWS:
-			if (util_parse_u64(optarg, 64, 100000000, &v) < 0)
-				BAD("max-flows is not 64..100000000: `%s'", optarg);
-			a->copt.max_flows = (size_t)v;
-			break;
-		case OPT_EVIDENCE:
-			if (util_parse_u64(optarg, 0, 1000, &v) < 0)
-				BAD("evidence is not 0..1000 packets: `%s'", optarg);
-			a->copt.evidence_per_flow = (unsigned)v;
-			break;
-		case OPT_FLUSH:
-			if (util_parse_u64(optarg, 1, 3600, &a->flush_interval_s) < 0)
-				BAD("flush-interval is not 1..3600 seconds: `%s'", optarg);
-			break;
-		case OPT_STATUS:
-			if (util_parse_u64(optarg, 1, 3600, &a->status_interval_s) < 0)
-				BAD("status-interval is not 1..3600 seconds: `%s'", optarg);
-			break;
-		case OPT_NFLOG:
-			if (parse_groups(optarg, a) < 0)
-				BAD("--nflog is not a list of groups 0..65535: `%s'", optarg);
-			break;
-		case OPT_NFL_RCVBUF:
-			if (util_parse_u64(optarg, 1, 1024, &v) < 0)
-				BAD("nflog-rcvbuf is not 1..1024 MiB: `%s'", optarg);
-			a->nfl.rcvbuf_bytes = (uint32_t)(v << 20);
-			break;
-		case OPT_NFL_COPY:
-			if (util_parse_u64(optarg, 1, 65535, &v) < 0)
-				BAD("nflog-copy is not 1..65535 bytes: `%s'", optarg);
-			a->nfl.copy_range = (uint32_t)v;
-			break;
-		case OPT_NFL_BUFSIZE:
-			if (util_parse_u64(optarg, 4096, 131072, &v) < 0)
-				BAD("nflog-bufsize is not 4096..131072 bytes: `%s'", optarg);
-			a->nfl.nlbufsiz = (uint32_t)v;
-			break;
-		case OPT_NFL_QTHRESH:
-			if (util_parse_u64(optarg, 1, 65535, &v) < 0)
-				BAD("nflog-qthresh is not 1..65535: `%s'", optarg);
-			a->nfl.qthresh = (uint32_t)v;
-			break;
-		case OPT_NFL_TIMEOUT:
-			if (util_parse_u64(optarg, 0, 6000, &v) < 0)
-				BAD("nflog-timeout is not 0..6000 (1/100 s): `%s'", optarg);
-			a->nfl.timeout_cs = (uint32_t)v;
-			break;
 		case OPT_USER:
 			if (!*optarg)
 				BAD("--user is empty");
 			a->user = optarg;
 			break;
-		case OPT_POLICY:
-		case OPT_POLICY6:
-			if (!*optarg)
-				BAD("--%s is empty", opt == OPT_POLICY ? "policy" : "policy6");
-			a->aopt.policy[opt == OPT_POLICY6] = optarg;
-			break;
-		case OPT_ALERT:
-			if (alert_parse(optarg, &a->aopt.alert) < 0)
-				BAD("--alert is not syslog, stderr or json: `%s'", optarg);
-			break;
-		case OPT_ALERT_REPEAT:
-			if (util_parse_u64(optarg, 1, 86400, &v) < 0)
-				BAD("alert-repeat is not 1..86400 seconds: `%s'", optarg);
-			a->aopt.repeat_s = (unsigned)v;
-			break;
-		case OPT_ALERT_RATE:
-			if (util_parse_u64(optarg, 1, 100000, &v) < 0)
-				BAD("alert-rate is not 1..100000 lines a second: `%s'", optarg);
-			a->aopt.lines_per_s = (unsigned)v;
-			break;
-		case OPT_RULESET_POLL:
-			if (util_parse_u64(optarg, 0, 86400, &a->ruleset_poll_s) < 0)
-				BAD("ruleset-poll is not 0..86400 seconds: `%s'", optarg);
-			break;
-		case OPT_NO_LIVE:
-			a->live_ruleset = 0;
-			break;
-		case OPT_POLICY_WINDOW:
-			if (util_parse_u64(optarg, 0, 400ull * 86400, &v) < 0)
-				BAD("policy-window is not 0..34560000 seconds: `%s'", optarg);
-			a->aopt.window_s = (unsigned)v;
-			break;
-		case OPT_NOREPLY_N:
-			if (util_parse_u64(optarg, 1, 1000000, &v) < 0)
-				BAD("noreply-attempts is not 1..1000000: `%s'", optarg);
-			a->aopt.noreply_attempts = (unsigned)v;
-			break;
-		case OPT_NOREPLY_WAIT:
-			if (util_parse_u64(optarg, 1, 3600, &v) < 0)
-				BAD("noreply-wait is not 1..3600 seconds: `%s'", optarg);
-			a->aopt.noreply_wait_s = (unsigned)v;
-			break;
 		default:
-			fputs("(see 'spoofaudit collect --help')\n", stderr);
-			return 2;
+			rc = parse_storage_opt(opt, a);
+			if (rc == -2)
+				rc = parse_nflog_opt(opt, a);
+			if (rc == -2)
+				rc = parse_audit_opt(opt, a);
+			if (rc == -2) {
+				fputs("(see 'spoofaudit collect --help')\n", stderr);
+				return 2;
+			}
+			if (rc)
+				return rc;
 		}
 	}
 	if (optind < argc)
 		BAD("unexpected argument `%s'", argv[optind]);
-	if (a->bpf) {	/* a filter that does not compile is bad usage, not a runtime error */
-		pcap_t *dead = pcap_open_dead(DLT_EN10MB, (int)a->snaplen);
-		struct bpf_program prog;
-		int bad = !dead || pcap_compile(dead, &prog, a->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0;
-
-		if (!bad)
-			pcap_freecode(&prog);
-		if (bad) {
-			fprintf(stderr, "spoofaudit collect: bad filter `%s': %s\n", a->bpf,
-				dead ? pcap_geterr(dead) : "out of memory");
-			if (dead)
-				pcap_close(dead);
-			return 2;
-		}
-		pcap_close(dead);
-	}
-	return 0;
+	return check_filter(a);
 }
 
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct loop_ctx *lc = (struct loop_ctx *)(void *)user;
-	uint32_t caplen = h->caplen;
 
-	/* libpcap bounds caplen by the snapshot length already; never trust more than that. */
-	if (caplen > 262144)
-		caplen = 262144;
-	collector_packet(lc->c, lc->src, lc->linktype,
-			 (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec,
-			 bytes, caplen, h->len);
-	if (lc->a->count && lc->c->tot.packets >= lc->a->count) {
-		stop_requested = 1;
-		pcap_breakloop(lc->p);
-	}
-}
-
-/* Records the kernel's martian-related sysctls for `all` and each interface. */
-static void record_kernel_ctx(struct store *st, int64_t run_id, const struct hostinfo *hi)
-{
-	unsigned i, k;
-	char val[64];
-
-	for (k = 0; hostinfo_sysctl_keys[k]; k++)
-		if (hostinfo_sysctl("all", hostinfo_sysctl_keys[k], val, sizeof(val)) == 0)
-			store_kernel_ctx_add(st, run_id, "all", hostinfo_sysctl_keys[k], val);
-	for (i = 0; i < hi->n_ifaces; i++)
-		for (k = 0; hostinfo_sysctl_keys[k]; k++)
-			if (hostinfo_sysctl(hi->ifaces[i].name, hostinfo_sysctl_keys[k], val,
-					    sizeof(val)) == 0)
-				store_kernel_ctx_add(st, run_id, hi->ifaces[i].name,
-						     hostinfo_sysctl_keys[k], val);
-	for (i = 0; i < hi->n_addrs; i++)
-		store_hostaddr_add(st, run_id, hi->addrs[i].iface, &hi->addrs[i].addr);
-}
-
-/* The default role of a live interface, from the kernel's view of it. */
-static void live_iface_info(const struct hostinfo_iface *hif, const char *name,
-			    struct iface_info *info)
-{
-	unsigned i;
-
-	memset(info, 0, sizeof(*info));
-	snprintf(info->name, sizeof(info->name), "%s", name);
-	if (!hif) {
-		info->role = ROLE_EXTERNAL;
-		return;
-	}
-	info->ifindex = hif->ifindex;
-	if (hif->is_loopback) {
-		info->role = ROLE_LOOPBACK;
-	} else if (hif->has_default_route) {
-		info->role = ROLE_EXTERNAL;
-	} else {
-		info->role = ROLE_INTERNAL;
-		for (i = 0; i < hif->n_routes && i < CLASSIFY_MAX_PREFIXES; i++)
-			info->prefixes[info->n_prefixes++] = hif->routes[i];
-	}
-}
-
-static void status_line(const struct collector *c, uint64_t elapsed_usec, uint64_t prev_pkts,
-			uint64_t interval_usec)
-{
-	double pps = interval_usec ? (double)(c->tot.packets - prev_pkts) * 1e6 / (double)interval_usec : 0;
-
-	fprintf(stderr, "collect: %.0fs %llu pkts %.0f pps, %llu spoofed, %llu loopback, "
-		"%llu drops, %zu flows in memory\n", (double)elapsed_usec / 1e6,
-		(unsigned long long)c->tot.packets, pps, (unsigned long long)c->tot.spoofed,
-		(unsigned long long)c->tot.loopback, (unsigned long long)c->tot.drops,
-		flowtab_count(c->ft));
-}
-
-static void summary(const struct collector *c, const char *db)
-{
-	unsigned i;
-
-	fprintf(stderr, "collect: %llu packets (%llu IP, %llu not IP, %llu unsupported link type, "
-		"%llu malformed), %llu kernel/interface drops -> %s\n",
-		(unsigned long long)c->tot.packets, (unsigned long long)c->tot.decoded,
-		(unsigned long long)c->tot.not_ip, (unsigned long long)c->tot.unsupported,
-		(unsigned long long)c->tot.malformed, (unsigned long long)c->tot.drops, db);
-	for (i = 0; i < CLS_COUNT; i++)
-		if (c->tot.class_packets[i])
-			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
-				(unsigned long long)c->tot.class_packets[i]);
-	if (c->tot.lost_db || c->tot.evidence_dropped)
-		fprintf(stderr, "collect: NOT RECORDED: %llu packets, %llu evidence packets "
-			"(database failing)\n", (unsigned long long)c->tot.lost_db,
-			(unsigned long long)c->tot.evidence_dropped);
-}
-
-struct run_state {
-	struct collector *c;
-	const struct collect_args *a;
-	uint64_t start_mono, last_flush, last_status, status_pkts;
-	struct capture *caps;		/* live captures, index = source index */
-	unsigned n_caps;
-	struct nfl_source nfl[MAX_NFLOG];	/* NFLOG groups, source index n_caps + j */
-	unsigned n_nfl;
-	uint64_t nfl_last[MAX_NFLOG][3];	/* messages, enobufs, gaps at the last stats */
-	struct loop_ctx lcs[MAX_LIVE];
-	int flush_failed;
-	struct audit *au;		/* --policy, or NULL */
-	struct rulesrc rsrc;		/* the live ruleset reader (rsrc.fd -1: none) */
-	uint64_t last_rules_poll;
-};
-
-/* Hands a reply of the live ruleset reader to the audit. */
-static void live_rules(struct run_state *rs, struct rulesrc_reply *x)
-{
-	int f;
-
-	audit_refresh_host(rs->au);
-	for (f = 0; f < 2; f++) {
-		char note[200] = "";
-
-		if (x->both[f])
-			snprintf(note, sizeof(note), "both nft and legacy %s tables hold rules; comparing "
-				 "the nft ones (iptables-nft-save)", f ? "ip6tables" : "iptables");
-		else if (x->legacy[f])
-			snprintf(note, sizeof(note), "the live %s ruleset is iptables-legacy's",
-				 f ? "IPv6" : "IPv4");
-		if (x->status[f] == RULESRC_OK)
-			audit_set_live(rs->au, f ? 6 : 4, x->text[f], x->len[f], note);
-		else
-			audit_set_live(rs->au, f ? 6 : 4, NULL, 0, x->text[f]);
-	}
-}
-
-/* The audit's periodic work: SIGHUP, the live ruleset poll, rate-limit summaries. */
-static void audit_work(struct run_state *rs)
-{
-	struct rulesrc_reply x;
-	char err[1024];
-	int rc;
-
-	if (!rs->au)
-		return;
-	if (reload_requested) {
-		reload_requested = 0;
-		if (audit_reload(rs->au, err, sizeof(err)) < 0)
-			util_log(LOG_LVL_ERR, "SIGHUP: policy not reloaded, the old one stays: %s", err);
-	}
-	if (rs->rsrc.fd >= 0) {
-		uint64_t now = util_mono_usec();
-
-		if (rs->a->ruleset_poll_s &&
-		    now - rs->last_rules_poll >= rs->a->ruleset_poll_s * 1000000u) {
-			rs->last_rules_poll = now;
-			if (rulesrc_request(&rs->rsrc) < 0) {
-				util_log(LOG_LVL_ERR, "the live ruleset reader is gone; the live ruleset "
-					 "is no longer compared");
-				rulesrc_stop(&rs->rsrc);
-			}
-		}
-		rc = rs->rsrc.fd >= 0 ? rulesrc_poll(&rs->rsrc, &x) : 0;
-		if (rc == 1) {
-			live_rules(rs, &x);
-			rulesrc_reply_free(&x);
-		} else if (rc < 0) {
-			util_log(LOG_LVL_ERR, "the live ruleset reader failed; the live ruleset is no "
-				 "longer compared");
-			rulesrc_stop(&rs->rsrc);
-		}
-	}
-	audit_tick(rs->au, util_now_usec());
-}
-
-/* Periodic work: statistics, flush, status line. Returns 0 or -1 (flush failed). */
-static int tick(struct run_state *rs, int force)
-{
-	uint64_t now = util_mono_usec();
-	unsigned i;
-	int ret = 0;
-
-	if (force || now - rs->last_flush >= rs->a->flush_interval_s * 1000000u) {
-		for (i = 0; i < rs->n_caps; i++) {
-			uint64_t r, d, ifd;
-
-			if (!rs->caps[i].p || rs->caps[i].is_file)
-				continue;
-			if (capture_stats(&rs->caps[i], &r, &d, &ifd) == 0) {
-				/* Interface drops are the interface's, not the handle's: count
-				 * them once, with the incoming handle. */
-				if (rs->c->sources[i].fixed_dir == DIR_OUT)
-					ifd = 0;
-				rs->c->sources[i].cur.kernel_drops += d;
-				rs->c->sources[i].cur.iface_drops += ifd;
-				rs->c->tot.drops += d + ifd;
-			}
-		}
-		for (i = 0; i < rs->n_nfl; i++) {
-			struct nfl_source *ns = &rs->nfl[i];
-			struct store_capture_stats *cur = &rs->c->sources[rs->n_caps + i].cur;
-
-			cur->nflog_received += ns->messages - rs->nfl_last[i][0];
-			cur->nflog_enobufs += ns->enobufs - rs->nfl_last[i][1];
-			cur->nflog_seq_gaps += ns->seq_gaps - rs->nfl_last[i][2];
-			rs->c->tot.drops += (ns->enobufs - rs->nfl_last[i][1]) +
-					    (ns->seq_gaps - rs->nfl_last[i][2]);
-			rs->nfl_last[i][0] = ns->messages;
-			rs->nfl_last[i][1] = ns->enobufs;
-			rs->nfl_last[i][2] = ns->seq_gaps;
-		}
-		if (collector_flush(rs->c, 1) < 0) {
-			if (!rs->flush_failed)
-				util_log(LOG_LVL_ERR, "cannot write to the database (will retry): %s",
-					 rs->c->err);
-			rs->flush_failed = 1;
-			ret = -1;
-		} else if (rs->flush_failed) {
-			util_log(LOG_LVL_WARN, "database writes work again");
-			rs->flush_failed = 0;
-		}
-		rs->last_flush = now;
-	}
-	audit_work(rs);
-	if (!rs->a->quiet && now - rs->last_status >= rs->a->status_interval_s * 1000000u) {
-		status_line(rs->c, now - rs->start_mono, rs->status_pkts, now - rs->last_status);
-		rs->status_pkts = rs->c->tot.packets;
-		rs->last_status = now;
-	}
-	return ret;
-}
-
-static int duration_over(const struct run_state *rs)
-{
-	return rs->a->duration_s &&
-	       util_mono_usec() - rs->start_mono >= rs->a->duration_s * 1000000u;
-}
-
-static int run_files(struct run_state *rs, struct collector *c, const struct collect_args *a)
-{
-	unsigned i;
-	char err[4200];
-
-	for (i = 0; i < a->n_files && !stop_requested && !duration_over(rs); i++) {
-		struct capture cap;
-		struct loop_ctx lc;
-		char ifname[IF_NAMESIZE], pathcopy[4096];
-		int src, n;
-
-		if (capture_open_file(&cap, a->files[i], a->bpf, err, sizeof(err)) < 0) {
-			util_log(LOG_LVL_ERR, "%s", err);
-			return -1;
-		}
-		if (capture_pcapng_ifname(a->files[i], ifname, sizeof(ifname)) == 0)
-			;	/* the file names its interface */
-		else if (a->file_iface)
-			snprintf(ifname, sizeof(ifname), "%s", a->file_iface);
-		else {
-			snprintf(pathcopy, sizeof(pathcopy), "%s", a->files[i]);
-			snprintf(ifname, sizeof(ifname), "%s", basename(pathcopy));
-		}
-		src = collector_source_add(c, "pcap-file", a->files[i], -1, ifname, cap.linktype);
-		if (src < 0) {
-			util_log(LOG_LVL_ERR, "%s: %s", a->files[i], c->err);
-			capture_close(&cap);
-			return -1;
-		}
-		c->sources[src].interval_start_usec = util_now_usec();
-		if (!decode_linktype_supported(cap.linktype))
-			util_log(LOG_LVL_WARN, "%s: link type %d (%s) is not supported; its packets "
-				 "are counted as unsupported", a->files[i], cap.linktype,
-				 pcap_datalink_val_to_name(cap.linktype) ?
-				 pcap_datalink_val_to_name(cap.linktype) : "unknown");
-		lc.c = c;
-		lc.src = (unsigned)src;
-		lc.linktype = cap.linktype;
-		lc.p = cap.p;
-		lc.a = a;
-		while (!stop_requested && !duration_over(rs)) {
-			n = pcap_dispatch(cap.p, 8192, on_packet, (u_char *)&lc);
-			if (n == 0 || n == PCAP_ERROR_BREAK)
-				break;
-			if (n < 0) {
-				/* A truncated file ends with an error after its complete packets. */
-				util_log(LOG_LVL_WARN, "%s: %s (packets before it are recorded)",
-					 a->files[i], pcap_geterr(cap.p));
-				break;
-			}
-			tick(rs, 0);
-		}
-		capture_close(&cap);
-	}
-	return 0;
-}
-
-/* Opens one handle per direction on each interface (one on loopback interfaces, where
- * libpcap already drops the outgoing copy of every packet). */
-static int open_live(struct run_state *rs, struct collector *c, const struct collect_args *a,
-		     const char *const *names, unsigned n, const struct hostinfo *hi)
+/* Live: every interface of the host (so that NFLOG in/out devices resolve with their
+ * kernel roles), the handles, the sockets, the audit, and only then the privilege drop
+ * and the loop. Files need no privilege: drop only when asked to (files the user cannot
+ * read then fail with their name). Returns 0 or -1 (logged). */
+static int run(const struct collect_args *a, struct collect_loop *l, struct collect_audit *ca,
+	       const struct hostinfo *hi, const char *const *live, unsigned n_live,
+	       struct store *st, int64_t run_id)
 {
 	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20),
 					a->bpf, PCAP_D_IN };
-	char err[4200], srcname[IF_NAMESIZE + 8];
-	unsigned i, d, k = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct hostinfo_iface *hif = hostinfo_find(hi, names[i]);
-		struct iface_info info;
-		int ifidx, src;
-		unsigned ndir = hif && hif->is_loopback ? 1 : 2;
-
-		live_iface_info(hif, names[i], &info);
-		ifidx = collector_iface_add(c, &info, "kernel");
-		for (d = 0; d < ndir; d++) {
-			if (k >= MAX_LIVE) {
-				util_log(LOG_LVL_ERR, "too many interfaces (at most %d handles)", MAX_LIVE);
-				return -1;
-			}
-			lo.direction = d == 0 ? PCAP_D_IN : PCAP_D_OUT;
-			if (capture_open_live(&rs->caps[k], names[i], &lo, err, sizeof(err)) < 0) {
-				util_log(LOG_LVL_ERR, "cannot capture on %s", err);
-				return -1;
-			}
-			rs->n_caps = k + 1;
-			snprintf(srcname, sizeof(srcname), "%s/%s", names[i], d == 0 ? "in" : "out");
-			src = ifidx < 0 ? -1 : collector_source_add(c, "pcap-live", srcname, ifidx, NULL,
-								    rs->caps[k].linktype);
-			if (src != (int)k) {
-				util_log(LOG_LVL_ERR, "%s: cannot register source: %s", names[i], c->err);
-				return -1;
-			}
-			c->sources[k].fixed_dir = d == 0 ? DIR_IN : DIR_OUT;
-			c->sources[k].interval_start_usec = util_now_usec();
-			rs->lcs[k].c = c;
-			rs->lcs[k].src = k;
-			rs->lcs[k].linktype = rs->caps[k].linktype;
-			rs->lcs[k].p = rs->caps[k].p;
-			rs->lcs[k].a = a;
-			k++;
-		}
-	}
-	return 0;
-}
-
-/* Binds every NFLOG group; their sources follow the pcap handles' in the table. */
-static int open_nflog(struct run_state *rs, struct collector *c, const struct collect_args *a)
-{
-	char err[512], name[32];
 	unsigned i;
+	int rc;
 
-	for (i = 0; i < a->n_nflog; i++) {
-		int src;
+	if (n_live || a->n_nflog) {
+		for (i = 0; i < hi->n_ifaces; i++) {
+			struct iface_info info;
 
-		if (nfl_open(&rs->nfl[i], a->nflog_groups[i], &a->nfl, err, sizeof(err)) < 0) {
-			util_log(LOG_LVL_ERR, "%s", err);
-			return -1;
+			loop_live_iface_info(&hi->ifaces[i], hi->ifaces[i].name, &info);
+			collector_iface_add(l->c, &info, "kernel");
 		}
-		rs->n_nfl = i + 1;
-		snprintf(name, sizeof(name), "nflog:%u", a->nflog_groups[i]);
-		src = collector_source_add(c, "nflog", name, -1, NULL, 239);
-		if (src != (int)(rs->n_caps + i)) {
-			util_log(LOG_LVL_ERR, "%s: cannot register source: %s", name, c->err);
-			return -1;
+		rc = loop_open_live(l, live, n_live, hi, &lo);
+		if (rc == 0)
+			rc = loop_open_nflog(l, a->nflog_groups, a->n_nflog, &a->nfl);
+		if (rc == 0)
+			rc = collect_audit_start(ca, &a->aopt, l->c, st, run_id, 1, a->live_ruleset);
+		/* a failed flush is retried by the loop; it must not skip the drop */
+		if (rc == 0) {
+			(void)collector_flush(l->c, 0);
+			rc = collect_drop_privileges(a->user, a->db);
 		}
-		c->sources[src].is_nflog = 1;
-		c->sources[src].interval_start_usec = util_now_usec();
+		if (rc == 0)
+			rc = collect_confine(l, 1);
+		if (rc == 0)
+			rc = loop_run_live(l);
+		return rc;
 	}
-	return 0;
-}
-
-struct nfl_ctx {
-	struct collector *c;
-	unsigned src;
-	const struct collect_args *a;
-};
-
-static void on_nflog(void *arg, const struct pkt_record *rec, const uint8_t *payload,
-		     uint32_t len)
-{
-	struct nfl_ctx *nc = arg;
-
-	collector_nflog_packet(nc->c, nc->src, rec, payload, len);
-	if (nc->a->count && nc->c->tot.packets >= nc->a->count)
-		stop_requested = 1;
-}
-
-/* The event loop over every pcap handle and NFLOG socket. */
-static int loop_live(struct run_state *rs, struct collector *c, const struct collect_args *a)
-{
-	struct pollfd pfd[MAX_LIVE + MAX_NFLOG];
-	struct nfl_ctx ncs[MAX_NFLOG];
-	unsigned i, n = rs->n_caps + rs->n_nfl;
-
-	for (i = 0; i < rs->n_caps; i++) {
-		pfd[i].fd = rs->caps[i].fd;
-		pfd[i].events = POLLIN;
-	}
-	for (i = 0; i < rs->n_nfl; i++) {
-		pfd[rs->n_caps + i].fd = rs->nfl[i].fd;
-		pfd[rs->n_caps + i].events = POLLIN;
-		ncs[i].c = c;
-		ncs[i].src = rs->n_caps + i;
-		ncs[i].a = a;
-	}
-	while (!stop_requested && !duration_over(rs)) {
-		int pr = poll(pfd, n, 200);
-
-		if (pr < 0 && errno != EINTR) {
-			util_log(LOG_LVL_ERR, "poll: %s", strerror(errno));
-			return -1;
-		}
-		for (i = 0; i < rs->n_caps && !stop_requested; i++) {
-			int got = pcap_dispatch(rs->caps[i].p, 4096, on_packet, (u_char *)&rs->lcs[i]);
-
-			if (got == PCAP_ERROR) {
-				util_log(LOG_LVL_ERR, "%s: %s", rs->caps[i].name, pcap_geterr(rs->caps[i].p));
-				return -1;
-			}
-		}
-		for (i = 0; i < rs->n_nfl && !stop_requested; i++) {
-			int got, rounds = 0;
-
-			if (!(pfd[rs->n_caps + i].revents & (POLLIN | POLLERR)))
-				continue;
-			/* drain what is waiting, a bounded number of datagrams per turn */
-			while (rounds++ < 256 && !stop_requested &&
-			       (got = nfl_read(&rs->nfl[i], on_nflog, &ncs[i])) != 0) {
-				if (got < 0) {
-					util_log(LOG_LVL_ERR, "NFLOG group %u: %s", rs->nfl[i].group,
-						 strerror(errno));
-					return -1;
-				}
-			}
-		}
-		tick(rs, 0);
-	}
-	return 0;
-}
-
-/* Loads the intended policy and, for live capture, starts the privileged ruleset reader
- * (before the privilege drop: iptables-save needs CAP_NET_ADMIN) and reads the live
- * ruleset once. Returns 0, or -1 after logging why. */
-static int start_audit(struct run_state *rs, struct collector *c, const struct collect_args *a,
-		       struct store *st, int64_t run_id, int live)
-{
-	struct rulesrc_reply x;
-	char err[1024];
-
-	if (!a->aopt.policy[0] && !a->aopt.policy[1])
-		return 0;
-	rs->au = audit_new(&a->aopt, c, st, run_id, err, sizeof(err));
-	if (!rs->au) {
-		util_log(LOG_LVL_ERR, "--policy: %s", err);
-		return -1;
-	}
-	if (!live || !a->live_ruleset)
-		return 0;
-	if (rulesrc_start(&rs->rsrc, err, sizeof(err)) < 0) {
-		util_log(LOG_LVL_WARN, "cannot start the live ruleset reader (%s); the live ruleset "
-			 "is not compared", err);
-		return 0;
-	}
-	rs->last_rules_poll = util_mono_usec();
-	if (rulesrc_request(&rs->rsrc) == 0 && rulesrc_wait(&rs->rsrc, 10000, &x) == 1) {
-		live_rules(rs, &x);
-		rulesrc_reply_free(&x);
-	}
-	return 0;
-}
-
-/* Drops root as --user (or the default) says. Returns 0, or -1 after logging why. */
-static int drop_privileges(const struct collect_args *a)
-{
-	const char *user = a->user;
-	char err[1024];
-	uid_t uid;
-	gid_t gid;
-
-	if (geteuid() != 0) {
-		if (user && strcmp(user, "root") != 0) {
-			if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0 || uid != geteuid()) {
-				util_log(LOG_LVL_ERR, "--user %s: not running as root, cannot change user",
-					 user);
-				return -1;
-			}
-		}
-		return 0;
-	}
-	if (!user) {
-		if (privdrop_lookup(PRIVDROP_DEFAULT_USER, &uid, &gid, err, sizeof(err)) < 0) {
-			util_log(LOG_LVL_WARN, "running as root: no user `%s' to drop to; create it "
-				 "(the install does) or pass --user NAME", PRIVDROP_DEFAULT_USER);
-			return 0;
-		}
-		user = PRIVDROP_DEFAULT_USER;
-	} else if (!strcmp(user, "root")) {
-		return 0;
-	} else if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0) {
-		util_log(LOG_LVL_ERR, "--user: %s", err);
-		return -1;
-	}
-	if (privdrop_prepare_db(a->db, uid, gid, err, sizeof(err)) < 0 ||
-	    privdrop_to(uid, gid, err, sizeof(err)) < 0) {
-		util_log(LOG_LVL_ERR, "cannot drop privileges to %s: %s", user, err);
-		return -1;
-	}
-	return 0;
-}
-
-/* After the drop: no capability left in any set (live capture: whatever the start), then
- * the seccomp sandbox, with the packet and NFLOG sockets shut for sending. Returns 0, or -1
- * after logging why (the run must stop). */
-static int confine(const struct run_state *rs, int live)
-{
-	int fds[MAX_LIVE + MAX_NFLOG];	/* sandbox_enter refuses more than it can shut */
-	unsigned i, n = 0;
-	char err[1024];
-
-	if (live && privdrop_caps_clear(err, sizeof(err)) < 0) {
-		util_log(LOG_LVL_ERR, "cannot drop every capability: %s", err);
-		return -1;
-	}
-	for (i = 0; i < rs->n_caps && i < MAX_LIVE; i++)
-		if (rs->caps[i].p && !rs->caps[i].is_file && rs->caps[i].fd >= 0)
-			fds[n++] = rs->caps[i].fd;
-	for (i = 0; i < rs->n_nfl && i < MAX_NFLOG; i++)
-		if (rs->nfl[i].fd >= 0)
-			fds[n++] = rs->nfl[i].fd;
-	if (sandbox_enter(fds, n, err, sizeof(err)) < 0) {
-		util_log(LOG_LVL_ERR, "cannot enter the sandbox: %s", err);
-		return -1;
-	}
-	return 0;
+	rc = a->user ? collect_drop_privileges(a->user, a->db) : 0;
+	if (rc == 0)
+		rc = collect_audit_start(ca, &a->aopt, l->c, st, run_id, 0, a->live_ruleset);
+	if (rc == 0)
+		rc = collect_confine(l, 0);
+	if (rc == 0)
+		rc = loop_run_files(l, a->files, a->n_files, a->bpf, a->file_iface);
+	return rc;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -1014,20 +603,18 @@ int cmd_collect(int argc, char **argv)
 	struct collect_args *a = calloc(1, sizeof(*a));
 	struct collector *c = calloc(1, sizeof(*c));
 	struct hostinfo *hi = calloc(1, sizeof(*hi));
-	struct capture *caps = calloc(MAX_LIVE, sizeof(*caps));
 	struct store *st = NULL;
-	struct run_state rs;
+	struct collect_loop l;
+	struct collect_audit ca;
+	struct loop_opts lopt;
 	const char *live[MAX_LIVE];
-	unsigned n_live = 0, i;
-	char err[1024], host[256] = "", cmdline[2048] = "";
+	char err[1024];
 	int64_t run_id;
-	int ret = 1, rc;
-	struct sigaction sa;
+	int ret = 1, rc, n_live;
 
-	memset(&rs, 0, sizeof(rs));
-	rs.rsrc.fd = -1;
-
-	if (!a || !c || !hi || !caps) {
+	memset(&l, 0, sizeof(l));
+	collect_audit_clear(&ca);
+	if (!a || !c || !hi) {
 		util_log(LOG_LVL_ERR, "out of memory");
 		goto out;
 	}
@@ -1044,136 +631,55 @@ int cmd_collect(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	if (a->n_ifaces) {
-		for (i = 0; i < a->n_ifaces; i++)
-			live[n_live++] = a->ifaces[i];
-	} else if (!a->n_files && !a->n_nflog) {
-		for (i = 0; i < hi->n_ifaces && n_live < MAX_LIVE; i++)
-			if (hi->ifaces[i].is_up)
-				live[n_live++] = hi->ifaces[i].name;
-		if (!n_live) {
-			util_log(LOG_LVL_ERR, "no interface is up");
-			goto out;
-		}
-	}
-
-	/* Refuse unreadable capture files before touching the database. */
-	for (i = 0; i < a->n_files; i++) {
-		struct capture probe;
-		char perr[4200];
-
-		if (capture_open_file(&probe, a->files[i], a->bpf, perr, sizeof(perr)) < 0) {
-			util_log(LOG_LVL_ERR, "%s", perr);
-			goto out;
-		}
-		capture_close(&probe);
-	}
+	n_live = collect_live_list(a, hi, live);
+	if (n_live < 0 || collect_probe_files(a) < 0)
+		goto out;
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
 	if (!st) {
 		util_log(LOG_LVL_ERR, "%s", err);
 		goto out;
 	}
-	gethostname(host, sizeof(host) - 1);
-	for (i = 0; i < (unsigned)argc; i++) {
-		size_t used = strlen(cmdline);
-
-		snprintf(cmdline + used, sizeof(cmdline) - used, "%s%s", i ? " " : "", argv[i]);
-	}
-	run_id = store_run_begin(st, host, SPOOFAUDIT_VERSION, cmdline, util_now_usec(),
-				 a->copt.bucket_seconds);
-	if (run_id < 0 || collector_init(c, &a->copt, st, run_id) < 0) {
-		util_log(LOG_LVL_ERR, "%s: cannot start a run: %s", a->db, store_errmsg(st));
+	run_id = collect_begin_run(a, argc, argv, st, c, hi, n_live || a->n_nflog);
+	if (run_id < 0)
+		goto out;
+	memset(&lopt, 0, sizeof(lopt));
+	lopt.duration_s = a->duration_s;
+	lopt.count = a->count;
+	lopt.flush_interval_s = a->flush_interval_s;
+	lopt.status_interval_s = a->status_interval_s;
+	lopt.quiet = a->quiet;
+	if (loop_init(&l, c, &lopt) < 0) {
+		util_log(LOG_LVL_ERR, "out of memory");
 		goto out;
 	}
-	memcpy(c->roles, a->roles, sizeof(a->roles));
-	c->n_roles = a->n_roles;
-	if (n_live || a->n_nflog) {
-		/* Never stall capture for long on another process's lock: counts stay in
-		 * memory and the next flush retries. */
-		store_set_busy_timeout(st, 250);
-		record_kernel_ctx(st, run_id, hi);
-		for (i = 0; i < hi->n_addrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
-			struct prefix *p = &c->cctx.hostaddrs[c->cctx.n_hostaddrs++];
+	l.work = collect_audit_work;
+	l.work_arg = &ca;
+	ca.ruleset_poll_s = a->ruleset_poll_s;
+	loop_signals_install();
 
-			*p = hi->addrs[i].addr;
-			p->plen = p->family == 4 ? 32 : 128;
-		}
+	if (a->max_db_bytes && loop_db_limit(&l, a->max_db_bytes) < 0) {
+		util_log(LOG_LVL_ERR, "%s: cannot set --max-db-size: %s", a->db, store_errmsg(st));
+		goto out;
 	}
-	for (i = 0; i < a->n_hostaddrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
-		c->cctx.hostaddrs[c->cctx.n_hostaddrs++] = a->hostaddrs[i];
-		store_hostaddr_add(st, run_id, "", &a->hostaddrs[i]);
-	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
-	rs.c = c;
-	rs.a = a;
-	rs.caps = caps;
-	rs.start_mono = rs.last_flush = rs.last_status = util_mono_usec();
-	rc = 0;
-	if (n_live || a->n_nflog) {
-		/* Every interface of the host, so that NFLOG in/out devices resolve with their
-		 * kernel roles; then the handles, the sockets, and only then drop root. */
-		for (i = 0; i < hi->n_ifaces; i++) {
-			struct iface_info info;
-
-			live_iface_info(&hi->ifaces[i], hi->ifaces[i].name, &info);
-			collector_iface_add(c, &info, "kernel");
-		}
-		rc = open_live(&rs, c, a, live, n_live, hi);
-		if (rc == 0)
-			rc = open_nflog(&rs, c, a);
-		if (rc == 0)
-			rc = start_audit(&rs, c, a, st, run_id, 1);
-		/* a failed flush is retried by the loop; it must not skip the drop */
-		if (rc == 0) {
-			(void)collector_flush(c, 0);
-			rc = drop_privileges(a);
-		}
-		if (rc == 0)
-			rc = confine(&rs, 1);
-		if (rc == 0)
-			rc = loop_live(&rs, c, a);
-	} else {
-		/* Files need no privilege: drop only when asked to (files the user cannot
-		 * read then fail with their name). */
-		rc = a->user ? drop_privileges(a) : 0;
-		if (rc == 0)
-			rc = start_audit(&rs, c, a, st, run_id, 0);
-		if (rc == 0)
-			rc = confine(&rs, 0);
-		if (rc == 0)
-			rc = run_files(&rs, c, a);
-	}
-
-	if (tick(&rs, 1) < 0) {
+	rc = run(a, &l, &ca, hi, live, (unsigned)n_live, st, run_id);
+	if (loop_tick(&l, 1) < 0) {
 		util_log(LOG_LVL_ERR, "%s: final write failed, data not recorded: %s", a->db, c->err);
+		collector_abandon(c);
 		rc = -1;
 	}
 	store_run_end(st, run_id, util_now_usec());
 	if (!a->quiet)
 		summary(c, a->db);
-	if (rs.au && !a->quiet)
-		audit_summary(rs.au, stderr);
-	if (c->tot.lost_db)
+	if (ca.au && !a->quiet)
+		audit_summary(ca.au, stderr);
+	if (report_lost(c))
 		rc = -1;
 	ret = rc < 0 ? 1 : 0;
 out:
-	rulesrc_stop(&rs.rsrc);
-	audit_free(rs.au);
-	if (caps)
-		for (i = 0; i < MAX_LIVE; i++)
-			capture_close(&caps[i]);
-	for (i = 0; i < rs.n_nfl; i++)
-		nfl_close(&rs.nfl[i]);
+	collect_audit_stop(&ca);
+	loop_free(&l);
 	collector_free(c);
 	store_close(st);
-	free(caps);
 	free(hi);
 	free(c);
 	free(a);

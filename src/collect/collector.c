@@ -270,33 +270,73 @@ fail:
 
 int collector_flush(struct collector *c, int stats)
 {
-	int ret = 0;
+	uint64_t t0 = util_mono_usec();
 
-	c->flush_failed_usec = util_mono_usec();	/* cleared below once it all worked */
+	if (c->writes_stopped)
+		return -1;	/* c->err still says why */
 	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
-		return -1;	/* evidence needs its flows' row ids: keep it for the retry */
+		goto fail;	/* evidence needs its flows' row ids: keep it for the retry */
 	if (write_evidence(c) < 0 || write_nflog(c) < 0)
-		return -1;	/* both point at flow entries: none may be evicted yet */
+		goto fail;	/* both point at flow entries: none may be evicted yet */
 	if (c->hooks.flush && c->hooks.flush(c->hooks.arg) < 0)
-		return -1;	/* so do the audit's pending violations */
+		goto fail;	/* so do the audit's pending violations */
 	c->flush_failed_usec = 0;
 	if (stats && write_stats(c, util_now_usec()) < 0)
-		ret = -1;
-	return ret;
+		return -1;
+	return 0;
+fail:
+	/* stamped at the end: a failing flush may itself take longer than any back-off */
+	c->flush_failed_usec = util_mono_usec();
+	c->flush_cost_usec = c->flush_failed_usec - t0;
+	c->flush_failures++;
+	return -1;
 }
 
-/* Keeps a copy of a spoofed flow's packet until the flow has a row id. */
-static void keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
-			  uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+/* A flush the packet path needs (the flow table, the evidence buffer or the NFLOG
+ * counters are full). After a failed flush it is not tried again before 200 ms, nor
+ * before four times as long as the failed one took: a failing database then costs at most
+ * a fifth of the time, never a flush per packet. Returns 0, or -1 (not tried, or failed). */
+static int flush_for_room(struct collector *c)
 {
-	collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+	uint64_t wait = c->flush_cost_usec * 4;
+
+	if (wait < 200000)
+		wait = 200000;
+	if (c->writes_stopped ||
+	    (c->flush_failed_usec && util_mono_usec() - c->flush_failed_usec < wait))
+		return -1;
+	return collector_flush(c, 0);
+}
+
+static int count_unwritten(void *arg, struct flow_entry **entries, size_t n)
+{
+	uint64_t *packets = arg;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*packets += entries[i]->delta.packets;
+	return 0;
+}
+
+void collector_abandon(struct collector *c)
+{
+	uint64_t packets = 0;
+
+	flowtab_flush(c->ft, count_unwritten, &packets, 65536);
+	c->tot.lost_db += packets;
+	c->tot.evidence_dropped += c->n_ev;
+	c->n_ev = 0;
+	c->evbuf_used = 0;
+	c->tot.nflog_lost += c->n_nfl;
+	memset(c->nfl, 0, COLLECTOR_NFLOG_SLOTS * sizeof(*c->nfl));
+	c->n_nfl = 0;
 }
 
 int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
 			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	if (c->n_ev == c->cap_ev || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
-		if (collector_flush(c, 0) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+		if (flush_for_room(c) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
 			c->tot.evidence_dropped++;
 			return -1;
 		}
@@ -323,11 +363,9 @@ static struct flow_entry *flow_get(struct collector *c, const struct flow_key *k
 	e = flowtab_get(c->ft, k, created);
 	if (e)
 		return e;
-	/* The table is full and the database failing: retry the flush at most every
-	 * 200 ms rather than per packet (the caller counts the packet as not recorded). */
-	if (c->flush_failed_usec && util_mono_usec() - c->flush_failed_usec < 200000)
-		return NULL;
-	if (collector_flush(c, 0) < 0)
+	/* The table is full: with the database failing, the caller counts the packet as
+	 * not recorded (flush_for_room backs off rather than flush per packet). */
+	if (flush_for_room(c) < 0)
 		return NULL;
 	flowtab_evict(c->ft, flowtab_capacity(c->ft) / 8 + 1);
 	return flowtab_get(c->ft, k, created);
@@ -460,19 +498,21 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
 static int nflog_count(struct collector *c, struct flow_entry *e, const struct pkt_nflog *nf,
 		       uint32_t bytes);
 
-void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
-		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+/* A frame a pcap source decoded into rec. */
+static void frame_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+			 const uint8_t *data, uint32_t caplen)
 {
 	struct collector_source *s = &c->sources[src];
-	struct pkt_record r;
+	struct pkt_record r = *rec;
 	struct classification cl;
 	struct flow_entry *e;
-	int ifidx, created = 0;
+	int ifidx, created = 0, linktype = rec->linktype;
+	uint64_t ts_usec = rec->ts_usec;
+	uint32_t wirelen = rec->wirelen;
 
 	c->tot.packets++;
 	c->tot.bytes += wirelen;
 	s->cur.received++;
-	decode_packet(linktype, data, caplen, wirelen, ts_usec, &r);
 	if (s->fixed_dir)
 		r.dir = s->fixed_dir;
 	if (!count_status(c, s, &r))
@@ -489,10 +529,10 @@ void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t 
 	if (!e)
 		return;
 	if ((r.have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r.nflog, wirelen) < 0 &&
-	    (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
+	    (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
 		c->tot.nflog_lost++;
 	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
-		keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
+		collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
 	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))
 		c->hooks.packet(c->hooks.arg, e, &r, created, linktype, data, caplen);
 }
@@ -639,9 +679,20 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	}
 	if (nflog_count(c, e, &r.nflog, len) < 0) {
 		/* the pending table is full: write it out and try once more */
-		if (collector_flush(c, 0) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
+		if (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
 			c->tot.nflog_lost++;
 	}
 	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
-		keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
+		collector_keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
+}
+
+void collector_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+		      const uint8_t *data, uint32_t caplen)
+{
+	if (src >= c->n_sources)
+		return;
+	if (c->sources[src].is_nflog)
+		collector_nflog_packet(c, src, rec, data, caplen);
+	else
+		frame_record(c, src, rec, data, caplen);
 }

@@ -1,7 +1,7 @@
 /* This file declares the collector engine: it takes frames from any source, decodes and
  * classifies them, aggregates them into the flow table, keeps evidence packets of
  * spoofed flows, and writes flows, evidence and per-source statistics to the store. The
- * command (cmd_collect.c) owns options, sources and the event loop. */
+ * event loop (loop.c) feeds it from the sources; the command owns options. */
 #ifndef SPOOFAUDIT_COLLECTOR_H
 #define SPOOFAUDIT_COLLECTOR_H
 
@@ -117,7 +117,12 @@ struct collector {
 	int last_prefix;
 	struct collector_totals tot;
 	uint64_t last_evictions, last_busy, last_failures;
-	uint64_t flush_failed_usec;	/* monotonic time of the last failed flush, 0 if none */
+	uint64_t flush_failed_usec;	/* monotonic time the last failed flush ended, 0 if the
+					 * last flush worked */
+	uint64_t flush_cost_usec;	/* how long that failed flush took */
+	uint64_t flush_failures;	/* failed flushes since init */
+	int writes_stopped;		/* set by the owner: write nothing more (the database
+					 * reached its size limit); flushes fail at once */
 	char err[512];			/* last store error */
 };
 
@@ -140,9 +145,11 @@ int collector_iface_find(const struct collector *c, const char *name);
 int collector_source_add(struct collector *c, const char *kind, const char *name,
 			 int fixed_iface, const char *file_ifname, int linktype);
 
-/* Processes one frame from source src. Never fails: problems are counted. */
-void collector_packet(struct collector *c, unsigned src, int linktype, uint64_t ts_usec,
-		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+/* Processes one record a source delivered (sources/source.h): a decoded pcap frame
+ * (data/caplen its link-layer bytes), or for an NFLOG source (is_nflog) the record of a
+ * logged packet as collector_nflog_packet() takes it. Never fails: problems are counted. */
+void collector_record(struct collector *c, unsigned src, const struct pkt_record *rec,
+		      const uint8_t *data, uint32_t caplen);
 
 /* Processes one packet an NFLOG rule logged (rec from nfl_parse). Where a pcap handle
  * captures the same interface and direction, the packet is counted by pcap and NFLOG
@@ -165,7 +172,13 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
 
 /* Writes every dirty flow, pending evidence and (with stats != 0) one statistics row per
  * source. Returns 0, or -1 if the store failed (nothing is lost: flows stay dirty and are
- * retried at the next flush; c->err says why). */
+ * retried at the next flush; c->err says why) or writes_stopped is set. The packet path's
+ * own flushes (a full table or buffer) back off after a failure. */
 int collector_flush(struct collector *c, int stats);
+
+/* After the last flush failed for good: counts every packet of the flows still unwritten
+ * into tot.lost_db, pending evidence into tot.evidence_dropped and pending NFLOG rule
+ * counts into tot.nflog_lost, and forgets them. */
+void collector_abandon(struct collector *c);
 
 #endif

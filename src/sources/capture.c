@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "sources/decode.h"
 
 static int apply_filter(struct capture *c, const char *bpf, char *err, size_t errlen)
 {
@@ -194,4 +197,145 @@ out:
 	if (f)
 		fclose(f);
 	return ret;
+}
+
+/* The source interface. */
+
+struct cap_batch {
+	struct source *s;
+	struct capture *cap;
+	source_record_fn fn;
+	void *arg;
+	int n;
+};
+
+/* The last second a timestamp may name: 9999-12-31T23:59:59Z (reports print 4-digit
+ * years; microseconds since the epoch stay far inside int64). */
+#define CAPTURE_MAX_TS_SEC 253402300799LL
+
+/* True when a record header cannot be right: more bytes captured than were on the wire
+ * or than the snapshot length allows, or a timestamp before the epoch or after year 9999
+ * (a file's header is as untrusted as its packets). */
+static int bad_header(const struct capture *c, const struct pcap_pkthdr *h)
+{
+	int snap = pcap_snapshot(c->p);
+
+	if (h->caplen > h->len || (snap > 0 && h->caplen > (uint32_t)snap))
+		return 1;
+	return h->ts.tv_sec < 0 || (long long)h->ts.tv_sec > CAPTURE_MAX_TS_SEC ||
+	       h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000;
+}
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap_batch *b = (struct cap_batch *)(void *)user;
+	struct pkt_record rec;
+	uint32_t caplen = h->caplen;
+
+	if (bad_header(b->cap, h)) {
+		/* counted as malformed, reason: an inconsistent link-level (record) header */
+		memset(&rec, 0, sizeof(rec));
+		rec.caplen = h->caplen;
+		rec.wirelen = h->len;
+		rec.linktype = b->s->linktype;
+		rec.status = DEC_MALFORMED;
+		rec.errors = 1u << DERR_BAD_LINK;
+		b->n++;
+		if (b->fn(b->arg, b->s, &rec, NULL, 0))
+			pcap_breakloop(b->cap->p);
+		return;
+	}
+	/* libpcap bounds caplen by the snapshot length already; never trust more than that. */
+	if (caplen > 262144)
+		caplen = 262144;
+	decode_packet(b->s->linktype, bytes, caplen, h->len,
+		      (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec, &rec);
+	b->n++;
+	if (b->fn(b->arg, b->s, &rec, bytes, caplen))
+		pcap_breakloop(b->cap->p);
+}
+
+static int cap_read(struct source *s, source_record_fn fn, void *arg)
+{
+	struct capture *c = s->impl;
+	struct cap_batch b = { s, c, fn, arg, 0 };
+	int n;
+
+	if (!c || !c->p)
+		return -1;
+	n = pcap_dispatch(c->p, s->batch, on_frame, (u_char *)&b);
+	if (n == PCAP_ERROR_BREAK)
+		return b.n;
+	if (n < 0) {
+		snprintf(s->err, sizeof(s->err), "%s: %s", c->name, pcap_geterr(c->p));
+		return -1;
+	}
+	if (n == 0 && c->is_file)
+		s->eof = 1;
+	return b.n;
+}
+
+static int cap_stats(struct source *s, struct source_stats *d)
+{
+	struct capture *c = s->impl;
+	uint64_t r;
+
+	memset(d, 0, sizeof(*d));
+	return c ? capture_stats(c, &r, &d->kernel_drops, &d->iface_drops) : -1;
+}
+
+static void cap_close(struct source *s)
+{
+	capture_close(s->impl);
+	free(s->impl);
+	s->impl = NULL;
+}
+
+static const struct source_ops cap_ops = { cap_read, cap_stats, cap_close };
+
+static int source_from(struct source *s, struct capture *c, const char *kind, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	s->ops = &cap_ops;
+	s->impl = c;
+	s->fd = c->fd;
+	s->linktype = c->linktype;
+	s->batch = c->is_file ? 8192 : 4096;
+	s->kind = kind;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return 0;
+}
+
+int capture_source_live(struct source *s, const char *ifname, const char *label,
+			const struct capture_live_opts *o, char *err, size_t errlen)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	memset(s, 0, sizeof(*s));
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", ifname);
+		return -1;
+	}
+	if (capture_open_live(c, ifname, o, err, errlen) < 0) {
+		free(c);
+		return -1;
+	}
+	return source_from(s, c, "pcap-live", label);
+}
+
+int capture_source_file(struct source *s, const char *path, const char *bpf, char *err,
+			size_t errlen)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	memset(s, 0, sizeof(*s));
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (capture_open_file(c, path, bpf, err, errlen) < 0) {
+		free(c);
+		return -1;
+	}
+	return source_from(s, c, "pcap-file", path);
 }

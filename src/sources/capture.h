@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pcap/pcap.h>
+#include "sources/source.h"
 
 struct capture {
 	pcap_t *p;
@@ -40,6 +41,15 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 int capture_stats(struct capture *c, uint64_t *d_recv, uint64_t *d_drop, uint64_t *d_ifdrop);
 
 void capture_close(struct capture *c);	/* NULL-safe, idempotent */
+
+/* The source interface over a pcap handle (sources/source.h). Each opens as
+ * capture_open_live/capture_open_file do, into a struct capture the source owns
+ * (source_close frees it), and reads decode every frame. s->name is label (live: e.g.
+ * "eth0/in") or the path. Returns 0, or -1 with a message in err. */
+int capture_source_live(struct source *s, const char *ifname, const char *label,
+			const struct capture_live_opts *o, char *err, size_t errlen);
+int capture_source_file(struct source *s, const char *path, const char *bpf, char *err,
+			size_t errlen);
 
 /* Reads the if_name option of the first Interface Description Block of a pcapng file
  * (libpcap does not expose it). Returns 0 with the name in buf, or -1 when the file is

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sources/pktrec.h"
+#include "sources/source.h"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -56,6 +57,12 @@ int nfl_read(struct nfl_source *s, nfl_packet_fn fn, void *arg);
 
 /* Unbinds the group and closes the socket. NULL-safe, idempotent. */
 void nfl_close(struct nfl_source *s);
+
+/* The source interface over an NFLOG group (sources/source.h): opens as nfl_open does,
+ * into an nfl_source the source owns (source_close unbinds and frees it). A read drains
+ * up to max datagrams; s->name is "nflog:GROUP". Returns 0, or -1 with a message in err. */
+int nfl_source_open(struct source *s, uint16_t group, const struct nfl_opts *o, char *err,
+		    size_t errlen);
 
 /* Parses one NFLOG packet message (attributes validated by nflog_nlmsg_parse) into rec
  * and the payload. Returns 0, or -1 when it is not a packet message or an attribute is

@@ -1,17 +1,35 @@
-# Shared helpers of the live policy audit tests (collect --policy); source after netns.sh.
-# The collector runs in $NS_A with --alert json (JSON lines on stdout) into $WORK/alerts.
+# Shared helpers of the live policy audit tests (collect --policy); sourcing this file
+# sources netns.sh too. The collector runs in $NS_A with --alert json (JSON lines on
+# stdout) into $WORK/alerts.
+. "${SRCDIR:?}/tests/integration/netns.sh"
+
+# live_collect NSOURCES SETTLE ARGS...: starts `collect ARGS` (which name --db "$LIVE_DB")
+# with stdout in $WORK/alerts and stderr in $WORK/collect.err, LIVE_PID its pid, killed on
+# exit (with LIVE_EXTRA_CLEANUP); waits until NSOURCES capture sources are open, then SETTLE s.
+live_collect() {
+	local nsrc=$1 settle=$2
+	shift 2
+	ns_collect "$@" > "$WORK/alerts" 2> "$WORK/collect.err"
+	LIVE_PID=$NS_PID
+	NS_CLEANUP_HOOK="kill $LIVE_PID 2>/dev/null; ${LIVE_EXTRA_CLEANUP:-}"
+	ns_wait_sources "$LIVE_DB" "$nsrc"
+	sleep "$settle"
+}
 
 # live_start ARGS...: starts the collector (-i a0 -i lo, --user root, 1 s ruleset poll and
 # flushes) with the extra ARGS and waits until its capture is open.
 live_start() {
 	LIVE_DB="$WORK/live.db"
-	ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --db "$LIVE_DB" --role a0=external \
-		--flush-interval 1 --ruleset-poll 1 --alert json --user root --duration 300 "$@" \
-		> "$WORK/alerts" 2> "$WORK/collect.err" &
-	LIVE_PID=$!
-	NS_CLEANUP_HOOK="kill $LIVE_PID 2>/dev/null; ${LIVE_EXTRA_CLEANUP:-}"
-	ns_wait_sources "$LIVE_DB" 3
-	sleep 1
+	live_collect 3 1 -q -i a0 -i lo --db "$LIVE_DB" --role a0=external \
+		--flush-interval 1 --ruleset-poll 1 --alert json --user root --duration 300 "$@"
+}
+
+# live_service ARGS... <<'PY': runs the python3 program given on stdin in $NS_A in the
+# background with ARGS (a service the test uses), killed on exit; gives it 0.5 s to listen.
+live_service() {
+	ip netns exec "$NS_A" python3 - "$@" <&0 &
+	LIVE_EXTRA_CLEANUP="kill $! 2>/dev/null"
+	sleep 0.5
 }
 
 # live_stop: SIGTERM, wait, print every violation line it emitted (and its stderr).
@@ -42,6 +60,22 @@ for line in open(sys.argv[1]):
         n += 1
 print(n)
 PY
+}
+
+# live_expect KIND PATTERN OP WANT OK BAD: the number of KIND lines whose message matches
+# PATTERN (live_count) compared with WANT by the test operator OP (= or -ge): ok OK, or
+# bad "BAD: N lines".
+live_expect() {
+	local n
+	n=$(live_count "$1" "$2")
+	if [ "$n" "$3" "$4" ]; then ok "$5"; else bad "$6: $n lines"; fi
+}
+
+# live_same_policy INPUT OUTPUT [RULE...]: the intended policy (ns_filter_rules) in
+# $WORK/intended.rules, and loaded as the live ruleset of $NS_A too.
+live_same_policy() {
+	ns_filter_rules "$@" > "$WORK/intended.rules"
+	ip netns exec "$NS_A" iptables-restore < "$WORK/intended.rules"
 }
 
 # live_neigh: static neighbour entries both ways, so that the other namespace can talk to

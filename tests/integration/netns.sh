@@ -2,7 +2,8 @@
 # by a veth pair, lo up in both. The auditing namespace ($NS_A, interface a0) holds
 # 45.33.1.10/24 and 2a01:a0::10/64 (the generators' host addresses); the sender
 # ($NS_B, interface b0) has IPv6 and ARP off so it sends nothing of its own.
-# Tests call ns_require_root first, then ns_setup; cleanup runs on exit.
+# Tests call ns_test_start TAG [COMMAND...] (or ns_require_root, then ns_setup); cleanup
+# runs on exit. ok/bad print a check's result; bad sets fail=1 (the test's exit status).
 
 ns_require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -11,6 +12,25 @@ ns_require_root() {
 	fi
 	command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
 }
+
+# ns_test_start TAG [COMMAND...]: the common start of a test: root and each COMMAND
+# present (else skip, exit 77), WORK a fresh directory, the namespaces up, fail=0.
+# SPOOFAUDIT and TOOLS (and SRCDIR, to source this) must be set, as ctest sets them.
+ns_test_start() {
+	local tag=$1 c
+	shift
+	: "${SPOOFAUDIT:?}" "${TOOLS:?}"
+	ns_require_root
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { echo "SKIP: $c missing"; exit 77; }
+	done
+	WORK=$(mktemp -d)
+	ns_setup "$tag"
+	fail=0
+}
+
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
 
 ns_setup() {
 	local tag=${1:-sa}
@@ -56,4 +76,29 @@ ns_wait_sources() {
 	done
 	echo "collector did not start" >&2
 	return 1
+}
+
+# ns_collect ARGS...: starts `spoofaudit collect ARGS` in $NS_A in the background, its pid
+# in NS_PID, killed on exit. Its output goes where the call's does: redirect the call.
+ns_collect() {
+	ip netns exec "$NS_A" "$SPOOFAUDIT" collect "$@" &
+	NS_PID=$!
+	NS_CLEANUP_HOOK="kill $NS_PID 2>/dev/null"
+}
+
+# ns_collect_stop: SIGTERM to the collector ns_collect started; it must exit 0 (under
+# set -e a failure ends the test).
+ns_collect_stop() {
+	kill -TERM "$NS_PID"
+	wait "$NS_PID"
+	NS_CLEANUP_HOOK=
+}
+
+# ns_filter_rules INPUT OUTPUT [RULE...]: prints an iptables-restore filter table with
+# those INPUT and OUTPUT policies, FORWARD DROP and the RULEs (one line each).
+ns_filter_rules() {
+	printf '*filter\n:INPUT %s [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT %s [0:0]\n' "$1" "$2"
+	shift 2
+	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
+	printf 'COMMIT\n'
 }

@@ -11,16 +11,9 @@ set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
 . "$SRCDIR/tests/integration/netns.sh"
 . "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v setpriv >/dev/null || { echo "SKIP: setpriv (util-linux) missing"; exit 77; }
-command -v iptables >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
+ns_test_start cam setpriv iptables
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
-WORK=$(mktemp -d)
 chmod 0755 "$WORK"
-ns_setup cam
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 live_neigh
 ip netns exec "$NS_A" iptables -A INPUT -i a0 -p udp --dport 9999 -j NFLOG --nflog-group 7
 NOGROUP=$(id -gn nobody)

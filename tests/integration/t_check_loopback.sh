@@ -12,15 +12,8 @@
 # `check --ruleset fixed --against broken` must show the breakage gone (newly accepted
 # loopback flows) and no spoof hole opened. Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-command -v iptables-legacy-restore >/dev/null || { echo "SKIP: iptables-legacy missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup chk
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start chk iptables-legacy-restore
 
 cat > "$WORK/broken.rules" <<'EOF'
 *filter

@@ -8,19 +8,13 @@
 #    namespace); the collector exits 1 with a message that says the disk is full and how
 #    many packets were not recorded.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup lk
-fail=0
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start lk
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 4000 --seed 5
 want=$(awk -F, '$1 == "eth.pcap" {s += $5} END {print s}' "$WORK/gen/truth.csv")
 db="$WORK/lock.db"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -i a0 --db "$db" --role a0=external --user root \
-	--flush-interval 1 --status-interval 60 --duration 600 2> "$WORK/err" &
-pid=$!
-NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
+ns_collect -i a0 --db "$db" --role a0=external --user root \
+	--flush-interval 1 --status-interval 60 --duration 600 2> "$WORK/err"
 ns_wait_sources "$db" 2
 python3 - "$db" <<'PY' &
 import sqlite3, sys, time
@@ -34,9 +28,7 @@ sleep 0.5
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 1000 "$WORK/gen/eth.pcap" > /dev/null
 wait $locker
 sleep 2.5
-kill -TERM $pid
-wait $pid
-NS_CLEANUP_HOOK=
+ns_collect_stop
 got=$(sqlite3 "$db" "SELECT sum(packets) FROM flows WHERE iface='a0' AND dir='in'")
 fails=$(sqlite3 "$db" "SELECT sum(db_write_failures) FROM capture_stats")
 busy=$(sqlite3 "$db" "SELECT sum(db_busy_retries) FROM capture_stats")

@@ -5,12 +5,8 @@
 # received + kernel/interface drops = frames the injector sent. Peak RSS (VmHWM) must stay
 # under 64 MiB with --max-flows 4096. All figures are printed.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup fl
-fail=0
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start fl
 # The martian mix (IPv4; 127/8 sources whole, 802.1Q-tagged or cut short): the kernel
 # drops none of its frames after the capture tap. (QinQ frames would be: the stack counts
 # them in rx_dropped, which pcap_stats reports as ps_ifdrop, though pcap received them.)
@@ -21,17 +17,12 @@ python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --martian --packets
 ip netns exec "$NS_A" iptables -P OUTPUT DROP
 ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.a0.disable_ipv6=1	# no MLD, no RS
 db="$WORK/flood.db"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 --db "$db" --max-flows 4096 \
-	--flush-interval 1 --user root --duration 600 &
-pid=$!
-NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
+ns_collect -q -i a0 --db "$db" --max-flows 4096 --flush-interval 1 --user root --duration 600
 ns_wait_sources "$db" 2
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -l 4 "$WORK/gen/martian.pcap" > "$WORK/inject.out"
 sleep 2
-hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
-kill -TERM $pid
-wait $pid
-NS_CLEANUP_HOOK=
+hwm=$(awk '/^VmHWM/ {print $2}' /proc/$NS_PID/status)
+ns_collect_stop
 sent=$(awk '/^sent/ {print $2}' "$WORK/inject.out")
 secs=$(awk '/^seconds/ {print $2}' "$WORK/inject.out")
 q() { sqlite3 "$db" "$1"; }

@@ -10,13 +10,7 @@ set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
 . "$SRCDIR/tests/integration/netns.sh"
 . "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup hcp
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+ns_test_start hcp iptables-restore
 
 printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' \
 	> "$WORK/intended.rules"

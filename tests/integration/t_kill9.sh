@@ -6,13 +6,8 @@
 # the kill, not in the database) are at most what one flush interval holds at the replay
 # rate. The figures are printed.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup k9
-fail=0
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start k9 tcpdump
 rate=5000 flush=1 n=25000
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --martian --packets $n --seed 21
 db="$WORK/k9.db"

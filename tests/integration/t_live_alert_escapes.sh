@@ -8,13 +8,7 @@
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
 . "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lae
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+ns_test_start lae iptables-restore
 
 printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' \
 	> "$WORK/live.rules"

@@ -6,34 +6,17 @@
 # zero violation lines and zero violation rows. Root only (exit 77 otherwise).
 # LIVE_CLEAN_SECONDS shortens the minute for a quick run.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lcl
-fail=0
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lcl iptables-restore
 secs=${LIVE_CLEAN_SECONDS:-60}
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 
-cat > "$WORK/intended.rules" <<'R'
-*filter
-:INPUT DROP [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
--A INPUT -i lo -j ACCEPT
--A INPUT -s 127.0.0.0/8 ! -i lo -j DROP
--A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT
--A INPUT -p udp -m udp --dport 5300 -j ACCEPT
--A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
-COMMIT
-R
+ns_filter_rules DROP ACCEPT '-A INPUT -i lo -j ACCEPT' '-A INPUT -s 127.0.0.0/8 ! -i lo -j DROP' \
+	'-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT' '-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT' \
+	'-A INPUT -p udp -m udp --dport 5300 -j ACCEPT' '-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT' \
+	> "$WORK/intended.rules"
 ip netns exec "$NS_A" iptables-restore < "$WORK/intended.rules"
 live_neigh
-ip netns exec "$NS_A" python3 - "$secs" <<'PY' &
+live_service "$secs" <<'PY'
 import socket, select, sys, time
 end = time.time() + int(sys.argv[1]) + 20
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 5300))
@@ -52,9 +35,6 @@ while time.time() < end:
             if d: s.sendall(d)
             else: conns.remove(s); s.close()
 PY
-svc=$!
-LIVE_EXTRA_CLEANUP="kill $svc 2>/dev/null"
-sleep 0.5
 live_start --policy "$WORK/intended.rules"
 traffic() {	# $1: namespace, $2: address, $3: seconds, $4: also knock at 9000
 	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'PY'

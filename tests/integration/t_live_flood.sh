@@ -7,36 +7,20 @@
 # counted in the violations table, and peak RSS under 64 MiB with --max-flows 4096. The
 # evaluator's cost is printed. Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lfl
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lfl iptables-restore
 
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' \
-	> "$WORK/intended.rules"
-ip netns exec "$NS_A" iptables-restore < "$WORK/intended.rules"
+live_same_policy ACCEPT ACCEPT '-A INPUT -i lo -j ACCEPT'
 ip netns exec "$NS_A" sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.a0.route_localnet=1
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --martian --packets 50000 --seed 4
 LIVE_DB="$WORK/live.db"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -i a0 --db "$LIVE_DB" --role a0=external --max-flows 4096 \
+live_collect 2 1 -i a0 --db "$LIVE_DB" --role a0=external --max-flows 4096 \
 	--flush-interval 1 --status-interval 3600 --ruleset-poll 1 --alert json --alert-repeat 2 \
-	--user root --duration 600 --policy "$WORK/intended.rules" > "$WORK/alerts" 2> "$WORK/collect.err" &
-pid=$!
-NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
-ns_wait_sources "$LIVE_DB" 2
-sleep 1
+	--user root --duration 600 --policy "$WORK/intended.rules"
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -l 4 "$WORK/gen/martian.pcap" | tee "$WORK/inject.out"
 sleep 3
-hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
-kill -TERM $pid
-wait $pid
-NS_CLEANUP_HOOK=
+hwm=$(awk '/^VmHWM/ {print $2}' /proc/$LIVE_PID/status)
+ns_collect_stop
 grep "policy audit" "$WORK/collect.err" || true
 python3 - "$WORK/alerts" <<'PY'
 import json, sys

@@ -10,28 +10,11 @@
 # from the recorded flows, and must find the loopback service unusable (EPERM).
 # Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup llo
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start llo iptables-restore
 
-cat > "$WORK/intended.rules" <<'R'
-*filter
-:INPUT ACCEPT [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT DROP [0:0]
--A INPUT -i lo -j ACCEPT
--A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT
--A OUTPUT -o lo -j ACCEPT
--A OUTPUT -o a0 -j ACCEPT
-COMMIT
-R
+ns_filter_rules ACCEPT DROP '-A INPUT -i lo -j ACCEPT' '-A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT' \
+	'-A OUTPUT -o lo -j ACCEPT' '-A OUTPUT -o a0 -j ACCEPT' > "$WORK/intended.rules"
 grep -v -- "-A OUTPUT -o lo" "$WORK/intended.rules" > "$WORK/broken.rules"
 
 use_service() {
@@ -62,12 +45,9 @@ sleep 3
 use_service | tee "$WORK/svc2"
 live_stop
 grep -q "fails" "$WORK/svc2" && ok "the live ruleset breaks the loopback service" || bad "service still works"
-n=$(live_count ruleset_differs 'filter OUTPUT: rule missing from the live ruleset: `-A OUTPUT -o lo -j ACCEPT')
-[ "$n" -ge 1 ] && ok "live differs from intended: names the missing rule -A OUTPUT -o lo -j ACCEPT" || bad "missing rule not named ($n)"
-n=$(live_count live_differs 'recorded flows .* that the intended policy accepts and the live ruleset blocks.*service udp/5353.*live: DROP by the policy of filter OUTPUT.*missing from the live ruleset: filter OUTPUT #1 \(line 7\) `-A OUTPUT -o lo -j ACCEPT')
-[ "$n" -ge 1 ] && ok "the loopback flows the intended allows and live drops: udp/5353, missing rule named" || bad "live_differs udp/5353: $n"
-n=$(live_count live_differs 'service tcp/8125')
-[ "$n" -ge 1 ] && ok "... and tcp/8125" || bad "tcp/8125 not reported"
+live_expect ruleset_differs 'filter OUTPUT: rule missing from the live ruleset: `-A OUTPUT -o lo -j ACCEPT' -ge 1 "live differs from intended: names the missing rule -A OUTPUT -o lo -j ACCEPT" "missing rule not named"
+live_expect live_differs 'recorded flows .* that the intended policy accepts and the live ruleset blocks.*service udp/5353.*live: DROP by the policy of filter OUTPUT.*missing from the live ruleset: filter OUTPUT #1 \(line 7\) `-A OUTPUT -o lo -j ACCEPT' -ge 1 "the loopback flows the intended allows and live drops: udp/5353, missing rule named" "live_differs udp/5353"
+live_expect live_differs 'service tcp/8125' -ge 1 "... and tcp/8125" "tcp/8125 not reported"
 rows=$(sqlite3 "$LIVE_DB" "SELECT count(*) FROM violations WHERE kind = 'live_differs'")
 [ "$rows" -ge 1 ] && ok "stored: $rows live_differs rows" || bad "no live_differs row"
 
@@ -77,10 +57,8 @@ live_start --policy "$WORK/intended.rules"
 use_service
 sleep 1
 live_stop
-n=$(live_count ruleset_differs '`-A OUTPUT -o lo -j ACCEPT')
-[ "$n" -ge 1 ] && ok "at start: the missing rule named" || bad "at start: missing rule not named"
-n=$(live_count live_differs 'service udp/5353')
-[ "$n" -ge 1 ] && ok "at start: recorded loopback flows reported" || bad "at start: no live_differs"
+live_expect ruleset_differs '`-A OUTPUT -o lo -j ACCEPT' -ge 1 "at start: the missing rule named" "at start: missing rule not named"
+live_expect live_differs 'service udp/5353' -ge 1 "at start: recorded loopback flows reported" "at start: no live_differs"
 echo "== check --violations and the report's policy section"
 set +e
 "$SPOOFAUDIT" check --violations --db "$LIVE_DB" --fail-on violations > "$WORK/check.txt"

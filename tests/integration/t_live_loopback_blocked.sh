@@ -5,26 +5,11 @@
 # flows on lo: each service (udp/5353, tcp/8125) is reported once, naming the OUTPUT policy.
 # Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup llb
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start llb
 
-cat > "$WORK/intended.rules" <<'R'
-*filter
-:INPUT ACCEPT [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT DROP [0:0]
--A INPUT -i lo -j ACCEPT
--A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT
--A OUTPUT -o a0 -j ACCEPT
-COMMIT
-R
+ns_filter_rules ACCEPT DROP '-A INPUT -i lo -j ACCEPT' '-A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT' \
+	'-A OUTPUT -o a0 -j ACCEPT' > "$WORK/intended.rules"
 live_start --policy "$WORK/intended.rules" --no-live-ruleset
 ip netns exec "$NS_A" python3 - <<'PY'
 import socket
@@ -40,10 +25,8 @@ for i in range(3):
 PY
 sleep 1.5
 live_stop
-n=$(live_count loopback_blocked 'lo in udp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:5353 \(loopback_flow\); intended: DROP by the policy of filter OUTPUT')
-[ "$n" = 1 ] && ok "udp/5353: loopback_blocked by the OUTPUT policy" || bad "udp/5353: $n lines"
-n=$(live_count loopback_blocked '-> 127\.0\.0\.1:8125 .*DROP by the policy of filter OUTPUT')
-[ "$n" = 1 ] && ok "tcp/8125: loopback_blocked" || bad "tcp/8125: $n lines"
+live_expect loopback_blocked 'lo in udp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:5353 \(loopback_flow\); intended: DROP by the policy of filter OUTPUT' = 1 "udp/5353: loopback_blocked by the OUTPUT policy" "udp/5353"
+live_expect loopback_blocked '-> 127\.0\.0\.1:8125 .*DROP by the policy of filter OUTPUT' = 1 "tcp/8125: loopback_blocked" "tcp/8125"
 rows=$(sqlite3 "$LIVE_DB" "SELECT group_concat(dport || ':' || count) FROM violations WHERE kind = 'loopback_blocked'")
 echo "stored loopback_blocked (service:occurrences): $rows"
 [ -n "$rows" ] && ok "stored" || bad "not stored"

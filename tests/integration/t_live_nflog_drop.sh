@@ -9,18 +9,10 @@
 # Ordinary UDP from the other namespace to 9999, 8888 and 7777; the collector reads NFLOG
 # group 7 beside pcap. Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lnf
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lnf iptables-restore
 
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' > "$WORK/intended.rules"
+ns_filter_rules ACCEPT ACCEPT > "$WORK/intended.rules"
 cat > "$WORK/live.rules" <<'R'
 *raw
 :PREROUTING ACCEPT [0:0]
@@ -50,11 +42,8 @@ for i in range(5):
 PY
 sleep 2
 live_stop
-n=$(live_count live_nflog_drop 'a0 in udp 45\.33\.1\.20:[0-9]+ -> 45\.33\.1\.10:9999 .*intended: ACCEPT.*prefix `blk9999.*raw PREROUTING #1 logs with it and #2 \(DROP\)')
-[ "$n" = 1 ] && ok "blk9999: the live NFLOG rule followed by a DROP: live_nflog_drop" || bad "blk9999: $n"
-n=$(live_count live_nflog_drop 'prefix `drop:8888.*convention')
-[ "$n" = 1 ] && ok "drop:8888: by the prefix convention: live_nflog_drop" || bad "drop:8888: $n"
-n=$(live_count live_nflog_drop 'seen7777')
-[ "$n" = 0 ] && ok "seen7777: a logging-only prefix is no violation" || bad "seen7777: $n"
+live_expect live_nflog_drop 'a0 in udp 45\.33\.1\.20:[0-9]+ -> 45\.33\.1\.10:9999 .*intended: ACCEPT.*prefix `blk9999.*raw PREROUTING #1 logs with it and #2 \(DROP\)' = 1 "blk9999: the live NFLOG rule followed by a DROP: live_nflog_drop" "blk9999"
+live_expect live_nflog_drop 'prefix `drop:8888.*convention' = 1 "drop:8888: by the prefix convention: live_nflog_drop" "drop:8888"
+live_expect live_nflog_drop 'seen7777' = 0 "seen7777: a logging-only prefix is no violation" "seen7777"
 sqlite3 "$LIVE_DB" "SELECT kind, count, evidence FROM violations WHERE kind = 'live_nflog_drop'"
 exit $fail

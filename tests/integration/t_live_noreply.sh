@@ -7,23 +7,14 @@
 # marked weak. A service on 8126 that answers from outside as well is no violation.
 # Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lnr
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lnr iptables-restore
 
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' > "$WORK/intended.rules"
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i a0 -p tcp --dport 8125 -j DROP\nCOMMIT\n' \
-	> "$WORK/live.rules"
+ns_filter_rules ACCEPT ACCEPT > "$WORK/intended.rules"
+ns_filter_rules ACCEPT ACCEPT '-A INPUT -i a0 -p tcp --dport 8125 -j DROP' > "$WORK/live.rules"
 ip netns exec "$NS_A" iptables-restore < "$WORK/live.rules"
 live_neigh
-ip netns exec "$NS_A" python3 - <<'PY' &
+live_service <<'PY'
 import socket, time
 ls = []
 for p in (8125, 8126):
@@ -31,9 +22,6 @@ for p in (8125, 8126):
     l.bind(("0.0.0.0", p)); l.listen(64); ls.append(l)
 time.sleep(60)
 PY
-svc=$!
-LIVE_EXTRA_CLEANUP="kill $svc 2>/dev/null"
-sleep 0.5
 live_start --policy "$WORK/intended.rules" --noreply-wait 3
 # the services answer on loopback
 ip netns exec "$NS_A" python3 -c '
@@ -51,10 +39,8 @@ for p in (8125, 8126):
 PY
 sleep 4
 live_stop
-n=$(live_count live_no_reply 'a0 in tcp 45\.33\.1\.20:0 -> 45\.33\.1\.10:8125 .*intended: ACCEPT.*attempts in .* and no reply, while tcp/8125 answers on loopback \(weak evidence\)')
-[ "$n" = 1 ] && ok "tcp/8125: unanswered attempts, live_no_reply (weak)" || bad "tcp/8125: $n"
+live_expect live_no_reply 'a0 in tcp 45\.33\.1\.20:0 -> 45\.33\.1\.10:8125 .*intended: ACCEPT.*attempts in .* and no reply, while tcp/8125 answers on loopback \(weak evidence\)' = 1 "tcp/8125: unanswered attempts, live_no_reply (weak)" "tcp/8125"
 w=$(sqlite3 "$LIVE_DB" "SELECT strength FROM violations WHERE kind = 'live_no_reply'")
 [ "$w" = weak ] && ok "stored with strength weak" || bad "strength: $w"
-n=$(live_count live_no_reply ':8126')
-[ "$n" = 0 ] && ok "tcp/8126 answered: no violation" || bad "tcp/8126: $n"
+live_expect live_no_reply ':8126' = 0 "tcp/8126 answered: no violation" "tcp/8126"
 exit $fail

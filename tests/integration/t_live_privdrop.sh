@@ -6,33 +6,19 @@
 # SIGHUP re-reads the intended policy (readable by nobody) and reports what changed.
 # Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lpd iptables-restore
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
-WORK=$(mktemp -d)
 chmod 0755 "$WORK"
-ns_setup lpd
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 
 D="$WORK/db"
 install -d -o nobody -m 0755 "$D"
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' \
-	> "$WORK/intended.rules"
+live_same_policy ACCEPT ACCEPT '-A INPUT -i lo -j ACCEPT'
 chmod 0644 "$WORK/intended.rules"
-ip netns exec "$NS_A" iptables-restore < "$WORK/intended.rules"
 LIVE_DB="$D/live.db"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --db "$LIVE_DB" --role a0=external \
+live_collect 3 1.5 -q -i a0 -i lo --db "$LIVE_DB" --role a0=external \
 	--flush-interval 1 --ruleset-poll 1 --alert json --user nobody --duration 120 \
-	--policy "$WORK/intended.rules" > "$WORK/alerts" 2> "$WORK/collect.err" &
-LIVE_PID=$!
-NS_CLEANUP_HOOK="kill $LIVE_PID 2>/dev/null"
-ns_wait_sources "$LIVE_DB" 3
-sleep 1.5
+	--policy "$WORK/intended.rules"
 st=/proc/$LIVE_PID/status
 grep -E '^(Uid|CapEff|CapPrm)' $st | tr '\n' ' '; echo
 uid=$(awk '/^Uid/ {print $2}' $st)
@@ -48,17 +34,15 @@ fi
 # a change after the drop: a rule added live
 ip netns exec "$NS_A" iptables -A INPUT -p tcp --dport 2222 -j DROP
 sleep 2.5
-n=$(live_count ruleset_differs 'rule added in the live ruleset: `-A INPUT -p tcp -m tcp --dport 2222 -j DROP')
-[ "$n" = 1 ] && ok "a live change after the drop is read (rule added)" || bad "live change not seen: $n"
+live_expect ruleset_differs 'rule added in the live ruleset: `-A INPUT -p tcp -m tcp --dport 2222 -j DROP' = 1 "a live change after the drop is read (rule added)" "live change not seen"
 # SIGHUP: the intended policy now has the rule too, and one more
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 2222 -j DROP\n-A INPUT -p udp --dport 9 -j DROP\nCOMMIT\n' \
-	> "$WORK/intended.rules"
+ns_filter_rules ACCEPT ACCEPT '-A INPUT -i lo -j ACCEPT' '-A INPUT -p tcp --dport 2222 -j DROP' \
+	'-A INPUT -p udp --dport 9 -j DROP' > "$WORK/intended.rules"
 kill -HUP $LIVE_PID
 sleep 2.5
 live_stop
 grep -q 'reloaded the intended IPv4 policy .*: 2 changes' "$WORK/alerts" && ok "SIGHUP: reloaded, 2 changes reported" || bad "reload not reported"
 n=$(grep -c 'rule added in the reloaded policy' "$WORK/alerts" || true)
 [ "$n" = 2 ] && ok "SIGHUP: both added rules named" || bad "reload lines: $n"
-n=$(live_count ruleset_differs 'rule missing from the live ruleset: `-A INPUT -p udp -m udp --dport 9 -j DROP')
-[ "$n" = 1 ] && ok "after the reload, live compared again: the udp/9 rule is missing live" || bad "no re-compare: $n"
+live_expect ruleset_differs 'rule missing from the live ruleset: `-A INPUT -p udp -m udp --dport 9 -j DROP' = 1 "after the reload, live compared again: the udp/9 rule is missing live" "no re-compare"
 exit $fail

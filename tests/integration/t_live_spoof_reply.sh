@@ -10,26 +10,11 @@
 #   case B: accept_local=1 as well: 127.0.0.1 gets replies too.
 # Root only (exit 77 otherwise).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-. "$SRCDIR/tests/integration/live_policy.sh"
-ns_require_root
-command -v iptables-restore >/dev/null || { echo "SKIP: iptables missing"; exit 77; }
-WORK=$(mktemp -d)
-ns_setup lsr
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lsr iptables-restore
 
-cat > "$WORK/intended.rules" <<'R'
-*filter
-:INPUT ACCEPT [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
--A INPUT -i lo -j ACCEPT
--A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT
-COMMIT
-R
+ns_filter_rules ACCEPT ACCEPT '-A INPUT -i lo -j ACCEPT' '-A INPUT -s 127.0.0.0/8 ! -i lo -j REJECT' \
+	> "$WORK/intended.rules"
 grep -v -- "-j REJECT" "$WORK/intended.rules" > "$WORK/live.rules"
 ip netns exec "$NS_A" iptables-restore < "$WORK/live.rules"
 ip netns exec "$NS_A" sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.a0.route_localnet=1 \
@@ -37,7 +22,7 @@ ip netns exec "$NS_A" sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.con
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0
 
 # the services: UDP echo on 5300 and 5301, TCP listeners on 8080 and 8081
-ip netns exec "$NS_A" python3 - <<'PY' &
+live_service <<'PY'
 import socket, select
 us = []
 for p in (5300, 5301):
@@ -52,9 +37,6 @@ while True:
     for u in r:
         d, peer = u.recvfrom(2000); u.sendto(b"echo:" + d, peer)
 PY
-svc=$!
-LIVE_EXTRA_CLEANUP="kill $svc 2>/dev/null"
-sleep 0.5
 
 G="$SRCDIR/tests/tools/gen_frames.py"
 python3 "$G" "$WORK/a.pcap" udp:127.9.8.7:4001:45.33.1.10:5300:5 syn:127.9.8.8:4002:45.33.1.10:8080:3 \
@@ -72,18 +54,12 @@ ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" "$WORK/b.pcap"
 sleep 2
 live_stop
 
-n=$(live_count live_reply '127\.9\.8\.7:4001 -> 45\.33\.1\.10:5300.*host replied udp [0-9.]+:5300 -> 127\.9\.8\.7:4001 on lo')
-[ "$n" = 1 ] && ok "A: UDP 127.9.8.7 -> :5300 answered over lo: live_reply" || bad "A: UDP live_reply lines: $n"
-n=$(live_count live_reply '127\.9\.8\.8:4002 -> 45\.33\.1\.10:8080.*host replied tcp 45\.33\.1\.10:8080 -> 127\.9\.8\.8:4002 .*on lo')
-[ "$n" = 1 ] && ok "A: TCP SYN 127.9.8.8 -> :8080 answered (SYN-ACK) over lo: live_reply" || bad "A: TCP live_reply lines: $n"
-n=$(live_count live_reply '127\.0\.0\.1:4003')
-[ "$n" = 0 ] && ok "A: 127.0.0.1 itself is a martian without accept_local: no reply, no live_reply" || bad "A: 127.0.0.1 reported: $n"
-n=$(live_count live_reply '127\.0\.0\.1:4004 -> 45\.33\.1\.10:5301.*on lo')
-[ "$n" = 1 ] && ok "B: UDP 127.0.0.1 -> :5301 answered with accept_local=1: live_reply" || bad "B: UDP lines: $n"
-n=$(live_count live_reply '127\.0\.0\.1:4005 -> 45\.33\.1\.10:8081.*on lo')
-[ "$n" = 1 ] && ok "B: TCP 127.0.0.1 -> :8081 answered with accept_local=1: live_reply" || bad "B: TCP lines: $n"
-n=$(live_count live_reply 'intended: REJECT by filter INPUT #2')
-[ "$n" = 4 ] && ok "every live_reply names the intended REJECT rule" || bad "intended rule named in $n lines"
+live_expect live_reply '127\.9\.8\.7:4001 -> 45\.33\.1\.10:5300.*host replied udp [0-9.]+:5300 -> 127\.9\.8\.7:4001 on lo' = 1 "A: UDP 127.9.8.7 -> :5300 answered over lo: live_reply" "A: UDP live_reply lines"
+live_expect live_reply '127\.9\.8\.8:4002 -> 45\.33\.1\.10:8080.*host replied tcp 45\.33\.1\.10:8080 -> 127\.9\.8\.8:4002 .*on lo' = 1 "A: TCP SYN 127.9.8.8 -> :8080 answered (SYN-ACK) over lo: live_reply" "A: TCP live_reply lines"
+live_expect live_reply '127\.0\.0\.1:4003' = 0 "A: 127.0.0.1 itself is a martian without accept_local: no reply, no live_reply" "A: 127.0.0.1 reported"
+live_expect live_reply '127\.0\.0\.1:4004 -> 45\.33\.1\.10:5301.*on lo' = 1 "B: UDP 127.0.0.1 -> :5301 answered with accept_local=1: live_reply" "B: UDP lines"
+live_expect live_reply '127\.0\.0\.1:4005 -> 45\.33\.1\.10:8081.*on lo' = 1 "B: TCP 127.0.0.1 -> :8081 answered with accept_local=1: live_reply" "B: TCP lines"
+live_expect live_reply 'intended: REJECT by filter INPUT #2' = 4 "every live_reply names the intended REJECT rule" "lines naming the intended rule"
 
 db="$LIVE_DB"
 sqlite3 "$db" "SELECT id, kind, count, lines, flow, evidence FROM violations WHERE kind = 'live_reply' ORDER BY id"

@@ -6,19 +6,12 @@
 # lo as loopback flows with their service port and packet counts (tcpdump on lo is the
 # reference for TCP); and pcap's own received count must cover all.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup live
-fail=0
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start live
 
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 5000 --seed 3
 db="$WORK/live.db"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --db "$db" --role a0=external \
-	--flush-interval 1 --duration 60 --user root &
-pid=$!
-NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
+ns_collect -q -i a0 -i lo --db "$db" --role a0=external --flush-interval 1 --duration 60 --user root
 ns_wait_sources "$db" 2
 sleep 0.5
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 20000 "$WORK/gen/eth.pcap" | tee "$WORK/inject.out"
@@ -55,9 +48,7 @@ c.close(); t.join()
 PY
 sleep 1.5
 kill $tcpd; wait $tcpd || true
-kill -TERM $pid
-wait $pid
-NS_CLEANUP_HOOK=
+ns_collect_stop
 
 awk -F, 'NR > 1 && $1 == "eth.pcap" {print $3 "," $4 "," $5}' "$WORK/gen/truth.csv" | sort > "$WORK/exp"
 sqlite3 -csv "$db" "SELECT class, subclass, sum(packets) FROM flows WHERE iface='a0' AND dir='in'

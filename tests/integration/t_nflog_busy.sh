@@ -2,12 +2,8 @@
 # An NFLOG group another process holds fails at start with a message naming the group
 # (and the collector that holds it keeps running).
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup nb
-fail=0
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start nb
 ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q --nflog 44 --db "$WORK/a.db" --user root --duration 60 &
 pid=$!
 NS_CLEANUP_HOOK="kill $pid 2>/dev/null"

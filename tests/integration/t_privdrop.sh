@@ -4,32 +4,23 @@
 # and CapEff 0 while it runs, and it must still record (the DB directory belongs to
 # nobody). A directory nobody cannot write is refused with a clear message.
 set -euo pipefail
-: "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
-. "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
+. "${SRCDIR:?}/tests/integration/netns.sh"
+ns_test_start pd
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
-WORK=$(mktemp -d)
 chmod 755 "$WORK"
-ns_setup pd
-fail=0
 uid=$(id -u nobody) gid=$(id -g nobody)
 mkdir "$WORK/db"
 chown nobody: "$WORK/db"
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 2000 --seed 2
 chmod -R a+rX "$WORK/gen"
-ip netns exec "$NS_A" "$SPOOFAUDIT" collect -q -i a0 -i lo --nflog 33 --db "$WORK/db/x.db" \
-	--user nobody --flush-interval 1 --duration 600 &
-pid=$!
-NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
+ns_collect -q -i a0 -i lo --nflog 33 --db "$WORK/db/x.db" --user nobody --flush-interval 1 --duration 600
 ns_wait_sources "$WORK/db/x.db" 4
 sleep 0.5
-status=$(cat /proc/$pid/status)
+status=$(cat /proc/$NS_PID/status)
 echo "$status" | grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|NoNewPrivs)'
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" "$WORK/gen/eth.pcap" > /dev/null
 sleep 1.5
-kill -TERM $pid
-wait $pid
-NS_CLEANUP_HOOK=
+ns_collect_stop
 echo "$status" | grep -qE "^Uid:[[:space:]]+$uid[[:space:]]+$uid[[:space:]]+$uid[[:space:]]+$uid$" || { echo "FAIL: uid"; fail=1; }
 echo "$status" | grep -qE "^Gid:[[:space:]]+$gid[[:space:]]+$gid[[:space:]]+$gid[[:space:]]+$gid$" || { echo "FAIL: gid"; fail=1; }
 echo "$status" | grep -qE "^CapEff:[[:space:]]+0000000000000000$" || { echo "FAIL: CapEff"; fail=1; }

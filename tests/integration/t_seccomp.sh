@@ -11,12 +11,7 @@
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}" "${TOOLS:?}"
 . "$SRCDIR/tests/integration/netns.sh"
-ns_require_root
-WORK=$(mktemp -d)
-ns_setup sec
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+ns_test_start sec
 
 if ip netns exec "$NS_A" "$TOOLS/sandbox_probe" a0 > "$WORK/probe.out" 2>&1; then
 	ok "sandbox_probe: every check passed"

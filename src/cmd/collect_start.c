@@ -1,0 +1,269 @@
+/* This file implements the start-up of `spoofaudit collect` beyond the collect stage:
+ * the live policy audit, the privilege drop, the run's beginning and the kernel context
+ * of a live run. */
+#include "cmd/collect_start.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect/loop.h"
+#include "collect/privdrop.h"
+#include "collect/sandbox.h"
+#include "common/util.h"
+#include "sources/capture.h"
+
+void collect_audit_clear(struct collect_audit *ca)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->rsrc.fd = -1;
+}
+
+/* Hands a reply of the live ruleset reader to the audit. */
+static void live_rules(struct collect_audit *ca, struct rulesrc_reply *x)
+{
+	int f;
+
+	audit_refresh_host(ca->au);
+	for (f = 0; f < 2; f++) {
+		char note[200] = "";
+
+		if (x->both[f])
+			snprintf(note, sizeof(note), "both nft and legacy %s tables hold rules; comparing "
+				 "the nft ones (iptables-nft-save)", f ? "ip6tables" : "iptables");
+		else if (x->legacy[f])
+			snprintf(note, sizeof(note), "the live %s ruleset is iptables-legacy's",
+				 f ? "IPv6" : "IPv4");
+		if (x->status[f] == RULESRC_OK)
+			audit_set_live(ca->au, f ? 6 : 4, x->text[f], x->len[f], note);
+		else
+			audit_set_live(ca->au, f ? 6 : 4, NULL, 0, x->text[f]);
+	}
+}
+
+void collect_audit_work(void *arg)
+{
+	struct collect_audit *ca = arg;
+	struct rulesrc_reply x;
+	char err[1024];
+	int rc;
+
+	if (!ca->au)
+		return;
+	if (loop_take_reload()) {
+		if (audit_reload(ca->au, err, sizeof(err)) < 0)
+			util_log(LOG_LVL_ERR, "SIGHUP: policy not reloaded, the old one stays: %s", err);
+	}
+	if (ca->rsrc.fd >= 0) {
+		uint64_t now = util_mono_usec();
+
+		if (ca->ruleset_poll_s && now - ca->last_rules_poll >= ca->ruleset_poll_s * 1000000u) {
+			ca->last_rules_poll = now;
+			if (rulesrc_request(&ca->rsrc) < 0) {
+				util_log(LOG_LVL_ERR, "the live ruleset reader is gone; the live ruleset "
+					 "is no longer compared");
+				rulesrc_stop(&ca->rsrc);
+			}
+		}
+		rc = ca->rsrc.fd >= 0 ? rulesrc_poll(&ca->rsrc, &x) : 0;
+		if (rc == 1) {
+			live_rules(ca, &x);
+			rulesrc_reply_free(&x);
+		} else if (rc < 0) {
+			util_log(LOG_LVL_ERR, "the live ruleset reader failed; the live ruleset is no "
+				 "longer compared");
+			rulesrc_stop(&ca->rsrc);
+		}
+	}
+	audit_tick(ca->au, util_now_usec());
+}
+
+int collect_audit_start(struct collect_audit *ca, const struct audit_opts *o,
+			struct collector *c, struct store *st, int64_t run_id, int live,
+			int live_ruleset)
+{
+	struct rulesrc_reply x;
+	char err[1024];
+
+	if (!o->policy[0] && !o->policy[1])
+		return 0;
+	ca->au = audit_new(o, c, st, run_id, err, sizeof(err));
+	if (!ca->au) {
+		util_log(LOG_LVL_ERR, "--policy: %s", err);
+		return -1;
+	}
+	if (!live || !live_ruleset)
+		return 0;
+	if (rulesrc_start(&ca->rsrc, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_WARN, "cannot start the live ruleset reader (%s); the live ruleset "
+			 "is not compared", err);
+		return 0;
+	}
+	ca->last_rules_poll = util_mono_usec();
+	if (rulesrc_request(&ca->rsrc) == 0 && rulesrc_wait(&ca->rsrc, 10000, &x) == 1) {
+		live_rules(ca, &x);
+		rulesrc_reply_free(&x);
+	}
+	return 0;
+}
+
+void collect_audit_stop(struct collect_audit *ca)
+{
+	rulesrc_stop(&ca->rsrc);
+	audit_free(ca->au);
+	ca->au = NULL;
+}
+
+int collect_drop_privileges(const char *user, const char *db)
+{
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0) {
+		if (user && strcmp(user, "root") != 0) {
+			if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0 || uid != geteuid()) {
+				util_log(LOG_LVL_ERR, "--user %s: not running as root, cannot change user",
+					 user);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	if (!user) {
+		if (privdrop_lookup(PRIVDROP_DEFAULT_USER, &uid, &gid, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_WARN, "running as root: no user `%s' to drop to; create it "
+				 "(the install does) or pass --user NAME", PRIVDROP_DEFAULT_USER);
+			return 0;
+		}
+		user = PRIVDROP_DEFAULT_USER;
+	} else if (!strcmp(user, "root")) {
+		return 0;
+	} else if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "--user: %s", err);
+		return -1;
+	}
+	if (privdrop_prepare_db(db, uid, gid, err, sizeof(err)) < 0 ||
+	    privdrop_to(uid, gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot drop privileges to %s: %s", user, err);
+		return -1;
+	}
+	return 0;
+}
+
+void collect_record_kernel_ctx(struct store *st, int64_t run_id, const struct hostinfo *hi)
+{
+	unsigned i, k;
+	char val[64];
+
+	for (k = 0; hostinfo_sysctl_keys[k]; k++)
+		if (hostinfo_sysctl("all", hostinfo_sysctl_keys[k], val, sizeof(val)) == 0)
+			store_kernel_ctx_add(st, run_id, "all", hostinfo_sysctl_keys[k], val);
+	for (i = 0; i < hi->n_ifaces; i++)
+		for (k = 0; hostinfo_sysctl_keys[k]; k++)
+			if (hostinfo_sysctl(hi->ifaces[i].name, hostinfo_sysctl_keys[k], val,
+					    sizeof(val)) == 0)
+				store_kernel_ctx_add(st, run_id, hi->ifaces[i].name,
+						     hostinfo_sysctl_keys[k], val);
+	for (i = 0; i < hi->n_addrs; i++)
+		store_hostaddr_add(st, run_id, hi->addrs[i].iface, &hi->addrs[i].addr);
+}
+
+int collect_live_list(const struct collect_args *a, const struct hostinfo *hi,
+		     const char **live)
+{
+	unsigned i, n = 0;
+
+	if (a->n_ifaces) {
+		for (i = 0; i < a->n_ifaces; i++)
+			live[n++] = a->ifaces[i];
+	} else if (!a->n_files && !a->n_nflog) {
+		for (i = 0; i < hi->n_ifaces && n < MAX_LIVE; i++)
+			if (hi->ifaces[i].is_up)
+				live[n++] = hi->ifaces[i].name;
+		if (!n) {
+			util_log(LOG_LVL_ERR, "no interface is up");
+			return -1;
+		}
+	}
+	return (int)n;
+}
+
+int collect_probe_files(const struct collect_args *a)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_files; i++) {
+		struct capture probe;
+		char perr[4200];
+
+		if (capture_open_file(&probe, a->files[i], a->bpf, perr, sizeof(perr)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", perr);
+			return -1;
+		}
+		capture_close(&probe);
+	}
+	return 0;
+}
+
+int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,
+			 struct store *st, struct collector *c, const struct hostinfo *hi,
+			 int live)
+{
+	char host[256] = "", cmdline[2048] = "";
+	int64_t run_id;
+	unsigned i;
+
+	gethostname(host, sizeof(host) - 1);
+	for (i = 0; i < (unsigned)argc; i++) {
+		size_t used = strlen(cmdline);
+
+		snprintf(cmdline + used, sizeof(cmdline) - used, "%s%s", i ? " " : "", argv[i]);
+	}
+	run_id = store_run_begin(st, host, SPOOFAUDIT_VERSION, cmdline, util_now_usec(),
+				 a->copt.bucket_seconds);
+	if (run_id < 0 || collector_init(c, &a->copt, st, run_id) < 0) {
+		util_log(LOG_LVL_ERR, "%s: cannot start a run: %s", a->db, store_errmsg(st));
+		return -1;
+	}
+	memcpy(c->roles, a->roles, sizeof(a->roles));
+	c->n_roles = a->n_roles;
+	if (live) {
+		/* Never stall capture for long on another process's lock: counts stay in
+		 * memory and the next flush retries. */
+		store_set_busy_timeout(st, 250);
+		collect_record_kernel_ctx(st, run_id, hi);
+		for (i = 0; i < hi->n_addrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
+			struct prefix *p = &c->cctx.hostaddrs[c->cctx.n_hostaddrs++];
+
+			*p = hi->addrs[i].addr;
+			p->plen = p->family == 4 ? 32 : 128;
+		}
+	}
+	for (i = 0; i < a->n_hostaddrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
+		c->cctx.hostaddrs[c->cctx.n_hostaddrs++] = a->hostaddrs[i];
+		store_hostaddr_add(st, run_id, "", &a->hostaddrs[i]);
+	}
+	return run_id;
+}
+
+int collect_confine(const struct collect_loop *l, int live)
+{
+	int fds[SANDBOX_MAX_DENY_FDS];	/* sandbox_enter refuses more than it can shut */
+	unsigned i, n = 0;
+	char err[1024];
+
+	if (live && privdrop_caps_clear(err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot drop every capability: %s", err);
+		return -1;
+	}
+	for (i = 0; i < l->n_srcs && n < SANDBOX_MAX_DENY_FDS; i++)
+		if (strcmp(l->srcs[i].kind, "pcap-file") != 0 && l->srcs[i].fd >= 0)
+			fds[n++] = l->srcs[i].fd;
+	if (sandbox_enter(fds, n, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "cannot enter the sandbox: %s", err);
+		return -1;
+	}
+	return 0;
+}
