@@ -207,6 +207,34 @@ int collect_probe_files(const struct collect_args *a)
 	return 0;
 }
 
+int collect_probe_live(const struct collect_args *a, const char *const *live, unsigned n)
+{
+	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20),
+					a->bpf, PCAP_D_IN };
+	char err[4200];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct capture probe;
+
+		if (capture_open_live(&probe, live[i], &lo, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		capture_close(&probe);
+	}
+	for (i = 0; i < a->n_nflog; i++) {
+		struct source probe;
+
+		if (nfl_source_open(&probe, a->nflog_groups[i], &a->nfl, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		source_close(&probe);
+	}
+	return 0;
+}
+
 int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,
 			 struct store *st, struct collector *c, const struct hostinfo *hi,
 			 int live)
