@@ -23,9 +23,8 @@
 
 
 
-static void usage(FILE *f)
-{
-	fputs(
+/* collect --help, at most 80 columns (tests/e2e/t_help_width.sh) */
+static const char usage_text[] =
 "Usage: spoofaudit collect [-i IFACE]... [-r FILE]... [-f BPF] [--db PATH]\n"
 "                          [--role IFACE=ROLE[:PREFIX,...]]...\n"
 "                          [--duration SECONDS] [--count PACKETS] [-s SNAPLEN]\n"
@@ -133,7 +132,11 @@ static void usage(FILE *f)
 "runtime error (a source or the database failed, or anything was NOT RECORDED: a\n"
 "packet, an evidence packet or an NFLOG rule count the database did not take), 2\n"
 "bad usage.\n"
-"\n", f);
+"\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
 }
 
 static int parse_role(const char *arg, struct collector_role *r)
