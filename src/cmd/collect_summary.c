@@ -39,7 +39,7 @@ void collect_summary(const struct collector *c, const char *db)
 		fprintf(stderr, " (%llu IP, %llu not IP, %llu unsupported link type, %llu malformed)",
 			(ull)t->decoded, (ull)t->not_ip, (ull)t->unsupported, (ull)t->malformed);
 	else if (!pcap)
-		fprintf(stderr, " (NFLOG only: pcap did not run)");
+		fprintf(stderr, " (%llu logged by NFLOG; pcap did not run)", only_nflog);
 	else
 		fprintf(stderr, " (%llu captured by pcap, %llu only logged by NFLOG)", frames,
 			only_nflog);
@@ -50,11 +50,13 @@ void collect_summary(const struct collector *c, const char *db)
 			(ull)t->malformed);
 	if (nflog || t->nflog_copies) {
 		other = (ull)t->nflog_copies - only_nflog - (ull)t->nflog_dup;
-		fprintf(stderr, "  NFLOG copies: %llu = %llu of packets pcap did not capture",
-			(ull)t->nflog_copies, only_nflog);
+		fprintf(stderr, "  NFLOG copies: %llu = %llu counted above%s\n", (ull)t->nflog_copies,
+			only_nflog, pcap ? ", of packets pcap did not capture" : "");
 		if (pcap)
-			fprintf(stderr, " + %llu of packets pcap counted", (ull)t->nflog_dup);
-		fprintf(stderr, " + %llu not counted (not IP, malformed)\n", other);
+			fprintf(stderr, "                 + %llu of packets pcap captured too (counted "
+				"once, by pcap)\n", (ull)t->nflog_dup);
+		fprintf(stderr, "                 + %llu not counted (not IP, malformed or no "
+			"room)\n", other);
 	}
 	if (live || t->drops)
 		fprintf(stderr, "  not seen: %llu dropped by the kernel or interface before capture "
