@@ -623,7 +623,7 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	n_live = collect_live_list(a, hi, live);
-	if (n_live < 0 || collect_probe_files(a) < 0 ||
+	if (n_live < 0 || collect_probe_files(a) < 0 || collect_probe_policy(a) < 0 ||
 	    collect_probe_live(a, live, (unsigned)n_live) < 0)
 		goto out;
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
@@ -654,7 +654,8 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	rc = run(a, &l, &ca, hi, live, (unsigned)n_live, st, run_id);
-	if (loop_tick(&l, 1) < 0) {
+	/* a run that failed before it saw a packet writes no interface or source rows */
+	if ((rc == 0 || c->tot.packets || c->tot.nflog_copies) && loop_tick(&l, 1) < 0) {
 		util_log(LOG_LVL_ERR, "%s: final write failed, data not recorded: %s", a->db, c->err);
 		collector_abandon(c);
 		rc = -1;

@@ -12,6 +12,7 @@
 #include "collect/privdrop.h"
 #include "collect/sandbox.h"
 #include "common/util.h"
+#include "policy/policy.h"
 #include "sources/capture.h"
 
 void collect_audit_clear(struct collect_audit *ca)
@@ -233,6 +234,33 @@ int collect_probe_live(const struct collect_args *a, const char *const *live, un
 		source_close(&probe);
 	}
 	return 0;
+}
+
+int collect_probe_policy(const struct collect_args *a)
+{
+	struct policy_src src[2];
+	struct policy p;
+	char err[1024];
+	size_t n = 0;
+	int f, rc;
+
+	memset(src, 0, sizeof(src));
+	memset(&p, 0, sizeof(p));
+	for (f = 0; f < 2; f++)
+		if (a->aopt.policy[f]) {
+			src[n].kind = POLICY_FILE;
+			src[n].lang = POLICY_IPTABLES;
+			src[n].family = f ? 6 : 4;
+			src[n].path = a->aopt.policy[f];
+			n++;
+		}
+	if (!n)
+		return 0;
+	rc = policy_load(&p, src, n, NULL, err, sizeof(err));
+	policy_free(&p);
+	if (rc < 0)
+		util_log(LOG_LVL_ERR, "--policy: %s", err);
+	return rc < 0 ? -1 : 0;
 }
 
 int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,

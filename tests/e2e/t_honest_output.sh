@@ -2,11 +2,14 @@
 # Issue 15, "honest output in every corner", the items a normal user meets without root:
 #  g1 check --help shows --against/--against6 in the --ruleset form they belong to, not
 #     under --violations;
-#  g2 "1 packet", "1 flow": the counts check and export print agree with their nouns;
+#  g2 "1 packet", "1 flow": the counts check, collect's summary and export print agree
+#     with their nouns;
 #  h  report with no --day right after a first collect today (nothing yesterday) says that
 #     today has data and names the command that shows it;
 #  f  check --against live as a normal user says it needs root and what to do instead,
-#     not "iptables-save failed".
+#     not "iptables-save failed";
+#  a  a collect that fails at its start (here: a --policy file that does not exist)
+#     creates no database (the namespace half, -i eth9, is integration/t_honest_collect).
 # The oracle is the capture this script writes: exactly one packet (one flow) stamped now.
 set -uo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
@@ -48,6 +51,10 @@ cp "$work/out" "$work/check.txt"
 expect "g2 check group" 0 ": 1 flow, 1 packet: " -- cat "$work/check.txt"
 expect "g2 check example" 0 "e\.g\. .*, 1 packet$" -- cat "$work/check.txt"
 expect "g2 check: no '1 <noun>s'" 1 "" -- grep -qE "(^|[^0-9.])1 (packets|flows)" "$work/check.txt"
+expect "g2 collect summary" 0 "^collect: 1 packet \(1 IP, 0 not IP, 0 unsupported link type, 0 malformed\)" -- \
+	"$SPOOFAUDIT" collect --db "$work/t2.db" -r "$work/one.pcap"
+cp "$work/out" "$work/collect.txt"
+expect "g2 collect summary: no '1 <noun>s'" 1 "" -- grep -qE "(^|[^0-9.])1 (packets|flows)" "$work/collect.txt"
 expect "g2 export" 0 "export: 1 packet \(" -- "$SPOOFAUDIT" export --db "$work/t.db" --day today -w "$work/e.pcap"
 
 # h: the default period is yesterday: empty; today has the packet.
@@ -70,5 +77,10 @@ expect "f check --against live as a normal user" 1 "--against live .*needs root"
 cp "$work/out" "$work/live.txt"
 expect "f says what to do instead" 0 "give --against FILE" -- cat "$work/live.txt"
 expect "f no bare 'iptables-save failed'" 1 "" -- grep -q "iptables-save failed" "$work/live.txt"
+
+# a: nothing is created by a run that cannot start.
+expect "a collect with a missing --policy exits 1" 1 "--policy: .*none\.rules" -- \
+	"$SPOOFAUDIT" collect -q --db "$work/new.db" -r "$work/one.pcap" --policy "$work/none.rules"
+expect "a no database created" 1 "" -- test -e "$work/new.db"
 
 expect_done
