@@ -624,7 +624,7 @@ int cmd_collect(int argc, char **argv)
 	}
 	n_live = collect_live_list(a, hi, live);
 	if (n_live < 0 || collect_probe_files(a) < 0 || collect_probe_policy(a) < 0 ||
-	    collect_probe_live(a, live, (unsigned)n_live) < 0)
+	    collect_probe_user(a->user) < 0 || collect_probe_live(a, live, (unsigned)n_live) < 0)
 		goto out;
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
 	if (!st) {

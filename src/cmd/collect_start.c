@@ -236,6 +236,25 @@ int collect_probe_live(const struct collect_args *a, const char *const *live, un
 	return 0;
 }
 
+int collect_probe_user(const char *user)
+{
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (!user || !strcmp(user, "root"))
+		return 0;
+	if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "--user: %s", err);
+		return -1;
+	}
+	if (geteuid() != 0 && uid != geteuid()) {
+		util_log(LOG_LVL_ERR, "--user %s: not running as root, cannot change user", user);
+		return -1;
+	}
+	return 0;
+}
+
 int collect_probe_policy(const struct collect_args *a)
 {
 	struct policy_src src[2];

@@ -62,6 +62,10 @@ int collect_probe_files(const struct collect_args *a);
  * database is created or touched. 0 or -1 (logged, naming what is missing). */
 int collect_probe_live(const struct collect_args *a, const char *const *live, unsigned n);
 
+/* Checks that --user (user, may be NULL) names a user this process can become, before
+ * the database is created or touched. 0 or -1 (logged). */
+int collect_probe_user(const char *user);
+
 /* Loads the --policy/--policy6 files once, so that one that cannot be read or parsed
  * fails the run before the database is created or touched. 0 or -1 (logged). */
 int collect_probe_policy(const struct collect_args *a);

@@ -8,8 +8,8 @@
 #     today has data and names the command that shows it;
 #  f  check --against live as a normal user says it needs root and what to do instead,
 #     not "iptables-save failed";
-#  a  a collect that fails at its start (here: a --policy file that does not exist)
-#     creates no database (the namespace half, -i eth9, is integration/t_honest_collect).
+#  a  a collect that fails at its start (a --policy file that does not exist, a --user
+#     that does not) creates no database (the namespace half, -i eth9, is integration/t_honest_collect).
 # The oracle is the capture this script writes: exactly one packet (one flow) stamped now.
 set -uo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
@@ -82,5 +82,8 @@ expect "f no bare 'iptables-save failed'" 1 "" -- grep -q "iptables-save failed"
 expect "a collect with a missing --policy exits 1" 1 "--policy: .*none\.rules" -- \
 	"$SPOOFAUDIT" collect -q --db "$work/new.db" -r "$work/one.pcap" --policy "$work/none.rules"
 expect "a no database created" 1 "" -- test -e "$work/new.db"
+expect "a collect with an unknown --user exits 1" 1 "--user.*no-such-user-h15" -- \
+	"$SPOOFAUDIT" collect -q --db "$work/new2.db" -r "$work/one.pcap" --user no-such-user-h15
+expect "a no database created (--user)" 1 "" -- test -e "$work/new2.db"
 
 expect_done
