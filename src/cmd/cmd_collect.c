@@ -660,6 +660,8 @@ int cmd_collect(int argc, char **argv)
 		collector_abandon(c);
 		rc = -1;
 	}
+	if (n_live || a->n_nflog)
+		collect_record_kernel_counters(st, run_id, 1);
 	store_run_end(st, run_id, util_now_usec());
 	if (!a->quiet)
 		collect_summary(c, a->db);

@@ -11,6 +11,7 @@
 #include "collect/loop.h"
 #include "collect/privdrop.h"
 #include "collect/sandbox.h"
+#include "classify/kcounters.h"
 #include "common/util.h"
 #include "policy/policy.h"
 #include "sources/capture.h"
@@ -171,6 +172,16 @@ void collect_record_kernel_ctx(struct store *st, int64_t run_id, const struct ho
 		store_hostaddr_add(st, run_id, hi->addrs[i].iface, &hi->addrs[i].addr);
 }
 
+void collect_record_kernel_counters(struct store *st, int64_t run_id, int at_end)
+{
+	struct kcounters k;
+
+	kcounters_read(&k, "/proc");
+	for (int c = 0; c < KC_COUNT; c++)
+		if (k.ok[c])
+			store_kernel_counter(st, run_id, kcounter_names[c], k.val[c], at_end);
+}
+
 int collect_live_list(const struct collect_args *a, const struct hostinfo *hi,
 		     const char **live)
 {
@@ -309,6 +320,7 @@ int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,
 		 * memory and the next flush retries. */
 		store_set_busy_timeout(st, 250);
 		collect_record_kernel_ctx(st, run_id, hi);
+		collect_record_kernel_counters(st, run_id, 0);
 		for (i = 0; i < hi->n_addrs && c->cctx.n_hostaddrs < CLASSIFY_MAX_HOSTADDRS; i++) {
 			struct prefix *p = &c->cctx.hostaddrs[c->cctx.n_hostaddrs++];
 

@@ -109,6 +109,9 @@ int collect_drop_privileges(const char *user, const char *db);
 /* After the drop: no capability left in any set (live capture: whatever the start), then
  * the seccomp sandbox, with every live packet and NFLOG socket of l shut for sending.
  * Returns 0, or -1 after logging why (the run must stop). */
+/* Records the kernel's drop counters (classify/kcounters.h) at the run's start or end. */
+void collect_record_kernel_counters(struct store *st, int64_t run_id, int at_end);
+
 int collect_confine(const struct collect_loop *l, int live);
 
 /* Records the kernel's martian-related sysctls for `all' and each interface, and the

@@ -11,8 +11,9 @@
 #include <stdio.h>
 
 /* Version of the JSON document (reports/report-schema.json). Incremented when a field is
- * removed, renamed or changes meaning; adding fields keeps it. */
-#define REPORT_SCHEMA_VERSION 1
+ * removed, renamed or changes meaning; adding fields keeps it. Version 2: the kernel
+ * table has one row per scope (interface) with the settings as columns. */
+#define REPORT_SCHEMA_VERSION 2
 
 /* Days of history "new sources" compares against. */
 #define REPORT_HISTORY_DAYS 7
@@ -118,7 +119,75 @@ struct report_host {
 	int hist_days;			/* days of the 7-day history it covers */
 	char **addrs;			/* the host's own addresses (runs of the period) */
 	size_t naddrs;
+	int64_t live_secs;		/* longest live pcap source of the period, -1: none */
+	int64_t file_secs;		/* capture files: first to last packet, -1: none */
+	uint64_t lost;			/* pcap drops, NFLOG overruns/gaps, failed writes */
+	int64_t new_sources;		/* spoofed sources new in the period (all, not --top) */
 };
+
+/* ---- The verdict: what the recorded facts mean, built by report_verdict.c. ---- */
+
+/* What became of a spoofed class's packets, the strongest fact first. */
+enum report_fate {
+	FATE_ANSWERED,		/* replies or ICMP errors went back to the forged source */
+	FATE_ACCEPTED,		/* the live ruleset accepted them (live audit violation) */
+	FATE_PASSED,		/* the kernel's checks let them reach the ruleset */
+	FATE_DROPPED,		/* the kernel dropped every one of them */
+	FATE_UNKNOWN,		/* the kernel context does not tell */
+	FATE_COUNT
+};
+
+struct report_vclass {
+	char *host;
+	const char *cls;		/* a report_spoof_classes[] entry */
+	uint64_t packets;		/* pcap saw them arrive */
+	uint64_t dropped;		/* of them, arriving where the kernel drops the class */
+	uint64_t passed;		/* ... where the kernel's checks let them through */
+	uint64_t replies, icmp_errors;	/* sent back to the forged sources */
+	uint64_t logged;		/* logged by an NFLOG rule */
+	enum report_fate fate;
+	char *fate_text;		/* one sentence, true to the recorded facts */
+	char *proof;			/* the kernel check and counter, or the evidence */
+	char *logged_by;		/* "spoof-lo: (PREROUTING, 12 pkts)", or NULL */
+	char *violations;		/* "3, 7": live audit violations of the class, or NULL */
+};
+
+enum report_step_kind { STEP_KEEP, STEP_SET, STEP_RULE, STEP_CHECK, STEP_REVIEW, STEP_RECORD };
+
+struct report_vstep {
+	char *host;
+	enum report_step_kind kind;
+	char *text;			/* the advice, one or two sentences */
+	char *sysctl;			/* "net.ipv4.conf.all.route_localnet=0" or NULL */
+	char *iptables;			/* the rule in iptables-save form, or NULL */
+	char *nft;			/* the same rule for nft, or NULL */
+	char *command;			/* a command to run, or NULL */
+};
+
+enum report_vstatus { VS_EMPTY, VS_NONE, VS_DROPPED, VS_THROUGH, VS_UNKNOWN };
+
+struct report_verdict {
+	enum report_vstatus status;
+	char *headline;			/* one sentence */
+	struct report_vclass *classes;
+	size_t nclasses;
+	struct report_vstep *steps;
+	size_t nsteps;
+	char *changes;			/* what changed since the previous period */
+	char *completeness;		/* how complete the view is */
+	int64_t period_secs;
+	int64_t capture_secs;		/* -1: no live capture and no file span */
+};
+
+const char *report_fate_key(enum report_fate f);		/* "dropped_by_kernel" */
+const char *report_fate_label(enum report_fate f);	/* "dropped by kernel" */
+const char *report_step_key(enum report_step_kind k);		/* "set_sysctl" */
+const char *report_vstatus_key(enum report_vstatus s);		/* "got_through" */
+/* A human label for a stable class name ("forged loopback source" for
+ * spoof_loopback_src); the name itself when it has none. */
+const char *report_class_label(const char *cls);
+/* "1 min 40 s", "3 h 12 min", "2 d 4 h" into buf; returns buf. */
+char *report_duration(int64_t secs, char *buf, size_t len);
 
 /* Spoofed classes in report order (classify_is_spoof()). */
 #define REPORT_NSPOOF 5
@@ -150,6 +219,7 @@ struct report {
 	size_t nnotes, notes_cap;
 	/* Summary numbers for headlines and tests. */
 	uint64_t packets, spoofed_packets, loopback_packets;
+	struct report_verdict verdict;
 };
 
 /* Opens every database read-only, runs the queries and fills the model. NULL with a

@@ -121,6 +121,7 @@ static int q_sources(struct report_qctx *q)
 	 * gaps evict dbfail ip notip unsupported malformed; "intervals" is not shown. */
 	static const unsigned qmap[] = { 1, 2, 3, 4, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
 
+	q->h->live_secs = -1;
 	if (report_q_table(q, "sources.sql", RT_SOURCES, qmap, 18) < 0)
 		return -1;
 	for (size_t i = first; i < t->nrows; i++) {
@@ -143,14 +144,19 @@ static int q_sources(struct report_qctx *q)
 			report_q_note(q, SEC_COMPLETENESS, "No capture statistics cover this period.");
 		return 0;
 	}
+	if (live)
+		q->h->live_secs = live_secs;
+	q->h->lost = sum[7] + sum[8] + sum[10] + sum[11] + sum[13];
 	if (live) {
 		int64_t period = (q->r->until_us - q->r->since_us) / USEC;
 
+		char a[32], b[32];
+
 		if (live_secs + 60 < period)
 			report_q_note(q, SEC_COMPLETENESS,
-				 "Live capture ran for %.1f h of the period's %.1f h: traffic outside "
-				 "that time was not seen.", (double)live_secs / 3600.0,
-				 (double)period / 3600.0);
+				 "Live capture ran for %s of the period's %s: traffic outside that "
+				 "time was not seen.", report_duration(live_secs, a, sizeof(a)),
+				 report_duration(period, b, sizeof(b)));
 	}
 	if (files && q->file_mode)
 		report_q_note(q, SEC_COMPLETENESS,
@@ -389,6 +395,7 @@ static int q_totals(struct report_qctx *q)
 		row[6] = (struct rcell){ .null = !pok, .i = (int64_t)cls[i].pb, .s = NULL };
 		row[7] = (struct rcell){ .null = !pok, .i = (int64_t)cls[i].pf, .s = NULL };
 		change_text(q, &row[8], pok, cls[i].p, cls[i].pp);
+		report_q_text(q, &row[9], report_class_label(cls[i].cls));
 	}
 	for (size_t i = 0; i < nifc; i++) {
 		struct rcell *row;
@@ -470,7 +477,7 @@ static int build_host(struct report *r, int hi, const struct report_opts *o, cha
 	    report_q_top_addr(&q, "top_sources.sql", RT_TOP_SOURCES) < 0 ||
 	    report_q_top_addr(&q, "top_destinations.sql", RT_TOP_DESTINATIONS) < 0 ||
 	    report_q_top_ports(&q) < 0 || report_q_new_sources(&q) < 0 || report_q_ttl(&q) < 0 || report_q_nflog(&q) < 0 ||
-	    report_q_loopback(&q) < 0 || report_q_policy(&q) < 0)
+	    report_q_loopback(&q) < 0 || report_q_policy(&q) < 0 || report_q_verdict(&q) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -562,6 +569,8 @@ struct report *report_build(const struct report_opts *o, char *err, size_t errle
 		if (q.oom)
 			goto oom;
 	}
+	if (report_verdict_finish(r) < 0)
+		goto oom;
 	return r;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -592,5 +601,6 @@ void report_free(struct report *r)
 	}
 	free(r->hosts);
 	free(r->timeline);
+	report_verdict_free(&r->verdict);
 	free(r);
 }

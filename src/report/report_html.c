@@ -1,5 +1,5 @@
 /* This file writes the report as one self-contained HTML page: the template
- * reports/report.html with the same sections as the text report, tables a person can
+ * reports/report.html with the verdict first, then the same sections as the text report, tables a person can
  * read, and inline SVG charts (spoofed packets per hour, packets per interface). Nothing
  * is loaded from outside the file. */
 #include "report/report.h"
@@ -43,7 +43,7 @@ static void esc(FILE *f, const char *raw)
 static int col_visible(const struct report *r, const struct rcol *col)
 {
 	static const char *const extra[] = { "flows", "peer_addrs", "first_seen", "last_seen",
-					     "classes", "ifaces", "prev_packets" };
+					     "classes", "ifaces", "prev_packets", "label", "other" };
 
 	if (col->type == RC_HOST)
 		return r->nhosts > 1;
@@ -262,8 +262,119 @@ static void put_subtitle(FILE *f, const struct report *r)
 	fputs(")", f);
 }
 
+static void put_steps(FILE *f, const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+
+	fputs("<h3>Next steps</h3>\n<ol class=\"steps\">\n", f);
+	for (size_t i = 0; i < v->nsteps; i++) {
+		const struct report_vstep *s = &v->steps[i];
+
+		fprintf(f, "<li data-kind=\"%s\">", report_step_key(s->kind));
+		if (r->nhosts > 1) {
+			esc(f, s->host);
+			fputs(": ", f);
+		}
+		esc(f, s->text);
+		if (s->sysctl) {
+			fputs("<pre>sysctl -w ", f);
+			esc(f, s->sysctl);
+			fputs("</pre>", f);
+		}
+		if (s->iptables) {
+			fputs("<pre>iptables ", f);
+			esc(f, s->iptables);
+			fputs("</pre>", f);
+		}
+		if (s->nft) {
+			fputs("<pre>nft: ", f);
+			esc(f, s->nft);
+			fputs("</pre>", f);
+		}
+		if (s->command) {
+			fputs("<pre>$ ", f);
+			esc(f, s->command);
+			fputs("</pre>", f);
+		}
+		fputs("</li>\n", f);
+	}
+	fputs("</ol>\n", f);
+}
+
+/* The verdict: the first section of the page. */
+static void put_verdict(FILE *f, const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+
+	int any = 0;
+
+	fprintf(f, "<section id=\"verdict\" class=\"verdict %s\">\n<h2>Verdict</h2>\n"
+		"<p class=\"headline\">", report_vstatus_key(v->status));
+	if (v->status == VS_EMPTY) {	/* one short paragraph: what each database holds */
+		for (size_t i = 0; i < r->nnotes; i++)
+			if (r->notes[i].section == SEC_HEADER) {
+				fputs(any ? " " : "", f);
+				esc(f, r->notes[i].text);
+				any = 1;
+			}
+		if (!any)
+			esc(f, v->headline);
+		fputs(" ", f);
+		esc(f, v->completeness ? v->completeness : "");
+		fputs("</p>\n</section>\n", f);
+		return;
+	}
+	esc(f, v->headline);
+	fputs("</p>\n", f);
+	if (v->nclasses) {
+		fputs("<table data-table=\"verdict\">\n<tr><th>class</th><th>packets</th>"
+		      "<th>fate</th><th>what happened</th></tr>\n", f);
+		for (size_t i = 0; i < v->nclasses; i++) {
+			const struct report_vclass *c = &v->classes[i];
+
+			fprintf(f, "<tr data-class=\"%s\" data-fate=\"%s\"><td>", c->cls,
+				report_fate_key(c->fate));
+			if (r->nhosts > 1) {
+				esc(f, c->host);
+				fputs(": ", f);
+			}
+			esc(f, report_class_label(c->cls));
+			fprintf(f, " <code>%s</code></td><td class=\"n\">%llu</td><td class=\"fate\">",
+				c->cls, (unsigned long long)c->packets);
+			esc(f, report_fate_label(c->fate));
+			fputs("</td><td>", f);
+			esc(f, c->fate_text);
+			if (c->proof) {
+				fputs(" <i>Proof:</i> ", f);
+				esc(f, c->proof);
+				fputs(".", f);
+			}
+			if (c->logged_by) {
+				fputs(" Logged by NFLOG rule ", f);
+				esc(f, c->logged_by);
+				fputs(".", f);
+			}
+			if (c->violations) {
+				fputs(" Live violations: ", f);
+				esc(f, c->violations);
+				fputs(" (see <a href=\"#policy\">Policy</a>).", f);
+			}
+			fputs("</td></tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+	put_steps(f, r);
+	fputs("<p class=\"changes\"><b>What changed:</b> ", f);
+	esc(f, v->changes ? v->changes : "");
+	fputs("</p>\n<p class=\"completeness\"><b>Coverage:</b> ", f);
+	esc(f, v->completeness ? v->completeness : "");
+	fputs("</p>\n</section>\n", f);
+}
+
 static void put_summary(FILE *f, const struct report *r)
 {
+	if (r->verdict.status == VS_EMPTY)
+		return;
 	fprintf(f, "<div class=\"summary\">\n"
 		"<div class=\"card\"><b id=\"total-packets\">%llu</b>packets</div>\n"
 		"<div class=\"card spoof\"><b id=\"spoofed-packets\">%llu</b>spoofed packets</div>\n"
@@ -274,7 +385,7 @@ static void put_summary(FILE *f, const struct report *r)
 
 static void put_body(FILE *f, const struct report *r)
 {
-	for (int s = 0; s < SEC_COUNT; s++) {
+	for (int s = 0; r->verdict.status != VS_EMPTY && s < SEC_COUNT; s++) {
 		fprintf(f, "<section id=\"%s\">\n<h2>", report_section_key((enum report_section)s));
 		esc(f, report_section_title((enum report_section)s));
 		fputs("</h2>\n", f);
@@ -317,7 +428,8 @@ int report_write_html(const struct report *r, FILE *f)
 		void (*fn)(FILE *f, const struct report *r);
 	} parts[] = {
 		{ "{{TITLE}}", put_title }, { "{{SUBTITLE}}", put_subtitle },
-		{ "{{SUMMARY}}", put_summary }, { "{{BODY}}", put_body },
+		{ "{{VERDICT}}", put_verdict }, { "{{SUMMARY}}", put_summary },
+		{ "{{BODY}}", put_body },
 		{ "{{FOOTER}}", put_footer },
 	};
 	const char *tpl = report_file("report.html"), *p;

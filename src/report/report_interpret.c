@@ -71,25 +71,28 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 	if (all_rl >= 0 || rl_on) {
 		if (!rl_on)
 			report_q_note(q, SEC_KERNEL,
-				 "route_localnet=0: the kernel itself dropped the %llu packets with a "
-				 "127/8 source and the %llu with a loopback destination after "
-				 "PREROUTING (martians, counted in in_martian_src); a raw-PREROUTING "
-				 "rule can see them, a filter-INPUT rule never did.",
+				 "route_localnet=0: of the %llu packets with a 127/8 source (or an "
+				 "IPv6 loopback one) and the %llu with a loopback destination, the "
+				 "kernel itself dropped the IPv4 ones after PREROUTING (martians, "
+				 "counted in in_martian_src and in_martian_dst; IPv6 input drops ::1 "
+				 "before PREROUTING); a raw-PREROUTING rule can see the IPv4 ones, a "
+				 "filter-INPUT rule never did.",
 				 (unsigned long long)lo_src, (unsigned long long)lo_dst);
 		else
 			report_q_note(q, SEC_KERNEL,
 				 "route_localnet=1 on at least one interface: 127/8 packets arriving "
-				 "there pass the martian check and reach INPUT rules and local sockets "
-				 "(except sources equal to an address the host holds, e.g. 127.0.0.1, "
-				 "which need accept_local=1 too): only the ruleset stops the %llu "
-				 "spoofed loopback-source packets.", (unsigned long long)lo_src);
+				 "there pass the martian check; the source validation (accept_local, "
+				 "rp_filter) may still drop a 127/8 source, and the verdict above says "
+				 "per interface which of the %llu spoofed loopback-source packets "
+				 "reached the ruleset.", (unsigned long long)lo_src);
 	}
 	if (rp_max >= 0) {
 		if (rp_max == 0)
 			report_q_note(q, SEC_KERNEL,
-				 "rp_filter=0: no reverse-path check; the %llu bogon and unexpected-"
-				 "source packets reached the firewall and, unless a rule dropped them, "
-				 "local sockets.", (unsigned long long)bogon);
+				 "rp_filter=0: no reverse-path check; of the %llu bogon and unexpected-"
+				 "source packets, all but multicast, broadcast and 0/8 sources (always "
+				 "martians) reached the firewall and, unless a rule dropped them, local "
+				 "sockets.", (unsigned long long)bogon);
 		else if (rp_max == 1)
 			report_q_note(q, SEC_KERNEL,
 				 "rp_filter=1 (strict): sources whose route back does not use the "
@@ -105,8 +108,9 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 		report_q_note(q, SEC_KERNEL, all_al ?
 			 "accept_local=1: packets carrying the host's own address as source are "
 			 "accepted (%llu own-address packets here)." :
-			 "accept_local=0: the kernel dropped the %llu packets carrying the host's "
-			 "own address as source as martians.", (unsigned long long)own);
+			 "accept_local=0: of the %llu packets carrying the host's own address as "
+			 "source, the kernel dropped the IPv4 ones as martians (IPv6 has no such "
+			 "check).", (unsigned long long)own);
 	if (all_lm >= 0)
 		report_q_note(q, SEC_KERNEL, all_lm > 0 ?
 			 "log_martians=1: the kernel also logged these martians (rate-limited) "
@@ -115,38 +119,95 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 			 "in /proc/net/stat/rt_cache counted them.");
 }
 
+/* The kernel table: one row per scope ("all", "default", each interface), the settings
+ * as columns; a setting runs recorded differently shows every value ("0,1"), and keys
+ * without a column go to "other" as key=value. */
+static int kernel_pivot(struct report_qctx *q, const struct kval *kv, size_t n)
+{
+	struct rtable *t = &q->r->tables[RT_KERNEL];
+	size_t first = t->nrows;
+
+	for (size_t i = 0; i < n; i++) {
+		struct rcell *row = NULL;
+		unsigned c;
+		char *v = NULL;
+		int other, rc = 0;
+
+		for (size_t k = first; k < t->nrows && !row; k++)
+			if (!strcmp(t->cells[k * t->ncols + 1].s, kv[i].scope))
+				row = &t->cells[k * t->ncols];
+		if (!row) {
+			if (!(row = report_q_row_add(q, t)))
+				return -1;
+			report_q_text(q, &row[1], kv[i].scope);
+			for (c = 2; c < t->ncols; c++)
+				row[c].null = 1;
+		}
+		for (c = 2; c < t->ncols - 1; c++)
+			if (!strcmp(t->cols[c].name, kv[i].key))
+				break;
+		other = c == t->ncols - 1;
+		if (row[c].null && !other)
+			v = strdup(kv[i].value);
+		else if (row[c].null)
+			rc = asprintf(&v, "%s=%s", kv[i].key, kv[i].value);
+		else if (other)
+			rc = asprintf(&v, "%s %s=%s", row[c].s, kv[i].key, kv[i].value);
+		else
+			rc = asprintf(&v, "%s,%s", row[c].s, kv[i].value);
+		if (rc < 0)
+			v = NULL;
+		if (!v) {
+			q->oom = 1;
+			return -1;
+		}
+		free(row[c].s);
+		row[c].s = v;
+		row[c].null = 0;
+	}
+	return 0;
+}
+
 int report_q_kernel(struct report_qctx *q)
 {
-	static const unsigned map[] = { 1, 2, 3 };
-	struct rtable *t = &q->r->tables[RT_KERNEL];
-	size_t first = t->nrows, n;
-	struct kval *kv;
+	struct store_rows *s = report_q_open(q, "kernel_ctx.sql");
+	struct kval *kv = NULL;
+	size_t n = 0;
+	int rc, ret = -1;
 
-	if (report_q_table(q, "kernel_ctx.sql", RT_KERNEL, map, 3) < 0)
+	if (!s)
 		return -1;
-	n = t->nrows - first;
+	while ((rc = report_q_step(q, s)) == 1) {
+		struct kval *k = realloc(kv, (n + 1) * sizeof(*kv));
+
+		if (!k) {
+			q->oom = 1;
+			break;
+		}
+		kv = k;
+		snprintf(kv[n].scope, sizeof(kv[n].scope), "%s", store_col_text(s, 0));
+		snprintf(kv[n].key, sizeof(kv[n].key), "%s", store_col_text(s, 1));
+		snprintf(kv[n].value, sizeof(kv[n].value), "%s", store_col_text(s, 2));
+		n++;
+	}
+	store_rows_free(s);
+	if (rc < 0 || q->oom)
+		goto out;
 	if (n == 0) {
 		report_q_note(q, SEC_KERNEL, q->file_mode || !q->h->live_runs ?
 			 "No kernel context was recorded for this period (capture files carry "
 			 "none): how the capturing host's kernel treated these packets is unknown." :
 			 "The runs of this period recorded no kernel context.");
-		return 0;
+		ret = 0;
+		goto out;
 	}
-	kv = calloc(n, sizeof(*kv));
-	if (!kv) {
-		q->oom = 1;
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct rcell *row = &t->cells[(first + i) * t->ncols];
-
-		snprintf(kv[i].scope, sizeof(kv[i].scope), "%s", row[1].s);
-		snprintf(kv[i].key, sizeof(kv[i].key), "%s", row[2].s);
-		snprintf(kv[i].value, sizeof(kv[i].value), "%s", row[3].s);
-	}
+	if (kernel_pivot(q, kv, n) < 0)
+		goto out;
 	kernel_notes(q, kv, n);
+	ret = q->oom ? -1 : 0;
+out:
 	free(kv);
-	return 0;
+	return ret;
 }
 
 /* ---- Timeline, top lists, TTL ---- */
@@ -228,6 +289,7 @@ int report_q_new_sources(struct report_qctx *q)
 	store_rows_free(s);
 	if (rc < 0 || q->oom)
 		return -1;
+	q->h->new_sources = total;
 	if (total > (int64_t)q->r->limit)
 		report_q_note(q, SEC_TOP, "%lld spoofed sources are new in this period; the %u with the "
 			 "most packets are listed.", (long long)total, q->r->limit);

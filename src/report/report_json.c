@@ -193,6 +193,64 @@ static json_t *ifaces_json(const struct report *r)
 	return jdone(a, ok);
 }
 
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? jstr(s) : json_null();
+}
+
+static json_t *vclasses_json(const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+	json_t *a = json_array();
+	int ok = a != NULL;
+
+	for (size_t i = 0; ok && i < v->nclasses; i++) {
+		const struct report_vclass *c = &v->classes[i];
+
+		ok = jpush(a, json_pack("{s:o, s:s, s:o, s:I, s:s, s:o, s:o, s:I, s:I, s:I, s:I, "
+					"s:I, s:o, s:o}",
+			"host", jstr(c->host), "class", c->cls, "label", jstr(report_class_label(c->cls)),
+			"packets", (json_int_t)c->packets, "fate", report_fate_key(c->fate),
+			"fate_text", jstr(c->fate_text), "proof", jstr_or_null(c->proof),
+			"dropped_by_kernel", (json_int_t)c->dropped,
+			"passed_kernel", (json_int_t)c->passed, "replies", (json_int_t)c->replies,
+			"icmp_errors", (json_int_t)c->icmp_errors, "nflog_logged", (json_int_t)c->logged,
+			"nflog_rules", jstr_or_null(c->logged_by),
+			"violations", jstr_or_null(c->violations))) == 0;
+	}
+	return jdone(a, ok);
+}
+
+static json_t *vsteps_json(const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+	json_t *a = json_array();
+	int ok = a != NULL;
+
+	for (size_t i = 0; ok && i < v->nsteps; i++) {
+		const struct report_vstep *s = &v->steps[i];
+
+		ok = jpush(a, json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+			"host", jstr(s->host), "kind", report_step_key(s->kind), "text", jstr(s->text),
+			"sysctl", jstr_or_null(s->sysctl), "iptables", jstr_or_null(s->iptables),
+			"nft", jstr_or_null(s->nft), "command", jstr_or_null(s->command))) == 0;
+	}
+	return jdone(a, ok);
+}
+
+static json_t *verdict_json(const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+		"status", report_vstatus_key(v->status), "headline", jstr(v->headline),
+		"classes", vclasses_json(r), "next_steps", vsteps_json(r),
+		"changes", jstr(v->changes), "completeness", jstr(v->completeness),
+		"period_seconds", (json_int_t)v->period_secs,
+		"capture_seconds", v->capture_secs < 0 ? json_null() :
+				   json_integer((json_int_t)v->capture_secs));
+}
+
 int report_write_json(const struct report *r, FILE *f)
 {
 	json_t *doc;
@@ -201,11 +259,12 @@ int report_write_json(const struct report *r, FILE *f)
 
 	snprintf(ver, sizeof(ver), "spoofaudit %s", SPOOFAUDIT_VERSION);
 	/* json_pack fails when any "o" value is NULL, and then releases the others */
-	doc = json_pack("{s:i, s:o, s:o, s:{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b, s:o}, "
+	doc = json_pack("{s:i, s:o, s:o, s:o, s:{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b, s:o}, "
 			"s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
 		"schema_version", REPORT_SCHEMA_VERSION,
 		"generator", jstr(ver),
 		"generated", jtime(r, r->generated_us),
+		"verdict", verdict_json(r),
 		"period",
 		  "since", jtime(r, r->since_us), "until", jtime(r, r->until_us),
 		  "since_usec", (json_int_t)r->since_us, "until_usec", (json_int_t)r->until_us,

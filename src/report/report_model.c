@@ -20,68 +20,72 @@ static const struct rcol c_runs[] = {
 	H, { "run", "run", RC_INT, 4 }, { "run_host", "run host", RC_TEXT, 0 },
 	{ "started", "started", RC_TIME, 11 }, { "ended", "ended", RC_TIME, 11 },
 	{ "last_stats", "last stats", RC_TIME, 0 }, { "version", "version", RC_TEXT, 7 },
-	{ "bucket_seconds", "bucket", RC_INT, 0 }, { "cmdline", "command", RC_TEXT, 54 },
+	{ "bucket_seconds", "bucket", RC_INT, 0 }, { "cmdline", "command", RC_TEXT, 37 },
 };
 static const struct rcol c_sources[] = {
 	H, { "run", "run", RC_INT, 0 }, { "kind", "kind", RC_TEXT, 9 },
-	{ "name", "source", RC_TEXT, 14 }, { "iface", "iface", RC_TEXT, 0 },
-	{ "seconds", "secs", RC_INT, 6 }, { "received", "received", RC_INT, 10 },
-	{ "kernel_drops", "kdrop", RC_INT, 7 }, { "iface_drops", "ifdrop", RC_INT, 6 },
+	{ "name", "source", RC_TEXT, 10 }, { "iface", "iface", RC_TEXT, 0 },
+	{ "seconds", "secs", RC_INT, 5 }, { "received", "received", RC_INT, 9 },
+	{ "kernel_drops", "kdrop", RC_INT, 6 }, { "iface_drops", "ifdrop", RC_INT, 6 },
 	{ "nflog_received", "nflog", RC_INT, 0 }, { "nflog_enobufs", "enobuf", RC_INT, 6 },
-	{ "nflog_seq_gaps", "gaps", RC_INT, 5 }, { "flow_evictions", "evict", RC_INT, 7 },
+	{ "nflog_seq_gaps", "gaps", RC_INT, 5 }, { "flow_evictions", "evict", RC_INT, 0 },
 	{ "db_write_failures", "dbfail", RC_INT, 6 }, { "decoded_ip", "ip", RC_INT, 0 },
 	{ "not_ip", "not ip", RC_INT, 0 }, { "unsupported", "unsupported", RC_INT, 0 },
 	{ "malformed", "malformed", RC_INT, 0 },
 };
 static const struct rcol c_ifaces[] = {
 	H, { "iface", "interface", RC_TEXT, 12 }, { "role", "role", RC_TEXT, 9 },
-	{ "role_origin", "role from", RC_TEXT, 12 }, { "prefixes", "prefixes", RC_TEXT, 59 },
+	{ "role_origin", "role from", RC_TEXT, 12 }, { "prefixes", "prefixes", RC_TEXT, 39 },
 };
 static const struct rcol c_decode[] = {
 	H, { "reason", "decode problem", RC_TEXT, 30 }, { "count", "packets", RC_INT, 12 },
 };
 static const struct rcol c_kernel[] = {
-	H, { "scope", "scope", RC_TEXT, 16 }, { "key", "setting", RC_TEXT, 16 },
-	{ "value", "value", RC_TEXT, 8 },
+	H, { "scope", "scope", RC_TEXT, 16 }, { "rp_filter", "rp_filter", RC_TEXT, 9 },
+	{ "route_localnet", "route_localnet", RC_TEXT, 14 },
+	{ "accept_local", "accept_local", RC_TEXT, 12 },
+	{ "log_martians", "log_martians", RC_TEXT, 12 },
+	{ "other", "other settings", RC_TEXT, 0 },	/* last: keys without a column */
 };
 static const struct rcol c_totals_class[] = {
 	H, { "class", "class", RC_TEXT, 18 }, { "packets", "packets", RC_INT, 12 },
 	{ "bytes", "bytes", RC_BYTES, 7 }, { "flows", "flows", RC_INT, 10 },
 	{ "prev_packets", "prev pkts", RC_INT, 12 }, { "prev_bytes", "prev bytes", RC_BYTES, 0 },
 	{ "prev_flows", "prev flows", RC_INT, 0 }, { "change", "change", RC_TEXT, 8 },
+	{ "label", "meaning", RC_TEXT, 0 },
 };
 static const struct rcol c_totals_iface[] = {
-	H, { "iface", "interface", RC_TEXT, 12 }, { "role", "role", RC_TEXT, 9 },
-	{ "packets", "packets", RC_INT, 12 }, { "bytes", "bytes", RC_BYTES, 7 },
-	{ "flows", "flows", RC_INT, 10 }, { "spoofed_packets", "spoofed", RC_INT, 12 },
-	{ "loopback_packets", "loopback", RC_INT, 12 },
+	H, { "iface", "interface", RC_TEXT, 12 }, { "role", "role", RC_TEXT, 8 },
+	{ "packets", "packets", RC_INT, 11 }, { "bytes", "bytes", RC_BYTES, 7 },
+	{ "flows", "flows", RC_INT, 8 }, { "spoofed_packets", "spoofed", RC_INT, 10 },
+	{ "loopback_packets", "loopback", RC_INT, 10 },
 };
 static const struct rcol c_totals[] = {
 	H, { "class", "class", RC_TEXT, 18 }, { "subclass", "subclass", RC_TEXT, 20 },
-	{ "iface", "iface", RC_TEXT, 10 }, { "packets", "packets", RC_INT, 11 },
-	{ "bytes", "bytes", RC_BYTES, 7 }, { "flows", "flows", RC_INT, 8 },
+	{ "iface", "iface", RC_TEXT, 10 }, { "packets", "packets", RC_INT, 10 },
+	{ "bytes", "bytes", RC_BYTES, 0 }, { "flows", "flows", RC_INT, 0 },
 	{ "prev_packets", "prev pkts", RC_INT, 0 }, { "prev_bytes", "prev bytes", RC_BYTES, 0 },
 	{ "prev_flows", "prev flows", RC_INT, 0 }, { "change", "change", RC_TEXT, 7 },
 };
 static const struct rcol c_top_addr[] = {
-	H, { "addr", "address", RC_TEXT, 39 }, { "class", "class", RC_TEXT, 18 },
-	{ "classes", "classes", RC_TEXT, 0 }, { "packets", "packets", RC_INT, 11 },
+	H, { "addr", "address", RC_TEXT, 33 }, { "class", "class", RC_TEXT, 18 },
+	{ "classes", "classes", RC_TEXT, 0 }, { "packets", "packets", RC_INT, 10 },
 	{ "bytes", "bytes", RC_BYTES, 0 }, { "flows", "flows", RC_INT, 0 },
-	{ "first_seen", "first seen", RC_TIME, 11 }, { "last_seen", "last seen", RC_TIME, 11 },
+	{ "first_seen", "first seen", RC_TIME, 11 }, { "last_seen", "last seen", RC_TIME, 0 },
 	{ "ifaces", "interfaces", RC_TEXT, 0 },
 };
 static const struct rcol c_top_ports[] = {
 	H, { "proto", "proto#", RC_INT, 0 }, { "proto_name", "proto", RC_TEXT, 7 },
 	{ "port", "port#", RC_INT, 0 }, { "service", "port", RC_TEXT, 9 },
-	{ "packets", "packets", RC_INT, 11 }, { "bytes", "bytes", RC_BYTES, 7 },
-	{ "flows", "flows", RC_INT, 8 }, { "sources", "sources", RC_INT, 8 },
-	{ "classes", "classes", RC_TEXT, 36 },
+	{ "packets", "packets", RC_INT, 10 }, { "bytes", "bytes", RC_BYTES, 0 },
+	{ "flows", "flows", RC_INT, 7 }, { "sources", "sources", RC_INT, 7 },
+	{ "classes", "classes", RC_TEXT, 28 },
 };
 static const struct rcol c_new[] = {
-	H, { "addr", "address", RC_TEXT, 39 }, { "class", "class", RC_TEXT, 18 },
-	{ "classes", "classes", RC_TEXT, 0 }, { "packets", "packets", RC_INT, 11 },
+	H, { "addr", "address", RC_TEXT, 33 }, { "class", "class", RC_TEXT, 18 },
+	{ "classes", "classes", RC_TEXT, 0 }, { "packets", "packets", RC_INT, 10 },
 	{ "bytes", "bytes", RC_BYTES, 0 }, { "flows", "flows", RC_INT, 0 },
-	{ "first_seen", "first seen", RC_TIME, 11 }, { "last_seen", "last seen", RC_TIME, 11 },
+	{ "first_seen", "first seen", RC_TIME, 11 }, { "last_seen", "last seen", RC_TIME, 0 },
 };
 static const struct rcol c_ttl[] = {
 	H, { "class", "class", RC_TEXT, 18 }, { "ttl", "TTL", RC_TEXT, 7 },
@@ -93,7 +97,7 @@ static const struct rcol c_nflog[] = {
 	H, { "prefix", "prefix", RC_TEXT, 24 }, { "group", "group", RC_INT, 5 },
 	{ "hook", "hook#", RC_INT, 0 }, { "hook_name", "hook", RC_TEXT, 11 },
 	{ "class", "class", RC_TEXT, 18 }, { "packets", "packets", RC_INT, 11 },
-	{ "bytes", "bytes", RC_BYTES, 7 }, { "flows", "flows", RC_INT, 8 },
+	{ "bytes", "bytes", RC_BYTES, 0 }, { "flows", "flows", RC_INT, 0 },
 };
 static const struct rcol c_unlogged[] = {
 	H, { "class", "class", RC_TEXT, 18 }, { "iface", "iface", RC_TEXT, 12 },
@@ -102,15 +106,15 @@ static const struct rcol c_unlogged[] = {
 static const struct rcol c_lo_services[] = {
 	H, { "proto", "proto#", RC_INT, 0 }, { "proto_name", "proto", RC_TEXT, 7 },
 	{ "port", "port#", RC_INT, 0 }, { "service", "port", RC_TEXT, 9 },
-	{ "packets", "packets", RC_INT, 11 }, { "bytes", "bytes", RC_BYTES, 7 },
+	{ "packets", "packets", RC_INT, 11 }, { "bytes", "bytes", RC_BYTES, 0 },
 	{ "flows", "flows", RC_INT, 7 }, { "peers", "peers", RC_INT, 5 },
-	{ "servers", "server addresses", RC_TEXT, 24 }, { "peer_addrs", "peer addresses", RC_TEXT, 0 },
+	{ "servers", "servers", RC_TEXT, 16 }, { "peer_addrs", "peer addresses", RC_TEXT, 0 },
 	{ "uids", "uid", RC_TEXT, 10 }, { "first_seen", "first seen", RC_TIME, 0 },
 	{ "last_seen", "last seen", RC_TIME, 0 },
 };
 static const struct rcol c_lo_nonlocal[] = {
-	H, { "src", "source", RC_TEXT, 30 }, { "dst", "destination", RC_TEXT, 30 },
-	{ "packets", "packets", RC_INT, 10 }, { "bytes", "bytes", RC_BYTES, 0 },
+	H, { "src", "source", RC_TEXT, 21 }, { "dst", "destination", RC_TEXT, 21 },
+	{ "packets", "packets", RC_INT, 8 }, { "bytes", "bytes", RC_BYTES, 0 },
 	{ "flows", "flows", RC_INT, 0 }, { "own_address", "own", RC_INT, 0 },
 	{ "note", "note", RC_TEXT, 22 },
 };
@@ -120,7 +124,7 @@ static const struct rcol c_policy[] = {
 	{ "strength", "evidence", RC_TEXT, 8 }, { "count", "times", RC_INT, 7 },
 	{ "lines", "lines", RC_INT, 0 }, { "first_seen", "first seen", RC_TIME, 11 },
 	{ "last_seen", "last seen", RC_TIME, 0 }, { "iface", "iface", RC_TEXT, 0 },
-	{ "flow", "flow", RC_TEXT, 40 }, { "intended", "intended policy", RC_TEXT, 0 },
+	{ "flow", "flow", RC_TEXT, 20 }, { "intended", "intended policy", RC_TEXT, 0 },
 	{ "live", "live", RC_TEXT, 0 }, { "evidence", "evidence", RC_TEXT, 0 },
 	{ "evidence_packets", "packets", RC_INT, 0 },
 };
@@ -144,7 +148,7 @@ static const struct rtable templates[RT_COUNT] = {
 	T(RT_NFLOG_UNLOGGED, "nflog_unlogged", "Spoofed packets pcap saw that no NFLOG rule logged", SEC_NFLOG, c_unlogged, "None."),
 	T(RT_LOOPBACK_SERVICES, "loopback_services", "Services reached over loopback", SEC_LOOPBACK, c_lo_services, "No loopback traffic."),
 	T(RT_LOOPBACK_NONLOCAL, "loopback_nonlocal", "Loopback traffic with non-loopback addresses", SEC_LOOPBACK, c_lo_nonlocal, "None."),
-	T(RT_POLICY, "policy", "Policy violations found live (collect --policy; export --violation ID writes the evidence)", SEC_POLICY, c_policy, "None (or no collector ran with --policy)."),
+	T(RT_POLICY, "policy", "Live policy violations (export --violation ID writes the evidence)", SEC_POLICY, c_policy, "None (or no collector ran with --policy)."),
 };
 
 static const char *const section_titles[SEC_COUNT] = {
@@ -166,6 +170,92 @@ static const char *const section_keys[SEC_COUNT] = {
 	[SEC_TTL] = "ttl", [SEC_NFLOG] = "nflog", [SEC_LOOPBACK] = "loopback",
 	[SEC_POLICY] = "policy",
 };
+
+/* Human labels beside the stable class names (src/classify/classify.h). */
+static const struct { const char *cls, *label; } class_labels[] = {
+	{ "normal", "ordinary traffic" },
+	{ "loopback_flow", "traffic on loopback" },
+	{ "spoof_loopback_src", "forged loopback source" },
+	{ "loopback_dst", "loopback destination" },
+	{ "own_addr_src", "forged own-address source" },
+	{ "bogon_src", "reserved (bogon) source" },
+	{ "unexpected_src", "outside interface prefixes" },
+};
+
+const char *report_class_label(const char *cls)
+{
+	for (size_t i = 0; i < sizeof(class_labels) / sizeof(class_labels[0]); i++)
+		if (!strcmp(class_labels[i].cls, cls))
+			return class_labels[i].label;
+	return cls;
+}
+
+const char *report_fate_key(enum report_fate f)
+{
+	static const char *const k[FATE_COUNT] = {
+		[FATE_ANSWERED] = "answered", [FATE_ACCEPTED] = "accepted",
+		[FATE_PASSED] = "passed_kernel", [FATE_DROPPED] = "dropped_by_kernel",
+		[FATE_UNKNOWN] = "unknown",
+	};
+
+	return f < FATE_COUNT ? k[f] : "unknown";
+}
+
+const char *report_fate_label(enum report_fate f)
+{
+	static const char *const n[FATE_COUNT] = {
+		[FATE_ANSWERED] = "answered", [FATE_ACCEPTED] = "accepted by rules",
+		[FATE_PASSED] = "passed the kernel", [FATE_DROPPED] = "dropped by kernel",
+		[FATE_UNKNOWN] = "unknown",
+	};
+
+	return f < FATE_COUNT ? n[f] : "unknown";
+}
+
+const char *report_step_key(enum report_step_kind k)
+{
+	static const char *const n[] = {
+		[STEP_KEEP] = "keep_sysctl", [STEP_SET] = "set_sysctl", [STEP_RULE] = "add_rule",
+		[STEP_CHECK] = "check_ruleset", [STEP_REVIEW] = "review",
+		[STEP_RECORD] = "read_settings",
+	};
+
+	return k <= STEP_RECORD ? n[k] : "";
+}
+
+const char *report_vstatus_key(enum report_vstatus s)
+{
+	static const char *const n[] = {
+		[VS_EMPTY] = "no_packets", [VS_NONE] = "no_spoofed", [VS_DROPPED] = "all_dropped",
+		[VS_THROUGH] = "got_through", [VS_UNKNOWN] = "unknown",
+	};
+
+	return s <= VS_UNKNOWN ? n[s] : "";
+}
+
+char *report_duration(int64_t secs, char *buf, size_t len)
+{
+	static const struct { int64_t unit, sub; const char *a, *b; } u[] = {
+		{ 86400, 3600, "d", "h" }, { 3600, 60, "h", "min" }, { 60, 1, "min", "s" },
+	};
+
+	if (secs < 0)
+		secs = 0;
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		int64_t big = secs / u[i].unit, small = (secs % u[i].unit) / u[i].sub;
+
+		if (!big)
+			continue;
+		if (small)
+			snprintf(buf, len, "%lld %s %lld %s", (long long)big, u[i].a, (long long)small,
+				 u[i].b);
+		else
+			snprintf(buf, len, "%lld %s", (long long)big, u[i].a);
+		return buf;
+	}
+	snprintf(buf, len, "%lld s", (long long)secs);
+	return buf;
+}
 
 const char *report_section_key(enum report_section s)
 {

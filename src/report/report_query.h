@@ -61,5 +61,11 @@ int report_q_nflog(struct report_qctx *q);
 int report_q_loopback(struct report_qctx *q);
 /* The live policy audit's violations of the period (reports/policy.sql). */
 int report_q_policy(struct report_qctx *q);
+/* report_verdict.c: the verdict's classes and next steps of one host (after every other
+ * section of it), then, once every host is built, the headline, changes and
+ * completeness. */
+int report_q_verdict(struct report_qctx *q);
+int report_verdict_finish(struct report *r);
+void report_verdict_free(struct report_verdict *v);
 
 #endif

@@ -1,6 +1,7 @@
-/* This file writes the report as text for a terminal or a mail: aligned tables within
- * REPORT_TEXT_WIDTH columns, notes wrapped to the same width, and a sparkline per
- * spoofed class for the timeline. With several databases, each table's rows are grouped
+/* This file writes the report as text for a terminal or a mail: the verdict first, then
+ * aligned tables within REPORT_TEXT_WIDTH (80) columns, notes wrapped to the same width
+ * (a word longer than a line is cut), and a sparkline per spoofed class for the
+ * timeline; an empty period is one paragraph. With several databases, each table's rows are grouped
  * under their host. Every string that may come from a database (names, prefixes, host
  * names, command lines, notes) passes through text_term first, so that no control
  * character reaches the terminal, and widths are those of the escaped text. */
@@ -12,8 +13,8 @@
 
 #include "common/textsafe.h"
 
-#define REPORT_TEXT_WIDTH 100
-#define SPARK_MAX 64		/* glyphs of one sparkline */
+#define REPORT_TEXT_WIDTH 80
+#define SPARK_MAX 40		/* glyphs of one sparkline */
 
 /* Display width of UTF-8 text (code points; the report writes no wide characters). */
 static size_t u8len(const char *s)
@@ -23,6 +24,16 @@ static size_t u8len(const char *s)
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xc0) != 0x80;
 	return n;
+}
+
+/* Display width of the first n bytes of UTF-8 text. */
+static size_t u8len_n(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
 }
 
 /* Writes raw, escaped for a terminal, in a field of width w, truncated with '~' at a
@@ -98,15 +109,17 @@ static void print_row(FILE *f, const struct report *r, const struct rtable *t,
 	fprintf(f, "%s\n", line);
 }
 
+static int wrap(FILE *f, const char *lead, const char *raw);
+
 static int print_table(FILE *f, const struct report *r, const struct rtable *t)
 {
 	int ret = 0;
 
-	fprintf(f, "\n%s\n", t->title);
-	if (!t->nrows) {
-		fprintf(f, "  %s\n", t->empty);
-		return 0;
-	}
+	fputc('\n', f);
+	if (wrap(f, "", t->title) < 0)
+		return -1;
+	if (!t->nrows)
+		return wrap(f, "  ", t->empty);
 	print_row(f, r, t, NULL);
 	/* Rows grouped by host in host order, each group in its own order. */
 	for (unsigned h = 0; h < r->nhosts; h++) {
@@ -156,7 +169,22 @@ static int wrap(FILE *f, const char *lead, const char *raw)
 		while (*e && *e != ' ')
 			e++;
 		w = (size_t)(e - p);
-		if (col > indent && col + 1 + w > REPORT_TEXT_WIDTH) {
+		if (indent + w > REPORT_TEXT_WIDTH) {	/* longer than a line: cut it */
+			if (col > indent)
+				fprintf(f, "\n%*s", (int)indent, "");
+			e = p + (REPORT_TEXT_WIDTH - indent);
+			while (((unsigned char)*e & 0xc0) == 0x80 && e > p + 1)
+				e--;
+			w = (size_t)(e - p);
+			fwrite(p, 1, w, f);
+			col = indent + u8len_n(p, w);
+			p = e;
+			if (*p)
+				fprintf(f, "\n%*s", (int)indent, "");
+			col = *p ? indent : col;
+			continue;
+		}
+		if (col > indent && col + 1 + u8len_n(p, w) > REPORT_TEXT_WIDTH) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			col = indent;
 		} else if (col > indent) {
@@ -164,7 +192,7 @@ static int wrap(FILE *f, const char *lead, const char *raw)
 			col++;
 		}
 		fwrite(p, 1, w, f);
-		col += w;
+		col += u8len_n(p, w);
 		p = e;
 		while (*p == ' ')
 			p++;
@@ -192,7 +220,7 @@ static void print_timeline(FILE *f, const struct report *r, const char *tz, int 
 {
 	unsigned step = (r->nhours + SPARK_MAX - 1) / SPARK_MAX, n = (r->nhours + step - 1) / step;
 	uint64_t v[SPARK_MAX], max = 0;
-	char spark[SPARK_MAX * 4 + 1], axis[SPARK_MAX + 8], a[32];
+	char spark[SPARK_MAX * 4 + 1], axis[SPARK_MAX + 8], a[32], head[512];
 	int any = 0;
 
 	for (int c = 0; c < REPORT_NSPOOF; c++)
@@ -204,10 +232,11 @@ static void print_timeline(FILE *f, const struct report *r, const char *tz, int 
 			if (s > max)
 				max = s;
 		}
-	fprintf(f, "\n  %u %s per glyph from %s (%s); one scale for every class, peak %llu\n",
-		step, step == 1 ? "hour" : "hours",
-		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), tz,
-		(unsigned long long)max);
+	snprintf(head, sizeof(head), "%u %s per glyph from %s (%s); one scale, peak %llu", step, step == 1 ? "hour" : "hours",
+		 report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)), tz,
+		 (unsigned long long)max);
+	fputc('\n', f);
+	wrap(f, "  ", head);
 	for (int c = 0; c < REPORT_NSPOOF; c++) {
 		uint64_t total = 0;
 
@@ -239,7 +268,132 @@ static void print_timeline(FILE *f, const struct report *r, const char *tz, int 
 			memcpy(axis + i, hh, 2);
 	}
 	axis[n] = '\0';
+	for (int k = (int)n - 1; k >= 0 && axis[k] == ' '; k--)
+		axis[k] = '\0';
 	fprintf(f, "  %-18s %11s   %s\n", step == 1 ? "hour" : "", "", axis);
+}
+
+/* "host: text" with several databases, else text; NULL when out of memory. */
+static char *on_host(const struct report *r, const char *host, const char *text)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "%s%s%s", r->nhosts > 1 ? host : "", r->nhosts > 1 ? ": " : "",
+		     text) < 0)
+		return NULL;
+	return s;
+}
+
+/* One wrapped line "lead + host: a b" (b may be NULL). */
+static int wrap_host(FILE *f, const struct report *r, const char *lead, const char *host,
+		     const char *a, const char *b)
+{
+	char *t = NULL, *h;
+	int ret;
+
+	if (asprintf(&t, "%s%s%s", a, b ? " " : "", b ? b : "") < 0)
+		return -1;
+	h = host ? on_host(r, host, t) : t;
+	ret = h ? wrap(f, lead, h) : -1;
+	if (h != t)
+		free(h);
+	free(t);
+	return ret;
+}
+
+static int print_steps(FILE *f, const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+	int ret = 0;
+
+	fputs("  Next steps:\n", f);
+	for (size_t i = 0; i < v->nsteps; i++) {
+		const struct report_vstep *s = &v->steps[i];
+		char lead[32];
+
+		snprintf(lead, sizeof(lead), "  %zu. ", i + 1);
+		ret |= wrap_host(f, r, lead, s->host, s->text, NULL);
+		if (s->sysctl)
+			ret |= wrap_host(f, r, "     ", NULL, "sysctl -w", s->sysctl);
+		if (s->iptables)
+			ret |= wrap_host(f, r, "     ", NULL, "iptables", s->iptables);
+		if (s->nft)
+			ret |= wrap_host(f, r, "     ", NULL, "nft:", s->nft);
+		if (s->command)
+			ret |= wrap_host(f, r, "     ", NULL, "$", s->command);
+	}
+	return ret;
+}
+
+static int print_verdict(FILE *f, const struct report *r)
+{
+	const struct report_verdict *v = &r->verdict;
+	int ret = 0;
+	char buf[32];
+
+	fputs("\n== Verdict ==\n", f);
+	ret |= wrap(f, "  ", v->headline);
+	if (v->nclasses) {
+		fprintf(f, "  %-18s %11s  %-17s  %s\n", "class", "packets", "fate", "meaning");
+		for (size_t i = 0; i < v->nclasses; i++) {
+			const struct report_vclass *c = &v->classes[i];
+
+			if (r->nhosts > 1 && (!i || strcmp(c->host, v->classes[i - 1].host))) {
+				fputs(" [", f);
+				ret |= put_term(f, c->host);
+				fputs("]\n", f);
+			}
+			fputs("  ", f);
+			field(f, c->cls, 18, 0);
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->packets);
+			fprintf(f, " %11s  %-17s  %s\n", buf, report_fate_label(c->fate),
+				report_class_label(c->cls));
+		}
+	}
+	ret |= print_steps(f, r);
+	ret |= wrap(f, "  Changes: ", v->changes ? v->changes : "");
+	ret |= wrap(f, "  Coverage: ", v->completeness ? v->completeness : "");
+	for (size_t i = 0; i < v->nclasses; i++) {
+		const struct report_vclass *c = &v->classes[i];
+		char *t = NULL;
+
+		if (asprintf(&t, "%s (%s): %s%s%s%s%s%s%s%s%s", c->cls, report_class_label(c->cls),
+			     c->fate_text, c->proof ? " Proof: " : "", c->proof ? c->proof : "",
+			     c->proof ? "." : "", c->logged_by ? " Logged by NFLOG rule " : "",
+			     c->logged_by ? c->logged_by : "", c->logged_by ? "." : "",
+			     c->violations ? " Live violations: " : "",
+			     c->violations ? c->violations : "") < 0)
+			return -1;
+		ret |= wrap_host(f, r, "  - ", c->host, t, NULL);
+		free(t);
+	}
+	return ret;
+}
+
+/* An empty period: the verdict as one paragraph, with what each database holds. */
+static int print_empty(FILE *f, const struct report *r)
+{
+	char *p = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&p, &len);
+	int ret;
+
+	if (!m)
+		return -1;
+	for (size_t i = 0; i < r->nnotes; i++)	/* they say what each database holds */
+		if (r->notes[i].section == SEC_HEADER)
+			fprintf(m, "%s%s", ftell(m) ? " " : "", r->notes[i].text);
+	if (!ftell(m))
+		fputs(r->verdict.headline, m);
+	fprintf(m, " %s", r->verdict.completeness ? r->verdict.completeness : "");
+	if (fclose(m) != 0) {
+		free(p);
+		return -1;
+	}
+	fputs("\n== Verdict ==\n", f);
+	ret = wrap(f, "  ", p);
+	free(p);
+	return ret;
 }
 
 int report_write_text(const struct report *r, FILE *f, int ascii)
@@ -249,13 +403,21 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 
 	errno = 0;
 	text_term(tz, sizeof(tz), r->tz);
-	fprintf(f, "spoofaudit report: ");
-	for (unsigned i = 0; i < r->nhosts; i++) {
-		if (i)
-			fputs(", ", f);
-		oom |= put_term(f, r->hosts[i].name);
+	{	/* the host names, wrapped */
+		char *names = NULL;
+		size_t nlen = 0;
+		FILE *m = open_memstream(&names, &nlen);
+
+		if (m) {
+			fputs("spoofaudit report:", m);
+			for (unsigned i = 0; i < r->nhosts; i++)
+				fprintf(m, "%s %s", i ? "," : "", r->hosts[i].name);
+		}
+		if (!m || fclose(m) != 0 || wrap(f, "", names) < 0)
+			oom = 1;
+		free(names);
 	}
-	fprintf(f, "\nPeriod: %s to %s (%s)\n",
+	fprintf(f, "Period: %s to %s (%s)\n",
 		report_format_time(r->since_us, r->utc, TF_MINUTE, a, sizeof(a)),
 		report_format_time(r->until_us, r->utc, TF_MINUTE, b, sizeof(b)), tz);
 	fprintf(f, "Generated: %s by spoofaudit %s\n",
@@ -266,14 +428,19 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 		r->packets ? (snprintf(h1, sizeof(h1), "%.2f%%",
 				       100.0 * (double)r->spoofed_packets / (double)r->packets), h1) : "0%",
 		(unsigned long long)r->loopback_packets);
+	if (r->verdict.status == VS_EMPTY) {
+		oom |= print_empty(f, r);
+		goto out;
+	}
+	oom |= print_verdict(f, r);
 	for (int s = 0; s < SEC_COUNT; s++) {
 		fprintf(f, "\n== %s ==\n", report_section_title((enum report_section)s));
 		for (unsigned i = 0; s == SEC_HEADER && i < r->nhosts; i++) {
-			fputs("  ", f);
-			oom |= put_term(f, r->hosts[i].name);
-			fputs(": ", f);
-			oom |= put_term(f, r->hosts[i].path);
-			fprintf(f, " (schema %d)\n", r->hosts[i].schema_version);
+			char sv[32];
+
+			snprintf(sv, sizeof(sv), "(schema %d)", r->hosts[i].schema_version);
+			oom |= wrap_host(f, r, "  ", NULL, r->hosts[i].name, "");
+			oom |= wrap_host(f, r, "    ", NULL, r->hosts[i].path, sv);
 		}
 		if (s == SEC_TIMELINE)
 			print_timeline(f, r, tz, ascii);
@@ -282,6 +449,7 @@ int report_write_text(const struct report *r, FILE *f, int ascii)
 				oom |= print_table(f, r, &r->tables[t]);
 		oom |= print_notes(f, r, (enum report_section)s);
 	}
+out:
 	fflush(f);
 	if (oom) {
 		errno = ENOMEM;

@@ -92,6 +92,9 @@ int64_t store_source_add(struct store *st, int64_t run_id, const char *kind,
 int store_iface_add(struct store *st, int64_t run_id, const struct iface_info *ifc,
 		    const char *role_origin);	/* "kernel", "option" or "file-default" */
 
+/* Records a kernel counter's value when the run starts (at_end 0) or ends (1). */
+int store_kernel_counter(struct store *st, int64_t run_id, const char *name, uint64_t value,
+			 int at_end);
 /* Kernel context: one sysctl value ("all" or an interface name, key like "rp_filter"). */
 int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
 			 const char *key, const char *value);

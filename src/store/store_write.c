@@ -67,6 +67,9 @@ const char *const store_stmt_sql[S_COUNT] = {
 		"INSERT INTO ifaces(run_id, name, ifindex, role, role_origin, prefixes)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_KCTX] = "INSERT INTO kernel_ctx(run_id, scope, key, value) VALUES(?1, ?2, ?3, ?4)",
+	[S_KCOUNT_START] =
+		"INSERT OR REPLACE INTO kernel_counters(run_id, name, at_start) VALUES(?1, ?2, ?3)",
+	[S_KCOUNT_END] = "UPDATE kernel_counters SET at_end = ?3 WHERE run_id = ?1 AND name = ?2",
 	[S_HOSTADDR] =
 		"INSERT INTO host_addrs(run_id, iface, addr, plen, family)"
 		" VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -176,6 +179,22 @@ int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
 	store_bind_text(s, 3, key);
 	store_bind_text(s, 4, value);
 	return store_step_write(st, s, "adding kernel context");
+}
+
+int store_kernel_counter(struct store *st, int64_t run_id, const char *name, uint64_t value,
+			 int at_end)
+{
+	sqlite3_stmt *s = st->stmt[at_end ? S_KCOUNT_END : S_KCOUNT_START];
+
+	if (value > INT64_MAX) {
+		store_set_err(st, "kernel counter %s: %llu does not fit", name,
+			      (unsigned long long)value);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 3, (int64_t)value);
+	return store_step_write(st, s, "recording a kernel counter");
 }
 
 int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,

@@ -21,7 +21,7 @@ hostile_nflog "$work/c.db" "'@SUM(1+1)'"
 hostile_nflog "$work/c.db" "char(9) || '=1+1'"
 hostile_nflog "$work/c.db" "char(13) || 'cr'"
 hostile_nflog "$work/c.db" "'spoof-lo:'"
-sqlite3 "$work/c.db" "INSERT INTO kernel_ctx SELECT min(id), 'all', 'accept_source_route', '-1' FROM runs;"
+sqlite3 "$work/c.db" "INSERT INTO kernel_ctx SELECT min(id), 'all', 'rp_filter', '-1' FROM runs;"
 for t in interfaces totals nflog kernel; do
 	"$SPOOFAUDIT" report --db "$work/c.db" --day 2026-09-21 --utc -f csv --table $t -o "$work/$t.csv"
 done
@@ -60,7 +60,7 @@ check(prefixes == sorted(["'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(1+1)", "'\t=1+1
 # numbers stay numbers: the counts, and a text cell that is a plain number
 check(all(r["packets"].isdigit() and r["bytes"].isdigit() for r in rows("nflog.csv") + rows("totals.csv")),
       "every packets and bytes cell is a bare number")
-check(",accept_source_route,-1\r\n" in raw("kernel.csv"), "kernel value -1 written as a number")
+check(",all,-1," in raw("kernel.csv"), "kernel value -1 (rp_filter column of scope all) written as a number")
 print("%d checks, %d failed" % (checks, len(fails)))
 sys.exit(1 if fails else 0)
 PY

@@ -149,7 +149,7 @@ while txt[i].startswith("  ") and not txt[i].startswith("  *"):
     tt[(f_[2], f_[0], f_[1])] += int(f_[3])
     i += 1
 check(tt == exp, "g1 text totals differ: %s" % (set(tt.items()) ^ set(exp.items())))
-check(all(len(l) <= 100 for l in txt), "g1 text wider than 100 columns")
+check(all(len(l) <= 80 for l in txt), "g1 text wider than 80 columns")
 # local time: America/Bogota's 2026-09-21 is [05:00Z, next day 05:00Z)
 jl = json.load(open(w + "/g1_local.json"))
 check(jl["period"]["since"] == "2026-09-21T00:00:00-05:00", "local period start %s" % jl["period"]["since"])
@@ -193,7 +193,7 @@ validate(m, schema)
 check(len(m["hosts"]) == 2, "merged hosts")
 check(m["summary"]["packets"] == 2 * j["summary"]["packets"], "merged packets")
 mt = open(w + "/g2m.txt").read().split("\n")
-check(all(len(l) <= 100 for l in mt), "merged text wider than 100 columns")
+check(all(len(l) <= 80 for l in mt), "merged text wider than 80 columns")
 # -i lo0
 jl = json.load(open(w + "/g2lo.json"))
 check(jl["summary"]["packets"] == sum(s["packets"] for s in t["loopback_services"]), "-i lo0 packets")

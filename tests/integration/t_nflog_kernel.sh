@@ -92,6 +92,25 @@ run_setting() {	# run_setting NAME ROUTE_LOCALNET ACCEPT_LOCAL WANT_MARTIAN WANT
 	check "filter INPUT NFLOG: spoofed packets it saw" "$in_spoof" "$want_input_spoof"
 	check "filter INPUT NFLOG: ordinary packets it saw" "$((in_db - in_spoof))" "$normal"
 	check "in_martian_src delta" "$((m1 - m0))" "$want_martian"
+	# The run recorded the counter at its start and end (a window around m0..m1), and where
+	# the kernel dropped every spoofed packet the report's verdict quotes that growth.
+	local kdelta
+	kdelta=$($q "SELECT at_end - at_start FROM kernel_counters WHERE name='in_martian_src'")
+	if [ -n "$kdelta" ] && [ "$kdelta" -ge "$((m1 - m0))" ]; then
+		echo "  ok: recorded in_martian_src growth $kdelta >= the test's own $((m1 - m0))"
+	else
+		echo "  FAIL: recorded in_martian_src growth '$kdelta' < the test's own $((m1 - m0))"; fail=1
+	fi
+	if [ "$want_input_spoof" = 0 ] && [ "$want_martian" -gt 0 ]; then
+		if ! "$SPOOFAUDIT" report --db "$db" --day today > "$WORK/report.txt" 2>&1; then
+			echo "  FAIL: report exited non-zero"; fail=1
+		elif grep -q "in_martian_src rose by $kdelta while the capture ran" "$WORK/report.txt"; then
+			echo "  ok: the report's verdict quotes the counter's growth ($kdelta)"
+		else
+			echo "  FAIL: the report does not quote in_martian_src rose by $kdelta"; fail=1
+			grep -n "in_martian" "$WORK/report.txt" | head -5
+		fi
+	fi
 	check "NFLOG sequence gaps + ENOBUFS" \
 		"$($q "SELECT sum(nflog_seq_gaps + nflog_enobufs) FROM capture_stats")" 0
 	ns_cleanup_now

@@ -1,5 +1,5 @@
 /* This file tests the report's building blocks: parsing days and times (local, UTC, DST
- * days), formatting, the sparkline, table widths against the 100-column text report, the
+ * days), formatting, the sparkline, table widths against the 80-column text report, the
  * spoofed-class lists of reports/ *.sql against the classifier, CSV quoting, the pcapng
  * writer's block layout, and the store's read-side statements. One case per row. */
 #include <stdarg.h>
@@ -166,7 +166,7 @@ static void test_sparkline(void **state)
 	assert_string_equal(report_sparkline(v, 5, 1000, 0, buf, 8), " \u2581\u2581");
 }
 
-/* Every table's text columns (two spaces apart, two of indent) fit 100 columns. */
+/* Every table's text columns (two spaces apart, two of indent) fit 80 columns. */
 static void test_table_widths(void **state)
 {
 	(void)state;
@@ -182,7 +182,7 @@ static void test_table_widths(void **state)
 					fail_msg("%s.%s: title wider than the column", tab->name,
 						 tab->cols[c].name);
 			}
-		if (2 + w + 2 * (n - 1) > 100)
+		if (2 + w + 2 * (n - 1) > 80)
 			fail_msg("table %s is %d columns wide", tab->name, 2 + w + 2 * (n - 1));
 		assert_int_equal(tab->cols[0].type, RC_HOST);
 	}
@@ -396,6 +396,39 @@ static void test_csv_cells(void **state)
 	}
 }
 
+/* Durations as the coverage line writes them: two units at most, no "0.0 h". */
+static void test_duration(void **state)
+{
+	static const struct { int64_t secs; const char *want; } cases[] = {
+		{ 0, "0 s" }, { 59, "59 s" }, { 60, "1 min" }, { 100, "1 min 40 s" },
+		{ 3599, "59 min 59 s" }, { 3600, "1 h" }, { 11520, "3 h 12 min" },
+		{ 11545, "3 h 12 min" }, { 86400, "1 d" }, { 90000, "1 d 1 h" },
+		{ 82800, "23 h" }, { 90000 + 59, "1 d 1 h" }, { -5, "0 s" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(report_duration(cases[i].secs, buf, sizeof(buf)), cases[i].want))
+			fail_msg("%lld s: \"%s\", want \"%s\"", (long long)cases[i].secs, buf,
+				 cases[i].want);
+}
+
+/* Every class the classifier names has a human label of its own. */
+static void test_class_labels(void **state)
+{
+	(void)state;
+	for (int c = 0; c < CLS_COUNT; c++) {
+		const char *n = classify_class_name((enum spoof_class)c);
+		const char *l = report_class_label(n);
+
+		if (!strcmp(l, n) || strlen(l) > 26)
+			fail_msg("%s: label \"%s\" (missing, or wider than the text column)", n, l);
+	}
+	assert_string_equal(report_class_label("spoof_loopback_src"), "forged loopback source");
+	assert_string_equal(report_class_label("no_such_class"), "no_such_class");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_pcapng_layout),
 		cmocka_unit_test(test_store_rows),
 		cmocka_unit_test(test_csv_cells),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_class_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
