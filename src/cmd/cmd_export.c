@@ -364,10 +364,10 @@ static int out_packet(struct out *o, struct store_rows *q, struct export_run *r)
 	    wirelen < caplen || wirelen > UINT32_MAX || ts < 0 || lt < 0 || lt > 0xffff) {
 		if (r->bad++ < MAX_SKIPPED_SHOWN)
 			fprintf(stderr, "spoofaudit export: evidence row %lld: caplen %lld, wirelen "
-				"%lld, %zu bytes stored, link type %lld, time %lld: lengths do not "
+				"%lld, %zu byte%s stored, link type %lld, time %lld: lengths do not "
 				"describe the bytes: skipped\n", (long long)store_col_int(q, 0),
-				(long long)caplen, (long long)wirelen, blen, (long long)lt,
-				(long long)ts);
+				(long long)caplen, (long long)wirelen, blen, plural_s(blen),
+				(long long)lt, (long long)ts);
 		return 0;
 	}
 	if (o->use_ng) {

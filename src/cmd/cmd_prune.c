@@ -127,8 +127,8 @@ int cmd_prune(int argc, char **argv)
 
 		/* step back one calendar day at a time: days with a DST change are not 24 h */
 		if (report_parse_day("today", a.cli.utc, since - 1, &s2, &u2) < 0) {
-			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu days ago\n",
-				(unsigned long long)a.keep);
+			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu day%s ago\n",
+				(unsigned long long)a.keep, plural_s(a.keep));
 			return 1;
 		}
 		since = s2;
