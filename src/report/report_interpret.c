@@ -246,7 +246,7 @@ int report_q_top_addr(struct report_qctx *q, const char *file, enum report_table
 	for (size_t i = first; i < tab->nrows; i++) {
 		struct rcell *row = &tab->cells[i * tab->ncols];
 
-		report_q_first_of_list(q, &row[2], row[3].s ? row[3].s : "");
+		report_q_class_list(q, &row[2], row[3].s ? row[3].s : "");
 	}
 	return q->oom ? -1 : 0;
 }
@@ -283,7 +283,7 @@ int report_q_new_sources(struct report_qctx *q)
 
 		if (!row)
 			break;
-		report_q_first_of_list(q, &row[2], row[3].s);
+		report_q_class_list(q, &row[2], row[3].s);
 		total = store_col_int(s, 7);
 	}
 	store_rows_free(s);

@@ -223,19 +223,48 @@ const char *report_q_hook_name(int64_t h)
 	return h >= 0 && h < 5 ? names[h] : "?";
 }
 
-/* "bogon_src" for one class, "bogon_src+2" for three. */
-void report_q_first_of_list(struct report_qctx *q, struct rcell *c, const char *list)
+/* The classes of a list, spelled out: "bogon_src, own_addr_src" (a text report wraps
+ * them under their column). */
+void report_q_class_list(struct report_qctx *q, struct rcell *c, const char *list)
 {
-	const char *comma = strchr(list, ',');
-	char buf[64];
-	int more = 0;
+	char *out = NULL;
+	const char *p = list, *comma;
 
-	if (!comma) {
-		report_q_text(q, c, list);
-		return;
+	for (; (comma = strchr(p, ',')); p = comma + 1) {
+		char *one = report_q_asprintf(q, "%.*s", (int)(comma - p), p);
+
+		if (one)
+			report_q_append(q, &out, ", ", one);
+		free(one);
 	}
-	for (const char *p = list; *p; p++)
-		more += *p == ',';
-	snprintf(buf, sizeof(buf), "%.*s+%d", (int)(comma - list), list, more);
-	report_q_text(q, c, buf);
+	report_q_append(q, &out, ", ", p);
+	report_q_text(q, c, out ? out : list);
+	free(out);
+}
+
+char *report_q_asprintf(struct report_qctx *q, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		q->oom = 1;
+		return NULL;
+	}
+	return s;
+}
+
+void report_q_append(struct report_qctx *q, char **dst, const char *sep, const char *text)
+{
+	char *n = *dst ? report_q_asprintf(q, "%s%s%s", *dst, sep, text) :
+			 report_q_asprintf(q, "%s", text);
+
+	if (!n)
+		return;
+	free(*dst);
+	*dst = n;
 }

@@ -35,6 +35,11 @@ void report_q_int(struct rcell *c, int64_t v);
 /* A note in section sec; with several databases it names the host. */
 void report_q_note(struct report_qctx *q, enum report_section sec, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A new string (free() it), or NULL with q->oom set. */
+char *report_q_asprintf(struct report_qctx *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends sep and text (or text alone, when *dst is NULL) to *dst. */
+void report_q_append(struct report_qctx *q, char **dst, const char *sep, const char *text);
 /* Prepares reports/FILE with every parameter bound (reports/README.md lists them). */
 struct store_rows *report_q_open(struct report_qctx *q, const char *file);
 int report_q_step(struct report_qctx *q, struct store_rows *s);	/* 1 row, 0 done, -1 */
@@ -47,8 +52,8 @@ int report_q_table(struct report_qctx *q, const char *file, enum report_table t,
 void report_q_proto(struct report_qctx *q, struct rcell *name, struct rcell *svc, int64_t proto,
 		    int64_t port);
 const char *report_q_hook_name(int64_t hook);
-/* "bogon_src" for a one-class list, "bogon_src+2" for three. */
-void report_q_first_of_list(struct report_qctx *q, struct rcell *c, const char *list);
+/* A cell of the classes of a comma list, spelled out ("bogon_src, own_addr_src"). */
+void report_q_class_list(struct report_qctx *q, struct rcell *c, const char *list);
 
 /* The sections report_interpret.c builds (each 0, or -1). */
 int report_q_kernel(struct report_qctx *q);

@@ -77,29 +77,58 @@ static int is_right(enum rcol_type t)
 	return t == RC_INT || t == RC_BYTES;
 }
 
-/* Prints one row (or the header when row is NULL) without trailing blanks. */
-static void print_row(FILE *f, const struct report *r, const struct rtable *t,
-		      const struct rcell *row)
+/* Bytes of the first line of s when it is wrapped at w columns: the whole of s if it
+ * fits, else up to the last space or comma within w (when that keeps at least half the
+ * width), else w whole characters. */
+static size_t wrap_cut(const char *s, int w)
 {
-	char line[4 * REPORT_TEXT_WIDTH + 64], buf[64];
-	FILE *m;
-	int first = 1;
+	size_t off = 0, brk = 0;
+	int n = 0;
+
+	while (s[off] && n < w) {
+		char c = s[off];
+
+		while (((unsigned char)s[++off] & 0xc0) == 0x80)
+			;
+		n++;
+		if ((c == ' ' || c == ',') && n >= w / 2)
+			brk = off;
+	}
+	return !s[off] || !brk ? off : brk;
+}
+
+enum { ROW_MAXCOLS = 32 };
+
+/* One line of a row: each text cell's next piece (wrapped at its width), each number
+ * right-aligned on the first line (cut with '~' if it cannot fit). Returns whether any
+ * cell still has text left. */
+static int print_row_line(FILE *f, const struct rtable *t, const char **val, const int *shown,
+			  unsigned n, int line_no)
+{
+	char line[4 * REPORT_TEXT_WIDTH + 64];
+	FILE *m = fmemopen(line, sizeof(line), "w");
+	int more = 0;
 	size_t len;
 
-	m = fmemopen(line, sizeof(line), "w");
 	if (!m)
-		return;
+		return 0;
 	fputs("  ", m);
-	for (unsigned c = 0; c < t->ncols; c++) {
-		const struct rcol *col = &t->cols[c];
+	for (unsigned i = 0; i < n; i++) {
+		const struct rcol *col = &t->cols[shown[i]];
+		size_t cut;
 
-		if (!col->width || col->type == RC_HOST)
-			continue;
-		if (!first)
+		if (i)
 			fputs("  ", m);
-		first = 0;
-		field(m, row ? report_cell_text(r, col, &row[c], 1, buf, sizeof(buf)) : col->title,
-		      col->width, is_right(col->type));
+		if (is_right(col->type)) {
+			field(m, line_no ? "" : val[i], col->width, 1);
+			continue;
+		}
+		while (line_no && *val[i] == ' ')
+			val[i]++;
+		cut = wrap_cut(val[i], col->width);
+		fprintf(m, "%.*s%*s", (int)cut, val[i], col->width - (int)u8len_n(val[i], cut), "");
+		val[i] += cut;
+		more |= *val[i] != '\0';
 	}
 	fclose(m);
 	line[sizeof(line) - 1] = '\0';
@@ -107,6 +136,35 @@ static void print_row(FILE *f, const struct report *r, const struct rtable *t,
 	while (len && line[len - 1] == ' ')
 		line[--len] = '\0';
 	fprintf(f, "%s\n", line);
+	return more;
+}
+
+/* Prints one row (or the header when row is NULL) without trailing blanks. Text too wide
+ * for its column is wrapped onto continuation lines under that column, never cut, so that
+ * a sentence (a violation) or a list (the classes of a source) is there whole. */
+static void print_row(FILE *f, const struct report *r, const struct rtable *t,
+		      const struct rcell *row)
+{
+	char *esc[ROW_MAXCOLS] = { 0 }, buf[ROW_MAXCOLS][64];
+	const char *val[ROW_MAXCOLS];
+	int shown[ROW_MAXCOLS], k = 0;
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < t->ncols && n < ROW_MAXCOLS; c++) {
+		const struct rcol *col = &t->cols[c];
+		const char *v;
+
+		if (!col->width || col->type == RC_HOST)
+			continue;
+		v = row ? report_cell_text(r, col, &row[c], 1, buf[n], sizeof(buf[n])) : col->title;
+		esc[n] = text_term_dup(v);
+		val[n] = esc[n] ? esc[n] : "";
+		shown[n++] = (int)c;
+	}
+	while (print_row_line(f, t, val, shown, n, k) && k < 64)
+		k++;
+	for (unsigned i = 0; i < n; i++)
+		free(esc[i]);
 }
 
 static int wrap(FILE *f, const char *lead, const char *raw);

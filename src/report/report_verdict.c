@@ -44,39 +44,9 @@ struct vctx {
 	char *all_viol;		/* every violation id of the period */
 };
 
-static char *xasprintf(struct report_qctx *q, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static char *xasprintf(struct report_qctx *q, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		q->oom = 1;
-		return NULL;
-	}
-	return s;
-}
-
-/* Appends sep and text (or text alone) to *dst. */
-static void append_sep(struct report_qctx *q, char **dst, const char *sep, const char *text)
-{
-	char *n = *dst ? xasprintf(q, "%s%s%s", *dst, sep, text) : xasprintf(q, "%s", text);
-
-	if (!n)
-		return;
-	free(*dst);
-	*dst = n;
-}
-
 static void append(struct report_qctx *q, char **dst, const char *text)
 {
-	append_sep(q, dst, ", ", text);
+	report_q_append(q, dst, ", ", text);
 }
 
 static int class_index(const char *cls)
@@ -243,7 +213,7 @@ static char *counter_seen(struct report_qctx *q, const char *name)
 
 		if (strcmp(store_col_text(s, 0), name))
 			continue;
-		out = xasprintf(q, "%s rose by %lld while the capture ran (the whole host's "
+		out = report_q_asprintf(q, "%s rose by %lld while the capture ran (the whole host's "
 				"count)%s", name, (long long)delta, open_runs ?
 				"; a run without an end value is left out" : "");
 		break;
@@ -263,16 +233,16 @@ static char *counters(struct report_qctx *q, const struct vreason *list)
 
 		if (!list[i].counter || (names && strstr(names, list[i].counter)))
 			continue;
-		append_sep(q, &names, " and ", list[i].counter);
+		report_q_append(q, &names, " and ", list[i].counter);
 		one = counter_seen(q, list[i].counter);
 		if (one)
-			append_sep(q, &seen, "; ", one);
+			report_q_append(q, &seen, "; ", one);
 		free(one);
 	}
 	if (seen)
-		out = xasprintf(q, "the kernel counts these drops in %s: %s", names, seen);
+		out = report_q_asprintf(q, "the kernel counts these drops in %s: %s", names, seen);
 	else
-		out = xasprintf(q, "the kernel counts these drops in %s (in_martian_* in "
+		out = report_q_asprintf(q, "the kernel counts these drops in %s (in_martian_* in "
 				"/proc/net/stat/rt_cache, Ip6* in /proc/net/snmp6, "
 				"IPReversePathFilter in /proc/net/netstat); no run of this period "
 				"recorded the counters' values", names ? names : "no counter");
@@ -287,13 +257,13 @@ static char *reasons_text(struct report_qctx *q, const struct vreason *list)
 	char *out = NULL;
 
 	for (int i = 0; i < VREASONS && list[i].why; i++) {
-		char *one = xasprintf(q, "%llu on %s: %s%s%s%s", (unsigned long long)list[i].n,
+		char *one = report_q_asprintf(q, "%llu on %s: %s%s%s%s", (unsigned long long)list[i].n,
 				      list[i].ifaces, list[i].why, list[i].counter ? " (counter " : "",
 				      list[i].counter ? list[i].counter : "", list[i].counter ? ")" : "");
 
 		if (!one)
 			break;
-		append_sep(q, &out, "; ", one);
+		report_q_append(q, &out, "; ", one);
 		free(one);
 	}
 	return out;
@@ -375,7 +345,7 @@ static int read_violations(struct vctx *v)
 	while ((rc = report_q_step(q, s)) == 1) {
 		int c = class_index(store_col_text(s, 0));
 		const char *ids = store_col_text(s, 2);
-		char *one = xasprintf(q, "#%s (%s)", ids, store_col_text(s, 1));
+		char *one = report_q_asprintf(q, "#%s (%s)", ids, store_col_text(s, 1));
 
 		if (!one)
 			break;
@@ -405,7 +375,7 @@ static char *logged_by(struct report_qctx *q, int c, uint64_t *total)
 		if (strcmp(row[0].s, q->h->name) || strcmp(row[5].s, report_spoof_classes[c]))
 			continue;
 		*total += (uint64_t)row[6].i;
-		one = xasprintf(q, "'%s' (%s, %lld packets)", row[1].s, row[4].s, (long long)row[6].i);
+		one = report_q_asprintf(q, "'%s' (%s, %lld packets)", row[1].s, row[4].s, (long long)row[6].i);
 		if (!one)
 			break;
 		append(q, &out, one);
@@ -435,42 +405,42 @@ static void class_fate(struct vctx *v, int c, struct report_vclass *vc)
 			 (unsigned long long)a->err_src);
 	if (a->replies || a->errors) {
 		vc->fate = FATE_ANSWERED;
-		vc->fate_text = xasprintf(q, "Answered: the host sent %s%s%s back to the forged "
+		vc->fate_text = report_q_asprintf(q, "Answered: the host sent %s%s%s back to the forged "
 					  "sources, so they reached a socket or the stack answered "
 					  "them.", ans[0], a->replies && a->errors ? " and " : "", ans[1]);
-		vc->proof = xasprintf(q, "the flows the host sent back (dir out, addresses and "
+		vc->proof = report_q_asprintf(q, "the flows the host sent back (dir out, addresses and "
 				      "ports of a forged flow reversed)");
 	} else if (a->spoof_accepted && a->dropped < a->packets) {
 		vc->fate = FATE_ACCEPTED;
 		vc->fate_text = a->passed ?
-			xasprintf(q, "The live ruleset accepts them (violation %s) and %llu of %llu "
+			report_q_asprintf(q, "The live ruleset accepts them (violation %s) and %llu of %llu "
 				  "passed the kernel's checks: those reached any socket listening on "
 				  "their port.", a->spoof_accepted, (unsigned long long)a->passed, p) :
-			xasprintf(q, "The live ruleset accepts them (violation %s); whether the "
+			report_q_asprintf(q, "The live ruleset accepts them (violation %s); whether the "
 				  "kernel dropped them first the recorded data does not tell.",
 				  a->spoof_accepted);
-		vc->proof = xasprintf(q, "live audit violation %s", a->spoof_accepted);
+		vc->proof = report_q_asprintf(q, "live audit violation %s", a->spoof_accepted);
 	} else if (a->passed) {
 		vc->fate = FATE_PASSED;
-		vc->fate_text = xasprintf(q, "%llu of %llu passed the kernel's checks (%s): only the "
+		vc->fate_text = report_q_asprintf(q, "%llu of %llu passed the kernel's checks (%s): only the "
 					  "ruleset stood between them and local sockets; no reply to "
 					  "them was seen.%s%s%s", (unsigned long long)a->passed, p,
 					  pass ? pass : "", unk ? " For the rest the recorded data "
 					  "does not tell (" : "", unk ? unk : "", unk ? ")." : "");
-		vc->proof = drop ? xasprintf(q, "the recorded sysctls; no flow answered them. "
+		vc->proof = drop ? report_q_asprintf(q, "the recorded sysctls; no flow answered them. "
 					     "Dropped by the kernel: %s", drop) :
-			    xasprintf(q, "the recorded sysctls; no flow answered them");
+			    report_q_asprintf(q, "the recorded sysctls; no flow answered them");
 	} else if (a->dropped == a->packets) {
 		vc->fate = FATE_DROPPED;
-		vc->fate_text = xasprintf(q, "Dropped by the kernel (%s); none reached a socket and "
+		vc->fate_text = report_q_asprintf(q, "Dropped by the kernel (%s); none reached a socket and "
 					  "no reply was seen.", drop ? drop : "");
 		vc->proof = counters(q, a->why[K_DROP]);
 	} else {
 		vc->fate = FATE_UNKNOWN;
-		vc->fate_text = xasprintf(q, "Unknown for %llu of %llu (%s). No reply to them was "
+		vc->fate_text = report_q_asprintf(q, "Unknown for %llu of %llu (%s). No reply to them was "
 					  "seen.", (unsigned long long)(a->packets - a->dropped), p,
 					  unk ? unk : "the recorded data does not tell");
-		vc->proof = drop ? xasprintf(q, "dropped by the kernel: %s", drop) : NULL;
+		vc->proof = drop ? report_q_asprintf(q, "dropped by the kernel: %s", drop) : NULL;
 	}
 	free(drop);
 	free(pass);
@@ -552,11 +522,11 @@ static char *sysctls_at_one(struct report_qctx *q, const char *key)
 		if (strcmp(row[0].s, q->h->name) || row[c].null || strcmp(row[c].s, "1") ||
 		    !strcmp(row[1].s, "default") || !strcmp(row[1].s, "lo"))
 			continue;
-		one = xasprintf(q, "net.ipv4.conf.%s.%s=0", row[1].s, key);
+		one = report_q_asprintf(q, "net.ipv4.conf.%s.%s=0", row[1].s, key);
 		if (!one)
 			break;
 		if (out) {
-			char *j = xasprintf(q, "%s %s", out, one);
+			char *j = report_q_asprintf(q, "%s %s", out, one);
 
 			free(out);
 			out = j;
@@ -578,23 +548,23 @@ static void steps_loopback(struct vctx *v)
 	if (pass) {
 		set = sysctls_at_one(q, "route_localnet");
 		if (set)
-			add_step(q, STEP_SET, set, NULL, NULL, NULL, xasprintf(q,
+			add_step(q, STEP_SET, set, NULL, NULL, NULL, report_q_asprintf(q,
 				 "Set %s: route_localnet=1 let %llu forged loopback packets past the "
 				 "kernel.", set, (unsigned long long)pass));
 		free(set);
 		if (src->v4_pass)
 			add_step(q, STEP_RULE, NULL, "-t raw -A PREROUTING ! -i lo -s 127.0.0.0/8 -j DROP",
-				 "ip saddr 127.0.0.0/8 iif != \"lo\" drop", NULL, xasprintf(q,
+				 "ip saddr 127.0.0.0/8 iif != \"lo\" drop", NULL, report_q_asprintf(q,
 				 "Drop loopback sources arriving on other interfaces in raw "
 				 "PREROUTING (nft: in a prerouting chain, priority raw)."));
 		if (dst->v4_pass)
 			add_step(q, STEP_RULE, NULL, "-t raw -A PREROUTING ! -i lo -d 127.0.0.0/8 -j DROP",
-				 "ip daddr 127.0.0.0/8 iif != \"lo\" drop", NULL, xasprintf(q,
+				 "ip daddr 127.0.0.0/8 iif != \"lo\" drop", NULL, report_q_asprintf(q,
 				 "Drop loopback destinations arriving on other interfaces in raw "
 				 "PREROUTING (nft: in a prerouting chain, priority raw)."));
 	} else if (src->rl_drop + dst->rl_drop) {
 		add_step(q, STEP_KEEP, "net.ipv4.conf.all.route_localnet=0", NULL, NULL, NULL,
-			 xasprintf(q, "Keep route_localnet=0: with it the kernel dropped %llu "
+			 report_q_asprintf(q, "Keep route_localnet=0: with it the kernel dropped %llu "
 				   "forged loopback packets as martians.",
 				   (unsigned long long)(src->rl_drop + dst->rl_drop)));
 	}
@@ -608,35 +578,35 @@ static void steps_own_rp(struct vctx *v)
 	char *set;
 
 	if (own->v4_pass && (set = sysctls_at_one(q, "accept_local"))) {
-		add_step(q, STEP_SET, set, NULL, NULL, NULL, xasprintf(q, "Set %s: accept_local=1 "
+		add_step(q, STEP_SET, set, NULL, NULL, NULL, report_q_asprintf(q, "Set %s: accept_local=1 "
 			 "let packets forging the host's own address past the kernel.", set));
 		free(set);
 	}
 	if (own->passed)
 		add_step(q, STEP_RULE, NULL, "-t raw -A PREROUTING ! -i lo -m addrtype --src-type LOCAL -j DROP",
-			 "fib saddr type local iif != \"lo\" drop", NULL, xasprintf(q,
+			 "fib saddr type local iif != \"lo\" drop", NULL, report_q_asprintf(q,
 			 "Drop the host's own addresses as source on every other interface, in raw "
 			 "PREROUTING (nft: in a prerouting chain, priority raw)."));
 	if (own->al_drop && kset(q, "all", "accept_local") == 0)
 		add_step(q, STEP_KEEP, "net.ipv4.conf.all.accept_local=0", NULL, NULL, NULL,
-			 xasprintf(q, "Keep accept_local=0: with it the kernel dropped %llu IPv4 "
+			 report_q_asprintf(q, "Keep accept_local=0: with it the kernel dropped %llu IPv4 "
 				   "packets forging the host's own address.",
 				   (unsigned long long)own->al_drop));
 	if (bog->packets + unx->packets == 0 || !v->has_kernel)
 		return;
 	if (bog->v4_pass + unx->v4_pass && rp == 0)
-		add_step(q, STEP_SET, "net.ipv4.conf.all.rp_filter=1", NULL, NULL, NULL, xasprintf(q,
+		add_step(q, STEP_SET, "net.ipv4.conf.all.rp_filter=1", NULL, NULL, NULL, report_q_asprintf(q,
 			 "Set net.ipv4.conf.all.rp_filter=1 (strict; 2, loose, where routing is "
 			 "asymmetric): with rp_filter=0 no reverse-path check stopped the %llu "
 			 "bogon and unexpected-source packets.",
 			 (unsigned long long)(bog->v4_pass + unx->v4_pass)));
 	else if (rp == 1)
-		add_step(q, STEP_KEEP, "net.ipv4.conf.all.rp_filter=1", NULL, NULL, NULL, xasprintf(q,
+		add_step(q, STEP_KEEP, "net.ipv4.conf.all.rp_filter=1", NULL, NULL, NULL, report_q_asprintf(q,
 			 "Keep net.ipv4.conf.all.rp_filter=1: it drops sources whose route back "
 			 "leaves by another interface."));
 	if (bog->passed + unx->passed || rp == 2)
 		add_step(q, STEP_RULE, NULL, "-t raw -A PREROUTING -m rpfilter --invert -j DROP",
-			 "fib saddr . iif oif missing drop", NULL, xasprintf(q,
+			 "fib saddr . iif oif missing drop", NULL, report_q_asprintf(q,
 			 "Drop sources with no route back through the arriving interface in raw "
 			 "PREROUTING (iptables and ip6tables; nft: an inet prerouting chain)."));
 }
@@ -649,25 +619,25 @@ static void steps_common(struct vctx *v, uint64_t spoofed)
 	if (spoofed && !v->has_kernel)
 		add_step(q, STEP_RECORD, NULL, NULL, NULL,
 			 "sysctl net.ipv4.conf.all.route_localnet net.ipv4.conf.all.rp_filter "
-			 "net.ipv4.conf.all.accept_local", xasprintf(q,
+			 "net.ipv4.conf.all.accept_local", report_q_asprintf(q,
 			 "No kernel context was recorded for these packets: read the capturing "
 			 "host's settings (or run spoofaudit collect live there, which records them)."));
 	for (int c = 0; c < REPORT_NSPOOF; c++)
 		if (v->a[c].replies || v->a[c].errors)
-			add_step(q, STEP_REVIEW, NULL, NULL, NULL, NULL, xasprintf(q,
+			add_step(q, STEP_REVIEW, NULL, NULL, NULL, NULL, report_q_asprintf(q,
 				 "The host answered forged %s packets: find the answering service "
 				 "in the top ports and drop the class before INPUT.",
 				 report_spoof_classes[c]));
 	if (v->all_viol) {
-		cmd = xasprintf(q, "spoofaudit check --violations --db %s --since @%lld --until @%lld",
+		cmd = report_q_asprintf(q, "spoofaudit check --violations --db %s --since @%lld --until @%lld",
 				q->h->path, (long long)(q->r->since_us / REPORT_USEC),
 				(long long)(q->r->until_us / REPORT_USEC));
-		add_step(q, STEP_REVIEW, NULL, NULL, NULL, cmd, xasprintf(q,
+		add_step(q, STEP_REVIEW, NULL, NULL, NULL, cmd, report_q_asprintf(q,
 			 "Review the live audit's violations of the period: %s.", v->all_viol));
 		free(cmd);
 	}
-	cmd = xasprintf(q, "spoofaudit check --ruleset NEW --db %s", q->h->path);
-	add_step(q, STEP_CHECK, NULL, NULL, NULL, cmd, xasprintf(q,
+	cmd = report_q_asprintf(q, "spoofaudit check --ruleset NEW --db %s", q->h->path);
+	add_step(q, STEP_CHECK, NULL, NULL, NULL, cmd, report_q_asprintf(q,
 		 "Before loading a changed ruleset, save it (iptables-save > NEW) and check it "
 		 "against the traffic recorded here."));
 	free(cmd);

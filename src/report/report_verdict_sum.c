@@ -8,39 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *xasprintf(struct report_qctx *q, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static char *xasprintf(struct report_qctx *q, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		q->oom = 1;
-		return NULL;
-	}
-	return s;
-}
-
-/* Appends sep and text (or text alone) to *dst. */
-static void append_sep(struct report_qctx *q, char **dst, const char *sep, const char *text)
-{
-	char *n = *dst ? xasprintf(q, "%s%s%s", *dst, sep, text) : xasprintf(q, "%s", text);
-
-	if (!n)
-		return;
-	free(*dst);
-	*dst = n;
-}
-
 static void append(struct report_qctx *q, char **dst, const char *text)
 {
-	append_sep(q, dst, ", ", text);
+	report_q_append(q, dst, ", ", text);
 }
 
 static int is_spoof_class(const char *cls)
@@ -65,23 +35,23 @@ static char *changes_text(struct report_qctx *q, const struct report_host *h)
 			continue;
 		if (h->prev_ok && row[2].i > 0 && row[5].i == 0)
 			append(q, &newc, row[1].s);
-		if (h->prev_ok && (row[2].i || row[5].i) && (s = xasprintf(q, "%s %lld (was %lld, %s)",
+		if (h->prev_ok && (row[2].i || row[5].i) && (s = report_q_asprintf(q, "%s %lld (was %lld, %s)",
 				row[1].s, (long long)row[2].i, (long long)row[5].i, row[8].s))) {
 			append(q, &rates, s);
 			free(s);
 		}
 	}
 	if (h->hist_days)
-		hist = xasprintf(q, "%lld spoofed source%s new (not seen in the %d day%s before)",
+		hist = report_q_asprintf(q, "%lld spoofed source%s new (not seen in the %d day%s before)",
 				 (long long)h->new_sources, h->new_sources == 1 ? " is" : "s are",
 				 h->hist_days, h->hist_days == 1 ? "" : "s");
 	else
-		hist = xasprintf(q, "no earlier data to tell new sources from known ones");
+		hist = report_q_asprintf(q, "no earlier data to tell new sources from known ones");
 	if (!h->prev_ok)
-		out = xasprintf(q, "The database does not cover the previous period: no "
+		out = report_q_asprintf(q, "The database does not cover the previous period: no "
 				"comparison; %s.", hist ? hist : "");
 	else
-		out = xasprintf(q, "Since the previous period: %s; new classes: %s; %s.",
+		out = report_q_asprintf(q, "Since the previous period: %s; new classes: %s; %s.",
 				rates ? rates : "no spoofed packets in either", newc ? newc : "none",
 				hist ? hist : "");
 	free(hist);
@@ -99,13 +69,13 @@ static char *completeness_text(struct report_qctx *q, const struct report_host *
 
 	report_duration(period, b, sizeof(b));
 	if (h->live_secs >= 0)
-		return xasprintf(q, "Live capture ran %s of the period's %s.%s",
+		return report_q_asprintf(q, "Live capture ran %s of the period's %s.%s",
 				 report_duration(h->live_secs, a, sizeof(a)), b, loss);
 	if (h->file_secs >= 0)
-		return xasprintf(q, "No live capture: capture files hold %s of packets (first to "
+		return report_q_asprintf(q, "No live capture: capture files hold %s of packets (first to "
 				 "last) in the period's %s.%s", report_duration(h->file_secs, a,
 				 sizeof(a)), b, loss);
-	return xasprintf(q, "No capture ran in the period's %s.", b);
+	return report_q_asprintf(q, "No capture ran in the period's %s.", b);
 }
 
 static char *headline(struct report_qctx *q)
@@ -118,11 +88,11 @@ static char *headline(struct report_qctx *q)
 
 	if (!r->packets) {
 		vd->status = VS_EMPTY;
-		return xasprintf(q, "No packets were recorded in this period.");
+		return report_q_asprintf(q, "No packets were recorded in this period.");
 	}
 	if (!r->spoofed_packets) {
 		vd->status = VS_NONE;
-		return xasprintf(q, "No spoofed packet was seen among %llu packets.",
+		return report_q_asprintf(q, "No spoofed packet was seen among %llu packets.",
 				 (unsigned long long)r->packets);
 	}
 	for (int f = FATE_ANSWERED; f <= FATE_PASSED; f++) {
@@ -131,8 +101,8 @@ static char *headline(struct report_qctx *q)
 		for (size_t i = 0; i < vd->nclasses; i++)
 			if (vd->classes[i].fate == (enum report_fate)f)
 				append(q, &list, report_class_label(vd->classes[i].cls));
-		if (list && (s = xasprintf(q, "%s: %s", report_fate_label((enum report_fate)f), list))) {
-			append_sep(q, &through, "; ", s);
+		if (list && (s = report_q_asprintf(q, "%s: %s", report_fate_label((enum report_fate)f), list))) {
+			report_q_append(q, &through, "; ", s);
 			free(s);
 		}
 		free(list);
@@ -141,7 +111,7 @@ static char *headline(struct report_qctx *q)
 		unknown |= vd->classes[i].fate == FATE_UNKNOWN;
 	if (through) {
 		vd->status = VS_THROUGH;
-		s = xasprintf(q, "Spoofed packets got through (%s).", through);
+		s = report_q_asprintf(q, "Spoofed packets got through (%s).", through);
 		free(through);
 		return s;
 	}
@@ -149,16 +119,16 @@ static char *headline(struct report_qctx *q)
 	for (size_t i = 0; i < vd->nclasses; i++)
 		dropped += vd->classes[i].dropped;
 	if (unknown && !dropped)
-		return xasprintf(q, "%llu spoofed packets arrived; the recorded data does not tell "
+		return report_q_asprintf(q, "%llu spoofed packets arrived; the recorded data does not tell "
 				 "what the kernel did with them (no reply to any was seen).",
 				 (unsigned long long)r->spoofed_packets);
 	if (unknown)
-		return xasprintf(q, "%llu spoofed packets arrived; %llu of them were dropped by the "
+		return report_q_asprintf(q, "%llu spoofed packets arrived; %llu of them were dropped by the "
 				 "kernel, and for the rest the recorded data does not tell (no reply "
 				 "to any was seen).", (unsigned long long)r->spoofed_packets,
 				 (unsigned long long)dropped);
 	return
-		xasprintf(q, "%llu spoofed packets arrived and the kernel dropped every one; "
+		report_q_asprintf(q, "%llu spoofed packets arrived and the kernel dropped every one; "
 			  "none was answered.", (unsigned long long)r->spoofed_packets);
 }
 
@@ -176,8 +146,8 @@ int report_verdict_finish(struct report *r)
 		c = changes_text(&q, q.h);
 		k = completeness_text(&q, q.h, vd->period_secs);
 		if (r->nhosts > 1) {	/* name the host of each sentence */
-			char *c2 = c ? xasprintf(&q, "%s: %s", q.h->name, c) : NULL;
-			char *k2 = k ? xasprintf(&q, "%s: %s", q.h->name, k) : NULL;
+			char *c2 = c ? report_q_asprintf(&q, "%s: %s", q.h->name, c) : NULL;
+			char *k2 = k ? report_q_asprintf(&q, "%s: %s", q.h->name, k) : NULL;
 
 			free(c);
 			free(k);
@@ -185,9 +155,9 @@ int report_verdict_finish(struct report *r)
 			k = k2;
 		}
 		if (c)
-			append_sep(&q, &vd->changes, " ", c);
+			report_q_append(&q, &vd->changes, " ", c);
 		if (k)
-			append_sep(&q, &vd->completeness, " ", k);
+			report_q_append(&q, &vd->completeness, " ", k);
 		free(c);
 		free(k);
 		if (q.h->live_secs > cap)

@@ -187,6 +187,20 @@ txt = open(w + "/g2.txt").read()
 top3 = txt.split("Top spoofed sources\n")[1].split("\n")[1:4]
 check([l.split()[0] for l in top3] == [a for a, n in t["top_sources"][:3]], "g2 text top 3: %s" % top3)
 check([int(l.split()[2]) for l in top3] == [n for a, n in t["top_sources"][:3]], "g2 text top 3 counts")
+# Every class of a destination is spelled out in the text (wrapped under its column,
+# never "bogon_src+2" or cut with "~"): join each row's continuation lines.
+block = txt.split("Top destinations of spoofed packets\n")[1].split("\n\n")[0].split("\n")[1:]
+rows = {}
+for l in block:
+    if l[2] != " ":
+        cur = l.split()[0]
+        rows[cur] = l[37:].split()[0]
+    else:
+        rows[cur] += l.strip()
+for addr, classes in t["destination_classes"].items():
+    got = sorted(c for c in rows.get(addr, "").split(",") if c)
+    check(got == classes, "g2 text destination %s classes %s != %s" % (addr, got, classes))
+check("~" not in "\n".join(block) and "+2" not in "\n".join(block), "g2 text classes cut: %s" % block)
 # merged: two hosts, every row twice
 m = json.load(open(w + "/g2m.json"))
 validate(m, schema)

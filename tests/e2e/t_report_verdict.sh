@@ -54,9 +54,10 @@ sqlite3 "$work/a.db" "
 # ... and the live audit found that the ruleset accepts unexpected sources (violation 7).
 sqlite3 "$work/a.db" "
   INSERT INTO violations(id, run_id, sig, kind, strength, first_usec, last_usec, count, packets,
-			 lines, iface, class, message)
+			 lines, iface, class, message, flow)
     SELECT 7, min(id), 'sig7', 'spoof_accepted', 'strong', 1789984800000000, 1789984900000000,
-	   4, 4, 1, 'int0', 'unexpected_src', 'unexpected source accepted' FROM runs;"
+	   4, 4, 1, 'int0', 'unexpected_src', 'unexpected source accepted',
+	   'IPv4 udp 203.0.113.9:5353 -> 45.33.1.10:53 on int0' FROM runs;"
 # c: a live capture of 100 s inside the day (a run with a pcap-live source and its stats).
 cp "$work/a.db" "$work/c.db"
 sqlite3 "$work/c.db" "
@@ -91,6 +92,22 @@ done < "$work/g2/args.txt"
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc -f json -o "$work/empty.json"
 "$S" report --db "$work/a.db" --day 2026-09-25 --utc -f html -o "$work/empty.html"
 fail=0
+# The policy table shows the violation's flow whole, wrapped under its column (issue 15:
+# it was cut to "IPv~"): the words of the flow, joined over the row's lines, in order.
+python3 - "$work/a.txt" <<'PY' || fail=1
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = lines.index("Live policy violations (export --violation ID writes the evidence)")
+row = [l for l in lines[i + 2:] if l.strip()][:4]
+start = lines[i + 1].index("flow")
+joined = " ".join(l[start:].split("  ")[0].strip() for l in row if len(l) > start)
+want = "IPv4 udp 203.0.113.9:5353 -> 45.33.1.10:53 on int0"
+if " ".join(joined.split()).startswith(want) or want.replace(" ", "") in joined.replace(" ", ""):
+    print("ok: the violation's flow is whole in the text policy table")
+else:
+    print("FAIL: the violation's flow is cut in the text policy table: %r" % row)
+    sys.exit(1)
+PY
 for f in a.txt b.txt c.txt g2.txt empty.txt; do
 	w=$(wc -L < "$work/$f")
 	if [ "$w" -le 80 ]; then echo "ok: wc -L $f = $w <= 80"; else echo "FAIL: wc -L $f = $w > 80"; fail=1; fi

@@ -100,9 +100,9 @@ def main():
         for _ in range(LOOPBACK_DST[day]):
             pkt = ipv4(a4(8, 8, 4, 4), a4(127, 0, 0, 1), 17, udp(rng.randrange(1024, 65535), 53), ttl=50)
             t = emit(day, ("edge", "loopback_dst", "loopback"), eth(pkt, 0x0800))
-            if day == DAY:  # a spoofed class: its source is a spoofed source too
+            if day == DAY:  # a spoofed class, but the forged field is the destination:
+                # 8.8.4.4 is the sender's real address, not a spoofed source (issue 15)
                 hourly["loopback_dst"][int((t - DAY) // 3600)] += 1
-                src_packets["8.8.4.4"] += 1
         for _ in range(NORMAL[day]):
             src = a4(rng.choice([8, 23, 31, 52, 64, 77]), rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
             pkt = ipv4(src, HOST4, 6, tcp(rng.randrange(1024, 65535), 443))
@@ -133,6 +133,10 @@ def main():
         "prev_totals": rows(PREV),
         "top_sources": [[k, v] for k, v in top],
         "new_sources": sorted(k for k in src_packets if k not in src_seen_prev),
+        # the classes of the spoofed packets each destination received on the day
+        "destination_classes": {
+            ".".join(map(str, HOST4)): sorted({c for a, c, s, p, n, t in SPOOFERS if n}),
+            "127.0.0.1": ["loopback_dst"] if LOOPBACK_DST[DAY] else []},
         "hourly": {k: v for k, v in hourly.items()},
         "loopback_services": lo_truth,
     }
