@@ -10,8 +10,8 @@ static const struct {
 	const char *help;
 } subcommands[] = {
 	{ "collect", cmd_collect, "Capture (pcap files, live interfaces), classify and store in SQLite" },
-	{ "check", cmd_check, "Evaluate iptables rulesets against recorded flows: holes, breakage, dead rules, diff" },
-	{ "report", cmd_report, "Report a day (or period): spoofed traffic, completeness, loopback inventory" },
+	{ "check", cmd_check, "Test iptables rulesets against recorded flows: holes, breakage, diff" },
+	{ "report", cmd_report, "Report a day or period: spoofed traffic, completeness, loopback use" },
 	{ "export", cmd_export, "Write the kept evidence packets as pcap or pcapng" },
 	{ "prune", cmd_prune, "Delete data older than N days and reclaim the space" },
 };

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "policy/check.h"
 #include "policy/policy.h"
+#include "policy/rulesrc.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_check.h"
 #include "report/report.h"
@@ -26,36 +27,47 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: spoofaudit check --ruleset FILE [--ruleset6 FILE] [--db PATH]\n"
-		"       spoofaudit check --violations [--db PATH] [--day D | --since T --until T]\n"
-		"                        [--format text|json] [--fail-on violations]\n"
-		"                        [--day YYYY-MM-DD | --since T --until T]\n"
+		"Usage: spoofaudit check --ruleset FILE [--ruleset6 FILE]\n"
 		"                        [--against FILE|live] [--against6 FILE|live]\n"
-		"                        [--format text|json] [--fail-on LIST]\n"
-		"                        [--route-localnet 0|1] [--accept-local 0|1] [--rp-filter 0|1|2]\n"
+		"                        [--db PATH] [--day D | --since T --until T]\n"
+		"                        [--format text|json] [--fail-on LIST] [--top N]\n"
+		"                        [--route-localnet 0|1] [--accept-local 0|1]\n"
+		"                        [--rp-filter 0|1|2]\n"
+		"       spoofaudit check --violations [--db PATH]\n"
+		"                        [--day D | --since T --until T]\n"
+		"                        [--format text|json] [--fail-on violations]\n"
 		"\n"
-		"Evaluates every flow recorded in the database against an iptables-save ruleset:\n"
-		"spoofed flows it would accept (and whether the kernel's martian drop stops them),\n"
-		"loopback flows it would drop, real-traffic hits per rule, rules never hit, flows\n"
-		"whose verdict is uncertain, and with --against the flows whose verdict changes.\n"
+		"The first form evaluates every flow recorded in the database against an\n"
+		"iptables-save ruleset: spoofed flows it would accept (and whether the kernel's\n"
+		"martian drop stops them), loopback flows it would drop, real-traffic hits per\n"
+		"rule, rules never hit, flows whose verdict is uncertain, and with --against the\n"
+		"flows whose verdict changes. The second lists the violations that the live\n"
+		"audit (`collect --policy') stored.\n"
 		"\n"
-		"  --violations        list the violations `collect --policy' stored (live audit):\n"
-		"                      kind, evidence strength, occurrences, the flow, the intended\n"
-		"                      and live verdicts, the evidence; no ruleset is evaluated\n"
-		"  --ruleset FILE      the proposed IPv4 ruleset (iptables-save text)\n"
-		"  --ruleset6 FILE     the proposed IPv6 ruleset (ip6tables-save text)\n"
+		"Both forms:\n"
 		"  --db PATH           the collector's database (default ./spoofaudit.db)\n"
 		"  --day D             flows of one UTC day; --since/--until take YYYY-MM-DD,\n"
 		"                      YYYY-MM-DDTHH:MM[:SS] (UTC) or unix seconds\n"
-		"  --against FILE|live the current IPv4 ruleset ('live': iptables-save)\n"
-		"  --against6 FILE|live the current IPv6 ruleset (default: 'live' when --against\n"
-		"                      is live and --ruleset6 is given)\n"
 		"  --format text|json  output (default text)\n"
-		"  --fail-on LIST      comma list of holes,breakage,unknown,dead,changes (or all):\n"
-		"                      exit 3 when one of them is found\n"
+		"\n"
+		"With --ruleset:\n"
+		"  --ruleset FILE      the proposed IPv4 ruleset (iptables-save text)\n"
+		"  --ruleset6 FILE     the proposed IPv6 ruleset (ip6tables-save text)\n"
+		"  --against FILE|live the current IPv4 ruleset to compare with; 'live' reads\n"
+		"                      the kernel's with iptables-save (needs root)\n"
+		"  --against6 FILE|live the current IPv6 ruleset (default: 'live' when\n"
+		"                      --against is live and --ruleset6 is given)\n"
+		"  --fail-on LIST      comma list of holes,breakage,unknown,dead,changes (or\n"
+		"                      all): exit 3 when one of them is found\n"
 		"  --route-localnet, --accept-local, --rp-filter\n"
 		"                      kernel settings for every interface, overriding the DB\n"
 		"  --top N             print the N busiest rules in text (default all)\n"
+		"\n"
+		"With --violations:\n"
+		"  --violations        list the stored violations: kind, evidence strength,\n"
+		"                      occurrences, the flow, the intended and live verdicts,\n"
+		"                      the evidence; no ruleset is evaluated\n"
+		"  --fail-on violations exit 3 when a violation is listed\n"
 		"\n"
 		"Exit status: 0 no --fail-on finding, 3 a --fail-on finding, 1 runtime error,\n"
 		"2 bad usage.\n");
@@ -141,6 +153,28 @@ static void policy_src_of(struct policy_src *s, const char *what, int family)
 	else
 		s->kind = POLICY_FILE;
 	s->path = s->kind == POLICY_FILE ? what : NULL;
+}
+
+/* A source given as "live" is read with iptables-save, which only root may run: says so
+ * (and what to do instead) before anything is tried. Prints errors. */
+static int live_permitted(const struct opts *o)
+{
+	const char *const opt[] = { "--ruleset", "--ruleset6", "--against", "--against6" };
+	const char *const val[] = { o->ruleset, o->ruleset6, o->against, o->against6 };
+	size_t i;
+
+	if (rulesrc_can_read())
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (val[i] && !strcmp(val[i], "live")) {
+			fprintf(stderr, "spoofaudit check: %s live reads the kernel's ruleset with "
+				"%s, which needs root\n"
+				"  run check as root, or save the ruleset as root (%s > FILE) and give "
+				"%s FILE\n", opt[i], i % 2 ? "ip6tables-save" : "iptables-save",
+				i % 2 ? "ip6tables-save" : "iptables-save", opt[i]);
+			return -1;
+		}
+	return 0;
 }
 
 /* Loads the proposed rulesets into pn and --against's into po. Prints errors. */
@@ -356,7 +390,7 @@ int cmd_check(int argc, char **argv)
 		free(R);
 		return rc;
 	}
-	if (load_policies(&R->o, &R->pn, &R->po) < 0)
+	if (live_permitted(&R->o) < 0 || load_policies(&R->o, &R->pn, &R->po) < 0)
 		goto out;
 	check_side_use(&R->ns, &R->pn);
 	check_side_use(&R->old, &R->po);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd_check.h"
+#include "common/plural.h"
 #include "common/textsafe.h"
 
 /* ---- describing outcomes ---- */
@@ -141,7 +142,7 @@ int cmd_check_group_is_hole(const struct check_group *x)
 static void print_groups(const struct run *R)
 {
 	const struct opts *o = &R->o;
-	char a[256], b[256], ex[256];
+	char a[256], b[256], ex[256], n[64];
 	size_t i, j;
 	int last = -1;
 
@@ -154,12 +155,14 @@ static void print_groups(const struct run *R)
 			last = (int)x->kind;
 		}
 		check_res_text(rs, &x->a, a, sizeof(a));
+		snprintf(n, sizeof(n), "%llu flow%s, %llu packet%s", (unsigned long long)x->flows,
+			 plural_s(x->flows), (unsigned long long)x->packets, plural_s(x->packets));
 		switch (x->kind) {
 		case CK_SPOOF:
-			cmd_check_tout("  %s%s: %llu flows, %llu packets: %s\n",
+			cmd_check_tout("  %s%s: %s: %s\n",
 			       cmd_check_group_is_hole(x) ? (x->a.verdict == IPT_V_ACCEPT ? "HOLE " : "POSSIBLE HOLE ")
 						: "",
-			       x->label, (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			       x->label, n, a);
 			if (x->a.by == IPT_BY_MARTIAN && martian_sysctl(x->a.martian))
 				cmd_check_tout("    the kernel drops them whatever the ruleset says, as long as "
 				       "net.ipv4.conf.{all,IFACE}.%s\n", martian_sysctl(x->a.martian));
@@ -169,24 +172,22 @@ static void print_groups(const struct run *R)
 			}
 			break;
 		case CK_BREAKAGE:
-			cmd_check_tout("  service %s: %llu flows, %llu packets: %s\n", x->label,
-			       (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			cmd_check_tout("  service %s: %s: %s\n", x->label, n, a);
 			break;
 		case CK_UNCERTAIN:
-			cmd_check_tout("  undecided %s: %llu flows, %llu packets: %s\n", x->label,
-			       (unsigned long long)x->flows, (unsigned long long)x->packets, a);
+			cmd_check_tout("  undecided %s: %s: %s\n", x->label, n, a);
 			break;
 		default:
 			check_res_text(ors, &x->b, b, sizeof(b));
-			cmd_check_tout("  %s%s%llu flows, %llu packets\n    before (%s): %s\n    after  (%s): %s\n",
-			       x->label, x->label[0] ? ": " : "", (unsigned long long)x->flows,
-			       (unsigned long long)x->packets, o->against, b, o->ruleset, a);
+			cmd_check_tout("  %s%s%s\n    before (%s): %s\n    after  (%s): %s\n",
+			       x->label, x->label[0] ? ": " : "", n, o->against, b, o->ruleset, a);
 			break;
 		}
 		for (j = 0; j < x->nex; j++) {
 			check_flow_describe(&R->fs, x->ex[j], ex, sizeof(ex));
-			cmd_check_tout("    e.g. %s, %llu packets\n", ex,
-			       (unsigned long long)R->fs.v[x->ex[j]].packets);
+			cmd_check_tout("    e.g. %s, %llu packet%s\n", ex,
+			       (unsigned long long)R->fs.v[x->ex[j]].packets,
+			       plural_s(R->fs.v[x->ex[j]].packets));
 		}
 	}
 }
@@ -249,10 +250,11 @@ static void print_rules(const struct run *R)
 					m = R->ns.res[i].martian;
 				}
 			if (would)
-				cmd_check_tout("    it would take %llu packets (%llu flows) that the kernel's martian "
+				cmd_check_tout("    it would take %llu packet%s (%llu flow%s) that the kernel's martian "
 				       "check (%s) drops first: the routing decision runs after PREROUTING "
 				       "and before filter INPUT%s%s\n",
-				       (unsigned long long)would, (unsigned long long)wflows,
+				       (unsigned long long)would, plural_s(would), (unsigned long long)wflows,
+				       plural_s(wflows),
 				       ipt_martian_name((enum ipt_martian)m),
 				       martian_sysctl(m) ? ", while " : "", martian_sysctl(m) ? martian_sysctl(m) : "");
 		}
@@ -269,7 +271,8 @@ void cmd_check_print_text(const struct run *R)
 	       o->ruleset6 ? o->ruleset6 : "");
 	if (o->against)
 		cmd_check_tout(" against %s", o->against);
-	cmd_check_tout("\n%zu flows, %llu packets from %s\n", R->fs.n, (unsigned long long)R->packets, o->db);
+	cmd_check_tout("\n%zu flow%s, %llu packet%s from %s\n", R->fs.n, plural_s(R->fs.n),
+		       (unsigned long long)R->packets, plural_s(R->packets), o->db);
 	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
 	       R->host.have_addrs ? "recorded" : "no",
 	       R->host.have_sysctls ? "recorded" : "not recorded");

@@ -11,6 +11,7 @@
 #include "classify/hostinfo.h"
 #include "cmd/cmd.h"
 #include "cmd/collect_start.h"
+#include "cmd/collect_summary.h"
 #include "collect/collector.h"
 #include "collect/loop.h"
 #include "common/prefix.h"
@@ -22,35 +23,38 @@
 
 
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+/* collect --help, at most 80 columns (tests/e2e/t_help_width.sh) */
+static const char usage_text[] =
 "Usage: spoofaudit collect [-i IFACE]... [-r FILE]... [-f BPF] [--db PATH]\n"
-"                          [--role IFACE=ROLE[:PREFIX,...]]... [--duration SECONDS]\n"
-"                          [--count PACKETS] [-s SNAPLEN] [options]\n"
+"                          [--role IFACE=ROLE[:PREFIX,...]]...\n"
+"                          [--duration SECONDS] [--count PACKETS] [-s SNAPLEN]\n"
+"                          [options]\n"
 "\n"
-"Captures packets, classifies what cannot be real (loopback sources and destinations on\n"
-"other interfaces, the host's own address from outside, special-purpose sources an\n"
-"interface cannot receive), inventories loopback flows, and stores per-flow records,\n"
-"evidence packets and capture statistics in an SQLite database.\n"
+"Captures packets, classifies what cannot be real (loopback sources and\n"
+"destinations on other interfaces, the host's own address from outside,\n"
+"special-purpose sources an interface cannot receive), inventories loopback\n"
+"flows, and stores per-flow records, evidence packets and capture statistics in\n"
+"an SQLite database.\n"
 "\n"
 "Sources (with neither -i nor -r: every interface that is up, lo included):\n"
 "  -i, --interface IFACE   capture live on IFACE (repeatable; one handle each)\n"
 "  -r, --read FILE         read a pcap or pcapng file (repeatable)\n"
-"      --iface-name NAME   interface name for -r files that name none themselves (a\n"
-"                          pcapng if_name, or per packet an SLL2 ifindex); default: the\n"
-"                          file's base name\n"
+"      --iface-name NAME   interface name for -r files that name none themselves\n"
+"                          (a pcapng if_name, or per packet an SLL2 ifindex);\n"
+"                          default: the file's base name\n"
 "  -f, --filter BPF        capture filter for every source\n"
 "  -s, --snaplen BYTES     live snapshot length (default 262144)\n"
 "      --promisc           put live interfaces in promiscuous mode (default: off)\n"
-"      --buffer MIB        kernel capture buffer per handle (default 4; live capture\n"
-"                          opens one handle per direction on each interface)\n"
+"      --buffer MIB        kernel capture buffer per handle (default 4; live\n"
+"                          capture opens one handle per direction on each\n"
+"                          interface)\n"
 "\n"
 "NFLOG (libnetfilter_log; in the same process and event loop as pcap):\n"
-"      --nflog GROUP[,GROUP...]  read these NFLOG groups (repeatable). With --nflog and\n"
-"                          no -i, no interface is captured with pcap. A packet that pcap\n"
-"                          and an NFLOG rule both see is counted once (by pcap); the\n"
-"                          flow records which rule prefixes logged it.\n"
+"      --nflog GROUP[,GROUP...]  read these NFLOG groups (repeatable). With\n"
+"                          --nflog and no -i, no interface is captured with pcap.\n"
+"                          A packet that pcap and an NFLOG rule both see is\n"
+"                          counted once (by pcap); the flow records which rule\n"
+"                          prefixes logged it.\n"
 "      --nflog-rcvbuf MIB  netlink receive buffer per group (default 32)\n"
 "      --nflog-copy BYTES  bytes of each packet the kernel copies (default 65535)\n"
 "      --nflog-bufsize BYTES  kernel batching buffer per group (default 65536)\n"
@@ -58,54 +62,64 @@ static void usage(FILE *f)
 "      --nflog-timeout CS  batch flush timeout in 1/100 s (default 5)\n"
 "\n"
 "Policy audit (each new flow evaluated as it appears, as `check' would):\n"
-"      --policy FILE       the intended IPv4 policy (iptables-save text). Violations:\n"
-"                          spoofed flows it accepts, loopback flows it drops, replies\n"
-"                          leaving for flows it drops, NFLOG drop prefixes logging flows\n"
-"                          it accepts, unanswered attempts at services that answer on lo\n"
-"                          (weak), and the live kernel ruleset differing from it\n"
+"      --policy FILE       the intended IPv4 policy (iptables-save text).\n"
+"                          Violations: spoofed flows it accepts, loopback flows\n"
+"                          it drops, replies leaving for flows it drops, NFLOG\n"
+"                          drop prefixes logging flows it accepts, unanswered\n"
+"                          attempts at services that answer on lo (weak), and the\n"
+"                          live kernel ruleset differing from it\n"
 "      --policy6 FILE      the intended IPv6 policy (ip6tables-save text)\n"
-"      --alert MODE        syslog, stderr or json (JSON lines on stdout). Default:\n"
-"                          syslog under systemd (JOURNAL_STREAM set) or when stderr is\n"
-"                          not a terminal, else stderr\n"
-"      --alert-repeat S    one line per violation per S seconds, then a count (default 60)\n"
-"      --alert-rate N      at most N lines a second over all violations, bursts of 10 N\n"
-"                          (default 10); every occurrence is counted in the database\n"
-"      --ruleset-poll S    read the live ruleset (iptables-save, ip6tables-save, through\n"
-"                          a helper that keeps root) every S seconds (default 10; 0: only\n"
-"                          at start)\n"
+"      --alert MODE        syslog, stderr or json (JSON lines on stdout).\n"
+"                          Default: syslog under systemd (JOURNAL_STREAM set) or\n"
+"                          when stderr is not a terminal, else stderr\n"
+"      --alert-repeat S    one line per violation per S seconds, then a count\n"
+"                          (default 60)\n"
+"      --alert-rate N      at most N lines a second over all violations, bursts\n"
+"                          of 10 N (default 10); every occurrence is counted in\n"
+"                          the database\n"
+"      --ruleset-poll S    read the live ruleset (iptables-save, ip6tables-save,\n"
+"                          through a helper that keeps root) every S seconds\n"
+"                          (default 10; 0: only at start)\n"
 "      --no-live-ruleset   do not read the live ruleset\n"
-"      --policy-window S   when the live ruleset differs, check the flows recorded in the\n"
-"                          last S seconds against both (default 3600)\n"
-"      --noreply-attempts N, --noreply-wait S  unanswered: N packets, S seconds (3, 5)\n"
-"                          SIGHUP re-reads the policy files and reports what changed.\n"
+"      --policy-window S   when the live ruleset differs, check the flows\n"
+"                          recorded in the last S seconds against both (default\n"
+"                          3600)\n"
+"      --noreply-attempts N, --noreply-wait S  unanswered: N packets, S seconds\n"
+"                          (3, 5)\n"
+"SIGHUP re-reads the policy files and reports what changed.\n"
 "\n"
 "Privileges:\n"
-"      --user NAME         after every capture, NFLOG socket and the database are open,\n"
-"                          become NAME for good (setgroups, setresgid, setresuid,\n"
-"                          no_new_privs). As root without --user: the user `spoofaudit' if\n"
-"                          it exists, else the run stays root with a warning. `--user\n"
-"                          root' keeps root on purpose. The database's directory must be\n"
-"                          writable by NAME (SQLite keeps its WAL files there).\n"
+"      --user NAME         after every capture, NFLOG socket and the database are\n"
+"                          open, become NAME for good (setgroups, setresgid,\n"
+"                          setresuid, no_new_privs). As root without --user: the\n"
+"                          user `spoofaudit' if it exists, else the run stays\n"
+"                          root with a warning. `--user root' keeps root on\n"
+"                          purpose. The database's directory must be writable by\n"
+"                          NAME (SQLite keeps its WAL files there).\n"
 "\n"
 "Classification:\n"
-"  --role IFACE=ROLE[:PREFIX,...]  loopback, external, or internal with the source\n"
-"                          prefixes it may receive (repeatable). Live defaults: the\n"
-"                          interface with the default route is external, others internal\n"
-"                          with their connected and routed prefixes, IFF_LOOPBACK loopback.\n"
-"                          Files: loopback for loopback link types, else external.\n"
-"  --host-addr ADDR        an address of the capturing host, for files (repeatable;\n"
-"                          live runs read the host's addresses themselves)\n"
+"  --role IFACE=ROLE[:PREFIX,...]  loopback, external, or internal with the\n"
+"                          source prefixes it may receive (repeatable). Live\n"
+"                          defaults: the interface with the default route is\n"
+"                          external, others internal with their connected and\n"
+"                          routed prefixes, IFF_LOOPBACK loopback. Files:\n"
+"                          loopback for loopback link types, else external.\n"
+"  --host-addr ADDR        an address of the capturing host, for files\n"
+"                          (repeatable; live runs read the host's addresses\n"
+"                          themselves)\n"
 "\n"
 "Storage:\n"
 "  --db PATH               database file (default ./spoofaudit.db)\n"
 "  --bucket SECONDS        flow time bucket, 1..86400 (default 3600)\n"
 "  --max-flows N           flow table cap in memory (default 200000)\n"
 "  --evidence N            evidence packets kept per spoofed flow (default 8)\n"
-"  --flush-interval SECS   write flows and statistics at least this often (default 5)\n"
-"  --max-db-size SIZE      cap the database file and its write-ahead log at SIZE bytes\n"
-"                          (suffix K, M or G: KiB, MiB, GiB). At the cap the run stops\n"
-"                          writing, says so once, keeps counting, reports what it could\n"
-"                          not record as NOT RECORDED and exits 1\n"
+"  --flush-interval SECS   write flows and statistics at least this often\n"
+"                          (default 5)\n"
+"  --max-db-size SIZE      cap the database file and its write-ahead log at SIZE\n"
+"                          bytes (suffix K, M or G: KiB, MiB, GiB). At the cap\n"
+"                          the run stops writing, says so once, keeps counting,\n"
+"                          reports what it could not record as NOT RECORDED and\n"
+"                          exits 1\n"
 "\n"
 "Run control:\n"
 "  --duration SECONDS      stop after this long\n"
@@ -114,9 +128,15 @@ static void usage(FILE *f)
 "      --status-interval S seconds between status lines (default 5)\n"
 "  -h, --help              this text\n"
 "\n"
-"SIGINT and SIGTERM write everything out and exit 0. Exit status: 0 success, 1 runtime\n"
-"error (a source or the database failed, or anything was NOT RECORDED: a packet, an\n"
-"evidence packet or an NFLOG rule count the database did not take), 2 bad usage.\n");
+"SIGINT and SIGTERM write everything out and exit 0. Exit status: 0 success, 1\n"
+"runtime error (a source or the database failed, or anything was NOT RECORDED: a\n"
+"packet, an evidence packet or an NFLOG rule count the database did not take), 2\n"
+"bad usage.\n"
+"\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
 }
 
 static int parse_role(const char *arg, struct collector_role *r)
@@ -227,35 +247,6 @@ static const struct option long_opts[] = {
 #define BAD(...) do { fprintf(stderr, "spoofaudit collect: " __VA_ARGS__); \
 		      fputs("\n(see 'spoofaudit collect --help')\n", stderr); return 2; } while (0)
 
-
-static void summary(const struct collector *c, const char *db)
-{
-	unsigned i;
-
-	fprintf(stderr, "collect: %llu packets (%llu IP, %llu not IP, %llu unsupported link type, "
-		"%llu malformed), %llu kernel/interface drops -> %s\n",
-		(unsigned long long)c->tot.packets, (unsigned long long)c->tot.decoded,
-		(unsigned long long)c->tot.not_ip, (unsigned long long)c->tot.unsupported,
-		(unsigned long long)c->tot.malformed, (unsigned long long)c->tot.drops, db);
-	for (i = 0; i < CLS_COUNT; i++)
-		if (c->tot.class_packets[i])
-			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
-				(unsigned long long)c->tot.class_packets[i]);
-}
-
-/* What the database did not take, printed even with -q. Returns 1 when anything was
- * lost (the run then exits 1), else 0. */
-static int report_lost(const struct collector *c)
-{
-	if (!c->tot.lost_db && !c->tot.evidence_dropped && !c->tot.nflog_lost)
-		return 0;
-	fprintf(stderr, "collect: NOT RECORDED: %llu packets, %llu evidence packets, %llu NFLOG "
-		"rule counts (the database did not take them: %s)\n",
-		(unsigned long long)c->tot.lost_db, (unsigned long long)c->tot.evidence_dropped,
-		(unsigned long long)c->tot.nflog_lost,
-		c->writes_stopped ? "size limit or disk full" : "failing or full");
-	return 1;
-}
 
 /* Parses SIZE: bytes, or KiB/MiB/GiB with a suffix K, M or G, from 4 KiB to 1024 GiB.
  * Returns 0 or -1. */
@@ -632,7 +623,8 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	n_live = collect_live_list(a, hi, live);
-	if (n_live < 0 || collect_probe_files(a) < 0)
+	if (n_live < 0 || collect_probe_files(a) < 0 || collect_probe_policy(a) < 0 ||
+	    collect_probe_user(a->user) < 0 || collect_probe_live(a, live, (unsigned)n_live) < 0)
 		goto out;
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
 	if (!st) {
@@ -662,7 +654,8 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	rc = run(a, &l, &ca, hi, live, (unsigned)n_live, st, run_id);
-	if (loop_tick(&l, 1) < 0) {
+	/* a run that failed before it saw a packet writes no interface or source rows */
+	if ((rc == 0 || c->tot.packets || c->tot.nflog_copies) && loop_tick(&l, 1) < 0) {
 		util_log(LOG_LVL_ERR, "%s: final write failed, data not recorded: %s", a->db, c->err);
 		collector_abandon(c);
 		rc = -1;
@@ -671,10 +664,10 @@ int cmd_collect(int argc, char **argv)
 		collect_record_kernel_counters(st, run_id, 1);
 	store_run_end(st, run_id, util_now_usec());
 	if (!a->quiet)
-		summary(c, a->db);
+		collect_summary(c, a->db);
 	if (ca.au && !a->quiet)
 		audit_summary(ca.au, stderr);
-	if (report_lost(c))
+	if (collect_report_lost(c))
 		rc = -1;
 	ret = rc < 0 ? 1 : 0;
 out:

@@ -15,6 +15,7 @@
 #include "classify/classify.h"
 #include "cmd/cmd.h"
 #include "report/export_pcapng.h"
+#include "common/plural.h"
 #include "common/prefix.h"
 #include "report/report.h"
 #include "report/report_cli.h"
@@ -363,10 +364,10 @@ static int out_packet(struct out *o, struct store_rows *q, struct export_run *r)
 	    wirelen < caplen || wirelen > UINT32_MAX || ts < 0 || lt < 0 || lt > 0xffff) {
 		if (r->bad++ < MAX_SKIPPED_SHOWN)
 			fprintf(stderr, "spoofaudit export: evidence row %lld: caplen %lld, wirelen "
-				"%lld, %zu bytes stored, link type %lld, time %lld: lengths do not "
+				"%lld, %zu byte%s stored, link type %lld, time %lld: lengths do not "
 				"describe the bytes: skipped\n", (long long)store_col_int(q, 0),
-				(long long)caplen, (long long)wirelen, blen, (long long)lt,
-				(long long)ts);
+				(long long)caplen, (long long)wirelen, blen, plural_s(blen),
+				(long long)lt, (long long)ts);
 		return 0;
 	}
 	if (o->use_ng) {
@@ -454,14 +455,16 @@ static void summary(const struct export_run *r, const struct out *o)
 			"for them\n", r->nlinktypes);
 	if (r->bad)
 		fprintf(stderr, "spoofaudit export: %llu evidence row%s skipped (%s): the stored "
-			"lengths do not match the bytes; %s holds the other %llu packets\n",
-			(unsigned long long)r->bad, r->bad == 1 ? "" : "s",
+			"lengths do not match the bytes; %s holds the other %llu packet%s\n",
+			(unsigned long long)r->bad, plural_s(r->bad),
 			r->bad > MAX_SKIPPED_SHOWN ? "the first ones named above" : "named above",
-			o->to_stdout ? "the output" : a->out, (unsigned long long)r->npkts);
+			o->to_stdout ? "the output" : a->out, (unsigned long long)r->npkts,
+			plural_s(r->npkts));
 	if (!a->cli.quiet)
-		fprintf(stderr, "spoofaudit export: %llu packets (%llu bytes captured, %llu on the "
-			"wire) to %s (%s)%s\n", (unsigned long long)r->npkts,
-			(unsigned long long)r->caplen_sum, (unsigned long long)r->wire_sum,
+		fprintf(stderr, "spoofaudit export: %llu packet%s (%llu byte%s captured, %llu on the "
+			"wire) to %s (%s)%s\n", (unsigned long long)r->npkts, plural_s(r->npkts),
+			(unsigned long long)r->caplen_sum, plural_s(r->caplen_sum),
+			(unsigned long long)r->wire_sum,
 			o->to_stdout ? "standard output" : a->out, o->use_ng ? "pcapng" : "pcap",
 			r->npkts ? "" : "; no evidence packet matched");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "common/plural.h"
 #include "report/report.h"
 #include "report/report_cli.h"
 #include "store/store.h"
@@ -126,8 +127,8 @@ int cmd_prune(int argc, char **argv)
 
 		/* step back one calendar day at a time: days with a DST change are not 24 h */
 		if (report_parse_day("today", a.cli.utc, since - 1, &s2, &u2) < 0) {
-			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu days ago\n",
-				(unsigned long long)a.keep);
+			fprintf(stderr, "spoofaudit prune: cannot work out the date %llu day%s ago\n",
+				(unsigned long long)a.keep, plural_s(a.keep));
 			return 1;
 		}
 		since = s2;
@@ -164,8 +165,9 @@ int cmd_prune(int argc, char **argv)
 	       (unsigned long long)res.runs);
 	if (a.dry_run)
 		return 0;
-	printf("  in %llu transactions of at most %llu rows\n",
-	       (unsigned long long)res.transactions, (unsigned long long)a.batch);
+	printf("  in %llu transaction%s of at most %llu rows\n",
+	       (unsigned long long)res.transactions, plural_s(res.transactions),
+	       (unsigned long long)a.batch);
 	if (res.vacuumed)
 		printf("  database %.1f MiB -> %.1f MiB (%s)\n", mib(res.pages_before, res.page_size),
 		       mib(res.pages_after, res.page_size),

@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "report/report_cli.h"
 #include "store/store.h"
+#include "common/textsafe.h"
 #include "common/util.h"
 
 #define MAX_DBS 64
@@ -235,6 +236,74 @@ static int output_name(const char *pattern, const char *day, char *out, size_t l
 	       0 : -1;
 }
 
+/* Whether a database at path holds a flow in [since_us, until_us). */
+static int has_flows_in(const char *path, int64_t since_us, int64_t until_us)
+{
+	char err[512];
+	struct store *st = store_open(path, STORE_OPEN_READONLY, err, sizeof(err));
+	struct store_flow_iter *it = NULL;
+	struct store_flow sf;
+	int found = 0;
+
+	if (st && store_begin(st) == 0) {
+		it = store_flows_open(st, since_us / 1000000, until_us / 1000000);
+		found = it && store_flows_next(it, &sf) == 1;
+		store_flows_close(it);
+		store_commit(st);
+	}
+	store_close(st);
+	return found;
+}
+
+/* Appends arg to buf as the shell would need it typed: as is when it holds only
+ * characters no shell treats specially, else in single quotes. */
+static void shell_word(char *buf, size_t len, const char *arg)
+{
+	size_t n = strlen(buf);
+	const char *p;
+
+	if (*arg && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789_./-+:,@%=") == strlen(arg)) {
+		snprintf(buf + n, len - n, " %s", arg);
+		return;
+	}
+	snprintf(buf + n, len - n, " '");
+	for (p = arg; *p; p++) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, *p == '\'' ? "'\\''" : "%c", *p);
+	}
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "'");
+}
+
+/* Without --day or --since the report is yesterday's, which right after a first collect
+ * today is empty while today is not: says so on stderr, with the command that shows
+ * today. Returns 1 when it said it. */
+static int note_today(const struct report_args *a, int64_t now_us)
+{
+	int64_t since, until;
+	char cmd[8192] = "spoofaudit report --day today", safe[8192];
+	unsigned i, any = 0;
+
+	if (a->cli.day || a->cli.since ||
+	    report_parse_day("today", a->cli.utc, now_us, &since, &until) < 0)
+		return 0;
+	for (i = 0; i < a->ndbs && !any; i++)
+		any = has_flows_in(a->dbs[i], since, until);
+	if (!any)
+		return 0;
+	if (a->cli.utc)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " --utc");
+	for (i = 0; i < a->ndbs; i++) {
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " --db");
+		shell_word(cmd, sizeof(cmd), a->dbs[i]);
+	}
+	text_term(safe, sizeof(safe), cmd);	/* a path's control characters */
+	fprintf(stderr, "spoofaudit report: note: nothing was recorded yesterday (the default "
+		"period), but today has data; to see it:\n  %s\n", safe);
+	return 1;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_args a;
@@ -288,7 +357,7 @@ int cmd_report(int argc, char **argv)
 		BAD("output file name too long: `%s'", a.out);
 	}
 	ret = write_report(r, &a, a.out ? path : NULL);
-	if (ret == 0 && !any_flows)
+	if (ret == 0 && !any_flows && !note_today(&a, now))
 		fprintf(stderr, "spoofaudit report: note: no flows recorded in this period "
 			"(the report says what the database holds)\n");
 	report_free(r);

@@ -13,6 +13,7 @@
 #include "collect/sandbox.h"
 #include "classify/kcounters.h"
 #include "common/util.h"
+#include "policy/policy.h"
 #include "sources/capture.h"
 
 void collect_audit_clear(struct collect_audit *ca)
@@ -216,6 +217,80 @@ int collect_probe_files(const struct collect_args *a)
 		capture_close(&probe);
 	}
 	return 0;
+}
+
+int collect_probe_live(const struct collect_args *a, const char *const *live, unsigned n)
+{
+	struct capture_live_opts lo = { (int)a->snaplen, a->promisc, (int)(a->buffer_mib << 20),
+					a->bpf, PCAP_D_IN };
+	char err[4200];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct capture probe;
+
+		if (capture_open_live(&probe, live[i], &lo, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		capture_close(&probe);
+	}
+	for (i = 0; i < a->n_nflog; i++) {
+		struct source probe;
+
+		if (nfl_source_open(&probe, a->nflog_groups[i], &a->nfl, err, sizeof(err)) < 0) {
+			util_log(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		source_close(&probe);
+	}
+	return 0;
+}
+
+int collect_probe_user(const char *user)
+{
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (!user || !strcmp(user, "root"))
+		return 0;
+	if (privdrop_lookup(user, &uid, &gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "--user: %s", err);
+		return -1;
+	}
+	if (geteuid() != 0 && uid != geteuid()) {
+		util_log(LOG_LVL_ERR, "--user %s: not running as root, cannot change user", user);
+		return -1;
+	}
+	return 0;
+}
+
+int collect_probe_policy(const struct collect_args *a)
+{
+	struct policy_src src[2];
+	struct policy p;
+	char err[1024];
+	size_t n = 0;
+	int f, rc;
+
+	memset(src, 0, sizeof(src));
+	memset(&p, 0, sizeof(p));
+	for (f = 0; f < 2; f++)
+		if (a->aopt.policy[f]) {
+			src[n].kind = POLICY_FILE;
+			src[n].lang = POLICY_IPTABLES;
+			src[n].family = f ? 6 : 4;
+			src[n].path = a->aopt.policy[f];
+			n++;
+		}
+	if (!n)
+		return 0;
+	rc = policy_load(&p, src, n, NULL, err, sizeof(err));
+	policy_free(&p);
+	if (rc < 0)
+		util_log(LOG_LVL_ERR, "--policy: %s", err);
+	return rc < 0 ? -1 : 0;
 }
 
 int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,

@@ -57,6 +57,19 @@ int collect_live_list(const struct collect_args *a, const struct hostinfo *hi,
 /* Refuses unreadable capture files before the database is touched. 0 or -1 (logged). */
 int collect_probe_files(const struct collect_args *a);
 
+/* Opens and closes every live interface and NFLOG group of the run, so that one that
+ * does not exist, or needs a privilege the process lacks, fails the run before the
+ * database is created or touched. 0 or -1 (logged, naming what is missing). */
+int collect_probe_live(const struct collect_args *a, const char *const *live, unsigned n);
+
+/* Checks that --user (user, may be NULL) names a user this process can become, before
+ * the database is created or touched. 0 or -1 (logged). */
+int collect_probe_user(const char *user);
+
+/* Loads the --policy/--policy6 files once, so that one that cannot be read or parsed
+ * fails the run before the database is created or touched. 0 or -1 (logged). */
+int collect_probe_policy(const struct collect_args *a);
+
 /* Begins the run in the store and prepares the collector with the roles and the host's
  * addresses (live: the kernel's, with a short busy timeout). Returns the run id, or -1
  * (logged). */

@@ -384,19 +384,19 @@ static int count_status(struct collector *c, struct collector_source *s,
 	switch (r->status) {
 	case DEC_OK:
 		s->cur.decoded_ip++;
-		c->tot.decoded++;
+		c->tot.decoded += !s->is_nflog;	/* pcap frames only */
 		return 1;
 	case DEC_NOT_IP:
 		s->cur.not_ip++;
-		c->tot.not_ip++;
+		c->tot.not_ip += !s->is_nflog;
 		return 0;
 	case DEC_UNSUPPORTED:
 		s->cur.unsupported++;
-		c->tot.unsupported++;
+		c->tot.unsupported += !s->is_nflog;
 		return 0;
 	default:
 		s->cur.malformed++;
-		c->tot.malformed++;
+		c->tot.malformed += !s->is_nflog;
 		return 0;
 	}
 }
@@ -651,6 +651,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	int ifidx, covered, created = 0;
 
 	s->cur.received++;
+	c->tot.nflog_copies++;
 	if (!count_status(c, s, &r))
 		return;
 	ifidx = nflog_iface(c, &r);
@@ -661,6 +662,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	if (c->ifaces[ifidx].info.role == ROLE_LOOPBACK)
 		r.dir = DIR_IN;
 	covered = pcap_covers(c, ifidx, r.dir);
+	c->tot.nflog_dup += (uint64_t)covered;
 	if (!covered) {
 		c->tot.packets++;
 		c->tot.bytes += len;

@@ -68,7 +68,12 @@ struct nflog_slot {
 
 /* Running totals for the status line and the end-of-run summary. */
 struct collector_totals {
+	/* packets: each packet once, a pcap frame or an NFLOG copy of a packet no pcap handle
+	 * captured; decoded, not_ip, unsupported and malformed split the pcap frames (they add
+	 * up to them), so packets - those = the packets only NFLOG saw */
 	uint64_t packets, bytes, decoded, spoofed, loopback, malformed, unsupported, not_ip;
+	uint64_t nflog_copies;		/* NFLOG messages: copies of packets rules logged */
+	uint64_t nflog_dup;		/* of them, copies of packets pcap captured (and counted) */
 	uint64_t drops;			/* kernel + interface drops of all sources */
 	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */

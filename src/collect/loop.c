@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sources/decode.h"
+#include "common/plural.h"
 #include "common/util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -136,7 +137,7 @@ int loop_open_live(struct collect_loop *l, const char *const *names, unsigned n,
 			o.direction = d == 0 ? PCAP_D_IN : PCAP_D_OUT;
 			snprintf(label, sizeof(label), "%s/%s", names[i], d == 0 ? "in" : "out");
 			if (capture_source_live(s, names[i], label, &o, err, sizeof(err)) < 0) {
-				util_log(LOG_LVL_ERR, "cannot capture on %s", err);
+				util_log(LOG_LVL_ERR, "%s", err);	/* names the interface */
 				return -1;
 			}
 			l->n_srcs++;
@@ -294,11 +295,12 @@ static void status_line(const struct collector *c, uint64_t elapsed_usec, uint64
 {
 	double pps = interval_usec ? (double)(c->tot.packets - prev_pkts) * 1e6 / (double)interval_usec : 0;
 
-	fprintf(stderr, "collect: %.0fs %llu pkts %.0f pps, %llu spoofed, %llu loopback, "
-		"%llu drops, %zu flows in memory\n", (double)elapsed_usec / 1e6,
-		(unsigned long long)c->tot.packets, pps, (unsigned long long)c->tot.spoofed,
-		(unsigned long long)c->tot.loopback, (unsigned long long)c->tot.drops,
-		flowtab_count(c->ft));
+	fprintf(stderr, "collect: %.0fs %llu packet%s %.0f pps, %llu spoofed, %llu loopback, "
+		"%llu drop%s, %zu flow%s in memory\n", (double)elapsed_usec / 1e6,
+		(unsigned long long)c->tot.packets, plural_s(c->tot.packets), pps,
+		(unsigned long long)c->tot.spoofed, (unsigned long long)c->tot.loopback,
+		(unsigned long long)c->tot.drops, plural_s(c->tot.drops), flowtab_count(c->ft),
+		plural_s(flowtab_count(c->ft)));
 }
 
 /* Adds each live source's counters since the last call to its statistics row. */
@@ -348,10 +350,11 @@ static void report_db(struct collect_loop *l, uint64_t now)
 		l->db_reported = 1;
 		l->last_db_report = now;
 	} else if (failing && now - l->last_db_report >= 60000000u) {
-		util_log(LOG_LVL_ERR, "%s the database: %s; NOT RECORDED so far: %llu packets, "
-			 "%llu evidence packets", c->writes_stopped ? "no longer writing to" :
+		util_log(LOG_LVL_ERR, "%s the database: %s; NOT RECORDED so far: %llu packet%s, "
+			 "%llu evidence packet%s", c->writes_stopped ? "no longer writing to" :
 			 "still cannot write to", c->err, (unsigned long long)c->tot.lost_db,
-			 (unsigned long long)c->tot.evidence_dropped);
+			 plural_s(c->tot.lost_db), (unsigned long long)c->tot.evidence_dropped,
+			 plural_s(c->tot.evidence_dropped));
 		l->last_db_report = now;
 	} else if (!failing && l->db_reported) {
 		util_log(LOG_LVL_WARN, "database writes work again");

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "common/plural.h"
 #include "common/textsafe.h"
 
 int alert_parse(const char *s, enum alert_mode *m)
@@ -116,13 +117,13 @@ void alert_emit(enum alert_mode m, const struct alert_line *l)
 	text = safe ? safe : "(out of memory)";
 	if (l->repeated) {
 		if (m == ALERT_SYSLOG)
-			syslog(LOG_WARNING, "%s repeated %llu times in %us (%llu in total): %s", head,
-			       (unsigned long long)l->repeated, l->window_s,
+			syslog(LOG_WARNING, "%s repeated %llu time%s in %us (%llu in total): %s", head,
+			       (unsigned long long)l->repeated, plural_s(l->repeated), l->window_s,
 			       (unsigned long long)l->total, text);
 		else
-			fprintf(stderr, "spoofaudit: %s repeated %llu times in %us (%llu in total): %s\n",
-				head, (unsigned long long)l->repeated, l->window_s,
-				(unsigned long long)l->total, text);
+			fprintf(stderr, "spoofaudit: %s repeated %llu time%s in %us (%llu in total): "
+				"%s\n", head, (unsigned long long)l->repeated, plural_s(l->repeated),
+				l->window_s, (unsigned long long)l->total, text);
 		free(safe);
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "classify/classify.h"
+#include "common/plural.h"
 #include "common/util.h"
 
 const char *const audit_kind_names[AK_COUNT] = {
@@ -270,10 +271,11 @@ void audit_summary(const struct audit *a, FILE *f)
 {
 	int k;
 
-	fprintf(f, "collect: policy audit: %llu new flows evaluated (%llu against the live ruleset "
-		"too), %llu violations, %llu lines (%llu rate-limited)\n",
-		(unsigned long long)a->s.flows_evaluated, (unsigned long long)a->s.live_evaluated,
-		(unsigned long long)a->s.violations, (unsigned long long)a->s.lines,
+	fprintf(f, "collect: policy audit: %llu new flow%s evaluated (%llu against the live "
+		"ruleset too), %llu violation%s, %llu line%s (%llu rate-limited)\n",
+		(unsigned long long)a->s.flows_evaluated, plural_s(a->s.flows_evaluated),
+		(unsigned long long)a->s.live_evaluated, (unsigned long long)a->s.violations,
+		plural_s(a->s.violations), (unsigned long long)a->s.lines, plural_s(a->s.lines),
 		(unsigned long long)a->s.lines_suppressed);
 	if (a->s.flows_evaluated)
 		fprintf(f, "collect: policy audit: evaluation %.0f ns per new flow (%.0f flows/s of "

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "classify/classify.h"
+#include "common/plural.h"
 #include "common/util.h"
 
 /* ---- describing ---- */
@@ -221,8 +222,9 @@ static void check_recorded(struct audit *a, int fam)
 		audit_path_diff(a, fam, f, fs.ifnames[f->iface], pd, sizeof(pd));
 		snprintf(evd, sizeof(evd), "recorded traffic evaluated against both rulesets%s%s",
 			 pd[0] ? "; " : "", pd);
-		snprintf(flow, sizeof(flow), "%llu recorded flows (%llu packets) %s, e.g. %s",
-			 (unsigned long long)x->flows, (unsigned long long)x->packets,
+		snprintf(flow, sizeof(flow), "%llu recorded flow%s (%llu packet%s) %s, e.g. %s",
+			 (unsigned long long)x->flows, plural_s(x->flows),
+			 (unsigned long long)x->packets, plural_s(x->packets),
 			 x->kind == CK_NEW_ACCEPTED ? "that the intended policy accepts and the live "
 			 "ruleset blocks" : x->kind == CK_NEW_BLOCKED ? "that the intended policy "
 			 "blocks and the live ruleset accepts" : check_kind_names[x->kind], ex);

@@ -52,6 +52,10 @@ static int read_live(struct rulesrc_reply *x, char *err, size_t errlen)
 	struct rulesrc r;
 	int rc;
 
+	if (!rulesrc_can_read()) {
+		snprintf(err, errlen, "live: reading the kernel's ruleset (iptables-save) needs root");
+		return -1;
+	}
 	if (rulesrc_start(&r, err, errlen) < 0)
 		return -1;
 	rc = rulesrc_request(&r) < 0 ? -1 : rulesrc_wait(&r, LIVE_TIMEOUT_MS, x);

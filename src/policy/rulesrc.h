@@ -35,6 +35,11 @@ struct rulesrc {
 	size_t used, cap;
 };
 
+/* 1 when this process can read the live rulesets, 0 when not: iptables-save and
+ * ip6tables-save need CAP_NET_ADMIN (and the legacy ones CAP_NET_RAW), and the helper
+ * passes no capability across exec, so the programs must run as root (euid 0, in this
+ * process's user namespace). */
+int rulesrc_can_read(void);
 /* Forks the helper (call while still root). Returns 0, or -1 with a message in err. */
 int rulesrc_start(struct rulesrc *r, char *err, size_t errlen);
 /* Asks for the rulesets unless a request is outstanding. Returns 0, or -1 (helper gone). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "sources/decode.h"
 
@@ -27,6 +28,23 @@ static int apply_filter(struct capture *c, const char *bpf, char *err, size_t er
 	return 0;
 }
 
+/* "no interface IFNAME here; the interfaces are: lo, eth0" (this network namespace's). */
+static void no_such_iface(const char *ifname, char *err, size_t errlen)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+	size_t n;
+
+	snprintf(err, errlen, "no interface `%s' here", ifname);
+	if (!ni)
+		return;
+	for (p = ni; p->if_index && p->if_name; p++) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, "%s%s", p == ni ? "; the interfaces are: " : ", ",
+			 p->if_name);
+	}
+	if_freenameindex(ni);
+}
+
 int capture_open_live(struct capture *c, const char *ifname, const struct capture_live_opts *o,
 		      char *err, size_t errlen)
 {
@@ -47,8 +65,21 @@ int capture_open_live(struct capture *c, const char *ifname, const struct captur
 	pcap_set_buffer_size(c->p, o->buffer_bytes);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(c->p);
+	/* without the privilege pcap fails before it looks the device up; a name that is no
+	 * network device (nor `any' or a pseudo-device such as nflog:5) fails as root too */
+	if (rc == PCAP_ERROR_NO_SUCH_DEVICE ||
+	    (rc == PCAP_ERROR_PERM_DENIED && !if_nametoindex(ifname) && strcmp(ifname, "any") &&
+	     !strchr(ifname, ':'))) {
+		no_such_iface(ifname, err, errlen);
+		goto fail;
+	}
+	if (rc == PCAP_ERROR_PERM_DENIED) {
+		snprintf(err, errlen, "capturing on %s needs root or CAP_NET_RAW (%s)", ifname,
+			 pcap_geterr(c->p));
+		goto fail;
+	}
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", ifname, pcap_geterr(c->p));
+		snprintf(err, errlen, "cannot capture on %s: %s", ifname, pcap_geterr(c->p));
 		goto fail;
 	}
 	if (pcap_setdirection(c->p, o->direction) < 0) {

@@ -93,7 +93,7 @@ int nfl_open(struct nfl_source *s, uint16_t group, const struct nfl_opts *o, cha
 			snprintf(err, errlen, "NFLOG group %u is already bound by another process "
 				 "(ulogd? another spoofaudit?): stop it or choose another group", group);
 		else if (errno == EPERM)
-			snprintf(err, errlen, "NFLOG group %u: not permitted (needs CAP_NET_ADMIN)",
+			snprintf(err, errlen, "reading NFLOG group %u needs root or CAP_NET_ADMIN",
 				 group);
 		else
 			snprintf(err, errlen, "NFLOG group %u: cannot bind: %s", group, strerror(errno));

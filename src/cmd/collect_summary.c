@@ -1,0 +1,82 @@
+/* This file writes what `spoofaudit collect` says at the end of a run (see
+ * collect_summary.h). */
+#include "cmd/collect_summary.h"
+
+#include <stdio.h>
+
+#include "classify/classify.h"
+#include "common/plural.h"
+
+typedef unsigned long long ull;
+
+/* Which kinds of source the run had: pcap (live or files), NFLOG, anything live. */
+static void source_kinds(const struct collector *c, int *pcap, int *nflog, int *live)
+{
+	unsigned i;
+
+	*pcap = *nflog = *live = 0;
+	for (i = 0; i < c->n_sources; i++) {
+		if (c->sources[i].is_nflog)
+			*nflog = 1;
+		else
+			*pcap = 1;
+		if (c->sources[i].is_nflog || c->sources[i].fixed_iface >= 0)
+			*live = 1;
+	}
+}
+
+void collect_summary(const struct collector *c, const char *db)
+{
+	const struct collector_totals *t = &c->tot;
+	ull frames = t->decoded + t->not_ip + t->unsupported + t->malformed;
+	ull only_nflog = t->packets - frames, other;
+	int pcap, nflog, live;
+	unsigned i;
+
+	source_kinds(c, &pcap, &nflog, &live);
+	fprintf(stderr, "collect: %llu packet%s", (ull)t->packets, plural_s(t->packets));
+	if (!nflog && !t->nflog_copies)
+		fprintf(stderr, " (%llu IP, %llu not IP, %llu unsupported link type, %llu malformed)",
+			(ull)t->decoded, (ull)t->not_ip, (ull)t->unsupported, (ull)t->malformed);
+	else if (!pcap)
+		fprintf(stderr, " (%llu logged by NFLOG; pcap did not run)", only_nflog);
+	else
+		fprintf(stderr, " (%llu captured by pcap, %llu only logged by NFLOG)", frames,
+			only_nflog);
+	fprintf(stderr, " -> %s\n", db);
+	if (pcap && (nflog || t->nflog_copies))
+		fprintf(stderr, "  pcap frames: %llu IP, %llu not IP, %llu unsupported link type, "
+			"%llu malformed\n", (ull)t->decoded, (ull)t->not_ip, (ull)t->unsupported,
+			(ull)t->malformed);
+	if (nflog || t->nflog_copies) {
+		other = (ull)t->nflog_copies - only_nflog - (ull)t->nflog_dup;
+		fprintf(stderr, "  NFLOG copies: %llu = %llu counted above%s\n", (ull)t->nflog_copies,
+			only_nflog, pcap ? ", of packets pcap did not capture" : "");
+		if (pcap)
+			fprintf(stderr, "                 + %llu of packets pcap captured too (counted "
+				"once, by pcap)\n", (ull)t->nflog_dup);
+		fprintf(stderr, "                 + %llu not counted (not IP, malformed or no "
+			"room)\n", other);
+	}
+	if (live || t->drops)
+		fprintf(stderr, "  not seen: %llu dropped by the kernel or interface before capture "
+			"(not among the %llu)\n", (ull)t->drops, (ull)t->packets);
+	for (i = 0; i < CLS_COUNT; i++)
+		if (t->class_packets[i])
+			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
+				(ull)t->class_packets[i]);
+}
+
+int collect_report_lost(const struct collector *c)
+{
+	const struct collector_totals *t = &c->tot;
+
+	if (!t->lost_db && !t->evidence_dropped && !t->nflog_lost)
+		return 0;
+	fprintf(stderr, "collect: NOT RECORDED: %llu packet%s, %llu evidence packet%s, %llu "
+		"NFLOG rule count%s (the database did not take them: %s)\n",
+		(ull)t->lost_db, plural_s(t->lost_db), (ull)t->evidence_dropped,
+		plural_s(t->evidence_dropped), (ull)t->nflog_lost, plural_s(t->nflog_lost),
+		c->writes_stopped ? "size limit or disk full" : "failing or full");
+	return 1;
+}
