@@ -43,6 +43,7 @@ const char *ipt_martian_name(enum ipt_martian m)
 	static const char *const names[] = {
 		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
 		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
+		"no-forward", "mc-not-ours",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
@@ -97,6 +98,7 @@ struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_con
 	fill_slot(ev, 2, "lo");
 	fill_slot(ev, 3, "");
 	ev->conntrack = ctx && ctx->conntrack >= 0 ? ctx->conntrack : rs->uses_conntrack;
+	ev->kver = ctx && ctx->kernel ? ctx->kernel : ipt_kernel_running();
 	return ev;
 fail:
 	ipt_eval_free(ev);
@@ -176,6 +178,7 @@ static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, ui
 
 	if (w->uncertain == IPT_NONE)
 		w->uncertain = rule;
+	w->maybe = 1;	/* both branches: their later hits are not definite */
 	if (ev->npending + 1 >= ev->maxworlds) {
 		if (ev->limit == IPT_LIMIT_NONE)
 			ev->limit = IPT_LIMIT_WORLDS;
@@ -386,6 +389,50 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 	}
 }
 
+/* Before the routing step of an incoming or forwarded packet: the route follows the
+ * destination nat PREROUTING left (ip_rcv_finish -> ip_route_input_noref on the DNATed
+ * header; ip6_rcv_finish likewise). A packet DNATed to another host goes to FORWARD, or
+ * is dropped where forwarding is off (ip_route_input_slow: !IN_DEV_FORWARD -> no_route);
+ * one DNATed to this host goes to INPUT. Also drops a caller-given FORWARD packet when
+ * the context says forwarding is off. Returns 1 when w is finished. */
+static int reroute(struct ipt_eval *ev, struct ipt_world *w)
+{
+	const struct ipt_context *ctx = ev->ctx;
+	int fwd = ctx ? ctx->ip_forward : 0, local;
+	struct ipt_world *c;
+
+	if (w->dnat_rule != IPT_NONE) {
+		local = ipt_route_dst_local(ev, w->dst);
+		if (local == IPT_MAYBE) {
+			c = fork_world(ev, w, w->dnat_rule);
+			if (c)
+				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD
+								      : IPT_PATH_INCOMING;
+			ev->res->uncertain_martian = 1;
+		} else {
+			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
+		}
+		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
+			if (fwd == IPT_FWD_OFF) {
+				finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
+				       IPT_MARTIAN_NO_FORWARD);
+				return 1;
+			}
+			ev->res->uncertain_martian = 1;
+			c = fork_world(ev, w, w->dnat_rule);
+			if (c)
+				finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
+				       IPT_MARTIAN_NO_FORWARD);
+		}
+		return 0;
+	}
+	if (w->path == IPT_PATH_FORWARD && fwd == IPT_FWD_OFF) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
+		return 1;
+	}
+	return 0;
+}
+
 /* Starts stage st for w. Returns 1 when w is finished. */
 static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 {
@@ -418,6 +465,8 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		return 1;
 	}
 	if (st == ST_ROUTE) {
+		if (reroute(ev, w))
+			return 1;
 		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
 			return 0;
 		v = ipt_route_check(ev, w, &why);
@@ -456,7 +505,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	w->depth = 1;
 	w->stack[0].chain = chain;
 	w->stack[0].pos = 0;
-	switch (p->path) {
+	switch (w->path) {
 	case IPT_PATH_LOOPBACK:
 		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ? 2 : 3;
 		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ? 2 : 3;
@@ -475,9 +524,8 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 {
 	const struct ipt_ruleset *rs = ev->rs;
-	const uint8_t *stages = path_stages[ev->pkt->path];
-
 	for (;;) {
+		const uint8_t *stages = path_stages[w->path];
 		struct ipt_frame *f;
 		const struct ipt_chain *c;
 		const struct ipt_rule *r;
@@ -534,7 +582,7 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
 			return;	/* another world went on from this very state */
 		if (ev->hook)
-			ev->hook(ev->hook_arg, id, m);
+			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
 		if (m == IPT_MAYBE) {
 			take_maybe(ev, w, r, id);
 			continue;
@@ -618,6 +666,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 		w->stack = stack;
 	}
 	w->main = 1;
+	w->path = pkt->path;
 	w->ctstate = pkt->ctstate;
 	memcpy(w->dst, pkt->dst, 16);
 	w->dport = pkt->dport;
