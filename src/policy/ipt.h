@@ -423,6 +423,10 @@ void ipt_eval_free(struct ipt_eval *ev);
  * "evaluation interrupted". Without one (the default) nothing is checked. */
 void ipt_eval_set_stop(struct ipt_eval *ev, const volatile sig_atomic_t *stop);
 
+/* Overrides the kernel version the evaluator models (IPT_KVER; 0: not known, so that what
+ * changed between versions is evaluated as unknown). */
+void ipt_eval_set_kernel(struct ipt_eval *ev, unsigned kver);
+
 /* Sets (or clears, fn NULL) the per-rule hook. */
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg);
 

@@ -141,6 +141,11 @@ static int spend(struct ipt_eval *ev, uint64_t n)
 	return ev->halt;
 }
 
+void ipt_eval_set_kernel(struct ipt_eval *ev, unsigned kver)
+{
+	ev->kver = kver;
+}
+
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
 {
 	ev->hook = fn;
