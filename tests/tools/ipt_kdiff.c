@@ -66,7 +66,28 @@ struct tctx {
 	struct ipt_compiled *cp;
 	struct kstate before, after;
 	unsigned ndetail;
+	/* per-rule comparison (issue 9): hits the evaluators report for the packet being
+	 * tested (definite, maybe; plain and compiled) and each rule's worst outcome */
+	uint32_t *hd, *hm, *fd, *fm;
+	uint8_t *rstat;			/* RS_AGREE, RS_MAYBE, RS_DIFFER */
+	unsigned npackets, rule_reports;
 };
+
+enum { RS_AGREE = 0, RS_MAYBE, RS_DIFFER };
+
+struct hitacc {
+	uint32_t *d, *m;
+};
+
+static void on_hit(void *arg, uint32_t rule, int matched)
+{
+	struct hitacc *h = arg;
+
+	if (matched == 1)
+		h->d[rule]++;
+	else
+		h->m[rule]++;
+}
 
 /* ---- kernel side ---- */
 
@@ -259,6 +280,11 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		struct sockaddr_ll sll;
 
 		memcpy(frame, t->dmac, 6);
+		if (p->pkttype == IPT_PKT_BROADCAST)
+			memset(frame, 0xff, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 1112 group MAC */
+			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
+							p->dst[3]}, 6);
 		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
 		frame[12] = 0x08, frame[13] = 0x00;
 		n = build_ip(p, frame + 14, id) + 14;
@@ -458,9 +484,7 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 		p->proto = 17;	/* only these three are sent */
 	/* conntrack's view of the first packet of a fresh tuple */
 	if (p->proto == 6) {
-		unsigned f = p->tcp_flags & (IPT_TCP_SYN | IPT_TCP_ACK | IPT_TCP_RST | IPT_TCP_FIN);
-
-		p->ctstate = f == IPT_TCP_SYN || f == IPT_TCP_ACK ? IPT_CT_NEW : IPT_CT_INVALID;
+		p->ctstate = (uint8_t)ipt_ct_tcp_first(p->tcp_flags);
 	} else if (p->proto == 1) {
 		unsigned ty = p->icmp_type;
 
@@ -501,6 +525,20 @@ static int own_hit(uint64_t dp, uint64_t db)
 	for (n = dp - 1, a = 0; a <= n; a++)
 		if (db - PKTLEN == 228 * a + 40 * (n - a))
 			return 1;
+	return 0;
+}
+
+/* How many of a counter's dp packets / db bytes were the test packet itself (PKTLEN
+ * bytes; a chain jumped to twice counts it twice), the rest being replies of 40 or 228
+ * bytes: the k of 200k + 228a + 40b = db with k + a + b = dp, the largest when several. */
+static uint64_t own_count(uint64_t dp, uint64_t db)
+{
+	uint64_t k, a;
+
+	for (k = dp + 1; k-- > 0;)
+		for (a = 0; a + k <= dp; a++)
+			if (PKTLEN * k + 228 * a + 40 * (dp - k - a) == db)
+				return k;
 	return 0;
 }
 
@@ -555,17 +593,60 @@ static void describe(const struct ipt_packet *p, char *buf, size_t len)
 		 p->icmp_code);
 }
 
+/* Compares, rule by rule, the kernel's counter deltas for the packet just sent with the
+ * hits the evaluator reported (definite and maybe). */
+static void compare_rules(struct tctx *t, const char *desc, const char *why)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->rs->nrules; i++) {
+		uint64_t k = own_count(t->after.rule[i] - t->before.rule[i],
+				       t->after.rbytes[i] - t->before.rbytes[i]);
+		uint64_t d = t->hd[i], m = t->hm[i];
+		int st = m == 0 ? (k == d ? RS_AGREE : RS_DIFFER)
+				: (k >= d && k <= d + m ? RS_MAYBE : RS_DIFFER);
+
+		if (st > t->rstat[i])
+			t->rstat[i] = (uint8_t)st;
+		if (st == RS_DIFFER && t->rule_reports++ < 40) {
+			struct ipt_rule_info ri;
+			char text[512];
+
+			ipt_rule_get(t->rs, i, &ri);
+			ipt_rule_format(t->rs, i, text, sizeof(text));
+			printf("RULE-DIFF line %u (%s %s #%u) kernel %llu model definite %llu maybe %llu: "
+			       "%s [%s] {%s}\n", ri.line, ipt_table_name(ri.table), ri.chain_name, ri.num,
+			       (unsigned long long)k, (unsigned long long)d, (unsigned long long)m, desc,
+			       why, text);
+		}
+	}
+}
+
 static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 {
 	struct ipt_result a, b;
-	uint32_t krule;
+	struct ipt_packet kp = *p;
+	struct hitacc ha = {t->hd, t->hm}, hb = {t->fd, t->fm};
+	uint32_t krule, n = t->rs->nrules;
 	int kv, sent, rc;
 	static uint16_t id = 1;
 	char desc[256];
 	struct kstate tmp;
 
+	memset(t->hd, 0, n * sizeof(*t->hd));
+	memset(t->hm, 0, n * sizeof(*t->hm));
+	memset(t->fd, 0, n * sizeof(*t->fd));
+	memset(t->fm, 0, n * sizeof(*t->fm));
+	ipt_eval_set_hook(t->plain, on_hit, &ha);
+	ipt_eval_set_hook(t->fast, on_hit, &hb);
 	if (ipt_eval_packet(t->plain, p, &a) < 0 || ipt_eval_packet(t->fast, p, &b) < 0)
 		return -1;
+	/* a DNAT to another host makes the kernel forward the packet (forwarding is on) */
+	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst) &&
+	    a.verdict != IPT_V_UNKNOWN) {
+		kp.path = IPT_PATH_FORWARD;
+		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
+	}
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
 		t->skipped++;
@@ -574,9 +655,11 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	rc = read_counters(t, &t->after);
 	if (rc < 0)
 		return rc;
-	kv = kernel_verdict(t, p, &krule, sent);
+	t->npackets++;
+	kv = kernel_verdict(t, &kp, &krule, sent);
 	describe(p, desc, sizeof(desc));
-	if (a.verdict != b.verdict || a.possible != b.possible || a.rule != b.rule) {
+	if (a.verdict != b.verdict || a.possible != b.possible || a.rule != b.rule ||
+	    memcmp(t->hd, t->fd, n * sizeof(*t->hd)) || memcmp(t->hm, t->fm, n * sizeof(*t->hm))) {
 		printf("DISAGREE (compiled vs plain) %s [%s]\n", desc, why);
 		t->disagreed++;
 	} else if (a.verdict == IPT_V_UNKNOWN) {
@@ -590,10 +673,11 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	} else if ((int)a.verdict != kv) {
 		struct ipt_rule_info ri;
 
-		printf("DISAGREE kernel %s (rule %u) model %s by %d rule line %u: %s [%s]\n",
+		printf("DISAGREE kernel %s (rule %u) model %s by %d rule line %u martian %s: %s [%s]\n",
 		       ipt_verdict_name((enum ipt_verdict)kv), krule == IPT_NONE ? 0 : t->rs->rules[krule].line,
 		       ipt_verdict_name(a.verdict), a.by,
-		       a.rule != IPT_NONE && ipt_rule_get(t->rs, a.rule, &ri) == 0 ? ri.line : 0, desc, why);
+		       a.rule != IPT_NONE && ipt_rule_get(t->rs, a.rule, &ri) == 0 ? ri.line : 0,
+		       ipt_martian_name(a.martian), desc, why);
 		t->disagreed++;
 	} else {
 		if (a.by == IPT_BY_RULE && krule != IPT_NONE && a.rule != krule &&
@@ -603,9 +687,125 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		if (t->verbose)
 			printf("ok %s %s [%s]\n", ipt_verdict_name(a.verdict), desc, why);
 	}
+	compare_rules(t, desc, why);
 	tmp = t->before;
 	t->before = t->after;
 	t->after = tmp;
+	return 0;
+}
+
+/* One incoming packet from the peer's side of the link. */
+static void in_packet(struct tctx *t, struct ipt_packet *p, const char *src, const char *dst,
+		      int proto, uint8_t flags, uint16_t dport)
+{
+	ipt_packet_init(p, 4, IPT_PATH_INCOMING);
+	inet_pton(AF_INET, src, p->src);
+	inet_pton(AF_INET, dst, p->dst);
+	p->proto = (uint8_t)proto;
+	p->tcp_flags = flags;
+	p->sport = ++t->next_port;
+	p->dport = dport;
+	if (p->dst[0] >= 224 && p->dst[0] < 240)
+		p->pkttype = IPT_PKT_MULTICAST;
+	else if ((p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
+		 !strcmp(dst, "45.33.1.255"))
+		p->pkttype = IPT_PKT_BROADCAST;
+	if (!is_local(p->dst) && p->pkttype == IPT_PKT_HOST) {
+		p->path = IPT_PATH_FORWARD;
+		snprintf(p->out_if, sizeof(p->out_if), "%s", t->ifn);
+	}
+	snprintf(p->in_if, sizeof(p->in_if), "%s", t->ifn);
+	p->ctstate = proto == 6 ? (uint8_t)ipt_ct_tcp_first(flags) : IPT_CT_NEW;
+}
+
+/* The packet kinds of issue 9: broadcast and multicast destinations, 0/8 sources,
+ * invalid TCP flag combinations and unsolicited replies. */
+static int kernel_path_packets(struct tctx *t)
+{
+	static const struct {
+		const char *src, *dst;
+		int proto;
+		uint8_t flags;
+		uint16_t dport;
+		const char *why;
+	} k[] = {
+		{"45.33.1.20", "255.255.255.255", 17, 0, 67, "limited broadcast"},
+		{"45.33.1.20", "255.255.255.255", 6, IPT_TCP_SYN, 22, "limited broadcast tcp"},
+		{"45.33.1.10", "255.255.255.255", 17, 0, 67, "limited broadcast, own source"},
+		{"127.0.0.1", "255.255.255.255", 17, 0, 67, "limited broadcast, loopback source"},
+		{"0.0.0.0", "255.255.255.255", 17, 0, 67, "DHCP discover"},
+		{"0.0.0.7", "255.255.255.255", 17, 0, 67, "0/8 to limited broadcast"},
+		{"45.33.1.20", "45.33.1.255", 17, 0, 137, "directed broadcast"},
+		{"45.33.1.10", "45.33.1.255", 17, 0, 137, "directed broadcast, own source"},
+		{"45.33.1.20", "224.0.0.1", 17, 0, 5353, "multicast all-hosts"},
+		{"0.0.0.0", "224.0.0.1", 17, 0, 5353, "multicast from 0.0.0.0"},
+		{"45.33.1.20", "224.0.0.251", 17, 0, 5353, "multicast, group not joined"},
+		{"45.33.1.20", "239.1.2.3", 17, 0, 5000, "multicast, group not joined"},
+		{"0.0.0.0", "45.33.1.10", 17, 0, 53, "0.0.0.0 source"},
+		{"0.0.0.7", "45.33.1.10", 17, 0, 53, "0/8 source"},
+		{"0.1.2.3", "45.33.1.10", 6, IPT_TCP_SYN, 22, "0/8 source"},
+		{"0.1.2.3", "45.33.1.10", 6, IPT_TCP_SYN, 80, "0/8 source"},
+		{"45.33.1.20", "0.1.2.3", 17, 0, 53, "0/8 destination"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_FIN, 22, "SYN+FIN"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_RST, 22, "SYN+RST"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN, 80, "FIN alone"},
+		{"198.51.100.7", "45.33.1.10", 6, 0, 80, "no flags"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN | IPT_TCP_PSH | IPT_TCP_URG, 80, "xmas"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_ACK, 22, "unsolicited SYN-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_RST | IPT_TCP_ACK, 443, "unsolicited RST-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN | IPT_TCP_ACK, 443, "unsolicited FIN-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_RST, 443, "unsolicited RST"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_ACK, 80, "ACK picked up"},
+		{"198.51.100.7", "203.0.113.9", 6, IPT_TCP_SYN | IPT_TCP_FIN, 80, "SYN+FIN forwarded"},
+		{"198.51.100.7", "203.0.113.9", 6, IPT_TCP_SYN | IPT_TCP_ACK, 80, "SYN-ACK forwarded"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		struct ipt_packet p;
+
+		in_packet(t, &p, k[i].src, k[i].dst, k[i].proto, k[i].flags, k[i].dport);
+		if (test_packet(t, &p, k[i].why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A packet aimed at every DNAT rule of nat PREROUTING (its protocol and --dport), sent to
+ * this host: the kernel forwards the ones DNATed to another host. */
+static int dnat_packets(struct tctx *t)
+{
+	uint32_t c = ipt_chain_find(t->rs, IPT_TABLE_NAT, "PREROUTING"), i;
+	char dst[16];
+
+	if (c == IPT_NONE)
+		return 0;
+	for (i = t->rs->chains[c].first; i < t->rs->chains[c].first + t->rs->chains[c].n; i++) {
+		const struct ipt_rule *r = &t->rs->rules[i];
+		struct ipt_packet p;
+		uint16_t k, port = 80;
+		int proto = r->has_proto && !(r->inv & IPT_INV_PROTO) ? r->proto : 6;
+
+		if (r->tkind != IPT_T_DNAT || (proto != 6 && proto != 17))
+			continue;
+		for (k = 0; k < r->nm; k++)
+			if (ipt_mkind_l4(r->m[k].kind) && (r->m[k].have & IPT_MO_DPORT) &&
+			    !(r->m[k].inv & IPT_MO_DPORT))
+				port = r->m[k].u.l4.dport.lo;
+		snprintf(dst, sizeof(dst), "45.33.1.10");
+		if (r->has_dst && !(r->inv & IPT_INV_DST) && r->dst.plen == 32)
+			inet_ntop(AF_INET, r->dst.addr, dst, sizeof(dst));
+		in_packet(t, &p, "198.51.100.7", dst, proto, IPT_TCP_SYN, port);
+		if (r->has_src && !(r->inv & IPT_INV_SRC))
+			memcpy(p.src, r->src.addr, 4);
+		if (r->in_if >= 0 && strcmp(t->rs->ifpat[r->in_if].name, t->ifn) &&
+		    !(r->inv & IPT_INV_IN))
+			continue;	/* another interface: not reachable from the test link */
+		if (p.src[0] == 0 || p.src[0] == 127 || p.src[0] >= 224 || is_local(p.src))
+			continue;
+		if (test_packet(t, &p, "DNAT port forward") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -655,7 +855,7 @@ int main(int argc, char **argv)
 		struct rsgen g;
 
 		rg_seed(&g, strtoull(argv[2], NULL, 10));
-		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1);
+		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1 | 2);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "ifname")) {
@@ -735,6 +935,8 @@ int main(int argc, char **argv)
 	ctx.nroutes = 1;
 	ctx.routes_known = 1;
 	ctx.conntrack = -1;
+	ctx.kernel = 0;			/* the running kernel: the one the packets go through */
+	ctx.ip_forward = IPT_FWD_ON;	/* setup() sets net.ipv4.ip_forward=1 */
 	t.plain = ipt_eval_new(t.rs, &ctx);
 	t.fast = ipt_eval_new(t.rs, &ctx);
 	t.cp = ipt_compile(t.rs);
@@ -747,7 +949,13 @@ int main(int argc, char **argv)
 	t.after.rbytes = calloc(t.rs->nrules + 1, sizeof(uint64_t));
 	t.before.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
 	t.after.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
-	if (!t.before.rbytes || !t.after.rbytes || !t.before.pbytes || !t.after.pbytes)
+	t.hd = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.hm = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.fd = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.fm = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.rstat = calloc(t.rs->nrules + 1, 1);
+	if (!t.before.rbytes || !t.after.rbytes || !t.before.pbytes || !t.after.pbytes || !t.hd ||
+	    !t.hm || !t.fd || !t.fm || !t.rstat)
 		return 1;
 	if (!t.plain || !t.fast || !t.cp || !t.reach || !t.before.rule || !t.after.rule ||
 	    !t.before.policy || !t.after.policy || ipt_eval_set_compiled(t.fast, t.cp) < 0)
@@ -793,9 +1001,23 @@ int main(int argc, char **argv)
 		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
 			goto out;
 	}
-	printf("%s: agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
-	       file, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
-	ret = t.disagreed ? 1 : 0;
+	if (kernel_path_packets(&t) < 0 || dnat_packets(&t) < 0)
+		goto out;
+	{
+		unsigned na = 0, nm = 0, nd = 0;
+		const char *strict = getenv("KDIFF_STRICT_RULES");
+
+		for (id = 0; id < t.rs->nrules; id++) {
+			na += t.rstat[id] == RS_AGREE;
+			nm += t.rstat[id] == RS_MAYBE;
+			nd += t.rstat[id] == RS_DIFFER;
+		}
+		printf("%s: packets %u agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
+		       file, t.npackets, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
+		printf("%s: per-rule: compared %u rules, agree %u, maybe %u, differ %u\n", file,
+		       t.rs->nrules, na, nm, nd);
+		ret = t.disagreed || (nd && strict && strcmp(strict, "0")) ? 1 : 0;
+	}
 out:
 	ipt_eval_free(t.plain);
 	ipt_eval_free(t.fast);
@@ -810,6 +1032,11 @@ out:
 	free(t.after.rbytes);
 	free(t.before.pbytes);
 	free(t.after.pbytes);
+	free(t.hd);
+	free(t.hm);
+	free(t.fd);
+	free(t.fm);
+	free(t.rstat);
 	close(t.pkt_fd);
 	close(t.raw_fd);
 	close(self_ns);
