@@ -216,46 +216,6 @@ static void policy(struct ipt_eval *ev, struct ipt_world *w, int *done)
 		w->acc_chain = w->base_chain;
 }
 
-/* known-bit arithmetic for MARK / CONNMARK */
-static void xset(uint32_t *val, uint32_t *known, uint32_t value, uint32_t mask)
-{
-	*val = (*val & ~mask) ^ value;
-	*known |= mask;
-}
-
-static void apply_marks(const struct ipt_rule *r, struct ipt_world *w)
-{
-	uint32_t nv, nk;
-
-	if (r->tkind == IPT_T_MARK || (r->tkind == IPT_T_CONNMARK && r->markop == IPT_MARK_XSET)) {
-		if (r->tkind == IPT_T_MARK)
-			xset(&w->mark, &w->mark_known, r->mark_value, r->mark_mask);
-		else
-			xset(&w->ctmark, &w->ctmark_known, r->mark_value, r->mark_mask);
-	} else if (r->markop == IPT_MARK_SAVE) {
-		nv = (w->ctmark & ~r->ctmask) ^ (w->mark & r->nfmask);
-		nk = (w->ctmark_known | r->ctmask) & (w->mark_known | ~r->nfmask);
-		w->ctmark = nv;
-		w->ctmark_known = nk;
-	} else if (r->markop == IPT_MARK_RESTORE) {
-		nv = (w->mark & ~r->nfmask) ^ (w->ctmark & r->ctmask);
-		nk = (w->mark_known | r->nfmask) & (w->ctmark_known | ~r->ctmask);
-		w->mark = nv;
-		w->mark_known = nk;
-	}
-}
-
-/* A MARK-like target on a rule that may or may not match: bits that differ between the
- * two outcomes, or are unknown in either, become unknown. */
-static void apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w)
-{
-	struct ipt_world after = *w;
-
-	apply_marks(r, &after);
-	w->mark_known &= after.mark_known & ~(w->mark ^ after.mark);
-	w->ctmark_known &= after.ctmark_known & ~(w->ctmark ^ after.ctmark);
-}
-
 static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
 {
 	const struct ipt_packet *p = ev->pkt;
@@ -336,7 +296,7 @@ static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule 
 		return 0;
 	case IPT_T_MARK:
 	case IPT_T_CONNMARK:
-		apply_marks(r, w);
+		ipt_apply_marks(r, w);
 		return 0;
 	case IPT_T_NOTRACK:
 		w->ctstate = IPT_CT_UNTRACKED;
@@ -377,7 +337,7 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 		return;
 	case IPT_T_MARK:
 	case IPT_T_CONNMARK:
-		apply_marks_maybe(r, w);
+		ipt_apply_marks_maybe(r, w);
 		return;
 	case IPT_T_NOTRACK:
 		if (w->ctstate != IPT_CT_UNTRACKED) {
@@ -416,6 +376,14 @@ static int reroute(struct ipt_eval *ev, struct ipt_world *w)
 			ev->res->uncertain_martian = 1;
 		} else {
 			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
+		}
+		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0]) {
+			/* the output interface is the route's to the new destination (not
+			 * known without routes: then FORWARD sees none) */
+			const char *via = NULL;
+
+			if (ipt_route_lookup(ev, w->dst, &via) == IPT_YES && via)
+				fill_slot(ev, 1, via);
 		}
 		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
 			if (fwd == IPT_FWD_OFF) {

@@ -507,6 +507,10 @@ int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);
 /* Whether the routing step delivers dst locally (a local, broadcast or multicast
  * destination): IPT_YES, IPT_NO or IPT_MAYBE (ipt_route.c). */
 int ipt_route_dst_local(const struct ipt_eval *ev, const uint8_t *dst);
+/* MARK / CONNMARK target r applied to w (ipt_mark.c); _maybe: for a rule that may or
+ * may not match, bits that differ between the outcomes become unknown. */
+void ipt_apply_marks(const struct ipt_rule *r, struct ipt_world *w);
+void ipt_apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w);
 /* An unmodelled match decided from its options alone (recent --set), else IPT_MAYBE. */
 int ipt_unknown_match(const struct ipt_match *m);
 /* Interface name of the packet for a slot. */

@@ -24,7 +24,7 @@ for c in ip iptables-legacy iptables-legacy-restore iptables-legacy-save; do
 	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
 done
 tool="$TOOLS/ipt_kdiff"
-corpus="$SRCDIR/../shared/corpus/rulesets"
+corpus="${KDIFF_CORPUS:-$SRCDIR/../shared/corpus/rulesets}"	# KDIFF_CORPUS: another corpus folder
 WORK=$(mktemp -d)
 A="kda$$"; B="kdb$$"
 cleanup() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; rm -rf "$WORK"; }

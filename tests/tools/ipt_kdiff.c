@@ -30,6 +30,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <sched.h>
@@ -262,6 +265,34 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
 		l4[2] = (uint8_t)(c >> 8), l4[3] = (uint8_t)c;
 	}
 	return 20 + l4len;
+}
+
+/* Empties this namespace's conntrack table (ctnetlink IPCTNL_MSG_CT_DELETE without a
+ * tuple, as `conntrack -F`), so that every test packet is the first of its connection:
+ * packets aimed at rules often share a 5-tuple (ports and addresses the rules fix, the
+ * ICMP echo id), and the kernel skips the nat chains for a tuple it already tracks.
+ * Errors (conntrack not loaded in the namespace) are ignored. */
+static void ct_flush(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nfgenmsg nf;
+	} req;
+	char buf[512];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.nf.nfgen_family = AF_INET;
+	req.nf.version = NFNETLINK_V0;
+	if (send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
+		(void)recv(fd, buf, sizeof(buf), 0);
+	close(fd);
 }
 
 static void pause_us(long us)
@@ -647,6 +678,7 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		kp.path = IPT_PATH_FORWARD;
 		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
 	}
+	ct_flush();
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
 		t->skipped++;
