@@ -14,8 +14,11 @@
 # (equal to the definite hits, none maybe), "maybe" (between definite and definite+maybe),
 # "differ". Prints per ruleset and in total packets, agreed / unknown (kernel in set) /
 # disagreed verdicts and "per-rule: compared N rules, agree A, maybe M, differ D"; a
-# verdict disagreement fails, a per-rule difference fails with KDIFF_STRICT_RULES=1 (and
-# is printed as RULE-DIFF either way). IPv6 rulesets are not sent (reported as skipped).
+# verdict disagreement or a per-rule difference (printed as RULE-DIFF) fails. Locally
+# sent packets with a spoofed source, and the packet after each, are compared rule by
+# rule only with KDIFF_STRICT_RULES=1 (the kernel counts them in mangle OUTPUT more than
+# once after a MARK re-route, partly late); their number is printed. IPv6 rulesets are
+# not sent (reported as skipped).
 # Root only (exit 77 otherwise).
 set -uo pipefail
 : "${SRCDIR:?}" "${TOOLS:?}"
@@ -59,7 +62,7 @@ setup() {
 }
 
 total_a=0; total_u=0; total_d=0; fail=0; nrs=0
-total_p=0; tr_n=0; tr_a=0; tr_m=0; tr_d=0
+total_p=0; tr_n=0; tr_a=0; tr_m=0; tr_d=0; tr_nc=0
 # run_one NAME FILE
 run_one() {
 	local name=$1 file=$2 ifn out
@@ -82,6 +85,7 @@ run_one() {
 	set -- $(echo "$out" | sed -n 's/.*: per-rule: compared \([0-9]*\) rules, agree \([0-9]*\), maybe \([0-9]*\), differ \([0-9]*\)$/\1 \2 \3 \4/p')
 	if [ $# -ne 4 ]; then echo "FAIL $name: no per-rule result (rc $rc)"; fail=1; return; fi
 	tr_n=$((tr_n + $1)); tr_a=$((tr_a + $2)); tr_m=$((tr_m + $3)); tr_d=$((tr_d + $4))
+	tr_nc=$((tr_nc + $(echo "$out" | sed -n 's/.*: per-rule: \([0-9]*\) packets not compared.*/\1/p')))
 	[ $rc = 0 ] || fail=1
 }
 
@@ -101,5 +105,5 @@ for i in $(seq 1 "$n"); do
 	run_one "random-$((seed + i))" "$WORK/random.rules"
 done
 echo "TOTAL over $nrs rulesets: packets $total_p agreed $total_a unknown(kernel in set) $total_u disagreed $total_d"
-echo "TOTAL per-rule: compared $tr_n rules, agree $tr_a, maybe $tr_m, differ $tr_d (KDIFF_STRICT_RULES=${KDIFF_STRICT_RULES:-0})"
+echo "TOTAL per-rule: compared $tr_n rules, agree $tr_a, maybe $tr_m, differ $tr_d; $tr_nc packets not compared rule by rule (KDIFF_STRICT_RULES=${KDIFF_STRICT_RULES:-0})"
 exit $fail
