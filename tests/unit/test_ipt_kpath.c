@@ -341,6 +341,14 @@ static void test_hits(void **state)
 		if (h.line[i] != want_line[i] || h.matched[i] != want_m[i])
 			fail_msg("hit %d: line %u matched %d, want line %u matched %d", i, h.line[i],
 				 h.matched[i], want_line[i], want_m[i]);
+	{	/* what `check` lists as undecided: nothing for --set, recent for --rcheck */
+		char buf[64];
+
+		assert_int_equal(ipt_rule_undecided(rs, 0, 0, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "-");
+		assert_int_equal(ipt_rule_undecided(rs, 2, 0, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "recent");
+	}
 	ipt_eval_free(ev);
 	ipt_ruleset_free(rs);
 }
