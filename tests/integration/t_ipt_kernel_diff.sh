@@ -9,7 +9,8 @@
 # and compares it with the plain and the compiled evaluator: known verdicts must agree,
 # and for UNKNOWN the kernel's verdict must be in the possible set. It also sends the
 # kernel-path packets of issue 9 (limited and directed broadcast, multicast, 0/8 sources,
-# invalid TCP flag combinations, unsolicited SYN-ACK/RST-ACK/FIN-ACK, DNAT port forwards)
+# invalid TCP flag combinations, unsolicited SYN-ACK/RST-ACK/FIN-ACK, DNAT port forwards,
+# ICMP errors quoting a flow the host opened: RELATED), conntrack flushed before each one,
 # and compares every rule's counter delta with the hits the evaluator predicted: "agree"
 # (equal to the definite hits, none maybe), "maybe" (between definite and definite+maybe),
 # "differ". Prints per ruleset and in total packets, agreed / unknown (kernel in set) /
