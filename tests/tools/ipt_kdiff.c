@@ -83,6 +83,8 @@ struct tctx {
 	int spoof_out;			/* the last packet was a spoofed local one */
 	int strict;			/* KDIFF_STRICT_RULES=1: compare those too */
 	int mangle_mark;		/* the mangle table has MARK/CONNMARK rules */
+	int keep_ct;			/* do not flush conntrack before the next packet */
+	int last_verdict;		/* the model's verdict for the last packet */
 };
 
 enum { RS_AGREE = 0, RS_MAYBE, RS_DIFFER };
@@ -249,6 +251,10 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
 			l4[17] = 17;
 			memcpy(l4 + 20, p->dst, 4);
 			memcpy(l4 + 24, p->src, 4);
+			/* the quoted UDP header: ports from dport (its source) and sport */
+			l4[28] = (uint8_t)(p->dport >> 8), l4[29] = (uint8_t)p->dport;
+			l4[30] = (uint8_t)(p->sport >> 8), l4[31] = (uint8_t)p->sport;
+			l4[33] = 8;
 		}
 	}
 	ip[0] = 0x45;
@@ -725,7 +731,9 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		kp.path = IPT_PATH_FORWARD;
 		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
 	}
-	ct_flush();
+	if (!t->keep_ct)
+		ct_flush();
+	t->keep_ct = 0;
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
 		t->skipped++;
@@ -773,6 +781,7 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	 * (raw socket, spoofed) is counted again in mangle OUTPUT after a MARK re-route,
 	 * partly after the next packet: neither it nor the next one is compared rule by
 	 * rule (counted and printed) unless KDIFF_STRICT_RULES=1. */
+	t->last_verdict = a.verdict;
 	if (t->strict) {
 		compare_rules(t, desc, why);
 	} else if (t->spoof_out) {
@@ -863,6 +872,39 @@ static int kernel_path_packets(struct tctx *t)
 
 		in_packet(t, &p, k[i].src, k[i].dst, k[i].proto, k[i].flags, k[i].dport);
 		if (test_packet(t, &p, k[i].why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ICMP errors quoting a flow the host just opened: RELATED when conntrack has the flow
+ * (the model accepted the first packet), INVALID when OUTPUT dropped it. */
+static int related_packets(struct tctx *t)
+{
+	static const uint16_t ports[] = {53, 123, 443};
+	size_t i;
+
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct ipt_packet p;
+		uint16_t sp = ++t->next_port;
+
+		ipt_packet_init(&p, 4, IPT_PATH_LOCAL_OUT);
+		memcpy(p.src, host_a, 4);
+		inet_pton(AF_INET, "203.0.113.9", p.dst);
+		p.proto = 17;
+		p.sport = sp;
+		p.dport = ports[i];
+		snprintf(p.out_if, sizeof(p.out_if), "%s", t->ifn);
+		if (test_packet(t, &p, "flow an ICMP error quotes") < 0)
+			return -1;
+		in_packet(t, &p, "203.0.113.9", "45.33.1.10", 1, 0, sp);
+		p.sport = ports[i];	/* quoted: 45.33.1.10:sp -> 203.0.113.9:port */
+		p.icmp_type = 3;
+		p.icmp_code = 3;
+		p.ctstate = t->last_verdict == IPT_V_ACCEPT ? IPT_CT_RELATED
+			    : t->last_verdict == IPT_V_UNKNOWN ? IPT_CT_UNKNOWN : IPT_CT_INVALID;
+		t->keep_ct = 1;
+		if (test_packet(t, &p, "ICMP error quoting a known flow") < 0)
 			return -1;
 	}
 	return 0;
@@ -1108,7 +1150,7 @@ int main(int argc, char **argv)
 		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
 			goto out;
 	}
-	if (kernel_path_packets(&t) < 0 || dnat_packets(&t) < 0)
+	if (kernel_path_packets(&t) < 0 || dnat_packets(&t) < 0 || related_packets(&t) < 0)
 		goto out;
 	{
 		unsigned na = 0, nm = 0, nd = 0;
