@@ -290,7 +290,31 @@ struct ipt_context {
 	size_t nroutes;
 	int routes_known;			/* 0: reverse-path checks are unknown */
 	int conntrack;				/* 1 loaded, 0 not, -1 unknown: decide from the ruleset */
+	/* The kernel whose input path is modelled, IPT_KVER(major, minor, patch); 0 = the
+	 * running kernel (uname -r, read by ipt_eval_new). Where the kernel's behaviour changed
+	 * between versions (ipv4_is_zeronet in 5.3), the evaluator follows this one. */
+	unsigned kernel;
+	/* net.ipv4.ip_forward: IPT_FWD_ON, IPT_FWD_OFF or 0 (not known). Decides where a
+	 * packet that nat PREROUTING DNATs to another host goes (FORWARD, or dropped); a packet
+	 * the caller gives the FORWARD path is taken as forwarded unless IPT_FWD_OFF. */
+	int ip_forward;
 };
+
+#define IPT_KVER(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
+#define IPT_FWD_ON 1
+#define IPT_FWD_OFF 2
+
+/* The running kernel's version from uname(2) as IPT_KVER, or 0 when unreadable. */
+unsigned ipt_kernel_running(void);
+
+/* The conntrack state the kernel gives the first packet of a TCP connection it has no
+ * entry for, from its flags (IPT_TCP_*; ECE, CWR and PSH are ignored as the kernel does):
+ * IPT_CT_NEW or IPT_CT_INVALID. It follows nf_conntrack_proto_tcp.c: tcp_error() drops
+ * combinations outside tcp_valid_flags[] (SYN+FIN, SYN+RST, FIN alone, no flags ...) as
+ * INVALID; tcp_new() then looks the packet up in tcp_conntracks[ORIGINAL][index][sNO],
+ * where only SYN (sSS) and ACK (sES, picked up mid-stream with nf_conntrack_tcp_loose=1,
+ * the default) are valid: SYN-ACK, FIN-ACK and RST(-ACK) are INVALID. */
+enum ipt_ctstate ipt_ct_tcp_first(unsigned flags);
 
 /* ---------------------------------------------------------------------------------------
  * Evaluation output
@@ -317,7 +341,9 @@ enum ipt_martian {
 	IPT_MARTIAN_SRC_LOCAL,		/* source is the host's own address, accept_local=0 */
 	IPT_MARTIAN_RPFILTER,		/* rp_filter strict/loose failed */
 	IPT_MARTIAN_V6_LOOPBACK,	/* ::1 source or destination off lo (ip6_rcv_core) */
-	IPT_MARTIAN_V6_SRC_MULTICAST	/* ff00::/8 source (ip6_rcv_core) */
+	IPT_MARTIAN_V6_SRC_MULTICAST,	/* ff00::/8 source (ip6_rcv_core) */
+	IPT_MARTIAN_NO_FORWARD,		/* not for this host and forwarding off (no_route) */
+	IPT_MARTIAN_MC_NOT_OURS		/* multicast group the host has not joined (ip_route_input_rcu) */
 };
 const char *ipt_martian_name(enum ipt_martian m);	/* "src-loopback", ... */
 
@@ -375,8 +401,13 @@ struct ipt_result {
 };
 
 /* Called for each rule whose matches held (matched 1) or may have held (matched 2),
- * in traversal order. Branches of unknown matches report their rules too, up to the
- * point where a branch merges into one already evaluated (see IPT_EVAL_MAX_STEPS). */
+ * in traversal order. matched is 1 only when the hit is definite: the rule's matches
+ * held and every earlier decision on the packet's path was definite. Once the evaluation
+ * forked (an undecided match whose target changes the path, an unmodelled target, an
+ * undecided routing step or NAT re-route), every later hit, on either branch, is
+ * reported with 2. Branches of unknown matches report their rules too, up to the point
+ * where a branch merges into one already evaluated (see IPT_EVAL_MAX_STEPS); a merged
+ * branch was a maybe branch already, so no definite hit is lost. */
 typedef void (*ipt_rule_hook)(void *arg, uint32_t rule, int matched);
 
 struct ipt_eval;
@@ -391,6 +422,10 @@ void ipt_eval_free(struct ipt_eval *ev);
  * returns -1 with errno EINTR, res->limit IPT_LIMIT_STOPPED and res->reason
  * "evaluation interrupted". Without one (the default) nothing is checked. */
 void ipt_eval_set_stop(struct ipt_eval *ev, const volatile sig_atomic_t *stop);
+
+/* Overrides the kernel version the evaluator models (IPT_KVER; 0: not known, so that what
+ * changed between versions is evaluated as unknown). */
+void ipt_eval_set_kernel(struct ipt_eval *ev, unsigned kver);
 
 /* Sets (or clears, fn NULL) the per-rule hook. */
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg);

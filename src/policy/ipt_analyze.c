@@ -55,6 +55,8 @@ int ipt_rule_undecided(const struct ipt_ruleset *rs, uint32_t rule, unsigned unk
 			add(buf, len, m->kind == IPT_M_STATE ? "state" : "conntrack");
 			break;
 		default:
+			if (m->kind == IPT_M_UNKNOWN && ipt_unknown_match(m) != IPT_MAYBE)
+				break;	/* recent --set: decided without state */
 			add(buf, len, m->name ? m->name : ipt_mnames[m->kind]);
 			break;
 		}

@@ -43,6 +43,7 @@ const char *ipt_martian_name(enum ipt_martian m)
 	static const char *const names[] = {
 		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
 		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
+		"no-forward", "mc-not-ours",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
@@ -97,6 +98,7 @@ struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_con
 	fill_slot(ev, 2, "lo");
 	fill_slot(ev, 3, "");
 	ev->conntrack = ctx && ctx->conntrack >= 0 ? ctx->conntrack : rs->uses_conntrack;
+	ev->kver = ctx && ctx->kernel ? ctx->kernel : ipt_kernel_running();
 	return ev;
 fail:
 	ipt_eval_free(ev);
@@ -139,6 +141,11 @@ static int spend(struct ipt_eval *ev, uint64_t n)
 	return ev->halt;
 }
 
+void ipt_eval_set_kernel(struct ipt_eval *ev, unsigned kver)
+{
+	ev->kver = kver;
+}
+
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
 {
 	ev->hook = fn;
@@ -176,6 +183,7 @@ static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, ui
 
 	if (w->uncertain == IPT_NONE)
 		w->uncertain = rule;
+	w->maybe = 1;	/* both branches: their later hits are not definite */
 	if (ev->npending + 1 >= ev->maxworlds) {
 		if (ev->limit == IPT_LIMIT_NONE)
 			ev->limit = IPT_LIMIT_WORLDS;
@@ -206,46 +214,6 @@ static void policy(struct ipt_eval *ev, struct ipt_world *w, int *done)
 	if (w->acc_chain == IPT_NONE || c->table == IPT_TABLE_FILTER ||
 	    ev->rs->chains[w->acc_chain].table != IPT_TABLE_FILTER)
 		w->acc_chain = w->base_chain;
-}
-
-/* known-bit arithmetic for MARK / CONNMARK */
-static void xset(uint32_t *val, uint32_t *known, uint32_t value, uint32_t mask)
-{
-	*val = (*val & ~mask) ^ value;
-	*known |= mask;
-}
-
-static void apply_marks(const struct ipt_rule *r, struct ipt_world *w)
-{
-	uint32_t nv, nk;
-
-	if (r->tkind == IPT_T_MARK || (r->tkind == IPT_T_CONNMARK && r->markop == IPT_MARK_XSET)) {
-		if (r->tkind == IPT_T_MARK)
-			xset(&w->mark, &w->mark_known, r->mark_value, r->mark_mask);
-		else
-			xset(&w->ctmark, &w->ctmark_known, r->mark_value, r->mark_mask);
-	} else if (r->markop == IPT_MARK_SAVE) {
-		nv = (w->ctmark & ~r->ctmask) ^ (w->mark & r->nfmask);
-		nk = (w->ctmark_known | r->ctmask) & (w->mark_known | ~r->nfmask);
-		w->ctmark = nv;
-		w->ctmark_known = nk;
-	} else if (r->markop == IPT_MARK_RESTORE) {
-		nv = (w->mark & ~r->nfmask) ^ (w->ctmark & r->ctmask);
-		nk = (w->mark_known | r->nfmask) & (w->ctmark_known | ~r->ctmask);
-		w->mark = nv;
-		w->mark_known = nk;
-	}
-}
-
-/* A MARK-like target on a rule that may or may not match: bits that differ between the
- * two outcomes, or are unknown in either, become unknown. */
-static void apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w)
-{
-	struct ipt_world after = *w;
-
-	apply_marks(r, &after);
-	w->mark_known &= after.mark_known & ~(w->mark ^ after.mark);
-	w->ctmark_known &= after.ctmark_known & ~(w->ctmark ^ after.ctmark);
 }
 
 static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
@@ -328,7 +296,7 @@ static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule 
 		return 0;
 	case IPT_T_MARK:
 	case IPT_T_CONNMARK:
-		apply_marks(r, w);
+		ipt_apply_marks(r, w);
 		return 0;
 	case IPT_T_NOTRACK:
 		w->ctstate = IPT_CT_UNTRACKED;
@@ -369,7 +337,7 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 		return;
 	case IPT_T_MARK:
 	case IPT_T_CONNMARK:
-		apply_marks_maybe(r, w);
+		ipt_apply_marks_maybe(r, w);
 		return;
 	case IPT_T_NOTRACK:
 		if (w->ctstate != IPT_CT_UNTRACKED) {
@@ -384,6 +352,58 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 			take(ev, c, r, id);	/* a finished copy is marked dead */
 		return;
 	}
+}
+
+/* Before the routing step of an incoming or forwarded packet: the route follows the
+ * destination nat PREROUTING left (ip_rcv_finish -> ip_route_input_noref on the DNATed
+ * header; ip6_rcv_finish likewise). A packet DNATed to another host goes to FORWARD, or
+ * is dropped where forwarding is off (ip_route_input_slow: !IN_DEV_FORWARD -> no_route);
+ * one DNATed to this host goes to INPUT. Also drops a caller-given FORWARD packet when
+ * the context says forwarding is off. Returns 1 when w is finished. */
+static int reroute(struct ipt_eval *ev, struct ipt_world *w)
+{
+	const struct ipt_context *ctx = ev->ctx;
+	int fwd = ctx ? ctx->ip_forward : 0, local;
+	struct ipt_world *c;
+
+	if (w->dnat_rule != IPT_NONE) {
+		local = ipt_route_dst_local(ev, w->dst);
+		if (local == IPT_MAYBE) {
+			c = fork_world(ev, w, w->dnat_rule);
+			if (c)
+				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD
+								      : IPT_PATH_INCOMING;
+			ev->res->uncertain_martian = 1;
+		} else {
+			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
+		}
+		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0]) {
+			/* the output interface is the route's to the new destination (not
+			 * known without routes: then FORWARD sees none) */
+			const char *via = NULL;
+
+			if (ipt_route_lookup(ev, w->dst, &via) == IPT_YES && via)
+				fill_slot(ev, 1, via);
+		}
+		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
+			if (fwd == IPT_FWD_OFF) {
+				finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
+				       IPT_MARTIAN_NO_FORWARD);
+				return 1;
+			}
+			ev->res->uncertain_martian = 1;
+			c = fork_world(ev, w, w->dnat_rule);
+			if (c)
+				finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
+				       IPT_MARTIAN_NO_FORWARD);
+		}
+		return 0;
+	}
+	if (w->path == IPT_PATH_FORWARD && fwd == IPT_FWD_OFF) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
+		return 1;
+	}
+	return 0;
 }
 
 /* Starts stage st for w. Returns 1 when w is finished. */
@@ -418,6 +438,8 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		return 1;
 	}
 	if (st == ST_ROUTE) {
+		if (reroute(ev, w))
+			return 1;
 		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
 			return 0;
 		v = ipt_route_check(ev, w, &why);
@@ -456,7 +478,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	w->depth = 1;
 	w->stack[0].chain = chain;
 	w->stack[0].pos = 0;
-	switch (p->path) {
+	switch (w->path) {
 	case IPT_PATH_LOOPBACK:
 		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ? 2 : 3;
 		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ? 2 : 3;
@@ -475,9 +497,8 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 {
 	const struct ipt_ruleset *rs = ev->rs;
-	const uint8_t *stages = path_stages[ev->pkt->path];
-
 	for (;;) {
+		const uint8_t *stages = path_stages[w->path];
 		struct ipt_frame *f;
 		const struct ipt_chain *c;
 		const struct ipt_rule *r;
@@ -534,7 +555,7 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
 			return;	/* another world went on from this very state */
 		if (ev->hook)
-			ev->hook(ev->hook_arg, id, m);
+			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
 		if (m == IPT_MAYBE) {
 			take_maybe(ev, w, r, id);
 			continue;
@@ -618,6 +639,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 		w->stack = stack;
 	}
 	w->main = 1;
+	w->path = pkt->path;
 	w->ctstate = pkt->ctstate;
 	memcpy(w->dst, pkt->dst, 16);
 	w->dport = pkt->dport;

@@ -284,6 +284,8 @@ void ipt_addrtype_print(uint16_t mask, char *buf, size_t len);
 int ipt_pkttype_parse(const char *s, uint8_t *type);
 const char *ipt_pkttype_name(uint8_t type);
 int ipt_target_known(const char *name);		/* an extension target iptables ships */
+/* Whether iptables (family 4), ip6tables (6) or either (0) has a match extension NAME. */
+int ipt_match_exists(const char *name, int family);
 int ipt_table_parse(const char *s);			/* enum ipt_table or -1 */
 int ipt_hook_parse(const char *s);			/* enum ipt_hook or -1 */
 int ipt_hook_valid(int table, int hook);		/* whether table has built-in chain hook */
@@ -422,6 +424,8 @@ struct ipt_world {
 	uint8_t in_slot, out_slot;	/* interface name slots for this hook */
 	uint8_t dead;		/* finished (verdict recorded) */
 	uint8_t main;		/* the world where every unknown match was false */
+	uint8_t path;		/* enum ipt_path: the packet's, until a DNAT re-routes it */
+	uint8_t maybe;		/* 1 once this world's ancestry forked: its hits are not definite */
 	uint32_t base_chain;	/* built-in chain of the current stage */
 	uint8_t dst[16];
 	uint16_t dport;
@@ -450,6 +454,7 @@ struct ipt_eval {
 	struct ipt_frame *frames;	/* maxworlds * maxdepth */
 	uint32_t maxworlds, maxdepth, npending;
 	int conntrack;			/* resolved: 1 or 0 */
+	unsigned kver;			/* kernel modelled (IPT_KVER), 0 unknown */
 	/* result being built */
 	struct ipt_result *res;
 	int nfinished;
@@ -496,6 +501,18 @@ int ipt_route_lookup(const struct ipt_eval *ev, const uint8_t addr[16], const ch
 /* IPv4 ip_route_input_slow + fib_validate_source for w (ipt_route.c). Returns IPT_YES
  * (passes), IPT_NO with *why, or IPT_MAYBE with *why the check that could not be decided. */
 int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
+/* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
+ * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
+int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);
+/* Whether the routing step delivers dst locally (a local, broadcast or multicast
+ * destination): IPT_YES, IPT_NO or IPT_MAYBE (ipt_route.c). */
+int ipt_route_dst_local(const struct ipt_eval *ev, const uint8_t *dst);
+/* MARK / CONNMARK target r applied to w (ipt_mark.c); _maybe: for a rule that may or
+ * may not match, bits that differ between the outcomes become unknown. */
+void ipt_apply_marks(const struct ipt_rule *r, struct ipt_world *w);
+void ipt_apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w);
+/* An unmodelled match decided from its options alone (recent --set), else IPT_MAYBE. */
+int ipt_unknown_match(const struct ipt_match *m);
 /* Interface name of the packet for a slot. */
 const char *ipt_slot_name(const struct ipt_eval *ev, int slot);
 

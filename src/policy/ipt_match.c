@@ -186,15 +186,28 @@ static int rpfilter_match(const struct ipt_eval *ev, const struct ipt_world *w, 
 	const char *in = ipt_slot_name(ev, w->in_slot), *via = NULL;
 	int inv = (f & IPT_RPF_INVERT) != 0, local, rt;
 
-	(void)w;
-	if (strcmp(in, "lo") == 0 || p->pkttype == IPT_PKT_BROADCAST || p->pkttype == IPT_PKT_MULTICAST)
+	/* rpfilter_mt (net/ipv4/netfilter/ipt_rpfilter.c): rpfilter_is_loopback() (lo, or
+	 * PACKET_LOOPBACK) passes; so does an ipv4_is_zeronet source to ipv4_is_lbcast or
+	 * ipv4_is_local_multicast (224.0.0.0/24) destination. Nothing else is exempt: other
+	 * broadcast and multicast packets get rpfilter_lookup_reverse() like any other. */
+	if (strcmp(in, "lo") == 0)
 		return inv3(IPT_YES, inv);
-	if (p->pkttype == IPT_PKT_UNKNOWN)
-		return IPT_MAYBE;
-	if (ev->rs->family == 4 && p->src[0] == 0 &&
-	    ((p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
-	     (p->dst[0] == 224 && p->dst[1] == 0 && p->dst[2] == 0)))
-		return inv3(IPT_YES, inv);
+	if (ev->rs->family == 4) {
+		const uint8_t *d = w->dst;
+		int z = ipt_v4_zeronet(ev, p->src);
+
+		if (z != IPT_NO && ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
+				    (d[0] == 224 && d[1] == 0 && d[2] == 0)))
+			return z == IPT_YES ? inv3(IPT_YES, inv) : IPT_MAYBE;
+	} else {
+		static const uint8_t any6[16];
+
+		/* ip6t_rpfilter.c rpfilter_mt: an IPV6_ADDR_ANY source passes */
+		if (memcmp(p->src, any6, 16) == 0)
+			return inv3(IPT_YES, inv);
+		if (p->pkttype == IPT_PKT_MULTICAST || p->dst[0] == 0xff)
+			return IPT_MAYBE;	/* looked up on the incoming device: not modelled */
+	}
 	local = ev->rs->family == 4 && p->src[0] == 127 ? IPT_YES : ipt_is_host_addr(ev, p->src, &via);
 	if (local == IPT_YES) {
 		if (!(f & IPT_RPF_ACCEPT_LOCAL))
@@ -375,8 +388,33 @@ static int one_match(struct ipt_eval *ev, const struct ipt_world *w, const struc
 				  m->inv & IPT_MO_MAIN);
 	default:
 		(void)r;
-		return IPT_MAYBE;
+		return ipt_unknown_match(m);
 	}
+}
+
+/* A match spoofaudit does not model, as far as its options decide it without state.
+ * recent (net/netfilter/xt_recent.c recent_mt): ret starts as the "!" inversion; with
+ * --set the entry is created or refreshed and ret flipped whatever the table held, so
+ * "--set" always matches and "! --set" never. --rcheck, --update and --remove depend on
+ * the addresses earlier packets left in the table (--rcheck and --update create nothing,
+ * --remove matches only an existing entry): unknown. Every other module: unknown. */
+int ipt_unknown_match(const struct ipt_match *m)
+{
+	uint16_t i;
+	int inv = 0, set = 0;
+
+	if (!m->name || strcmp(m->name, "recent") != 0)
+		return IPT_MAYBE;
+	for (i = 0; i < m->argc; i++) {
+		if (strcmp(m->argv[i], "--rcheck") == 0 || strcmp(m->argv[i], "--update") == 0 ||
+		    strcmp(m->argv[i], "--remove") == 0)
+			return IPT_MAYBE;
+		if (strcmp(m->argv[i], "--set") == 0) {
+			set = 1;
+			inv = i > 0 && strcmp(m->argv[i - 1], "!") == 0;
+		}
+	}
+	return set ? (inv ? IPT_NO : IPT_YES) : IPT_MAYBE;
 }
 
 static int net_match(const struct ipt_net *n, const uint8_t *a, int len)

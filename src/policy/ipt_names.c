@@ -351,6 +351,50 @@ static const char *const known_targets[] = {
 	"TRACE", "TTL", "ULOG",
 };
 
+/* The match extensions iptables 1.8.9 (Debian package iptables 1.8.9-2) ships, produced
+ * once from the file names of /usr/lib/x86_64-linux-gnu/xtables with
+ *   for p in xt ipt ip6t; do ls lib${p}_*.so | sed "s/^lib${p}_//; s/\.so$//" | grep '^[a-z]'; done
+ * (lower-case names are matches, upper-case ones targets; "standard" is the built-in
+ * target). iptables-restore refuses "-m NAME" for any other name ("Couldn't load match").
+ * Spoofaudit never reads that directory: tests run where iptables is absent. The
+ * xtables-addons matches follow, for the same reason known_targets lists its targets:
+ * an installed package makes iptables load them. */
+static const char *const xt_matches[] = {	/* libxt_*: both families */
+	"addrtype", "bpf", "cgroup", "cluster", "comment", "connbytes", "connlabel", "connlimit",
+	"connmark", "conntrack", "cpu", "dccp", "devgroup", "dscp", "ecn", "esp", "hashlimit",
+	"helper", "ipcomp", "iprange", "ipvs", "length", "limit", "mac", "mark", "multiport",
+	"nfacct", "osf", "owner", "physdev", "pkttype", "policy", "quota", "rateest", "recent",
+	"rpfilter", "sctp", "set", "socket", "state", "statistic", "string", "tcp", "tcpmss",
+	"time", "tos", "u32", "udp",
+	/* xtables-addons */
+	"account", "condition", "dhcpmac", "fuzzy", "geoip", "gradm", "iface", "ipp2p",
+	"ipv4options", "length2", "lscan", "pknock", "psd", "quota2",
+};
+static const char *const ipt4_matches[] = {"ah", "icmp", "realm", "ttl"};	/* libipt_* */
+static const char *const ipt6_matches[] = {	/* libip6t_*, and xtables.c's icmp6 aliases */
+	"ah", "dst", "eui64", "frag", "hbh", "hl", "icmp6", "ipv6header", "mh", "rt", "srh",
+	"icmpv6", "ipv6-icmp",
+};
+
+static int in_array(const char *const *a, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(a[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int ipt_match_exists(const char *name, int family)
+{
+	if (in_array(xt_matches, sizeof(xt_matches) / sizeof(xt_matches[0]), name))
+		return 1;
+	if (family != 6 && in_array(ipt4_matches, sizeof(ipt4_matches) / sizeof(ipt4_matches[0]), name))
+		return 1;
+	return family != 4 && in_array(ipt6_matches, sizeof(ipt6_matches) / sizeof(ipt6_matches[0]), name);
+}
+
 int ipt_target_known(const char *name)
 {
 	size_t i;

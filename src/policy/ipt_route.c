@@ -1,9 +1,60 @@
 /* This file contains the kernel's IPv4 routing-step checks the evaluator runs between
- * PREROUTING and INPUT/FORWARD (ip_route_input_slow's martian checks and
- * fib_validate_source), three-valued where the host's sysctls or routes are unknown. */
+ * PREROUTING and INPUT/FORWARD (ip_route_input_rcu's multicast branch, ip_route_input_slow's
+ * martian checks and fib_validate_source, in the kernel's order), three-valued where the
+ * host's sysctls, routes or kernel version are unknown. The kernel functions followed are
+ * named beside each step (net/ipv4/route.c, net/ipv4/fib_frontend.c, include/linux/in.h of
+ * Linux 6.x; the one behaviour that changed, ipv4_is_zeronet, is modelled for both). */
 #include "policy/ipt_int.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
+
+unsigned ipt_kernel_running(void)
+{
+	struct utsname u;
+	unsigned a = 0, b = 0, c = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2 || a > 255 || b > 255)
+		return 0;
+	return IPT_KVER(a, b, c > 255 ? 255 : c);
+}
+
+/* include/linux/in.h ipv4_is_zeronet(): before Linux 5.3 all of 0.0.0.0/8; since commit
+ * 96125bf9985a ("net: ipv4: allow 0.0.0.0/8 as a valid address range", 5.3) only
+ * 0.0.0.0 itself. */
+int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a)
+{
+	if (a[0] != 0)
+		return IPT_NO;
+	if (!a[1] && !a[2] && !a[3])
+		return IPT_YES;
+	if (!ev->kver)
+		return IPT_MAYBE;
+	return ev->kver < IPT_KVER(5, 3, 0) ? IPT_YES : IPT_NO;
+}
+
+/* Whether the routing decision delivers dst locally (ip_route_input_slow: a local or
+ * broadcast route, or a multicast group): IPT_YES, IPT_NO or IPT_MAYBE. */
+int ipt_route_dst_local(const struct ipt_eval *ev, const uint8_t *dst)
+{
+	static const uint8_t v6_mc = 0xff;
+
+	if (ev->rs->family == 4) {
+		if (dst[0] == 127 || dst[0] >= 224 || ipt_v4_zeronet(ev, dst) == IPT_YES)
+			return IPT_YES;
+		if (ipt_addr_types(ev, dst, NULL) & (1u << IPT_RTN_BROADCAST))
+			return IPT_YES;
+	} else if (dst[0] == v6_mc) {
+		return IPT_YES;
+	}
+	return ipt_is_host_addr(ev, dst, NULL);
+}
+
+static int is_lbcast(const uint8_t *a)	/* ipv4_is_lbcast: 255.255.255.255 */
+{
+	return a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255;
+}
 
 static int sysctl_or(const struct ipt_eval *ev, const char *ifname, int field)
 {
@@ -37,38 +88,17 @@ static int sysctl_or(const struct ipt_eval *ev, const char *ifname, int field)
 	return best;
 }
 
-int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why)
+/* fib_validate_source() (net/ipv4/fib_frontend.c) for source s arriving on in: with
+ * rp_filter off and accept_local off, inet_lookup_ifaddr_rcu() refuses the host's own
+ * addresses; with rp_filter on, __fib_validate_source() looks s up: a local route
+ * (own address, all of 127/8) fails unless accept_local, no route or (strict) a route via
+ * another interface fails. */
+static int validate_source(const struct ipt_eval *ev, const uint8_t *s, const char *in,
+			   enum ipt_martian *why)
 {
-	const struct ipt_packet *p = ev->pkt;
-	const uint8_t *s = p->src, *d = w->dst;
-	const char *in = p->in_if, *via = NULL;
+	const char *via = NULL;
 	int v, local, rp, al;
 
-	if (s[0] >= 224 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255)) {
-		*why = IPT_MARTIAN_SRC_MULTICAST;	/* multicast, limited broadcast, and 240/4 */
-		if (s[0] < 240 || (s[0] == 255 && s[1] == 255 && s[2] == 255 && s[3] == 255))
-			return IPT_NO;
-	}
-	if ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
-	    (!s[0] && !s[1] && !s[2] && !s[3] && !d[0] && !d[1] && !d[2] && !d[3]))
-		return IPT_YES;	/* limited broadcast goes to brd_input */
-	if (s[0] == 0) {
-		*why = IPT_MARTIAN_SRC_ZERONET;
-		return IPT_NO;
-	}
-	if (d[0] == 0) {
-		*why = IPT_MARTIAN_DST_ZERONET;
-		return IPT_NO;
-	}
-	if (d[0] == 127 || s[0] == 127) {
-		v = sysctl_or(ev, in, 0);
-		*why = d[0] == 127 ? IPT_MARTIAN_DST_LOOPBACK : IPT_MARTIAN_SRC_LOOPBACK;
-		if (v == 0)
-			return IPT_NO;
-		if (v < 0)
-			return IPT_MAYBE;
-	}
-	/* fib_validate_source: the host's own address (any local route) as source */
 	al = sysctl_or(ev, in, 1);
 	rp = sysctl_or(ev, in, 2);
 	local = s[0] == 127 && rp != 0 ? IPT_YES : ipt_is_host_addr(ev, s, NULL);
@@ -89,4 +119,80 @@ int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum i
 	if (v == IPT_NO)
 		return IPT_NO;
 	return rp == 2 || strcmp(via, in) == 0 ? IPT_YES : IPT_NO;
+}
+
+/* ip_route_input_rcu() for a multicast destination: only a group the host has joined on
+ * in (ip_check_mc_rcu; every IPv4 interface joins 224.0.0.1, ip_mc_up) is routed, through
+ * ip_route_input_mc() -> ip_mc_validate_source(): a 0.0.0.0 source only to 224.0.0.0/24
+ * (ipv4_is_local_multicast) or IGMP, a 127/8 source only with route_localnet, any other
+ * source through fib_validate_source(). Other groups: joined ones are not in the context,
+ * so unknown (the kernel drops a group nobody joined, -EINVAL, without mforwarding). */
+static int multicast_check(const struct ipt_eval *ev, const uint8_t *s, const uint8_t *d,
+			   enum ipt_martian *why)
+{
+	const char *in = ev->pkt->in_if;
+	int ours = d[0] == 224 && !d[1] && !d[2] && d[3] == 1, z, v;
+
+	*why = IPT_MARTIAN_MC_NOT_OURS;
+	if (!ours)
+		return IPT_MAYBE;
+	if (s[0] == 127) {
+		v = sysctl_or(ev, in, 0);
+		*why = IPT_MARTIAN_SRC_LOOPBACK;
+		if (v != 1)
+			return v == 0 ? IPT_NO : IPT_MAYBE;
+	}
+	z = ipt_v4_zeronet(ev, s);
+	if (z == IPT_YES) {
+		*why = IPT_MARTIAN_SRC_ZERONET;
+		return (d[0] == 224 && !d[1] && !d[2]) || ev->pkt->proto == 2 ? IPT_YES : IPT_NO;
+	}
+	v = validate_source(ev, s, in, why);
+	return z == IPT_MAYBE && v != IPT_NO ? IPT_MAYBE : v;
+}
+
+int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why)
+{
+	const struct ipt_packet *p = ev->pkt;
+	const uint8_t *s = p->src, *d = w->dst;
+	const char *in = p->in_if;
+	int v, zs, zd;
+
+	/* ip_route_input_slow: "the most weird martians" first */
+	if ((s[0] >= 224 && s[0] < 240) || is_lbcast(s)) {
+		*why = IPT_MARTIAN_SRC_MULTICAST;	/* ipv4_is_multicast || ipv4_is_lbcast */
+		return IPT_NO;
+	}
+	if (d[0] >= 224 && d[0] < 240)	/* ip_route_input_rcu: ipv4_is_multicast(daddr) */
+		return multicast_check(ev, s, d, why);
+	zs = ipt_v4_zeronet(ev, s);
+	zd = ipt_v4_zeronet(ev, d);
+	/* ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0): goto brd_input, which runs
+	 * fib_validate_source unless ipv4_is_zeronet(saddr) */
+	if (is_lbcast(d) || (!s[0] && !s[1] && !s[2] && !s[3] && !d[0] && !d[1] && !d[2] && !d[3])) {
+		if (zs == IPT_YES)
+			return IPT_YES;
+		v = validate_source(ev, s, in, why);
+		return zs == IPT_MAYBE && v == IPT_NO ? IPT_MAYBE : v;
+	}
+	/* ipv4_is_zeronet(saddr): martian_source; ipv4_is_zeronet(daddr): martian_destination */
+	if (zs != IPT_NO || zd != IPT_NO) {
+		*why = zs != IPT_NO ? IPT_MARTIAN_SRC_ZERONET : IPT_MARTIAN_DST_ZERONET;
+		if (zs == IPT_YES || zd == IPT_YES)
+			return IPT_NO;
+		return IPT_MAYBE;
+	}
+	/* ipv4_is_loopback(daddr) / (saddr) without route_localnet */
+	if (d[0] == 127 || s[0] == 127) {
+		v = sysctl_or(ev, in, 0);
+		*why = d[0] == 127 ? IPT_MARTIAN_DST_LOOPBACK : IPT_MARTIAN_SRC_LOOPBACK;
+		if (v == 0)
+			return IPT_NO;
+		if (v < 0)
+			return IPT_MAYBE;
+	}
+	/* fib_lookup: RTN_BROADCAST -> brd_input, RTN_LOCAL -> fib_validate_source then
+	 * local_input; unicast -> ip_mkroute_input -> __mkroute_input -> fib_validate_source.
+	 * Every way validates a non-zero source the same way. */
+	return validate_source(ev, s, in, why);
 }

@@ -560,6 +560,11 @@ if (!strcmp(s, "-j") || !strcmp(s, "--jump") || !strcmp(s, "-g") ||
 			ipt_perr(c->ps, arg->col, "bad match name `%s'", arg->s);
 			return -1;
 		}
+		if (kind == IPT_M_UNKNOWN && !ipt_match_exists(arg->s, c->ps->rs->family)) {
+			/* iptables-restore: "Couldn't load match `tpc'" */
+			ipt_perr(c->ps, arg->col, "couldn't load match `%s' (no such extension)", arg->s);
+			return -1;
+		}
 		if (add_match(c, kind, arg->s, arg->col, 0) != 0)
 			return -1;
 	} else if (!strcmp(s, "-c") || !strcmp(s, "--set-counters")) {

@@ -15,7 +15,7 @@ struct seen_key {
 	uint32_t depth;
 	uint32_t mark, mark_known, ctmark, ctmark_known;
 	uint16_t dport;
-	uint8_t stage, hook, ctstate, in_slot, out_slot, dport_unk;
+	uint8_t stage, hook, ctstate, in_slot, out_slot, dport_unk, path;
 	uint8_t dst[16];
 };
 
@@ -118,6 +118,7 @@ int ipt_seen_check(struct ipt_seen *s, const struct ipt_world *w)
 	k.in_slot = w->in_slot;
 	k.out_slot = w->out_slot;
 	k.dport_unk = w->dport_unk;
+	k.path = w->path;
 	memcpy(k.dst, w->dst, sizeof(k.dst));
 	if (reserve(&s->buf, &s->bufcap, len) != 0)
 		return 0;	/* no memory: do not merge (still correct, only slower) */

@@ -266,6 +266,8 @@ int ipt_target_semantics(struct ipt_rctx *c)
 		k = (r->targc > 0 && strcmp(r->targv[0], "!") == 0) ? 1 : 0;
 		if (k >= r->targc || strncmp(r->targv[k], "--", 2) != 0)
 			return ipt_perr(ps, c->target_col, "jump to undeclared chain `%s'", n);
+		/* iptables-restore: "Couldn't load target `%s'" */
+		return ipt_perr(ps, c->target_col, "couldn't load target `%s' (no such extension)", n);
 	}
 	for (k = 0; k < sizeof(target_kinds) / sizeof(target_kinds[0]); k++)
 		if (strcmp(n, target_kinds[k].name) == 0)

@@ -13,8 +13,13 @@
  *       and forwarded paths, a raw IP_HDRINCL socket for output and loopback), reads the
  *       kernel's verdict from the rule counters (iptables-legacy-save -c), delivery
  *       (/proc/net/snmp InDelivers) and transmission (/proc/net/dev), and compares it with
- *       the plain and the compiled evaluator. Prints "agreed N unknown N disagreed N
- *       skipped N" and exits 1 on a disagreement.
+ *       the plain and the compiled evaluator. Prints "packets N agreed N unknown N
+ *       disagreed N skipped N" and "per-rule: compared N rules, agree A, maybe M, differ
+ *       D" (every rule's counter delta against the evaluator's definite and maybe hits,
+ *       packet by packet) and exits 1 on a verdict disagreement or a per-rule difference.
+ *       A locally sent packet with a spoofed source (and the packet after it) is left out
+ *       of the per-rule comparison unless KDIFF_STRICT_RULES=1: the kernel counts it in
+ *       mangle OUTPUT more than once after a MARK re-route, partly after the next packet.
  *
  * Replies the host generates (RSTs of 40 bytes, ICMP errors of 228) traverse the chains
  * too; every test packet is 200 bytes long, so a counter's packet and byte deltas tell
@@ -30,6 +35,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <sched.h>
@@ -64,9 +72,36 @@ struct tctx {
 	uint8_t *reach;		/* chain x hook-set reachability */
 	struct ipt_eval *plain, *fast;
 	struct ipt_compiled *cp;
-	struct kstate before, after;
+	struct kstate before, after, scratch;
 	unsigned ndetail;
+	/* per-rule comparison (issue 9): hits the evaluators report for the packet being
+	 * tested (definite, maybe; plain and compiled) and each rule's worst outcome */
+	uint32_t *hd, *hm, *fd, *fm;
+	uint8_t *rstat;			/* RS_AGREE, RS_MAYBE, RS_DIFFER */
+	unsigned npackets, rule_reports;
+	unsigned not_compared;		/* packets left out of the per-rule comparison */
+	int spoof_out;			/* the last packet was a spoofed local one */
+	int strict;			/* KDIFF_STRICT_RULES=1: compare those too */
+	int mangle_mark;		/* the mangle table has MARK/CONNMARK rules */
+	int keep_ct;			/* do not flush conntrack before the next packet */
+	int last_verdict;		/* the model's verdict for the last packet */
 };
+
+enum { RS_AGREE = 0, RS_MAYBE, RS_DIFFER };
+
+struct hitacc {
+	uint32_t *d, *m;
+};
+
+static void on_hit(void *arg, uint32_t rule, int matched)
+{
+	struct hitacc *h = arg;
+
+	if (matched == 1)
+		h->d[rule]++;
+	else
+		h->m[rule]++;
+}
 
 /* ---- kernel side ---- */
 
@@ -216,6 +251,10 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
 			l4[17] = 17;
 			memcpy(l4 + 20, p->dst, 4);
 			memcpy(l4 + 24, p->src, 4);
+			/* the quoted UDP header: ports from dport (its source) and sport */
+			l4[28] = (uint8_t)(p->dport >> 8), l4[29] = (uint8_t)p->dport;
+			l4[30] = (uint8_t)(p->sport >> 8), l4[31] = (uint8_t)p->sport;
+			l4[33] = 8;
 		}
 	}
 	ip[0] = 0x45;
@@ -243,6 +282,34 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
 	return 20 + l4len;
 }
 
+/* Empties this namespace's conntrack table (ctnetlink IPCTNL_MSG_CT_DELETE without a
+ * tuple, as `conntrack -F`), so that every test packet is the first of its connection:
+ * packets aimed at rules often share a 5-tuple (ports and addresses the rules fix, the
+ * ICMP echo id), and the kernel skips the nat chains for a tuple it already tracks.
+ * Errors (conntrack not loaded in the namespace) are ignored. */
+static void ct_flush(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nfgenmsg nf;
+	} req;
+	char buf[512];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.nf.nfgen_family = AF_INET;
+	req.nf.version = NFNETLINK_V0;
+	if (send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
+		(void)recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+}
+
 static void pause_us(long us)
 {
 	struct timespec ts = {0, us * 1000};
@@ -259,6 +326,11 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		struct sockaddr_ll sll;
 
 		memcpy(frame, t->dmac, 6);
+		if (p->pkttype == IPT_PKT_BROADCAST)
+			memset(frame, 0xff, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 1112 group MAC */
+			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
+							p->dst[3]}, 6);
 		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
 		frame[12] = 0x08, frame[13] = 0x00;
 		n = build_ip(p, frame + 14, id) + 14;
@@ -447,6 +519,9 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 	p->path = (uint8_t)path;
 	if ((p->dst[0] & 0xf0) >= 224 || p->dst[0] == 0 || (p->src[0] & 0xf0) >= 224)
 		return -1;	/* multicast and zero-net destinations need more than one host */
+	if ((path == IPT_PATH_LOCAL_OUT || path == IPT_PATH_LOOPBACK) && !p->src[0] && !p->src[1] &&
+	    !p->src[2] && !p->src[3])
+		return -1;	/* raw_send_hdrinc fills a 0.0.0.0 source in: not sendable as is */
 	if (path == IPT_PATH_LOOPBACK) {
 		snprintf(p->in_if, sizeof(p->in_if), "lo");
 		snprintf(p->out_if, sizeof(p->out_if), "lo");
@@ -458,9 +533,7 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 		p->proto = 17;	/* only these three are sent */
 	/* conntrack's view of the first packet of a fresh tuple */
 	if (p->proto == 6) {
-		unsigned f = p->tcp_flags & (IPT_TCP_SYN | IPT_TCP_ACK | IPT_TCP_RST | IPT_TCP_FIN);
-
-		p->ctstate = f == IPT_TCP_SYN || f == IPT_TCP_ACK ? IPT_CT_NEW : IPT_CT_INVALID;
+		p->ctstate = (uint8_t)ipt_ct_tcp_first(p->tcp_flags);
 	} else if (p->proto == 1) {
 		unsigned ty = p->icmp_type;
 
@@ -501,6 +574,20 @@ static int own_hit(uint64_t dp, uint64_t db)
 	for (n = dp - 1, a = 0; a <= n; a++)
 		if (db - PKTLEN == 228 * a + 40 * (n - a))
 			return 1;
+	return 0;
+}
+
+/* How many of a counter's dp packets / db bytes were the test packet itself (PKTLEN
+ * bytes; a chain jumped to twice counts it twice), the rest being replies of 40 or 228
+ * bytes: the k of 200k + 228a + 40b = db with k + a + b = dp, the largest when several. */
+static uint64_t own_count(uint64_t dp, uint64_t db)
+{
+	uint64_t k, a;
+
+	for (k = dp + 1; k-- > 0;)
+		for (a = 0; a + k <= dp; a++)
+			if (PKTLEN * k + 228 * a + 40 * (dp - k - a) == db)
+				return k;
 	return 0;
 }
 
@@ -555,17 +642,98 @@ static void describe(const struct ipt_packet *p, char *buf, size_t len)
 		 p->icmp_code);
 }
 
+/* Re-reads the counters until two reads agree (at most 5 more): a packet the kernel
+ * handles asynchronously (softirq backlog) must not be credited to the next one. */
+static int settle(struct tctx *t)
+{
+	uint32_t nr = t->rs->nrules, nc = t->rs->nchains;
+	struct kstate k = t->after;
+	int i, rc;
+
+	for (i = 0; i < 5; i++) {
+		uint64_t sum_a = k.delivers + k.tx, sum_b;
+		uint32_t j;
+
+		pause_us(2000);
+		rc = read_counters(t, &t->scratch);
+		if (rc < 0)
+			return rc;
+		sum_b = t->scratch.delivers + t->scratch.tx;
+		for (j = 0; j < nr; j++) {
+			sum_a += t->after.rule[j];
+			sum_b += t->scratch.rule[j];
+		}
+		for (j = 0; j < nc; j++) {
+			sum_a += t->after.policy[j];
+			sum_b += t->scratch.policy[j];
+		}
+		if (sum_a == sum_b)
+			return 0;
+		k = t->after;
+		t->after = t->scratch;
+		t->scratch = k;
+		k = t->after;
+	}
+	return 0;
+}
+
+/* Compares, rule by rule, the kernel's counter deltas for the packet just sent with the
+ * hits the evaluator reported (definite and maybe). */
+static void compare_rules(struct tctx *t, const char *desc, const char *why)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->rs->nrules; i++) {
+		uint64_t k = own_count(t->after.rule[i] - t->before.rule[i],
+				       t->after.rbytes[i] - t->before.rbytes[i]);
+		uint64_t d = t->hd[i], m = t->hm[i];
+		int st = m == 0 ? (k == d ? RS_AGREE : RS_DIFFER)
+				: (k >= d && k <= d + m ? RS_MAYBE : RS_DIFFER);
+
+		if (st > t->rstat[i])
+			t->rstat[i] = (uint8_t)st;
+		if (st == RS_DIFFER && t->rule_reports++ < 40) {
+			struct ipt_rule_info ri;
+			char text[512];
+
+			ipt_rule_get(t->rs, i, &ri);
+			ipt_rule_format(t->rs, i, text, sizeof(text));
+			printf("RULE-DIFF line %u (%s %s #%u) kernel %llu model definite %llu maybe %llu: "
+			       "%s [%s] {%s}\n", ri.line, ipt_table_name(ri.table), ri.chain_name, ri.num,
+			       (unsigned long long)k, (unsigned long long)d, (unsigned long long)m, desc,
+			       why, text);
+		}
+	}
+}
+
 static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 {
 	struct ipt_result a, b;
-	uint32_t krule;
+	struct ipt_packet kp = *p;
+	struct hitacc ha = {t->hd, t->hm}, hb = {t->fd, t->fm};
+	uint32_t krule, n = t->rs->nrules;
 	int kv, sent, rc;
 	static uint16_t id = 1;
 	char desc[256];
 	struct kstate tmp;
 
+	memset(t->hd, 0, n * sizeof(*t->hd));
+	memset(t->hm, 0, n * sizeof(*t->hm));
+	memset(t->fd, 0, n * sizeof(*t->fd));
+	memset(t->fm, 0, n * sizeof(*t->fm));
+	ipt_eval_set_hook(t->plain, on_hit, &ha);
+	ipt_eval_set_hook(t->fast, on_hit, &hb);
 	if (ipt_eval_packet(t->plain, p, &a) < 0 || ipt_eval_packet(t->fast, p, &b) < 0)
 		return -1;
+	/* a DNAT to another host makes the kernel forward the packet (forwarding is on) */
+	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst) &&
+	    a.verdict != IPT_V_UNKNOWN) {
+		kp.path = IPT_PATH_FORWARD;
+		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
+	}
+	if (!t->keep_ct)
+		ct_flush();
+	t->keep_ct = 0;
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
 		t->skipped++;
@@ -574,9 +742,14 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	rc = read_counters(t, &t->after);
 	if (rc < 0)
 		return rc;
-	kv = kernel_verdict(t, p, &krule, sent);
+	rc = settle(t);
+	if (rc < 0)
+		return rc;
+	t->npackets++;
+	kv = kernel_verdict(t, &kp, &krule, sent);
 	describe(p, desc, sizeof(desc));
-	if (a.verdict != b.verdict || a.possible != b.possible || a.rule != b.rule) {
+	if (a.verdict != b.verdict || a.possible != b.possible || a.rule != b.rule ||
+	    memcmp(t->hd, t->fd, n * sizeof(*t->hd)) || memcmp(t->hm, t->fm, n * sizeof(*t->hm))) {
 		printf("DISAGREE (compiled vs plain) %s [%s]\n", desc, why);
 		t->disagreed++;
 	} else if (a.verdict == IPT_V_UNKNOWN) {
@@ -590,10 +763,11 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	} else if ((int)a.verdict != kv) {
 		struct ipt_rule_info ri;
 
-		printf("DISAGREE kernel %s (rule %u) model %s by %d rule line %u: %s [%s]\n",
+		printf("DISAGREE kernel %s (rule %u) model %s by %d rule line %u martian %s: %s [%s]\n",
 		       ipt_verdict_name((enum ipt_verdict)kv), krule == IPT_NONE ? 0 : t->rs->rules[krule].line,
 		       ipt_verdict_name(a.verdict), a.by,
-		       a.rule != IPT_NONE && ipt_rule_get(t->rs, a.rule, &ri) == 0 ? ri.line : 0, desc, why);
+		       a.rule != IPT_NONE && ipt_rule_get(t->rs, a.rule, &ri) == 0 ? ri.line : 0,
+		       ipt_martian_name(a.martian), desc, why);
 		t->disagreed++;
 	} else {
 		if (a.by == IPT_BY_RULE && krule != IPT_NONE && a.rule != krule &&
@@ -603,9 +777,174 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		if (t->verbose)
 			printf("ok %s %s [%s]\n", ipt_verdict_name(a.verdict), desc, why);
 	}
+	/* Where mangle has MARK rules, a locally sent packet whose source is not the host's
+	 * (raw socket, spoofed) is counted again in mangle OUTPUT after a MARK re-route,
+	 * partly after the next packet: neither it nor the next one is compared rule by
+	 * rule (counted and printed) unless KDIFF_STRICT_RULES=1. */
+	t->last_verdict = a.verdict;
+	if (t->strict) {
+		compare_rules(t, desc, why);
+	} else if (t->spoof_out) {
+		t->not_compared++;
+		t->spoof_out = 0;
+	} else if (t->mangle_mark && (p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_LOOPBACK) &&
+		   memcmp(p->src, host_a, 4) && p->src[0] != 127) {
+		t->not_compared++;
+		t->spoof_out = 1;
+	} else {
+		compare_rules(t, desc, why);
+	}
 	tmp = t->before;
 	t->before = t->after;
 	t->after = tmp;
+	return 0;
+}
+
+/* One incoming packet from the peer's side of the link. */
+static void in_packet(struct tctx *t, struct ipt_packet *p, const char *src, const char *dst,
+		      int proto, uint8_t flags, uint16_t dport)
+{
+	ipt_packet_init(p, 4, IPT_PATH_INCOMING);
+	inet_pton(AF_INET, src, p->src);
+	inet_pton(AF_INET, dst, p->dst);
+	p->proto = (uint8_t)proto;
+	p->tcp_flags = flags;
+	p->sport = ++t->next_port;
+	p->dport = dport;
+	if (p->dst[0] >= 224 && p->dst[0] < 240)
+		p->pkttype = IPT_PKT_MULTICAST;
+	else if ((p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
+		 !strcmp(dst, "45.33.1.255"))
+		p->pkttype = IPT_PKT_BROADCAST;
+	if (!is_local(p->dst) && p->pkttype == IPT_PKT_HOST) {
+		p->path = IPT_PATH_FORWARD;
+		snprintf(p->out_if, sizeof(p->out_if), "%s", t->ifn);
+	}
+	snprintf(p->in_if, sizeof(p->in_if), "%s", t->ifn);
+	p->ctstate = proto == 6 ? (uint8_t)ipt_ct_tcp_first(flags) : IPT_CT_NEW;
+}
+
+/* The packet kinds of issue 9: broadcast and multicast destinations, 0/8 sources,
+ * invalid TCP flag combinations and unsolicited replies. */
+static int kernel_path_packets(struct tctx *t)
+{
+	static const struct {
+		const char *src, *dst;
+		int proto;
+		uint8_t flags;
+		uint16_t dport;
+		const char *why;
+	} k[] = {
+		{"45.33.1.20", "255.255.255.255", 17, 0, 67, "limited broadcast"},
+		{"45.33.1.20", "255.255.255.255", 6, IPT_TCP_SYN, 22, "limited broadcast tcp"},
+		{"45.33.1.10", "255.255.255.255", 17, 0, 67, "limited broadcast, own source"},
+		{"127.0.0.1", "255.255.255.255", 17, 0, 67, "limited broadcast, loopback source"},
+		{"0.0.0.0", "255.255.255.255", 17, 0, 67, "DHCP discover"},
+		{"0.0.0.7", "255.255.255.255", 17, 0, 67, "0/8 to limited broadcast"},
+		{"45.33.1.20", "45.33.1.255", 17, 0, 137, "directed broadcast"},
+		{"45.33.1.10", "45.33.1.255", 17, 0, 137, "directed broadcast, own source"},
+		{"45.33.1.20", "224.0.0.1", 17, 0, 5353, "multicast all-hosts"},
+		{"0.0.0.0", "224.0.0.1", 17, 0, 5353, "multicast from 0.0.0.0"},
+		{"45.33.1.20", "224.0.0.251", 17, 0, 5353, "multicast, group not joined"},
+		{"45.33.1.20", "239.1.2.3", 17, 0, 5000, "multicast, group not joined"},
+		{"0.0.0.0", "45.33.1.10", 17, 0, 53, "0.0.0.0 source"},
+		{"0.0.0.7", "45.33.1.10", 17, 0, 53, "0/8 source"},
+		{"0.1.2.3", "45.33.1.10", 6, IPT_TCP_SYN, 22, "0/8 source"},
+		{"0.1.2.3", "45.33.1.10", 6, IPT_TCP_SYN, 80, "0/8 source"},
+		{"45.33.1.20", "0.1.2.3", 17, 0, 53, "0/8 destination"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_FIN, 22, "SYN+FIN"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_RST, 22, "SYN+RST"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN, 80, "FIN alone"},
+		{"198.51.100.7", "45.33.1.10", 6, 0, 80, "no flags"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN | IPT_TCP_PSH | IPT_TCP_URG, 80, "xmas"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_SYN | IPT_TCP_ACK, 22, "unsolicited SYN-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_RST | IPT_TCP_ACK, 443, "unsolicited RST-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_FIN | IPT_TCP_ACK, 443, "unsolicited FIN-ACK"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_RST, 443, "unsolicited RST"},
+		{"198.51.100.7", "45.33.1.10", 6, IPT_TCP_ACK, 80, "ACK picked up"},
+		{"198.51.100.7", "203.0.113.9", 6, IPT_TCP_SYN | IPT_TCP_FIN, 80, "SYN+FIN forwarded"},
+		{"198.51.100.7", "203.0.113.9", 6, IPT_TCP_SYN | IPT_TCP_ACK, 80, "SYN-ACK forwarded"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		struct ipt_packet p;
+
+		in_packet(t, &p, k[i].src, k[i].dst, k[i].proto, k[i].flags, k[i].dport);
+		if (test_packet(t, &p, k[i].why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ICMP errors quoting a flow the host just opened: RELATED when conntrack has the flow
+ * (the model accepted the first packet), INVALID when OUTPUT dropped it. */
+static int related_packets(struct tctx *t)
+{
+	static const uint16_t ports[] = {53, 123, 443};
+	size_t i;
+
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct ipt_packet p;
+		uint16_t sp = ++t->next_port;
+
+		ipt_packet_init(&p, 4, IPT_PATH_LOCAL_OUT);
+		memcpy(p.src, host_a, 4);
+		inet_pton(AF_INET, "203.0.113.9", p.dst);
+		p.proto = 17;
+		p.sport = sp;
+		p.dport = ports[i];
+		snprintf(p.out_if, sizeof(p.out_if), "%s", t->ifn);
+		if (test_packet(t, &p, "flow an ICMP error quotes") < 0)
+			return -1;
+		in_packet(t, &p, "203.0.113.9", "45.33.1.10", 1, 0, sp);
+		p.sport = ports[i];	/* quoted: 45.33.1.10:sp -> 203.0.113.9:port */
+		p.icmp_type = 3;
+		p.icmp_code = 3;
+		p.ctstate = t->last_verdict == IPT_V_ACCEPT ? IPT_CT_RELATED
+			    : t->last_verdict == IPT_V_UNKNOWN ? IPT_CT_UNKNOWN : IPT_CT_INVALID;
+		t->keep_ct = 1;
+		if (test_packet(t, &p, "ICMP error quoting a known flow") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A packet aimed at every DNAT rule of nat PREROUTING (its protocol and --dport), sent to
+ * this host: the kernel forwards the ones DNATed to another host. */
+static int dnat_packets(struct tctx *t)
+{
+	uint32_t c = ipt_chain_find(t->rs, IPT_TABLE_NAT, "PREROUTING"), i;
+	char dst[16];
+
+	if (c == IPT_NONE)
+		return 0;
+	for (i = t->rs->chains[c].first; i < t->rs->chains[c].first + t->rs->chains[c].n; i++) {
+		const struct ipt_rule *r = &t->rs->rules[i];
+		struct ipt_packet p;
+		uint16_t k, port = 80;
+		int proto = r->has_proto && !(r->inv & IPT_INV_PROTO) ? r->proto : 6;
+
+		if (r->tkind != IPT_T_DNAT || (proto != 6 && proto != 17))
+			continue;
+		for (k = 0; k < r->nm; k++)
+			if (ipt_mkind_l4(r->m[k].kind) && (r->m[k].have & IPT_MO_DPORT) &&
+			    !(r->m[k].inv & IPT_MO_DPORT))
+				port = r->m[k].u.l4.dport.lo;
+		snprintf(dst, sizeof(dst), "45.33.1.10");
+		if (r->has_dst && !(r->inv & IPT_INV_DST) && r->dst.plen == 32)
+			inet_ntop(AF_INET, r->dst.addr, dst, sizeof(dst));
+		in_packet(t, &p, "198.51.100.7", dst, proto, IPT_TCP_SYN, port);
+		if (r->has_src && !(r->inv & IPT_INV_SRC))
+			memcpy(p.src, r->src.addr, 4);
+		if (r->in_if >= 0 && strcmp(t->rs->ifpat[r->in_if].name, t->ifn) &&
+		    !(r->inv & IPT_INV_IN))
+			continue;	/* another interface: not reachable from the test link */
+		if (p.src[0] == 0 || p.src[0] == 127 || p.src[0] >= 224 || is_local(p.src))
+			continue;
+		if (test_packet(t, &p, "DNAT port forward") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -655,7 +994,7 @@ int main(int argc, char **argv)
 		struct rsgen g;
 
 		rg_seed(&g, strtoull(argv[2], NULL, 10));
-		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1);
+		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1 | 2);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "ifname")) {
@@ -735,6 +1074,8 @@ int main(int argc, char **argv)
 	ctx.nroutes = 1;
 	ctx.routes_known = 1;
 	ctx.conntrack = -1;
+	ctx.kernel = 0;			/* the running kernel: the one the packets go through */
+	ctx.ip_forward = IPT_FWD_ON;	/* setup() sets net.ipv4.ip_forward=1 */
 	t.plain = ipt_eval_new(t.rs, &ctx);
 	t.fast = ipt_eval_new(t.rs, &ctx);
 	t.cp = ipt_compile(t.rs);
@@ -747,7 +1088,19 @@ int main(int argc, char **argv)
 	t.after.rbytes = calloc(t.rs->nrules + 1, sizeof(uint64_t));
 	t.before.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
 	t.after.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
-	if (!t.before.rbytes || !t.after.rbytes || !t.before.pbytes || !t.after.pbytes)
+	t.scratch.rule = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.scratch.rbytes = calloc(t.rs->nrules + 1, sizeof(uint64_t));
+	t.scratch.policy = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	t.scratch.pbytes = calloc(t.rs->nchains + 1, sizeof(uint64_t));
+	if (!t.scratch.rule || !t.scratch.rbytes || !t.scratch.policy || !t.scratch.pbytes)
+		return 1;
+	t.hd = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.hm = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.fd = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.fm = calloc(t.rs->nrules + 1, sizeof(uint32_t));
+	t.rstat = calloc(t.rs->nrules + 1, 1);
+	if (!t.before.rbytes || !t.after.rbytes || !t.before.pbytes || !t.after.pbytes || !t.hd ||
+	    !t.hm || !t.fd || !t.fm || !t.rstat)
 		return 1;
 	if (!t.plain || !t.fast || !t.cp || !t.reach || !t.before.rule || !t.after.rule ||
 	    !t.before.policy || !t.after.policy || ipt_eval_set_compiled(t.fast, t.cp) < 0)
@@ -761,6 +1114,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	t.next_port = 20000;
+	for (id = 0; id < t.rs->nrules; id++)
+		if (t.rs->rules[id].tkind == IPT_T_MARK || t.rs->rules[id].tkind == IPT_T_CONNMARK)
+			t.mangle_mark |= t.rs->chains[t.rs->rules[id].chain].table == IPT_TABLE_MANGLE;
+	t.strict = getenv("KDIFF_STRICT_RULES") && strcmp(getenv("KDIFF_STRICT_RULES"), "0") != 0;
 	for (id = 0; id < t.rs->nrules; id++) {
 		for (pass = 0; pass < 3; pass++) {
 			struct ipt_packet p;
@@ -793,9 +1150,23 @@ int main(int argc, char **argv)
 		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
 			goto out;
 	}
-	printf("%s: agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
-	       file, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
-	ret = t.disagreed ? 1 : 0;
+	if (kernel_path_packets(&t) < 0 || dnat_packets(&t) < 0 || related_packets(&t) < 0)
+		goto out;
+	{
+		unsigned na = 0, nm = 0, nd = 0;
+		for (id = 0; id < t.rs->nrules; id++) {
+			na += t.rstat[id] == RS_AGREE;
+			nm += t.rstat[id] == RS_MAYBE;
+			nd += t.rstat[id] == RS_DIFFER;
+		}
+		printf("%s: packets %u agreed %u unknown %u disagreed %u skipped %u (deciding rule differs on %u agreed DROP/REJECT)\n",
+		       file, t.npackets, t.agreed, t.unknown, t.disagreed, t.skipped, t.rule_mismatch);
+		printf("%s: per-rule: %u packets not compared (spoofed local sources and the "
+		       "packet after each)\n", file, t.not_compared);
+		printf("%s: per-rule: compared %u rules, agree %u, maybe %u, differ %u\n", file,
+		       t.rs->nrules, na, nm, nd);
+		ret = t.disagreed || nd ? 1 : 0;
+	}
 out:
 	ipt_eval_free(t.plain);
 	ipt_eval_free(t.fast);
@@ -810,6 +1181,15 @@ out:
 	free(t.after.rbytes);
 	free(t.before.pbytes);
 	free(t.after.pbytes);
+	free(t.scratch.rule);
+	free(t.scratch.rbytes);
+	free(t.scratch.policy);
+	free(t.scratch.pbytes);
+	free(t.hd);
+	free(t.hm);
+	free(t.fd);
+	free(t.fm);
+	free(t.rstat);
 	close(t.pkt_fd);
 	close(t.raw_fd);
 	close(self_ns);

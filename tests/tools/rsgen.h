@@ -47,13 +47,32 @@ static const char *const rg_dst_pfx[] = {
 };
 static const uint16_t rg_ports[] = {22, 25, 53, 80, 123, 443, 631, 993, 1024, 3306, 5353, 8080};
 
-/* Writes a ruleset of about nrules rules. flags: 1 = include unknown matches (limit). */
+/* Writes a ruleset of about nrules rules. flags: 1 = include unknown matches (limit);
+ * 2 = the kernel-path kinds of issue 9 (ipt_kdiff only): a nat table with DNAT port
+ * forwards to this host (45.33.1.10) and to another (45.33.1.30), raw PREROUTING
+ * rpfilter rules, recent --set / --rcheck, pkttype, 0/8 and broadcast addresses. */
 static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int flags)
 {
 	static const char *const tg[] = {"ACCEPT", "DROP", "REJECT", "", "RETURN"};
 	unsigned i, nuser = 1 + rg(g, 4), k;
 	int use_mark = rg(g, 2);
 
+	if (flags & 2) {
+		fprintf(out, "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+		if (rg(g, 2))
+			fprintf(out, "-A PREROUTING -m rpfilter%s -j %s\n", rg(g, 2) ? " --invert" : "",
+				rg(g, 2) ? "DROP" : "ACCEPT");
+		if (rg(g, 2))
+			fprintf(out, "-A PREROUTING -p udp -m pkttype --pkt-type %s -j DROP\n",
+				rg(g, 2) ? "broadcast" : "multicast");
+		fprintf(out, "-A PREROUTING -p tcp -m recent --set --name k\n");
+		fprintf(out, "COMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+			     ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+		for (k = 0; k < 2 + rg(g, 3); k++)
+			fprintf(out, "-A PREROUTING -p tcp -m tcp --dport %u -j DNAT --to-destination %s\n",
+				8000 + k, rg(g, 2) ? "45.33.1.30:80" : "45.33.1.10:22");
+		fprintf(out, "COMMIT\n");
+	}
 	if (use_mark) {
 		fprintf(out, "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
 			     ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
@@ -71,16 +90,17 @@ static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int f
 		const char *chain = c == 0 ? "INPUT" : c == 1 ? "OUTPUT" : c == 2 ? "FORWARD" : NULL;
 		char uname[16];
 		unsigned t;
+		int has_s = 0, has_d = 0;
 
 		if (!chain) {
 			snprintf(uname, sizeof(uname), "U%u", c - 3);
 			chain = uname;
 		}
 		fprintf(out, "-A %s", chain);
-		if (rg(g, 3) == 0)
+		if (rg(g, 3) == 0 && ++has_s)
 			fprintf(out, " %s-s %s", rg(g, 5) ? "" : "! ",
 				rg_src_pfx[rg(g, sizeof(rg_src_pfx) / sizeof(*rg_src_pfx))]);
-		if (rg(g, 4) == 0)
+		if (rg(g, 4) == 0 && ++has_d)
 			fprintf(out, " %s-d %s", rg(g, 5) ? "" : "! ",
 				rg_dst_pfx[rg(g, sizeof(rg_dst_pfx) / sizeof(*rg_dst_pfx))]);
 		if (rg(g, 5) == 0 && c != 1)
@@ -116,6 +136,14 @@ static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int f
 				rg(g, 4) ? "" : "! ", rg(g, 50), 50 + rg(g, 200));
 		if (rg(g, 10) == 0)
 			fprintf(out, " -m state --state %s", rg(g, 2) ? "NEW" : "INVALID");
+		if ((flags & 2) && !has_s && rg(g, 12) == 0)
+			fprintf(out, " %s-s %s", rg(g, 3) ? "" : "! ", rg(g, 2) ? "0.0.0.0/8" : "0.0.0.0/32");
+		else if ((flags & 2) && !has_d && rg(g, 12) == 0)
+			fprintf(out, " -d %s", rg(g, 2) ? "255.255.255.255/32" : "45.33.1.255/32");
+		if ((flags & 2) && rg(g, 15) == 0)
+			fprintf(out, " -m recent --%s --name k", rg(g, 2) ? "set" : "rcheck");
+		if ((flags & 2) && rg(g, 15) == 0)
+			fprintf(out, " -m conntrack --ctstate %s", rg(g, 2) ? "INVALID" : "NEW,RELATED");
 		if (use_mark && rg(g, 8) == 0)
 			fprintf(out, " -m mark %s--mark 0x%x/0xff", rg(g, 4) ? "" : "! ", 1 + rg(g, 3));
 		if ((flags & 1) && rg(g, 15) == 0)

@@ -181,8 +181,15 @@ struct err_case {
 static const struct err_case err_cases[] = {
 	{"unknown table", "*foo\nCOMMIT\n", 1, 2, "unknown table `foo'"},
 	/* found by fuzz_ipt_parse: an unknown match swallowed a trailing "!" */
-	{"dangling negation after an unknown match", "*filter\n-A INPUT -m foo --bar x !\nCOMMIT\n",
+	{"dangling negation after an unknown match", "*filter\n-A INPUT -m u32 --bar x !\nCOMMIT\n",
 	 2, 25, "`!' at the end of the rule"},
+	/* issue 9, fault 9: iptables-restore: "Couldn't load match `tpc'" */
+	{"match module iptables does not have", "*filter\n-A INPUT -p tcp -m tpc --dport 25 -j DROP\nCOMMIT\n",
+	 2, 20, "couldn't load match `tpc'"},
+	{"IPv4-only match in ip6tables", "*filter\n-A INPUT -s ::1 -m ttl --ttl-eq 1 -j DROP\nCOMMIT\n",
+	 2, 20, "couldn't load match `ttl'"},
+	{"target module iptables does not have", "*filter\n-A INPUT -j NOSUCH --opt 1\nCOMMIT\n",
+	 2, 13, "couldn't load target `NOSUCH'"},
 	/* found by fuzz_ipt_parse: the old "-i ! x" form naming an interface "!" */
 	{"interface named !", "*filter\n-A INPUT -i ! ! -j DROP\nCOMMIT\n", 2, 15,
 	 "bad interface name `!'"},
