@@ -90,8 +90,8 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 		if (rp_max == 0)
 			report_q_note(q, SEC_KERNEL,
 				 "rp_filter=0: no reverse-path check; of the %llu bogon and unexpected-"
-				 "source packets, all but multicast, broadcast and 0/8 sources (always "
-				 "martians) reached the firewall and, unless a rule dropped them, local "
+				 "source packets, all but multicast, broadcast and zero-net sources "
+				 "(martians: 0.0.0.0, or all of 0/8 before Linux 5.3) reached the firewall and, unless a rule dropped them, local "
 				 "sockets.", (unsigned long long)bogon);
 		else if (rp_max == 1)
 			report_q_note(q, SEC_KERNEL,

@@ -158,10 +158,15 @@ static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const c
 				(struct kwhy){ K_UNKNOWN, "accept_local not recorded", NULL };
 	}
 	/* bogon_src, unexpected_src */
-	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast") ||
-	    !strcmp(sub, "this_network"))
-		return (struct kwhy){ K_DROP, "martian source check (multicast, broadcast or "
-				      "0/8 source, whatever the sysctls)", "in_martian_src" };
+	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast"))
+		return (struct kwhy){ K_DROP, "martian source check (multicast or broadcast "
+				      "source, whatever the sysctls)", "in_martian_src" };
+	/* ipv4_is_zeronet: only 0.0.0.0 since Linux 5.3 (commit 96125bf9985a), all of 0/8
+	 * before; the subclass holds both, and the recorded data names no kernel version. */
+	if (!strcmp(sub, "this_network"))
+		return (struct kwhy){ K_UNKNOWN, "0/8 source: the kernel drops 0.0.0.0 (all of 0/8 "
+				      "before Linux 5.3); since 5.3 other 0/8 sources pass like any "
+				      "unicast source", NULL };
 	if (rp == 0)
 		return (struct kwhy){ K_PASS, "rp_filter=0", NULL };
 	if (rp == 1)
