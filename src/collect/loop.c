@@ -82,9 +82,11 @@ static int on_record(void *arg, struct source *s, const struct pkt_record *rec,
 	struct collect_loop *l = arg;
 
 	collector_record(l->c, s->index, rec, data, caplen);
-	if (l->opt.count && l->c->tot.packets >= l->opt.count)
+	if (l->opt.count && l->c->tot.packets >= l->opt.count) {
 		stop_requested = 1;
-	return stop_requested ? 1 : 0;
+		l->draining = 0;	/* --count means exactly that many */
+	}
+	return stop_requested && !l->draining ? 1 : 0;
 }
 
 void loop_live_iface_info(const struct hostinfo_iface *hif, const char *name,
@@ -193,6 +195,34 @@ static int duration_over(const struct collect_loop *l)
 	       util_mono_usec() - l->start_mono >= l->opt.duration_s * 1000000u;
 }
 
+/* How long a stop may spend reading what the kernel already put in the rings. */
+#define LOOP_DRAIN_USEC 2000000
+
+/* A stop (a signal, --duration) leaves frames the kernel already queued: each was
+ * received, and none would be counted as received or dropped. Read them into the flow
+ * table (memory only) until nothing is waiting, for at most LOOP_DRAIN_USEC. */
+static int drain(struct collect_loop *l, struct pollfd *pfd, unsigned n)
+{
+	uint64_t deadline = util_mono_usec() + LOOP_DRAIN_USEC;
+
+	if (l->opt.count && l->c->tot.packets >= l->opt.count)
+		return 0;
+	l->draining = 1;
+	while (l->draining && util_mono_usec() < deadline && poll(pfd, n, 0) > 0) {
+		for (unsigned i = 0; i < n && l->draining; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (source_read(&l->srcs[i], on_record, l) < 0) {
+				util_log(LOG_LVL_ERR, "%s", l->srcs[i].err);
+				l->draining = 0;
+				return -1;
+			}
+		}
+	}
+	l->draining = 0;
+	return 0;
+}
+
 int loop_run_live(struct collect_loop *l)
 {
 	struct pollfd pfd[LOOP_MAX_SOURCES];
@@ -219,7 +249,7 @@ int loop_run_live(struct collect_loop *l)
 		}
 		loop_tick(l, 0);
 	}
-	return 0;
+	return drain(l, pfd, n);
 }
 
 /* The interface name of a file that names none itself. */

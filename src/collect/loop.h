@@ -38,6 +38,7 @@ struct collect_loop {
 	unsigned n_srcs;
 	uint64_t start_mono, last_flush, last_status, status_pkts;
 	int flush_failed;		/* the last periodic flush failed */
+	int draining;			/* reading what a stop left in the rings */
 	int db_reported;		/* a failing database was reported (until it works) */
 	uint64_t last_db_report;
 };

@@ -41,7 +41,7 @@ grep -q "cannot write to the database" "$WORK/err" || { echo "FAIL: the lock was
 # Full disk, in a private mount namespace so nothing leaks.
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/big" --packets 40000 --seed 6 >/dev/null
 set +e
-unshare -m bash -c "mount -t tmpfs -o size=256k tmpfs '$WORK/small' 2>/dev/null || { mkdir -p '$WORK/small' && mount -t tmpfs -o size=256k tmpfs '$WORK/small'; } &&
+unshare -m bash -c "mount -t tmpfs -o size=384k tmpfs '$WORK/small' 2>/dev/null || { mkdir -p '$WORK/small' && mount -t tmpfs -o size=384k tmpfs '$WORK/small'; } &&
 	'$SPOOFAUDIT' collect -q --db '$WORK/small/full.db' -r '$WORK/big/eth.pcap' --max-flows 1000" 2> "$WORK/full.err"
 rc=$?
 set -e
