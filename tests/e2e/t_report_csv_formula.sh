@@ -29,13 +29,9 @@ done
 python3 - "$work" <<'PY'
 import csv, sys
 w = sys.argv[1]
-fails, checks = [], 0
-def check(cond, what):
-    global checks
-    checks += 1
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
+import os
+sys.path.insert(0, os.environ["SRCDIR"] + "/tests/tools")
+from tcheck import check, done
 
 def raw(name):
     return open(w + "/" + name, newline="").read()
@@ -61,6 +57,5 @@ check(prefixes == sorted(["'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(1+1)", "'\t=1+1
 check(all(r["packets"].isdigit() and r["bytes"].isdigit() for r in rows("nflog.csv") + rows("totals.csv")),
       "every packets and bytes cell is a bare number")
 check(",all,-1," in raw("kernel.csv"), "kernel value -1 (rp_filter column of scope all) written as a number")
-print("%d checks, %d failed" % (checks, len(fails)))
-sys.exit(1 if fails else 0)
+done()
 PY

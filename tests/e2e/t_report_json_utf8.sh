@@ -36,13 +36,9 @@ rc=0
 python3 - "$work" "$SRCDIR/reports/report-schema.json" <<'PY'
 import codecs, json, sys
 w, schema = sys.argv[1], json.load(open(sys.argv[2]))
-fails, checks = [], 0
-def check(cond, what):
-    global checks
-    checks += 1
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
+import os
+sys.path.insert(0, os.environ["SRCDIR"] + "/tests/tools")
+from tcheck import check, done
 
 def per_byte(e):	# one U+FFFD per rejected byte
     return ("\ufffd" * (e.end - e.start), e.end)
@@ -92,6 +88,5 @@ def norm(v):
         return [norm(x) for x in v]
     return gmap.get(v, v).replace("/bad/", "/good/") if isinstance(v, str) else v
 check(norm(bad["tables"]) == norm(good["tables"]), "tables equal the clean report's but for the text")
-print("%d checks, %d failed" % (checks, len(fails)))
-sys.exit(1 if fails else 0)
+done()
 PY

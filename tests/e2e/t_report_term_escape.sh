@@ -31,13 +31,9 @@ cp "$work/t.db" "$work/t2.db"
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-fails, checks = [], 0
-def check(cond, what):
-    global checks
-    checks += 1
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
+import os
+sys.path.insert(0, os.environ["SRCDIR"] + "/tests/tools")
+from tcheck import check, done
 
 def controls(text, allowed="\n"):
     return sorted({"U+%04X" % ord(c) for c in text
@@ -67,6 +63,5 @@ check(" [h\\x1b]0;pwned\\x07\\x1b[2Jx]" in two, "two databases: the host group l
 html = utf8("r.html", open(w + "/r.html", "rb").read())
 check(not controls(html, "\n\t"), "html: no C0 (but newline and tab), DEL or C1 control: %s" % controls(html, "\n\t"))
 check("<z>" not in html and "&lt;z&gt;" in html, "html: '<' from the database is escaped")
-print("%d checks, %d failed" % (checks, len(fails)))
-sys.exit(1 if fails else 0)
+done()
 PY

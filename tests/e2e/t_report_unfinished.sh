@@ -35,13 +35,9 @@ done
 python3 - "$work" "$SRCDIR/reports/report-schema.json" <<'PY'
 import datetime, html, json, re, sys
 w, schema = sys.argv[1], json.load(open(sys.argv[2]))
-fails, checks = [], 0
-def check(cond, what):
-    global checks
-    checks += 1
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
+import os
+sys.path.insert(0, os.environ["SRCDIR"] + "/tests/tools")
+from tcheck import check, done
 
 def utc(us, fmt):
     return datetime.datetime.fromtimestamp(int(us) // 1000000, datetime.timezone.utc).strftime(fmt)
@@ -90,6 +86,5 @@ for db in ("killed", "clean"):
             {"host": host, "run": 3, "started": utc(runs[3][0], "%Y-%m-%dT%H:%M:%SZ"),
              "last_stats": utc(runs[3][1], "%Y-%m-%dT%H:%M:%SZ"), "capture_stats_missing": False}]
     check(u == want, "json unfinished_runs %s == %s" % (u, want))
-print("%d checks, %d failed" % (checks, len(fails)))
-sys.exit(1 if fails else 0)
+done()
 PY
