@@ -195,12 +195,15 @@ static int duration_over(const struct collect_loop *l)
 	       util_mono_usec() - l->start_mono >= l->opt.duration_s * 1000000u;
 }
 
-/* How long a stop may spend reading what the kernel already put in the rings. */
-#define LOOP_DRAIN_USEC 2000000
+/* How long a stop may spend reading what the kernel already put in the rings. A ring of
+ * the default size holds a few tens of thousands of frames: far less than this even for a
+ * slow (sanitizer) build; the bound only matters when a flood goes on faster than it is read. */
+#define LOOP_DRAIN_USEC 15000000
 
 /* A stop (a signal, --duration) leaves frames the kernel already queued: each was
  * received, and none would be counted as received or dropped. Read them into the flow
- * table (memory only) until nothing is waiting, for at most LOOP_DRAIN_USEC. */
+ * table (memory only) until nothing is waiting, for at most LOOP_DRAIN_USEC; a stop that
+ * the bound cuts short says so, since what is left in the rings is then counted nowhere. */
 static int drain(struct collect_loop *l, struct pollfd *pfd, unsigned n)
 {
 	uint64_t deadline = util_mono_usec() + LOOP_DRAIN_USEC;
@@ -208,7 +211,13 @@ static int drain(struct collect_loop *l, struct pollfd *pfd, unsigned n)
 	if (l->opt.count && l->c->tot.packets >= l->opt.count)
 		return 0;
 	l->draining = 1;
-	while (l->draining && util_mono_usec() < deadline && poll(pfd, n, 0) > 0) {
+	while (l->draining && poll(pfd, n, 0) > 0) {
+		if (util_mono_usec() >= deadline) {
+			util_log(LOG_LVL_WARN, "stopped after %u s of reading what the kernel had "
+				 "queued before the stop; frames still queued are counted nowhere",
+				 LOOP_DRAIN_USEC / 1000000);
+			break;
+		}
 		for (unsigned i = 0; i < n && l->draining; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
