@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 const char *const hostinfo_sysctl_keys[] = {
-	"rp_filter", "route_localnet", "accept_local", "log_martians", NULL
+	"rp_filter", "route_localnet", "accept_local", "log_martians", "forwarding", NULL
 };
 
 static struct hostinfo_iface *iface_get(struct hostinfo *hi, const char *name)
@@ -354,6 +355,10 @@ int hostctx_read_kernel(struct hostctx *h, const struct hostinfo *hi)
 	unsigned i;
 	int k, v;
 
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		snprintf(h->kernel_release, sizeof(h->kernel_release), "%s", u.release);
 	for (i = 0; i < hi->n_addrs; i++)
 		if (hostctx_add_addr(h, hi->addrs[i].iface, &hi->addrs[i].addr) < 0)
 			return -1;

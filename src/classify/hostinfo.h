@@ -45,6 +45,7 @@ enum hostinfo_sysctl {
 	HOSTINFO_ROUTE_LOCALNET,
 	HOSTINFO_ACCEPT_LOCAL,
 	HOSTINFO_LOG_MARTIANS,
+	HOSTINFO_FORWARDING,	/* conf/all/forwarding is net.ipv4.ip_forward */
 	HOSTINFO_N_SYSCTLS
 };
 extern const char *const hostinfo_sysctl_keys[];
@@ -93,6 +94,9 @@ struct hostctx {
 	size_t nifaces, capifaces;
 	struct hostctx_sysctl *sysctls;		/* one per scope, in the order first set */
 	size_t nsysctls, capsysctls;
+	/* The kernel's release (uname -r) whose behaviour the context describes; "" when
+	 * not known (a database whose runs did not record it). */
+	char kernel_release[65];
 };
 
 /* Each returns 0, or -1 with errno ENOMEM (EINVAL for a name too long). */
@@ -101,7 +105,8 @@ int hostctx_add_addr(struct hostctx *h, const char *ifname, const struct prefix 
 int hostctx_add_iface(struct hostctx *h, const char *name, enum iface_role role,
 		      const struct prefix *prefixes, size_t n);
 int hostctx_set_sysctl(struct hostctx *h, const char *scope, enum hostinfo_sysctl k, int val);
-/* Adds hi's addresses and the sysctls of "all" and of each of hi's interfaces. */
+/* Adds hi's addresses, the sysctls of "all" and of each of hi's interfaces, and the
+ * running kernel's release. */
 int hostctx_read_kernel(struct hostctx *h, const struct hostinfo *hi);
 /* Hash of the whole context, for change detection. */
 uint64_t hostctx_hash(const struct hostctx *h);

@@ -261,6 +261,32 @@ static void print_rules(const struct run *R)
 	}
 }
 
+/* Which kernel the verdicts model: the one the runs recorded (`uname -r`), else the one
+ * running `check`; and IPv4 forwarding, which decides where a DNAT'd packet goes. */
+static void kernel_line(const struct run *R)
+{
+	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
+
+	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s\n",
+		       k >> 16, k >> 8 & 255, k & 255,
+		       R->host.ctx.kernel ? "recorded by the runs" :
+		       "the runs recorded none: the kernel running check",
+		       R->host.ctx.ip_forward == IPT_FWD_ON ? "on" :
+		       R->host.ctx.ip_forward == IPT_FWD_OFF ? "off" :
+		       "not recorded (taken as on)");
+}
+
+static json_t *kernel_json(const struct run *R)
+{
+	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
+	char v[32];
+
+	snprintf(v, sizeof(v), "%u.%u.%u", k >> 16, k >> 8 & 255, k & 255);
+	return json_pack("{s:s,s:b,s:s}", "version", v, "recorded", R->host.ctx.kernel != 0,
+			 "ip_forward", R->host.ctx.ip_forward == IPT_FWD_ON ? "on" :
+			 R->host.ctx.ip_forward == IPT_FWD_OFF ? "off" : "unknown");
+}
+
 void cmd_check_print_text(const struct run *R)
 {
 	const struct opts *o = &R->o;
@@ -276,6 +302,7 @@ void cmd_check_print_text(const struct run *R)
 	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
 	       R->host.have_addrs ? "recorded" : "no",
 	       R->host.have_sysctls ? "recorded" : "not recorded");
+	kernel_line(R);
 	for (i = 0; i < R->host.nifconf; i++) {
 		const struct ipt_ifconf *c = &R->host.ifconf[i];
 
@@ -349,6 +376,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "db", cmd_check_jtext(R->o.db));
 	jset(bad, root, "flows", json_integer((json_int_t)R->fs.n));
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
+	jset(bad, root, "kernel", kernel_json(R));
 	for (i = 0; i < R->g.n; i++) {
 		const struct check_group *x = &R->g.v[i];
 		json_t *o = json_object(), *exs = json_array();

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "collect/loop.h"
@@ -158,7 +159,11 @@ void collect_record_kernel_ctx(struct store *st, int64_t run_id, const struct ho
 {
 	unsigned i, k;
 	char val[64];
+	struct utsname u;
 
+	/* which kernel's behaviour the recorded traffic met: `check` models that one */
+	if (uname(&u) == 0)
+		store_kernel_ctx_add(st, run_id, "all", "kernel_release", u.release);
 	for (k = 0; hostinfo_sysctl_keys[k]; k++)
 		if (hostinfo_sysctl("all", hostinfo_sysctl_keys[k], val, sizeof(val)) == 0)
 			store_kernel_ctx_add(st, run_id, "all", hostinfo_sysctl_keys[k], val);

@@ -34,6 +34,12 @@ static int row_sysctl(struct hostctx *hc, const struct store_ctx_row *row)
 	char *end;
 	long v;
 
+	if (row->a && row->b && row->c && !strcmp(row->a, "all") &&
+	    !strcmp(row->b, "kernel_release")) {
+		/* several runs: the last recorded (the rows come in run order) */
+		snprintf(hc->kernel_release, sizeof(hc->kernel_release), "%s", row->c);
+		return 0;
+	}
 	if (k < 0 || !row->a || !row->c)
 		return 0;
 	errno = 0;
@@ -235,6 +241,13 @@ int check_host_build(struct check_host *h, const struct hostctx *hc, int route_l
 	h->ctx.nroutes = h->nroutes;
 	h->ctx.routes_known = h->nifaces > 0 && h->have_addrs;
 	h->ctx.conntrack = -1;
+	/* the recorded kernel's (0: not recorded, the evaluator models the running one) */
+	h->ctx.kernel = ipt_kver_parse(hc->kernel_release);
+	for (i = 0; i < hc->nsysctls; i++)
+		if (!strcmp(hc->sysctls[i].scope, "all") &&
+		    hc->sysctls[i].val[HOSTINFO_FORWARDING] >= 0)
+			h->ctx.ip_forward = hc->sysctls[i].val[HOSTINFO_FORWARDING] ?
+					    IPT_FWD_ON : IPT_FWD_OFF;
 	return 0;
 fail:
 	check_host_free(h);

@@ -306,6 +306,8 @@ struct ipt_context {
 
 /* The running kernel's version from uname(2) as IPT_KVER, or 0 when unreadable. */
 unsigned ipt_kernel_running(void);
+/* A release string ("6.1.0-28-amd64") as IPT_KVER, or 0 when it does not parse. */
+unsigned ipt_kver_parse(const char *release);
 
 /* The conntrack state the kernel gives the first packet of a TCP connection it has no
  * entry for, from its flags (IPT_TCP_*; ECE, CWR and PSH are ignored as the kernel does):

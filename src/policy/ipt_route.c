@@ -10,14 +10,20 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+unsigned ipt_kver_parse(const char *release)
+{
+	unsigned a = 0, b = 0, c = 0;
+
+	if (!release || sscanf(release, "%u.%u.%u", &a, &b, &c) < 2 || a > 255 || b > 255)
+		return 0;
+	return IPT_KVER(a, b, c > 255 ? 255 : c);
+}
+
 unsigned ipt_kernel_running(void)
 {
 	struct utsname u;
-	unsigned a = 0, b = 0, c = 0;
 
-	if (uname(&u) != 0 || sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2 || a > 255 || b > 255)
-		return 0;
-	return IPT_KVER(a, b, c > 255 ? 255 : c);
+	return uname(&u) == 0 ? ipt_kver_parse(u.release) : 0;
 }
 
 /* include/linux/in.h ipv4_is_zeronet(): before Linux 5.3 all of 0.0.0.0/8; since commit
