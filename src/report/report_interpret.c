@@ -13,23 +13,8 @@
 /* ---- Kernel context ---- */
 
 struct kval {
-	char scope[64], key[32], value[32];
+	char scope[64], key[32], value[72];
 };
-
-/* Packets of class cls in this host's current-period totals. */
-static uint64_t class_packets(const struct report_qctx *q, const char *cls)
-{
-	const struct rtable *t = &q->r->tables[RT_TOTALS];
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct rcell *row = &t->cells[i * t->ncols];
-
-		if (!strcmp(row[0].s, q->h->name) && !strcmp(row[1].s, cls))
-			n += (uint64_t)row[4].i;
-	}
-	return n;
-}
 
 /* The value of key at scope, or -1 when not recorded (or several values). */
 static int kget(const struct kval *kv, size_t n, const char *scope, const char *key)
@@ -45,21 +30,137 @@ static int kget(const struct kval *kv, size_t n, const char *scope, const char *
 	return v;
 }
 
+/* The spoofed packets the notes speak of, per family and kind (verdict_classes.sql). */
+enum { KN_LO_SRC, KN_LO_DST, KN_MAPPED_LO, KN_OWN, KN_ZERONET, KN_MCAST, KN_BOGON, KN_N };
+struct kn_count {
+	uint64_t n[KN_N][2];	/* [kind][0: IPv4, 1: IPv6] */
+};
+
+static int kn_kind(const char *cls, const char *sub)
+{
+	if (!strcmp(cls, "spoof_loopback_src"))
+		return strcmp(sub, "ipv4_mapped_loopback") ? KN_LO_SRC : KN_MAPPED_LO;
+	if (!strcmp(cls, "loopback_dst"))
+		return KN_LO_DST;
+	if (!strcmp(cls, "own_addr_src"))
+		return KN_OWN;
+	if (!strcmp(sub, "this_network"))
+		return KN_ZERONET;
+	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast"))
+		return KN_MCAST;
+	return KN_BOGON;
+}
+
+static void kn_read(struct report_qctx *q, struct kn_count *c)
+{
+	struct store_rows *s = report_q_open(q, "verdict_classes.sql");
+
+	memset(c, 0, sizeof(*c));
+	if (!s)
+		return;
+	while (report_q_step(q, s) == 1)
+		c->n[kn_kind(store_col_text(s, 0), store_col_text(s, 1))]
+		    [store_col_int(s, 2) == 6] += (uint64_t)store_col_int(s, 4);
+	store_rows_free(s);
+}
+
+/* " (in_martian_src rose by 60 while the capture ran ...)" when a run recorded it. */
+static char *kn_proof(struct report_qctx *q, const char *counter)
+{
+	char *seen = report_q_counter_seen(q, counter);
+	char *out = report_q_asprintf(q, " (%s)", seen ? seen : counter);
+
+	free(seen);
+	return out;
+}
+
+static void note_localnet(struct report_qctx *q, const struct kn_count *c, int rl_on)
+{
+	char *ps = kn_proof(q, "in_martian_src"), *pd = kn_proof(q, "in_martian_dst");
+	char *p6 = kn_proof(q, "Ip6InHdrErrors");
+
+	if (!rl_on)
+		report_q_note(q, SEC_KERNEL,
+			 "route_localnet=0: the kernel dropped after PREROUTING the %llu IPv4 "
+			 "packets with a 127/8 source%s and the %llu with a 127/8 destination%s; a "
+			 "raw-PREROUTING rule sees them, a filter-INPUT rule never does.",
+			 (unsigned long long)c->n[KN_LO_SRC][0], ps ? ps : "",
+			 (unsigned long long)c->n[KN_LO_DST][0], pd ? pd : "");
+	else
+		report_q_note(q, SEC_KERNEL,
+			 "route_localnet=1 on at least one interface: the %llu IPv4 packets with "
+			 "a 127/8 source arriving there pass the martian check; the source "
+			 "validation (accept_local, rp_filter) may still drop them, and the verdict "
+			 "above says per interface which reached the ruleset.",
+			 (unsigned long long)c->n[KN_LO_SRC][0]);
+	if (c->n[KN_LO_SRC][1] + c->n[KN_LO_DST][1] + c->n[KN_MAPPED_LO][1])
+		report_q_note(q, SEC_KERNEL,
+			 "IPv6 (route_localnet does not apply): input drops the %llu packets with "
+			 "a ::1 source and the %llu with a ::1 destination before PREROUTING, on a "
+			 "non-loopback interface%s; the %llu with an IPv4-mapped loopback source "
+			 "(::ffff:127.0.0.0/104) are not martians to IPv6: only a rule stops them.",
+			 (unsigned long long)c->n[KN_LO_SRC][1],
+			 (unsigned long long)c->n[KN_LO_DST][1], p6 ? p6 : "",
+			 (unsigned long long)c->n[KN_MAPPED_LO][1]);
+	free(ps);
+	free(pd);
+	free(p6);
+}
+
+static void note_rp_filter(struct report_qctx *q, const struct kn_count *c, int rp_max,
+			   const char *release)
+{
+	unsigned a = 0, b = 0;
+	int old = release && sscanf(release, "%u.%u", &a, &b) == 2 ? (a < 5 || (a == 5 && b < 3)) : -1;
+	/* ipv4_is_zeronet: all of 0/8 before Linux 5.3, only 0.0.0.0 since (96125bf9985a) */
+	char *zero = report_q_asprintf(q, old < 0 ? "0.0.0.0, or all of 0/8 before Linux 5.3: the "
+				       "runs recorded no kernel version" : old ? "all of 0/8 on "
+				       "the recorded Linux %s" : "only 0.0.0.0 on the recorded "
+				       "Linux %s", release);
+
+	if (rp_max == 0)
+		report_q_note(q, SEC_KERNEL,
+			 "rp_filter=0: no reverse-path check. Of the %llu IPv4 bogon and "
+			 "unexpected-source packets, all but the %llu multicast or broadcast "
+			 "sources and the zero-net ones (martians: %s; %llu packets have a 0/8 "
+			 "source) reached the firewall and, unless a rule dropped them, local "
+			 "sockets; so did the %llu IPv6 ones (IPv6 has no such sysctl).",
+			 (unsigned long long)(c->n[KN_BOGON][0] + c->n[KN_MCAST][0] +
+					      c->n[KN_ZERONET][0]),
+			 (unsigned long long)c->n[KN_MCAST][0], zero ? zero : "",
+			 (unsigned long long)c->n[KN_ZERONET][0],
+			 (unsigned long long)(c->n[KN_BOGON][1] + c->n[KN_ZERONET][1]));
+	else if (rp_max == 1)
+		report_q_note(q, SEC_KERNEL,
+			 "rp_filter=1 (strict): IPv4 sources whose route back does not use the "
+			 "arriving interface were dropped by the kernel after PREROUTING "
+			 "(IPReversePathFilter); filter-INPUT rules did not see those. IPv6 has "
+			 "no such sysctl: its %llu bogon and unexpected-source packets met only "
+			 "the ruleset.", (unsigned long long)(c->n[KN_BOGON][1] + c->n[KN_ZERONET][1]));
+	else
+		report_q_note(q, SEC_KERNEL,
+			 "rp_filter=%d (loose): only IPv4 sources with no route back at all were "
+			 "dropped; private or unexpected sources with a default route pass.",
+			 rp_max);
+	free(zero);
+}
+
 static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 {
 	int all_rl = kget(kv, n, "all", "route_localnet");
 	int all_rp = kget(kv, n, "all", "rp_filter");
 	int all_al = kget(kv, n, "all", "accept_local");
 	int all_lm = kget(kv, n, "all", "log_martians");
-	uint64_t lo_src = class_packets(q, "spoof_loopback_src");
-	uint64_t lo_dst = class_packets(q, "loopback_dst");
-	uint64_t own = class_packets(q, "own_addr_src");
-	uint64_t bogon = class_packets(q, "bogon_src") + class_packets(q, "unexpected_src");
+	const char *release = NULL;
 	int rl_on = all_rl > 0, rp_max = all_rp;
+	struct kn_count c;
 
+	kn_read(q, &c);
 	/* Per-interface values combine with "all": route_localnet, accept_local and
 	 * log_martians are ORed, rp_filter takes the maximum (devinet.h IN_DEV_*CONF). */
 	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(kv[i].scope, "all") && !strcmp(kv[i].key, "kernel_release"))
+			release = release && strcmp(release, kv[i].value) ? NULL : kv[i].value;
 		if (!strcmp(kv[i].scope, "all") || !strcmp(kv[i].scope, "default") ||
 		    !strcmp(kv[i].scope, "lo"))
 			continue;
@@ -68,49 +169,18 @@ static void kernel_notes(struct report_qctx *q, const struct kval *kv, size_t n)
 		if (!strcmp(kv[i].key, "rp_filter") && atoi(kv[i].value) > rp_max)
 			rp_max = atoi(kv[i].value);
 	}
-	if (all_rl >= 0 || rl_on) {
-		if (!rl_on)
-			report_q_note(q, SEC_KERNEL,
-				 "route_localnet=0: of the %llu packets with a 127/8 source (or an "
-				 "IPv6 loopback one) and the %llu with a loopback destination, the "
-				 "kernel itself dropped the IPv4 ones after PREROUTING (martians, "
-				 "counted in in_martian_src and in_martian_dst; IPv6 input drops ::1 "
-				 "before PREROUTING); a raw-PREROUTING rule can see the IPv4 ones, a "
-				 "filter-INPUT rule never did.",
-				 (unsigned long long)lo_src, (unsigned long long)lo_dst);
-		else
-			report_q_note(q, SEC_KERNEL,
-				 "route_localnet=1 on at least one interface: 127/8 packets arriving "
-				 "there pass the martian check; the source validation (accept_local, "
-				 "rp_filter) may still drop a 127/8 source, and the verdict above says "
-				 "per interface which of the %llu spoofed loopback-source packets "
-				 "reached the ruleset.", (unsigned long long)lo_src);
-	}
-	if (rp_max >= 0) {
-		if (rp_max == 0)
-			report_q_note(q, SEC_KERNEL,
-				 "rp_filter=0: no reverse-path check; of the %llu bogon and unexpected-"
-				 "source packets, all but multicast, broadcast and zero-net sources "
-				 "(martians: 0.0.0.0, or all of 0/8 before Linux 5.3) reached the firewall and, unless a rule dropped them, local "
-				 "sockets.", (unsigned long long)bogon);
-		else if (rp_max == 1)
-			report_q_note(q, SEC_KERNEL,
-				 "rp_filter=1 (strict): sources whose route back does not use the "
-				 "arriving interface were dropped by the kernel after PREROUTING; "
-				 "filter-INPUT rules did not see those.");
-		else
-			report_q_note(q, SEC_KERNEL,
-				 "rp_filter=%d (loose): only sources with no route back at all were "
-				 "dropped; private or unexpected sources with a default route pass.",
-				 rp_max);
-	}
+	if (all_rl >= 0 || rl_on)
+		note_localnet(q, &c, rl_on);
+	if (rp_max >= 0)
+		note_rp_filter(q, &c, rp_max, release);
 	if (all_al >= 0)
 		report_q_note(q, SEC_KERNEL, all_al ?
 			 "accept_local=1: packets carrying the host's own address as source are "
-			 "accepted (%llu own-address packets here)." :
-			 "accept_local=0: of the %llu packets carrying the host's own address as "
-			 "source, the kernel dropped the IPv4 ones as martians (IPv6 has no such "
-			 "check).", (unsigned long long)own);
+			 "accepted (%llu IPv4, %llu IPv6 own-address packets here)." :
+			 "accept_local=0: the kernel dropped the %llu IPv4 packets carrying the "
+			 "host's own address as source (in_martian_src); the %llu IPv6 ones passed "
+			 "the kernel: IPv6 has no such check, only a rule stops them.",
+			 (unsigned long long)c.n[KN_OWN][0], (unsigned long long)c.n[KN_OWN][1]);
 	if (all_lm >= 0)
 		report_q_note(q, SEC_KERNEL, all_lm > 0 ?
 			 "log_martians=1: the kernel also logged these martians (rate-limited) "

@@ -43,6 +43,9 @@ void report_q_append(struct report_qctx *q, char **dst, const char *sep, const c
 /* Prepares reports/FILE with every parameter bound (reports/README.md lists them). */
 struct store_rows *report_q_open(struct report_qctx *q, const char *file);
 int report_q_step(struct report_qctx *q, struct store_rows *s);	/* 1 row, 0 done, -1 */
+/* What the period's runs recorded of one kernel counter: "in_martian_src rose by 60 while
+ * the capture ran (...)", or NULL when no run recorded it (report_verdict.c). */
+char *report_q_counter_seen(struct report_qctx *q, const char *name);
 /* A new row of t from the query's columns: query column i goes to map[i] (0 = skip). */
 struct rcell *report_q_copy_row(struct report_qctx *q, struct store_rows *s, struct rtable *t,
 				const unsigned *map, unsigned n);

@@ -205,7 +205,7 @@ static void add_reason(struct vreason *list, const struct kwhy *k, const char *i
 
 /* What the run(s) of the period recorded of one kernel counter: "in_martian_src rose by
  * 60 while the capture ran", or NULL when no run recorded it. */
-static char *counter_seen(struct report_qctx *q, const char *name)
+char *report_q_counter_seen(struct report_qctx *q, const char *name)
 {
 	struct store_rows *s = report_q_open(q, "kernel_counters.sql");
 	char *out = NULL;
@@ -239,7 +239,7 @@ static char *counters(struct report_qctx *q, const struct vreason *list)
 		if (!list[i].counter || (names && strstr(names, list[i].counter)))
 			continue;
 		report_q_append(q, &names, " and ", list[i].counter);
-		one = counter_seen(q, list[i].counter);
+		one = report_q_counter_seen(q, list[i].counter);
 		if (one)
 			report_q_append(q, &seen, "; ", one);
 		free(one);
