@@ -354,6 +354,8 @@ static int read_db(struct run *R)
 			goto out;
 		}
 		R->packets += sf.packets;
+		R->fam_flows[sf.family == 6]++;
+		R->fam_packets[sf.family == 6] += sf.packets;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, store_errmsg(st));

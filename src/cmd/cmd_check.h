@@ -35,6 +35,7 @@ struct run {
 	struct check_res *alone;
 	struct check_groups g;
 	uint64_t packets;
+	uint64_t fam_flows[2], fam_packets[2];	/* [0] IPv4, [1] IPv6 */
 	unsigned found;		/* F_* present */
 	uint32_t ndead[2];
 };

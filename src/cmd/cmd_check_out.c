@@ -276,6 +276,22 @@ static void kernel_line(const struct run *R)
 		       "not recorded (taken as on)");
 }
 
+/* The families whose flows no ruleset evaluated: [{family, flows, packets, why}]. */
+static json_t *not_evaluated_json(const struct run *R)
+{
+	json_t *a = json_array();
+
+	if (a && !R->ns.rs[1] && R->fam_flows[1] &&
+	    json_array_append_new(a, json_pack("{s:i,s:I,s:I,s:s}", "family", 6, "flows",
+					       (json_int_t)R->fam_flows[1], "packets",
+					       (json_int_t)R->fam_packets[1], "why",
+					       "no IPv6 ruleset (--ruleset6)")) < 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 static json_t *kernel_json(const struct run *R)
 {
 	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
@@ -299,6 +315,12 @@ void cmd_check_print_text(const struct run *R)
 		cmd_check_tout(" against %s", o->against);
 	cmd_check_tout("\n%zu flow%s, %llu packet%s from %s\n", R->fs.n, plural_s(R->fs.n),
 		       (unsigned long long)R->packets, plural_s(R->packets), o->db);
+	/* a family without a ruleset is said first, never hidden in the totals above */
+	if (!R->ns.rs[1] && R->fam_flows[1])
+		cmd_check_tout("NOT EVALUATED: the %llu IPv6 flow%s (%llu packet%s): no IPv6 "
+			       "ruleset (--ruleset6); nothing below speaks of them\n",
+			       (unsigned long long)R->fam_flows[1], plural_s(R->fam_flows[1]),
+			       (unsigned long long)R->fam_packets[1], plural_s(R->fam_packets[1]));
 	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
 	       R->host.have_addrs ? "recorded" : "no",
 	       R->host.have_sysctls ? "recorded" : "not recorded");
@@ -377,6 +399,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "flows", json_integer((json_int_t)R->fs.n));
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
 	jset(bad, root, "kernel", kernel_json(R));
+	jset(bad, root, "not_evaluated", not_evaluated_json(R));
 	for (i = 0; i < R->g.n; i++) {
 		const struct check_group *x = &R->g.v[i];
 		json_t *o = json_object(), *exs = json_array();

@@ -15,28 +15,7 @@ ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
 # (source, destination, copies): UDP to port 9, on one external interface of 192.0.2.1 / 2001:db8::1
-python3 - "$work/k.pcap" <<'PY'
-import ipaddress, struct, sys
-pkts = [("127.0.0.1", "192.0.2.1", 3), ("192.0.2.77", "127.0.0.1", 7),
-        ("::1", "2001:db8::1", 2), ("2001:db8::77", "::1", 8), ("::ffff:127.0.0.1", "2001:db8::1", 4),
-        ("192.0.2.1", "192.0.2.1", 5), ("2001:db8::1", "2001:db8::1", 6), ("0.1.2.3", "192.0.2.1", 1)]
-out = open(sys.argv[1], "wb")
-out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-t = 1790000000
-for src, dst, n in pkts:
-    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
-    udp = struct.pack("!HHHH", 40000, 9, 12, 0) + b"spam"
-    if s.version == 4:
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, s.packed, d.packed)
-        eth = b"\x08\x00"
-    else:
-        ip = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64, s.packed, d.packed)
-        eth = b"\x86\xdd"
-    for i in range(n):
-        f = b"\x02\0\0\0\0\x01\x02\0\0\0\0\x02" + eth + ip + udp
-        t += 1
-        out.write(struct.pack("<IIII", t, 0, len(f), len(f)) + f)
-PY
+python3 "$SRCDIR/tests/tools/gen_families.py" "$work/k.pcap"
 "$SPOOFAUDIT" collect -q -r "$work/k.pcap" --iface-name eth0 --role eth0=external \
 	--host-addr 192.0.2.1 --host-addr 2001:db8::1 --db "$work/k.db"
 day=$(date -u -d @1790000000 +%F)
