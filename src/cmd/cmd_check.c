@@ -402,7 +402,10 @@ int cmd_check(int argc, char **argv)
 			     R->o.rp_filter) < 0 ||
 	    check_flows_derive(&R->fs, &R->host) < 0 ||
 	    check_evaluate(&R->ns, &R->fs, &R->host, 1) < 0 ||
-	    (R->o.against && check_evaluate(&R->old, &R->fs, &R->host, 0) < 0)) {
+	    (R->o.against && (check_evaluate(&R->old, &R->fs, &R->host, 1) < 0 ||
+				 !(R->old_alone = calloc(R->fs.n + 1, sizeof(*R->old_alone))) ||
+				 check_evaluate_alone(&R->old, &R->fs, &R->host, R->old_alone) < 0 ||
+				 check_rdiff(&R->rd, &R->old, R->old_alone, &R->ns, &R->fs) < 0))) {
 		fprintf(stderr, "spoofaudit check: evaluation failed: %s\n", strerror(errno));
 		goto out;
 	}
@@ -451,7 +454,9 @@ out:
 	check_host_free(&R->host);
 	hostctx_free(&R->hc);
 	check_groups_free(&R->g);
+	check_rchanges_free(&R->rd);
 	free(R->alone);
+	free(R->old_alone);
 	free(R);
 	return ret;
 }

@@ -8,6 +8,7 @@
 
 #include "classify/hostinfo.h"
 #include "policy/check.h"
+#include "policy/check_rdiff.h"
 #include "policy/policy.h"
 
 #define EXIT_FINDINGS 3
@@ -33,7 +34,9 @@ struct run {
 	struct policy pn, po;	/* the proposed rulesets, --against's */
 	struct check_side ns, old;
 	struct check_res *alone;
+	struct check_res *old_alone;	/* --against's, martian checks off */
 	struct check_groups g;
+	struct check_rchanges rd;	/* --against: the rules added, removed, changed */
 	uint64_t packets;
 	uint64_t fam_flows[2], fam_packets[2];	/* [0] IPv4, [1] IPv6 */
 	unsigned found;		/* F_* present */
@@ -50,6 +53,13 @@ void cmd_check_print_text(const struct run *R);
 /* JSON output of a run. Returns 0, or -1 when the document could not be built or written
  * (it is then not written, or incomplete). */
 int cmd_check_print_json(const struct run *R, int exit_code);
+/* The sysctl whose setting makes the kernel's martian check m drop, or NULL. */
+const char *cmd_check_martian_sysctl(unsigned m);
+/* An outcome as JSON ({verdict, by, rule|policy, ...}); *bad set on allocation failure. */
+json_t *cmd_check_res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad);
+/* The rule diff of --against (cmd_check_rdiff.c): text, and a JSON array. */
+void cmd_check_rdiff_text(const struct run *R);
+json_t *cmd_check_rdiff_json(const struct run *R, int *bad);
 /* A spoof group some of whose flows the ruleset accepts. */
 int cmd_check_group_is_hole(const struct check_group *x);
 

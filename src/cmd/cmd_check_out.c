@@ -333,6 +333,8 @@ void cmd_check_print_text(const struct run *R)
 	}
 	print_groups(R);
 	print_rules(R);
+	if (R->o.against)
+		cmd_check_rdiff_text(R);
 	cmd_check_tout("\nsummary:%s%s%s%s%s%s\n", R->found ? "" : " nothing found",
 	       R->found & F_HOLES ? " holes" : "", R->found & F_BREAKAGE ? " breakage" : "",
 	       R->found & F_UNKNOWN ? " unknown" : "", R->found & F_DEAD ? " dead" : "",
@@ -400,6 +402,8 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
 	jset(bad, root, "kernel", kernel_json(R));
 	jset(bad, root, "not_evaluated", not_evaluated_json(R));
+	if (R->o.against)
+		jset(bad, root, "rule_changes", cmd_check_rdiff_json(R, bad));
 	for (i = 0; i < R->g.n; i++) {
 		const struct check_group *x = &R->g.v[i];
 		json_t *o = json_object(), *exs = json_array();
@@ -446,4 +450,15 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	printf("\n");
 	json_decref(root);
 	return rc;
+}
+
+/* For the rule diff (cmd_check_rdiff.c). */
+const char *cmd_check_martian_sysctl(unsigned m)
+{
+	return martian_sysctl(m);
+}
+
+json_t *cmd_check_res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad)
+{
+	return res_json(rs, r, bad);
 }
