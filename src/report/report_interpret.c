@@ -44,7 +44,7 @@ static int kn_kind(const char *cls, const char *sub)
 		return KN_LO_DST;
 	if (!strcmp(cls, "own_addr_src"))
 		return KN_OWN;
-	if (!strcmp(sub, "this_network"))
+	if (!strncmp(sub, "this_network", 12))
 		return KN_ZERONET;
 	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast"))
 		return KN_MCAST;

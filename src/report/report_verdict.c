@@ -3,21 +3,12 @@
  * ruleset; accepted by it; answered), derived from the recorded kernel settings, the
  * flows the host sent back, NFLOG and the live audit's violations; and the next steps
  * those facts call for. Every sentence states only what the recorded data supports. */
-#include "report/report_query.h"
+#include "report/report_kernel.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum kdecision { K_DROP, K_PASS, K_UNKNOWN };
-
-/* What the kernel did with one (class, subclass, family, interface) group, and why. */
-struct kwhy {
-	enum kdecision d;
-	const char *why;	/* the check or the reason */
-	const char *counter;	/* the kernel counter of a drop, or NULL */
-};
 
 /* Packets of a class that met one kernel decision for one reason, and where. */
 #define VREASONS 6
@@ -57,126 +48,6 @@ static int class_index(const char *cls)
 	return -1;
 }
 
-/* ---- Kernel settings of this host (the kernel table: one row per scope) ---- */
-
-static int kcol(const char *key)
-{
-	const struct rtable *t = report_table_template(RT_KERNEL);
-
-	for (unsigned c = 2; c < t->ncols; c++)
-		if (!strcmp(t->cols[c].name, key))
-			return (int)c;
-	return -1;
-}
-
-/* The recorded value of key at scope: -1 when not recorded or when runs disagree. */
-static int kset(const struct report_qctx *q, const char *scope, const char *key)
-{
-	const struct rtable *t = &q->r->tables[RT_KERNEL];
-	int c = kcol(key);
-
-	for (size_t i = 0; c > 0 && i < t->nrows; i++) {
-		const struct rcell *row = &t->cells[i * t->ncols];
-		char *end;
-		long v;
-
-		if (strcmp(row[0].s, q->h->name) || strcmp(row[1].s, scope) || row[c].null)
-			continue;
-		v = strtol(row[c].s, &end, 10);
-		return *end || end == row[c].s || v < 0 || v > 2 ? -1 : (int)v;
-	}
-	return -1;
-}
-
-/* The value that applies on iface: the larger of "all" and the interface's own (the
- * kernel ORs route_localnet and accept_local and takes the maximum of rp_filter). */
-static int keff(const struct report_qctx *q, const char *iface, const char *key)
-{
-	int a = kset(q, "all", key), b = kset(q, iface, key);
-
-	return a > b ? a : b;
-}
-
-static struct kwhy kdecide(const struct report_qctx *q, const char *cls, const char *sub, int fam,
-			   const char *iface)
-{
-	int rl = keff(q, iface, "route_localnet"), al = keff(q, iface, "accept_local");
-	int rp = keff(q, iface, "rp_filter");
-
-	if (fam == 6) {
-		if (!strcmp(sub, "loopback") && (!strcmp(cls, "spoof_loopback_src") ||
-						 !strcmp(cls, "loopback_dst")))
-			return (struct kwhy){ K_DROP, "IPv6 input drops ::1 on a non-loopback "
-					      "interface (RFC 4291 2.5.3), before netfilter",
-					      "Ip6InHdrErrors" };
-		if (!strcmp(cls, "bogon_src") && !strcmp(sub, "multicast"))
-			return (struct kwhy){ K_DROP, "IPv6 input drops a multicast source, before "
-					      "netfilter", "Ip6InHdrErrors" };
-		if (!strcmp(sub, "ipv4_mapped_loopback") || !strcmp(sub, "ipv4_mapped"))
-			return (struct kwhy){ K_UNKNOWN, "IPv4-mapped source over IPv6: no recorded "
-					      "setting decides it", NULL };
-		return (struct kwhy){ K_PASS, "IPv6 has no martian or rp_filter sysctl: only a "
-				      "rule stops it", NULL };
-	}
-	if (!strcmp(cls, "loopback_dst")) {
-		if (rl == 0)
-			return (struct kwhy){ K_DROP, "martian destination check (route_localnet=0)",
-					      "in_martian_dst" };
-		return rl > 0 ? (struct kwhy){ K_PASS, "route_localnet=1", NULL } :
-				(struct kwhy){ K_UNKNOWN, "route_localnet not recorded", NULL };
-	}
-	if (!strcmp(cls, "spoof_loopback_src")) {
-		if (rl == 0)
-			return (struct kwhy){ K_DROP, "martian source check (route_localnet=0)",
-					      "in_martian_src" };
-		if (rl < 0)
-			return (struct kwhy){ K_UNKNOWN, "route_localnet not recorded", NULL };
-		if (al > 0 && rp == 0)
-			return (struct kwhy){ K_PASS, "route_localnet=1, accept_local=1, rp_filter=0",
-					      NULL };
-		if (al > 0 && rp == 1)
-			return (struct kwhy){ K_DROP, "strict rp_filter (the route back to 127/8 "
-					      "leaves by lo)", "IPReversePathFilter" };
-		if (al > 0)
-			return (struct kwhy){ K_UNKNOWN, "route_localnet=1 and accept_local=1 with "
-					      "loose or unrecorded rp_filter", NULL };
-		if (al == 0 && rp > 0)
-			return (struct kwhy){ K_DROP, "source validation (127/8 is a local route, "
-					      "accept_local=0, rp_filter on)", "in_martian_src" };
-		return (struct kwhy){ K_UNKNOWN, "route_localnet=1 with rp_filter=0: only a "
-				      "source the host holds (127.0.0.1) is dropped", NULL };
-	}
-	if (!strcmp(cls, "own_addr_src")) {
-		if (al == 0)
-			return (struct kwhy){ K_DROP, "source validation (own address, "
-					      "accept_local=0)", "in_martian_src" };
-		if (al > 0 && rp == 0)
-			return (struct kwhy){ K_PASS, "accept_local=1, rp_filter=0", NULL };
-		return al > 0 ? (struct kwhy){ K_UNKNOWN, "accept_local=1 with rp_filter on: "
-					       "dropped unless the arriving interface holds the "
-					       "address", NULL } :
-				(struct kwhy){ K_UNKNOWN, "accept_local not recorded", NULL };
-	}
-	/* bogon_src, unexpected_src */
-	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast"))
-		return (struct kwhy){ K_DROP, "martian source check (multicast or broadcast "
-				      "source, whatever the sysctls)", "in_martian_src" };
-	/* ipv4_is_zeronet: only 0.0.0.0 since Linux 5.3 (commit 96125bf9985a), all of 0/8
-	 * before; the subclass holds both, and the recorded data names no kernel version. */
-	if (!strcmp(sub, "this_network"))
-		return (struct kwhy){ K_UNKNOWN, "0/8 source: the kernel drops 0.0.0.0 (all of 0/8 "
-				      "before Linux 5.3); since 5.3 other 0/8 sources pass like any "
-				      "unicast source", NULL };
-	if (rp == 0)
-		return (struct kwhy){ K_PASS, "rp_filter=0", NULL };
-	if (rp == 1)
-		return (struct kwhy){ K_UNKNOWN, "rp_filter=1 drops them only when the route "
-				      "back does not use the arriving interface", NULL };
-	if (rp == 2)
-		return (struct kwhy){ K_UNKNOWN, "rp_filter=2 (loose) drops them only when no "
-				      "route leads back at all", NULL };
-	return (struct kwhy){ K_UNKNOWN, "rp_filter not recorded", NULL };
-}
 
 /* ---- Facts from the database ---- */
 
@@ -294,7 +165,7 @@ static int read_classes(struct vctx *v)
 			continue;
 		a = &v->a[c];
 		a->packets += n;
-		k = v->has_kernel ? kdecide(q, report_spoof_classes[c], store_col_text(s, 1),
+		k = v->has_kernel ? report_kdecide(q, report_spoof_classes[c], store_col_text(s, 1),
 						fam, iface) :
 			(struct kwhy){ K_UNKNOWN, "no kernel context was recorded", NULL };
 		if (k.d == K_DROP) {
@@ -517,7 +388,7 @@ static void add_step(struct report_qctx *q, enum report_step_kind kind, const ch
 static char *sysctls_at_one(struct report_qctx *q, const char *key)
 {
 	const struct rtable *t = &q->r->tables[RT_KERNEL];
-	int c = kcol(key);
+	int c = report_kcol(key);
 	char *out = NULL;
 
 	for (size_t i = 0; c > 0 && i < t->nrows; i++) {
@@ -579,7 +450,7 @@ static void steps_own_rp(struct vctx *v)
 {
 	struct report_qctx *q = v->q;
 	struct vacc *own = &v->a[2], *bog = &v->a[3], *unx = &v->a[4];
-	int rp = kset(q, "all", "rp_filter");
+	int rp = report_kset(q, "all", "rp_filter");
 	char *set;
 
 	if (own->v4_pass && (set = sysctls_at_one(q, "accept_local"))) {
@@ -592,7 +463,7 @@ static void steps_own_rp(struct vctx *v)
 			 "fib saddr type local iif != \"lo\" drop", NULL, report_q_asprintf(q,
 			 "Drop the host's own addresses as source on every other interface, in raw "
 			 "PREROUTING (nft: in a prerouting chain, priority raw)."));
-	if (own->al_drop && kset(q, "all", "accept_local") == 0)
+	if (own->al_drop && report_kset(q, "all", "accept_local") == 0)
 		add_step(q, STEP_KEEP, "net.ipv4.conf.all.accept_local=0", NULL, NULL, NULL,
 			 report_q_asprintf(q, "Keep accept_local=0: with it the kernel dropped %llu IPv4 "
 				   "packets forging the host's own address.",

@@ -33,7 +33,7 @@ notes = " ".join(n["text"] for n in j["notes"] if n["section"] == "kernel")
 want = ["the 3 IPv4 packets with a 127/8 source", "the 7 with a 127/8 destination",
         "drops the 2 packets with a ::1 source and the 8 with a ::1 destination before PREROUTING",
         "the 4 with an IPv4-mapped loopback source", "dropped the 5 IPv4 packets carrying the host's own address",
-        "the 6 IPv6 ones passed", "1 packets have a 0/8 source",
+        "the 6 IPv6 ones passed", "3 packets have a 0/8 source",
         ("all of 0/8 on the recorded Linux " if rel.startswith("4.") else "only 0.0.0.0 on the recorded Linux ") + rel]
 bad = 0
 for w in want:
@@ -41,6 +41,12 @@ for w in want:
         print("ok: %s: %s" % (rel, w))
     else:
         print("FAIL: %s: not in the kernel notes: %s" % (rel, w)); bad = 1
+# the verdict: 0.0.0.0 is a martian on every kernel, 0.1.2.3 only before Linux 5.3
+v = [c for c in j["verdict"]["classes"] if c["class"] == "bogon_src"][0]
+want = (3, 0) if rel.startswith("4.") else (2, 1)
+got = (v["dropped_by_kernel"], v["passed_kernel"])
+print(("ok: " if got == want else "FAIL: ") + "%s: bogon_src dropped by the kernel, passed: %s (want %s)" % (rel, got, want))
+bad |= got != want
 if bad:
     print(notes)
 sys.exit(bad)

@@ -3,12 +3,14 @@
 both families, for an external interface of a host at 192.0.2.1 and 2001:db8::1. The
 packet list below is the truth the tests count against:
   127.0.0.1 -> host x3, 192.0.2.77 -> 127.0.0.1 x7, ::1 -> host x2, 2001:db8::77 -> ::1 x8,
-  ::ffff:127.0.0.1 -> host x4, own IPv4 address as source x5, own IPv6 x6, 0.1.2.3 -> host x1.
+  ::ffff:127.0.0.1 -> host x4, own IPv4 address as source x5, own IPv6 x6, 0.1.2.3 -> host x1,
+  0.0.0.0 -> host x2.
 Usage: gen_families.py OUT.pcap   (timestamps from 1790000000, one second apart)"""
 import ipaddress, struct, sys
 pkts = [("127.0.0.1", "192.0.2.1", 3), ("192.0.2.77", "127.0.0.1", 7),
         ("::1", "2001:db8::1", 2), ("2001:db8::77", "::1", 8), ("::ffff:127.0.0.1", "2001:db8::1", 4),
-        ("192.0.2.1", "192.0.2.1", 5), ("2001:db8::1", "2001:db8::1", 6), ("0.1.2.3", "192.0.2.1", 1)]
+        ("192.0.2.1", "192.0.2.1", 5), ("2001:db8::1", "2001:db8::1", 6), ("0.1.2.3", "192.0.2.1", 1),
+        ("0.0.0.0", "192.0.2.1", 2)]
 out = open(sys.argv[1], "wb")
 out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
 t = 1790000000
