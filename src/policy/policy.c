@@ -20,6 +20,75 @@ static const char *src_name(const struct policy_src *s)
 	return s->family == 6 ? "ip6tables-save" : "iptables-save";
 }
 
+/* Whether text is an nftables ruleset rather than iptables-save text: its first statement
+ * (after blank and comment lines) is one of nft's, or it is nft's JSON. Sets *line and
+ * *col (1-based) and *what to that statement's kind. */
+static int nft_sniff(const char *t, size_t len, unsigned *line, unsigned *col, const char **what)
+{
+	static const char *const kw[] = { "table", "flush", "define", "include", "add", "create",
+					   "delete", "insert", "destroy", NULL };
+	size_t i = 0;
+
+	*line = 1;
+	while (i < len) {
+		size_t s = i, e;
+
+		while (i < len && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		for (e = i; e < len && t[e] != '\n'; e++)
+			;
+		if (i < e && t[i] != '#') {
+			*col = (unsigned)(i - s) + 1;
+			if (t[i] == '{' && memmem(t + i, len - i, "\"nftables\"", 10)) {
+				*what = "nft's JSON (nft -j list ruleset)";
+				return 1;
+			}
+			for (int k = 0; kw[k]; k++) {
+				size_t n = strlen(kw[k]);
+
+				if (e - i > n && !memcmp(t + i, kw[k], n) &&
+				    (t[i + n] == ' ' || t[i + n] == '\t')) {
+					*what = "nft's native syntax (nft list ruleset, /etc/nftables.conf)";
+					return 1;
+				}
+			}
+			return 0;
+		}
+		i = e + 1;
+		(*line)++;
+	}
+	return 0;
+}
+
+/* A message for an nftables file given where iptables-save text is read. */
+static int nft_message(const struct policy_src *s, const char *text, size_t len, char *err,
+		       size_t errlen)
+{
+	char buf[8192];
+	unsigned line, col;
+	const char *what;
+	size_t n = 0;
+	FILE *f;
+
+	if (s->kind == POLICY_FILE) {
+		if (!(f = fopen(s->path, "r")))
+			return 0;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		text = buf;
+		len = n;
+	}
+	if (!text || !nft_sniff(text, len, &line, &col, &what))
+		return 0;
+	snprintf(err, errlen, "%s:%u:%u: this is an nftables ruleset (%s), not %s text; this "
+		 "version reads iptables-save rulesets only. A host whose iptables rules live in "
+		 "nftables through iptables-nft prints them as iptables text with `%s`; a native "
+		 "nftables ruleset cannot be checked yet", src_name(s), line, col, what,
+		 s->family == 6 ? "ip6tables-save" : "iptables-save",
+		 s->family == 6 ? "ip6tables-save" : "iptables-save");
+	return 1;
+}
+
 /* The iptables front end: text (or a file) into a parsed ruleset. */
 static struct ipt_ruleset *parse_ipt(const struct policy_src *s, const char *text, size_t len,
 				     int *positioned, char *err, size_t errlen)
@@ -35,6 +104,11 @@ static struct ipt_ruleset *parse_ipt(const struct policy_src *s, const char *tex
 		rs = ipt_parse_buffer(text ? text : "", len, src_name(s), s->family, &e);
 	if (rs)
 		return rs;
+	if (nft_message(s, text, len, err, errlen)) {
+		if (positioned)
+			*positioned = 1;
+		return NULL;
+	}
 	if (e.line) {
 		snprintf(err, errlen, "%s:%u:%u: %s", e.file, e.line, e.col, e.msg);
 		if (positioned)
