@@ -315,6 +315,9 @@ void cmd_check_print_text(const struct run *R)
 		cmd_check_tout(" against %s", o->against);
 	cmd_check_tout("\n%zu flow%s, %llu packet%s from %s\n", R->fs.n, plural_s(R->fs.n),
 		       (unsigned long long)R->packets, plural_s(R->packets), o->db);
+	for (int f = 0; f < 2; f++)
+		if (R->po.warn[f][0])
+			cmd_check_tout("WARNING: %s\n", R->po.warn[f]);
 	/* a family without a ruleset is said first, never hidden in the totals above */
 	if (!R->ns.rs[1] && R->fam_flows[1])
 		cmd_check_tout("NOT EVALUATED: the %llu IPv6 flow%s (%llu packet%s): no IPv6 "
@@ -402,6 +405,10 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
 	jset(bad, root, "kernel", kernel_json(R));
 	jset(bad, root, "not_evaluated", not_evaluated_json(R));
+	jset(bad, root, "warnings", json_array());
+	for (int f = 0; f < 2; f++)
+		if (R->po.warn[f][0])
+			japp(bad, json_object_get(root, "warnings"), cmd_check_jtext(R->po.warn[f]));
 	if (R->o.against)
 		jset(bad, root, "rule_changes", cmd_check_rdiff_json(R, bad));
 	for (i = 0; i < R->g.n; i++) {

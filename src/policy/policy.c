@@ -166,6 +166,11 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 		}
 		text = live->text[f];
 		len = live->len[f];
+		if (live->native[f])
+			snprintf(out->warn[f], sizeof(out->warn[f]), "the live host also filters %s "
+				 "traffic in native nftables tables that %s does not show and this "
+				 "version does not evaluate: %s", f ? "IPv6" : "IPv4", src_name(s),
+				 live->native[f]);
 	}
 	ipt_ruleset_free(out->rs[f]);
 	ipt_compiled_free(out->cp[f]);
@@ -173,6 +178,13 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 	out->rs[f] = parse_ipt(s, text, len, positioned, err, errlen);
 	if (!out->rs[f])
 		return -1;
+	if (live && s->kind == POLICY_LIVE && live->native[f] && !ipt_rule_count(out->rs[f])) {
+		/* never an empty ruleset standing for a firewall this version cannot read */
+		snprintf(err, errlen, "live: the %s firewall is native nftables (%s), which this "
+			 "version cannot read yet, and %s shows no rule: comparing with that would "
+			 "be wrong", f ? "IPv6" : "IPv4", live->native[f], src_name(s));
+		return -1;
+	}
 	out->cp[f] = ipt_compile(out->rs[f]);
 	if (!out->cp[f]) {
 		snprintf(err, errlen, "%s: %s", src_name(s), strerror(errno ? errno : ENOMEM));
@@ -202,8 +214,10 @@ int policy_load(struct policy *p, const struct policy_src *src, size_t n, int *p
 			goto out;
 	for (i = 0; i < n; i++) {
 		f = src[i].family == 6;
-		if (tmp.rs[f])
+		if (tmp.rs[f]) {
 			policy_move(p, &tmp, f);
+			memcpy(p->warn[f], tmp.warn[f], sizeof(p->warn[f]));
+		}
 	}
 	ret = 0;
 out:

@@ -36,6 +36,9 @@ struct policy_src {
 struct policy {
 	struct ipt_ruleset *rs[2];
 	struct ipt_compiled *cp[2];
+	/* a live ruleset read beside native nftables tables it does not hold: a warning for
+	 * the first lines of the output ("" when none) */
+	char warn[2][512];
 };
 
 /* Loads the n sources into p, each into its family's slot (replacing what was there),

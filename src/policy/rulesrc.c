@@ -18,8 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <nftables/libnftables.h>
+
 #define RULESRC_MAGIC 0x52534c53u	/* "RSLS" */
 #define HDR_LEN 12
+/* Header byte 3: bit 0 "both", bit 1 native nftables tables, named by the text's last
+ * line, which starts with NATIVE_TAG (a comment to the iptables-save parser). */
+#define HDR_BOTH 1u
+#define HDR_NATIVE 2u
+#define NATIVE_TAG "# spoofaudit: native nftables: "
 
 /* ---- the helper (root) ---- */
 
@@ -171,6 +179,72 @@ static int has_rules(const char *t)
 	return 0;
 }
 
+/* Whether nft table fam/name is one iptables(-nft)-save prints for family f (4 or 6). */
+static int ipt_table(int f, const char *fam, const char *name)
+{
+	static const char *const t[] = { "filter", "nat", "mangle", "raw", "security", NULL };
+
+	if (strcmp(fam, f == 4 ? "ip" : "ip6"))
+		return 0;
+	for (int i = 0; t[i]; i++)
+		if (!strcmp(name, t[i]))
+			return 1;
+	return 0;
+}
+
+/* The native nftables tables holding rules that see family f's packets (ip or ip6, inet,
+ * netdev), other than iptables' own: "inet filter (12 rules), ..." into out; their count.
+ * Read with libnftables (`list ruleset` as JSON); 0 when nothing is listed. */
+static unsigned nft_native(int f, char *out, size_t len)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct { char fam[8], name[64]; unsigned rules; } tab[32];
+	unsigned nt = 0, ntab = 0;
+	json_t *root = NULL, *arr, *el;
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	if (!nft)
+		return 0;
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+	if (nft_ctx_buffer_output(nft) == 0 && nft_ctx_buffer_error(nft) == 0 &&
+	    nft_run_cmd_from_buffer(nft, "list ruleset") == 0)
+		root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	arr = json_object_get(root, "nftables");
+	json_array_foreach(arr, i, el) {
+		json_t *r = json_object_get(el, "rule");
+		const char *fam = json_string_value(json_object_get(r, "family"));
+		const char *name = json_string_value(json_object_get(r, "table"));
+		unsigned k;
+
+		if (!fam || !name || ipt_table(f, fam, name) ||
+		    (strcmp(fam, f == 4 ? "ip" : "ip6") && strcmp(fam, "inet") && strcmp(fam, "netdev")))
+			continue;
+		for (k = 0; k < ntab; k++)
+			if (!strcmp(tab[k].fam, fam) && !strcmp(tab[k].name, name))
+				break;
+		if (k == ntab && ntab < sizeof(tab) / sizeof(tab[0])) {
+			snprintf(tab[k].fam, sizeof(tab[k].fam), "%s", fam);
+			snprintf(tab[k].name, sizeof(tab[k].name), "%s", name);
+			tab[k].rules = 0;
+			ntab++;
+		}
+		if (k < ntab) {
+			tab[k].rules++;
+			nt++;
+		}
+	}
+	for (unsigned k = 0; k < ntab && used < len; k++) {
+		int n = snprintf(out + used, len - used, "%s%s %s (%u rule%s)", k ? ", " : "",
+				 tab[k].fam, tab[k].name, tab[k].rules, tab[k].rules == 1 ? "" : "s");
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	json_decref(root);
+	nft_ctx_free(nft);
+	return nt;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -197,6 +271,7 @@ static int answer_family(int fd, int fam)
 	uint8_t hdr[HDR_LEN] = { (uint8_t)fam, RULESRC_OK, 0, 0 };
 	uint32_t v;
 	int rc = run_save(nft, &out, &len, err, sizeof(err)), ret;
+	char native[400];
 
 	/* iptables-nft says on stderr when the legacy tables hold rules too */
 	if (rc == 0 && strstr(err, "legacy tables present") &&
@@ -208,7 +283,7 @@ static int answer_family(int fd, int fam)
 			lout = NULL;
 			hdr[2] = 1;
 		} else if (has_rules(lout)) {
-			hdr[3] = 1;
+			hdr[3] = HDR_BOTH;
 		}
 	}
 	free(lout);
@@ -221,6 +296,16 @@ static int answer_family(int fd, int fam)
 		out = strdup(msg);
 		len = out ? strlen(out) : 0;
 		hdr[1] = RULESRC_FAILED;
+	}
+	if (nft_native(fam, native, sizeof(native)) && out && len + 2 * sizeof(native) < RULESRC_MAX_TEXT) {
+		char *grown = realloc(out, len + sizeof(NATIVE_TAG) + sizeof(native) + 2);
+
+		if (grown) {
+			out = grown;
+			len += (size_t)sprintf(out + len, "%s" NATIVE_TAG "%s\n",
+					       len && out[len - 1] != '\n' ? "\n" : "", native);
+			hdr[3] |= HDR_NATIVE;
+		}
 	}
 	if (len > RULESRC_MAX_TEXT)
 		len = RULESRC_MAX_TEXT;
@@ -369,6 +454,8 @@ void rulesrc_reply_free(struct rulesrc_reply *x)
 {
 	free(x->text[0]);
 	free(x->text[1]);
+	free(x->native[0]);
+	free(x->native[1]);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -399,7 +486,7 @@ static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
 		memcpy(&len, r->buf + off + 4, 4);
 		out->status[f] = r->buf[off + 1];
 		out->legacy[f] = r->buf[off + 2];
-		out->both[f] = r->buf[off + 3];
+		out->both[f] = r->buf[off + 3] & HDR_BOTH;
 		out->text[f] = malloc((size_t)len + 1);
 		if (!out->text[f]) {
 			rulesrc_reply_free(out);
@@ -408,6 +495,15 @@ static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
 		memcpy(out->text[f], r->buf + off + HDR_LEN, len);
 		out->text[f][len] = '\0';
 		out->len[f] = len;
+		if (r->buf[off + 3] & HDR_NATIVE) {
+			char *tag = strstr(out->text[f], NATIVE_TAG);
+
+			if (tag && !(out->native[f] = strndup(tag + strlen(NATIVE_TAG),
+							      strcspn(tag + strlen(NATIVE_TAG), "\n")))) {
+				rulesrc_reply_free(out);
+				return -1;
+			}
+		}
 		off += HDR_LEN + len;
 	}
 	r->pending = 0;

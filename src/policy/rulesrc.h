@@ -23,6 +23,9 @@ struct rulesrc_reply {
 	uint8_t status[2];	/* enum rulesrc_status, [0] IPv4, [1] IPv6 */
 	uint8_t legacy[2];	/* 1: the text is iptables-legacy-save's */
 	uint8_t both[2];	/* 1: nft and legacy tables both hold rules (nft text kept) */
+	/* native nftables tables with rules that see this family's packets and that the
+	 * iptables text does not hold ("inet filter (12 rules), ..."), malloc'd; NULL: none */
+	char *native[2];
 	char *text[2];		/* NUL-terminated (malloc'd), or an error message */
 	size_t len[2];
 };

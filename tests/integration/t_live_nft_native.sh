@@ -1,0 +1,58 @@
+#!/bin/bash
+# A host whose firewall is (also) native nftables (issue 10, "Live"): the live ruleset
+# reader lists native tables with libnftables beside iptables-save's text.
+#   native only (an inet table with rules, iptables empty): `check --against live` refuses
+#     with a message naming the table, never compares with an empty ruleset; the live
+#     audit (collect --policy) says it cannot read the live ruleset and raises no
+#     ruleset_differs;
+#   native beside iptables rules: `check --against live` runs and warns in its first
+#     lines (and JSON "warnings") that the native table is not evaluated.
+# The oracle is the ruleset the test loads with nft itself.
+set -euo pipefail
+. "${SRCDIR:?}/tests/integration/live_policy.sh"
+ns_test_start lnf iptables-restore nft
+X="ip netns exec $NS_A"
+$X nft -f - <<'NFT'
+table inet guard {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "a0" ip saddr 127.0.0.0/8 drop
+		tcp dport 23 drop
+	}
+}
+NFT
+python3 "$SRCDIR/tests/tools/gen_frames.py" "$WORK/f.pcap" udp:45.33.1.20:4000:45.33.1.10:53:2
+"$SPOOFAUDIT" collect -q -r "$WORK/f.pcap" --iface-name a0 --db "$WORK/t.db"
+ns_filter_rules ACCEPT ACCEPT '-A INPUT -p udp --dport 53 -j ACCEPT' > "$WORK/new.rules"
+
+rc=0
+$X "$SPOOFAUDIT" check --ruleset "$WORK/new.rules" --against live --db "$WORK/t.db" \
+	> "$WORK/c1.txt" 2> "$WORK/c1.err" || rc=$?
+cat "$WORK/c1.err"
+[ "$rc" = 1 ] && grep -q 'the IPv4 firewall is native nftables (inet guard (2 rules))' "$WORK/c1.err" &&
+	ok "native only: check --against live refuses, naming inet guard (2 rules)" ||
+	bad "native only: exit $rc: $(cat "$WORK/c1.err")"
+
+LIVE_DB="$WORK/live.db"
+ns_filter_rules ACCEPT ACCEPT > "$WORK/intended.rules"
+live_start --policy "$WORK/intended.rules"
+sleep 2
+live_stop
+grep -q 'cannot read the live IPv4 ruleset: the live IPv4 firewall is native nftables (inet guard (2 rules))' \
+	"$WORK/alerts" && ok "native only: the live audit says it cannot read the live ruleset" ||
+	bad "native only: no such line in the alerts"
+live_expect ruleset_differs '' = 0 "native only: no ruleset_differs against an empty ruleset" "ruleset_differs"
+
+$X iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+$X "$SPOOFAUDIT" check --ruleset "$WORK/new.rules" --against live --db "$WORK/t.db" > "$WORK/c2.txt"
+$X "$SPOOFAUDIT" check --ruleset "$WORK/new.rules" --against live --db "$WORK/t.db" \
+	--format json > "$WORK/c2.json"
+head -4 "$WORK/c2.txt"
+head -4 "$WORK/c2.txt" | grep -q '^WARNING: the live host also filters IPv4 traffic in native nftables tables .*inet guard (2 rules)' &&
+	ok "beside iptables: the first lines warn of inet guard" || bad "beside iptables: no warning"
+python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+sys.exit(0 if len(w) == 1 and "inet guard (2 rules)" in w[0] else 1)' "$WORK/c2.json" &&
+	ok "beside iptables: JSON warnings name it" || bad "beside iptables: JSON warnings"
+exit $fail
