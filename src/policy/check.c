@@ -2,17 +2,19 @@
  * (or given on the command line), the flow -> evaluator-packet derivation (path from
  * direction and interface role, conntrack state from the reverse direction and TCP flags,
  * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
- * compiled fast path. The host context is built in check_host.c, findings are grouped in
- * check_findings.c.
+ * compiled fast path (check_eval.c). The host context is built in check_host.c,
+ * findings are grouped in check_findings.c.
  *
  * How a flow becomes one packet (README "check" documents this for users):
  *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
  *    (or 'unknown', as received) is INCOMING when its destination is one of the host's
  *    addresses, a broadcast or multicast address, or when the host's addresses are not
  *    known, and FORWARD otherwise (out interface: the route's, else none).
- *  - the packet stands for the flow's first packet: a connection's fate is decided by it
- *    (the later packets are ESTABLISHED and pass any usual ruleset once it was let in).
- *  - conntrack state: see check_ctstate().
+ *  - the packet stands for the flow's first packet: a connection's fate is decided by it.
+ *    Its later packets are accounted for separately, by the state the kernel gives each
+ *    (check_flow_split(), evaluated in check_eval.c): rule hits are the kernel's counts.
+ *  - conntrack state: see check_ctstate(); a flow of one TCP packet that opened its
+ *    direction has exactly that packet's flags: its state is ipt_ct_tcp_first()'s.
  *  - a port of a normal or loopback flow stored as 0 was collapsed (README "Port
  *    collapsing") and is unknown: --sport/--dport/multiport matches on it are "maybe". */
 #include "policy/check.h"
@@ -92,6 +94,7 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	f->packets = sf->packets;
 	f->bytes = sf->bytes;
 	f->first_usec = sf->first_usec;
+	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
 	f->flags_seen = (uint8_t)sf->tcp_flags;
 	fs->n++;
 	return 0;
@@ -270,6 +273,45 @@ void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int
 	f->unknown = unk;
 }
 
+/* The flow (index) of the earliest row with key k, or UINT32_MAX. */
+static uint32_t slot_find(const uint32_t *slots, size_t nslots, const struct check_flows *fs,
+			  const struct rkey *k)
+{
+	uint64_t x;
+
+	for (x = key_hash(k) & (nslots - 1);; x = (x + 1) & (nslots - 1)) {
+		uint32_t j = slots[x];
+		struct rkey k2;
+
+		if (j == UINT32_MAX)
+			return j;
+		flow_key(&fs->v[j], 0, &k2);
+		if (!memcmp(k, &k2, sizeof(*k)))
+			return j;
+	}
+}
+
+void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec)
+{
+	uint64_t n = f->packets, a = 0, b = 0;
+
+	f->pk_est = f->pk_amb = 0;
+	/* answered or not, a first packet that is not NEW (ESTABLISHED: the answer came
+	 * first; INVALID: conntrack keeps no entry; UNKNOWN) makes them all alike */
+	if (!n || f->ctstate != IPT_CT_NEW || !rev || rev_usec > f->last_usec)
+		return;
+	if (rev_usec < f->first_usec) {
+		f->pk_est = n;
+		return;
+	}
+	if (first_row || f->first_usec < rev_usec)
+		a = 1;
+	if (n > a && f->last_usec > rev_usec)
+		b = 1;
+	f->pk_est = b;
+	f->pk_amb = n - a - b;
+}
+
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 {
 	size_t nslots = 16, i;
@@ -316,25 +358,27 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 	}
 	for (i = 0; i < fs->n; i++) {
 		struct check_flow *f = &fs->v[i];
-		struct rkey k, k2;
-		uint64_t x;
-		int rev = 0, rev_first = 0;
+		struct rkey k;
+		uint32_t j, own;
+		int64_t rev_usec = 0;
 
 		flow_key(f, 1, &k);
-		x = key_hash(&k) & (nslots - 1);
-		for (;; x = (x + 1) & (nslots - 1)) {
-			uint32_t j = slots[x];
-
-			if (j == UINT32_MAX)
-				break;
-			flow_key(&fs->v[j], 0, &k2);
-			if (!memcmp(&k, &k2, sizeof(k))) {
-				rev = 1;
-				rev_first = fs->v[j].first_usec < f->first_usec;
-				break;
-			}
+		j = slot_find(slots, nslots, fs, &k);
+		if (j != UINT32_MAX)
+			rev_usec = fs->v[j].first_usec;
+		flow_key(f, 0, &k);
+		own = slot_find(slots, nslots, fs, &k);
+		check_flow_derive_one(f, h, loop_if[f->iface], j != UINT32_MAX,
+				      j != UINT32_MAX && rev_usec < f->first_usec);
+		/* one TCP packet with SYN that opened its direction: its flags are exact, and
+		 * SYN-ACK, SYN+FIN, SYN+RST are INVALID (nf_conntrack_proto_tcp) */
+		if (f->proto == 6 && f->packets == 1 && own == i && (f->flags_seen & IPT_TCP_SYN) &&
+		    !(j != UINT32_MAX && rev_usec < f->first_usec)) {
+			f->ctstate = (uint8_t)ipt_ct_tcp_first(f->flags_seen);
+			f->tcp_flags = f->flags_seen;
+			f->unknown &= (uint8_t)~IPT_UNK_FLAGS;
 		}
-		check_flow_derive_one(f, h, loop_if[f->iface], rev, rev_first);
+		check_flow_split(f, own == i, j != UINT32_MAX, rev_usec);
 	}
 	free(slots);
 	free(loop_if);
@@ -395,164 +439,3 @@ void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size
 			 f->sport, f->family == 6 ? "[" : "", d, f->family == 6 ? "]" : "", f->dport,
 			 check_class_name(f->cls));
 }
-
-/* ---- evaluation ---- */
-
-struct hitctx {
-	struct check_side *s;
-	int fam;
-	uint64_t packets;
-};
-
-static void on_hit(void *arg, uint32_t rule, int matched)
-{
-	struct hitctx *c = arg;
-
-	if (matched == 1) {
-		c->s->hit_flows[c->fam][rule]++;
-		c->s->hit_packets[c->fam][rule] += c->packets;
-	} else {
-		c->s->maybe_flows[c->fam][rule]++;
-		c->s->maybe_packets[c->fam][rule] += c->packets;
-	}
-}
-
-void check_res_from(struct check_res *r, const struct ipt_result *x)
-{
-	r->verdict = (uint8_t)x->verdict;
-	r->possible = (uint8_t)x->possible;
-	r->by = (uint8_t)x->by;
-	r->martian = (uint8_t)x->martian;
-	r->uncertain_martian = (uint8_t)x->uncertain_martian;
-	r->rule = x->rule;
-	r->chain = x->chain;
-	r->uncertain_rule = x->uncertain_rule;
-}
-
-static int eval_all(struct check_side *s, const struct check_flows *fs,
-		    const struct ipt_context *ctx, int count_hits, struct check_res *out,
-		    int only_martian)
-{
-	struct ipt_eval *ev[2] = {NULL, NULL};
-	struct ipt_compiled *own[2] = {NULL, NULL};
-	struct hitctx hc[2];
-	int fam, ret = -1;
-	size_t i;
-
-	for (fam = 0; fam < 2; fam++) {
-		uint32_t n;
-
-		if (!s->rs[fam])
-			continue;
-		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
-			goto out;
-		ev[fam] = ipt_eval_new(s->rs[fam], ctx);
-		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam] ? s->cp[fam] : own[fam]) < 0)
-			goto out;
-		n = ipt_rule_count(s->rs[fam]);
-		if (count_hits) {
-			s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->maybe_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-			if (!s->hit_flows[fam] || !s->hit_packets[fam] || !s->maybe_flows[fam] ||
-			    !s->maybe_packets[fam])
-				goto out;
-			hc[fam].s = s;
-			hc[fam].fam = fam;
-			ipt_eval_set_hook(ev[fam], on_hit, &hc[fam]);
-		}
-	}
-	for (i = 0; i < fs->n; i++) {
-		struct ipt_packet p;
-		struct ipt_result r;
-		int f = fs->v[i].family == 6;
-
-		if (only_martian && !(s->res[i].by == IPT_BY_MARTIAN ||
-				      (s->res[i].uncertain_martian)))
-			continue;
-		if (!ev[f]) {
-			memset(&out[i], 0, sizeof(out[i]));
-			out[i].verdict = IPT_V_UNKNOWN;
-			out[i].rule = out[i].chain = out[i].uncertain_rule = IPT_NONE;
-			continue;
-		}
-		check_flow_packet(fs, i, &p);
-		hc[f].packets = fs->v[i].packets;
-		if (ipt_eval_packet(ev[f], &p, &r) < 0)
-			goto out;
-		check_res_from(&out[i], &r);
-	}
-	ret = 0;
-out:
-	ipt_eval_free(ev[0]);
-	ipt_eval_free(ev[1]);
-	ipt_compiled_free(own[0]);
-	ipt_compiled_free(own[1]);
-	return ret;
-}
-
-int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
-		   int count_hits)
-{
-	s->res = calloc(fs->n ? fs->n : 1, sizeof(*s->res));
-	if (!s->res) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return eval_all(s, fs, &h->ctx, count_hits, s->res, 0);
-}
-
-int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
-			 const struct check_host *h, struct check_res *res)
-{
-	struct ipt_ifconf open[1] = {{"all", 1, 1, 0}};
-	struct ipt_context ctx = h->ctx;
-	struct ipt_ifconf *ifc = NULL;
-	size_t i;
-	int ret;
-
-	/* every interface lets martians through: route_localnet, accept_local, no rp_filter */
-	ifc = calloc(h->nifconf + 1, sizeof(*ifc));
-	if (!ifc)
-		return -1;
-	for (i = 0; i < h->nifconf; i++) {
-		ifc[i] = h->ifconf[i];
-		ifc[i].route_localnet = 1;
-		ifc[i].accept_local = 1;
-		ifc[i].rp_filter = 0;
-	}
-	ifc[h->nifconf] = open[0];
-	ctx.ifconf = ifc;
-	ctx.nifconf = h->nifconf + 1;
-	for (i = 0; i < fs->n; i++)
-		res[i] = s->res[i];
-	ret = eval_all(s, fs, &ctx, 0, res, 1);
-	free(ifc);
-	return ret;
-}
-
-void check_side_use(struct check_side *s, const struct policy *p)
-{
-	int f;
-
-	for (f = 0; f < 2; f++) {
-		s->rs[f] = p->rs[f];
-		s->cp[f] = p->cp[f];
-	}
-}
-
-void check_side_free(struct check_side *s)
-{
-	int f;
-
-	for (f = 0; f < 2; f++) {
-		free(s->hit_flows[f]);
-		free(s->hit_packets[f]);
-		free(s->maybe_flows[f]);
-		free(s->maybe_packets[f]);
-	}
-	free(s->res);
-	memset(s, 0, sizeof(*s));
-}
-
