@@ -33,6 +33,10 @@ struct run {
 	struct policy pn, po;	/* the proposed rulesets, --against's */
 	struct check_side ns, old;
 	struct check_res *alone;
+	/* per family, per rule of the proposed ruleset: what it would take of the flows the
+	 * kernel's martian check drops first (alone), and the last such check's kind */
+	uint64_t *would_packets[2], *would_flows[2];
+	uint8_t *would_martian[2];
 	struct check_groups g;
 	uint64_t packets;
 	unsigned found;		/* F_* present */

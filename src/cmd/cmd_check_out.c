@@ -197,7 +197,6 @@ static void print_rules(const struct run *R)
 {
 	const struct opts *o = &R->o;
 	char a[256], rn[128];
-	size_t i;
 	int fam;
 
 	for (fam = 0; fam < 2; fam++) {
@@ -242,13 +241,11 @@ static void print_rules(const struct run *R)
 				check_rule_name(rs, sh, a, sizeof(a));
 				cmd_check_tout("    shadowed: %s takes all its traffic\n", a);
 			}
-			for (i = 0; R->alone && i < R->fs.n; i++)
-				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
-				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r) {
-					would += R->fs.v[i].packets;
-					wflows++;
-					m = R->ns.res[i].martian;
-				}
+			if (R->would_packets[fam]) {
+				would = R->would_packets[fam][r];
+				wflows = R->would_flows[fam][r];
+				m = R->would_martian[fam][r];
+			}
 			if (would)
 				cmd_check_tout("    it would take %llu packet%s (%llu flow%s) that the kernel's martian "
 				       "check (%s) drops first: the routing decision runs after PREROUTING "
@@ -319,17 +316,9 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 			jset(bad, o, "shadowed_by", json_pack("{s:i,s:i}", "num", (int)si.num,
 									 "line", (int)si.line));
 		}
-		if (R->alone) {
-			uint64_t would = 0;
-			size_t i;
-
-			for (i = 0; i < R->fs.n; i++)
-				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
-				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r)
-					would += R->fs.v[i].packets;
-			if (would)
-				jset(bad, o, "martian_dropped_packets", json_integer((json_int_t)would));
-		}
+		if (R->would_packets[fam] && R->would_packets[fam][r])
+			jset(bad, o, "martian_dropped_packets",
+			     json_integer((json_int_t)R->would_packets[fam][r]));
 		japp(bad, arr, o);
 	}
 	return arr;

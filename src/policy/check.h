@@ -214,6 +214,8 @@ struct check_group {
 struct check_groups {
 	struct check_group *v;
 	size_t n, cap;
+	uint32_t *slots;	/* open-addressing index of v by key (kind, fam, label, a, b) */
+	size_t nslots;		/* a power of two, >= 2 * n; 0 before the first group */
 };
 
 /* Adds flow i's weight to the group (kind, fam, label, a, b), creating it. -1 ENOMEM. */

@@ -92,25 +92,89 @@ static int res_same(const struct check_res *a, const struct check_res *b)
 	       a->uncertain_rule == b->uncertain_rule;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t res_hash(uint64_t h, const struct check_res *r)
+{
+	uint32_t v[6] = {r->verdict, r->possible, r->by, r->martian, r->rule, r->chain};
+
+	h = fnv(h, v, sizeof(v));
+	return fnv(h, &r->uncertain_rule, sizeof(r->uncertain_rule));
+}
+
+static uint64_t group_hash(enum check_kind kind, int fam, const char *label,
+			   const struct check_res *a, const struct check_res *b)
+{
+	uint32_t k[3] = {(uint32_t)kind, (uint32_t)fam, b != NULL};
+	uint64_t h = fnv(1469598103934665603ull, k, sizeof(k));
+
+	h = fnv(h, label, strlen(label));
+	h = res_hash(h, a);
+	return b ? res_hash(h, b) : h;
+}
+
+static int group_is(const struct check_group *y, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b)
+{
+	return y->kind == kind && y->fam == fam && !strcmp(y->label, label) && res_same(&y->a, a) &&
+	       y->have_b == (b != NULL) && (!b || res_same(&y->b, b));
+}
+
+/* Rebuilds the index with twice the slots. -1 ENOMEM. */
+static int groups_rehash(struct check_groups *g)
+{
+	size_t ns = g->nslots ? g->nslots * 2 : 64, k;
+	uint32_t *sl;
+
+	while (ns < (g->n + 1) * 2)
+		ns *= 2;
+	sl = malloc(ns * sizeof(*sl));
+	if (!sl) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memset(sl, 0xff, ns * sizeof(*sl));
+	for (k = 0; k < g->n; k++) {
+		const struct check_group *y = &g->v[k];
+		uint64_t x = group_hash(y->kind, y->fam, y->label, &y->a, y->have_b ? &y->b : NULL);
+
+		for (x &= ns - 1; sl[x] != UINT32_MAX; x = (x + 1) & (ns - 1))
+			;
+		sl[x] = (uint32_t)k;
+	}
+	free(g->slots);
+	g->slots = sl;
+	g->nslots = ns;
+	return 0;
+}
+
 int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
 		    const struct check_res *a, const struct check_res *b,
 		    const struct check_flows *fs, size_t i)
 {
 	struct check_group *x = NULL;
-	size_t k;
+	uint64_t h;
 
-	for (k = g->n; k-- > 0;) {	/* groups are few; newest first */
-		struct check_group *y = &g->v[k];
-
-		if (y->kind == kind && y->fam == fam && !strcmp(y->label, label) &&
-		    res_same(&y->a, a) && y->have_b == (b != NULL) && (!b || res_same(&y->b, b))) {
-			x = y;
+	if ((g->n + 1) * 2 > g->nslots && groups_rehash(g) < 0)
+		return -1;
+	for (h = group_hash(kind, fam, label, a, b) & (g->nslots - 1); g->slots[h] != UINT32_MAX;
+	     h = (h + 1) & (g->nslots - 1))
+		if (group_is(&g->v[g->slots[h]], kind, fam, label, a, b)) {
+			x = &g->v[g->slots[h]];
 			break;
 		}
-	}
 	if (!x) {
 		if (util_grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
 			return -1;
+		g->slots[h] = (uint32_t)g->n;
 		x = &g->v[g->n++];
 		memset(x, 0, sizeof(*x));
 		x->kind = kind;
@@ -226,11 +290,15 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 	}
 	if (g->n)
 		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
+	free(g->slots);	/* the order changed: the index is stale */
+	g->slots = NULL;
+	g->nslots = 0;
 	return 0;
 }
 
 void check_groups_free(struct check_groups *g)
 {
 	free(g->v);
+	free(g->slots);
 	memset(g, 0, sizeof(*g));
 }
