@@ -142,7 +142,7 @@ int cmd_check_group_is_hole(const struct check_group *x)
 static void print_groups(const struct run *R)
 {
 	const struct opts *o = &R->o;
-	char a[256], b[256], ex[256], n[64];
+	char a[256], b[256], ex[256], n[96];
 	size_t i, j;
 	int last = -1;
 
@@ -157,6 +157,9 @@ static void print_groups(const struct run *R)
 		check_res_text(rs, &x->a, a, sizeof(a));
 		snprintf(n, sizeof(n), "%llu flow%s, %llu packet%s", (unsigned long long)x->flows,
 			 plural_s(x->flows), (unsigned long long)x->packets, plural_s(x->packets));
+		if (x->maybe_packets)
+			snprintf(n + strlen(n), sizeof(n) - strlen(n), " [+%llu maybe]",
+				 (unsigned long long)x->maybe_packets);
 		switch (x->kind) {
 		case CK_SPOOF:
 			cmd_check_tout("  %s%s: %s: %s\n",
@@ -348,6 +351,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 		jset(bad, o, "label", cmd_check_jtext(x->label));
 		jset(bad, o, "flows", json_integer((json_int_t)x->flows));
 		jset(bad, o, "packets", json_integer((json_int_t)x->packets));
+		jset(bad, o, "maybe_packets", json_integer((json_int_t)x->maybe_packets));
 		jset(bad, o, "bytes", json_integer((json_int_t)x->bytes));
 		jset(bad, o, "outcome", res_json(R->ns.rs[x->fam], &x->a, bad));
 		if (x->kind == CK_SPOOF)

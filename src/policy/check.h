@@ -207,6 +207,7 @@ struct check_group {
 	struct check_res b;	/* CK_SPOOF: the ruleset alone; diff: the --against side */
 	int have_b;
 	uint64_t flows, packets, bytes;
+	uint64_t maybe_packets;	/* more packets that may belong (check_flow pk_amb) */
 	size_t ex[CHECK_EXAMPLES];
 	unsigned nex;
 };
@@ -218,12 +219,21 @@ struct check_groups {
 	size_t nslots;		/* a power of two, >= 2 * n; 0 before the first group */
 };
 
-/* Adds flow i's weight to the group (kind, fam, label, a, b), creating it. -1 ENOMEM. */
+/* Adds flow i, with `packets` of its packets for certain and `maybe` more that may
+ * belong (its bytes in proportion to both), to the group (kind, fam, label, a, b),
+ * creating it. -1 ENOMEM. */
 int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
 		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i);
+		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe);
+/* Label of the groups of a flow's packets after the answer (res_est). */
+#define CHECK_LATER_LABEL "packets after the answer (ESTABLISHED)"
+
 /* Builds every finding group: newside against fs; alone (may be NULL) the martian-free
- * outcomes; old (may be NULL) the --against side. Groups sorted by kind, packets desc. */
+ * outcomes; old (may be NULL) the --against side. Groups sorted by kind, packets desc.
+ * Groups are of the flows' first packets (weighted by all their packets), and, where the
+ * packets after the answer (pk_est + pk_amb) fare otherwise: loopback breakage, and a
+ * verdict change between the sides, labelled CHECK_LATER_LABEL (the service for
+ * breakage, followed by it) and weighted by those packets. */
 int check_findings(struct check_groups *g, const struct check_flows *fs,
 		   const struct check_side *newside, const struct check_res *alone,
 		   const struct check_side *old);

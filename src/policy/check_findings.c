@@ -158,7 +158,7 @@ static int groups_rehash(struct check_groups *g)
 
 int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
 		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i)
+		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe)
 {
 	struct check_group *x = NULL;
 	uint64_t h;
@@ -187,8 +187,11 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 		}
 	}
 	x->flows++;
-	x->packets += fs->v[i].packets;
-	x->bytes += fs->v[i].bytes;
+	x->packets += packets;
+	x->maybe_packets += maybe;
+	x->bytes += packets + maybe == fs->v[i].packets || !fs->v[i].packets ? fs->v[i].bytes :
+		    (uint64_t)((double)fs->v[i].bytes * (double)(packets + maybe) /
+			       (double)fs->v[i].packets);
 	if (x->nex < CHECK_EXAMPLES)
 		x->ex[x->nex++] = i;
 	return 0;
@@ -217,6 +220,68 @@ static int blocked(unsigned v)
 	return v == IPT_V_DROP || v == IPT_V_REJECT;
 }
 
+/* "udp/5353", "icmp type 8", "proto 47": the service of a loopback flow. */
+static void service_label(const struct check_flow *f, char *label, size_t len)
+{
+	unsigned svc = f->dport ? f->dport : f->sport;
+	const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
+			 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
+
+	if (f->proto == 1 || f->proto == 58)
+		snprintf(label, len, "%s type %u", pn, f->dport >> 8);
+	else if (pn)
+		snprintf(label, len, "%s/%u", pn, svc);
+	else
+		snprintf(label, len, "proto %u", f->proto);
+}
+
+/* The diff kind of outcome r against the --against side's o, CK_COUNT when the same. */
+static enum check_kind diff_kind(const struct check_res *r, const struct check_res *o)
+{
+	if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
+		return CK_NEW_UNCERTAIN;
+	if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
+		return CK_NEW_CERTAIN;
+	if (r->verdict == IPT_V_UNKNOWN || r->verdict == o->verdict)
+		return CK_COUNT;
+	if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
+		return CK_NEW_BLOCKED;
+	if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
+		return CK_NEW_ACCEPTED;
+	return CK_BLOCK_CHANGED;
+}
+
+/* The findings of flow i's packets after the answer, when it has some on the new side
+ * (res_est evaluated): loopback breakage, and the diff. -1 ENOMEM. */
+static int later_findings(struct check_groups *g, const struct check_flows *fs, size_t i,
+			  const struct check_side *ns, const struct check_side *old)
+{
+	const struct check_flow *f = &fs->v[i];
+	const struct check_res *r = &ns->res_est[i];
+	uint64_t n = f->pk_est + f->pk_amb;
+	int fam = f->family == 6;
+	char label[96], svc[48];
+	enum check_kind k;
+
+	if (!n || !r->possible)
+		return 0;
+	if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
+		service_label(f, svc, sizeof(svc));
+		snprintf(label, sizeof(label), "%s, %s", svc, CHECK_LATER_LABEL);
+		if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->pk_est,
+				    f->pk_amb) < 0)
+			return -1;
+	}
+	if (!old || !old->rs[fam] || !old->res_est[i].possible)
+		return 0;
+	k = diff_kind(r, &old->res_est[i]);
+	if (k != CK_COUNT &&
+	    check_group_add(g, k, fam, CHECK_LATER_LABEL, r, &old->res_est[i], fs, i, f->pk_est,
+			    f->pk_amb) < 0)
+		return -1;
+	return 0;
+}
+
 int check_findings(struct check_groups *g, const struct check_flows *fs,
 		   const struct check_side *ns, const struct check_res *alone,
 		   const struct check_side *old)
@@ -235,58 +300,39 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 			snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 				 fs->subclasses[f->subclass]);
 			if (check_group_add(g, CK_SPOOF, fam, label, r,
-					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
+					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i,
+					    f->packets, 0) < 0)
 				return -1;
 		}
 		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
-			unsigned svc = f->dport ? f->dport : f->sport;
-			const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
-					 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
-
-			if (f->proto == 1 || f->proto == 58)
-				snprintf(label, sizeof(label), "%s type %u", pn, f->dport >> 8);
-			else if (pn)
-				snprintf(label, sizeof(label), "%s/%u", pn, svc);
-			else
-				snprintf(label, sizeof(label), "proto %u", f->proto);
-			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i) < 0)
+			service_label(f, label, sizeof(label));
+			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
 				return -1;
 		}
 		if (r->verdict == IPT_V_UNKNOWN) {
 			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
 					      sizeof(label));
-			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i) < 0)
+			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
 				return -1;
 		}
 		if (old && old->rs[fam]) {
 			const struct check_res *o = &old->res[i];
-			enum check_kind k = CK_COUNT;
+			enum check_kind k = diff_kind(r, o);
 			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
 			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
 
-			label[0] = '\0';
-			if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
-				k = CK_NEW_UNCERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
-				k = CK_NEW_CERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && r->verdict != o->verdict) {
-				if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
-					k = CK_NEW_BLOCKED;
-				else if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
-					k = CK_NEW_ACCEPTED;
-				else
-					k = CK_BLOCK_CHANGED;
-			}
-			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
+			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i, f->packets, 0) < 0)
 				return -1;
 			if (f->spoof && acc_n != acc_o) {
 				snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 					 fs->subclasses[f->subclass]);
 				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
-						    label, r, o, fs, i) < 0)
+						    label, r, o, fs, i, f->packets, 0) < 0)
 					return -1;
 			}
 		}
+		if (ns->res_est && later_findings(g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
+			return -1;
 	}
 	if (g->n)
 		qsort(g->v, g->n, sizeof(*g->v), cmp_group);

@@ -128,4 +128,20 @@ for chain, num in (("INPUT", 4), ("OUTPUT", 1)):
         print("ok: %s #%d exact: %d packets" % (chain, num, r["packets"]))
 sys.exit(bad)
 PY
+
+# Without the ESTABLISHED rule (the --dport rules taking NEW only), the first packets fare
+# as before but the connections' later packets are dropped: the diff must say so.
+grep -v 'ESTABLISHED' "$WORK/rules" | sed 's/-A INPUT -p \(tcp\|udp\) /&-m conntrack --ctstate NEW /' \
+	> "$WORK/nostate.rules"
+set +e
+"$SPOOFAUDIT" check --ruleset "$WORK/nostate.rules" --against "$WORK/rules" --db "$db" \
+	--fail-on changes > "$WORK/diff.txt"
+rc=$?
+set -e
+cat "$WORK/diff.txt"
+[ $rc = 3 ] && ok "ESTABLISHED rule removed: --fail-on changes exits 3" || bad "removal: exit $rc"
+grep -A2 "^  packets after the answer (ESTABLISHED): 2 flows" "$WORK/diff.txt" |
+	grep -q "before .*ACCEPT by filter INPUT #1 (line 5)" \
+	&& ok "the diff names the later packets the ESTABLISHED rule accepted" \
+	|| bad "no diff of the later packets"
 exit $fail
