@@ -437,7 +437,8 @@ int cmd_check(int argc, char **argv)
 	}
 	R->alone = calloc(R->fs.n ? R->fs.n : 1, sizeof(*R->alone));
 	if (!R->alone || check_evaluate_alone(&R->ns, &R->fs, &R->host, R->alone) < 0 ||
-	    check_findings(&R->g, &R->fs, &R->ns, R->alone, R->o.against ? &R->old : NULL) < 0) {
+	    check_findings_packets(&R->g, &R->fs, &R->ns, R->alone,
+				   R->o.against ? &R->old : NULL) < 0) {
 		fprintf(stderr, "spoofaudit check: out of memory\n");
 		goto out;
 	}

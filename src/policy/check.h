@@ -228,15 +228,19 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 /* Label of the groups of a flow's packets after the answer (res_est). */
 #define CHECK_LATER_LABEL "packets after the answer (ESTABLISHED)"
 
-/* Builds every finding group: newside against fs; alone (may be NULL) the martian-free
- * outcomes; old (may be NULL) the --against side. Groups sorted by kind, packets desc.
- * Groups are of the flows' first packets (weighted by all their packets), and, where the
- * packets after the answer (pk_est + pk_amb) fare otherwise: loopback breakage, and a
- * verdict change between the sides, labelled CHECK_LATER_LABEL (the service for
- * breakage, followed by it) and weighted by those packets. */
+/* Builds every finding group of the flows' first packets (weighted by all their
+ * packets): newside against fs; alone (may be NULL) the martian-free outcomes; old (may
+ * be NULL) the --against side. Groups sorted by kind, packets desc. */
 int check_findings(struct check_groups *g, const struct check_flows *fs,
 		   const struct check_side *newside, const struct check_res *alone,
 		   const struct check_side *old);
+/* check_findings() and the groups of the packets after the answer (res_est; pk_est
+ * packets, pk_amb maybe) where they fare otherwise: loopback breakage, and a verdict
+ * change between the sides, labelled CHECK_LATER_LABEL (for breakage, the service then
+ * it). What `check` reports. */
+int check_findings_packets(struct check_groups *g, const struct check_flows *fs,
+			   const struct check_side *newside, const struct check_res *alone,
+			   const struct check_side *old);
 void check_groups_free(struct check_groups *g);
 
 /* The label of the undecided matches of rule (for grouping uncertainty): names of its

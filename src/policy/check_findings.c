@@ -282,9 +282,9 @@ static int later_findings(struct check_groups *g, const struct check_flows *fs, 
 	return 0;
 }
 
-int check_findings(struct check_groups *g, const struct check_flows *fs,
-		   const struct check_side *ns, const struct check_res *alone,
-		   const struct check_side *old)
+static int findings(struct check_groups *g, const struct check_flows *fs,
+		    const struct check_side *ns, const struct check_res *alone,
+		    const struct check_side *old, int later)
 {
 	size_t i;
 	char label[96];
@@ -331,7 +331,8 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 					return -1;
 			}
 		}
-		if (ns->res_est && later_findings(g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
+		if (later && ns->res_est &&
+		    later_findings(g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
 			return -1;
 	}
 	if (g->n)
@@ -340,6 +341,20 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 	g->slots = NULL;
 	g->nslots = 0;
 	return 0;
+}
+
+int check_findings(struct check_groups *g, const struct check_flows *fs,
+		   const struct check_side *ns, const struct check_res *alone,
+		   const struct check_side *old)
+{
+	return findings(g, fs, ns, alone, old, 0);
+}
+
+int check_findings_packets(struct check_groups *g, const struct check_flows *fs,
+			   const struct check_side *ns, const struct check_res *alone,
+			   const struct check_side *old)
+{
+	return findings(g, fs, ns, alone, old, 1);
 }
 
 void check_groups_free(struct check_groups *g)

@@ -269,6 +269,10 @@ static void test_later_diff(void **state)
 	assert_int_equal(check_evaluate(&ns, &fs, &h, 1), 0);
 	assert_int_equal(check_evaluate(&old, &fs, &h, 0), 0);
 	assert_int_equal(check_findings(&g, &fs, &ns, NULL, &old), 0);
+	for (i = 0; i < g.n; i++)	/* the first packets: no change */
+		assert_true(g.v[i].kind < CK_NEW_BLOCKED);
+	check_groups_free(&g);
+	assert_int_equal(check_findings_packets(&g, &fs, &ns, NULL, &old), 0);
 	for (i = 0; i < g.n; i++) {
 		const struct check_group *x = &g.v[i];
 
