@@ -158,6 +158,7 @@ struct rkey {
 	uint8_t family, proto;
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16];
+	uint8_t pad[2];		/* 40 bytes: hashed as five words */
 };
 
 static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
@@ -191,12 +192,14 @@ static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
 
 static uint64_t key_hash(const struct rkey *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t w[5], h = 0x9e3779b97f4a7c15ull;
 	size_t i;
 
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 1099511628211ull;
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < 5; i++) {
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
 	return h;
 }
 
@@ -273,21 +276,88 @@ void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int
 	f->unknown = unk;
 }
 
-/* The flow (index) of the earliest row with key k, or UINT32_MAX. */
-static uint32_t slot_find(const uint32_t *slots, size_t nslots, const struct check_flows *fs,
-			  const struct rkey *k)
-{
-	uint64_t x;
+/* The index: per 5-tuple the earliest row (buckets split a flow into rows), by open
+ * addressing; a slot keeps the upper half of the key's hash, so that a probe reads a
+ * flow only when that matches. */
+struct rslot {
+	uint32_t idx;		/* UINT32_MAX: empty */
+	uint32_t tag;
+};
 
-	for (x = key_hash(k) & (nslots - 1);; x = (x + 1) & (nslots - 1)) {
-		uint32_t j = slots[x];
+struct rindex {
+	struct rslot *s;
+	size_t mask;
+};
+
+/* The slot of key k (hash hk): the one holding it, or the empty one where it goes. */
+static struct rslot *rindex_slot(const struct rindex *x, const struct check_flows *fs,
+				 const struct rkey *k, uint64_t hk)
+{
+	uint32_t tag = (uint32_t)(hk >> 32);
+	size_t p;
+
+	for (p = hk & x->mask;; p = (p + 1) & x->mask) {
+		struct rslot *sl = &x->s[p];
 		struct rkey k2;
 
-		if (j == UINT32_MAX)
-			return j;
-		flow_key(&fs->v[j], 0, &k2);
+		if (sl->idx == UINT32_MAX)
+			return sl;
+		if (sl->tag != tag)
+			continue;
+		flow_key(&fs->v[sl->idx], 0, &k2);
 		if (!memcmp(k, &k2, sizeof(*k)))
-			return j;
+			return sl;
+	}
+}
+
+#define RINDEX_AHEAD 16	/* slots prefetched ahead: the probes are cache misses */
+
+/* Builds the index from hk[i], the hash of flow i's key; first[i] is then 1 for the rows
+ * that hold their 5-tuple's earliest packet. */
+static int rindex_build(struct rindex *x, const struct check_flows *fs, const uint64_t *hk,
+			uint8_t *first)
+{
+	size_t n = 16, i;
+
+	while (n < fs->n * 2)
+		n <<= 1;
+	x->s = malloc(n * sizeof(*x->s));
+	if (!x->s) {
+		errno = ENOMEM;
+		return -1;
+	}
+	x->mask = n - 1;
+	memset(x->s, 0xff, n * sizeof(*x->s));
+	for (i = 0; i < fs->n; i++) {
+		struct rkey k;
+		struct rslot *sl;
+
+		if (i + RINDEX_AHEAD < fs->n)
+			__builtin_prefetch(&x->s[hk[i + RINDEX_AHEAD] & x->mask], 1);
+		flow_key(&fs->v[i], 0, &k);
+		sl = rindex_slot(x, fs, &k, hk[i]);
+		if (sl->idx == UINT32_MAX || fs->v[i].first_usec < fs->v[sl->idx].first_usec) {
+			sl->idx = (uint32_t)i;
+			sl->tag = (uint32_t)(hk[i] >> 32);
+		}
+	}
+	memset(first, 0, fs->n);
+	for (i = 0; i <= x->mask; i++)
+		if (x->s[i].idx != UINT32_MAX)
+			first[x->s[i].idx] = 1;
+	return 0;
+}
+
+/* hk[i]: the hash of flow i's key (reverse 0) or of its reverse's. */
+static void key_hashes(const struct check_flows *fs, int reverse, uint64_t *hk)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		struct rkey k;
+
+		flow_key(&fs->v[i], reverse, &k);
+		hk[i] = key_hash(&k);
 	}
 }
 
@@ -312,82 +382,79 @@ void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_
 	f->pk_amb = n - a - b;
 }
 
+/* Derives flow f (index i) once its reverse's earliest row j (UINT32_MAX: none) and
+ * whether f holds its direction's first packet are known. */
+static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
+		   const struct check_host *h, int loopback_if)
+{
+	struct check_flow *f = &fs->v[i];
+	int64_t rev_usec = j != UINT32_MAX ? fs->v[j].first_usec : 0;
+	int rev_first = j != UINT32_MAX && rev_usec < f->first_usec;
+
+	check_flow_derive_one(f, h, loopback_if, j != UINT32_MAX, rev_first);
+	/* one TCP packet with SYN that opened its direction: its flags are exact, and
+	 * SYN-ACK, SYN+FIN, SYN+RST are INVALID (nf_conntrack_proto_tcp) */
+	if (f->proto == 6 && f->packets == 1 && first_row && (f->flags_seen & IPT_TCP_SYN) &&
+	    !rev_first) {
+		f->ctstate = (uint8_t)ipt_ct_tcp_first(f->flags_seen);
+		f->tcp_flags = f->flags_seen;
+		f->unknown &= (uint8_t)~IPT_UNK_FLAGS;
+	}
+	check_flow_split(f, first_row, j != UINT32_MAX, rev_usec);
+}
+
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 {
-	size_t nslots = 16, i;
-	uint32_t *slots;
-	int *loop_if;
+	struct rindex x = {NULL, 0};
+	size_t n = fs->n ? fs->n : 1, i;
+	int *loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if)), ret = -1;
+	uint64_t *hk = malloc(n * sizeof(*hk));
+	uint8_t *first = malloc(n);
 
-	while (nslots < fs->n * 2)
-		nslots <<= 1;
-	slots = malloc(nslots * sizeof(*slots));
-	loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if));
-	if (!slots || !loop_if) {
-		free(slots);
-		free(loop_if);
-		errno = ENOMEM;
-		return -1;
-	}
-	memset(slots, 0xff, nslots * sizeof(*slots));
+	if (!loop_if || !hk || !first)
+		goto nomem;
+	key_hashes(fs, 0, hk);
+	if (rindex_build(&x, fs, hk, first) < 0)
+		goto nomem;
 	for (i = 0; i < fs->nifnames; i++) {
 		int role = check_host_role(h, fs->ifnames[i]);
 
 		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
-	/* index: the earliest flow per 5-tuple (buckets split a flow into rows) */
+	key_hashes(fs, 1, hk);
 	for (i = 0; i < fs->n; i++) {
-		struct rkey k, k2;
-		uint64_t x;
-
-		flow_key(&fs->v[i], 0, &k);
-		x = key_hash(&k) & (nslots - 1);
-		for (;; x = (x + 1) & (nslots - 1)) {
-			uint32_t j = slots[x];
-
-			if (j == UINT32_MAX) {
-				slots[x] = (uint32_t)i;
-				break;
-			}
-			flow_key(&fs->v[j], 0, &k2);
-			if (!memcmp(&k, &k2, sizeof(k))) {
-				if (fs->v[i].first_usec < fs->v[j].first_usec)
-					slots[x] = (uint32_t)i;
-				break;
-			}
-		}
-	}
-	for (i = 0; i < fs->n; i++) {
-		struct check_flow *f = &fs->v[i];
 		struct rkey k;
-		uint32_t j, own;
-		int64_t rev_usec = 0;
 
-		flow_key(f, 1, &k);
-		j = slot_find(slots, nslots, fs, &k);
-		if (j != UINT32_MAX)
-			rev_usec = fs->v[j].first_usec;
-		flow_key(f, 0, &k);
-		own = slot_find(slots, nslots, fs, &k);
-		check_flow_derive_one(f, h, loop_if[f->iface], j != UINT32_MAX,
-				      j != UINT32_MAX && rev_usec < f->first_usec);
-		/* one TCP packet with SYN that opened its direction: its flags are exact, and
-		 * SYN-ACK, SYN+FIN, SYN+RST are INVALID (nf_conntrack_proto_tcp) */
-		if (f->proto == 6 && f->packets == 1 && own == i && (f->flags_seen & IPT_TCP_SYN) &&
-		    !(j != UINT32_MAX && rev_usec < f->first_usec)) {
-			f->ctstate = (uint8_t)ipt_ct_tcp_first(f->flags_seen);
-			f->tcp_flags = f->flags_seen;
-			f->unknown &= (uint8_t)~IPT_UNK_FLAGS;
-		}
-		check_flow_split(f, own == i, j != UINT32_MAX, rev_usec);
+		if (i + RINDEX_AHEAD < fs->n)
+			__builtin_prefetch(&x.s[hk[i + RINDEX_AHEAD] & x.mask], 0);
+		flow_key(&fs->v[i], 1, &k);
+		derive(fs, i, rindex_slot(&x, fs, &k, hk[i])->idx, first[i], h,
+		       loop_if[fs->v[i].iface]);
 	}
-	free(slots);
+	ret = 0;
+	goto out;
+nomem:
+	errno = ENOMEM;
+out:
+	free(x.s);
 	free(loop_if);
-	return 0;
+	free(hk);
+	free(first);
+	return ret;
 }
 
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p)
 {
 	check_flow_to_packet(&fs->v[i], fs->ifnames[fs->v[i].iface], p);
+}
+
+/* An interface name into an IPT_IFNAMSIZ buffer, truncated. */
+static void ifn_copy(char *dst, const char *ifn)
+{
+	size_t n = strnlen(ifn, IPT_IFNAMSIZ - 1);
+
+	memcpy(dst, ifn, n);
+	dst[n] = '\0';
 }
 
 void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ipt_packet *p)
@@ -408,10 +475,8 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ip
 	p->ctstate = f->ctstate;
 	p->pkttype = f->pkttype;
 	p->unknown = f->unknown;
-	if (f->path == IPT_PATH_LOCAL_OUT)
-		snprintf(p->out_if, sizeof(p->out_if), "%s", ifn);
-	else
-		snprintf(p->in_if, sizeof(p->in_if), "%s", ifn);
+	/* no printf: check makes a packet of each of a million flows */
+	ifn_copy(f->path == IPT_PATH_LOCAL_OUT ? p->out_if : p->in_if, ifn);
 }
 
 void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len)
