@@ -153,6 +153,8 @@ struct check_side {
 	struct check_res *res;	/* per flow: its first packet (and those judged like it) */
 	struct check_res *res_est;	/* per flow: its ESTABLISHED packets (none: UNKNOWN,
 					 * possible 0) */
+	unsigned threads;	/* evaluation threads; 0: one per CPU (up to 4) for 50 000
+				 * flows or more each; the results are the same */
 };
 
 /* Points s at policy p's rulesets (borrowed: p outlives s). */
@@ -178,7 +180,8 @@ int check_evaluate(struct check_side *s, const struct check_flows *fs, const str
  * routing checks passing). res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
-void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets */
+void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets;
+						 * zeroes s */
 
 /* Finding kinds. */
 enum check_kind {

@@ -9,8 +9,10 @@
 #include "policy/check.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Per rule, the hook calls of the current flow: [0] definite on the first-like packet,
  * [1] definite on the ESTABLISHED one, [2] and [3] the same for possible hits. */
@@ -19,9 +21,10 @@ struct racc {
 	uint32_t n[4];
 };
 
+enum { C_HIT_FLOWS, C_HIT_PACKETS, C_MAYBE_FLOWS, C_MAYBE_PACKETS, C_N };
+
 struct hitctx {
-	struct check_side *s;
-	int fam;
+	uint64_t *cnt[C_N];	/* per rule: the counts this evaluator adds to */
 	int phase;		/* 0 the first-like packet, 1 the ESTABLISHED one */
 	uint32_t stamp;
 	struct racc *acc;	/* per rule */
@@ -58,7 +61,6 @@ static void on_hit(void *arg, uint32_t rule, int matched)
  * ESTABLISHED, amb either. A rule both evaluations hit for certain takes all three. */
 static void hits_flush(struct hitctx *c, uint64_t pa, uint64_t pb, uint64_t amb)
 {
-	struct check_side *s = c->s;
 	size_t t;
 
 	for (t = 0; t < c->ntouched; t++) {
@@ -70,12 +72,12 @@ static void hits_flush(struct hitctx *c, uint64_t pa, uint64_t pb, uint64_t amb)
 			       x->n[3] * (pb + amb);
 		int zero = pa + pb + amb == 0;	/* a flow without packets still counts as one */
 
-		s->hit_packets[c->fam][r] += def;
-		s->maybe_packets[c->fam][r] += may;
+		c->cnt[C_HIT_PACKETS][r] += def;
+		c->cnt[C_MAYBE_PACKETS][r] += may;
 		if (def || (zero && (x->n[0] || x->n[1])))
-			s->hit_flows[c->fam][r]++;
+			c->cnt[C_HIT_FLOWS][r]++;
 		if (may || (zero && (x->n[2] || x->n[3])))
-			s->maybe_flows[c->fam][r]++;
+			c->cnt[C_MAYBE_FLOWS][r]++;
 	}
 	c->ntouched = 0;
 }
@@ -107,36 +109,6 @@ void check_flow_packet_est(const struct check_flows *fs, size_t i, struct ipt_pa
 		p->tcp_flags = IPT_TCP_ACK;
 		p->unknown |= IPT_UNK_FLAGS;
 	}
-}
-
-/* Sets up side s's evaluator for family fam (hits counted into hc when count_hits). */
-static int eval_setup(struct check_side *s, int fam, const struct ipt_context *ctx, int count_hits,
-		      struct ipt_eval **ev, struct ipt_compiled **own, struct hitctx *hc)
-{
-	uint32_t n;
-
-	if (!s->cp[fam] && !(*own = ipt_compile(s->rs[fam])))
-		return -1;
-	*ev = ipt_eval_new(s->rs[fam], ctx);
-	if (!*ev || ipt_eval_set_compiled(*ev, s->cp[fam] ? s->cp[fam] : *own) < 0)
-		return -1;
-	if (!count_hits)
-		return 0;
-	n = ipt_rule_count(s->rs[fam]);
-	s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-	s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-	s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-	s->maybe_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-	hc->acc = calloc(n + 1, sizeof(*hc->acc));
-	if (!s->hit_flows[fam] || !s->hit_packets[fam] || !s->maybe_flows[fam] ||
-	    !s->maybe_packets[fam] || !hc->acc) {
-		errno = ENOMEM;
-		return -1;
-	}
-	hc->s = s;
-	hc->fam = fam;
-	ipt_eval_set_hook(*ev, on_hit, hc);
-	return 0;
 }
 
 /* Evaluates flow i on ev: its first-like packet into *out, its later packets (when it has
@@ -178,52 +150,224 @@ static int eval_flow(struct ipt_eval *ev, struct hitctx *hc, const struct check_
 	return 0;
 }
 
-static int eval_all(struct check_side *s, const struct check_flows *fs,
-		    const struct ipt_context *ctx, int count_hits, struct check_res *out,
-		    struct check_res *est, int only_martian)
+/* One evaluation thread's share: flows [from, to), its own evaluators and, for all but
+ * the first worker, its own counts (added to the side's when it is done). */
+struct worker {
+	struct check_side *s;
+	const struct check_flows *fs;
+	const struct ipt_context *ctx;
+	const struct ipt_compiled *cp[2];
+	struct check_res *out, *est;
+	int count_hits, only_martian;
+	size_t from, to;
+	uint64_t *cnt[2][C_N];	/* per family; borrowed from s for the first worker */
+	int own_cnt;
+	int ret, err;
+};
+
+static int worker_setup(struct worker *w, struct ipt_eval **ev, struct hitctx *hc)
 {
+	int fam, k;
+
+	for (fam = 0; fam < 2; fam++) {
+		uint32_t n;
+
+		if (!w->s->rs[fam])
+			continue;
+		ev[fam] = ipt_eval_new(w->s->rs[fam], w->ctx);
+		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], w->cp[fam]) < 0)
+			return -1;
+		if (!w->count_hits)
+			continue;
+		n = ipt_rule_count(w->s->rs[fam]);
+		for (k = 0; k < C_N; k++) {
+			if (w->own_cnt && !(w->cnt[fam][k] = calloc(n + 1, sizeof(uint64_t))))
+				return -1;
+			hc[fam].cnt[k] = w->cnt[fam][k];
+		}
+		hc[fam].acc = calloc(n + 1, sizeof(*hc[fam].acc));
+		if (!hc[fam].acc)
+			return -1;
+		ipt_eval_set_hook(ev[fam], on_hit, &hc[fam]);
+	}
+	return 0;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
 	struct ipt_eval *ev[2] = {NULL, NULL};
-	struct ipt_compiled *own[2] = {NULL, NULL};
 	struct hitctx hc[2];
-	int fam, ret = -1;
+	const struct check_flows *fs = w->fs;
 	size_t i;
+	int fam;
 
 	memset(hc, 0, sizeof(hc));
-	for (fam = 0; fam < 2; fam++)
-		if (s->rs[fam] && eval_setup(s, fam, ctx, count_hits, &ev[fam], &own[fam], &hc[fam]) < 0)
-			goto out;
-	for (i = 0; i < fs->n; i++) {
+	w->ret = -1;
+	if (worker_setup(w, ev, hc) < 0)
+		goto out;
+	for (i = w->from; i < w->to; i++) {
 		int f = fs->v[i].family == 6;
+		struct check_res *est = w->est ? &w->est[i] : NULL;
 
-		if (only_martian && !(s->res[i].by == IPT_BY_MARTIAN ||
-				      (s->res[i].uncertain_martian)))
+		if (w->only_martian && !(w->s->res[i].by == IPT_BY_MARTIAN ||
+					 (w->s->res[i].uncertain_martian)))
 			continue;
 		if (!ev[f]) {
-			res_none(&out[i]);
+			res_none(&w->out[i]);
 			if (est)
-				res_none(&est[i]);
+				res_none(est);
 			continue;
 		}
-		if (only_martian) {	/* the first packet only: martian flows have no answer */
+		if (w->only_martian) {	/* the first packet only: martian flows have no answer */
 			struct ipt_packet p;
 			struct ipt_result r;
 
 			check_flow_packet(fs, i, &p);
 			if (ipt_eval_packet(ev[f], &p, &r) < 0)
 				goto out;
-			check_res_from(&out[i], &r);
-		} else if (eval_flow(ev[f], &hc[f], fs, i, &out[i], est ? &est[i] : NULL) < 0) {
+			check_res_from(&w->out[i], &r);
+		} else if (eval_flow(ev[f], &hc[f], fs, i, &w->out[i], est) < 0) {
 			goto out;
 		}
 	}
-	ret = 0;
+	w->ret = 0;
 out:
+	w->err = errno;
 	for (fam = 0; fam < 2; fam++) {
 		ipt_eval_free(ev[fam]);
-		ipt_compiled_free(own[fam]);
 		free(hc[fam].acc);
 		free(hc[fam].touched);
 	}
+	return NULL;
+}
+
+#define EVAL_THREADS_MAX 4
+#define EVAL_FLOWS_PER_THREAD 50000	/* fewer flows are not worth a thread */
+
+/* How many threads evaluate n flows: `want` (at most EVAL_THREADS_MAX), or with 0 one
+ * per online CPU, at most EVAL_THREADS_MAX, each with EVAL_FLOWS_PER_THREAD flows. */
+static unsigned eval_threads(size_t n, unsigned want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned t = cpus > 1 ? (unsigned)(cpus < EVAL_THREADS_MAX ? cpus : EVAL_THREADS_MAX) : 1;
+
+	if (want)
+		return want < EVAL_THREADS_MAX ? want : EVAL_THREADS_MAX;
+	while (t > 1 && n / t < EVAL_FLOWS_PER_THREAD)
+		t--;
+	return t;
+}
+
+/* Allocates side s's counts (count_hits) and compiles what s has no compiled form of. */
+static int eval_prepare(struct check_side *s, int count_hits, struct ipt_compiled **own)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		uint32_t n;
+
+		if (!s->rs[fam])
+			continue;
+		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
+			return -1;
+		if (!count_hits)
+			continue;
+		n = ipt_rule_count(s->rs[fam]);
+		s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
+		s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
+		s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
+		s->maybe_packets[fam] = calloc(n + 1, sizeof(uint64_t));
+		if (!s->hit_flows[fam] || !s->hit_packets[fam] || !s->maybe_flows[fam] ||
+		    !s->maybe_packets[fam]) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Adds worker w's own counts to the side's and frees them. */
+static void worker_merge(struct worker *w)
+{
+	int fam, k;
+
+	for (fam = 0; fam < 2; fam++)
+		for (k = 0; k < C_N; k++) {
+			uint64_t *dst;
+			uint32_t r, n = w->s->rs[fam] ? ipt_rule_count(w->s->rs[fam]) : 0;
+
+			if (!w->own_cnt || !w->cnt[fam][k])
+				continue;
+			dst = k == C_HIT_FLOWS ? w->s->hit_flows[fam] : k == C_HIT_PACKETS ?
+			      w->s->hit_packets[fam] : k == C_MAYBE_FLOWS ? w->s->maybe_flows[fam] :
+			      w->s->maybe_packets[fam];
+			for (r = 0; r < n; r++)
+				dst[r] += w->cnt[fam][k][r];
+			free(w->cnt[fam][k]);
+			w->cnt[fam][k] = NULL;
+		}
+}
+
+/* Evaluates the flows against side s on up to eval_threads() threads, each on a slice of
+ * the flows with its own evaluators; the counts are summed at the end. */
+static int eval_all(struct check_side *s, const struct check_flows *fs,
+		    const struct ipt_context *ctx, int count_hits, struct check_res *out,
+		    struct check_res *est, int only_martian)
+{
+	struct ipt_compiled *own[2] = {NULL, NULL};
+	struct worker w[EVAL_THREADS_MAX];
+	pthread_t tid[EVAL_THREADS_MAX];
+	unsigned nt = eval_threads(fs->n, s->threads), t;
+	int started[EVAL_THREADS_MAX] = {0};
+	int fam, ret = -1, err = 0;
+
+	memset(w, 0, sizeof(w));
+	if (eval_prepare(s, count_hits, own) < 0)
+		goto out;
+	for (t = 0; t < nt; t++) {
+		w[t].s = s;
+		w[t].fs = fs;
+		w[t].ctx = ctx;
+		for (fam = 0; fam < 2; fam++) {
+			w[t].cp[fam] = s->cp[fam] ? s->cp[fam] : own[fam];
+			w[t].cnt[fam][C_HIT_FLOWS] = s->hit_flows[fam];
+			w[t].cnt[fam][C_HIT_PACKETS] = s->hit_packets[fam];
+			w[t].cnt[fam][C_MAYBE_FLOWS] = s->maybe_flows[fam];
+			w[t].cnt[fam][C_MAYBE_PACKETS] = s->maybe_packets[fam];
+		}
+		if (t > 0)
+			memset(w[t].cnt, 0, sizeof(w[t].cnt));
+		w[t].own_cnt = t > 0;
+		w[t].out = out;
+		w[t].est = est;
+		w[t].count_hits = count_hits;
+		w[t].only_martian = only_martian;
+		w[t].from = fs->n * t / nt;
+		w[t].to = fs->n * (t + 1) / nt;
+	}
+	for (t = 1; t < nt; t++)
+		started[t] = pthread_create(&tid[t], NULL, worker_run, &w[t]) == 0;
+	worker_run(&w[0]);
+	ret = w[0].ret;
+	err = w[0].err;
+	for (t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else	/* no thread: its slice in this one */
+			worker_run(&w[t]);
+		if (w[t].ret < 0 && ret == 0) {
+			ret = -1;
+			err = w[t].err;
+		}
+	}
+	for (t = 1; t < nt; t++)
+		worker_merge(&w[t]);
+	if (ret < 0)
+		errno = err;
+out:
+	ipt_compiled_free(own[0]);
+	ipt_compiled_free(own[1]);
 	return ret;
 }
 

@@ -297,6 +297,71 @@ static void test_later_diff(void **state)
 	check_host_free(&h);
 }
 
+/* Evaluation on several threads gives what one thread gives (the oracle: the
+ * single-threaded evaluation the other tests check): every outcome, every count. */
+static void test_threads(void **state)
+{
+	static const char rules[] =
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -p tcp -m limit --limit 5/s -j LOG\n"
+		"-A INPUT -s 198.51.0.0/16 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 80 -j REJECT\n"
+		"-A OUTPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n"
+		"-A OUTPUT -p udp -j DROP\nCOMMIT\n";
+	static const unsigned ports[] = {22, 53, 80, 443};
+	struct check_flows fs;
+	struct check_host h;
+	struct check_side one, three;
+	struct policy p;
+	struct ipt_error err;
+	uint32_t r, x = 12345;
+	size_t i;
+	char a[32];
+
+	(void)state;
+	memset(&fs, 0, sizeof(fs));
+	memset(&one, 0, sizeof(one));
+	memset(&three, 0, sizeof(three));
+	memset(&p, 0, sizeof(p));
+	host(&h);
+	for (i = 0; i < 3000; i++) {
+		unsigned port = ports[i % 4], proto = port == 53 ? 17 : 6;
+		int64_t t = (int64_t)i * 1000;
+
+		x = x * 1103515245u + 12345u;
+		snprintf(a, sizeof(a), "198.%u.%u.%u", 50 + (x >> 24) % 3, (x >> 16) & 255, (x >> 8) & 255);
+		add_flow(&fs, "in", a, 0, "45.33.1.10", port, proto, 0x1b, 1 + x % 9, t, t + 500);
+		if (x % 3)	/* answered */
+			add_flow(&fs, "out", "45.33.1.10", port, a, 0, proto, 0x1a, 1 + x % 7,
+				 t + 100 + (x >> 4) % 600, t + 900);
+	}
+	assert_int_equal(check_flows_derive(&fs, &h), 0);
+	p.rs[0] = ipt_parse_buffer(rules, sizeof(rules) - 1, "rules", 4, &err);
+	assert_non_null(p.rs[0]);
+	check_side_use(&one, &p);
+	check_side_use(&three, &p);
+	one.threads = 1;
+	three.threads = 3;
+	assert_int_equal(check_evaluate(&one, &fs, &h, 1), 0);
+	assert_int_equal(check_evaluate(&three, &fs, &h, 1), 0);
+	assert_memory_equal(one.res, three.res, fs.n * sizeof(*one.res));
+	assert_memory_equal(one.res_est, three.res_est, fs.n * sizeof(*one.res_est));
+	for (r = 0; r < ipt_rule_count(p.rs[0]); r++) {
+		assert_int_equal(one.hit_packets[0][r], three.hit_packets[0][r]);
+		assert_int_equal(one.hit_flows[0][r], three.hit_flows[0][r]);
+		assert_int_equal(one.maybe_packets[0][r], three.maybe_packets[0][r]);
+		assert_int_equal(one.maybe_flows[0][r], three.maybe_flows[0][r]);
+	}
+	assert_true(one.hit_packets[0][0] > 0 && one.maybe_packets[0][1] > 0);	/* exercised */
+	check_side_free(&one);
+	check_side_free(&three);
+	policy_free(&p);
+	check_flows_free(&fs);
+	check_host_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_lone_tcp),
 		cmocka_unit_test(test_hits),
 		cmocka_unit_test(test_later_diff),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
