@@ -371,6 +371,37 @@ out:
 	return ret;
 }
 
+/* For every rule, what it would take of the flows the martian check drops first: one
+ * pass over the flows. Returns 0, or -1 (ENOMEM). */
+static int would_take(struct run *R)
+{
+	size_t i;
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		uint32_t n = R->ns.rs[fam] ? ipt_rule_count(R->ns.rs[fam]) : 0;
+
+		R->would_packets[fam] = calloc(n + 1, sizeof(uint64_t));
+		R->would_flows[fam] = calloc(n + 1, sizeof(uint64_t));
+		R->would_martian[fam] = calloc(n + 1, 1);
+		if (!R->would_packets[fam] || !R->would_flows[fam] || !R->would_martian[fam])
+			return -1;
+	}
+	for (i = 0; i < R->fs.n; i++) {
+		const struct check_res *r = &R->ns.res[i], *a = &R->alone[i];
+		uint32_t nr;
+
+		fam = R->fs.v[i].family == 6;
+		nr = R->ns.rs[fam] ? ipt_rule_count(R->ns.rs[fam]) : 0;
+		if (r->by != IPT_BY_MARTIAN || a->by != IPT_BY_RULE || a->rule >= nr)
+			continue;
+		R->would_packets[fam][a->rule] += R->fs.v[i].packets;
+		R->would_flows[fam][a->rule]++;
+		R->would_martian[fam][a->rule] = r->martian;
+	}
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct run *R = calloc(1, sizeof(*R));
@@ -411,7 +442,12 @@ int cmd_check(int argc, char **argv)
 	}
 	R->alone = calloc(R->fs.n ? R->fs.n : 1, sizeof(*R->alone));
 	if (!R->alone || check_evaluate_alone(&R->ns, &R->fs, &R->host, R->alone) < 0 ||
-	    check_findings(&R->g, &R->fs, &R->ns, R->alone, R->o.against ? &R->old : NULL) < 0) {
+	    check_findings_packets(&R->g, &R->fs, &R->ns, R->alone,
+				   R->o.against ? &R->old : NULL) < 0) {
+		fprintf(stderr, "spoofaudit check: out of memory\n");
+		goto out;
+	}
+	if (would_take(R) < 0) {
 		fprintf(stderr, "spoofaudit check: out of memory\n");
 		goto out;
 	}
@@ -454,6 +490,11 @@ out:
 	check_host_free(&R->host);
 	hostctx_free(&R->hc);
 	check_groups_free(&R->g);
+	for (fam = 0; fam < 2; fam++) {
+		free(R->would_packets[fam]);
+		free(R->would_flows[fam]);
+		free(R->would_martian[fam]);
+	}
 	check_rchanges_free(&R->rd);
 	free(R->alone);
 	free(R->old_alone);

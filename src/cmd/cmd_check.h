@@ -35,6 +35,10 @@ struct run {
 	struct check_side ns, old;
 	struct check_res *alone;
 	struct check_res *old_alone;	/* --against's, martian checks off */
+	/* per family, per rule of the proposed ruleset: what it would take of the flows the
+	 * kernel's martian check drops first (alone), and the last such check's kind */
+	uint64_t *would_packets[2], *would_flows[2];
+	uint8_t *would_martian[2];
 	struct check_groups g;
 	struct check_rchanges rd;	/* --against: the rules added, removed, changed */
 	uint64_t packets;

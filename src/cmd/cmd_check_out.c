@@ -142,7 +142,7 @@ int cmd_check_group_is_hole(const struct check_group *x)
 static void print_groups(const struct run *R)
 {
 	const struct opts *o = &R->o;
-	char a[256], b[256], ex[256], n[64];
+	char a[256], b[256], ex[256], n[96];
 	size_t i, j;
 	int last = -1;
 
@@ -157,6 +157,9 @@ static void print_groups(const struct run *R)
 		check_res_text(rs, &x->a, a, sizeof(a));
 		snprintf(n, sizeof(n), "%llu flow%s, %llu packet%s", (unsigned long long)x->flows,
 			 plural_s(x->flows), (unsigned long long)x->packets, plural_s(x->packets));
+		if (x->maybe_packets)
+			snprintf(n + strlen(n), sizeof(n) - strlen(n), " [+%llu maybe]",
+				 (unsigned long long)x->maybe_packets);
 		switch (x->kind) {
 		case CK_SPOOF:
 			cmd_check_tout("  %s%s: %s: %s\n",
@@ -197,7 +200,6 @@ static void print_rules(const struct run *R)
 {
 	const struct opts *o = &R->o;
 	char a[256], rn[128];
-	size_t i;
 	int fam;
 
 	for (fam = 0; fam < 2; fam++) {
@@ -242,13 +244,11 @@ static void print_rules(const struct run *R)
 				check_rule_name(rs, sh, a, sizeof(a));
 				cmd_check_tout("    shadowed: %s takes all its traffic\n", a);
 			}
-			for (i = 0; R->alone && i < R->fs.n; i++)
-				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
-				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r) {
-					would += R->fs.v[i].packets;
-					wflows++;
-					m = R->ns.res[i].martian;
-				}
+			if (R->would_packets[fam]) {
+				would = R->would_packets[fam][r];
+				wflows = R->would_flows[fam][r];
+				m = R->would_martian[fam][r];
+			}
 			if (would)
 				cmd_check_tout("    it would take %llu packet%s (%llu flow%s) that the kernel's martian "
 				       "check (%s) drops first: the routing decision runs after PREROUTING "
@@ -373,17 +373,9 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 			jset(bad, o, "shadowed_by", json_pack("{s:i,s:i}", "num", (int)si.num,
 									 "line", (int)si.line));
 		}
-		if (R->alone) {
-			uint64_t would = 0;
-			size_t i;
-
-			for (i = 0; i < R->fs.n; i++)
-				if ((R->fs.v[i].family == 6) == fam && R->ns.res[i].by == IPT_BY_MARTIAN &&
-				    R->alone[i].by == IPT_BY_RULE && R->alone[i].rule == r)
-					would += R->fs.v[i].packets;
-			if (would)
-				jset(bad, o, "martian_dropped_packets", json_integer((json_int_t)would));
-		}
+		if (R->would_packets[fam] && R->would_packets[fam][r])
+			jset(bad, o, "martian_dropped_packets",
+			     json_integer((json_int_t)R->would_packets[fam][r]));
 		japp(bad, arr, o);
 	}
 	return arr;
@@ -421,6 +413,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 		jset(bad, o, "label", cmd_check_jtext(x->label));
 		jset(bad, o, "flows", json_integer((json_int_t)x->flows));
 		jset(bad, o, "packets", json_integer((json_int_t)x->packets));
+		jset(bad, o, "maybe_packets", json_integer((json_int_t)x->maybe_packets));
 		jset(bad, o, "bytes", json_integer((json_int_t)x->bytes));
 		jset(bad, o, "outcome", res_json(R->ns.rs[x->fam], &x->a, bad));
 		if (x->kind == CK_SPOOF)

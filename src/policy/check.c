@@ -2,17 +2,19 @@
  * (or given on the command line), the flow -> evaluator-packet derivation (path from
  * direction and interface role, conntrack state from the reverse direction and TCP flags,
  * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
- * compiled fast path. The host context is built in check_host.c, findings are grouped in
- * check_findings.c.
+ * compiled fast path (check_eval.c). The host context is built in check_host.c,
+ * findings are grouped in check_findings.c.
  *
  * How a flow becomes one packet (README "check" documents this for users):
  *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
  *    (or 'unknown', as received) is INCOMING when its destination is one of the host's
  *    addresses, a broadcast or multicast address, or when the host's addresses are not
  *    known, and FORWARD otherwise (out interface: the route's, else none).
- *  - the packet stands for the flow's first packet: a connection's fate is decided by it
- *    (the later packets are ESTABLISHED and pass any usual ruleset once it was let in).
- *  - conntrack state: see check_ctstate().
+ *  - the packet stands for the flow's first packet: a connection's fate is decided by it.
+ *    Its later packets are accounted for separately, by the state the kernel gives each
+ *    (check_flow_split(), evaluated in check_eval.c): rule hits are the kernel's counts.
+ *  - conntrack state: see check_ctstate(); a flow of one TCP packet that opened its
+ *    direction has exactly that packet's flags: its state is ipt_ct_tcp_first()'s.
  *  - a port of a normal or loopback flow stored as 0 was collapsed (README "Port
  *    collapsing") and is unknown: --sport/--dport/multiport matches on it are "maybe". */
 #include "policy/check.h"
@@ -92,6 +94,7 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	f->packets = sf->packets;
 	f->bytes = sf->bytes;
 	f->first_usec = sf->first_usec;
+	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
 	f->flags_seen = (uint8_t)sf->tcp_flags;
 	fs->n++;
 	return 0;
@@ -155,6 +158,7 @@ struct rkey {
 	uint8_t family, proto;
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16];
+	uint8_t pad[2];		/* 40 bytes: hashed as five words */
 };
 
 static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
@@ -188,12 +192,14 @@ static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
 
 static uint64_t key_hash(const struct rkey *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t w[5], h = 0x9e3779b97f4a7c15ull;
 	size_t i;
 
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 1099511628211ull;
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < 5; i++) {
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
 	return h;
 }
 
@@ -270,80 +276,185 @@ void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int
 	f->unknown = unk;
 }
 
-int check_flows_derive(struct check_flows *fs, const struct check_host *h)
-{
-	size_t nslots = 16, i;
-	uint32_t *slots;
-	int *loop_if;
+/* The index: per 5-tuple the earliest row (buckets split a flow into rows), by open
+ * addressing; a slot keeps the upper half of the key's hash, so that a probe reads a
+ * flow only when that matches. */
+struct rslot {
+	uint32_t idx;		/* UINT32_MAX: empty */
+	uint32_t tag;
+};
 
-	while (nslots < fs->n * 2)
-		nslots <<= 1;
-	slots = malloc(nslots * sizeof(*slots));
-	loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if));
-	if (!slots || !loop_if) {
-		free(slots);
-		free(loop_if);
+struct rindex {
+	struct rslot *s;
+	size_t mask;
+};
+
+/* The slot of key k (hash hk): the one holding it, or the empty one where it goes. */
+static struct rslot *rindex_slot(const struct rindex *x, const struct check_flows *fs,
+				 const struct rkey *k, uint64_t hk)
+{
+	uint32_t tag = (uint32_t)(hk >> 32);
+	size_t p;
+
+	for (p = hk & x->mask;; p = (p + 1) & x->mask) {
+		struct rslot *sl = &x->s[p];
+		struct rkey k2;
+
+		if (sl->idx == UINT32_MAX)
+			return sl;
+		if (sl->tag != tag)
+			continue;
+		flow_key(&fs->v[sl->idx], 0, &k2);
+		if (!memcmp(k, &k2, sizeof(*k)))
+			return sl;
+	}
+}
+
+#define RINDEX_AHEAD 16	/* slots prefetched ahead: the probes are cache misses */
+
+/* Builds the index from hk[i], the hash of flow i's key; first[i] is then 1 for the rows
+ * that hold their 5-tuple's earliest packet. */
+static int rindex_build(struct rindex *x, const struct check_flows *fs, const uint64_t *hk,
+			uint8_t *first)
+{
+	size_t n = 16, i;
+
+	while (n < fs->n * 2)
+		n <<= 1;
+	x->s = malloc(n * sizeof(*x->s));
+	if (!x->s) {
 		errno = ENOMEM;
 		return -1;
 	}
-	memset(slots, 0xff, nslots * sizeof(*slots));
+	x->mask = n - 1;
+	memset(x->s, 0xff, n * sizeof(*x->s));
+	for (i = 0; i < fs->n; i++) {
+		struct rkey k;
+		struct rslot *sl;
+
+		if (i + RINDEX_AHEAD < fs->n)
+			__builtin_prefetch(&x->s[hk[i + RINDEX_AHEAD] & x->mask], 1);
+		flow_key(&fs->v[i], 0, &k);
+		sl = rindex_slot(x, fs, &k, hk[i]);
+		if (sl->idx == UINT32_MAX || fs->v[i].first_usec < fs->v[sl->idx].first_usec) {
+			sl->idx = (uint32_t)i;
+			sl->tag = (uint32_t)(hk[i] >> 32);
+		}
+	}
+	memset(first, 0, fs->n);
+	for (i = 0; i <= x->mask; i++)
+		if (x->s[i].idx != UINT32_MAX)
+			first[x->s[i].idx] = 1;
+	return 0;
+}
+
+/* hk[i]: the hash of flow i's key (reverse 0) or of its reverse's. */
+static void key_hashes(const struct check_flows *fs, int reverse, uint64_t *hk)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		struct rkey k;
+
+		flow_key(&fs->v[i], reverse, &k);
+		hk[i] = key_hash(&k);
+	}
+}
+
+void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec)
+{
+	uint64_t n = f->packets, a = 0, b = 0;
+
+	f->pk_est = f->pk_amb = 0;
+	/* answered or not, a first packet that is not NEW (ESTABLISHED: the answer came
+	 * first; INVALID: conntrack keeps no entry; UNKNOWN) makes them all alike */
+	if (!n || f->ctstate != IPT_CT_NEW || !rev || rev_usec > f->last_usec)
+		return;
+	if (rev_usec < f->first_usec) {
+		f->pk_est = n;
+		return;
+	}
+	if (first_row || f->first_usec < rev_usec)
+		a = 1;
+	if (n > a && f->last_usec > rev_usec)
+		b = 1;
+	f->pk_est = b;
+	f->pk_amb = n - a - b;
+}
+
+/* Derives flow f (index i) once its reverse's earliest row j (UINT32_MAX: none) and
+ * whether f holds its direction's first packet are known. */
+static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
+		   const struct check_host *h, int loopback_if)
+{
+	struct check_flow *f = &fs->v[i];
+	int64_t rev_usec = j != UINT32_MAX ? fs->v[j].first_usec : 0;
+	int rev_first = j != UINT32_MAX && rev_usec < f->first_usec;
+
+	check_flow_derive_one(f, h, loopback_if, j != UINT32_MAX, rev_first);
+	/* one TCP packet with SYN that opened its direction: its flags are exact, and
+	 * SYN-ACK, SYN+FIN, SYN+RST are INVALID (nf_conntrack_proto_tcp) */
+	if (f->proto == 6 && f->packets == 1 && first_row && (f->flags_seen & IPT_TCP_SYN) &&
+	    !rev_first) {
+		f->ctstate = (uint8_t)ipt_ct_tcp_first(f->flags_seen);
+		f->tcp_flags = f->flags_seen;
+		f->unknown &= (uint8_t)~IPT_UNK_FLAGS;
+	}
+	check_flow_split(f, first_row, j != UINT32_MAX, rev_usec);
+}
+
+int check_flows_derive(struct check_flows *fs, const struct check_host *h)
+{
+	struct rindex x = {NULL, 0};
+	size_t n = fs->n ? fs->n : 1, i;
+	int *loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if)), ret = -1;
+	uint64_t *hk = malloc(n * sizeof(*hk));
+	uint8_t *first = malloc(n);
+
+	if (!loop_if || !hk || !first)
+		goto nomem;
+	key_hashes(fs, 0, hk);
+	if (rindex_build(&x, fs, hk, first) < 0)
+		goto nomem;
 	for (i = 0; i < fs->nifnames; i++) {
 		int role = check_host_role(h, fs->ifnames[i]);
 
 		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
-	/* index: the earliest flow per 5-tuple (buckets split a flow into rows) */
+	key_hashes(fs, 1, hk);
 	for (i = 0; i < fs->n; i++) {
-		struct rkey k, k2;
-		uint64_t x;
+		struct rkey k;
 
-		flow_key(&fs->v[i], 0, &k);
-		x = key_hash(&k) & (nslots - 1);
-		for (;; x = (x + 1) & (nslots - 1)) {
-			uint32_t j = slots[x];
-
-			if (j == UINT32_MAX) {
-				slots[x] = (uint32_t)i;
-				break;
-			}
-			flow_key(&fs->v[j], 0, &k2);
-			if (!memcmp(&k, &k2, sizeof(k))) {
-				if (fs->v[i].first_usec < fs->v[j].first_usec)
-					slots[x] = (uint32_t)i;
-				break;
-			}
-		}
+		if (i + RINDEX_AHEAD < fs->n)
+			__builtin_prefetch(&x.s[hk[i + RINDEX_AHEAD] & x.mask], 0);
+		flow_key(&fs->v[i], 1, &k);
+		derive(fs, i, rindex_slot(&x, fs, &k, hk[i])->idx, first[i], h,
+		       loop_if[fs->v[i].iface]);
 	}
-	for (i = 0; i < fs->n; i++) {
-		struct check_flow *f = &fs->v[i];
-		struct rkey k, k2;
-		uint64_t x;
-		int rev = 0, rev_first = 0;
-
-		flow_key(f, 1, &k);
-		x = key_hash(&k) & (nslots - 1);
-		for (;; x = (x + 1) & (nslots - 1)) {
-			uint32_t j = slots[x];
-
-			if (j == UINT32_MAX)
-				break;
-			flow_key(&fs->v[j], 0, &k2);
-			if (!memcmp(&k, &k2, sizeof(k))) {
-				rev = 1;
-				rev_first = fs->v[j].first_usec < f->first_usec;
-				break;
-			}
-		}
-		check_flow_derive_one(f, h, loop_if[f->iface], rev, rev_first);
-	}
-	free(slots);
+	ret = 0;
+	goto out;
+nomem:
+	errno = ENOMEM;
+out:
+	free(x.s);
 	free(loop_if);
-	return 0;
+	free(hk);
+	free(first);
+	return ret;
 }
 
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p)
 {
 	check_flow_to_packet(&fs->v[i], fs->ifnames[fs->v[i].iface], p);
+}
+
+/* An interface name into an IPT_IFNAMSIZ buffer, truncated. */
+static void ifn_copy(char *dst, const char *ifn)
+{
+	size_t n = strnlen(ifn, IPT_IFNAMSIZ - 1);
+
+	memcpy(dst, ifn, n);
+	dst[n] = '\0';
 }
 
 void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ipt_packet *p)
@@ -364,10 +475,8 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ip
 	p->ctstate = f->ctstate;
 	p->pkttype = f->pkttype;
 	p->unknown = f->unknown;
-	if (f->path == IPT_PATH_LOCAL_OUT)
-		snprintf(p->out_if, sizeof(p->out_if), "%s", ifn);
-	else
-		snprintf(p->in_if, sizeof(p->in_if), "%s", ifn);
+	/* no printf: check makes a packet of each of a million flows */
+	ifn_copy(f->path == IPT_PATH_LOCAL_OUT ? p->out_if : p->in_if, ifn);
 }
 
 void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len)
@@ -395,164 +504,3 @@ void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size
 			 f->sport, f->family == 6 ? "[" : "", d, f->family == 6 ? "]" : "", f->dport,
 			 check_class_name(f->cls));
 }
-
-/* ---- evaluation ---- */
-
-struct hitctx {
-	struct check_side *s;
-	int fam;
-	uint64_t packets;
-};
-
-static void on_hit(void *arg, uint32_t rule, int matched)
-{
-	struct hitctx *c = arg;
-
-	if (matched == 1) {
-		c->s->hit_flows[c->fam][rule]++;
-		c->s->hit_packets[c->fam][rule] += c->packets;
-	} else {
-		c->s->maybe_flows[c->fam][rule]++;
-		c->s->maybe_packets[c->fam][rule] += c->packets;
-	}
-}
-
-void check_res_from(struct check_res *r, const struct ipt_result *x)
-{
-	r->verdict = (uint8_t)x->verdict;
-	r->possible = (uint8_t)x->possible;
-	r->by = (uint8_t)x->by;
-	r->martian = (uint8_t)x->martian;
-	r->uncertain_martian = (uint8_t)x->uncertain_martian;
-	r->rule = x->rule;
-	r->chain = x->chain;
-	r->uncertain_rule = x->uncertain_rule;
-}
-
-static int eval_all(struct check_side *s, const struct check_flows *fs,
-		    const struct ipt_context *ctx, int count_hits, struct check_res *out,
-		    int only_martian)
-{
-	struct ipt_eval *ev[2] = {NULL, NULL};
-	struct ipt_compiled *own[2] = {NULL, NULL};
-	struct hitctx hc[2];
-	int fam, ret = -1;
-	size_t i;
-
-	for (fam = 0; fam < 2; fam++) {
-		uint32_t n;
-
-		if (!s->rs[fam])
-			continue;
-		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
-			goto out;
-		ev[fam] = ipt_eval_new(s->rs[fam], ctx);
-		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], s->cp[fam] ? s->cp[fam] : own[fam]) < 0)
-			goto out;
-		n = ipt_rule_count(s->rs[fam]);
-		if (count_hits) {
-			s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
-			s->maybe_packets[fam] = calloc(n + 1, sizeof(uint64_t));
-			if (!s->hit_flows[fam] || !s->hit_packets[fam] || !s->maybe_flows[fam] ||
-			    !s->maybe_packets[fam])
-				goto out;
-			hc[fam].s = s;
-			hc[fam].fam = fam;
-			ipt_eval_set_hook(ev[fam], on_hit, &hc[fam]);
-		}
-	}
-	for (i = 0; i < fs->n; i++) {
-		struct ipt_packet p;
-		struct ipt_result r;
-		int f = fs->v[i].family == 6;
-
-		if (only_martian && !(s->res[i].by == IPT_BY_MARTIAN ||
-				      (s->res[i].uncertain_martian)))
-			continue;
-		if (!ev[f]) {
-			memset(&out[i], 0, sizeof(out[i]));
-			out[i].verdict = IPT_V_UNKNOWN;
-			out[i].rule = out[i].chain = out[i].uncertain_rule = IPT_NONE;
-			continue;
-		}
-		check_flow_packet(fs, i, &p);
-		hc[f].packets = fs->v[i].packets;
-		if (ipt_eval_packet(ev[f], &p, &r) < 0)
-			goto out;
-		check_res_from(&out[i], &r);
-	}
-	ret = 0;
-out:
-	ipt_eval_free(ev[0]);
-	ipt_eval_free(ev[1]);
-	ipt_compiled_free(own[0]);
-	ipt_compiled_free(own[1]);
-	return ret;
-}
-
-int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
-		   int count_hits)
-{
-	s->res = calloc(fs->n ? fs->n : 1, sizeof(*s->res));
-	if (!s->res) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return eval_all(s, fs, &h->ctx, count_hits, s->res, 0);
-}
-
-int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
-			 const struct check_host *h, struct check_res *res)
-{
-	struct ipt_ifconf open[1] = {{"all", 1, 1, 0}};
-	struct ipt_context ctx = h->ctx;
-	struct ipt_ifconf *ifc = NULL;
-	size_t i;
-	int ret;
-
-	/* every interface lets martians through: route_localnet, accept_local, no rp_filter */
-	ifc = calloc(h->nifconf + 1, sizeof(*ifc));
-	if (!ifc)
-		return -1;
-	for (i = 0; i < h->nifconf; i++) {
-		ifc[i] = h->ifconf[i];
-		ifc[i].route_localnet = 1;
-		ifc[i].accept_local = 1;
-		ifc[i].rp_filter = 0;
-	}
-	ifc[h->nifconf] = open[0];
-	ctx.ifconf = ifc;
-	ctx.nifconf = h->nifconf + 1;
-	for (i = 0; i < fs->n; i++)
-		res[i] = s->res[i];
-	ret = eval_all(s, fs, &ctx, 0, res, 1);
-	free(ifc);
-	return ret;
-}
-
-void check_side_use(struct check_side *s, const struct policy *p)
-{
-	int f;
-
-	for (f = 0; f < 2; f++) {
-		s->rs[f] = p->rs[f];
-		s->cp[f] = p->cp[f];
-	}
-}
-
-void check_side_free(struct check_side *s)
-{
-	int f;
-
-	for (f = 0; f < 2; f++) {
-		free(s->hit_flows[f]);
-		free(s->hit_packets[f]);
-		free(s->maybe_flows[f]);
-		free(s->maybe_packets[f]);
-	}
-	free(s->res);
-	memset(s, 0, sizeof(*s));
-}
-

@@ -71,7 +71,12 @@ struct check_flow {
 	uint8_t have_reverse;	/* the reverse direction was recorded */
 	uint8_t flags_seen;	/* OR of the TCP flags stored */
 	uint64_t packets, bytes;
-	int64_t first_usec;
+	int64_t first_usec, last_usec;
+	/* The packets split by the conntrack state the kernel gives each (check_flow_split):
+	 * packets - pk_est - pk_amb are judged like the first packet (ctstate above: the
+	 * first, and those sent before the other side answered); pk_est came after the
+	 * answer (ESTABLISHED); pk_amb either, the record cannot tell which. */
+	uint64_t pk_est, pk_amb;
 };
 
 struct check_flows {
@@ -101,8 +106,20 @@ void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int
 			   int rev, int rev_first);
 /* The evaluator packet of a derived flow seen on interface ifname. */
 void check_flow_to_packet(const struct check_flow *f, const char *ifname, struct ipt_packet *p);
-/* The evaluator packet of flow i. */
+/* Splits a derived flow's packets (pk_est, pk_amb) by the conntrack state of each.
+ * first_row: the row holds this direction's first packet; rev: the reverse direction was
+ * recorded, its first packet at rev_usec. Only a flow whose first packet is NEW in the
+ * direction that opened the connection is split: before the answer its packets stay NEW,
+ * after it they are ESTABLISHED; an unanswered flow's packets are all NEW. A row the
+ * answer falls within has its first packet NEW (when the row opened the connection or
+ * began before the answer), its last ESTABLISHED (when after the answer), and the rest
+ * in pk_amb. */
+void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec);
+/* The evaluator packet of flow i (its first packet, or one sent before an answer). */
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p);
+/* The evaluator packet of flow i's packets after the answer: ESTABLISHED, TCP flags ACK
+ * and unknown (PSH, FIN or RST may be set). */
+void check_flow_packet_est(const struct check_flows *fs, size_t i, struct ipt_packet *p);
 /* "a0 in tcp 198.51.100.7:0 -> 45.33.1.10:22" into buf. */
 void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len);
 
@@ -133,7 +150,11 @@ struct check_side {
 	const struct ipt_compiled *cp[2];	/* borrowed; NULL: compiled per evaluation */
 	uint64_t *hit_flows[2], *hit_packets[2];	/* per rule: definite matches */
 	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
-	struct check_res *res;	/* per flow */
+	struct check_res *res;	/* per flow: its first packet (and those judged like it) */
+	struct check_res *res_est;	/* per flow: its ESTABLISHED packets (none: UNKNOWN,
+					 * possible 0) */
+	unsigned threads;	/* evaluation threads; 0: one per CPU (up to 4) for 50 000
+				 * flows or more each; the results are the same */
 };
 
 /* Points s at policy p's rulesets (borrowed: p outlives s). */
@@ -148,15 +169,19 @@ void check_possible_text(unsigned p, char *buf, size_t len);
  * policy of filter OUTPUT", "DROP by the kernel's martian check (...)", "UNKNOWN (...)". */
 void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len);
 
-/* Evaluates every flow against side s (hits counted when count_hits). Flows of a family
- * without a ruleset get verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */
+/* Evaluates every flow against side s, packet by packet (hits counted when count_hits):
+ * the packets judged like the first once, the ESTABLISHED ones (unless the first is
+ * dropped or rejected for certain: then all are judged like it) a second time; pk_amb
+ * counts as a possible hit of the rules of both. Flows of a family without a ruleset get
+ * verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */
 int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
 		   int count_hits);
 /* For flows the kernel's martian check dropped: what the ruleset alone would do (the
  * routing checks passing). res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
-void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets */
+void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets;
+						 * zeroes s */
 
 /* Finding kinds. */
 enum check_kind {
@@ -185,6 +210,7 @@ struct check_group {
 	struct check_res b;	/* CK_SPOOF: the ruleset alone; diff: the --against side */
 	int have_b;
 	uint64_t flows, packets, bytes;
+	uint64_t maybe_packets;	/* more packets that may belong (check_flow pk_amb) */
 	size_t ex[CHECK_EXAMPLES];
 	unsigned nex;
 };
@@ -192,17 +218,32 @@ struct check_group {
 struct check_groups {
 	struct check_group *v;
 	size_t n, cap;
+	uint32_t *slots;	/* open-addressing index of v by key (kind, fam, label, a, b) */
+	size_t nslots;		/* a power of two, >= 2 * n; 0 before the first group */
 };
 
-/* Adds flow i's weight to the group (kind, fam, label, a, b), creating it. -1 ENOMEM. */
+/* Adds flow i, with `packets` of its packets for certain and `maybe` more that may
+ * belong (its bytes in proportion to both), to the group (kind, fam, label, a, b),
+ * creating it. -1 ENOMEM. */
 int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
 		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i);
-/* Builds every finding group: newside against fs; alone (may be NULL) the martian-free
- * outcomes; old (may be NULL) the --against side. Groups sorted by kind, packets desc. */
+		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe);
+/* Label of the groups of a flow's packets after the answer (res_est). */
+#define CHECK_LATER_LABEL "packets after the answer (ESTABLISHED)"
+
+/* Builds every finding group of the flows' first packets (weighted by all their
+ * packets): newside against fs; alone (may be NULL) the martian-free outcomes; old (may
+ * be NULL) the --against side. Groups sorted by kind, packets desc. */
 int check_findings(struct check_groups *g, const struct check_flows *fs,
 		   const struct check_side *newside, const struct check_res *alone,
 		   const struct check_side *old);
+/* check_findings() and the groups of the packets after the answer (res_est; pk_est
+ * packets, pk_amb maybe) where they fare otherwise: loopback breakage, and a verdict
+ * change between the sides, labelled CHECK_LATER_LABEL (for breakage, the service then
+ * it). What `check` reports. */
+int check_findings_packets(struct check_groups *g, const struct check_flows *fs,
+			   const struct check_side *newside, const struct check_res *alone,
+			   const struct check_side *old);
 void check_groups_free(struct check_groups *g);
 
 /* The label of the undecided matches of rule (for grouping uncertainty): names of its

@@ -92,25 +92,89 @@ static int res_same(const struct check_res *a, const struct check_res *b)
 	       a->uncertain_rule == b->uncertain_rule;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t res_hash(uint64_t h, const struct check_res *r)
+{
+	uint32_t v[6] = {r->verdict, r->possible, r->by, r->martian, r->rule, r->chain};
+
+	h = fnv(h, v, sizeof(v));
+	return fnv(h, &r->uncertain_rule, sizeof(r->uncertain_rule));
+}
+
+static uint64_t group_hash(enum check_kind kind, int fam, const char *label,
+			   const struct check_res *a, const struct check_res *b)
+{
+	uint32_t k[3] = {(uint32_t)kind, (uint32_t)fam, b != NULL};
+	uint64_t h = fnv(1469598103934665603ull, k, sizeof(k));
+
+	h = fnv(h, label, strlen(label));
+	h = res_hash(h, a);
+	return b ? res_hash(h, b) : h;
+}
+
+static int group_is(const struct check_group *y, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b)
+{
+	return y->kind == kind && y->fam == fam && !strcmp(y->label, label) && res_same(&y->a, a) &&
+	       y->have_b == (b != NULL) && (!b || res_same(&y->b, b));
+}
+
+/* Rebuilds the index with twice the slots. -1 ENOMEM. */
+static int groups_rehash(struct check_groups *g)
+{
+	size_t ns = g->nslots ? g->nslots * 2 : 64, k;
+	uint32_t *sl;
+
+	while (ns < (g->n + 1) * 2)
+		ns *= 2;
+	sl = malloc(ns * sizeof(*sl));
+	if (!sl) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memset(sl, 0xff, ns * sizeof(*sl));
+	for (k = 0; k < g->n; k++) {
+		const struct check_group *y = &g->v[k];
+		uint64_t x = group_hash(y->kind, y->fam, y->label, &y->a, y->have_b ? &y->b : NULL);
+
+		for (x &= ns - 1; sl[x] != UINT32_MAX; x = (x + 1) & (ns - 1))
+			;
+		sl[x] = (uint32_t)k;
+	}
+	free(g->slots);
+	g->slots = sl;
+	g->nslots = ns;
+	return 0;
+}
+
 int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
 		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i)
+		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe)
 {
 	struct check_group *x = NULL;
-	size_t k;
+	uint64_t h;
 
-	for (k = g->n; k-- > 0;) {	/* groups are few; newest first */
-		struct check_group *y = &g->v[k];
-
-		if (y->kind == kind && y->fam == fam && !strcmp(y->label, label) &&
-		    res_same(&y->a, a) && y->have_b == (b != NULL) && (!b || res_same(&y->b, b))) {
-			x = y;
+	if ((g->n + 1) * 2 > g->nslots && groups_rehash(g) < 0)
+		return -1;
+	for (h = group_hash(kind, fam, label, a, b) & (g->nslots - 1); g->slots[h] != UINT32_MAX;
+	     h = (h + 1) & (g->nslots - 1))
+		if (group_is(&g->v[g->slots[h]], kind, fam, label, a, b)) {
+			x = &g->v[g->slots[h]];
 			break;
 		}
-	}
 	if (!x) {
 		if (util_grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
 			return -1;
+		g->slots[h] = (uint32_t)g->n;
 		x = &g->v[g->n++];
 		memset(x, 0, sizeof(*x));
 		x->kind = kind;
@@ -123,8 +187,11 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 		}
 	}
 	x->flows++;
-	x->packets += fs->v[i].packets;
-	x->bytes += fs->v[i].bytes;
+	x->packets += packets;
+	x->maybe_packets += maybe;
+	x->bytes += packets + maybe == fs->v[i].packets || !fs->v[i].packets ? fs->v[i].bytes :
+		    (uint64_t)((double)fs->v[i].bytes * (double)(packets + maybe) /
+			       (double)fs->v[i].packets);
 	if (x->nex < CHECK_EXAMPLES)
 		x->ex[x->nex++] = i;
 	return 0;
@@ -153,9 +220,71 @@ static int blocked(unsigned v)
 	return v == IPT_V_DROP || v == IPT_V_REJECT;
 }
 
-int check_findings(struct check_groups *g, const struct check_flows *fs,
-		   const struct check_side *ns, const struct check_res *alone,
-		   const struct check_side *old)
+/* "udp/5353", "icmp type 8", "proto 47": the service of a loopback flow. */
+static void service_label(const struct check_flow *f, char *label, size_t len)
+{
+	unsigned svc = f->dport ? f->dport : f->sport;
+	const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
+			 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
+
+	if (f->proto == 1 || f->proto == 58)
+		snprintf(label, len, "%s type %u", pn, f->dport >> 8);
+	else if (pn)
+		snprintf(label, len, "%s/%u", pn, svc);
+	else
+		snprintf(label, len, "proto %u", f->proto);
+}
+
+/* The diff kind of outcome r against the --against side's o, CK_COUNT when the same. */
+static enum check_kind diff_kind(const struct check_res *r, const struct check_res *o)
+{
+	if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
+		return CK_NEW_UNCERTAIN;
+	if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
+		return CK_NEW_CERTAIN;
+	if (r->verdict == IPT_V_UNKNOWN || r->verdict == o->verdict)
+		return CK_COUNT;
+	if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
+		return CK_NEW_BLOCKED;
+	if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
+		return CK_NEW_ACCEPTED;
+	return CK_BLOCK_CHANGED;
+}
+
+/* The findings of flow i's packets after the answer, when it has some on the new side
+ * (res_est evaluated): loopback breakage, and the diff. -1 ENOMEM. */
+static int later_findings(struct check_groups *g, const struct check_flows *fs, size_t i,
+			  const struct check_side *ns, const struct check_side *old)
+{
+	const struct check_flow *f = &fs->v[i];
+	const struct check_res *r = &ns->res_est[i];
+	uint64_t n = f->pk_est + f->pk_amb;
+	int fam = f->family == 6;
+	char label[96], svc[48];
+	enum check_kind k;
+
+	if (!n || !r->possible)
+		return 0;
+	if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
+		service_label(f, svc, sizeof(svc));
+		snprintf(label, sizeof(label), "%s, %s", svc, CHECK_LATER_LABEL);
+		if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->pk_est,
+				    f->pk_amb) < 0)
+			return -1;
+	}
+	if (!old || !old->rs[fam] || !old->res_est[i].possible)
+		return 0;
+	k = diff_kind(r, &old->res_est[i]);
+	if (k != CK_COUNT &&
+	    check_group_add(g, k, fam, CHECK_LATER_LABEL, r, &old->res_est[i], fs, i, f->pk_est,
+			    f->pk_amb) < 0)
+		return -1;
+	return 0;
+}
+
+static int findings(struct check_groups *g, const struct check_flows *fs,
+		    const struct check_side *ns, const struct check_res *alone,
+		    const struct check_side *old, int later)
 {
 	size_t i;
 	char label[96];
@@ -171,66 +300,66 @@ int check_findings(struct check_groups *g, const struct check_flows *fs,
 			snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 				 fs->subclasses[f->subclass]);
 			if (check_group_add(g, CK_SPOOF, fam, label, r,
-					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i) < 0)
+					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i,
+					    f->packets, 0) < 0)
 				return -1;
 		}
 		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
-			unsigned svc = f->dport ? f->dport : f->sport;
-			const char *pn = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" :
-					 f->proto == 1 ? "icmp" : f->proto == 58 ? "icmpv6" : NULL;
-
-			if (f->proto == 1 || f->proto == 58)
-				snprintf(label, sizeof(label), "%s type %u", pn, f->dport >> 8);
-			else if (pn)
-				snprintf(label, sizeof(label), "%s/%u", pn, svc);
-			else
-				snprintf(label, sizeof(label), "proto %u", f->proto);
-			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i) < 0)
+			service_label(f, label, sizeof(label));
+			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
 				return -1;
 		}
 		if (r->verdict == IPT_V_UNKNOWN) {
 			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
 					      sizeof(label));
-			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i) < 0)
+			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
 				return -1;
 		}
 		if (old && old->rs[fam]) {
 			const struct check_res *o = &old->res[i];
-			enum check_kind k = CK_COUNT;
+			enum check_kind k = diff_kind(r, o);
 			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
 			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
 
-			label[0] = '\0';
-			if (r->verdict == IPT_V_UNKNOWN && o->verdict != IPT_V_UNKNOWN)
-				k = CK_NEW_UNCERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && o->verdict == IPT_V_UNKNOWN)
-				k = CK_NEW_CERTAIN;
-			else if (r->verdict != IPT_V_UNKNOWN && r->verdict != o->verdict) {
-				if (blocked(r->verdict) && o->verdict == IPT_V_ACCEPT)
-					k = CK_NEW_BLOCKED;
-				else if (r->verdict == IPT_V_ACCEPT && blocked(o->verdict))
-					k = CK_NEW_ACCEPTED;
-				else
-					k = CK_BLOCK_CHANGED;
-			}
-			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i) < 0)
+			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i, f->packets, 0) < 0)
 				return -1;
 			if (f->spoof && acc_n != acc_o) {
 				snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
 					 fs->subclasses[f->subclass]);
 				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
-						    label, r, o, fs, i) < 0)
+						    label, r, o, fs, i, f->packets, 0) < 0)
 					return -1;
 			}
 		}
+		if (later && ns->res_est &&
+		    later_findings(g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
+			return -1;
 	}
 	if (g->n)
 		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
+	free(g->slots);	/* the order changed: the index is stale */
+	g->slots = NULL;
+	g->nslots = 0;
 	return 0;
+}
+
+int check_findings(struct check_groups *g, const struct check_flows *fs,
+		   const struct check_side *ns, const struct check_res *alone,
+		   const struct check_side *old)
+{
+	return findings(g, fs, ns, alone, old, 0);
+}
+
+int check_findings_packets(struct check_groups *g, const struct check_flows *fs,
+			   const struct check_side *ns, const struct check_res *alone,
+			   const struct check_side *old)
+{
+	return findings(g, fs, ns, alone, old, 1);
 }
 
 void check_groups_free(struct check_groups *g)
 {
 	free(g->v);
+	free(g->slots);
 	memset(g, 0, sizeof(*g));
 }

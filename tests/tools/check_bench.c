@@ -6,7 +6,8 @@
  * the parse time, and verdicts per second of the compiled and the plain evaluator (median
  * of RUNS runs; the plain walk of the flat ruleset runs on a 50 000-flow slice), and
  * checks that both gave the same verdicts.
- * Usage: check_bench [RUNS] [FLOWS] */
+ * Usage: check_bench [RUNS] [FLOWS]
+ *        check_bench --ruleset chains|flat   (prints that ruleset: tests/bench/check_e2e) */
 #include "policy/ipt.h"
 
 #include <arpa/inet.h>
@@ -163,6 +164,14 @@ int main(int argc, char **argv)
 	uint8_t *a, *b;
 	int flat, bad = 0;
 
+	if (argc == 3 && !strcmp(argv[1], "--ruleset")) {	/* tests/bench/check_e2e's ruleset */
+		size_t len;
+		char *text = ruleset(!strcmp(argv[2], "flat"), 5000, &len);
+
+		fwrite(text, 1, len, stdout);
+		free(text);
+		return fflush(stdout) != 0;
+	}
 	if (runs < 1 || runs > 15 || nflows < 1000) {
 		fprintf(stderr, "usage: check_bench [RUNS 1-15] [FLOWS >= 1000]\n");
 		return 2;
