@@ -289,7 +289,7 @@ static int count_status(struct collector *c, struct collector_source *s,
 {
 	unsigned i;
 
-	for (i = 0; i < DERR_COUNT; i++)
+	for (i = 0; r->errors >> i && i < DERR_COUNT; i++)	/* most records have none */
 		if (r->errors & (1u << i))
 			s->cur.decode_errors[i]++;
 	switch (r->status) {
