@@ -38,7 +38,6 @@ struct flowtab {
 	size_t next_unused;		/* pool[next_unused..cap) never handed out yet */
 	uint32_t *freelist;		/* cap recycled pool indices */
 	size_t nfree;
-	uint32_t *cand;			/* cap pool indices: eviction candidates */
 	struct flow_entry *dhead;	/* dirty list, oldest first */
 	struct flow_entry *dtail;
 	struct flow_entry **scratch;	/* cap pointers: the batch handed to a sink */
@@ -104,9 +103,8 @@ struct flowtab *flowtab_new(size_t max_entries)
 	ft->stamp = calloc(max_entries, sizeof(*ft->stamp));
 	ft->state = calloc(max_entries, sizeof(*ft->state));
 	ft->freelist = calloc(max_entries, sizeof(*ft->freelist));
-	ft->cand = calloc(max_entries, sizeof(*ft->cand));
 	ft->scratch = calloc(max_entries, sizeof(*ft->scratch));
-	if (!ft->slots || !ft->pool || !ft->stamp || !ft->state || !ft->freelist || !ft->cand ||
+	if (!ft->slots || !ft->pool || !ft->stamp || !ft->state || !ft->freelist ||
 	    !ft->scratch) {
 		flowtab_free(ft);
 		errno = ENOMEM;
@@ -124,7 +122,6 @@ void flowtab_free(struct flowtab *ft)
 	free(ft->stamp);
 	free(ft->state);
 	free(ft->freelist);
-	free(ft->cand);
 	free(ft->scratch);
 	free(ft);
 }
@@ -288,51 +285,56 @@ static void entry_remove(struct flowtab *ft, uint32_t idx)
 	ft->count--;
 }
 
-/* Reorders a[0..n) so that its k smallest stamps come first (k < n): quickselect with a
- * median-of-three pivot (the candidates arrive in pool order, often already sorted). */
-static void select_oldest(const uint64_t *stamp, uint32_t *a, size_t n, size_t k)
+#define FT_EVICT_BUCKETS 1024
+
+/* The stamp T such that exactly n clean entries have a stamp <= T (0 < n < the number
+ * of clean entries, whose stamps lie in [lo, hi]; stamps are unique). Each pass counts
+ * the clean stamps of the range in FT_EVICT_BUCKETS equal buckets and narrows the range
+ * to the bucket where the n-th one falls: sequential reads only, a few passes. */
+static uint64_t evict_threshold(const struct flowtab *ft, size_t n, uint64_t lo, uint64_t hi)
 {
-	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+	size_t cnt[FT_EVICT_BUCKETS], i, b, below;
+	uint64_t width;
 
 	while (lo < hi) {
-		ptrdiff_t i = lo, j = hi, mid = lo + (hi - lo) / 2;
-		uint64_t x = stamp[a[lo]], y = stamp[a[mid]], z = stamp[a[hi]], p;
-		uint32_t t;
-
-		p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-		while (i <= j) {
-			while (stamp[a[i]] < p)
-				i++;
-			while (stamp[a[j]] > p)
-				j--;
-			if (i <= j) {
-				t = a[i];
-				a[i++] = a[j];
-				a[j--] = t;
-			}
-		}
-		if (kk <= j)
-			hi = j;
-		else if (kk >= i)
-			lo = i;
-		else
-			return;
+		width = (hi - lo) / FT_EVICT_BUCKETS + 1;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < ft->next_unused; i++)
+			if (ft->state[i] == FT_CLEAN && ft->stamp[i] >= lo && ft->stamp[i] <= hi)
+				cnt[(ft->stamp[i] - lo) / width]++;
+		for (b = 0, below = 0; below + cnt[b] < n; b++)
+			below += cnt[b];
+		/* the n-th oldest is in bucket b: the range shrinks at least FT_EVICT_BUCKETS-fold */
+		n -= below;
+		lo += b * width;
+		if (hi - lo > width - 1)
+			hi = lo + width - 1;
 	}
+	return lo;
 }
 
 size_t flowtab_evict(struct flowtab *ft, size_t n)
 {
 	size_t i, nc = 0;
+	uint64_t lo = UINT64_MAX, hi = 0, t;
 
-	for (i = 0; i < ft->next_unused; i++)
-		if (ft->state[i] == FT_CLEAN)
-			ft->cand[nc++] = (uint32_t)i;
-	if (n < nc)
-		select_oldest(ft->stamp, ft->cand, nc, n);
-	else
+	for (i = 0; i < ft->next_unused; i++) {
+		if (ft->state[i] == FT_CLEAN) {
+			nc++;
+			if (ft->stamp[i] < lo)
+				lo = ft->stamp[i];
+			if (ft->stamp[i] > hi)
+				hi = ft->stamp[i];
+		}
+	}
+	if (n == 0 || nc == 0)
+		return 0;
+	if (n > nc)
 		n = nc;
-	for (i = 0; i < n; i++)
-		entry_remove(ft, ft->cand[i]);
+	t = n < nc ? evict_threshold(ft, n, lo, hi) : hi;
+	for (i = 0; i < ft->next_unused; i++)
+		if (ft->state[i] == FT_CLEAN && ft->stamp[i] <= t)
+			entry_remove(ft, (uint32_t)i);
 	ft->evictions += n;
 	return n;
 }
