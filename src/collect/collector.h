@@ -50,7 +50,7 @@ struct collector_iface_memo {
 /* Per-source bookkeeping. `cur` holds counters since the last stats row. */
 struct collector_source {
 	int64_t id;			/* sources.id */
-	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
+	int fixed_iface;		/* index into ifaces, or -1: by the record (files, NFLOG) */
 	uint8_t fixed_dir;		/* enum pkt_dir the handle captures, or DIR_UNKNOWN */
 	uint8_t is_nflog;		/* an NFLOG group, not a pcap handle */
 	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
