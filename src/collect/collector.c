@@ -9,8 +9,7 @@
 
 #include "sources/decode.h"
 #include "common/util.h"
-
-#define ARPHRD_LOOPBACK_ 772
+#include "collect/collector_int.h"
 
 void collector_opts_default(struct collector_opts *o)
 {
@@ -53,94 +52,6 @@ void collector_free(struct collector *c)
 	c->ev = NULL;
 	free(c->nfl);
 	c->nfl = NULL;
-}
-
-int collector_iface_find(const struct collector *c, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < c->n_ifaces; i++)
-		if (!strcmp(c->ifaces[i].info.name, name))
-			return (int)i;
-	return -1;
-}
-
-int collector_iface_add(struct collector *c, const struct iface_info *info, const char *origin)
-{
-	struct collector_iface *ci;
-	unsigned i;
-	int idx = collector_iface_find(c, info->name);
-
-	if (idx >= 0)
-		return idx;
-	if (c->n_ifaces >= COLLECTOR_MAX_IFACES)
-		return -1;
-	ci = &c->ifaces[c->n_ifaces];
-	ci->info = *info;
-	ci->role_origin = origin;
-	for (i = 0; i < c->n_roles; i++) {
-		if (!strcmp(c->roles[i].name, info->name)) {
-			int ifindex = ci->info.ifindex;
-
-			ci->info = c->roles[i].info;
-			ci->info.ifindex = ifindex;
-			ci->role_origin = "option";
-		}
-	}
-	if (store_iface_add(c->st, c->run_id, &ci->info, ci->role_origin) < 0)
-		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
-	c->ifnames[c->n_ifaces] = ci->info.name;
-	return (int)c->n_ifaces++;
-}
-
-int collector_source_add(struct collector *c, const char *kind, const char *name,
-			 int fixed_iface, const char *file_ifname, int linktype)
-{
-	struct collector_source *s;
-	const char *ifname = fixed_iface >= 0 ? c->ifaces[fixed_iface].info.name : file_ifname;
-
-	if (c->n_sources >= COLLECTOR_MAX_SOURCES)
-		return -1;
-	s = &c->sources[c->n_sources];
-	memset(s, 0, sizeof(*s));
-	s->id = store_source_add(c->st, c->run_id, kind, name, ifname, linktype);
-	if (s->id < 0) {
-		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
-		return -1;
-	}
-	s->fixed_iface = fixed_iface;
-	snprintf(s->file_ifname, sizeof(s->file_ifname), "%s", file_ifname ? file_ifname : "");
-	return (int)c->n_sources++;
-}
-
-/* Interface of a frame from a file: SLL2 ifindex, a loopback hardware type, NFLOG
- * in/out device, else the file's default name. Creates it with a default role. */
-static int file_iface(struct collector *c, struct collector_source *s, int linktype,
-		      const struct pkt_record *r)
-{
-	struct iface_info info;
-	char name[IF_NAMESIZE];
-	int loop = linktype == 0 || linktype == 108 ||
-		   ((r->have & PKT_HAVE_HATYPE) && r->sll_hatype == ARPHRD_LOOPBACK_);
-	int idx;
-
-	if (loop && (r->have & PKT_HAVE_HATYPE))
-		snprintf(name, sizeof(name), "lo");
-	else if (r->have & PKT_HAVE_IFINDEX)
-		snprintf(name, sizeof(name), "if%u", r->ifindex);
-	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_INDEV))
-		snprintf(name, sizeof(name), "if%u", r->nflog.indev);
-	else if ((r->have & PKT_HAVE_NFLOG) && (r->nflog.have & NFL_HAVE_OUTDEV))
-		snprintf(name, sizeof(name), "if%u", r->nflog.outdev);
-	else
-		snprintf(name, sizeof(name), "%s", s->file_ifname);
-	idx = collector_iface_find(c, name);
-	if (idx >= 0)
-		return idx;
-	memset(&info, 0, sizeof(info));
-	snprintf(info.name, sizeof(info.name), "%s", name);
-	info.role = loop ? ROLE_LOOPBACK : ROLE_EXTERNAL;
-	return collector_iface_add(c, &info, "file-default");
 }
 
 /* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
@@ -378,7 +289,7 @@ static int count_status(struct collector *c, struct collector_source *s,
 {
 	unsigned i;
 
-	for (i = 0; i < DERR_COUNT; i++)
+	for (i = 0; r->errors >> i && i < DERR_COUNT; i++)	/* most records have none */
 		if (r->errors & (1u << i))
 			s->cur.decode_errors[i]++;
 	switch (r->status) {
@@ -517,7 +428,7 @@ static void frame_record(struct collector *c, unsigned src, const struct pkt_rec
 		r.dir = s->fixed_dir;
 	if (!count_status(c, s, &r))
 		return;
-	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : file_iface(c, s, linktype, &r);
+	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : collector_file_iface(c, s, linktype, &r);
 	if (ifidx < 0) {	/* more interfaces than the table holds */
 		c->tot.lost_db++;
 		return;
@@ -596,51 +507,6 @@ static int nflog_count(struct collector *c, struct flow_entry *e, const struct p
 	return -1;
 }
 
-/* True when a pcap handle captures interface ifidx in direction dir: then pcap counts
- * the packet and NFLOG only notes it. */
-static int pcap_covers(const struct collector *c, int ifidx, uint8_t dir)
-{
-	unsigned i;
-
-	for (i = 0; i < c->n_sources; i++)
-		if (c->sources[i].fixed_iface == ifidx && !c->sources[i].is_nflog &&
-		    (c->sources[i].fixed_dir == dir || c->ifaces[ifidx].info.role == ROLE_LOOPBACK))
-			return 1;
-	return 0;
-}
-
-/* The interface of an NFLOG packet: the in-device for packets on their way in, the
- * out-device for packets on their way out, by ifindex; created (role external) when the
- * collector did not know it. */
-static int nflog_iface(struct collector *c, const struct pkt_record *r)
-{
-	const struct pkt_nflog *nf = &r->nflog;
-	uint32_t ifindex = 0;
-	char name[IF_NAMESIZE];
-	struct iface_info info;
-	unsigned i;
-
-	if (r->dir == DIR_OUT && (nf->have & NFL_HAVE_OUTDEV))
-		ifindex = nf->outdev;
-	else if (nf->have & NFL_HAVE_INDEV)
-		ifindex = nf->indev;
-	else if (nf->have & NFL_HAVE_OUTDEV)
-		ifindex = nf->outdev;
-	for (i = 0; i < c->n_ifaces; i++)
-		if (ifindex && c->ifaces[i].info.ifindex == (int)ifindex)
-			return (int)i;
-	if (!ifindex || !if_indextoname(ifindex, name))
-		snprintf(name, sizeof(name), "if%u", ifindex);
-	i = (unsigned)collector_iface_find(c, name);
-	if ((int)i >= 0)
-		return (int)i;
-	memset(&info, 0, sizeof(info));
-	snprintf(info.name, sizeof(info.name), "%s", name);
-	info.ifindex = (int)ifindex;
-	info.role = !strcmp(name, "lo") ? ROLE_LOOPBACK : ROLE_EXTERNAL;
-	return collector_iface_add(c, &info, "nflog-default");
-}
-
 void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_record *rec,
 			    const uint8_t *payload, uint32_t len)
 {
@@ -654,14 +520,14 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 	c->tot.nflog_copies++;
 	if (!count_status(c, s, &r))
 		return;
-	ifidx = nflog_iface(c, &r);
+	ifidx = collector_nflog_iface(c, s, &r);
 	if (ifidx < 0) {
 		c->tot.lost_db++;
 		return;
 	}
 	if (c->ifaces[ifidx].info.role == ROLE_LOOPBACK)
 		r.dir = DIR_IN;
-	covered = pcap_covers(c, ifidx, r.dir);
+	covered = collector_pcap_covers(c, ifidx, r.dir);
 	c->tot.nflog_dup += (uint64_t)covered;
 	if (!covered) {
 		c->tot.packets++;

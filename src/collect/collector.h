@@ -37,13 +37,24 @@ struct collector_iface {
 	const char *role_origin;	/* "option", "kernel" or "file-default" */
 };
 
+/* What names the interface of a record that a source does not fix: a file's default name,
+ * "lo", or "ifN" by an interface index (SLL2, NFLOG in/out device). An interface index
+ * once resolved never changes for its name, so each source remembers the last few it
+ * resolved and a packet costs no name building nor string comparison. */
+#define COLLECTOR_IFACE_MEMO 8		/* a power of 2 */
+struct collector_iface_memo {
+	uint64_t key;			/* kind << 32 | number; 0: empty */
+	int idx;			/* index into collector.ifaces */
+};
+
 /* Per-source bookkeeping. `cur` holds counters since the last stats row. */
 struct collector_source {
 	int64_t id;			/* sources.id */
-	int fixed_iface;		/* index into ifaces, or -1: resolve per packet (files) */
+	int fixed_iface;		/* index into ifaces, or -1: by the record (files, NFLOG) */
 	uint8_t fixed_dir;		/* enum pkt_dir the handle captures, or DIR_UNKNOWN */
 	uint8_t is_nflog;		/* an NFLOG group, not a pcap handle */
 	char file_ifname[IF_NAMESIZE];	/* files: the default interface name */
+	struct collector_iface_memo memo[COLLECTOR_IFACE_MEMO];	/* files and NFLOG */
 	uint64_t interval_start_usec;
 	struct store_capture_stats cur;
 };

@@ -1,25 +1,43 @@
-/* This file implements the flow table: a chained hash table over a preallocated pool of
- * entries, with an LRU list for eviction and a dirty list of entries awaiting the sink. */
+/* This file implements the flow table: open addressing over a compact slot array (a
+ * slot is the key's 32-bit hash and the entry's pool index, so a probe touches no entry
+ * but the one whose hash matches), a preallocated pool of entries, a last-use stamp per
+ * entry for least-recently-used eviction, and a dirty list of entries awaiting the sink. */
 #include "flows/flowtab.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The table. Invariants: every live entry is in exactly one hash chain and in the LRU
- * list; it is in the dirty list iff e->dirty; count = live entries <= cap; free entries
- * are either on the free list (linked through hnext) or at pool[next_unused...cap). */
+/* A slot of the open-addressing array: ent is a pool index + 1 (0: empty); h is the low
+ * 32 bits of the key's hash, whose low bits are the slot the key wants (its home). */
+struct ft_slot {
+	uint32_t h;
+	uint32_t ent;
+};
+
+/* Entry states in flowtab.state (a byte per pool entry, so eviction reads no entry). */
+enum { FT_FREE = 0, FT_CLEAN, FT_DIRTY };
+
+/* The table. Invariants: every live entry is in exactly one slot, which a linear probe
+ * from its home reaches without passing an empty slot; state[i] says whether pool[i] is
+ * free, live and clean, or live and dirty (on the dirty list); count = live entries <=
+ * cap; the slot array holds at least twice cap slots (load <= 1/2); free entries are
+ * in freelist[0..nfree) or at pool[next_unused...cap). stamp[i] is the use clock at the
+ * last flowtab_get() of pool[i]: ordering live entries by stamp is least recently used
+ * first, the order a linked LRU list would keep. */
 struct flowtab {
 	size_t cap;			/* fixed maximum of live entries */
 	size_t count;			/* live entries */
 	size_t ndirty;			/* entries on the dirty list */
-	size_t mask;			/* number of buckets - 1 (a power of two minus one) */
-	struct flow_entry **buckets;
+	size_t mask;			/* number of slots - 1 (a power of two minus one) */
+	struct ft_slot *slots;
 	struct flow_entry *pool;	/* cap entries, allocated once */
+	uint64_t *stamp;		/* cap last-use stamps */
+	uint8_t *state;			/* cap FT_* */
+	uint64_t clock;			/* the last stamp handed out */
 	size_t next_unused;		/* pool[next_unused..cap) never handed out yet */
-	struct flow_entry *free;	/* recycled entries, linked through hnext */
-	struct flow_entry *lru_head;	/* least recently used */
-	struct flow_entry *lru_tail;	/* most recently used */
+	uint32_t *freelist;		/* cap recycled pool indices */
+	size_t nfree;
 	struct flow_entry *dhead;	/* dirty list, oldest first */
 	struct flow_entry *dtail;
 	struct flow_entry **scratch;	/* cap pointers: the batch handed to a sink */
@@ -40,7 +58,7 @@ static inline uint64_t mix64(uint64_t h)
 	return h;
 }
 
-static inline uint64_t key_hash(const struct flow_key *k)
+static inline uint32_t key_hash(const struct flow_key *k)
 {
 	const unsigned char *p = (const unsigned char *)k;
 	uint64_t h = 0x9e3779b97f4a7c15ULL, w;
@@ -51,7 +69,7 @@ static inline uint64_t key_hash(const struct flow_key *k)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
-	return mix64(h);
+	return (uint32_t)mix64(h);
 }
 
 static size_t pow2_at_least(size_t n)
@@ -66,22 +84,28 @@ static size_t pow2_at_least(size_t n)
 struct flowtab *flowtab_new(size_t max_entries)
 {
 	struct flowtab *ft;
-	size_t nb;
+	size_t ns;
 
-	if (max_entries == 0 || max_entries > SIZE_MAX / 2 / sizeof(struct flow_entry)) {
+	/* pool indices + 1 fit a slot's 32 bits, and twice as many slots fit a hash's */
+	if (max_entries == 0 || max_entries > UINT32_MAX / 4 ||
+	    max_entries > SIZE_MAX / 4 / sizeof(struct flow_entry)) {
 		errno = EINVAL;
 		return NULL;
 	}
 	ft = calloc(1, sizeof(*ft));
 	if (!ft)
 		return NULL;
-	nb = pow2_at_least(max_entries);
+	ns = pow2_at_least(max_entries * 2);
 	ft->cap = max_entries;
-	ft->mask = nb - 1;
-	ft->buckets = calloc(nb, sizeof(*ft->buckets));
+	ft->mask = ns - 1;
+	ft->slots = calloc(ns, sizeof(*ft->slots));
 	ft->pool = calloc(max_entries, sizeof(*ft->pool));
+	ft->stamp = calloc(max_entries, sizeof(*ft->stamp));
+	ft->state = calloc(max_entries, sizeof(*ft->state));
+	ft->freelist = calloc(max_entries, sizeof(*ft->freelist));
 	ft->scratch = calloc(max_entries, sizeof(*ft->scratch));
-	if (!ft->buckets || !ft->pool || !ft->scratch) {
+	if (!ft->slots || !ft->pool || !ft->stamp || !ft->state || !ft->freelist ||
+	    !ft->scratch) {
 		flowtab_free(ft);
 		errno = ENOMEM;
 		return NULL;
@@ -93,68 +117,55 @@ void flowtab_free(struct flowtab *ft)
 {
 	if (!ft)
 		return;
-	free(ft->buckets);
+	free(ft->slots);
 	free(ft->pool);
+	free(ft->stamp);
+	free(ft->state);
+	free(ft->freelist);
 	free(ft->scratch);
 	free(ft);
 }
 
-static inline void lru_unlink(struct flowtab *ft, struct flow_entry *e)
+/* The slot holding key (hash h), or the empty slot where the probe ended. */
+static inline struct ft_slot *probe(const struct flowtab *ft, const struct flow_key *key,
+				    uint32_t h)
 {
-	if (e->lru_prev)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		ft->lru_head = e->lru_next;
-	if (e->lru_next)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		ft->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
-}
+	size_t i = h & ft->mask;
+	struct ft_slot *sl;
 
-static inline void lru_append(struct flowtab *ft, struct flow_entry *e)
-{
-	e->lru_next = NULL;
-	e->lru_prev = ft->lru_tail;
-	if (ft->lru_tail)
-		ft->lru_tail->lru_next = e;
-	else
-		ft->lru_head = e;
-	ft->lru_tail = e;
+	for (;; i = (i + 1) & ft->mask) {
+		sl = &ft->slots[i];
+		if (!sl->ent ||
+		    (sl->h == h && memcmp(&ft->pool[sl->ent - 1].key, key, sizeof(*key)) == 0))
+			return sl;
+	}
 }
 
 struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, int *created)
 {
-	uint64_t h = key_hash(key);
-	struct flow_entry **slot = &ft->buckets[h & ft->mask], *e;
+	uint32_t h = key_hash(key), idx;
+	struct ft_slot *sl = probe(ft, key, h);
+	struct flow_entry *e;
 
 	if (created)
 		*created = 0;
-	for (e = *slot; e; e = e->hnext) {
-		if (memcmp(&e->key, key, sizeof(*key)) == 0) {
-			if (e != ft->lru_tail) {
-				lru_unlink(ft, e);
-				lru_append(ft, e);
-			}
-			return e;
-		}
+	if (sl->ent) {
+		ft->stamp[sl->ent - 1] = ++ft->clock;
+		return &ft->pool[sl->ent - 1];
 	}
 	if (ft->count >= ft->cap) {
 		/* The caller flushes dirty entries, evicts clean ones and retries. */
 		errno = ENOSPC;
 		return NULL;
 	}
-	if (ft->free) {
-		e = ft->free;
-		ft->free = e->hnext;
-	} else {
-		e = &ft->pool[ft->next_unused++];
-	}
+	idx = ft->nfree ? ft->freelist[--ft->nfree] : (uint32_t)ft->next_unused++;
+	e = &ft->pool[idx];
 	memset(e, 0, sizeof(*e));
 	memcpy(&e->key, key, sizeof(*key));
-	e->hnext = *slot;
-	*slot = e;
-	lru_append(ft, e);
+	sl->h = h;
+	sl->ent = idx + 1;
+	ft->stamp[idx] = ++ft->clock;
+	ft->state[idx] = FT_CLEAN;
 	ft->count++;
 	if (created)
 		*created = 1;
@@ -163,12 +174,9 @@ struct flow_entry *flowtab_get(struct flowtab *ft, const struct flow_key *key, i
 
 struct flow_entry *flowtab_find(const struct flowtab *ft, const struct flow_key *key)
 {
-	struct flow_entry *e;
+	const struct ft_slot *sl = probe(ft, key, key_hash(key));
 
-	for (e = ft->buckets[key_hash(key) & ft->mask]; e; e = e->hnext)
-		if (memcmp(&e->key, key, sizeof(*key)) == 0)
-			return e;
-	return NULL;
+	return sl->ent ? &ft->pool[sl->ent - 1] : NULL;
 }
 
 /* Folds one observation into e's delta and puts e on the dirty list. The delta holds
@@ -195,6 +203,7 @@ static void observe(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, 
 	d->seen_by |= seen_by;
 	if (!e->dirty) {
 		e->dirty = 1;
+		ft->state[e - ft->pool] = FT_DIRTY;
 		e->dnext = NULL;
 		if (ft->dtail)
 			ft->dtail->dnext = e;
@@ -238,6 +247,7 @@ int flowtab_flush(struct flowtab *ft, flowtab_sink_fn sink, void *arg, size_t ba
 
 			memset(&w->delta, 0, sizeof(w->delta));
 			w->dirty = 0;
+			ft->state[w - ft->pool] = FT_CLEAN;
 			w->dnext = NULL;
 		}
 		ft->dhead = e;
@@ -248,35 +258,85 @@ int flowtab_flush(struct flowtab *ft, flowtab_sink_fn sink, void *arg, size_t ba
 	return 0;
 }
 
-/* Unlinks e from its hash chain, the LRU list and puts it on the free list. */
-static void entry_remove(struct flowtab *ft, struct flow_entry *e)
+/* Empties the slot of pool[idx] and shifts the entries probed past it back, so that
+ * every probe still reaches its key without passing an empty slot (no tombstones). */
+static void entry_remove(struct flowtab *ft, uint32_t idx)
 {
-	struct flow_entry **pp = &ft->buckets[key_hash(&e->key) & ft->mask];
+	size_t i, j, home;
 
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	lru_unlink(ft, e);
-	e->hnext = ft->free;
-	ft->free = e;
+	for (i = key_hash(&ft->pool[idx].key) & ft->mask; ft->slots[i].ent != idx + 1;
+	     i = (i + 1) & ft->mask)
+		;
+	for (j = i;;) {
+		j = (j + 1) & ft->mask;
+		if (!ft->slots[j].ent)
+			break;
+		home = ft->slots[j].h & ft->mask;
+		/* the entry at j may move to i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			ft->slots[i] = ft->slots[j];
+			i = j;
+		}
+	}
+	ft->slots[i].ent = 0;
+	ft->slots[i].h = 0;
+	ft->state[idx] = FT_FREE;
+	ft->freelist[ft->nfree++] = idx;
 	ft->count--;
+}
+
+#define FT_EVICT_BUCKETS 1024
+
+/* The stamp T such that exactly n clean entries have a stamp <= T (0 < n < the number
+ * of clean entries, whose stamps lie in [lo, hi]; stamps are unique). Each pass counts
+ * the clean stamps of the range in FT_EVICT_BUCKETS equal buckets and narrows the range
+ * to the bucket where the n-th one falls: sequential reads only, a few passes. */
+static uint64_t evict_threshold(const struct flowtab *ft, size_t n, uint64_t lo, uint64_t hi)
+{
+	size_t cnt[FT_EVICT_BUCKETS], i, b, below;
+	uint64_t width;
+
+	while (lo < hi) {
+		width = (hi - lo) / FT_EVICT_BUCKETS + 1;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < ft->next_unused; i++)
+			if (ft->state[i] == FT_CLEAN && ft->stamp[i] >= lo && ft->stamp[i] <= hi)
+				cnt[(ft->stamp[i] - lo) / width]++;
+		for (b = 0, below = 0; below + cnt[b] < n; b++)
+			below += cnt[b];
+		/* the n-th oldest is in bucket b: the range shrinks at least FT_EVICT_BUCKETS-fold */
+		n -= below;
+		lo += b * width;
+		if (hi - lo > width - 1)
+			hi = lo + width - 1;
+	}
+	return lo;
 }
 
 size_t flowtab_evict(struct flowtab *ft, size_t n)
 {
-	struct flow_entry *e = ft->lru_head, *next;
-	size_t removed = 0;
+	size_t i, nc = 0;
+	uint64_t lo = UINT64_MAX, hi = 0, t;
 
-	while (e && removed < n) {
-		next = e->lru_next;
-		if (!e->dirty) {
-			entry_remove(ft, e);
-			removed++;
+	for (i = 0; i < ft->next_unused; i++) {
+		if (ft->state[i] == FT_CLEAN) {
+			nc++;
+			if (ft->stamp[i] < lo)
+				lo = ft->stamp[i];
+			if (ft->stamp[i] > hi)
+				hi = ft->stamp[i];
 		}
-		e = next;
 	}
-	ft->evictions += removed;
-	return removed;
+	if (n == 0 || nc == 0)
+		return 0;
+	if (n > nc)
+		n = nc;
+	t = n < nc ? evict_threshold(ft, n, lo, hi) : hi;
+	for (i = 0; i < ft->next_unused; i++)
+		if (ft->state[i] == FT_CLEAN && ft->stamp[i] <= t)
+			entry_remove(ft, (uint32_t)i);
+	ft->evictions += n;
+	return n;
 }
 
 size_t flowtab_count(const struct flowtab *ft)

@@ -16,7 +16,7 @@
 #define FLOW_AUDIT_WATCH 0x80
 
 /* The aggregation key. Callers zero the whole struct before filling it (it is hashed and
- * compared as bytes). Port collapsing is the caller's policy (see cmd_collect.c); for
+ * compared as bytes). Port collapsing is the caller's policy (see collect/collector.c); for
  * ICMP/ICMPv6 sport = 0 and dport = type << 8 | code. */
 struct flow_key {
 	int64_t bucket;		/* start of the time bucket, seconds since the epoch */
@@ -53,8 +53,6 @@ struct flow_entry {
 					 * FLOW_AUDIT_WATCH the collector reports every packet */
 	uint8_t dirty;
 	/* private to flowtab.c */
-	struct flow_entry *hnext;		/* hash chain */
-	struct flow_entry *lru_prev, *lru_next;	/* least recently updated first */
 	struct flow_entry *dnext;		/* dirty list */
 };
 

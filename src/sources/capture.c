@@ -9,6 +9,8 @@
 
 #include "sources/decode.h"
 
+#define CAPTURE_FILE_BUFFER (256u << 10)	/* stdio buffer of a capture file */
+
 static int apply_filter(struct capture *c, const char *bpf, char *err, size_t errlen)
 {
 	struct bpf_program prog;
@@ -87,6 +89,7 @@ int capture_open_live(struct capture *c, const char *ifname, const struct captur
 		goto fail;
 	}
 	c->linktype = pcap_datalink(c->p);
+	c->snaplen = pcap_snapshot(c->p);
 	/* pcap_setdirection filters in user space: the kernel copies both directions into
 	 * every handle's ring. The `inbound'/`outbound' filter qualifiers would do it in the
 	 * kernel, but on a veth they also dropped some 802.1Q frames of the right direction
@@ -114,7 +117,30 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 	c->fd = -1;
 	c->is_file = 1;
 	snprintf(c->name, sizeof(c->name), "%s", path);
-	c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	if (strcmp(path, "-") == 0) {	/* libpcap's name for standard input */
+		c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+							       perr);
+	} else {
+		/* opened here to give it a large buffer: libpcap reads a record header and its
+		 * bytes with two fread() calls, and stdio's default 4 KiB meant a read(2) for
+		 * every few packets */
+		FILE *f = fopen(path, "rb");
+
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		c->fbuf = malloc(CAPTURE_FILE_BUFFER);	/* glibc ignores a size without one */
+		if (c->fbuf)
+			setvbuf(f, c->fbuf, _IOFBF, CAPTURE_FILE_BUFFER);
+		c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
+								perr);
+		if (!c->p) {
+			fclose(f);	/* pcap_close() closes it once the handle exists */
+			free(c->fbuf);
+			c->fbuf = NULL;
+		}
+	}
 	if (!c->p) {
 		if (strstr(perr, path))	/* libpcap usually names the file itself */
 			snprintf(err, errlen, "%s", perr);
@@ -123,9 +149,9 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 		return -1;
 	}
 	c->linktype = pcap_datalink(c->p);
+	c->snaplen = pcap_snapshot(c->p);
 	if (apply_filter(c, bpf, err, errlen) < 0) {
-		pcap_close(c->p);
-		c->p = NULL;
+		capture_close(c);
 		return -1;
 	}
 	return 0;
@@ -152,10 +178,14 @@ int capture_stats(struct capture *c, uint64_t *d_recv, uint64_t *d_drop, uint64_
 
 void capture_close(struct capture *c)
 {
-	if (c && c->p) {
+	if (!c)
+		return;
+	if (c->p) {
 		pcap_close(c->p);
 		c->p = NULL;
 	}
+	free(c->fbuf);		/* after pcap_close(), which closes the stream using it */
+	c->fbuf = NULL;
 }
 
 static uint32_t rd32(const uint8_t *b, int swap)
@@ -249,7 +279,7 @@ struct cap_batch {
  * (a file's header is as untrusted as its packets). */
 static int bad_header(const struct capture *c, const struct pcap_pkthdr *h)
 {
-	int snap = pcap_snapshot(c->p);
+	int snap = c->snaplen;
 
 	if (h->caplen > h->len || (snap > 0 && h->caplen > (uint32_t)snap))
 		return 1;

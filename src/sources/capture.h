@@ -11,6 +11,8 @@
 struct capture {
 	pcap_t *p;
 	int linktype;			/* pcap_datalink() */
+	int snaplen;			/* pcap_snapshot(), read once at open */
+	char *fbuf;			/* files: the stdio buffer of the stream (malloc'd) */
 	int is_file;
 	int fd;				/* pcap_get_selectable_fd(), -1 for files */
 	char name[4096];		/* interface name or file path */

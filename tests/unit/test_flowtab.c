@@ -397,6 +397,82 @@ static void test_eviction_loses_nothing(void **state)
 	flowtab_free(ft);
 }
 
+/* 8: against a model: random touches, dirtying, flushes and evictions of random sizes.
+ * The model is a plain list in least-recently-used order (a touch moves a key to its end,
+ * as the LRU list this table once kept did): each eviction must remove exactly the first
+ * n clean keys of that list, and every other key must still be found (the removal's
+ * backward shift never hides a key behind an empty slot). */
+static void test_lru_model(void **state)
+{
+	enum { CAP = 61, NKEYS = 400, STEPS = 60000 };
+	struct flowtab *ft = flowtab_new(CAP);
+	struct sink_state s = { 0 };
+	uint32_t order[CAP], dirty[NKEYS] = { 0 }, in[NKEYS] = { 0 }, evicted[CAP];
+	size_t n = 0, i, j, step, total_evicted = 0;
+	uint64_t rng = 0xfeedfacecafebeefULL;
+	struct flow_key k;
+	struct flow_entry *e;
+
+	(void)state;
+	assert_non_null(ft);
+	for (step = 0; step < STEPS; step++) {
+		uint64_t r = xorshift(&rng);
+		uint32_t key = (uint32_t)(r % NKEYS);
+
+		if ((r >> 32) % 50 == 0) {		/* flush: every key clean */
+			assert_int_equal(flowtab_flush(ft, sink, &s, 7), 0);
+			memset(dirty, 0, sizeof(dirty));
+			continue;
+		}
+		if ((r >> 32) % 50 == 1 || n == CAP) {	/* evict a random number */
+			size_t want = (size_t)(r >> 40) % (CAP / 2) + 1, ne = 0, got;
+
+			for (i = 0; i < n && ne < want; i++)
+				if (!dirty[order[i]])
+					evicted[ne++] = order[i];
+			got = flowtab_evict(ft, want);
+			assert_int_equal(got, ne);
+			for (i = 0; i < ne; i++) {
+				in[evicted[i]] = 0;
+				for (j = 0; j < n && order[j] != evicted[i]; j++)
+					;
+				memmove(order + j, order + j + 1, (n - j - 1) * sizeof(order[0]));
+				n--;
+			}
+			total_evicted += ne;
+			for (i = 0; i < NKEYS; i++) {
+				k = mkkey((uint32_t)i);
+				if (in[i])
+					assert_non_null(flowtab_find(ft, &k));
+				else
+					assert_null(flowtab_find(ft, &k));
+			}
+			if (n == CAP)
+				continue;
+		}
+		k = mkkey(key);
+		e = flowtab_get(ft, &k, NULL);
+		assert_non_null(e);
+		if (in[key]) {
+			for (j = 0; j < n && order[j] != key; j++)
+				;
+			assert_true(j < n);
+			memmove(order + j, order + j + 1, (n - j - 1) * sizeof(order[0]));
+			n--;
+		}
+		order[n++] = key;
+		in[key] = 1;
+		if (r & 0x100) {
+			flowtab_account(ft, e, 1, step, 1, 0, FLOW_SEEN_PCAP);
+			dirty[key] = 1;
+		}
+		assert_int_equal(flowtab_count(ft), n);
+	}
+	assert_true(total_evicted > 1000);
+	assert_int_equal(flowtab_evictions(ft), total_evicted);
+	flowtab_free(ft);
+}
+
 /* 7: speed: more than 2 M lookups per second (a hit-mostly workload, as in a flood). */
 static void test_speed(void **state)	/* every entry found and counted; the rate is printed */
 {
@@ -438,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_lru_order),
 		cmocka_unit_test(test_eviction_loses_nothing),
+		cmocka_unit_test(test_lru_model),
 		cmocka_unit_test(test_speed),
 	};
 
