@@ -43,7 +43,7 @@ const char *ipt_martian_name(enum ipt_martian m)
 	static const char *const names[] = {
 		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
 		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
-		"no-forward", "mc-not-ours",
+		"no-forward", "mc-not-ours", "v6-mc-scope",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
@@ -418,14 +418,9 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	int v;
 
 	if (st == ST_V6CHECK) {
-		static const uint8_t loop6[16] = {[15] = 1};
-
 		if (rs->family != 6 || strcmp(p->in_if, "lo") == 0)
 			return 0;
-		if (memcmp(p->src, loop6, 16) == 0 || memcmp(p->dst, loop6, 16) == 0)
-			why = IPT_MARTIAN_V6_LOOPBACK;
-		else if (p->src[0] == 0xff)
-			why = IPT_MARTIAN_V6_SRC_MULTICAST;
+		why = ipt_v6_rcv_check(p->src, p->dst);
 		if (why == IPT_MARTIAN_NONE)
 			return 0;
 		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
@@ -440,9 +435,9 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	if (st == ST_ROUTE) {
 		if (reroute(ev, w))
 			return 1;
-		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
+		if (strcmp(p->in_if, "lo") == 0)
 			return 0;
-		v = ipt_route_check(ev, w, &why);
+		v = rs->family == 4 ? ipt_route_check(ev, w, &why) : ipt_route_check6(ev, w, &why);
 		if (v == IPT_YES)
 			return 0;
 		if (v == IPT_NO) {

@@ -501,6 +501,10 @@ int ipt_route_lookup(const struct ipt_eval *ev, const uint8_t addr[16], const ch
 /* IPv4 ip_route_input_slow + fib_validate_source for w (ipt_route.c). Returns IPT_YES
  * (passes), IPT_NO with *why, or IPT_MAYBE with *why the check that could not be decided. */
 int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
+/* The IPv6 counterparts (ipt_route.c): ip6_rcv_core's early drops of a packet received
+ * off lo (IPT_MARTIAN_NONE when it passes), and the routing step's multicast delivery. */
+enum ipt_martian ipt_v6_rcv_check(const uint8_t *src, const uint8_t *dst);
+int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
 /* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
  * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
 int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);
