@@ -772,9 +772,9 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	ipt_eval_set_hook(t->fast, on_hit, &hb);
 	if (ipt_eval_packet(t->plain, p, &a) < 0 || ipt_eval_packet(t->fast, p, &b) < 0)
 		return -1;
-	/* a DNAT to another host makes the kernel forward the packet (forwarding is on) */
-	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst) &&
-	    a.verdict != IPT_V_UNKNOWN) {
+	/* a DNAT to another host makes the kernel forward the packet (forwarding is on); the
+	 * main branch's DNAT (every undecided match false) is a definite one */
+	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst)) {
 		kp.path = IPT_PATH_FORWARD;
 		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
 	}
