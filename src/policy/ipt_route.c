@@ -245,3 +245,25 @@ int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum 
 	}
 	return IPT_MAYBE;
 }
+
+/* ipt_mangle_out() (net/ipv4/netfilter/iptable_mangle.c): when mangle OUTPUT changed the
+ * packet's mark, ip_route_me_harder() (net/ipv4/netfilter.c) routes it again, keeping its
+ * source where inet_addr_type_dev_table() calls it RTN_LOCAL (all of 127/8) or
+ * RTN_UNICAST (FLOWI_FLAG_ANYSRC); __mkroute_output() (net/ipv4/route.c) refuses a
+ * loopback source on a device other than lo (-EINVAL): NF_DROP_ERR, and the sender's
+ * send() fails with EINVAL. Any other source is routed as before. The mark a local
+ * sender starts with (SO_MARK) is not in the context, so a mark set without its old
+ * value known may or may not be a change. No mangle OUTPUT, no re-route. */
+int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w)
+{
+	uint32_t both = w->mark0_known & w->mark_known;
+
+	if (ev->rs->family != 4 || ev->pkt->src[0] != 127 || w->path != IPT_PATH_LOCAL_OUT ||
+	    ev->rs->builtin[IPT_TABLE_MANGLE][IPT_HOOK_OUTPUT] == IPT_NONE)
+		return IPT_YES;
+	if (w->mark == w->mark0 && w->mark_known == w->mark0_known)
+		return IPT_YES;		/* nothing touched the mark */
+	if ((w->mark ^ w->mark0) & both)
+		return IPT_NO;		/* changed */
+	return both == UINT32_MAX ? IPT_YES : IPT_MAYBE;
+}
