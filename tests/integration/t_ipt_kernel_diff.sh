@@ -15,11 +15,16 @@
 # (equal to the definite hits, none maybe), "maybe" (between definite and definite+maybe),
 # "differ". Prints per ruleset and in total packets, agreed / unknown (kernel in set) /
 # disagreed verdicts and "per-rule: compared N rules, agree A, maybe M, differ D"; a
-# verdict disagreement or a per-rule difference (printed as RULE-DIFF) fails. Locally
-# sent packets with a spoofed source, and the packet after each, are compared rule by
-# rule only with KDIFF_STRICT_RULES=1 (the kernel counts them in mangle OUTPUT more than
-# once after a MARK re-route, partly late); their number is printed. IPv6 rulesets are
-# not sent (reported as skipped).
+# verdict disagreement or a per-rule difference (printed as RULE-DIFF) fails. Every
+# packet is compared rule by rule; KDIFF_STRICT_RULES=0 leaves out locally sent packets
+# with a spoofed source where mangle has MARK rules (and the packet after each), which
+# once looked "counted twice, partly late" in mangle OUTPUT: a 127/8 source the MARK
+# re-route refuses (ip_route_me_harder -> __mkroute_output: EINVAL) was read as not sent
+# and its hits went to the next packet; the evaluator now drops it (reroute-src-loopback).
+# IPv6 rulesets (corpus, and KDIFF_RANDOM6 random ones, default 8) go through
+# ip6tables-legacy-restore into a namespace set up by setup6, with the IPv6 kernel-path
+# packets (multicast groups joined or not, ip6_rcv_core's drops, ::/link-local/v4-mapped
+# sources, NDP and ICMPv6 conntrack states); the figures are printed per family.
 # Root only (exit 77 otherwise).
 set -uo pipefail
 : "${SRCDIR:?}" "${TOOLS:?}"
