@@ -180,5 +180,5 @@ for k in 4 6; do
 		"per-rule: compared $6 rules, agree $7, maybe $8, differ $9; ${10} packets not compared"
 done
 echo "TOTAL over $nrs rulesets: packets $total_p agreed $total_a unknown(kernel in set) $total_u disagreed $total_d"
-echo "TOTAL per-rule: compared $tr_n rules, agree $tr_a, maybe $tr_m, differ $tr_d; $tr_nc packets not compared rule by rule (KDIFF_STRICT_RULES=${KDIFF_STRICT_RULES:-0})"
+echo "TOTAL per-rule: compared $tr_n rules, agree $tr_a, maybe $tr_m, differ $tr_d; $tr_nc packets not compared rule by rule (KDIFF_STRICT_RULES=${KDIFF_STRICT_RULES:-1})"
 exit $fail
