@@ -345,7 +345,11 @@ enum ipt_martian {
 	IPT_MARTIAN_V6_LOOPBACK,	/* ::1 source or destination off lo (ip6_rcv_core) */
 	IPT_MARTIAN_V6_SRC_MULTICAST,	/* ff00::/8 source (ip6_rcv_core) */
 	IPT_MARTIAN_NO_FORWARD,		/* not for this host and forwarding off (no_route) */
-	IPT_MARTIAN_MC_NOT_OURS		/* multicast group the host has not joined (ip_route_input_rcu) */
+	IPT_MARTIAN_MC_NOT_OURS,	/* multicast group the host has not joined (ip_route_input_rcu,
+					 * ip6_mc_input) */
+	IPT_MARTIAN_V6_MC_SCOPE,	/* ffx1:: or ffx0:: destination off lo (ip6_rcv_core) */
+	IPT_MARTIAN_REROUTE_LOOPBACK	/* 127/8 source re-routed off lo after a mangle OUTPUT
+					 * MARK (ip_route_me_harder, __mkroute_output) */
 };
 const char *ipt_martian_name(enum ipt_martian m);	/* "src-loopback", ... */
 

@@ -16,6 +16,7 @@
 #define ST_V6CHECK 0xf0	/* ip6_rcv_core: ::1 and multicast sources off lo */
 #define ST_DEFRAG 0xf1	/* a lone non-first fragment waits in conntrack defrag */
 #define ST_ROUTE 0xf2	/* ip_route_input_slow martian checks (IPv4) */
+#define ST_REROUTE 0xf3	/* ipt_mangle_out: ip_route_me_harder after a mark change */
 #define ST_END 0xff
 #define CH(t, h) ((uint8_t)((IPT_TABLE_##t << 4) | IPT_HOOK_##h))
 
@@ -23,7 +24,7 @@ static const uint8_t path_stages[IPT_PATH_COUNT][16] = {
 	[IPT_PATH_INCOMING] = {ST_V6CHECK, ST_DEFRAG, CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
 			       CH(NAT, PREROUTING), ST_ROUTE, CH(MANGLE, INPUT), CH(FILTER, INPUT),
 			       CH(SECURITY, INPUT), CH(NAT, INPUT), ST_END},
-	[IPT_PATH_LOCAL_OUT] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), CH(NAT, OUTPUT),
+	[IPT_PATH_LOCAL_OUT] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), ST_REROUTE, CH(NAT, OUTPUT),
 				CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT), CH(MANGLE, POSTROUTING),
 				CH(NAT, POSTROUTING), ST_END},
 	/* over lo the conntrack entry (and its NAT bindings) made on output is kept, so nat
@@ -43,7 +44,7 @@ const char *ipt_martian_name(enum ipt_martian m)
 	static const char *const names[] = {
 		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
 		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
-		"no-forward", "mc-not-ours",
+		"no-forward", "mc-not-ours", "v6-mc-scope", "reroute-src-loopback",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
@@ -418,14 +419,9 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	int v;
 
 	if (st == ST_V6CHECK) {
-		static const uint8_t loop6[16] = {[15] = 1};
-
 		if (rs->family != 6 || strcmp(p->in_if, "lo") == 0)
 			return 0;
-		if (memcmp(p->src, loop6, 16) == 0 || memcmp(p->dst, loop6, 16) == 0)
-			why = IPT_MARTIAN_V6_LOOPBACK;
-		else if (p->src[0] == 0xff)
-			why = IPT_MARTIAN_V6_SRC_MULTICAST;
+		why = ipt_v6_rcv_check(p->src, p->dst);
 		if (why == IPT_MARTIAN_NONE)
 			return 0;
 		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
@@ -437,12 +433,17 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
-	if (st == ST_ROUTE) {
-		if (reroute(ev, w))
+	if (st == ST_ROUTE || st == ST_REROUTE) {
+		if (st == ST_REROUTE) {
+			v = ipt_route_me_harder(ev, w);
+			why = IPT_MARTIAN_REROUTE_LOOPBACK;
+		} else if (reroute(ev, w)) {
 			return 1;
-		if (rs->family != 4 || strcmp(p->in_if, "lo") == 0)
+		} else if (strcmp(p->in_if, "lo") == 0) {
 			return 0;
-		v = ipt_route_check(ev, w, &why);
+		} else {
+			v = rs->family == 4 ? ipt_route_check(ev, w, &why) : ipt_route_check6(ev, w, &why);
+		}
 		if (v == IPT_YES)
 			return 0;
 		if (v == IPT_NO) {
@@ -472,6 +473,10 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
 			return 0;
 		}
+	}
+	if (table == IPT_TABLE_MANGLE && hook == IPT_HOOK_OUTPUT) {
+		w->mark0 = w->mark;
+		w->mark0_known = w->mark_known;
 	}
 	w->hook = (int8_t)hook;
 	w->base_chain = chain;

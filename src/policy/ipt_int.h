@@ -431,6 +431,7 @@ struct ipt_world {
 	uint16_t dport;
 	uint8_t dport_unk;	/* the destination port is not known (IPT_UNK_DPORT) */
 	uint32_t mark, mark_known, ctmark, ctmark_known;
+	uint32_t mark0, mark0_known;	/* the mark as mangle OUTPUT began (ipt_route_me_harder) */
 	uint32_t dnat_rule, snat_rule;
 	uint32_t uncertain;	/* first rule where this world's ancestry forked */
 	uint32_t acc_rule;	/* last ACCEPT rule */
@@ -501,6 +502,13 @@ int ipt_route_lookup(const struct ipt_eval *ev, const uint8_t addr[16], const ch
 /* IPv4 ip_route_input_slow + fib_validate_source for w (ipt_route.c). Returns IPT_YES
  * (passes), IPT_NO with *why, or IPT_MAYBE with *why the check that could not be decided. */
 int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
+/* The IPv6 counterparts (ipt_route.c): ip6_rcv_core's early drops of a packet received
+ * off lo (IPT_MARTIAN_NONE when it passes), and the routing step's multicast delivery. */
+enum ipt_martian ipt_v6_rcv_check(const uint8_t *src, const uint8_t *dst);
+/* Whether a locally sent packet survives the re-route after mangle OUTPUT (ipt_route.c):
+ * IPT_YES, IPT_NO or IPT_MAYBE (the mark may or may not have changed). */
+int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w);
+int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
 /* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
  * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
 int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);

@@ -202,3 +202,74 @@ int ipt_route_check(const struct ipt_eval *ev, const struct ipt_world *w, enum i
 	 * Every way validates a non-zero source the same way. */
 	return validate_source(ev, s, in, why);
 }
+
+/* ip6_rcv_core() (net/ipv6/ip6_input.c), for a packet received on a device other than lo,
+ * before PREROUTING: a ::1 source or destination (RFC 4291 2.5.3), an interface-local
+ * (ffx1::, RFC 4291 errata 3480) or reserved-scope (ffx0::) multicast destination, and a
+ * multicast source are dropped (Ip6InHdrErrors / Ip6InAddrErrors). */
+enum ipt_martian ipt_v6_rcv_check(const uint8_t *s, const uint8_t *d)
+{
+	static const uint8_t loop6[16] = {[15] = 1};
+
+	if (memcmp(s, loop6, 16) == 0 || memcmp(d, loop6, 16) == 0)
+		return IPT_MARTIAN_V6_LOOPBACK;
+	if (d[0] == 0xff && ((d[1] & 0x0f) == 1 || (d[1] & 0x0f) == 0))
+		return IPT_MARTIAN_V6_MC_SCOPE;
+	if (s[0] == 0xff)
+		return IPT_MARTIAN_V6_SRC_MULTICAST;
+	return IPT_MARTIAN_NONE;
+}
+
+/* The IPv6 routing step between PREROUTING and INPUT: a multicast destination goes to
+ * ip6_mc_input(), which delivers (LOCAL_IN) only a group the device has joined
+ * (ipv6_chk_mcast_addr) and frees the packet otherwise (no multicast routing). Every
+ * device joins ff02::1 (ipv6_dev_mc_inc in ipv6_add_dev) and the solicited-node group
+ * ff02::1:ffXX:XXXX of each of its addresses (addrconf_join_solict); other groups are
+ * not in the context: unknown. Unicast has no source validation in the kernel (no
+ * rp_filter for IPv6; only -m rpfilter). */
+int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why)
+{
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	static const uint8_t solicited[13] = {0xff, 0x02, [11] = 1, 0xff};
+	const uint8_t *d = w->dst;
+	const struct ipt_context *ctx = ev->ctx;
+	size_t i;
+
+	if (d[0] != 0xff)
+		return IPT_YES;
+	*why = IPT_MARTIAN_MC_NOT_OURS;
+	if (memcmp(d, all_nodes, 16) == 0)
+		return IPT_YES;
+	if (memcmp(d, solicited, 13) == 0 && ctx) {
+		for (i = 0; i < ctx->naddrs; i++) {
+			const struct ipt_hostaddr *h = &ctx->addrs[i];
+
+			if (h->family == 6 && strcmp(h->ifname, ev->pkt->in_if) == 0 &&
+			    memcmp(h->addr + 13, d + 13, 3) == 0)
+				return IPT_YES;
+		}
+	}
+	return IPT_MAYBE;
+}
+
+/* ipt_mangle_out() (net/ipv4/netfilter/iptable_mangle.c): when mangle OUTPUT changed the
+ * packet's mark, ip_route_me_harder() (net/ipv4/netfilter.c) routes it again, keeping its
+ * source where inet_addr_type_dev_table() calls it RTN_LOCAL (all of 127/8) or
+ * RTN_UNICAST (FLOWI_FLAG_ANYSRC); __mkroute_output() (net/ipv4/route.c) refuses a
+ * loopback source on a device other than lo (-EINVAL): NF_DROP_ERR, and the sender's
+ * send() fails with EINVAL. Any other source is routed as before. The mark a local
+ * sender starts with (SO_MARK) is not in the context, so a mark set without its old
+ * value known may or may not be a change. No mangle OUTPUT, no re-route. */
+int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w)
+{
+	uint32_t both = w->mark0_known & w->mark_known;
+
+	if (ev->rs->family != 4 || ev->pkt->src[0] != 127 || w->path != IPT_PATH_LOCAL_OUT ||
+	    ev->rs->builtin[IPT_TABLE_MANGLE][IPT_HOOK_OUTPUT] == IPT_NONE)
+		return IPT_YES;
+	if (w->mark == w->mark0 && w->mark_known == w->mark0_known)
+		return IPT_YES;		/* nothing touched the mark */
+	if ((w->mark ^ w->mark0) & both)
+		return IPT_NO;		/* changed */
+	return both == UINT32_MAX ? IPT_YES : IPT_MAYBE;
+}

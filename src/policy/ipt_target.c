@@ -87,15 +87,22 @@ static int t_dnat(struct ipt_rctx *c, const char *n)
 		strcpy(buf, v);
 		if (strcmp(r->targv[k], "--to-ports") == 0) {
 			ports = buf;
-		} else if (buf[0] == '[') {
+		} else if (buf[0] == '[' || (strchr(buf, ':') && strchr(buf, ':') != strrchr(buf, ':'))) {
+			/* libip6t_DNAT's form ("[addr]:port", or an address alone): an IPv6
+			 * ruleset, also when this nat table comes before any other IPv6 hint */
 			char *close = strchr(buf, ']');
 
-			if (!close)
-				return ipt_perr(ps, c->target_col, "bad NAT range `%s'", v);
-			*close = '\0';
-			if (close[1] == ':')
-				ports = close + 2;
-			memmove(buf, buf + 1, strlen(buf + 1) + 1);
+			if (ipt_family_hint(c, 6, &(struct ipt_tok){r->targv[k + 1], c->target_col, 0},
+					    "NAT address") != 0)
+				return -1;
+			if (buf[0] == '[') {
+				if (!close)
+					return ipt_perr(ps, c->target_col, "bad NAT range `%s'", v);
+				*close = '\0';
+				if (close[1] == ':')
+					ports = close + 2;
+				memmove(buf, buf + 1, strlen(buf + 1) + 1);
+			}
 		} else if (c->ps->rs->family != 6 && !strchr(buf, ':')) {
 			ports = NULL;
 		} else if (c->ps->rs->family != 6 && (ports = strchr(buf, ':'))) {

@@ -17,9 +17,12 @@
  *       disagreed N skipped N" and "per-rule: compared N rules, agree A, maybe M, differ
  *       D" (every rule's counter delta against the evaluator's definite and maybe hits,
  *       packet by packet) and exits 1 on a verdict disagreement or a per-rule difference.
- *       A locally sent packet with a spoofed source (and the packet after it) is left out
- *       of the per-rule comparison unless KDIFF_STRICT_RULES=1: the kernel counts it in
- *       mangle OUTPUT more than once after a MARK re-route, partly after the next packet.
+ *       Every packet is compared rule by rule. KDIFF_STRICT_RULES=0 leaves out a locally
+ *       sent packet with a spoofed source where mangle has MARK rules (and the packet
+ *       after it), as this test did while it read a packet whose send() failed as not
+ *       sent: the hits the kernel counted for it (mangle OUTPUT, before
+ *       ip_route_me_harder refused a 127/8 source off lo with EINVAL) were credited to
+ *       the next packet, which looked like a packet counted twice, once late.
  *
  * Replies the host generates (RSTs of 40 bytes, ICMP errors of 228) traverse the chains
  * too; every test packet is 200 bytes long, so a counter's packet and byte deltas tell
@@ -48,7 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rsgen.h"
+#include "ipt_kdiff6.h"
 
 #define TTL 77
 
@@ -63,6 +66,10 @@ struct kstate {
 
 struct tctx {
 	struct ipt_ruleset *rs;
+	int fam;			/* 4 or 6 */
+	size_t alen;			/* 4 or 16 */
+	const uint8_t *host;		/* this host's address on the veth */
+	uint64_t rst_len, icmp_len;	/* the host's replies: RST, ICMP error (40/228, 60/248) */
 	const char *ifn;
 	int pkt_fd, raw_fd, ifindex;
 	uint8_t dmac[6], smac[6];
@@ -105,14 +112,23 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 
 /* ---- kernel side ---- */
 
-static uint64_t snmp_indelivers(void)
+static uint64_t snmp_indelivers(int fam)
 {
-	FILE *f = fopen("/proc/net/snmp", "r");
+	FILE *f = fopen(fam == 4 ? "/proc/net/snmp" : "/proc/net/snmp6", "r");
 	char h[2048], v[2048], *a, *b, *sa = NULL, *sb = NULL;
 	uint64_t r = 0;
 
 	if (!f)
 		return 0;
+	if (fam == 6) {		/* "Ip6InDelivers  N" lines */
+		unsigned long long n;
+
+		while (fgets(h, sizeof(h), f))
+			if (sscanf(h, "Ip6InDelivers %llu", &n) == 1)
+				r = n;
+		fclose(f);
+		return r;
+	}
 	while (fgets(h, sizeof(h), f) && fgets(v, sizeof(v), f)) {
 		if (strncmp(h, "Ip:", 3))
 			continue;
@@ -155,7 +171,7 @@ static uint64_t dev_tx(const char *ifn)
 
 static int read_counters(struct tctx *t, struct kstate *k)
 {
-	FILE *p = popen("iptables-legacy-save -c", "r");
+	FILE *p = popen(t->fam == 4 ? "iptables-legacy-save -c" : "ip6tables-legacy-save -c", "r");
 	char line[4096], chain[64];
 	int table = -1;
 	uint32_t cid = IPT_NONE, idx = 0, i;
@@ -200,7 +216,7 @@ static int read_counters(struct tctx *t, struct kstate *k)
 	}
 	if (pclose(p) != 0)
 		return -1;
-	k->delivers = snmp_indelivers();
+	k->delivers = snmp_indelivers(t->fam);
 	k->tx = dev_tx(t->ifn);
 	k->ok = 1;
 	return 0;
@@ -287,7 +303,7 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
  * packets aimed at rules often share a 5-tuple (ports and addresses the rules fix, the
  * ICMP echo id), and the kernel skips the nat chains for a tuple it already tracks.
  * Errors (conntrack not loaded in the namespace) are ignored. */
-static void ct_flush(void)
+static void ct_flush(int fam)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -303,7 +319,7 @@ static void ct_flush(void)
 	req.nh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	req.nh.nlmsg_seq = 1;
-	req.nf.nfgen_family = AF_INET;
+	req.nf.nfgen_family = (uint8_t)fam;
 	req.nf.version = NFNETLINK_V0;
 	if (send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
 		(void)recv(fd, buf, sizeof(buf), 0);
@@ -328,12 +344,15 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		memcpy(frame, t->dmac, 6);
 		if (p->pkttype == IPT_PKT_BROADCAST)
 			memset(frame, 0xff, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 1112 group MAC */
+		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)	/* RFC 1112 group MAC */
 			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
 							p->dst[3]}, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 2464: 33:33 + low 32 bits */
+			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
+							p->dst[15]}, 6);
 		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
-		frame[12] = 0x08, frame[13] = 0x00;
-		n = build_ip(p, frame + 14, id) + 14;
+		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
+		n = (t->fam == 4 ? build_ip(p, frame + 14, id) : build_ip6(p, frame + 14, PKTLEN, TTL)) + 14;
 		memset(&sll, 0, sizeof(sll));
 		sll.sll_family = AF_PACKET;
 		sll.sll_ifindex = t->ifindex;
@@ -341,15 +360,27 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		memcpy(sll.sll_addr, t->dmac, 6);
 		if (sendto(t->pkt_fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 			return -1;
-	} else {
+	} else if (t->fam == 4) {
 		struct sockaddr_in sin;
 
 		n = build_ip(p, frame, id);
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		memcpy(&sin.sin_addr, p->dst, 4);
+		/* EPERM: an OUTPUT rule dropped it; EINVAL: ip_route_me_harder() refused the
+		 * re-route a MARK in mangle OUTPUT asked for (a 127/8 source leaving a device
+		 * other than lo, __mkroute_output): both are drops the counters tell of */
 		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			return errno == EPERM ? 1 : -1;	/* EPERM: an OUTPUT rule dropped it */
+			return errno == EPERM || errno == EINVAL ? 1 : -1;
+	} else {
+		struct sockaddr_in6 sin6;
+
+		n = build_ip6(p, frame, PKTLEN, TTL);
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, p->dst, 16);
+		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+			return errno == EPERM || errno == EINVAL ? 1 : -1;
 	}
 	pause_us(3000);
 	return 0;
@@ -373,29 +404,33 @@ static void reach_from(struct tctx *t, uint32_t c, unsigned hookbit, int depth)
 
 static const uint8_t host_a[4] = {45, 33, 1, 10};
 
-static int is_local(const uint8_t *a)
+/* Addresses this host receives for (unicast, or the IPv4 subnet broadcast). */
+static int is_local_fam(int fam, const uint8_t *a)
 {
+	if (fam == 6)
+		return !memcmp(a, loop6, 16) || !memcmp(a, host_a6, 16);
 	return a[0] == 127 || !memcmp(a, host_a, 4) ||
 	       (a[0] == 45 && a[1] == 33 && a[2] == 1 && a[3] == 255);
 }
+#define is_local(a) is_local_fam(t->fam, (a))
 
-static void in_net(const struct ipt_net *n, int inv, uint8_t *a)
+static void in_net(const struct ipt_net *n, int inv, uint8_t *a, int len)
 {
 	int i;
 
 	if (!inv) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < len; i++)
 			a[i] = (uint8_t)(n->addr[i] | (a[i] & ~n->mask[i]));
 		return;
 	}
-	for (i = 3; i >= 0; i--)	/* flip the last bit of the mask: just outside */
+	for (i = len - 1; i >= 0; i--)	/* flip the last bit of the mask: just outside */
 		if (n->mask[i]) {
 			uint8_t low = (uint8_t)(n->mask[i] & -n->mask[i]);
 
-			memcpy(a, n->addr, 4);
+			memcpy(a, n->addr, (size_t)len);
 			a[i] ^= low;
-			if (i < 3 || low != 1)
-				a[3] |= 1;
+			if (i < len - 1 || low != 1)
+				a[len - 1] |= 1;
 			return;
 		}
 	a[0] = 1;	/* ! 0/0: nothing is outside */
@@ -419,22 +454,27 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 		return -1;
 	path = hooks & (1 << IPT_HOOK_INPUT | 1 << IPT_HOOK_PREROUTING) ? IPT_PATH_INCOMING
 	       : hooks & (1 << IPT_HOOK_FORWARD) ? IPT_PATH_FORWARD : IPT_PATH_LOCAL_OUT;
-	ipt_packet_init(p, 4, (enum ipt_path)path);
+	ipt_packet_init(p, t->fam, (enum ipt_path)path);
 	p->proto = 17;
 	p->tcp_flags = IPT_TCP_SYN;
-	p->icmp_type = 8;
-	memcpy(p->src, (const uint8_t[]){198, 51, 100, 7}, 4);
-	memcpy(p->dst, path == IPT_PATH_INCOMING ? host_a : (const uint8_t[]){203, 0, 113, 9}, 4);
+	p->icmp_type = t->fam == 4 ? 8 : 128;
+	if (t->fam == 4) {
+		memcpy(p->src, (const uint8_t[]){198, 51, 100, 7}, 4);
+		memcpy(p->dst, path == IPT_PATH_INCOMING ? host_a : (const uint8_t[]){203, 0, 113, 9}, 4);
+	} else {
+		memcpy(p->src, remote6, 16);
+		memcpy(p->dst, path == IPT_PATH_INCOMING ? host_a6 : far6, 16);
+	}
 	if (path == IPT_PATH_LOCAL_OUT)
-		memcpy(p->src, host_a, 4);
+		memcpy(p->src, t->host, t->alen);
 	p->sport = t->next_port;
 	p->dport = 9;
 	if (r->has_proto)
 		p->proto = (uint8_t)((!!(r->inv & IPT_INV_PROTO) ^ SPOIL()) ? (r->proto == 17 ? 6 : 17) : r->proto);
 	if (r->has_src)
-		in_net(&r->src, !!(r->inv & IPT_INV_SRC) ^ SPOIL(), p->src);
+		in_net(&r->src, !!(r->inv & IPT_INV_SRC) ^ SPOIL(), p->src, (int)t->alen);
 	if (r->has_dst)
-		in_net(&r->dst, !!(r->inv & IPT_INV_DST) ^ SPOIL(), p->dst);
+		in_net(&r->dst, !!(r->inv & IPT_INV_DST) ^ SPOIL(), p->dst, (int)t->alen);
 	if (r->in_if >= 0) {
 		const struct ipt_ifpat *ip = &t->rs->ifpat[r->in_if];
 		int lo = !ip->wildcard && !strcmp(ip->name, "lo");
@@ -469,14 +509,18 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 					       ? m->u.l4.fcmp ^ (m->u.l4.fmask & -m->u.l4.fmask) : m->u.l4.fcmp);
 			break;
 		case IPT_M_ICMP:
-			p->proto = 1;
+		case IPT_M_ICMP6: {
+			uint8_t echo = m->kind == IPT_M_ICMP ? 8 : 128, reply = m->kind == IPT_M_ICMP ? 0 : 129;
+
+			p->proto = m->kind == IPT_M_ICMP ? 1 : 58;
 			if (!m->u.icmp.any) {
 				int w = !(m->inv & IPT_MO_MAIN) ^ SPOIL();
 
-				p->icmp_type = w ? m->u.icmp.type : (uint8_t)(m->u.icmp.type == 8 ? 0 : 8);
+				p->icmp_type = w ? m->u.icmp.type : (uint8_t)(m->u.icmp.type == echo ? reply : echo);
 				p->icmp_code = w ? m->u.icmp.code_lo : 0;
 			}
 			break;
+		}
 		case IPT_M_MULTIPORT:
 			if (m->u.mport.n && !(!!m->inv ^ SPOIL())) {
 				if (m->have & IPT_MO_SPORT)
@@ -489,11 +533,11 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 			break;
 		case IPT_M_IPRANGE:
 			if (m->have & IPT_MO_SRC)
-				memcpy(p->src, m->u.iprange.src_lo, 4);
+				memcpy(p->src, m->u.iprange.src_lo, t->alen);
 			if (m->have & IPT_MO_DST)
-				memcpy(p->dst, m->u.iprange.dst_lo, 4);
+				memcpy(p->dst, m->u.iprange.dst_lo, t->alen);
 			if (SPOIL() && (m->have & IPT_MO_SRC))
-				p->src[3]--;
+				p->src[t->alen - 1]--;
 			break;
 		case IPT_M_MAC:
 			p->have_mac = 1;
@@ -515,12 +559,18 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 	if (path == IPT_PATH_LOCAL_OUT && is_local(p->dst))
 		path = IPT_PATH_LOOPBACK;
 	if (path == IPT_PATH_LOOPBACK && !is_local(p->dst))
-		memcpy(p->dst, (const uint8_t[]){127, 0, 0, 1}, 4);
+		memcpy(p->dst, t->fam == 4 ? (const uint8_t[]){127, 0, 0, 1} : loop6, t->alen);
 	p->path = (uint8_t)path;
-	if ((p->dst[0] & 0xf0) >= 224 || p->dst[0] == 0 || (p->src[0] & 0xf0) >= 224)
+	if (t->fam == 4 && ((p->dst[0] & 0xf0) >= 224 || p->dst[0] == 0 || (p->src[0] & 0xf0) >= 224))
 		return -1;	/* multicast and zero-net destinations need more than one host */
-	if ((path == IPT_PATH_LOCAL_OUT || path == IPT_PATH_LOOPBACK) && !p->src[0] && !p->src[1] &&
-	    !p->src[2] && !p->src[3])
+	if (t->fam == 6 && (p->dst[0] == 0xff || p->src[0] == 0xff || ipt6_unspec(p->dst) ||
+			    (p->dst[0] == 0xfe && (p->dst[1] & 0xc0) == 0x80 && !is_local(p->dst))))
+		return -1;	/* multicast, :: and other hosts' link-local destinations */
+	if (t->fam == 6 && !memcmp(p->dst, host_a6, 8) && !is_local(p->dst) &&
+	    (memcmp(p->dst + 8, loop6 + 8, 7) || !p->dst[15]))
+		return -1;	/* on the link, not among the neighbours setup6 makes (::1 - ::ff) */
+	if ((path == IPT_PATH_LOCAL_OUT || path == IPT_PATH_LOOPBACK) &&
+	    (t->fam == 4 ? !p->src[0] && !p->src[1] && !p->src[2] && !p->src[3] : ipt6_unspec(p->src)))
 		return -1;	/* raw_send_hdrinc fills a 0.0.0.0 source in: not sendable as is */
 	if (path == IPT_PATH_LOOPBACK) {
 		snprintf(p->in_if, sizeof(p->in_if), "lo");
@@ -529,11 +579,13 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 		snprintf(p->in_if, sizeof(p->in_if), "%s", path == IPT_PATH_LOCAL_OUT ? "" : t->ifn);
 		snprintf(p->out_if, sizeof(p->out_if), "%s", path == IPT_PATH_INCOMING ? "" : t->ifn);
 	}
-	if (p->proto != 6 && p->proto != 17 && p->proto != 1)
+	if (p->proto != 6 && p->proto != 17 && p->proto != (t->fam == 4 ? 1 : 58))
 		p->proto = 17;	/* only these three are sent */
 	/* conntrack's view of the first packet of a fresh tuple */
 	if (p->proto == 6) {
 		p->ctstate = (uint8_t)ipt_ct_tcp_first(p->tcp_flags);
+	} else if (p->proto == 58) {
+		p->ctstate = icmp6_ct(p->icmp_type);
 	} else if (p->proto == 1) {
 		unsigned ty = p->icmp_type;
 
@@ -565,14 +617,14 @@ static unsigned hooks_of_path(int path)
 
 /* Whether the test packet itself (PKTLEN bytes) passed a counter that went up by dp
  * packets and db bytes, the rest being replies of 40 or 228 bytes. */
-static int own_hit(uint64_t dp, uint64_t db)
+static int own_hit(const struct tctx *t, uint64_t dp, uint64_t db)
 {
 	uint64_t n, a;
 
 	if (dp == 0 || db < PKTLEN)
 		return 0;
 	for (n = dp - 1, a = 0; a <= n; a++)
-		if (db - PKTLEN == 228 * a + 40 * (n - a))
+		if (db - PKTLEN == t->icmp_len * a + t->rst_len * (n - a))
 			return 1;
 	return 0;
 }
@@ -580,13 +632,13 @@ static int own_hit(uint64_t dp, uint64_t db)
 /* How many of a counter's dp packets / db bytes were the test packet itself (PKTLEN
  * bytes; a chain jumped to twice counts it twice), the rest being replies of 40 or 228
  * bytes: the k of 200k + 228a + 40b = db with k + a + b = dp, the largest when several. */
-static uint64_t own_count(uint64_t dp, uint64_t db)
+static uint64_t own_count(const struct tctx *t, uint64_t dp, uint64_t db)
 {
 	uint64_t k, a;
 
 	for (k = dp + 1; k-- > 0;)
 		for (a = 0; a + k <= dp; a++)
-			if (PKTLEN * k + 228 * a + 40 * (dp - k - a) == db)
+			if (PKTLEN * k + t->icmp_len * a + t->rst_len * (dp - k - a) == db)
 				return k;
 	return 0;
 }
@@ -602,7 +654,7 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *
 		const struct ipt_rule *r = &t->rs->rules[i];
 
 		if (!(t->reach[r->chain] & hs) ||
-		    !own_hit(t->after.rule[i] - t->before.rule[i], t->after.rbytes[i] - t->before.rbytes[i]))
+		    !own_hit(t, t->after.rule[i] - t->before.rule[i], t->after.rbytes[i] - t->before.rbytes[i]))
 			continue;
 		if (r->tkind == IPT_T_REJECT && v != IPT_V_REJECT) {
 			v = IPT_V_REJECT;
@@ -618,7 +670,7 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *
 		const struct ipt_chain *c = &t->rs->chains[i];
 
 		if (c->hook >= 0 && (hs & (1u << c->hook)) && c->policy == IPT_V_DROP &&
-		    own_hit(t->after.policy[i] - t->before.policy[i], t->after.pbytes[i] - t->before.pbytes[i]))
+		    own_hit(t, t->after.policy[i] - t->before.policy[i], t->after.pbytes[i] - t->before.pbytes[i]))
 			return IPT_V_DROP;
 	}
 	if (sent != 1 && (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_LOOPBACK) &&
@@ -633,10 +685,11 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *
 static void describe(const struct ipt_packet *p, char *buf, size_t len)
 {
 	static const char *const paths[] = {"in", "out", "lo", "fwd"};
-	char s[16], d[16];
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int af = p->family == 4 ? AF_INET : AF_INET6;
 
-	inet_ntop(AF_INET, p->src, s, sizeof(s));
-	inet_ntop(AF_INET, p->dst, d, sizeof(d));
+	inet_ntop(af, p->src, s, sizeof(s));
+	inet_ntop(af, p->dst, d, sizeof(d));
 	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
 		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
 		 p->icmp_code);
@@ -684,7 +737,7 @@ static void compare_rules(struct tctx *t, const char *desc, const char *why)
 	uint32_t i;
 
 	for (i = 0; i < t->rs->nrules; i++) {
-		uint64_t k = own_count(t->after.rule[i] - t->before.rule[i],
+		uint64_t k = own_count(t, t->after.rule[i] - t->before.rule[i],
 				       t->after.rbytes[i] - t->before.rbytes[i]);
 		uint64_t d = t->hd[i], m = t->hm[i];
 		int st = m == 0 ? (k == d ? RS_AGREE : RS_DIFFER)
@@ -725,18 +778,27 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 	ipt_eval_set_hook(t->fast, on_hit, &hb);
 	if (ipt_eval_packet(t->plain, p, &a) < 0 || ipt_eval_packet(t->fast, p, &b) < 0)
 		return -1;
-	/* a DNAT to another host makes the kernel forward the packet (forwarding is on) */
-	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst) &&
-	    a.verdict != IPT_V_UNKNOWN) {
+	/* a DNAT to another host makes the kernel forward the packet (forwarding is on); the
+	 * main branch's DNAT (every undecided match false) is a definite one */
+	if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst)) {
 		kp.path = IPT_PATH_FORWARD;
 		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
 	}
 	if (!t->keep_ct)
-		ct_flush();
+		ct_flush(t->fam == 4 ? AF_INET : AF_INET6);
 	t->keep_ct = 0;
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
+		/* not sent; what the kernel counted on the way still must not be credited to
+		 * the next packet */
 		t->skipped++;
+		describe(p, desc, sizeof(desc));
+		printf("NOT SENT (%s): %s [%s]\n", strerror(errno), desc, why);
+		if (read_counters(t, &t->after) < 0 || settle(t) < 0)
+			return -1;
+		tmp = t->before;
+		t->before = t->after;
+		t->after = tmp;
 		return 0;
 	}
 	rc = read_counters(t, &t->after);
@@ -777,10 +839,9 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		if (t->verbose)
 			printf("ok %s %s [%s]\n", ipt_verdict_name(a.verdict), desc, why);
 	}
-	/* Where mangle has MARK rules, a locally sent packet whose source is not the host's
-	 * (raw socket, spoofed) is counted again in mangle OUTPUT after a MARK re-route,
-	 * partly after the next packet: neither it nor the next one is compared rule by
-	 * rule (counted and printed) unless KDIFF_STRICT_RULES=1. */
+	/* KDIFF_STRICT_RULES=0: where mangle has MARK rules, a locally sent packet whose
+	 * source is not the host's (raw socket, spoofed) and the next one are not compared
+	 * rule by rule (counted and printed); the default compares every packet. */
 	t->last_verdict = a.verdict;
 	if (t->strict) {
 		compare_rules(t, desc, why);
@@ -788,7 +849,7 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		t->not_compared++;
 		t->spoof_out = 0;
 	} else if (t->mangle_mark && (p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_LOOPBACK) &&
-		   memcmp(p->src, host_a, 4) && p->src[0] != 127) {
+		   !is_local(p->src)) {
 		t->not_compared++;
 		t->spoof_out = 1;
 	} else {
@@ -804,14 +865,14 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 static void in_packet(struct tctx *t, struct ipt_packet *p, const char *src, const char *dst,
 		      int proto, uint8_t flags, uint16_t dport)
 {
-	ipt_packet_init(p, 4, IPT_PATH_INCOMING);
-	inet_pton(AF_INET, src, p->src);
-	inet_pton(AF_INET, dst, p->dst);
+	ipt_packet_init(p, t->fam, IPT_PATH_INCOMING);
+	inet_pton(t->fam == 4 ? AF_INET : AF_INET6, src, p->src);
+	inet_pton(t->fam == 4 ? AF_INET : AF_INET6, dst, p->dst);
 	p->proto = (uint8_t)proto;
 	p->tcp_flags = flags;
 	p->sport = ++t->next_port;
 	p->dport = dport;
-	if (p->dst[0] >= 224 && p->dst[0] < 240)
+	if (t->fam == 6 ? p->dst[0] == 0xff : p->dst[0] >= 224 && p->dst[0] < 240)
 		p->pkttype = IPT_PKT_MULTICAST;
 	else if ((p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
 		 !strcmp(dst, "45.33.1.255"))
@@ -877,6 +938,72 @@ static int kernel_path_packets(struct tctx *t)
 	return 0;
 }
 
+/* The IPv6 kernel-path packets: multicast groups joined or not, scopes ip6_rcv_core()
+ * refuses (interface-local, reserved 0), ::1, multicast, ::, link-local, v4-mapped and own
+ * sources, ::1 destination, invalid TCP flag combinations, unsolicited replies, neighbour
+ * discovery (UNTRACKED) and informational ICMPv6, forwarded packets. */
+static int kernel_path_packets6(struct tctx *t)
+{
+	static const struct {
+		const char *src, *dst;
+		int proto;
+		uint8_t flags;	/* TCP flags, or the ICMPv6 type */
+		uint16_t dport;
+		const char *why;
+	} k[] = {
+		{"2001:db8:1::20", "ff02::1", 17, 0, 5353, "multicast all-nodes"},
+		{"::", "ff02::1", 17, 0, 5353, "multicast from ::"},
+		{"fe80::99", "ff02::1", 17, 0, 5353, "multicast from link-local"},
+		{"2001:db8:1::20", "ff02::fb", 17, 0, 5353, "multicast, group not joined"},
+		{"2001:db8:1::20", "ff05::1:3", 17, 0, 547, "site-local group, not joined"},
+		{"2001:db8:1::20", "ff02::1:ff00:10", 17, 0, 9, "solicited-node group"},
+		{"2001:db8:1::20", "ff01::1", 17, 0, 9, "interface-local multicast off lo"},
+		{"2001:db8:1::20", "ff00::1", 17, 0, 9, "multicast scope 0"},
+		{"::1", "2001:db8:1::10", 17, 0, 53, "::1 source off lo"},
+		{"::1", "2001:db8:1::10", 6, IPT_TCP_SYN, 22, "::1 source off lo"},
+		{"2001:db8:51::7", "::1", 17, 0, 53, "::1 destination off lo"},
+		{"::ffff:127.0.0.1", "2001:db8:1::10", 17, 0, 53, "v4-mapped loopback source"},
+		{"::ffff:127.0.0.1", "2001:db8:1::10", 6, IPT_TCP_SYN, 22, "v4-mapped loopback source"},
+		{"::", "2001:db8:1::10", 17, 0, 53, "unspecified source"},
+		{"fe80::99", "2001:db8:1::10", 17, 0, 53, "link-local source"},
+		{"2001:db8:1::10", "2001:db8:1::10", 17, 0, 53, "own source"},
+		{"ff02::5", "2001:db8:1::10", 17, 0, 53, "multicast source"},
+		{"fc00::1", "2001:db8:1::10", 6, IPT_TCP_SYN, 22, "ULA source"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, IPT_TCP_SYN | IPT_TCP_FIN, 22, "SYN+FIN"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, IPT_TCP_FIN, 80, "FIN alone"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, 0, 80, "no flags"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, IPT_TCP_SYN | IPT_TCP_ACK, 22, "unsolicited SYN-ACK"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, IPT_TCP_RST | IPT_TCP_ACK, 443, "unsolicited RST-ACK"},
+		{"2001:db8:51::7", "2001:db8:1::10", 6, IPT_TCP_ACK, 80, "ACK picked up"},
+		{"2001:db8:51::7", "2001:db8:1::10", 58, 135, 0, "neighbour solicitation (hop limit 77)"},
+		{"2001:db8:51::7", "2001:db8:1::10", 58, 134, 0, "router advertisement (hop limit 77)"},
+		{"2001:db8:51::7", "2001:db8:1::10", 58, 129, 0, "unsolicited echo reply"},
+		{"2001:db8:51::7", "2001:db8:1::10", 58, 128, 0, "echo request"},
+		{"2001:db8:51::7", "2001:db8:1::10", 58, 1, 0, "ICMPv6 error quoting nothing known"},
+		{"2001:db8:51::7", "2001:db8:113::9", 6, IPT_TCP_SYN | IPT_TCP_FIN, 80, "SYN+FIN forwarded"},
+		{"2001:db8:51::7", "2001:db8:113::9", 6, IPT_TCP_SYN | IPT_TCP_ACK, 80, "SYN-ACK forwarded"},
+		{"fe80::99", "2001:db8:113::9", 17, 0, 53, "link-local source forwarded"},
+		{"::", "2001:db8:113::9", 17, 0, 53, ":: source forwarded"},
+		{"::ffff:127.0.0.1", "2001:db8:113::9", 17, 0, 53, "v4-mapped source forwarded"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		struct ipt_packet p;
+
+		in_packet(t, &p, k[i].src, k[i].dst, k[i].proto, k[i].proto == 6 ? k[i].flags : 0,
+			  k[i].dport);
+		if (k[i].proto == 58) {
+			p.icmp_type = k[i].flags;
+			p.icmp_code = 0;
+			p.ctstate = icmp6_ct(k[i].flags);
+		}
+		if (test_packet(t, &p, k[i].why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ICMP errors quoting a flow the host just opened: RELATED when conntrack has the flow
  * (the model accepted the first packet), INVALID when OUTPUT dropped it. */
 static int related_packets(struct tctx *t)
@@ -888,19 +1015,22 @@ static int related_packets(struct tctx *t)
 		struct ipt_packet p;
 		uint16_t sp = ++t->next_port;
 
-		ipt_packet_init(&p, 4, IPT_PATH_LOCAL_OUT);
-		memcpy(p.src, host_a, 4);
-		inet_pton(AF_INET, "203.0.113.9", p.dst);
+		ipt_packet_init(&p, t->fam, IPT_PATH_LOCAL_OUT);
+		memcpy(p.src, t->host, t->alen);
+		memcpy(p.dst, t->fam == 4 ? (const uint8_t[]){203, 0, 113, 9} : far6, t->alen);
 		p.proto = 17;
 		p.sport = sp;
 		p.dport = ports[i];
 		snprintf(p.out_if, sizeof(p.out_if), "%s", t->ifn);
 		if (test_packet(t, &p, "flow an ICMP error quotes") < 0)
 			return -1;
-		in_packet(t, &p, "203.0.113.9", "45.33.1.10", 1, 0, sp);
+		if (t->fam == 4)
+			in_packet(t, &p, "203.0.113.9", "45.33.1.10", 1, 0, sp);
+		else
+			in_packet(t, &p, "2001:db8:113::9", "2001:db8:1::10", 58, 0, sp);
 		p.sport = ports[i];	/* quoted: 45.33.1.10:sp -> 203.0.113.9:port */
-		p.icmp_type = 3;
-		p.icmp_code = 3;
+		p.icmp_type = t->fam == 4 ? 3 : 1;	/* port unreachable */
+		p.icmp_code = t->fam == 4 ? 3 : 4;
 		p.ctstate = t->last_verdict == IPT_V_ACCEPT ? IPT_CT_RELATED
 			    : t->last_verdict == IPT_V_UNKNOWN ? IPT_CT_UNKNOWN : IPT_CT_INVALID;
 		t->keep_ct = 1;
@@ -915,7 +1045,8 @@ static int related_packets(struct tctx *t)
 static int dnat_packets(struct tctx *t)
 {
 	uint32_t c = ipt_chain_find(t->rs, IPT_TABLE_NAT, "PREROUTING"), i;
-	char dst[16];
+	char dst[INET6_ADDRSTRLEN];
+	int af = t->fam == 4 ? AF_INET : AF_INET6;
 
 	if (c == IPT_NONE)
 		return 0;
@@ -931,16 +1062,20 @@ static int dnat_packets(struct tctx *t)
 			if (ipt_mkind_l4(r->m[k].kind) && (r->m[k].have & IPT_MO_DPORT) &&
 			    !(r->m[k].inv & IPT_MO_DPORT))
 				port = r->m[k].u.l4.dport.lo;
-		snprintf(dst, sizeof(dst), "45.33.1.10");
-		if (r->has_dst && !(r->inv & IPT_INV_DST) && r->dst.plen == 32)
-			inet_ntop(AF_INET, r->dst.addr, dst, sizeof(dst));
-		in_packet(t, &p, "198.51.100.7", dst, proto, IPT_TCP_SYN, port);
+		inet_ntop(af, t->host, dst, sizeof(dst));
+		if (r->has_dst && !(r->inv & IPT_INV_DST) && r->dst.plen == (int)(t->alen * 8))
+			inet_ntop(af, r->dst.addr, dst, sizeof(dst));
+		in_packet(t, &p, t->fam == 4 ? "198.51.100.7" : "2001:db8:51::7", dst, proto, IPT_TCP_SYN, port);
 		if (r->has_src && !(r->inv & IPT_INV_SRC))
-			memcpy(p.src, r->src.addr, 4);
+			memcpy(p.src, r->src.addr, t->alen);
 		if (r->in_if >= 0 && strcmp(t->rs->ifpat[r->in_if].name, t->ifn) &&
 		    !(r->inv & IPT_INV_IN))
 			continue;	/* another interface: not reachable from the test link */
-		if (p.src[0] == 0 || p.src[0] == 127 || p.src[0] >= 224 || is_local(p.src))
+		if (t->fam == 4 && (p.src[0] == 0 || p.src[0] == 127 || p.src[0] >= 224))
+			continue;
+		if (t->fam == 6 && (p.src[0] == 0 || p.src[0] == 0xff || p.src[0] == 0xfe))
+			continue;
+		if (is_local(p.src))
 			continue;
 		if (test_packet(t, &p, "DNAT port forward") < 0)
 			return -1;
@@ -982,6 +1117,9 @@ int main(int argc, char **argv)
 	static const struct ipt_hostaddr addrs[] = {
 		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
 	};
+	static const struct ipt_hostaddr addrs6[] = {
+		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
+	};
 	struct ipt_hostaddr haddrs[2];
 	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
 	struct ipt_route routes[2];
@@ -997,14 +1135,23 @@ int main(int argc, char **argv)
 		rg_ruleset(&g, stdout, (unsigned)atoi(argv[3]), 1 | 2);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "random6")) {
+		struct rsgen g;
+
+		rg_seed(&g, strtoull(argv[2], NULL, 10));
+		rg6_ruleset(&g, stdout, (unsigned)atoi(argv[3]));
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "ifname")) {
 		char name[IPT_IFNAMSIZ];
 		struct ipt_ruleset *rs = ipt_parse_file(argv[2], 0, &err);
 
-		if (!rs)
+		if (!rs) {
+			fprintf(stderr, "%s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
 			return 1;
+		}
 		most_used_if(rs, name, sizeof(name));
-		printf("%s\n", rs->family == 4 ? name : "-");
+		printf("%s %d\n", name, rs->family);
 		ipt_ruleset_free(rs);
 		return 0;
 	}
@@ -1034,11 +1181,16 @@ int main(int argc, char **argv)
 		   &t.dmac[3], &t.dmac[4], &t.dmac[5]) != 6)
 		goto usage;
 	memcpy(t.smac, (const uint8_t[]){0x02, 0x42, 0, 0, 0, 0x20}, 6);
-	t.rs = ipt_parse_file(file, 4, &err);
+	t.rs = ipt_parse_file(file, 0, &err);
 	if (!t.rs) {
 		fprintf(stderr, "%s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
 		return 1;
 	}
+	t.fam = t.rs->family;
+	t.alen = t.fam == 4 ? 4 : 16;
+	t.host = t.fam == 4 ? host_a : host_a6;
+	t.rst_len = t.fam == 4 ? 40 : 60;
+	t.icmp_len = t.fam == 4 ? PKTLEN + 28 : PKTLEN + 48;
 	/* the AF_PACKET socket lives in the peer namespace */
 	self_ns = open("/proc/self/ns/net", O_RDONLY);
 	peer = open(peer_ns, O_RDONLY);
@@ -1052,17 +1204,17 @@ int main(int argc, char **argv)
 		perror("packet socket");
 		return 1;
 	}
-	t.raw_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	t.raw_fd = socket(t.fam == 4 ? AF_INET : AF_INET6, SOCK_RAW, IPPROTO_RAW);
 	if (t.raw_fd < 0) {
 		perror("raw socket");
 		return 1;
 	}
 	/* the model of this namespace */
-	memcpy(haddrs, addrs, sizeof(addrs));
+	memcpy(haddrs, t.fam == 4 ? addrs : addrs6, sizeof(addrs));
 	memcpy(haddrs[0].ifname, ifn, strlen(ifn) + 1);
 	memcpy(ifc[1].ifname, ifn, strlen(ifn) + 1);
 	memset(routes, 0, sizeof(routes));
-	prefix_parse("0.0.0.0/0", 4, &routes[0].dst);
+	prefix_parse(t.fam == 4 ? "0.0.0.0/0" : "::/0", t.fam, &routes[0].dst);
 	memcpy(routes[0].ifname, ifn, strlen(ifn) + 1);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.addrs = haddrs;
@@ -1075,7 +1227,7 @@ int main(int argc, char **argv)
 	ctx.routes_known = 1;
 	ctx.conntrack = -1;
 	ctx.kernel = 0;			/* the running kernel: the one the packets go through */
-	ctx.ip_forward = IPT_FWD_ON;	/* setup() sets net.ipv4.ip_forward=1 */
+	ctx.ip_forward = IPT_FWD_ON;	/* setup() sets ip_forward=1, setup6() forwarding=1 */
 	t.plain = ipt_eval_new(t.rs, &ctx);
 	t.fast = ipt_eval_new(t.rs, &ctx);
 	t.cp = ipt_compile(t.rs);
@@ -1117,7 +1269,7 @@ int main(int argc, char **argv)
 	for (id = 0; id < t.rs->nrules; id++)
 		if (t.rs->rules[id].tkind == IPT_T_MARK || t.rs->rules[id].tkind == IPT_T_CONNMARK)
 			t.mangle_mark |= t.rs->chains[t.rs->rules[id].chain].table == IPT_TABLE_MANGLE;
-	t.strict = getenv("KDIFF_STRICT_RULES") && strcmp(getenv("KDIFF_STRICT_RULES"), "0") != 0;
+	t.strict = !getenv("KDIFF_STRICT_RULES") || strcmp(getenv("KDIFF_STRICT_RULES"), "0") != 0;
 	for (id = 0; id < t.rs->nrules; id++) {
 		for (pass = 0; pass < 3; pass++) {
 			struct ipt_packet p;
@@ -1132,7 +1284,25 @@ int main(int argc, char **argv)
 		}
 	}
 	/* spoofed 127/8 sources on the veth, and loopback traffic */
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 8 && t.fam == 6; i++) {
+		struct ipt_packet p;
+		static const uint16_t ports[] = {22, 53, 80, 123, 443, 5353, 8080, 9};
+
+		ipt_packet_init(&p, 6, i < 4 ? IPT_PATH_INCOMING : IPT_PATH_LOOPBACK);
+		p.proto = i & 1 ? 6 : 17;
+		p.tcp_flags = IPT_TCP_SYN;
+		memcpy(p.src, loop6, 16);
+		if (i % 3 == 1)	/* ::ffff:127.0.0.1 */
+			memcpy(p.src, (const uint8_t[]){[10] = 0xff, 0xff, 127, 0, 0, 1}, 16);
+		memcpy(p.dst, i < 4 || i == 7 ? host_a6 : loop6, 16);
+		p.sport = ++t.next_port;
+		p.dport = ports[i];
+		snprintf(p.in_if, sizeof(p.in_if), "%s", i < 4 ? ifn : "lo");
+		snprintf(p.out_if, sizeof(p.out_if), "%s", i < 4 ? "" : "lo");
+		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
+			goto out;
+	}
+	for (i = 0; i < 8 && t.fam == 4; i++) {
 		struct ipt_packet p;
 		static const uint16_t ports[] = {22, 53, 80, 123, 443, 5353, 8080, 9};
 
@@ -1150,7 +1320,8 @@ int main(int argc, char **argv)
 		if (test_packet(&t, &p, i < 4 ? "spoofed" : "loopback") < 0)
 			goto out;
 	}
-	if (kernel_path_packets(&t) < 0 || dnat_packets(&t) < 0 || related_packets(&t) < 0)
+	if ((t.fam == 4 ? kernel_path_packets(&t) : kernel_path_packets6(&t)) < 0 ||
+	    dnat_packets(&t) < 0 || related_packets(&t) < 0)
 		goto out;
 	{
 		unsigned na = 0, nm = 0, nd = 0;

@@ -1,0 +1,227 @@
+/* ipt_kdiff6.h: the IPv6 half of tests/tools/ipt_kdiff.c (included once, header-only):
+ * a seeded generator of random ip6tables-save rulesets and the IPv6 packet builder.
+ *
+ * The namespace (tests/integration/t_ipt_kernel_diff.sh setup6): the host 2001:db8:1::10/64
+ * on the veth, no link-local address (addr_gen_mode 1: so that the kernel sends no
+ * redirect, ndisc_send_redirect needs one, and no MLD from a link-local source), ::1 on
+ * lo, the peer 2001:db8:1::20 as default gateway, forwarding on, DAD off. */
+#ifndef SPOOFAUDIT_IPT_KDIFF6_H
+#define SPOOFAUDIT_IPT_KDIFF6_H
+
+#include "rsgen.h"
+
+static const uint8_t host_a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10};
+static const uint8_t remote6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x51, [15] = 0x07};
+static const uint8_t far6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x13, [15] = 0x09};
+static const uint8_t loop6[16] = {[15] = 1};
+
+static int ipt6_unspec(const uint8_t *a)	/* :: */
+{
+	static const uint8_t any[16];
+
+	return !memcmp(a, any, 16);
+}
+
+static const char *const rg6_src_pfx[] = {
+	"2001:db8:51::/48", "2001:db8:51::7/128", "2001:db8:113::/64", "fc00::/7",
+	"::1/128", "fe80::/10", "2001:db8:1::/64", "2001:db8:1::20/128", "::/0",
+	"::ffff:0.0.0.0/96", "ff00::/8",
+};
+static const char *const rg6_dst_pfx[] = {
+	"2001:db8:1::10/128", "2001:db8:1::/64", "2001:db8:113::9/128", "2001:db8:113::/64",
+	"::/0", "::1/128", "ff02::1/128", "ff00::/8",
+};
+static const char *const rg6_icmp[] = {
+	"128", "echo-reply", "1/4", "destination-unreachable", "135", "134", "packet-too-big",
+	"139",
+};
+
+/* An ip6tables-save ruleset of about nrules rules, shaped like rg_ruleset (rsgen.h) with
+ * flags 1|2: raw PREROUTING rpfilter and pkttype rules, nat DNAT port forwards to this
+ * host and to another, MARK in mangle, filter chains with user chains, jumps and gotos,
+ * addresses from IPv6 pools (loopback, link-local, ULA, v4-mapped, multicast), icmpv6
+ * types, tcp/udp ports, multiport, iprange, state/conntrack, mark, recent, limit. */
+static inline void rg6_ruleset(struct rsgen *g, FILE *out, unsigned nrules)
+{
+	static const char *const tg[] = {"ACCEPT", "DROP", "REJECT", "", "RETURN"};
+	unsigned i, nuser = 1 + rg(g, 4), k;
+	int use_mark = rg(g, 2);
+
+	fprintf(out, "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+	if (rg(g, 2))
+		fprintf(out, "-A PREROUTING -m rpfilter%s%s -j %s\n", rg(g, 2) ? " --invert" : "",
+			rg(g, 3) ? "" : " --loose", rg(g, 2) ? "DROP" : "ACCEPT");
+	if (rg(g, 2))
+		fprintf(out, "-A PREROUTING -p udp -m pkttype --pkt-type multicast -j %s\n",
+			rg(g, 2) ? "DROP" : "ACCEPT");
+	fprintf(out, "-A PREROUTING -p tcp -m recent --set --name k\n");
+	fprintf(out, "COMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		     ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+	for (k = 0; k < 2 + rg(g, 3); k++)
+		fprintf(out, "-A PREROUTING -p tcp -m tcp --dport %u -j DNAT --to-destination %s\n",
+			8000 + k, rg(g, 2) ? "[2001:db8:1::30]:80" : "[2001:db8:1::10]:22");
+	fprintf(out, "COMMIT\n");
+	if (use_mark) {
+		fprintf(out, "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+			     ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+		for (k = 0; k < 3; k++)
+			fprintf(out, "-A %s -p %s -j MARK --set-xmark 0x%x/0xff\n",
+				rg(g, 2) ? "PREROUTING" : "OUTPUT", rg(g, 2) ? "tcp" : "udp", 1 + rg(g, 3));
+		fprintf(out, "COMMIT\n");
+	}
+	fprintf(out, "*filter\n:INPUT %s [0:0]\n:FORWARD %s [0:0]\n:OUTPUT %s [0:0]\n",
+		rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 3) ? "ACCEPT" : "DROP");
+	for (k = 0; k < nuser; k++)
+		fprintf(out, ":U%u - [0:0]\n", k);
+	for (i = 0; i < nrules; i++) {
+		unsigned c = rg(g, 3 + nuser), proto = rg(g, 5), t;
+		const char *chain = c == 0 ? "INPUT" : c == 1 ? "OUTPUT" : c == 2 ? "FORWARD" : NULL;
+		char uname[16];
+
+		if (!chain) {
+			snprintf(uname, sizeof(uname), "U%u", c - 3);
+			chain = uname;
+		}
+		fprintf(out, "-A %s", chain);
+		if (rg(g, 3) == 0)
+			fprintf(out, " %s-s %s", rg(g, 5) ? "" : "! ",
+				rg6_src_pfx[rg(g, sizeof(rg6_src_pfx) / sizeof(*rg6_src_pfx))]);
+		if (rg(g, 4) == 0)
+			fprintf(out, " %s-d %s", rg(g, 5) ? "" : "! ",
+				rg6_dst_pfx[rg(g, sizeof(rg6_dst_pfx) / sizeof(*rg6_dst_pfx))]);
+		if (rg(g, 5) == 0 && c != 1)
+			fprintf(out, " %s-i %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : rg(g, 2) ? "a0" : "a+");
+		if (rg(g, 6) == 0 && c != 0)
+			fprintf(out, " %s-o %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : "a0");
+		if (proto == 0 || proto == 1) {
+			const char *p = proto ? "udp" : "tcp";
+
+			fprintf(out, " -p %s -m %s", p, p);
+			if (rg(g, 2))
+				fprintf(out, " %s--dport %u", rg(g, 6) ? "" : "! ",
+					rg_ports[rg(g, sizeof(rg_ports) / sizeof(*rg_ports))]);
+			else if (rg(g, 3) == 0)
+				fprintf(out, " --dport %u:%u", 1000 + rg(g, 100), 2000 + rg(g, 7000));
+			if (rg(g, 5) == 0)
+				fprintf(out, " %s--sport %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "1024:65535" : "53");
+			if (!proto && rg(g, 4) == 0)
+				fprintf(out, " %s--tcp-flags FIN,SYN,RST,ACK SYN", rg(g, 4) ? "" : "! ");
+			if (rg(g, 6) == 0)
+				fprintf(out, " -m multiport --dports %u,%u:%u",
+					rg_ports[rg(g, 12)], 5000 + rg(g, 10), 5010 + rg(g, 10));
+		} else if (proto == 2) {
+			fprintf(out, " -p ipv6-icmp");
+			if (rg(g, 3))
+				fprintf(out, " -m icmp6 %s--icmpv6-type %s", rg(g, 5) ? "" : "! ",
+					rg6_icmp[rg(g, sizeof(rg6_icmp) / sizeof(*rg6_icmp))]);
+		} else if (proto == 3 && rg(g, 2)) {
+			fprintf(out, " ! -p tcp");
+		}
+		if (rg(g, 10) == 0)
+			fprintf(out, " -m iprange %s--src-range 2001:db8:51::%x-2001:db8:51::%x",
+				rg(g, 4) ? "" : "! ", rg(g, 50), 50 + rg(g, 200));
+		if (rg(g, 10) == 0)
+			fprintf(out, " -m state --state %s", rg(g, 2) ? "NEW" : "INVALID");
+		if (rg(g, 15) == 0)
+			fprintf(out, " -m recent --%s --name k", rg(g, 2) ? "set" : "rcheck");
+		if (rg(g, 15) == 0)
+			fprintf(out, " -m conntrack --ctstate %s", rg(g, 2) ? "INVALID" : "NEW,RELATED");
+		if (use_mark && rg(g, 8) == 0)
+			fprintf(out, " -m mark %s--mark 0x%x/0xff", rg(g, 4) ? "" : "! ", 1 + rg(g, 3));
+		if (rg(g, 15) == 0)
+			fprintf(out, " -m limit --limit 1/sec --limit-burst 1000");
+		if (rg(g, 12) == 0)
+			fprintf(out, " -m comment --comment \"r%u\"", i);
+		t = rg(g, 10);
+		if (t < 6)
+			fprintf(out, "%s%s", *tg[t % 4] ? " -j " : "", tg[t % 4]);
+		else if (t < 7 && c >= 3)
+			fprintf(out, " -j RETURN");
+		else if (t < 9) {
+			unsigned lo = c >= 3 ? c - 3 + 1 : 0;	/* jumps only go down: no loops */
+
+			if (lo < nuser)
+				fprintf(out, " -%c U%u", rg(g, 4) ? 'j' : 'g', lo + rg(g, nuser - lo));
+		}
+		fprintf(out, "\n");
+	}
+	fprintf(out, "COMMIT\n");
+}
+
+/* The conntrack state of an ICMPv6 packet that quotes or belongs to no known flow
+ * (nf_conntrack_proto_icmpv6.c): nf_conntrack_icmpv6_error() marks MLD and neighbour
+ * discovery (noct_valid_new[]: 130-136, 143) UNTRACKED and looks inside errors (type <
+ * 128: RELATED or INVALID); nf_conntrack_icmpv6_packet() creates an entry only for echo
+ * request and node information query (valid_new[]); anything else is INVALID. */
+static uint8_t icmp6_ct(unsigned ty)
+{
+	if ((ty >= 130 && ty <= 136) || ty == 143)
+		return IPT_CT_UNTRACKED;
+	if (ty < 128)
+		return IPT_CT_UNKNOWN;
+	return ty == 128 || ty == 139 ? IPT_CT_NEW : IPT_CT_INVALID;
+}
+
+static uint16_t csum(const void *d, size_t n, uint32_t s);
+
+/* Builds the IPv6 packet of p (len bytes in all, header included) into buf; returns len.
+ * TCP, UDP and ICMPv6 (an error quotes a UDP packet from dst:dport to src:sport). */
+static size_t build_ip6(const struct ipt_packet *p, uint8_t *buf, size_t len, uint8_t hlim)
+{
+	uint8_t *ip = buf, *l4 = buf + 40;
+	size_t l4len = len - 40, i;
+	uint32_t ph = 0;
+	uint16_t c;
+	int csoff = -1;
+
+	memset(buf, 0, len);
+	ip[0] = 0x60;
+	ip[4] = (uint8_t)(l4len >> 8), ip[5] = (uint8_t)l4len;
+	ip[6] = p->proto;
+	ip[7] = hlim;
+	memcpy(ip + 8, p->src, 16);
+	memcpy(ip + 24, p->dst, 16);
+	if (p->proto == 6) {
+		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
+		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
+		l4[12] = 5 << 4;
+		l4[13] = p->tcp_flags;
+		l4[14] = 0x20;
+		csoff = 16;
+	} else if (p->proto == 17) {
+		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
+		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
+		l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
+		csoff = 6;
+	} else if (p->proto == 58) {
+		l4[0] = p->icmp_type;
+		l4[1] = p->icmp_code;
+		if (p->icmp_type < 128) {	/* quote a plausible UDP packet, dst -> src */
+			uint8_t *q = l4 + 8;
+
+			q[0] = 0x60;
+			q[5] = 8;
+			q[6] = 17;
+			q[7] = 64;
+			memcpy(q + 8, p->dst, 16);
+			memcpy(q + 24, p->src, 16);
+			q[40] = (uint8_t)(p->dport >> 8), q[41] = (uint8_t)p->dport;
+			q[42] = (uint8_t)(p->sport >> 8), q[43] = (uint8_t)p->sport;
+			q[45] = 8;
+		}
+		csoff = 2;
+	}
+	if (csoff < 0)
+		return len;
+	for (i = 0; i < 32; i += 2)
+		ph += (uint32_t)ip[8 + i] << 8 | ip[9 + i];
+	ph += (uint32_t)l4len + p->proto;
+	c = csum(l4, l4len, ph);
+	if (p->proto == 17 && c == 0)
+		c = 0xffff;
+	l4[csoff] = (uint8_t)(c >> 8);
+	l4[csoff + 1] = (uint8_t)c;
+	return len;
+}
+
+#endif
