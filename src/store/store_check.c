@@ -7,6 +7,8 @@
 #include <string.h>
 
 
+#define STORE_FLOWS_MMAP	"1073741824"	/* bytes of the file mapped at most */
+
 struct store_flow_iter {
 	struct store *st;
 	sqlite3_stmt *s;
@@ -25,6 +27,10 @@ struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_
 		return NULL;
 	}
 	it->st = st;
+	/* a read-only scan maps the file rather than copying every page out of the kernel's
+	 * cache (about a fifth of the read time of a million flows); best effort */
+	if (st->readonly)
+		sqlite3_exec(st->db, "PRAGMA mmap_size = " STORE_FLOWS_MMAP, NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &it->s, NULL) != SQLITE_OK) {
 		store_set_err(st, "reading flows: %s", sqlite3_errmsg(st->db));
 		free(it);
