@@ -55,6 +55,18 @@ static uint16_t intern(char (**names)[32], size_t *n, const char *s)
 	return (uint16_t)(*n)++;
 }
 
+/* intern(), the previous row's index (*memo: index + 1, 0 none) tried first */
+static uint16_t memo_intern(char (**names)[32], size_t *n, uint32_t *memo, const char *s)
+{
+	uint16_t i;
+
+	if (*memo && !strcmp((*names)[*memo - 1], s))
+		return (uint16_t)(*memo - 1);
+	i = intern(names, n, s);
+	*memo = i == 65535 ? 0 : (uint32_t)i + 1;
+	return i;
+}
+
 static int has_ports(int proto)
 {
 	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
@@ -78,19 +90,26 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
 	f->sport = (uint16_t)sf->sport;
 	f->dport = (uint16_t)sf->dport;
-	for (c = 0; c < CLS_COUNT; c++)
-		if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
-			break;
+	/* rows come in runs of the same names: the previous row's are tried first */
+	c = fs->memo_cls - 1;
+	if (!fs->memo_cls || strcmp(classify_class_name((enum spoof_class)c), sf->cls)) {
+		for (c = 0; c < CLS_COUNT; c++)
+			if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
+				break;
+		fs->memo_cls = c < CLS_COUNT ? c + 1 : 0;
+	}
 	f->cls = (uint16_t)c;
 	f->spoof = (uint8_t)(c < CLS_COUNT && classify_is_spoof((enum spoof_class)c));
 	f->loopback = c == CLS_LOOPBACK_FLOW;
-	f->iface = intern(&fs->ifnames, &fs->nifnames, sf->iface);
-	f->subclass = intern(&fs->subclasses, &fs->nsubclasses, sf->subclass);
+	f->iface = memo_intern(&fs->ifnames, &fs->nifnames, &fs->memo_iface, sf->iface);
+	f->subclass = memo_intern(&fs->subclasses, &fs->nsubclasses, &fs->memo_sub,
+				  sf->subclass);
 	if (f->iface == 65535 || f->subclass == 65535) {
 		errno = ENOMEM;
 		return -1;
 	}
-	f->dir = !strcmp(sf->dir, "in") ? 1 : !strcmp(sf->dir, "out") ? 2 : 0;
+	f->dir = sf->dir[0] == 'i' && !strcmp(sf->dir, "in") ? 1 :
+		 sf->dir[0] == 'o' && !strcmp(sf->dir, "out") ? 2 : 0;
 	f->packets = sf->packets;
 	f->bytes = sf->bytes;
 	f->first_usec = sf->first_usec;

@@ -86,6 +86,7 @@ struct check_flows {
 	size_t nifnames;
 	char (*subclasses)[32];
 	size_t nsubclasses;
+	uint32_t memo_cls, memo_iface, memo_sub;	/* check_flows_add: previous row's, + 1 */
 };
 
 /* The class name of a flow ("normal" for one classify does not know). */

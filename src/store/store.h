@@ -221,8 +221,7 @@ struct store_flow {
 	char iface[32];
 	char dir[8];			/* "in", "out", "unknown" */
 	int family;			/* 4 or 6 */
-	uint8_t src[16], dst[16];
-	char src_text[64], dst_text[64];
+	uint8_t src[16], dst[16];	/* src_bin, dst_bin (the text forms are not read) */
 	int proto;
 	unsigned sport, dport;		/* ICMP: sport 0, dport type << 8 | code */
 	char cls[32], subclass[32];

@@ -7,6 +7,8 @@
 #include <string.h>
 
 
+#define STORE_FLOWS_MMAP	"1073741824"	/* bytes of the file mapped at most */
+
 struct store_flow_iter {
 	struct store *st;
 	sqlite3_stmt *s;
@@ -15,8 +17,8 @@ struct store_flow_iter {
 struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_t until)
 {
 	static const char sql[] =
-		"SELECT id, bucket, iface, dir, family, src, dst, src_bin, dst_bin, proto, sport,"
-		" dport, class, subclass, packets, bytes, first_usec, last_usec, tcp_flags"
+		"SELECT id, bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
+		" class, subclass, packets, bytes, first_usec, last_usec, tcp_flags"
 		" FROM flows WHERE bucket >= ?1 AND (?2 <= 0 OR bucket < ?2) ORDER BY id";
 	struct store_flow_iter *it = calloc(1, sizeof(*it));
 
@@ -25,6 +27,10 @@ struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_
 		return NULL;
 	}
 	it->st = st;
+	/* a read-only scan maps the file rather than copying every page out of the kernel's
+	 * cache (about a fifth of the read time of a million flows); best effort */
+	if (st->readonly)
+		sqlite3_exec(st->db, "PRAGMA mmap_size = " STORE_FLOWS_MMAP, NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &it->s, NULL) != SQLITE_OK) {
 		store_set_err(st, "reading flows: %s", sqlite3_errmsg(st->db));
 		free(it);
@@ -59,30 +65,31 @@ int store_flows_next(struct store_flow_iter *it, struct store_flow *f)
 		store_set_err(it->st, "reading flows: %s", sqlite3_errmsg(it->st->db));
 		return -1;
 	}
-	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(s, 0);
 	f->bucket = sqlite3_column_int64(s, 1);
 	col_copy(s, 2, f->iface, sizeof(f->iface));
 	col_copy(s, 3, f->dir, sizeof(f->dir));
 	f->family = sqlite3_column_int(s, 4);
-	col_copy(s, 5, f->src_text, sizeof(f->src_text));
-	col_copy(s, 6, f->dst_text, sizeof(f->dst_text));
-	b = sqlite3_column_blob(s, 7);
-	if (b && sqlite3_column_bytes(s, 7) == 16)
+	b = sqlite3_column_blob(s, 5);
+	if (b && sqlite3_column_bytes(s, 5) == 16)
 		memcpy(f->src, b, 16);
-	b = sqlite3_column_blob(s, 8);
-	if (b && sqlite3_column_bytes(s, 8) == 16)
+	else
+		memset(f->src, 0, 16);
+	b = sqlite3_column_blob(s, 6);
+	if (b && sqlite3_column_bytes(s, 6) == 16)
 		memcpy(f->dst, b, 16);
-	f->proto = sqlite3_column_int(s, 9);
-	f->sport = (unsigned)sqlite3_column_int(s, 10);
-	f->dport = (unsigned)sqlite3_column_int(s, 11);
-	col_copy(s, 12, f->cls, sizeof(f->cls));
-	col_copy(s, 13, f->subclass, sizeof(f->subclass));
-	f->packets = (uint64_t)sqlite3_column_int64(s, 14);
-	f->bytes = (uint64_t)sqlite3_column_int64(s, 15);
-	f->first_usec = sqlite3_column_int64(s, 16);
-	f->last_usec = sqlite3_column_int64(s, 17);
-	f->tcp_flags = (unsigned)sqlite3_column_int(s, 18);
+	else
+		memset(f->dst, 0, 16);
+	f->proto = sqlite3_column_int(s, 7);
+	f->sport = (unsigned)sqlite3_column_int(s, 8);
+	f->dport = (unsigned)sqlite3_column_int(s, 9);
+	col_copy(s, 10, f->cls, sizeof(f->cls));
+	col_copy(s, 11, f->subclass, sizeof(f->subclass));
+	f->packets = (uint64_t)sqlite3_column_int64(s, 12);
+	f->bytes = (uint64_t)sqlite3_column_int64(s, 13);
+	f->first_usec = sqlite3_column_int64(s, 14);
+	f->last_usec = sqlite3_column_int64(s, 15);
+	f->tcp_flags = (unsigned)sqlite3_column_int(s, 16);
 	return 1;
 }
 
