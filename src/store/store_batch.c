@@ -1,8 +1,7 @@
 /* This file writes one flush's batch (struct store_batch): the flow rows in transactions
  * of bounded size, the last one together with the evidence, NFLOG counts and capture
  * statistics, keeping in the batch how far it got so that a failed write resumes
- * without counting anything twice. It also opens the second connection a writer thread
- * uses. */
+ * without counting anything twice. */
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -180,21 +179,4 @@ fail:
 		memcpy(st->err, keep, sizeof(keep));
 	}
 	return -1;
-}
-
-struct store *store_open_twin(const struct store *st, char *err, size_t errlen)
-{
-	const char *path = sqlite3_db_filename(st->db, "main");
-	struct store *tw;
-
-	if (!path || !*path) {
-		snprintf(err, errlen, "the database has no file name");
-		return NULL;
-	}
-	tw = store_open(path, STORE_OPEN_CREATE, err, errlen);
-	if (!tw)
-		return NULL;
-	tw->busy_timeout_ms = st->busy_timeout_ms;
-	store_set_time_limit(tw, st->time_limit_s);
-	return tw;
 }
