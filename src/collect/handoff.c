@@ -142,14 +142,18 @@ int collector_handoff(struct collector *c, int stats)
 	size_t rows = flowtab_dirty_count(c->ft);
 	struct store_batch *b;
 	struct fill f;
+	size_t evbytes;
 	unsigned i;
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */
 	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources))
 		return 0;
-	if (!writer_room(c->writer, rows))
-		return -1;	/* the writer is behind: the table keeps its rows */
+	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
+	 * counter table; it waits for a writer that makes progress, as a flush of its own
+	 * would, where the periodic flush leaves the rows in the table */
+	if (!writer_room(c->writer, rows, !stats))
+		return -1;	/* the writer is behind or failing: the table keeps its rows */
 	b = batch_new(c, rows, stats);
 	if (!b) {
 		snprintf(c->err, sizeof(c->err), "handing rows to the writer: out of memory");
@@ -168,6 +172,12 @@ int collector_handoff(struct collector *c, int stats)
 	for (i = 0; i < c->n_ifaces; i++)
 		snprintf(b->ifnames[i], sizeof(b->ifnames[i]), "%s", c->ifaces[i].info.name);
 	b->n_ifnames = c->n_ifaces;
+	evbytes = b->evbuf_len;	/* b is the writer's once queued */
 	c->opt.evidence_buf_bytes = writer_push(c->writer, b);
+	if (!stats && evbytes) {
+		/* the queued evidence takes the buffer's room until it is written */
+		writer_drain(c->writer);
+		c->opt.evidence_buf_bytes = writer_ev_room(c->writer);
+	}
 	return 0;
 }

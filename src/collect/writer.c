@@ -187,16 +187,30 @@ static int room(const struct writer *w, size_t rows)
 	       (w->n_batches < w->o.max_batches && w->q_rows + rows <= w->o.max_rows);
 }
 
-int writer_room(struct writer *w, size_t rows)
+/* Whether a caller that may wait should go on waiting (locked): while the writer makes
+ * progress, that is, is not failing (after writer_hurry(): has not given up). */
+static int progressing(const struct writer *w)
+{
+	return w->running && (w->hurry ? !w->gave_up : !w->failing);
+}
+
+int writer_room(struct writer *w, size_t rows, int wait)
 {
 	int ok;
 
 	pthread_mutex_lock(&w->mu);
-	while (!(ok = room(w, rows)) && w->running &&
-	       (w->hurry ? !w->gave_up : w->o.wait_for_room && !w->failing))
+	while (!(ok = room(w, rows)) && (wait || w->o.wait_for_room || w->hurry) && progressing(w))
 		pthread_cond_wait(&w->done, &w->mu);
 	pthread_mutex_unlock(&w->mu);
 	return ok;
+}
+
+void writer_drain(struct writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->head && progressing(w))
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 }
 
 static size_t ev_room(const struct writer *w)
@@ -220,6 +234,16 @@ size_t writer_push(struct writer *w, struct store_batch *b)
 	w->q_ev_bytes += b->evbuf_len;
 	left = ev_room(w);
 	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return left;
+}
+
+size_t writer_ev_room(struct writer *w)
+{
+	size_t left;
+
+	pthread_mutex_lock(&w->mu);
+	left = ev_room(w);
 	pthread_mutex_unlock(&w->mu);
 	return left;
 }

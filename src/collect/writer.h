@@ -40,13 +40,19 @@ struct writer *writer_start(struct store *st, const struct writer_opts *o, char 
 			    size_t errlen);
 
 /* 1 when a batch of `rows` flow rows may be queued now (always when the queue is empty),
- * 0 when not: the caller keeps its rows. With wait_for_room, or after writer_hurry(),
- * it waits for room while the writer makes progress. */
-int writer_room(struct writer *w, size_t rows);
+ * 0 when not: the caller keeps its rows. With wait, wait_for_room or after
+ * writer_hurry(), it waits for room while the writer makes progress (is not failing). */
+int writer_room(struct writer *w, size_t rows, int wait);
+
+/* Waits until the queue is empty, or the writer fails (after writer_hurry(): gives up). */
+void writer_drain(struct writer *w);
 
 /* Queues b (owned by the writer from now on); call after writer_room() said 1. Returns
  * the evidence bytes left in ev_budget with b queued. */
 size_t writer_push(struct writer *w, struct store_batch *b);
+
+/* The evidence bytes left in ev_budget by what is queued. */
+size_t writer_ev_room(struct writer *w);
 
 /* Copies the status into *s and hands over the lost counters (they restart at 0). */
 void writer_status(struct writer *w, struct writer_status *s);
