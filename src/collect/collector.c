@@ -183,8 +183,8 @@ int collector_flush(struct collector *c, int stats)
 {
 	uint64_t t0 = util_mono_usec();
 
-	if (c->writes_stopped)
-		return -1;	/* c->err still says why */
+	if (c->writes_stopped || c->writer)	/* c->err says why; the writer thread writes */
+		return c->writes_stopped ? -1 : collector_handoff(c, stats);
 	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
 		goto fail;	/* evidence needs its flows' row ids: keep it for the retry */
 	if (write_evidence(c) < 0 || write_nflog(c) < 0)

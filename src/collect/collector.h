@@ -139,6 +139,8 @@ struct collector {
 	uint64_t flush_failures;	/* failed flushes since init */
 	int writes_stopped;		/* set by the owner: write nothing more (the database
 					 * reached its size limit); flushes fail at once */
+	struct writer *writer;		/* set by the owner: flushes hand their rows to this
+					 * writer thread (collect/writer.h); NULL: they write */
 	char err[512];			/* last store error */
 };
 
@@ -191,6 +193,13 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
  * retried at the next flush; c->err says why) or writes_stopped is set. The packet path's
  * own flushes (a full table or buffer) back off after a failure. */
 int collector_flush(struct collector *c, int stats);
+
+/* collector_flush() with a writer thread: copies every dirty flow, the pending evidence
+ * and NFLOG counts and (with stats != 0) the statistics rows into one batch and queues
+ * it (handoff.c). Returns 0, or -1 when writes_stopped is set or the writer's queue has
+ * no room (nothing moved: the flows stay dirty in the table). Write errors come later,
+ * from the writer's status. */
+int collector_handoff(struct collector *c, int stats);
 
 /* After the last flush failed for good: counts every packet of the flows still unwritten
  * into tot.lost_db, pending evidence into tot.evidence_dropped and pending NFLOG rule

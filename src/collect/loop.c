@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/writer.h"
 #include "sources/decode.h"
 #include "common/plural.h"
 #include "common/util.h"
@@ -50,6 +51,8 @@ int loop_take_reload(void)
 	return 1;
 }
 
+static void writer_sync(struct collect_loop *l);
+
 int loop_init(struct collect_loop *l, struct collector *c, const struct loop_opts *o)
 {
 	memset(l, 0, sizeof(*l));
@@ -59,14 +62,92 @@ int loop_init(struct collect_loop *l, struct collector *c, const struct loop_opt
 	if (!l->srcs)
 		return -1;
 	l->start_mono = l->last_flush = l->last_status = util_mono_usec();
+	if (c->st) {
+		char err[600];
+
+		l->wst = store_open_twin(c->st, err, sizeof(err));
+		if (!l->wst)
+			util_log(LOG_LVL_WARN, "no writer thread, the capture thread writes: %s", err);
+	}
 	return 0;
+}
+
+/* Takes the writer's status: its losses into the totals, its error, and the evidence
+ * room it leaves the collector. */
+static void writer_sync(struct collect_loop *l)
+{
+	struct collector *c = l->c;
+	struct writer_status ws;
+
+	writer_status(c->writer, &ws);
+	c->tot.lost_db += ws.lost_packets;
+	c->tot.evidence_dropped += ws.lost_evidence;
+	c->tot.nflog_lost += ws.lost_nflog;
+	if (ws.failing)
+		snprintf(c->err, sizeof(c->err), "%s", ws.err);
+	l->flush_failed = ws.failing;
+	c->opt.evidence_buf_bytes = ws.ev_room;
+}
+
+/* Starts the writer thread on the connection loop_init() opened (files: a full queue
+ * makes the reader wait rather than lose). Without it, flushes write themselves. */
+static void writer_begin(struct collect_loop *l, int files)
+{
+	struct collector *c = l->c;
+	struct store *st = l->wst;
+	struct writer_opts o;
+	char err[600];
+
+	l->wst = NULL;
+	if (!st || c->writer || c->writes_stopped || c->hooks.flush) {
+		/* the audit's flush hook needs every flow's row id at once */
+		store_close(st);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.max_rows = c->opt.max_flows;
+	o.max_batches = 16;
+	o.per_txn = c->opt.flush_batch;
+	o.wait_for_room = files;
+	o.ev_budget = c->opt.evidence_buf_bytes;
+	l->ev_budget = c->opt.evidence_buf_bytes;
+	l->writer_dropped = 0;
+	c->writer = writer_start(st, &o, err, sizeof(err));
+	if (!c->writer)
+		util_log(LOG_LVL_WARN, "no writer thread, the capture thread writes: %s", err);
+}
+
+/* The last flush with a writer thread: hands the rest over, waits until the thread has
+ * written everything (one more attempt for a failing write) and ends it. Returns 0, or
+ * -1 when something could not be written (then counted as not recorded). */
+static int writer_end(struct collect_loop *l)
+{
+	struct collector *c = l->c;
+	struct writer *w = c->writer;
+	int rc;
+
+	writer_hurry(w);
+	rc = collector_flush(c, 1);
+	if (writer_finish(w) < 0)
+		rc = -1;
+	writer_sync(l);
+	c->writer = NULL;
+	c->opt.evidence_buf_bytes = l->ev_budget;
+	writer_free(w);
+	return rc;
 }
 
 void loop_free(struct collect_loop *l)
 {
 	unsigned i;
 
-	if (!l || !l->srcs)
+	if (!l)
+		return;
+	if (l->c && l->c->writer)
+		writer_end(l);
+	store_close(l->wst);
+	l->wst = NULL;
+	if (!l->srcs)
 		return;
 	for (i = 0; i < l->n_srcs; i++)
 		source_close(&l->srcs[i]);
@@ -241,6 +322,7 @@ int loop_run_live(struct collect_loop *l)
 		pfd[i].fd = l->srcs[i].fd;
 		pfd[i].events = POLLIN;
 	}
+	writer_begin(l, 0);
 	while (!stop_requested && !duration_over(l)) {
 		int pr = poll(pfd, n, 200);
 
@@ -323,6 +405,7 @@ int loop_run_files(struct collect_loop *l, const char *const *files, unsigned n,
 {
 	unsigned i;
 
+	writer_begin(l, 1);
 	for (i = 0; i < n && !stop_requested && !duration_over(l); i++)
 		if (run_file(l, files[i], bpf, file_iface) < 0)
 			return -1;
@@ -409,12 +492,22 @@ int loop_tick(struct collect_loop *l, int force)
 
 	if (force || now - l->last_flush >= l->opt.flush_interval_s * 1000000u) {
 		source_counters(l);
-		l->flush_failed = collector_flush(c, 1) < 0;
-		if (l->flush_failed)
-			ret = -1;
+		if (c->writer && force)
+			ret = writer_end(l);
+		else if (c->writer)	/* a full queue is no failure: the rows wait */
+			(void)collector_flush(c, 1);
+		else
+			ret = collector_flush(c, 1);
+		l->flush_failed = ret < 0;
 		l->last_flush = now;
 	}
+	if (c->writer)
+		writer_sync(l);
 	report_db(l, now);
+	if (c->writer && c->writes_stopped && !l->writer_dropped) {
+		writer_abandon(c->writer);	/* counted at the next turn */
+		l->writer_dropped = 1;
+	}
 	if (l->work)
 		l->work(l->work_arg);
 	if (!l->opt.quiet && now - l->last_status >= l->opt.status_interval_s * 1000000u) {
@@ -425,27 +518,43 @@ int loop_tick(struct collect_loop *l, int force)
 	return ret;
 }
 
-int loop_db_limit(struct collect_loop *l, uint64_t bytes)
+/* Sets the pragmas of loop_db_limit() on one connection; the page limit SQLite took
+ * goes to *got (more than *pages when the file is already larger). 0, or -1. */
+static int db_limit_pragmas(struct store *st, uint64_t bytes, int64_t *page, int64_t *pages,
+			    int64_t *got)
 {
-	struct store *st = l->c->st;
 	char sql[96];
-	int64_t page = store_query_int(st, "PRAGMA page_size"), pages, got;
 
-	if (page <= 0)
+	*page = store_query_int(st, "PRAGMA page_size");
+	if (*page <= 0)
 		return -1;
 	/* three quarters for the database file, the rest for its write-ahead log, which
 	 * journal_size_limit truncates back to that size after each checkpoint */
-	pages = (int64_t)(bytes / 4 * 3) / page;
-	if (pages < 1)
-		pages = 1;
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)pages);
-	got = store_query_int(st, sql);
-	if (got < 0)
+	*pages = (int64_t)(bytes / 4 * 3) / *page;
+	if (*pages < 1)
+		*pages = 1;
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)*pages);
+	*got = store_query_int(st, sql);
+	if (*got < 0)
 		return -1;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %llu",
 		 (unsigned long long)(bytes / 4));
-	if (store_query_int(st, sql) < 0)
+	return store_query_int(st, sql) < 0 ? -1 : 0;
+}
+
+int loop_db_limit(struct collect_loop *l, uint64_t bytes)
+{
+	int64_t page, pages, got, wpage, wpages, wgot;
+
+	if (db_limit_pragmas(l->c->st, bytes, &page, &pages, &got) < 0)
 		return -1;
+	/* the limits are the connection's: the writer thread's gets the same */
+	if (l->wst && db_limit_pragmas(l->wst, bytes, &wpage, &wpages, &wgot) < 0) {
+		util_log(LOG_LVL_WARN, "no writer thread, the capture thread writes: %s",
+			 store_errmsg(l->wst));
+		store_close(l->wst);
+		l->wst = NULL;
+	}
 	l->opt.max_db_bytes = bytes;
 	if (got > pages) {	/* SQLite never lowers the limit below the file's size */
 		snprintf(l->c->err, sizeof(l->c->err), "the database is already %lld bytes",

@@ -41,6 +41,9 @@ struct collect_loop {
 	int draining;			/* reading what a stop left in the rings */
 	int db_reported;		/* a failing database was reported (until it works) */
 	uint64_t last_db_report;
+	struct store *wst;		/* the writer thread's connection until it starts */
+	size_t ev_budget;		/* collector_opts.evidence_buf_bytes the writer shares */
+	int writer_dropped;		/* the writer's queue was dropped (writes stopped) */
 };
 
 /* Installs the signal handlers (SIGINT, SIGTERM: stop; SIGHUP: reload). */
@@ -50,7 +53,11 @@ int loop_stop_requested(void);
 /* True (and clears it) when SIGHUP arrived since the last call. */
 int loop_take_reload(void);
 
-/* Prepares l for collector c. Returns 0, or -1 out of memory. */
+/* Prepares l for collector c, and opens the writer thread's own connection to the
+ * collector's database (without one, a warning says so and flushes write in the capture
+ * thread). The thread starts with the live loop or the files, after the privilege drop
+ * and the sandbox, unless the live policy audit needs its flows' row ids at each flush.
+ * Returns 0, or -1 out of memory. */
 int loop_init(struct collect_loop *l, struct collector *c, const struct loop_opts *o);
 void loop_free(struct collect_loop *l);		/* closes every source; NULL-safe */
 
@@ -77,7 +84,9 @@ int loop_run_files(struct collect_loop *l, const char *const *files, unsigned n,
 		   const char *bpf, const char *file_iface);
 
 /* Periodic work: source statistics and a flush when due (always with force), the work
- * hook, the status line. Returns 0, or -1 when the flush failed. */
+ * hook, the status line. With a writer thread a flush hands its rows over, and force
+ * waits for the thread to write everything and ends it. Returns 0, or -1 when the flush
+ * (with force: any write still pending) failed. */
 int loop_tick(struct collect_loop *l, int force);
 
 /* Caps the database (file and write-ahead log) at about `bytes` with SQLite's

@@ -139,6 +139,83 @@ struct store_capture_stats {
 int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
 		    uint64_t end_usec, const struct store_capture_stats *s);
 
+/* ---- Batches: what one flush hands the collector's writer thread ---- */
+
+/* A copy of a flow's key and of the counts to add to its row. */
+struct store_flow_row {
+	struct flow_key key;
+	struct flow_counts delta;
+};
+
+/* An evidence packet of the flow with key `key`; its bytes are at `off` in evbuf. */
+struct store_ev_row {
+	struct flow_key key;
+	uint64_t ts_usec;
+	int linktype;
+	uint32_t wirelen, caplen;
+	size_t off;
+};
+
+/* NFLOG counts of one flow for one logging rule (see store_nflog_add()). */
+struct store_nflog_row {
+	struct flow_key key;
+	char prefix[PKT_NFLOG_PREFIX_MAX];
+	uint16_t group;
+	uint8_t hook;
+	uint64_t packets, bytes;
+	int64_t uid, gid, mark;
+};
+
+/* One capture statistics row (see store_stats_add()). */
+struct store_stats_row {
+	int64_t source_id;
+	uint64_t start_usec, end_usec;
+	struct store_capture_stats s;
+};
+
+#define STORE_BATCH_MAX_IFACES 256
+
+/* One flush: rows the batch owns (the arrays are malloc'd; store_batch_free() frees
+ * them). The flow rows go in first, in transactions of at most per_txn rows, the last
+ * together with the evidence, NFLOG counts and statistics; flows_done and rest_done say
+ * how far a batch got, so that a write that failed resumes where it stopped and nothing
+ * is counted twice. Evidence and NFLOG rows find their flow's row by its key. */
+struct store_batch {
+	struct store_flow_row *flows;
+	size_t n_flows, flows_done;
+	struct store_ev_row *ev;
+	size_t n_ev;
+	uint8_t *evbuf;
+	size_t evbuf_len;
+	struct store_nflog_row *nfl;
+	size_t n_nfl;
+	struct store_stats_row *stats;
+	size_t n_stats;
+	char (*ifnames)[IF_NAMESIZE];	/* the interface names flow keys index */
+	unsigned n_ifnames;
+	int rest_done;			/* evidence, NFLOG counts and statistics written */
+	uint64_t ev_orphans;		/* evidence whose flow has no row (not written) */
+	uint64_t nfl_orphans;		/* NFLOG counts likewise */
+	struct store_batch *next;	/* the writer's queue */
+};
+
+void store_batch_free(struct store_batch *b);	/* NULL-safe */
+
+/* Writes what is left of b (see struct store_batch). add_busy and add_failures are added
+ * to the first statistics row's db_busy_retries and db_write_failures (the writing
+ * connection's own, since its last statistics row). Returns 0, or -1 (store_errmsg()):
+ * what was committed is recorded in b, the rest can be retried. */
+int store_batch_write(struct store *st, struct store_batch *b, size_t per_txn,
+		      uint64_t add_busy, uint64_t add_failures);
+
+/* The packets, evidence packets and NFLOG counts of b not written yet. */
+void store_batch_unwritten(const struct store_batch *b, uint64_t *packets, uint64_t *evidence,
+			   uint64_t *nflog);
+
+/* Opens a second connection to st's database with st's busy timeout and time limit (a
+ * writer thread's own). NULL with err on failure. */
+struct store *store_open_twin(const struct store *st, char *err, size_t errlen);
+
 /* Runs a query returning one integer (tests and tools); -1 on error. */
 int64_t store_query_int(struct store *st, const char *sql);
 

@@ -77,6 +77,14 @@ int store_sp_begin(struct store *st, int *outer, const char *what);
 void store_sp_abort(struct store *st, int outer);
 int store_sp_end(struct store *st, int outer, const char *what);
 
+/* Merges one flow's counts into its row (by id when db_id > 0, else by key) and gives
+ * the row id in *id; ifnames[k->iface] names the interface. 0, or -1 (store_write.c). */
+int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
+		     int64_t db_id, const char *const *ifnames, int64_t *id);
+/* The row id of the flow with key k into *id: 1, 0 when there is none, or -1. */
+int store_flow_lookup(struct store *st, const struct flow_key *k, const char *const *ifnames,
+		      int64_t *id);
+
 /* Binds text, or NULL for a NULL pointer. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 

@@ -231,6 +231,60 @@ static int set_pragmas(struct store *st, const char *path)
 	return 0;
 }
 
+/* Prepares every statement of store_stmt_sql[]. */
+static int prepare_all(struct store *st, const char *path)
+{
+	int i;
+
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			store_set_err(st, "%s: preparing \"%.60s...\": %s", path, store_stmt_sql[i],
+				sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The file was checked and migrated by the first connection, which stays open. This one
+ * never opens the file itself: a process that closes any descriptor of a file loses
+ * every POSIX lock it holds on it, the first connection's too (SQLite's own opens share
+ * one descriptor set per file to avoid exactly that), and another process could then
+ * checkpoint and delete the write-ahead log under it. */
+struct store *store_open_twin(const struct store *first, char *err, size_t errlen)
+{
+	const char *path = sqlite3_db_filename(first->db, "main");
+	struct store *st;
+
+	if (!path || !*path || first->readonly) {
+		snprintf(err, errlen, "a second connection needs a writable database file");
+		return NULL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		store_set_err(st, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	st->busy_timeout_ms = first->busy_timeout_ms;
+	sqlite3_busy_handler(st->db, busy_handler, st);
+	st->time_limit_s = first->time_limit_s;
+	st->version = first->version;
+	if (store_guard_connection(st) < 0 || set_pragmas(st, path) < 0 || prepare_all(st, path) < 0)
+		goto fail;
+	return st;
+fail:
+	snprintf(err, errlen, "%s", st->err);
+	store_close(st);
+	return NULL;
+}
+
 struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct store *st;
@@ -271,14 +325,8 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen)
 			goto fail;
 		st->version = i;
 	}
-	for (i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &st->stmt[i], NULL) != SQLITE_OK) {
-			store_set_err(st, "%s: preparing \"%.60s...\": %s", path, store_stmt_sql[i],
-				sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
+	if (prepare_all(st, path) < 0)
+		goto fail;
 	return st;
 fail:
 	free(real);

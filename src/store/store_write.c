@@ -274,42 +274,76 @@ static void bind_counts(sqlite3_stmt *s, const struct flow_counts *d)
 	sqlite3_bind_int(s, 21, d->seen_by);
 }
 
-/* Merges one flow into its row; the row id goes to *id. A known row (db_id) is updated
- * by id. Otherwise the upsert runs, and its row id is the new rowid, or (when it merged
- * into an existing row, which leaves last_insert_rowid alone) a lookup by key. This
- * avoids RETURNING, which inside a savepoint costs a statement journal per row and
- * halved the write rate (see tests/tools/store_bench.c). */
-static int flow_merge(struct store *st, const struct flow_entry *e,
-		      const char *const *ifnames, int64_t *id)
+/* The key columns of k, or -1 (with the message) for a key the schema cannot hold. */
+static int flow_cols_of(struct store *st, const struct flow_key *k,
+			const char *const *ifnames, struct flow_cols *c)
 {
-	const struct flow_key *k = &e->key;
+	c->ifname = ifnames ? ifnames[k->iface] : NULL;
+	c->dir = dir_name(k->dir);
+	c->cls = classify_class_name((enum spoof_class)k->cls);
+	c->sub = addrclass_subclass_name((enum addr_subclass)k->subclass);
+	if (!c->ifname || !c->dir || !c->cls || !c->sub || (k->family != 4 && k->family != 6)) {
+		store_set_err(st, "writing flows: bad flow key (iface %u%s, dir %u, class %u, "
+			"subclass %u, family %u)", k->iface, c->ifname ? "" : " has no name",
+			k->dir, k->cls, k->subclass, k->family);
+		return -1;
+	}
+	addr_bin(k->family, k->src, c->sbin);
+	addr_bin(k->family, k->dst, c->dbin);
+	return 0;
+}
+
+/* The row id of the flow with key k into *id: 1, 0 when no row has that key, or -1. */
+static int flow_id_of(struct store *st, const struct flow_key *k, const struct flow_cols *c,
+		      int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[S_FLOW_ID];
+	int rc;
+
+	bind_key(s, k, c);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		store_sql_err(st, "looking up a flow");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_flow_lookup(struct store *st, const struct flow_key *k, const char *const *ifnames,
+		      int64_t *id)
+{
+	struct flow_cols c;
+
+	if (flow_cols_of(st, k, ifnames, &c) < 0)
+		return -1;
+	return flow_id_of(st, k, &c, id);
+}
+
+/* Merges the counts d of the flow with key k into its row; the row id goes to *id. A
+ * known row (db_id > 0) is updated by id. Otherwise the upsert runs, and its row id is
+ * the new rowid, or (when it merged into an existing row, which leaves last_insert_rowid
+ * alone) a lookup by key. This avoids RETURNING, which inside a savepoint costs a
+ * statement journal per row and halved the write rate (see tests/tools/store_bench.c). */
+int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
+		     int64_t db_id, const char *const *ifnames, int64_t *id)
+{
 	struct flow_cols c;
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	sqlite3_stmt *s;
 	int rc;
 
-	c.ifname = ifnames ? ifnames[k->iface] : NULL;
-	c.dir = dir_name(k->dir);
-	c.cls = classify_class_name((enum spoof_class)k->cls);
-	c.sub = addrclass_subclass_name((enum addr_subclass)k->subclass);
-	if (!c.ifname || !c.dir || !c.cls || !c.sub || (k->family != 4 && k->family != 6)) {
-		store_set_err(st, "writing flows: bad flow key (iface %u%s, dir %u, class %u, "
-			"subclass %u, family %u)", k->iface, c.ifname ? "" : " has no name",
-			k->dir, k->cls, k->subclass, k->family);
+	if (flow_cols_of(st, k, ifnames, &c) < 0)
 		return -1;
-	}
-	addr_bin(k->family, k->src, c.sbin);
-	addr_bin(k->family, k->dst, c.dbin);
-
-	if (e->db_id > 0) {
+	if (db_id > 0) {
 		s = st->stmt[S_FLOW_UPDATE];
 		bind_key(s, k, &c);
-		bind_counts(s, &e->delta);
-		sqlite3_bind_int64(s, 22, e->db_id);
+		bind_counts(s, d);
+		sqlite3_bind_int64(s, 22, db_id);
 		if (store_step_done(st, s, "writing flows") < 0)
 			return -1;
 		if (sqlite3_changes(st->db) == 1) {
-			*id = e->db_id;
+			*id = db_id;
 			return 0;
 		}
 	}
@@ -320,25 +354,17 @@ static int flow_merge(struct store *st, const struct flow_entry *e,
 	bind_key(s, k, &c);
 	sqlite3_bind_text(s, 5, src, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, dst, -1, SQLITE_STATIC);
-	bind_counts(s, &e->delta);
+	bind_counts(s, d);
 	sqlite3_set_last_insert_rowid(st->db, 0);
 	if (store_step_done(st, s, "writing flows") < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	if (*id != 0)
 		return 0;
-
-	s = st->stmt[S_FLOW_ID];
-	bind_key(s, k, &c);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
+	rc = flow_id_of(st, k, &c, id);
+	if (rc == 0)
 		store_set_err(st, "writing flows: merged row not found");
-	else
-		store_sql_err(st, "writing flows");
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc == 1 ? 0 : -1;
 }
 
 /* All or nothing: the rows go in under a savepoint, and db_id is set only once every row
@@ -366,7 +392,8 @@ int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
 	if (store_sp_begin(st, &outer, "writing flows") < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (flow_merge(st, entries[i], ifnames, &st->ids[i]) < 0) {
+		if (store_flow_merge(st, &entries[i]->key, &entries[i]->delta, entries[i]->db_id,
+				     ifnames, &st->ids[i]) < 0) {
 			st->write_failures++;
 			store_sp_abort(st, outer);
 			return -1;

@@ -1,0 +1,183 @@
+/* This file hands a flush over to the writer thread (writer.h): it copies what the
+ * collector would write (the dirty flows, the evidence and NFLOG counts waiting for
+ * them, the statistics) into a batch and queues it, so that the flow table is clean and
+ * keeps aggregating while the thread writes. */
+#include "collect/collector.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect/writer.h"
+#include "common/util.h"
+
+/* The flow rows being filled by flowtab_flush(). */
+struct fill {
+	struct store_batch *b;
+	size_t cap;
+};
+
+static int copy_flows(void *arg, struct flow_entry **entries, size_t n)
+{
+	struct fill *f = arg;
+	struct store_batch *b = f->b;
+	size_t i;
+
+	if (n > f->cap - b->n_flows)
+		return -1;	/* more than counted: these stay dirty in the table */
+	for (i = 0; i < n; i++) {
+		b->flows[b->n_flows + i].key = entries[i]->key;
+		b->flows[b->n_flows + i].delta = entries[i]->delta;
+	}
+	b->n_flows += n;
+	return 0;
+}
+
+/* A batch with room for `rows` flows and everything else the collector holds. */
+static struct store_batch *batch_new(const struct collector *c, size_t rows, int stats)
+{
+	struct store_batch *b = calloc(1, sizeof(*b));
+	size_t n_stats = stats ? c->n_sources : 0;
+
+	if (!b)
+		return NULL;
+	b->flows = rows ? malloc(rows * sizeof(*b->flows)) : NULL;
+	b->ev = c->n_ev ? malloc(c->n_ev * sizeof(*b->ev)) : NULL;
+	b->evbuf = c->evbuf_used ? malloc(c->evbuf_used) : NULL;
+	b->nfl = c->n_nfl ? malloc(c->n_nfl * sizeof(*b->nfl)) : NULL;
+	b->stats = n_stats ? malloc(n_stats * sizeof(*b->stats)) : NULL;
+	b->ifnames = c->n_ifaces ? malloc(c->n_ifaces * sizeof(*b->ifnames)) : NULL;
+	if ((rows && !b->flows) || (c->n_ev && !b->ev) || (c->evbuf_used && !b->evbuf) ||
+	    (c->n_nfl && !b->nfl) || (n_stats && !b->stats) || (c->n_ifaces && !b->ifnames)) {
+		store_batch_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Moves the pending evidence into b (each packet names its flow by key). */
+static void take_evidence(struct collector *c, struct store_batch *b)
+{
+	size_t i;
+
+	if (c->evbuf_used)
+		memcpy(b->evbuf, c->evbuf, c->evbuf_used);
+	b->evbuf_len = c->evbuf_used;
+	for (i = 0; i < c->n_ev; i++) {
+		const struct evidence_item *e = &c->ev[i];
+		struct store_ev_row *r = &b->ev[i];
+
+		r->key = e->flow->key;
+		r->ts_usec = e->ts_usec;
+		r->linktype = e->linktype;
+		r->wirelen = e->wirelen;
+		r->caplen = e->caplen;
+		r->off = e->off;
+	}
+	b->n_ev = c->n_ev;
+	c->n_ev = 0;
+	c->evbuf_used = 0;
+}
+
+/* Moves the pending NFLOG rule counts into b. */
+static void take_nflog(struct collector *c, struct store_batch *b)
+{
+	size_t i;
+
+	if (c->n_nfl == 0)
+		return;
+	for (i = 0; i < COLLECTOR_NFLOG_SLOTS && b->n_nfl < c->n_nfl; i++) {
+		const struct nflog_slot *sl = &c->nfl[i];
+		struct store_nflog_row *r;
+
+		if (!sl->flow)
+			continue;
+		r = &b->nfl[b->n_nfl++];
+		r->key = sl->flow->key;
+		snprintf(r->prefix, sizeof(r->prefix), "%s", c->prefixes[sl->prefix]);
+		r->group = sl->group;
+		r->hook = sl->hook;
+		r->packets = sl->packets;
+		r->bytes = sl->bytes;
+		r->uid = sl->uid;
+		r->gid = sl->gid;
+		r->mark = sl->mark;
+	}
+	memset(c->nfl, 0, COLLECTOR_NFLOG_SLOTS * sizeof(*c->nfl));
+	c->n_nfl = 0;
+}
+
+/* One statistics row per source since its last one; the table-wide counters (and this
+ * connection's) go with the first source, as collector_flush() writes them. */
+static void take_stats(struct collector *c, struct store_batch *b)
+{
+	uint64_t now = util_now_usec(), ev = flowtab_evictions(c->ft);
+	uint64_t busy = store_busy_retries(c->st), failures = store_write_failures(c->st);
+	unsigned i;
+
+	for (i = 0; i < c->n_sources; i++) {
+		struct collector_source *s = &c->sources[i];
+		struct store_stats_row *r = &b->stats[i];
+
+		if (i == 0) {
+			s->cur.flow_evictions += ev - c->last_evictions;
+			s->cur.db_busy_retries += busy - c->last_busy;
+			s->cur.db_write_failures += failures - c->last_failures;
+		}
+		r->source_id = s->id;
+		r->start_usec = s->interval_start_usec;
+		r->end_usec = now;
+		r->s = s->cur;
+		memset(&s->cur, 0, sizeof(s->cur));
+		s->interval_start_usec = now;
+	}
+	b->n_stats = c->n_sources;
+	c->last_evictions = ev;
+	c->last_busy = busy;
+	c->last_failures = failures;
+}
+
+int collector_handoff(struct collector *c, int stats)
+{
+	size_t rows = flowtab_dirty_count(c->ft);
+	struct store_batch *b;
+	struct fill f;
+	size_t evbytes;
+	unsigned i;
+
+	if (c->writes_stopped)
+		return -1;	/* c->err says why */
+	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources))
+		return 0;
+	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
+	 * counter table; it waits for a writer that makes progress, as a flush of its own
+	 * would, where the periodic flush leaves the rows in the table */
+	if (!writer_room(c->writer, rows, !stats))
+		return -1;	/* the writer is behind or failing: the table keeps its rows */
+	b = batch_new(c, rows, stats);
+	if (!b) {
+		snprintf(c->err, sizeof(c->err), "handing rows to the writer: out of memory");
+		return -1;
+	}
+	f.b = b;
+	f.cap = rows;
+	if (flowtab_flush(c->ft, copy_flows, &f, rows ? rows : 1) == 0) {
+		/* every flow the evidence and NFLOG counts point at is in this batch or an
+		 * earlier one: they may follow */
+		take_evidence(c, b);
+		take_nflog(c, b);
+		if (stats)
+			take_stats(c, b);
+	}
+	for (i = 0; i < c->n_ifaces; i++)
+		snprintf(b->ifnames[i], sizeof(b->ifnames[i]), "%s", c->ifaces[i].info.name);
+	b->n_ifnames = c->n_ifaces;
+	evbytes = b->evbuf_len;	/* b is the writer's once queued */
+	c->opt.evidence_buf_bytes = writer_push(c->writer, b);
+	if (!stats && evbytes) {
+		/* the queued evidence takes the buffer's room until it is written */
+		writer_drain(c->writer);
+		c->opt.evidence_buf_bytes = writer_ev_room(c->writer);
+	}
+	return 0;
+}
