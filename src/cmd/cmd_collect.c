@@ -626,6 +626,8 @@ int cmd_collect(int argc, char **argv)
 	if (n_live < 0 || collect_probe_files(a) < 0 || collect_probe_policy(a) < 0 ||
 	    collect_probe_user(a->user) < 0 || collect_probe_live(a, live, (unsigned)n_live) < 0)
 		goto out;
+	if (collect_prepare_owner(a->user, a->db) < 0)
+		goto out;
 	st = store_open(a->db, STORE_OPEN_CREATE, err, sizeof(err));
 	if (!st) {
 		util_log(LOG_LVL_ERR, "%s", err);

@@ -133,6 +133,31 @@ void collect_audit_stop(struct collect_audit *ca)
 	ca->au = NULL;
 }
 
+int collect_drop_target(const char *user, uid_t *uid, gid_t *gid)
+{
+	char err[256];
+
+	if (geteuid() != 0 || (user && !strcmp(user, "root")))
+		return 0;
+	return privdrop_lookup(user ? user : PRIVDROP_DEFAULT_USER, uid, gid, err,
+			       sizeof(err)) < 0 ? 0 : 1;
+}
+
+int collect_prepare_owner(const char *user, const char *db)
+{
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (collect_drop_target(user, &uid, &gid) != 1)
+		return 0;
+	if (store_chown_files(db, uid, gid, err, sizeof(err)) < 0) {
+		util_log(LOG_LVL_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int collect_drop_privileges(const char *user, const char *db)
 {
 	char err[1024];

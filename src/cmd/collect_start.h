@@ -105,6 +105,12 @@ void collect_audit_stop(struct collect_audit *ca);
 /* Drops root as --user (user, may be NULL) says; db's directory is made writable for
  * the user. Returns 0, or -1 after logging why. */
 int collect_drop_privileges(const char *user, const char *db);
+/* Whether collect_drop_privileges will drop to another user (1, with its uid and gid) or
+ * not (0: not root, --user root, or no such user: the drop reports that). */
+int collect_drop_target(const char *user, uid_t *uid, gid_t *gid);
+/* Before the database is opened: hands the database file (created when absent) and its
+ * WAL files to the user the collector will drop to (store_chown_files). Prints errors. */
+int collect_prepare_owner(const char *user, const char *db);
 
 /* After the drop: no capability left in any set (live capture: whatever the start), then
  * the seccomp sandbox, with every live packet and NFLOG socket of l shut for sending.

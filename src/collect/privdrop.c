@@ -63,8 +63,9 @@ int privdrop_prepare_db(const char *db_path, uid_t uid, gid_t gid, char *err, si
 			 (unsigned)uid, (unsigned)gid, dir);
 		return -1;
 	}
-	/* by descriptor, never through a symbolic link the user could have planted */
-	return store_chown_files(db_path, uid, gid, err, errlen);
+	/* handed over before the database was opened (store_chown_files); here only checked,
+	 * by path: a descriptor closed now would drop the open connection's locks */
+	return store_owner_check(db_path, uid, err, errlen);
 }
 
 /* The highest capability number this kernel knows: PR_CAPBSET_READ fails past it. */

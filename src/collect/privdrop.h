@@ -12,9 +12,10 @@
 /* Looks user up. Returns 0 with *uid and *gid, or -1 with a message in err. */
 int privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen);
 
-/* Makes the database file and its -wal/-shm companions belong to uid/gid and checks that
- * the directory holding them is writable by uid (SQLite creates and removes the WAL files
- * beside the database). Returns 0, or -1 with a message in err. */
+/* Checks that the database file and its -wal/-shm companions belong to uid (handed over
+ * with store_chown_files before the database was opened) and that the directory holding
+ * them is writable by uid (SQLite creates and removes the WAL files beside the
+ * database). Returns 0, or -1 with a message in err. */
 int privdrop_prepare_db(const char *db_path, uid_t uid, gid_t gid, char *err, size_t errlen);
 
 /* Drops to uid/gid in this order: setgroups (to gid alone), setresgid, setresuid,

@@ -68,12 +68,19 @@ void store_set_busy_timeout(struct store *st, int ms);
  * STORE_OPEN_CREATE, which starts with none. */
 void store_set_time_limit(struct store *st, unsigned seconds);
 
-/* Hands the database file at path and its -wal and -shm (where they exist) to uid:gid:
- * each is opened without following a symbolic link, must be a regular file with one
- * link on the database's file system, and is changed through its descriptor (fchown),
- * never by name. For a collector that opened the database as root and then drops
- * privileges. Returns 0, or -1 with a message in err. */
+/* Hands the database file at path (created, mode 0640, when absent) and its -wal and
+ * -shm (where they exist) to uid:gid: each is opened without following a symbolic link,
+ * must be a regular file with one link on the database's file system, and is changed
+ * through its descriptor (fchown), never by name. For a collector that will drop
+ * privileges: call it BEFORE any connection to the file is open in this process (closing
+ * a descriptor drops the process's POSIX locks on the file, SQLite's too, and another
+ * process would then delete the WAL under the connection). SQLite running as root gives
+ * the -wal and -shm it creates later the database file's owner. Returns 0, or -1 with a
+ * message in err. */
 int store_chown_files(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
+/* Checks, by path (lstat, no descriptor), that the database and its -wal and -shm (where
+ * they exist) are regular files of uid. Returns 0, or -1 with a message in err. */
+int store_owner_check(const char *path, uid_t uid, char *err, size_t errlen);
 
 int store_begin(struct store *st);
 int store_commit(struct store *st);

@@ -133,6 +133,8 @@ int store_chown_files(const char *path, uid_t uid, gid_t gid, char *err, size_t 
 			return -1;
 		}
 		fd = open_nofollow(name, 0, 0);
+		if (fd < 0 && errno == ENOENT && i == 0)	/* a new database: created here */
+			fd = open_nofollow(name, O_CREAT | O_EXCL, 0640);
 		if (fd < 0 && errno == ENOENT && i > 0)
 			continue;
 		if (fd < 0) {
@@ -154,6 +156,33 @@ int store_chown_files(const char *path, uid_t uid, gid_t gid, char *err, size_t 
 		close(fd);
 		if (ret < 0)
 			return -1;
+	}
+	return 0;
+}
+
+int store_owner_check(const char *path, uid_t uid, char *err, size_t errlen)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char name[4096];
+	struct stat sb;
+
+	for (unsigned i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, suffix[i]) >= sizeof(name)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		/* by path, no descriptor: closing one would drop the connection's locks */
+		if (lstat(name, &sb) < 0) {
+			if (errno == ENOENT && i > 0)
+				continue;
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode) || sb.st_uid != uid) {
+			snprintf(err, errlen, "%s is not a regular file of uid %u (it was handed over "
+				 "before the database was opened)", name, (unsigned)uid);
+			return -1;
+		}
 	}
 	return 0;
 }

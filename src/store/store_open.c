@@ -196,6 +196,11 @@ static int open_connection(struct store *st, const char *path, int flags)
 	}
 	if (fd >= 0 && store_guard_same_file(fd, path, st->err, sizeof(st->err)) < 0)
 		goto out;
+	/* closed before the connection takes any lock: closing a descriptor of the file
+	 * drops every POSIX lock this process holds on it, SQLite's too (another process
+	 * would then think it the last connection and delete the WAL under this one) */
+	close(fd);
+	fd = -1;
 	sqlite3_extended_result_codes(st->db, 1);
 	st->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
 	sqlite3_busy_handler(st->db, busy_handler, st);
