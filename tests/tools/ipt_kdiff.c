@@ -69,7 +69,8 @@ struct tctx {
 	int fam;			/* 4 or 6 */
 	size_t alen;			/* 4 or 16 */
 	const uint8_t *host;		/* this host's address on the veth */
-	uint64_t rst_len, icmp_len;	/* the host's replies: RST, ICMP error (40/228, 60/248) */
+	uint64_t rst_len, icmp_len, icmp_rst_len;	/* replies: RST, ICMP error quoting the packet
+						 * or a RST (40/228/68, 60/248/108) */
 	const char *ifn;
 	int pkt_fd, raw_fd, ifindex;
 	uint8_t dmac[6], smac[6];
@@ -615,32 +616,37 @@ static unsigned hooks_of_path(int path)
 	}
 }
 
-/* Whether the test packet itself (PKTLEN bytes) passed a counter that went up by dp
- * packets and db bytes, the rest being replies of 40 or 228 bytes. */
-static int own_hit(const struct tctx *t, uint64_t dp, uint64_t db)
+/* Whether the m replies of a counter can make up db bytes: a reply is a RST (rst_len), an
+ * ICMP error quoting the test packet (icmp_len) or one quoting a RST (icmp_rst_len: a
+ * REJECT answering the host's own RST, looped back to a spoofed source). */
+static int replies_fit(const struct tctx *t, uint64_t m, uint64_t db)
 {
-	uint64_t n, a;
+	uint64_t a, b;
 
-	if (dp == 0 || db < PKTLEN)
-		return 0;
-	for (n = dp - 1, a = 0; a <= n; a++)
-		if (db - PKTLEN == t->icmp_len * a + t->rst_len * (n - a))
-			return 1;
+	for (a = 0; a <= m; a++)
+		for (b = 0; a + b <= m; b++)
+			if (t->icmp_len * a + t->icmp_rst_len * b + t->rst_len * (m - a - b) == db)
+				return 1;
 	return 0;
 }
 
 /* How many of a counter's dp packets / db bytes were the test packet itself (PKTLEN
- * bytes; a chain jumped to twice counts it twice), the rest being replies of 40 or 228
- * bytes: the k of 200k + 228a + 40b = db with k + a + b = dp, the largest when several. */
+ * bytes; a chain jumped to twice counts it twice), the rest being replies
+ * (replies_fit): the largest k that fits when several do. */
 static uint64_t own_count(const struct tctx *t, uint64_t dp, uint64_t db)
 {
-	uint64_t k, a;
+	uint64_t k;
 
 	for (k = dp + 1; k-- > 0;)
-		for (a = 0; a + k <= dp; a++)
-			if (PKTLEN * k + t->icmp_len * a + t->rst_len * (dp - k - a) == db)
-				return k;
+		if (PKTLEN * k <= db && replies_fit(t, dp - k, db - PKTLEN * k))
+			return k;
 	return 0;
+}
+
+/* Whether the test packet itself passed a counter that went up by dp packets, db bytes. */
+static int own_hit(const struct tctx *t, uint64_t dp, uint64_t db)
+{
+	return own_count(t, dp, db) > 0;
 }
 
 static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *rule, int sent)
@@ -1191,6 +1197,7 @@ int main(int argc, char **argv)
 	t.host = t.fam == 4 ? host_a : host_a6;
 	t.rst_len = t.fam == 4 ? 40 : 60;
 	t.icmp_len = t.fam == 4 ? PKTLEN + 28 : PKTLEN + 48;
+	t.icmp_rst_len = t.fam == 4 ? 40 + 28 : 60 + 48;
 	/* the AF_PACKET socket lives in the peer namespace */
 	self_ns = open("/proc/self/ns/net", O_RDONLY);
 	peer = open(peer_ns, O_RDONLY);
