@@ -192,24 +192,34 @@ static int ipt_table(int f, const char *fam, const char *name)
 	return 0;
 }
 
-/* The native nftables tables holding rules that see family f's packets (ip or ip6, inet,
- * netdev), other than iptables' own: "inet filter (12 rules), ..." into out; their count.
- * Read with libnftables (`list ruleset` as JSON); 0 when nothing is listed. */
-static unsigned nft_native(int f, char *out, size_t len)
+/* The whole nftables ruleset as JSON, read with libnftables (`list ruleset`); NULL when
+ * it cannot be listed. */
+static json_t *nft_list(void)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	struct { char fam[8], name[64]; unsigned rules; } tab[32];
-	unsigned nt = 0, ntab = 0;
-	json_t *root = NULL, *arr, *el;
-	size_t i, used = 0;
+	json_t *root = NULL;
 
-	out[0] = '\0';
 	if (!nft)
-		return 0;
+		return NULL;
 	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
 	if (nft_ctx_buffer_output(nft) == 0 && nft_ctx_buffer_error(nft) == 0 &&
 	    nft_run_cmd_from_buffer(nft, "list ruleset") == 0)
 		root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	nft_ctx_free(nft);
+	return root;
+}
+
+/* The native nftables tables of root (nft_list()) holding rules that see family f's
+ * packets (ip or ip6, inet, netdev), other than iptables' own: "inet filter (12 rules),
+ * ..." into out; their count. 0 when nothing is listed. */
+static unsigned nft_native(const json_t *root, int f, char *out, size_t len)
+{
+	struct { char fam[8], name[64]; unsigned rules; } tab[32];
+	unsigned nt = 0, ntab = 0;
+	json_t *arr, *el;
+	size_t i, used = 0;
+
+	out[0] = '\0';
 	arr = json_object_get(root, "nftables");
 	json_array_foreach(arr, i, el) {
 		json_t *r = json_object_get(el, "rule");
@@ -240,8 +250,6 @@ static unsigned nft_native(int f, char *out, size_t len)
 
 		used += n > 0 ? (size_t)n : 0;
 	}
-	json_decref(root);
-	nft_ctx_free(nft);
 	return nt;
 }
 
@@ -262,7 +270,9 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static int answer_family(int fd, int fam)
+/* Answers one request for family fam; nft is the nftables ruleset listed once for the
+ * request (nft_list(), NULL when unlisted). */
+static int answer_family(int fd, int fam, const json_t *nft_rs)
 {
 	const char *nft = fam == 4 ? "iptables-save" : "ip6tables-save";
 	const char *leg = fam == 4 ? "iptables-legacy-save" : "ip6tables-legacy-save";
@@ -297,7 +307,7 @@ static int answer_family(int fd, int fam)
 		len = out ? strlen(out) : 0;
 		hdr[1] = RULESRC_FAILED;
 	}
-	if (nft_native(fam, native, sizeof(native)) && out && len + 2 * sizeof(native) < RULESRC_MAX_TEXT) {
+	if (nft_native(nft_rs, fam, native, sizeof(native)) && out && len + 2 * sizeof(native) < RULESRC_MAX_TEXT) {
 		char *grown = realloc(out, len + sizeof(NATIVE_TAG) + sizeof(native) + 2);
 
 		if (grown) {
@@ -367,6 +377,8 @@ static void helper_main(int fd)
 {
 	struct sigaction sa;
 	uint8_t req;
+	json_t *nft_rs;
+	int rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -386,7 +398,10 @@ static void helper_main(int fd)
 			continue;
 		if (n != 1 || req != 'R')
 			break;	/* closed, or a request we do not know */
-		if (answer_family(fd, 4) < 0 || answer_family(fd, 6) < 0)
+		nft_rs = nft_list();	/* once per request, for both families */
+		rc = answer_family(fd, 4, nft_rs) < 0 || answer_family(fd, 6, nft_rs) < 0;
+		json_decref(nft_rs);
+		if (rc)
 			break;
 	}
 	_exit(0);
