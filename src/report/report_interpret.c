@@ -511,6 +511,20 @@ int report_q_nflog(struct report_qctx *q)
 			 "NFLOG rule to compare.");
 		return 0;
 	}
+	s = report_q_open(q, "nflog_only.sql");
+	if (!s)
+		return -1;
+	rc = report_q_step(q, s);
+	if (rc == 1 && store_col_int(s, 1) > 0)
+		report_q_note(q, SEC_NFLOG, "pcap dropped packets that NFLOG logged: %lld packets "
+			 "in %lld flows are counted from NFLOG's copies alone (pcap counted %lld of "
+			 "those flows' packets). A packet either source saw counts once; see the "
+			 "capture's kernel drops, and raise collect --buffer.",
+			 (long long)store_col_int(s, 1), (long long)store_col_int(s, 2),
+			 (long long)store_col_int(s, 0));
+	store_rows_free(s);
+	if (rc < 0)
+		return -1;
 	if (report_q_table(q, "nflog_unlogged.sql", RT_NFLOG_UNLOGGED, umap, 4) < 0)
 		return -1;
 	if (q->r->tables[RT_NFLOG_UNLOGGED].nrows)

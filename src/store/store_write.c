@@ -31,8 +31,11 @@ const char *const store_stmt_sql[S_COUNT] = {
 		" ?17, ?18, ?19, ?20, ?21)"
 		" ON CONFLICT(bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
 		" class, subclass) DO UPDATE SET"
-		" packets = packets + excluded.packets,"
-		" bytes = bytes + excluded.bytes,"
+		" packets = max(coalesce(counted_packets, packets) + excluded.packets,"
+		" nflog_packets),"
+		" counted_packets = counted_packets + excluded.packets,"
+		" bytes = max(coalesce(counted_bytes, bytes) + excluded.bytes, nflog_bytes),"
+		" counted_bytes = counted_bytes + excluded.bytes,"
 		" first_usec = min(first_usec, excluded.first_usec),"
 		" last_usec = max(last_usec, excluded.last_usec),"
 		" ttl_min = min(ttl_min, excluded.ttl_min),"
@@ -42,7 +45,10 @@ const char *const store_stmt_sql[S_COUNT] = {
 	/* The same merge for a row whose id the entry already holds; the key is checked too,
 	 * so a stale id (its transaction rolled back, the row pruned) matches nothing. */
 	[S_FLOW_UPDATE] =
-		"UPDATE flows SET packets = packets + ?14, bytes = bytes + ?15,"
+		"UPDATE flows SET packets = max(coalesce(counted_packets, packets) + ?14,"
+		" nflog_packets), counted_packets = counted_packets + ?14,"
+		" bytes = max(coalesce(counted_bytes, bytes) + ?15, nflog_bytes),"
+		" counted_bytes = counted_bytes + ?15,"
 		" first_usec = min(first_usec, ?16), last_usec = max(last_usec, ?17),"
 		" ttl_min = min(ttl_min, ?18), ttl_max = max(ttl_max, ?19),"
 		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21"
@@ -89,6 +95,17 @@ const char *const store_stmt_sql[S_COUNT] = {
 		" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
 		" uid = coalesce(excluded.uid, uid), gid = coalesce(excluded.gid, gid),"
 		" mark = coalesce(excluded.mark, mark)",
+	/* After an NFLOG row: the flow counts what the busiest logging rule logged where that
+	 * is more than its counting source counted (pcap dropped them; migration 6). */
+	[S_NFLOG_FLOW] =
+		"UPDATE flows SET counted_packets = coalesce(counted_packets, packets),"
+		" counted_bytes = coalesce(counted_bytes, bytes),"
+		" nflog_packets = n.p, nflog_bytes = n.b,"
+		" packets = max(coalesce(counted_packets, packets), n.p),"
+		" bytes = max(coalesce(counted_bytes, bytes), n.b)"
+		" FROM (SELECT max(packets) AS p, max(bytes) AS b FROM flow_nflog"
+		" WHERE flow_id = ?1) AS n"
+		" WHERE id = ?1 AND n.p > nflog_packets",
 };
 
 
@@ -493,5 +510,9 @@ int store_nflog_add(struct store *st, int64_t flow_id, const char *prefix, unsig
 		sqlite3_bind_int64(s, 9, mark);
 	else
 		sqlite3_bind_null(s, 9);
-	return store_step_write(st, s, "adding NFLOG counts");
+	if (store_step_write(st, s, "adding NFLOG counts") < 0)
+		return -1;
+	s = st->stmt[S_NFLOG_FLOW];
+	sqlite3_bind_int64(s, 1, flow_id);
+	return store_step_write(st, s, "counting what only NFLOG saw");
 }
