@@ -36,6 +36,19 @@ static const char *const rg6_icmp[] = {
 	"139",
 };
 
+static inline void rg_icmp6(struct rsgen *g, FILE *out)
+{
+	fprintf(out, " -p ipv6-icmp");
+	if (rg(g, 3))
+		fprintf(out, " -m icmp6 %s--icmpv6-type %s", rg(g, 5) ? "" : "! ",
+			rg6_icmp[rg(g, sizeof(rg6_icmp) / sizeof(*rg6_icmp))]);
+}
+
+static const struct rg_family rg_fam6 = {
+	rg6_src_pfx, rg6_dst_pfx, sizeof(rg6_src_pfx) / sizeof(*rg6_src_pfx),
+	sizeof(rg6_dst_pfx) / sizeof(*rg6_dst_pfx), rg_icmp6, 1,
+};
+
 /* An ip6tables-save ruleset of about nrules rules, shaped like rg_ruleset (rsgen.h) with
  * flags 1|2: raw PREROUTING rpfilter and pkttype rules, nat DNAT port forwards to this
  * host and to another, MARK in mangle, filter chains with user chains, jumps and gotos,
@@ -43,8 +56,7 @@ static const char *const rg6_icmp[] = {
  * types, tcp/udp ports, multiport, iprange, state/conntrack, mark, recent, limit. */
 static inline void rg6_ruleset(struct rsgen *g, FILE *out, unsigned nrules)
 {
-	static const char *const tg[] = {"ACCEPT", "DROP", "REJECT", "", "RETURN"};
-	unsigned i, nuser = 1 + rg(g, 4), k;
+	unsigned nuser = 1 + rg(g, 4), k;
 	int use_mark = rg(g, 2);
 
 	fprintf(out, "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
@@ -61,91 +73,7 @@ static inline void rg6_ruleset(struct rsgen *g, FILE *out, unsigned nrules)
 		fprintf(out, "-A PREROUTING -p tcp -m tcp --dport %u -j DNAT --to-destination %s\n",
 			8000 + k, rg(g, 2) ? "[2001:db8:1::30]:80" : "[2001:db8:1::10]:22");
 	fprintf(out, "COMMIT\n");
-	if (use_mark) {
-		fprintf(out, "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
-			     ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
-		for (k = 0; k < 3; k++)
-			fprintf(out, "-A %s -p %s -j MARK --set-xmark 0x%x/0xff\n",
-				rg(g, 2) ? "PREROUTING" : "OUTPUT", rg(g, 2) ? "tcp" : "udp", 1 + rg(g, 3));
-		fprintf(out, "COMMIT\n");
-	}
-	fprintf(out, "*filter\n:INPUT %s [0:0]\n:FORWARD %s [0:0]\n:OUTPUT %s [0:0]\n",
-		rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 2) ? "ACCEPT" : "DROP", rg(g, 3) ? "ACCEPT" : "DROP");
-	for (k = 0; k < nuser; k++)
-		fprintf(out, ":U%u - [0:0]\n", k);
-	for (i = 0; i < nrules; i++) {
-		unsigned c = rg(g, 3 + nuser), proto = rg(g, 5), t;
-		const char *chain = c == 0 ? "INPUT" : c == 1 ? "OUTPUT" : c == 2 ? "FORWARD" : NULL;
-		char uname[16];
-
-		if (!chain) {
-			snprintf(uname, sizeof(uname), "U%u", c - 3);
-			chain = uname;
-		}
-		fprintf(out, "-A %s", chain);
-		if (rg(g, 3) == 0)
-			fprintf(out, " %s-s %s", rg(g, 5) ? "" : "! ",
-				rg6_src_pfx[rg(g, sizeof(rg6_src_pfx) / sizeof(*rg6_src_pfx))]);
-		if (rg(g, 4) == 0)
-			fprintf(out, " %s-d %s", rg(g, 5) ? "" : "! ",
-				rg6_dst_pfx[rg(g, sizeof(rg6_dst_pfx) / sizeof(*rg6_dst_pfx))]);
-		if (rg(g, 5) == 0 && c != 1)
-			fprintf(out, " %s-i %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : rg(g, 2) ? "a0" : "a+");
-		if (rg(g, 6) == 0 && c != 0)
-			fprintf(out, " %s-o %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "lo" : "a0");
-		if (proto == 0 || proto == 1) {
-			const char *p = proto ? "udp" : "tcp";
-
-			fprintf(out, " -p %s -m %s", p, p);
-			if (rg(g, 2))
-				fprintf(out, " %s--dport %u", rg(g, 6) ? "" : "! ",
-					rg_ports[rg(g, sizeof(rg_ports) / sizeof(*rg_ports))]);
-			else if (rg(g, 3) == 0)
-				fprintf(out, " --dport %u:%u", 1000 + rg(g, 100), 2000 + rg(g, 7000));
-			if (rg(g, 5) == 0)
-				fprintf(out, " %s--sport %s", rg(g, 4) ? "" : "! ", rg(g, 2) ? "1024:65535" : "53");
-			if (!proto && rg(g, 4) == 0)
-				fprintf(out, " %s--tcp-flags FIN,SYN,RST,ACK SYN", rg(g, 4) ? "" : "! ");
-			if (rg(g, 6) == 0)
-				fprintf(out, " -m multiport --dports %u,%u:%u",
-					rg_ports[rg(g, 12)], 5000 + rg(g, 10), 5010 + rg(g, 10));
-		} else if (proto == 2) {
-			fprintf(out, " -p ipv6-icmp");
-			if (rg(g, 3))
-				fprintf(out, " -m icmp6 %s--icmpv6-type %s", rg(g, 5) ? "" : "! ",
-					rg6_icmp[rg(g, sizeof(rg6_icmp) / sizeof(*rg6_icmp))]);
-		} else if (proto == 3 && rg(g, 2)) {
-			fprintf(out, " ! -p tcp");
-		}
-		if (rg(g, 10) == 0)
-			fprintf(out, " -m iprange %s--src-range 2001:db8:51::%x-2001:db8:51::%x",
-				rg(g, 4) ? "" : "! ", rg(g, 50), 50 + rg(g, 200));
-		if (rg(g, 10) == 0)
-			fprintf(out, " -m state --state %s", rg(g, 2) ? "NEW" : "INVALID");
-		if (rg(g, 15) == 0)
-			fprintf(out, " -m recent --%s --name k", rg(g, 2) ? "set" : "rcheck");
-		if (rg(g, 15) == 0)
-			fprintf(out, " -m conntrack --ctstate %s", rg(g, 2) ? "INVALID" : "NEW,RELATED");
-		if (use_mark && rg(g, 8) == 0)
-			fprintf(out, " -m mark %s--mark 0x%x/0xff", rg(g, 4) ? "" : "! ", 1 + rg(g, 3));
-		if (rg(g, 15) == 0)
-			fprintf(out, " -m limit --limit 1/sec --limit-burst 1000");
-		if (rg(g, 12) == 0)
-			fprintf(out, " -m comment --comment \"r%u\"", i);
-		t = rg(g, 10);
-		if (t < 6)
-			fprintf(out, "%s%s", *tg[t % 4] ? " -j " : "", tg[t % 4]);
-		else if (t < 7 && c >= 3)
-			fprintf(out, " -j RETURN");
-		else if (t < 9) {
-			unsigned lo = c >= 3 ? c - 3 + 1 : 0;	/* jumps only go down: no loops */
-
-			if (lo < nuser)
-				fprintf(out, " -%c U%u", rg(g, 4) ? 'j' : 'g', lo + rg(g, nuser - lo));
-		}
-		fprintf(out, "\n");
-	}
-	fprintf(out, "COMMIT\n");
+	rg_mangle_filter(g, out, &rg_fam6, nrules, nuser, use_mark, 1 | 2);
 }
 
 /* The conntrack state of an ICMPv6 packet that quotes or belongs to no known flow
