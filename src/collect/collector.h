@@ -141,6 +141,8 @@ struct collector {
 					 * reached its size limit); flushes fail at once */
 	struct writer *writer;		/* set by the owner: flushes hand their rows to this
 					 * writer thread (collect/writer.h); NULL: they write */
+	size_t handoff_rows;		/* set with writer: flow rows per batch at most (the
+					 * writer's queue budget), 0 for no bound */
 	char err[512];			/* last store error */
 };
 

