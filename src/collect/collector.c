@@ -18,6 +18,7 @@ void collector_opts_default(struct collector_opts *o)
 	o->evidence_per_flow = 8;
 	o->evidence_buf_bytes = 4u << 20;
 	o->flush_batch = 20000;
+	backscatter_opts_default(&o->bs);
 }
 
 int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
@@ -32,8 +33,9 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->cap_ev = o->evidence_buf_bytes / 64 + 16;
 	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
 	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
+	c->bs = backscatter_new(&o->bs, util_mono_usec() ^ (uint64_t)(uintptr_t)c);
 	c->last_prefix = -1;
-	if (!c->ft || !c->evbuf || !c->ev || !c->nfl) {
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs) {
 		collector_free(c);
 		return -1;
 	}
@@ -52,6 +54,8 @@ void collector_free(struct collector *c)
 	c->ev = NULL;
 	free(c->nfl);
 	c->nfl = NULL;
+	backscatter_free(c->bs);
+	c->bs = NULL;
 }
 
 /* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
@@ -327,6 +331,7 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 		r->dir = DIR_IN;	/* on lo every packet is both sent and received */
 	classify_infer_dir(&c->cctx, r);
 	classify_packet(&c->cctx, ifc, r, cl);
+	backscatter_packet(c->bs, &c->cctx, r, cl);
 	if (count) {
 		c->tot.class_packets[cl->cls]++;
 		if (classify_is_spoof(cl->cls))
@@ -442,7 +447,7 @@ static void frame_record(struct collector *c, unsigned src, const struct pkt_rec
 	if ((r.have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r.nflog, wirelen) < 0 &&
 	    (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
 		c->tot.nflog_lost++;
-	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+	if (classify_keeps_evidence(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
 	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))
 		c->hooks.packet(c->hooks.arg, e, &r, created, linktype, data, caplen);
@@ -550,7 +555,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 		if (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
 			c->tot.nflog_lost++;
 	}
-	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+	if (!covered && classify_keeps_evidence(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		collector_keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
 }
 

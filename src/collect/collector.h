@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "classify/classify.h"
 #include "flows/flowtab.h"
+#include "flows/backscatter.h"
 #include "store/store.h"
 
 #define COLLECTOR_MAX_IFACES 256
@@ -23,6 +24,7 @@ struct collector_opts {
 	unsigned evidence_per_flow;	/* evidence packets kept per spoofed flow */
 	size_t evidence_buf_bytes;	/* evidence held in memory before a flush */
 	size_t flush_batch;		/* flows per transaction */
+	struct bs_opts bs;		/* the backscatter class's memory and warm-up */
 };
 
 /* A --role override: interface name, role and (internal) prefixes. */
@@ -112,6 +114,7 @@ struct collector {
 	struct store *st;
 	int64_t run_id;
 	struct flowtab *ft;
+	struct backscatter *bs;		/* the backscatter class (flows/backscatter.h) */
 	struct classify_ctx cctx;
 	unsigned n_ifaces;
 	struct collector_iface ifaces[COLLECTOR_MAX_IFACES];
