@@ -119,6 +119,40 @@ static enum addr_subclass judge_icmp(const struct backscatter *b, const struct c
 									   : ASUB_BS_ICMP_ERROR;
 }
 
+/* Whether r is a received packet the memory can judge (the host seen sending, past the
+ * warm-up, to one of its addresses), and as what; marks nothing. */
+static enum addr_subclass judge(const struct backscatter *b, const struct classify_ctx *cctx,
+				const struct pkt_record *r, int icmp, const struct conn_tuple *k)
+{
+	if (!b->seen_out || r->ts_usec < b->first_out_usec + (uint64_t)b->o.warmup_s * 1000000u ||
+	    !classify_is_hostaddr(cctx, r->family, r->dst))
+		return ASUB_NONE;
+	return icmp ? judge_icmp(b, cctx, r) : judge_tcp(b, r, k);
+}
+
+/* A received reply backscatter_judge() and backscatter_packet() look at: a TCP SYN-ACK
+ * or RST, or an ICMP error with its quote, of a normal packet. */
+static int candidate(const struct pkt_record *r, const struct classification *cl)
+{
+	if (cl->cls != CLS_NORMAL || r->status != DEC_OK || r->dir != DIR_IN)
+		return 0;
+	if (r->have & PKT_HAVE_QUOTE)
+		return 1;
+	return r->proto == P_TCP && (r->have & PKT_HAVE_TCPFLAGS) &&
+	       ((r->tcp_flags & TCP_RST) || (r->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK));
+}
+
+enum addr_subclass backscatter_judge(const struct backscatter *b, const struct classify_ctx *cctx,
+				     const struct pkt_record *r, const struct classification *cl)
+{
+	struct conn_tuple k;
+
+	if (!b || !candidate(r, cl))
+		return ASUB_NONE;
+	tuple_of(r, 0, &k);
+	return judge(b, cctx, r, (r->have & PKT_HAVE_QUOTE) != 0, &k);
+}
+
 void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 			const struct pkt_record *r, struct classification *cl)
 {
@@ -145,9 +179,7 @@ void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 	tuple_of(r, 0, &k);
 	/* Judged only once the host was seen sending, after the warm-up, and for the
 	 * host's own addresses: replies to what it sent before the capture are not known. */
-	if (b->seen_out && r->ts_usec >= b->first_out_usec + (uint64_t)b->o.warmup_s * 1000000u &&
-	    classify_is_hostaddr(cctx, r->family, r->dst))
-		sub = icmp ? judge_icmp(b, cctx, r) : judge_tcp(b, r, &k);
+	sub = judge(b, cctx, r, icmp, &k);
 	if (sub != ASUB_NONE) {
 		cl->cls = CLS_BACKSCATTER;
 		cl->subclass = sub;

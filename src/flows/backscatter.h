@@ -46,4 +46,9 @@ void backscatter_free(struct backscatter *b);	/* NULL-safe */
 void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 			const struct pkt_record *r, struct classification *cl);
 
+/* The subclass backscatter_packet() would give r now (ASUB_NONE: none), changing
+ * nothing: what the collector holds back for a moment (collect/bshold.c). */
+enum addr_subclass backscatter_judge(const struct backscatter *b, const struct classify_ctx *cctx,
+				     const struct pkt_record *r, const struct classification *cl);
+
 #endif
