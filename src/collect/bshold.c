@@ -55,8 +55,10 @@ int collector_bs_hold(struct collector *c, int ifidx, const struct pkt_record *r
 	struct bs_held *e;
 
 	/* cheap first: only SYN-ACKs, RSTs and ICMP errors can be backscatter */
-	if (!c->bs || r->dir == DIR_OUT || caplen > BS_HOLD_SNAP || ifc->role == ROLE_LOOPBACK ||
-	    !((r->have & PKT_HAVE_QUOTE) || ((r->have & PKT_HAVE_TCPFLAGS) && (r->tcp_flags & 0x16))))
+	if (!((r->have & PKT_HAVE_QUOTE) || ((r->have & PKT_HAVE_TCPFLAGS) &&
+					     ((r->tcp_flags & 0x04) || (r->tcp_flags & 0x12) == 0x12))) ||
+	    !c->bs || !c->cctx.n_hostaddrs || r->dir == DIR_OUT || caplen > BS_HOLD_SNAP ||
+	    ifc->role == ROLE_LOOPBACK)
 		return 0;
 	t = *r;
 	classify_infer_dir(&c->cctx, &t);

@@ -70,11 +70,10 @@ static void sent(struct backscatter *b, const struct pkt_record *r)
 		b->first_out_usec = r->ts_usec;
 	}
 	tuple_of(r, 1, &k);
-	if (r->proto == P_TCP && (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-		conntab_mark(b->ct, &k, CONN_SYN, r->ts_usec, b->o.idle_s);
-	conntab_mark(b->ct, &k, CONN_SENT, r->ts_usec, b->o.idle_s);
-	if (!(r->proto == P_TCP && (fl & TCP_RST)))
-		conntab_mark(b->ct, &k, CONN_TRAFFIC, r->ts_usec, b->o.idle_s);
+	conntab_mark(b->ct, &k, CONN_BIT(CONN_SENT) |
+		     ((r->proto == P_TCP && (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) ? CONN_BIT(CONN_SYN) : 0) |
+		     ((r->proto == P_TCP && (fl & TCP_RST)) ? 0 : CONN_BIT(CONN_TRAFFIC)),
+		     r->ts_usec, b->o.idle_s);
 }
 
 /* The subclass a received TCP packet earns, or ASUB_NONE: a SYN-ACK without the host's
@@ -172,7 +171,7 @@ void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 	if (r->proto != P_TCP && !icmp) {
 		if (r->have & PKT_HAVE_PORTS) {		/* UDP and the like: a conversation */
 			tuple_of(r, 0, &k);
-			conntab_mark(b->ct, &k, CONN_TRAFFIC, r->ts_usec, b->o.idle_s);
+			conntab_mark(b->ct, &k, CONN_BIT(CONN_TRAFFIC), r->ts_usec, b->o.idle_s);
 		}
 		return;
 	}
@@ -184,6 +183,6 @@ void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 		cl->cls = CLS_BACKSCATTER;
 		cl->subclass = sub;
 	} else if (!icmp) {
-		conntab_mark(b->ct, &k, CONN_TRAFFIC, r->ts_usec, b->o.idle_s);
+		conntab_mark(b->ct, &k, CONN_BIT(CONN_TRAFFIC), r->ts_usec, b->o.idle_s);
 	}
 }

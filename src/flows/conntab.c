@@ -85,7 +85,7 @@ static struct conn_entry *set_of(const struct conntab *t, uint64_t fp)
 	return &t->e[((size_t)(fp >> 32 ^ fp >> 7) & (t->nsets - 1)) * CONNTAB_WAYS];
 }
 
-void conntab_mark(struct conntab *t, const struct conn_tuple *k, enum conn_mark mark,
+void conntab_mark(struct conntab *t, const struct conn_tuple *k, unsigned marks,
 		  uint64_t ts_usec, uint32_t live_s)
 {
 	uint64_t fp = tuple_hash(k, t->seed);
@@ -93,7 +93,8 @@ void conntab_mark(struct conntab *t, const struct conn_tuple *k, enum conn_mark 
 	uint32_t now = secs(ts_usec);
 	int i;
 
-	if ((unsigned)mark >= CONN_NMARKS)
+	marks &= CONN_BIT(CONN_NMARKS) - 1;
+	if (!marks)
 		return;
 	for (i = 0; i < CONNTAB_WAYS; i++) {
 		e = &set[i];
@@ -114,7 +115,9 @@ void conntab_mark(struct conntab *t, const struct conn_tuple *k, enum conn_mark 
 	memset(e, 0, sizeof(*e));
 	e->fp = fp;
 found:
-	e->t[mark] = now;
+	for (i = 0; i < CONN_NMARKS; i++)
+		if (marks & CONN_BIT(i))
+			e->t[i] = now;
 	if (now > e->last)
 		e->last = now;
 }

@@ -38,10 +38,12 @@ struct conntab;
 struct conntab *conntab_new(size_t entries, uint64_t seed);
 void conntab_free(struct conntab *t);	/* NULL-safe */
 
-/* Notes that mark happened to tuple k at ts_usec. When the tuple's set is full, the
+#define CONN_BIT(m) (1u << (m))
+
+/* Notes that the marks in the mask `marks` (CONN_BIT()s) happened to tuple k at ts_usec. When the tuple's set is full, the
  * least recently used tuple the host never sent on makes room, else the least recently
  * used; replacing one used within live_s seconds counts as an eviction. */
-void conntab_mark(struct conntab *t, const struct conn_tuple *k, enum conn_mark mark,
+void conntab_mark(struct conntab *t, const struct conn_tuple *k, unsigned marks,
 		  uint64_t ts_usec, uint32_t live_s);
 
 /* True when mark happened to k at most within_s seconds before ts_usec (or after it: a

@@ -42,7 +42,7 @@ static void test_mark_seen(void **state)
 	tup(&a, 1);
 	tup(&b, 2);
 	assert_false(conntab_seen(t, &a, CONN_SYN, S(100), 120));
-	conntab_mark(t, &a, CONN_SYN, S(100), 7200);
+	conntab_mark(t, &a, CONN_BIT(CONN_SYN), S(100), 7200);
 	assert_true(conntab_seen(t, &a, CONN_SYN, S(100), 120));
 	assert_true(conntab_seen(t, &a, CONN_SYN, S(220), 120));	/* 120 s later: still */
 	assert_false(conntab_seen(t, &a, CONN_SYN, S(221), 120));	/* 121 s: expired */
@@ -50,6 +50,10 @@ static void test_mark_seen(void **state)
 	assert_false(conntab_seen(t, &a, CONN_SENT, S(100), 120));	/* other marks apart */
 	assert_false(conntab_seen(t, &b, CONN_SYN, S(100), 120));	/* other tuples apart */
 	assert_false(conntab_seen(t, &a, CONN_NMARKS, S(100), 120));
+	conntab_mark(t, &b, CONN_BIT(CONN_SENT) | CONN_BIT(CONN_TRAFFIC), S(300), 7200);
+	assert_true(conntab_seen(t, &b, CONN_SENT, S(300), 1));
+	assert_true(conntab_seen(t, &b, CONN_TRAFFIC, S(300), 1));
+	assert_false(conntab_seen(t, &b, CONN_SYN, S(300), 1000));
 	conntab_free(t);
 	conntab_free(NULL);
 }
@@ -66,21 +70,21 @@ static void test_eviction(void **state)
 	assert_int_equal(conntab_capacity(t), CONNTAB_WAYS);
 	for (i = 0; i < 6; i++)
 		tup(&k[i], i);
-	conntab_mark(t, &k[0], CONN_SENT, S(10), 100);		/* host's, oldest */
-	conntab_mark(t, &k[1], CONN_TRAFFIC, S(20), 100);	/* received only */
-	conntab_mark(t, &k[2], CONN_TRAFFIC, S(30), 100);	/* received only */
-	conntab_mark(t, &k[3], CONN_SENT, S(40), 100);		/* host's */
-	conntab_mark(t, &k[4], CONN_TRAFFIC, S(50), 100);	/* replaces k[1] */
+	conntab_mark(t, &k[0], CONN_BIT(CONN_SENT), S(10), 100);		/* host's, oldest */
+	conntab_mark(t, &k[1], CONN_BIT(CONN_TRAFFIC), S(20), 100);	/* received only */
+	conntab_mark(t, &k[2], CONN_BIT(CONN_TRAFFIC), S(30), 100);	/* received only */
+	conntab_mark(t, &k[3], CONN_BIT(CONN_SENT), S(40), 100);		/* host's */
+	conntab_mark(t, &k[4], CONN_BIT(CONN_TRAFFIC), S(50), 100);	/* replaces k[1] */
 	assert_true(conntab_seen(t, &k[0], CONN_SENT, S(50), 100));
 	assert_false(conntab_seen(t, &k[1], CONN_TRAFFIC, S(50), 100));
 	assert_true(conntab_seen(t, &k[2], CONN_TRAFFIC, S(50), 100));
 	assert_int_equal(conntab_evictions(t), 1);
-	conntab_mark(t, &k[5], CONN_SENT, S(500), 100);	/* replaces k[2], not live */
+	conntab_mark(t, &k[5], CONN_BIT(CONN_SENT), S(500), 100);	/* replaces k[2], not live */
 	assert_false(conntab_seen(t, &k[2], CONN_TRAFFIC, S(500), 1000));
 	assert_true(conntab_seen(t, &k[0], CONN_SENT, S(500), 1000));
 	assert_int_equal(conntab_evictions(t), 1);
-	conntab_mark(t, &k[1], CONN_SENT, S(501), 100);	/* replaces k[4] */
-	conntab_mark(t, &k[2], CONN_SENT, S(502), 100);	/* all host's: the oldest, k[0] */
+	conntab_mark(t, &k[1], CONN_BIT(CONN_SENT), S(501), 100);	/* replaces k[4] */
+	conntab_mark(t, &k[2], CONN_BIT(CONN_SENT), S(502), 100);	/* all host's: the oldest, k[0] */
 	assert_false(conntab_seen(t, &k[0], CONN_SENT, S(502), 1000));
 	assert_true(conntab_seen(t, &k[3], CONN_SENT, S(502), 1000));
 	conntab_free(t);
