@@ -5,11 +5,12 @@ a legitimate population mixed with spoofed traffic and backscatter (issue 11).
 The kind of each packet is what this generator built it to be, never what spoofaudit
 makes of it. Python 3 standard library only; the same --seed gives the same files.
 
-The host: external interface eth0 (45.33.1.10/24, default route via 45.33.1.1) and
+The host: external interface eth0 (45.33.1.10/24 and 2a01:a0::10/64, default route via
+45.33.1.1; IPv6 carries a smaller population and backscatter of its own) and
 internal interface eth1 (81.2.69.1/24: a routable internal prefix, so that only a reverse
 path check, not the bogon table, can tell it does not belong on eth0). Only eth0 is
 captured, both directions, plain Ethernet (no direction in the link header: collect with
---host-addr 45.33.1.10 --host-addr 81.2.69.1).
+--host-addr for each, args.txt).
 
 Kinds (truth column `kind`):
   legit                    the population: clients of the host's services from many /24s,
@@ -48,6 +49,7 @@ import random
 import struct
 
 HOST = "45.33.1.10"
+HOST6 = "2a01:a0::10"
 GATEWAY = "45.33.1.1"
 INTERNAL = "81.2.69.0/24"
 INTERNAL_HOST = "81.2.69.1"
@@ -82,9 +84,24 @@ def ipv4(src, dst, proto, payload, ttl, ident):
     return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
 
 
+def ipv6(src, dst, nxt, payload, hlim):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nxt, hlim,
+                       ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed) + payload
+
+
+def ip(src, dst, proto, payload, ttl, ident):
+    """IPv4, or IPv6 for IPv6 addresses (ttl: the hop limit)."""
+    if ":" in src:
+        return ipv6(src, dst, proto, payload, ttl)
+    return ipv4(src, dst, proto, payload, ttl, ident)
+
+
 def l4sum(src, dst, proto, seg):
-    pseudo = (ipaddress.ip_address(src).packed + ipaddress.ip_address(dst).packed +
-              struct.pack("!BBH", 0, proto, len(seg)))
+    a, b = ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed
+    if len(a) == 16:	# RFC 8200 section 8.1
+        pseudo = a + b + struct.pack("!I3xB", len(seg), proto)
+    else:
+        pseudo = a + b + struct.pack("!BBH", 0, proto, len(seg))
     return csum(pseudo + seg)
 
 
@@ -103,6 +120,11 @@ def udp(src, dst, sport, dport, data):
 def icmp_error(typ, code, quoted):
     msg = struct.pack("!BBHI", typ, code, 0, 0) + quoted
     return msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+
+
+def icmp6_error(src, dst, typ, code, quoted):
+    msg = struct.pack("!BBHI", typ, code, 0, 0) + quoted
+    return msg[:2] + struct.pack("!H", l4sum(src, dst, 58, msg)) + msg[4:]
 
 
 SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
@@ -126,9 +148,10 @@ class Capture:
 
     def add(self, t, kind, note, src, dst, proto, l4, ttl, init_ttl=0, sport=0, dport=0):
         self.ident = (self.ident + 1) & 0xFFFF
-        out = src in (HOST, INTERNAL_HOST)
-        frame = ((GW_MAC + HOST_MAC) if out else (HOST_MAC + GW_MAC)) + b"\x08\x00"
-        frame += ipv4(src, dst, proto, l4, ttl, self.ident)
+        out = src in (HOST, INTERNAL_HOST, HOST6)
+        frame = ((GW_MAC + HOST_MAC) if out else (HOST_MAC + GW_MAC))
+        frame += b"\x86\xdd" if ":" in src else b"\x08\x00"
+        frame += ip(src, dst, proto, l4, ttl, self.ident)
         self.pkts.append((t, len(self.pkts), frame, {
             "kind": kind, "dir": "out" if out else "in", "src": src, "dst": dst,
             "proto": proto, "sport": sport, "dport": dport, "ttl": ttl,
@@ -161,10 +184,15 @@ def routable(rnd):
             return str(a)
 
 
-def fresh(cap, kind):
+def routable6(rnd):
+    """A global unicast address in 2a00::/12 (RIPE NCC's block: no special-purpose row)."""
+    return str(ipaddress.ip_address((0x2a0 << 116) | rnd.getrandbits(116)))
+
+
+def fresh(cap, kind, v6=False):
     """A routable address no other kind uses."""
     while True:
-        a = routable(cap.rnd)
+        a = routable6(cap.rnd) if v6 else routable(cap.rnd)
         if cap.claim(a, kind):
             return a
 
@@ -305,6 +333,55 @@ def backscatter(cap, n):
         cap.owner[peer] = peer_kind
 
 
+def ipv6_part(cap, n):
+    """IPv6: clients of the host, connections it opens (answered, refused, a query answered
+    by ICMPv6 port unreachable), and backscatter (SYN-ACK, RST-ACK, ICMPv6 destination
+    unreachable quoting a SYN from the host's address it never sent)."""
+    rnd = cap.rnd
+    for i in range(n):
+        peer = fresh(cap, "legit", True)
+        hops, ittl = hop_count(rnd), init_ttl(rnd)
+        hl = ittl - hops
+        t = rnd.uniform(1, DURATION - 20)
+        sp, k = rnd.randint(32768, 60999), "legit"
+        if i % 4 == 0:		# a client of the host
+            dp = rnd.choice(SERVICES)
+            cap.tcp(t, k, "client", peer, HOST6, sp, dp, SYN, hl, ittl)
+            cap.tcp(t + 0.02, k, "client", HOST6, peer, dp, sp, SYN | ACK, 64)
+            cap.tcp(t + 0.04, k, "client", peer, HOST6, sp, dp, ACK, hl, ittl)
+            cap.tcp(t + 0.06, k, "client", peer, HOST6, sp, dp, RST | ACK, hl, ittl)
+        elif i % 4 == 1:	# the host's answered connection
+            cap.tcp(t, k, "host_conn", HOST6, peer, sp, 443, SYN, 64)
+            cap.tcp(t + 0.03, k, "host_conn_reply", peer, HOST6, 443, sp, SYN | ACK, hl, ittl)
+            cap.tcp(t + 0.031, k, "host_conn", HOST6, peer, sp, 443, ACK, 64)
+        elif i % 4 == 2:	# refused
+            cap.tcp(t, k, "host_conn", HOST6, peer, sp, 8443, SYN, 64)
+            cap.tcp(t + 0.03, k, "host_conn_reply", peer, HOST6, 8443, sp, RST | ACK, hl, ittl)
+        else:			# a query answered by port unreachable
+            q = udp(HOST6, peer, sp, 53, b"\x12\x34\x01\x00" + b"\0" * 8)
+            cap.add(t, k, "host_conn", HOST6, peer, 17, q, 64, 0, sp, 53)
+            quoted = ipv6(HOST6, peer, 17, q, 64)
+            cap.add(t + 0.03, k, "host_conn_reply", peer, HOST6, 58,
+                    icmp6_error(peer, HOST6, 1, 4, quoted), hl, ittl)
+    for i in range(max(3, n // 4)):
+        peer = fresh(cap, "backscatter", True)
+        hops, ittl = hop_count(rnd), init_ttl(rnd)
+        hl, hp = ittl - hops, rnd.randint(1024, 65535)
+        t = rnd.uniform(WARMUP + 60, DURATION - 5)
+        if i % 3 == 0:
+            cap.tcp(t, "backscatter_synack", "syn_ack", peer, HOST6, 443, hp, SYN | ACK, hl, ittl)
+            cap.owner[peer] = "backscatter_synack"
+        elif i % 3 == 1:
+            cap.tcp(t, "backscatter_rst", "rst", peer, HOST6, 80, hp, RST | ACK, hl, ittl)
+            cap.owner[peer] = "backscatter_rst"
+        else:
+            victim = routable6(rnd)
+            quoted = ipv6(HOST6, victim, 6, tcp(HOST6, victim, hp, 80, SYN), 60)
+            cap.add(t, "backscatter_icmp", "icmp_error", peer, HOST6, 58,
+                    icmp6_error(peer, HOST6, 1, 3, quoted), hl, ittl)
+            cap.owner[peer] = "backscatter_icmp"
+
+
 def rpf_internal(cap, n):
     """Sources of the internal prefix (eth1) arriving on the external interface."""
     rnd = cap.rnd
@@ -353,12 +430,14 @@ def main():
     spoof_flood(cap, s(4000))
     backscatter(cap, s(300))
     rpf_internal(cap, s(60))
+    ipv6_part(cap, s(200))
     cap.write(a.out)
     with open(os.path.join(a.out, "routes.json"), "w") as f:
         json.dump(routes(), f, indent=1)
         f.write("\n")
     with open(os.path.join(a.out, "args.txt"), "w") as f:
-        f.write("--iface-name eth0 --host-addr %s --host-addr %s\n" % (HOST, INTERNAL_HOST))
+        f.write("--iface-name eth0 --host-addr %s --host-addr %s --host-addr %s\n" %
+                (HOST, INTERNAL_HOST, HOST6))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def main():
     truth, flows = sys.argv[1], sys.argv[2]
     check = "--assert" in sys.argv[3:]
     kind_of, notes, per_src = {}, collections.Counter(), collections.Counter()
-    total = collections.Counter()
+    total, fam_total, fam_flag = collections.Counter(), collections.Counter(), collections.Counter()
     with open(truth) as f:
         for row in csv.DictReader(f):
             if row["dir"] != "in":
@@ -34,6 +34,7 @@ def main():
             if kind_of.setdefault(row["src"], row["kind"]) != row["kind"]:
                 sys.exit("truth: source %s has two kinds" % row["src"])
             total[row["kind"]] += 1
+            fam_total[(row["kind"], 6 if ":" in row["src"] else 4)] += 1
             per_src[row["src"]] += 1
             notes[(row["src"], row["note"])] += 1
     flagged, right, stored = collections.Counter(), collections.Counter(), collections.Counter()
@@ -48,6 +49,7 @@ def main():
             by_class[kind][cls + ("/" + sub if sub and sub != "none" else "")] += n
             if cls not in NOT_FLAGGED:
                 flagged[kind] += n
+                fam_flag[(kind, 6 if ":" in src else 4)] += n
             if cls == "backscatter" and EXPECT_SUB.get(kind) == sub:
                 right[kind] += n
     bad = []
@@ -59,6 +61,8 @@ def main():
         if kind in EXPECT_SUB and right[kind] != total[kind]:
             bad.append("%s: %d of %d detected as backscatter/%s" % (
                 kind, right[kind], total[kind], EXPECT_SUB[kind]))
+    print("by family: " + "; ".join("%s IPv%d %d/%d" % (k, f, fam_flag[(k, f)], n)
+                                    for (k, f), n in sorted(fam_total.items())))
     if "unknown" in by_class:
         bad.append("stored sources the truth does not know: %s" % dict(by_class["unknown"]))
     legit_fp = 100.0 * flagged["legit"] / max(1, total["legit"])
