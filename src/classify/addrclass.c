@@ -215,6 +215,9 @@ static const char *const subclass_names[ASUB_COUNT] = {
 	[ASUB_DISCARD] = "discard",
 	[ASUB_TRANSLATION] = "translation",
 	[ASUB_SITE_LOCAL] = "site_local",
+	[ASUB_BS_SYN_ACK] = "syn_ack",
+	[ASUB_BS_RST] = "rst",
+	[ASUB_BS_ICMP_ERROR] = "icmp_error",
 };
 
 /* True when row covers addr. Compares whole bytes, then the partial one. */

@@ -29,6 +29,10 @@ enum addr_subclass {
 	ASUB_DISCARD,		/* 100::/64 discard-only */
 	ASUB_TRANSLATION,	/* 64:ff9b:1::/48 local-use IPv4/IPv6 translation */
 	ASUB_SITE_LOCAL,	/* fec0::/10 deprecated */
+	/* Not address kinds: what a backscatter packet is (classify.h CLS_BACKSCATTER). */
+	ASUB_BS_SYN_ACK,	/* "syn_ack": a SYN-ACK for a SYN the host never sent (strong) */
+	ASUB_BS_RST,		/* "rst": a RST on a connection never seen (weak) */
+	ASUB_BS_ICMP_ERROR,	/* "icmp_error": an ICMP error quoting what the host never sent */
 	ASUB_COUNT
 };
 

@@ -60,6 +60,7 @@ static const char *const class_names[CLS_COUNT] = {
 	[CLS_OWN_ADDR_SRC] = "own_addr_src",
 	[CLS_BOGON_SRC] = "bogon_src",
 	[CLS_UNEXPECTED_SRC] = "unexpected_src",
+	[CLS_BACKSCATTER] = "backscatter",
 };
 
 static const char *const role_names[] = {
@@ -182,6 +183,11 @@ int classify_is_spoof(enum spoof_class c)
 	default:
 		return 0;
 	}
+}
+
+int classify_keeps_evidence(enum spoof_class c)
+{
+	return classify_is_spoof(c) || c == CLS_BACKSCATTER;
 }
 
 const char *classify_class_name(enum spoof_class c)

@@ -20,6 +20,7 @@ enum spoof_class {
 	CLS_OWN_ADDR_SRC,		/* "own_addr_src": the host's own address as source, from outside */
 	CLS_BOGON_SRC,			/* "bogon_src": special-purpose source the role forbids */
 	CLS_UNEXPECTED_SRC,		/* "unexpected_src": outside an internal iface's prefixes */
+	CLS_BACKSCATTER,		/* "backscatter": replies to what the host never sent */
 	CLS_COUNT
 };
 
@@ -72,6 +73,10 @@ void classify_infer_dir(const struct classify_ctx *ctx, struct pkt_record *rec);
 
 /* True for the classes that count as spoofed (evidence is kept for them). */
 int classify_is_spoof(enum spoof_class c);
+
+/* True for the classes whose packets are kept as evidence: the spoofed ones, and
+ * backscatter (real replies, not forged, but proof that others forge this host). */
+int classify_keeps_evidence(enum spoof_class c);
 
 const char *classify_class_name(enum spoof_class c);
 const char *classify_role_name(enum iface_role r);

@@ -10,6 +10,7 @@
 
 #include "classify/hostinfo.h"
 #include "cmd/cmd.h"
+#include "cmd/collect_bsopt.h"
 #include "cmd/collect_start.h"
 #include "cmd/collect_summary.h"
 #include "collect/collector.h"
@@ -32,8 +33,9 @@ static const char usage_text[] =
 "\n"
 "Captures packets, classifies what cannot be real (loopback sources and\n"
 "destinations on other interfaces, the host's own address from outside,\n"
-"special-purpose sources an interface cannot receive), inventories loopback\n"
-"flows, and stores per-flow records, evidence packets and capture statistics in\n"
+"special-purpose sources an interface cannot receive) and the replies arriving\n"
+"for what the host never sent (backscatter), inventories loopback flows, and\n"
+"stores per-flow records, evidence packets and capture statistics in\n"
 "an SQLite database.\n"
 "\n"
 "Sources (with neither -i nor -r: every interface that is up, lo included):\n"
@@ -107,6 +109,10 @@ static const char usage_text[] =
 "  --host-addr ADDR        an address of the capturing host, for files\n"
 "                          (repeatable; live runs read the host's addresses\n"
 "                          themselves)\n"
+"  --backscatter-warmup S, --backscatter-idle S  backscatter (replies to what\n"
+"                          the host never sent): none is told S seconds after\n"
+"                          the host's first packet (120); a quiet conversation\n"
+"                          is forgotten after S seconds (7200)\n"
 "\n"
 "Storage:\n"
 "  --db PATH               database file (default ./spoofaudit.db)\n"
@@ -199,7 +205,7 @@ enum {
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
-	OPT_MAX_DB_SIZE,
+	OPT_MAX_DB_SIZE, OPT_BS_WARMUP, OPT_BS_IDLE,
 };
 
 static const struct option long_opts[] = {
@@ -217,6 +223,8 @@ static const struct option long_opts[] = {
 	{ "promisc", no_argument, NULL, OPT_PROMISC },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "host-addr", required_argument, NULL, OPT_HOSTADDR },
+	{ "backscatter-warmup", required_argument, NULL, OPT_BS_WARMUP },
+	{ "backscatter-idle", required_argument, NULL, OPT_BS_IDLE },
 	{ "bucket", required_argument, NULL, OPT_BUCKET },
 	{ "max-flows", required_argument, NULL, OPT_MAXFLOWS },
 	{ "evidence", required_argument, NULL, OPT_EVIDENCE },
@@ -284,6 +292,9 @@ static int parse_storage_opt(int opt, struct collect_args *a)
 	uint64_t v;
 
 	switch (opt) {
+	case OPT_BS_WARMUP:
+	case OPT_BS_IDLE:
+		return collect_bs_opt(&a->copt.bs, opt == OPT_BS_IDLE, optarg);
 	case OPT_DURATION:
 		if (util_parse_u64(optarg, 1, 10ull * 365 * 86400, &a->duration_s) < 0)
 			BAD("duration is not a positive number of seconds: `%s'", optarg);

@@ -63,8 +63,9 @@ void collect_summary(const struct collector *c, const char *db)
 			"(not among the %llu)\n", (ull)t->drops, (ull)t->packets);
 	for (i = 0; i < CLS_COUNT; i++)
 		if (t->class_packets[i])
-			fprintf(stderr, "  %-20s %llu\n", classify_class_name((enum spoof_class)i),
-				(ull)t->class_packets[i]);
+			fprintf(stderr, "  %-20s %llu%s\n", classify_class_name((enum spoof_class)i),
+				(ull)t->class_packets[i], i == CLS_BACKSCATTER ?
+				" (replies to packets this host never sent)" : "");
 }
 
 int collect_report_lost(const struct collector *c)

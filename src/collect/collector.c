@@ -18,6 +18,7 @@ void collector_opts_default(struct collector_opts *o)
 	o->evidence_per_flow = 8;
 	o->evidence_buf_bytes = 4u << 20;
 	o->flush_batch = 20000;
+	backscatter_opts_default(&o->bs);
 }
 
 int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
@@ -32,8 +33,9 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->cap_ev = o->evidence_buf_bytes / 64 + 16;
 	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
 	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
+	c->bs = backscatter_new(&o->bs, util_mono_usec() ^ (uint64_t)(uintptr_t)c);
 	c->last_prefix = -1;
-	if (!c->ft || !c->evbuf || !c->ev || !c->nfl) {
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs) {
 		collector_free(c);
 		return -1;
 	}
@@ -52,6 +54,9 @@ void collector_free(struct collector *c)
 	c->ev = NULL;
 	free(c->nfl);
 	c->nfl = NULL;
+	backscatter_free(c->bs);
+	c->bs = NULL;
+	collector_bs_free(c);
 }
 
 /* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
@@ -327,6 +332,7 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 		r->dir = DIR_IN;	/* on lo every packet is both sent and received */
 	classify_infer_dir(&c->cctx, r);
 	classify_packet(&c->cctx, ifc, r, cl);
+	backscatter_packet(c->bs, &c->cctx, r, cl);
 	if (count) {
 		c->tot.class_packets[cl->cls]++;
 		if (classify_is_spoof(cl->cls))
@@ -415,37 +421,53 @@ static void frame_record(struct collector *c, unsigned src, const struct pkt_rec
 {
 	struct collector_source *s = &c->sources[src];
 	struct pkt_record r = *rec;
-	struct classification cl;
-	struct flow_entry *e;
-	int ifidx, created = 0, linktype = rec->linktype;
-	uint64_t ts_usec = rec->ts_usec;
-	uint32_t wirelen = rec->wirelen;
+	int ifidx;
 
+	if (c->hold)
+		collector_bs_release(c, rec->ts_usec);
 	c->tot.packets++;
-	c->tot.bytes += wirelen;
+	c->tot.bytes += rec->wirelen;
 	s->cur.received++;
 	if (s->fixed_dir)
 		r.dir = s->fixed_dir;
 	if (!count_status(c, s, &r))
 		return;
-	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : collector_file_iface(c, s, linktype, &r);
+	ifidx = s->fixed_iface >= 0 ? s->fixed_iface : collector_file_iface(c, s, r.linktype, &r);
 	if (ifidx < 0) {	/* more interfaces than the table holds */
 		c->tot.lost_db++;
 		return;
 	}
+	if (!collector_bs_hold(c, ifidx, &r, data, caplen))
+		collector_frame_account(c, ifidx, &r, data, caplen);
+}
+
+void collector_release(struct collector *c, uint64_t now_usec)
+{
+	collector_bs_release(c, now_usec);
+}
+
+void collector_frame_account(struct collector *c, int ifidx, struct pkt_record *r,
+			     const uint8_t *data, uint32_t caplen)
+{
+	struct classification cl;
+	struct flow_entry *e;
+	int created = 0, linktype = r->linktype;
+	uint64_t ts_usec = r->ts_usec;
+	uint32_t wirelen = r->wirelen;
+
 	/* A file of DLT_NFLOG frames (tcpdump -i nflog:N) is what NFLOG rules logged: it
 	 * counts the packet and, like the live NFLOG source, records the rule's prefix. */
-	e = account(c, ifidx, &r, wirelen,
-		    (r.have & PKT_HAVE_NFLOG) ? FLOW_SEEN_NFLOG : FLOW_SEEN_PCAP, 1, &cl, &created);
+	e = account(c, ifidx, r, wirelen,
+		    (r->have & PKT_HAVE_NFLOG) ? FLOW_SEEN_NFLOG : FLOW_SEEN_PCAP, 1, &cl, &created);
 	if (!e)
 		return;
-	if ((r.have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r.nflog, wirelen) < 0 &&
-	    (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, wirelen) < 0))
+	if ((r->have & PKT_HAVE_NFLOG) && nflog_count(c, e, &r->nflog, wirelen) < 0 &&
+	    (flush_for_room(c) < 0 || nflog_count(c, e, &r->nflog, wirelen) < 0))
 		c->tot.nflog_lost++;
-	if (classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+	if (classify_keeps_evidence(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		collector_keep_evidence(c, e, linktype, ts_usec, data, caplen, wirelen);
-	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(&r)))
-		c->hooks.packet(c->hooks.arg, e, &r, created, linktype, data, caplen);
+	if (c->hooks.packet && (created || (e->audit & FLOW_AUDIT_WATCH) || icmp_error(r)))
+		c->hooks.packet(c->hooks.arg, e, r, created, linktype, data, caplen);
 }
 
 /* Index of the prefix string in the interned table, adding it; -1 when full. */
@@ -550,7 +572,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 		if (flush_for_room(c) < 0 || nflog_count(c, e, &r.nflog, len) < 0)
 			c->tot.nflog_lost++;
 	}
-	if (!covered && classify_is_spoof(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
+	if (!covered && classify_keeps_evidence(cl.cls) && e->evidence_kept < c->opt.evidence_per_flow)
 		collector_keep_evidence(c, e, 12 /* DLT_RAW */, r.ts_usec, payload, len, len);
 }
 

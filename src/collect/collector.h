@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "classify/classify.h"
 #include "flows/flowtab.h"
+#include "flows/backscatter.h"
 #include "store/store.h"
 
 #define COLLECTOR_MAX_IFACES 256
@@ -23,6 +24,7 @@ struct collector_opts {
 	unsigned evidence_per_flow;	/* evidence packets kept per spoofed flow */
 	size_t evidence_buf_bytes;	/* evidence held in memory before a flush */
 	size_t flush_batch;		/* flows per transaction */
+	struct bs_opts bs;		/* the backscatter class's memory and warm-up */
 };
 
 /* A --role override: interface name, role and (internal) prefixes. */
@@ -112,6 +114,8 @@ struct collector {
 	struct store *st;
 	int64_t run_id;
 	struct flowtab *ft;
+	struct backscatter *bs;		/* the backscatter class (flows/backscatter.h) */
+	struct bs_hold *hold;		/* replies it holds back a moment (bshold.c) */
 	struct classify_ctx cctx;
 	unsigned n_ifaces;
 	struct collector_iface ifaces[COLLECTOR_MAX_IFACES];
@@ -195,6 +199,10 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
  * retried at the next flush; c->err says why) or writes_stopped is set. The packet path's
  * own flushes (a full table or buffer) back off after a failure. */
 int collector_flush(struct collector *c, int stats);
+
+/* Accounts the received replies held back for the backscatter class (collect/bshold.c)
+ * that are older than now_usec by the hold time, or all with UINT64_MAX (at the end). */
+void collector_release(struct collector *c, uint64_t now_usec);
 
 /* collector_flush() with a writer thread: copies every dirty flow, the pending evidence
  * and NFLOG counts and (with stats != 0) the statistics rows into one batch and queues

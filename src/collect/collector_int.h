@@ -21,4 +21,18 @@ int collector_nflog_iface(struct collector *c, struct collector_source *s,
  * the packet and NFLOG only notes it. */
 int collector_pcap_covers(const struct collector *c, int ifidx, uint8_t dir);
 
+/* The rest of a pcap frame's processing once its interface is known (collector.c):
+ * classify, account, keep evidence, call the audit. */
+void collector_frame_account(struct collector *c, int ifidx, struct pkt_record *r,
+			     const uint8_t *data, uint32_t caplen);
+
+/* bshold.c: holds r back when the backscatter class would name it now, to account it a
+ * moment later (the host's packet it answers may still be in another handle's ring).
+ * Returns 1 when held (with a copy of the frame), else 0: account it now. */
+int collector_bs_hold(struct collector *c, int ifidx, const struct pkt_record *r,
+		      const uint8_t *data, uint32_t caplen);
+/* Accounts the held replies older than now_usec by the hold time (UINT64_MAX: all). */
+void collector_bs_release(struct collector *c, uint64_t now_usec);
+void collector_bs_free(struct collector *c);
+
 #endif

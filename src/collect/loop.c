@@ -494,6 +494,7 @@ int loop_tick(struct collect_loop *l, int force)
 	int ret = 0;
 
 	if (force || now - l->last_flush >= l->opt.flush_interval_s * 1000000u) {
+		collector_release(c, force ? UINT64_MAX : util_now_usec());	/* backscatter */
 		source_counters(l);
 		if (c->writer && force)
 			ret = writer_end(l);

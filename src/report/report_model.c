@@ -180,6 +180,7 @@ static const struct { const char *cls, *label; } class_labels[] = {
 	{ "own_addr_src", "forged own-address source" },
 	{ "bogon_src", "reserved (bogon) source" },
 	{ "unexpected_src", "outside interface prefixes" },
+	{ "backscatter", "replies we never asked for" },
 };
 
 const char *report_class_label(const char *cls)

@@ -73,6 +73,9 @@ int report_q_policy(struct report_qctx *q);
  * section of it), then, once every host is built, the headline, changes and
  * completeness. */
 int report_q_verdict(struct report_qctx *q);
+/* report_backscatter.c: the step backscatter of the period calls for (*step: a new string,
+ * or NULL when there was none). Returns 0, or -1. */
+int report_q_backscatter(struct report_qctx *q, char **step);
 int report_verdict_finish(struct report *r);
 void report_verdict_free(struct report_verdict *v);
 

@@ -539,6 +539,7 @@ int report_q_verdict(struct report_qctx *q)
 {
 	struct vctx v;
 	uint64_t spoofed = 0;
+	char *bs;
 	int ret = -1;
 
 	memset(&v, 0, sizeof(v));
@@ -560,6 +561,9 @@ int report_q_verdict(struct report_qctx *q)
 		steps_own_rp(&v);
 	}
 	steps_common(&v, spoofed);
+	if (report_q_backscatter(q, &bs) < 0)
+		goto out;
+	add_step(q, STEP_REVIEW, NULL, NULL, NULL, NULL, bs);	/* takes bs; NULL: none */
 	ret = q->oom ? -1 : 0;
 out:
 	for (int c = 0; c < REPORT_NSPOOF; c++) {

@@ -69,6 +69,10 @@ static inline void decode_span_set(struct ip_span *sp, uint32_t off, uint32_t en
 	sp->wire_avail = wire_avail;
 }
 
+/* Decodes the packet an ICMP/ICMPv6 error quotes, at data[off .. lim), into rec->quote
+ * (decode_icmp.c); sets PKT_HAVE_QUOTE when at least its addresses were there. */
+void decode_icmp_quote(const uint8_t *data, uint32_t off, uint32_t lim, struct pkt_record *rec);
+
 static inline uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);

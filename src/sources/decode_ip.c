@@ -87,6 +87,8 @@ static void l4_decode(const uint8_t *data, uint32_t l4off, uint32_t lim, int cut
 			rec->icmp_code = p[1];
 			rec->have |= PKT_HAVE_ICMP;
 		}
+		if (avail >= 8)		/* an error quotes the packet it answers */
+			decode_icmp_quote(data, l4off + 8, lim, rec);
 	} else if (avail >= 4) {
 		rec->sport = rd16(p);
 		rec->dport = rd16(p + 2);

@@ -50,6 +50,7 @@ enum pkt_dir {
 #define PKT_HAVE_PKTTYPE	0x0010	/* sll_pkttype from SLL/SLL2 */
 #define PKT_HAVE_NFLOG		0x0020	/* the nflog block is filled */
 #define PKT_HAVE_HATYPE		0x0040	/* sll_hatype from SLL/SLL2 */
+#define PKT_HAVE_QUOTE		0x0080	/* quote: the packet an ICMP/ICMPv6 error quotes */
 
 /* NFLOG metadata (from a DLT_NFLOG frame or a live libnetfilter_log message). */
 #define NFL_HAVE_PREFIX		0x0001
@@ -64,6 +65,18 @@ enum pkt_dir {
 #define NFL_HAVE_SEQ		0x0200
 #define NFL_HAVE_SEQ_GLOBAL	0x0400
 #define NFL_HAVE_TIMESTAMP	0x0800
+
+/* The packet an ICMP error (types 3, 11, 12) or ICMPv6 error (types 1-4) quotes: its IP
+ * header and the first bytes behind it (RFC 792: 8 bytes; RFC 4443: as much as fits).
+ * Addresses are as the quoted packet carried them (it went the other way). */
+struct pkt_quote {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t proto;			/* its upper-layer protocol */
+	uint8_t has_ports;		/* sport/dport valid (TCP, UDP, UDP-Lite, SCTP, DCCP) */
+	uint16_t sport, dport;
+	uint8_t src[16];
+	uint8_t dst[16];
+};
 
 struct pkt_nflog {
 	uint16_t have;			/* NFL_HAVE_* */
@@ -119,6 +132,7 @@ struct pkt_record {
 	uint8_t tcp_flags;		/* FIN=0x01 SYN=0x02 RST=0x04 PSH=0x08 ACK=0x10 URG=0x20 ECE CWR */
 	uint8_t icmp_type, icmp_code;
 	uint32_t l4_offset;		/* offset of the transport header (0 if none) */
+	struct pkt_quote quote;		/* valid when have & PKT_HAVE_QUOTE */
 
 	struct pkt_nflog nflog;		/* valid when have & PKT_HAVE_NFLOG */
 };

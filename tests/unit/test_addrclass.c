@@ -253,6 +253,9 @@ static const struct subclass_case {
 	{ ASUB_DISCARD, "discard" },
 	{ ASUB_TRANSLATION, "translation" },
 	{ ASUB_SITE_LOCAL, "site_local" },
+	{ ASUB_BS_SYN_ACK, "syn_ack" },
+	{ ASUB_BS_RST, "rst" },
+	{ ASUB_BS_ICMP_ERROR, "icmp_error" },
 };
 
 #define N_SUBCLASS_CASES (sizeof(subclass_cases) / sizeof(subclass_cases[0]))

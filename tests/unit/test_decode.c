@@ -1002,8 +1002,10 @@ static const struct row ip_rows[] = {
 	{ "v4_icmp_echo", 101, i_v4_icmp_echo, 0, 0,
 	  { V4, .proto = 1, .ttl = 64, .ip_len = 28, .l4 = 20, ICMPH, .icmp_type = 8,
 	    .frag_id = 1 } },
+	/* the outer fields stay the outer packet's; the quote is test_decode_icmp.c's */
 	{ "v4_icmp_unreach_outer_only", 101, i_v4_icmp_unreach, 0, 0,
-	  { V4, .proto = 1, .ttl = 64, .ip_len = 56, .l4 = 20, ICMPH, .icmp_type = 3,
+	  { V4, .proto = 1, .ttl = 64, .ip_len = 56, .l4 = 20,
+	    .have = PKT_HAVE_ICMP | PKT_HAVE_QUOTE, .icmp_type = 3,
 	    .icmp_code = 3, .frag_id = 1 } },
 	{ "v4_sctp", 101, i_v4_sctp, 0, 0,
 	  { V4, .proto = 132, .ttl = 64, .ip_len = 32, .l4 = 20, PORTS, .sport = 36412,

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Detection and false-positive rates per packet kind, from gen_spoof.py's truth and the
+flows spoofaudit stored.
+
+Every source address belongs to one kind in the truth (gen_spoof.py guarantees it), so
+the packets a stored flow counts from a source are packets of that source's kind. Only
+received packets are scored (the host's own are never spoofed).
+
+Usage: spoof_rates.py TRUTH.csv FLOWS.csv [--assert]
+  FLOWS.csv: src,dir,class,subclass,packets (sqlite3 -csv, no header; dir "in" = received)
+With --assert: exits 1 unless every backscatter kind is 100 % detected with its subclass,
+legitimate received packets are at most 1 % flagged, no legitimate reply to the host's
+own connections (note host_conn_reply, preexisting_*) is flagged, and the stored packet
+count of every source equals the truth's.
+"""
+import collections
+import csv
+import sys
+
+EXPECT_SUB = {"backscatter_synack": "syn_ack", "backscatter_rst": "rst",
+              "backscatter_icmp": "icmp_error"}
+NOT_FLAGGED = ("normal", "loopback_flow")
+
+
+def main():
+    truth, flows = sys.argv[1], sys.argv[2]
+    check = "--assert" in sys.argv[3:]
+    kind_of, notes, per_src = {}, collections.Counter(), collections.Counter()
+    total, fam_total, fam_flag = collections.Counter(), collections.Counter(), collections.Counter()
+    with open(truth) as f:
+        for row in csv.DictReader(f):
+            if row["dir"] != "in":
+                continue
+            if kind_of.setdefault(row["src"], row["kind"]) != row["kind"]:
+                sys.exit("truth: source %s has two kinds" % row["src"])
+            total[row["kind"]] += 1
+            fam_total[(row["kind"], 6 if ":" in row["src"] else 4)] += 1
+            per_src[row["src"]] += 1
+            notes[(row["src"], row["note"])] += 1
+    flagged, right, stored = collections.Counter(), collections.Counter(), collections.Counter()
+    by_class = collections.defaultdict(collections.Counter)
+    with open(flows) as f:
+        for src, d, cls, sub, n in csv.reader(f):
+            if d != "in":
+                continue
+            n = int(n)
+            kind = kind_of.get(src, "unknown")
+            stored[src] += n
+            by_class[kind][cls + ("/" + sub if sub and sub != "none" else "")] += n
+            if cls not in NOT_FLAGGED:
+                flagged[kind] += n
+                fam_flag[(kind, 6 if ":" in src else 4)] += n
+            if cls == "backscatter" and EXPECT_SUB.get(kind) == sub:
+                right[kind] += n
+    bad = []
+    print("%-26s %8s %8s %8s  %s" % ("kind", "packets", "flagged", "rate", "classes stored"))
+    for kind in sorted(total):
+        rate = 100.0 * flagged[kind] / total[kind]
+        print("%-26s %8d %8d %7.2f%%  %s" % (kind, total[kind], flagged[kind], rate,
+              ", ".join("%s %d" % kv for kv in sorted(by_class[kind].items()))))
+        if kind in EXPECT_SUB and right[kind] != total[kind]:
+            bad.append("%s: %d of %d detected as backscatter/%s" % (
+                kind, right[kind], total[kind], EXPECT_SUB[kind]))
+    print("by family: " + "; ".join("%s IPv%d %d/%d" % (k, f, fam_flag[(k, f)], n)
+                                    for (k, f), n in sorted(fam_total.items())))
+    if "unknown" in by_class:
+        bad.append("stored sources the truth does not know: %s" % dict(by_class["unknown"]))
+    legit_fp = 100.0 * flagged["legit"] / max(1, total["legit"])
+    print("legitimate received packets flagged: %.3f%% (goal <= 1%%)" % legit_fp)
+    if legit_fp > 1.0:
+        bad.append("legit false positives %.3f%% > 1%%" % legit_fp)
+    lost = [s for s in per_src if stored[s] != per_src[s]]
+    if lost:
+        bad.append("%d sources stored with other packet counts than the truth, e.g. %s" % (
+            len(lost), lost[:3]))
+    replies = {s for (s, note) in notes if note.startswith(("host_conn_reply", "preexisting"))}
+    with open(flows) as f:
+        hit = sorted({src for src, d, cls, _, _ in csv.reader(f)
+                      if d == "in" and src in replies and cls not in NOT_FLAGGED})
+    print("replies to the host's own connections flagged: %d sources" % len(hit))
+    if hit:
+        bad.append("replies to the host's own connections flagged: %s" % hit[:5])
+    for b in bad:
+        print("FAIL: " + b)
+    if check and bad:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
