@@ -105,9 +105,9 @@ static void writer_begin(struct collect_loop *l, int files)
 		return;
 	}
 	memset(&o, 0, sizeof(o));
-	/* a quarter of the table queued at most, in batches no larger: the copies stay a
+	/* an eighth of the table queued at most, in batches no larger: the copies stay a
 	 * fraction of the table's memory (peak RSS <= 64 MiB at the default --max-flows) */
-	o.max_rows = c->opt.max_flows / 4 > 1024 ? c->opt.max_flows / 4 : 1024;
+	o.max_rows = c->opt.max_flows / 8 > 1024 ? c->opt.max_flows / 8 : 1024;
 	o.max_batches = 16;
 	o.per_txn = c->opt.flush_batch;
 	o.wait_for_room = files;
