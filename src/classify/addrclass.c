@@ -215,6 +215,8 @@ static const char *const subclass_names[ASUB_COUNT] = {
 	[ASUB_DISCARD] = "discard",
 	[ASUB_TRANSLATION] = "translation",
 	[ASUB_SITE_LOCAL] = "site_local",
+	[ASUB_RPF_STRICT] = "rpf_strict",
+	[ASUB_RPF_NO_ROUTE] = "rpf_no_route",
 };
 
 /* True when row covers addr. Compares whole bytes, then the partial one. */
