@@ -157,22 +157,34 @@ static int json_rule(struct rtsnap *s, const json_t *o, int fam, char *err, size
 	return 0;
 }
 
-/* The family of a dump: from the first address text in it (a dump is of one family). */
-static int dump_family(const json_t *a)
+/* The family an entry's addresses show, or 0 ("default dev wg0" shows none). */
+static int entry_family(const json_t *o)
 {
 	static const char *const keys[] = { "dst", "gateway", "prefsrc", "src" };
-	const json_t *o, *nh;
-	size_t i, j, k;
+	const json_t *nh;
+	size_t j, k;
 	int f;
 
-	json_array_foreach(a, i, o) {
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if ((f = text_family(jstr(o, keys[k]))) != 0)
-				return f;
-		json_array_foreach(json_object_get(o, "nexthops"), j, nh)
-			if ((f = text_family(jstr(nh, "gateway"))) != 0)
-				return f;
-	}
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if ((f = text_family(jstr(o, keys[k]))) != 0)
+			return f;
+	json_array_foreach(json_object_get(o, "nexthops"), j, nh)
+		if ((f = text_family(jstr(nh, "gateway"))) != 0)
+			return f;
+	return 0;
+}
+
+/* The family of the first entry that shows one: an entry that shows none takes the
+ * family of the entry before it (a dump of both families lists IPv4 first, then IPv6). */
+static int dump_family(const json_t *a)
+{
+	const json_t *o;
+	size_t i;
+	int f;
+
+	json_array_foreach(a, i, o)
+		if ((f = entry_family(o)) != 0)
+			return f;
 	return 4;
 }
 
@@ -206,6 +218,8 @@ int rtsnap_load_json(struct rtsnap *s, const char *path, char *err, size_t errle
 			snprintf(err, errlen, "entry %zu: not an object", i + 1);
 			goto out;
 		}
+		if (entry_family(o))
+			fam = entry_family(o);
 		rc = json_object_get(o, "priority") ? json_rule(s, o, fam, e1, sizeof(e1)) :
 		     json_route(s, o, fam, e1, sizeof(e1));
 		if (rc < 0) {

@@ -21,8 +21,6 @@
 #include "sources/nflogsrc.h"
 #include "store/store.h"
 
-
-
 /* collect --help, at most 80 columns (tests/e2e/t_help_width.sh) */
 static const char usage_text[] =
 "Usage: spoofaudit collect [-i IFACE]... [-r FILE]... [-f BPF] [--db PATH]\n"
@@ -107,6 +105,13 @@ static const char usage_text[] =
 "  --host-addr ADDR        an address of the capturing host, for files\n"
 "                          (repeatable; live runs read the host's addresses\n"
 "                          themselves)\n"
+"  --route FILE|'ROUTE'    routes for the reverse-path check (rpf_fail) of files:\n"
+"                          a saved `ip -j route show table all' (`ip -6 -j route\n"
+"                          show table all', `ip -j rule show') or one '[TYPE]\n"
+"                          PREFIX [dev IF]... [table T]' (repeatable; live: the\n"
+"                          kernel's own tables, followed as they change)\n"
+"  --rpf [IFACE=]MODE      strict (default: what rp_filter=1 drops), loose\n"
+"                          (rp_filter=2) or off, for IFACE or all (repeatable)\n"
 "\n"
 "Storage:\n"
 "  --db PATH               database file (default ./spoofaudit.db)\n"
@@ -199,7 +204,7 @@ enum {
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
-	OPT_MAX_DB_SIZE,
+	OPT_MAX_DB_SIZE, OPT_ROUTE, OPT_RPF,
 };
 
 static const struct option long_opts[] = {
@@ -240,6 +245,7 @@ static const struct option long_opts[] = {
 	{ "noreply-attempts", required_argument, NULL, OPT_NOREPLY_N },
 	{ "noreply-wait", required_argument, NULL, OPT_NOREPLY_WAIT },
 	{ "max-db-size", required_argument, NULL, OPT_MAX_DB_SIZE },
+	{ "route", required_argument, NULL, OPT_ROUTE }, { "rpf", required_argument, NULL, OPT_RPF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -518,6 +524,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 				BAD("--host-addr is not an IPv4 or IPv6 address: `%s'", optarg);
 			a->n_hostaddrs++;
 			break;
+		case OPT_ROUTE: case OPT_RPF:
+			if (collect_rpf_opt(&a->rpf, opt == OPT_ROUTE, optarg) < 0)
+				BAD("bad --%s `%s'", opt == OPT_ROUTE ? "route" : "rpf", optarg);
+			break;
 		case OPT_USER:
 			if (!*optarg)
 				BAD("--user is empty");
@@ -597,6 +607,7 @@ int cmd_collect(int argc, char **argv)
 	struct store *st = NULL;
 	struct collect_loop l;
 	struct collect_audit ca;
+	struct collect_rpf rp = { 0 };
 	struct loop_opts lopt;
 	const char *live[MAX_LIVE];
 	char err[1024];
@@ -634,7 +645,7 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	run_id = collect_begin_run(a, argc, argv, st, c, hi, n_live || a->n_nflog);
-	if (run_id < 0)
+	if (run_id < 0 || collect_rpf_start(&rp, &a->rpf, c, n_live || a->n_nflog) < 0)
 		goto out;
 	memset(&lopt, 0, sizeof(lopt));
 	lopt.duration_s = a->duration_s;
@@ -646,8 +657,10 @@ int cmd_collect(int argc, char **argv)
 		util_log(LOG_LVL_ERR, "out of memory");
 		goto out;
 	}
-	l.work = collect_audit_work;
-	l.work_arg = &ca;
+	l.work = collect_rpf_work;
+	l.work_arg = &rp;
+	rp.next_work = collect_audit_work;
+	rp.next_arg = &ca;
 	ca.ruleset_poll_s = a->ruleset_poll_s;
 	loop_signals_install();
 
@@ -665,8 +678,10 @@ int cmd_collect(int argc, char **argv)
 	if (n_live || a->n_nflog)
 		collect_record_kernel_counters(st, run_id, 1);
 	store_run_end(st, run_id, util_now_usec());
-	if (!a->quiet)
+	if (!a->quiet) {
 		collect_summary(c, a->db);
+		collect_rpf_summary(&rp);
+	}
 	if (ca.au && !a->quiet)
 		audit_summary(ca.au, stderr);
 	if (collect_report_lost(c))
@@ -674,6 +689,7 @@ int cmd_collect(int argc, char **argv)
 	ret = rc < 0 ? 1 : 0;
 out:
 	collect_audit_stop(&ca);
+	collect_rpf_stop(&rp);
 	loop_free(&l);
 	collector_free(c);
 	store_close(st);
