@@ -244,6 +244,12 @@ static int rule_attr(const struct nlattr *a, int fam, struct rt_rule *r)
 			return 0;
 		r->unsupported = 1;
 		return 0;
+	case FRA_SUPPRESS_PREFIXLEN:	/* dumped as -1 (UINT32_MAX) when not set */
+	case FRA_SUPPRESS_IFGROUP:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0 && mnl_attr_get_u32(a) == UINT32_MAX)
+			return 0;
+		r->unsupported = 1;
+		return 0;
 	default:
 		r->unsupported = 1;
 		return 0;
@@ -255,6 +261,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *arg)
 	struct dump_ctx *d = arg;
 	const struct fib_rule_hdr *h = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
+	uint8_t from[16], to[16];
 	struct rt_rule r;
 	int fam;
 
@@ -275,8 +282,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *arg)
 	mnl_attr_for_each(a, nlh, sizeof(*h))
 		if (rule_attr(a, fam, &r) < 0)
 			r.unsupported = 1;
-	prefix_set(&r.from, fam, r.from.addr, h->src_len);
-	prefix_set(&r.to, fam, r.to.addr, h->dst_len);
+	memcpy(from, r.from.addr, 16);		/* prefix_set clears before it copies */
+	memcpy(to, r.to.addr, 16);
+	prefix_set(&r.from, fam, from, h->src_len);
+	prefix_set(&r.to, fam, to, h->dst_len);
 	if (rtsnap_add_rule(d->s, &r) < 0 && errno != ENOSPC)
 		return MNL_CB_ERROR;
 	return MNL_CB_OK;
