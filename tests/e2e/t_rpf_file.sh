@@ -90,6 +90,14 @@ run strict "${R[@]}"
 compare strict 2
 grep -q "reverse-path check (rpf_fail): 13 routes, 7 rules from --route" "$work/strict.err" &&
 	echo "ok: summary names the snapshot" || { echo "FAIL: summary"; cat "$work/strict.err"; fail=1; }
+# the report's verdict lists the class and says what rp_filter=1 on eth0 would do
+"$SPOOFAUDIT" report --db "$work/strict.db" --day 2023-11-14 > "$work/report.txt"
+if grep -Eq '^  rpf_fail +5 ' "$work/report.txt" &&
+   grep -q 'sysctl -w net.ipv4.conf.eth0.rp_filter=1' "$work/report.txt"; then
+	echo "ok: the report's verdict lists rpf_fail (5) and the rp_filter=1 step for eth0"
+else
+	echo "FAIL: report verdict"; sed -n '/== Verdict/,/== Host/p' "$work/report.txt"; fail=1
+fi
 run loose "${R[@]}" --rpf loose
 compare loose 3
 run off "${R[@]}" --rpf eth0=off
