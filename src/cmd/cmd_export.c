@@ -82,7 +82,8 @@ static void usage(FILE *f)
 "      --until T          its end (default: now)\n"
 "      --utc              days and times in UTC (default: the local time zone)\n"
 "      --class CLASS      only this class (repeatable): spoof_loopback_src,\n"
-"                         loopback_dst, own_addr_src, bogon_src, unexpected_src\n"
+"                         loopback_dst, own_addr_src, bogon_src, unexpected_src,\n"
+"                         rpf_fail\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "      --src PREFIX       only sources inside PREFIX (10.0.0.0/8, ::1, 127.0.0.1)\n"
 "      --violation ID     only the evidence packets of violation ID (collect\n"
@@ -140,7 +141,7 @@ static int export_opt(void *ctx, int opt, const char *arg)
 			BAD("too many --class options");
 		if (!spoof_class_ok(arg))
 			BAD("--class is not one of spoof_loopback_src, loopback_dst, "
-			    "own_addr_src, bogon_src, unexpected_src (evidence is kept for "
+			    "own_addr_src, bogon_src, unexpected_src, rpf_fail (evidence is kept for "
 			    "those only): `%s'", arg);
 		a->classes[a->nclasses++] = arg;
 		return 0;
