@@ -29,6 +29,8 @@ enum addr_subclass {
 	ASUB_DISCARD,		/* 100::/64 discard-only */
 	ASUB_TRANSLATION,	/* 64:ff9b:1::/48 local-use IPv4/IPv6 translation */
 	ASUB_SITE_LOCAL,	/* fec0::/10 deprecated */
+	ASUB_RPF_STRICT,	/* rpf_fail: the route back leaves by another interface */
+	ASUB_RPF_NO_ROUTE,	/* rpf_fail: no route back at all */
 	/* Not address kinds: what a backscatter packet is (classify.h CLS_BACKSCATTER). */
 	ASUB_BS_SYN_ACK,	/* "syn_ack": a SYN-ACK for a SYN the host never sent (strong) */
 	ASUB_BS_RST,		/* "rst": a RST on a connection never seen (weak) */

@@ -60,7 +60,14 @@ static const char *const class_names[CLS_COUNT] = {
 	[CLS_OWN_ADDR_SRC] = "own_addr_src",
 	[CLS_BOGON_SRC] = "bogon_src",
 	[CLS_UNEXPECTED_SRC] = "unexpected_src",
+	[CLS_RPF_FAIL] = "rpf_fail",
 	[CLS_BACKSCATTER] = "backscatter",
+};
+
+static const char *const rpf_mode_names[] = {
+	[RPF_MODE_STRICT] = "strict",
+	[RPF_MODE_LOOSE] = "loose",
+	[RPF_MODE_OFF] = "off",
 };
 
 static const char *const role_names[] = {
@@ -112,8 +119,10 @@ static void set(struct classification *out, enum spoof_class c, enum addr_subcla
 	out->subclass = s;
 }
 
-void classify_packet(const struct classify_ctx *ctx, const struct iface_info *ifc,
-		     const struct pkt_record *rec, struct classification *out)
+/* The address rules 1 to 6: loopback, own address, special-purpose and internal-prefix
+ * sources. Leaves out CLS_NORMAL when none applies. */
+static void classify_addr(const struct classify_ctx *ctx, const struct iface_info *ifc,
+			  const struct pkt_record *rec, struct classification *out)
 {
 	enum iface_role role = ifc ? ifc->role : ROLE_EXTERNAL;
 	const struct addrclass_row *row;
@@ -171,6 +180,35 @@ void classify_packet(const struct classify_ctx *ctx, const struct iface_info *if
 		set(out, CLS_UNEXPECTED_SRC, row ? row->subclass : ASUB_NONE);
 }
 
+/* Rule 7: the reverse-path check (rtsnap_rpf) of a packet no address rule flagged. An
+ * unspecified source (0.0.0.0, ::) is not validated by the kernel (ip_route_input_slow
+ * skips fib_validate_source for a zero source; such packets are DHCP/DAD) and is skipped. */
+static void classify_rpf(const struct classify_ctx *ctx, const struct iface_info *ifc,
+			 const struct pkt_record *rec, struct classification *out)
+{
+	static const uint8_t zero[16];
+	enum rpf_result r;
+
+	if (!ctx || !ctx->routes || !ifc || ifc->rpf == RPF_MODE_OFF || !ifc->name[0] ||
+	    memcmp(rec->src, zero, rec->family == 4 ? 4 : 16) == 0)
+		return;
+	r = rtsnap_rpf(ctx->routes, rec->family, rec->src, rec->dst, ifc->name,
+		       ifc->rpf == RPF_MODE_LOOSE);
+	if (r == RPF_STRICT_FAIL)
+		set(out, CLS_RPF_FAIL, ASUB_RPF_STRICT);
+	else if (r == RPF_NO_ROUTE)
+		set(out, CLS_RPF_FAIL, ASUB_RPF_NO_ROUTE);
+}
+
+void classify_packet(const struct classify_ctx *ctx, const struct iface_info *ifc,
+		     const struct pkt_record *rec, struct classification *out)
+{
+	classify_addr(ctx, ifc, rec, out);
+	if (out->cls == CLS_NORMAL && rec->status == DEC_OK && rec->dir != DIR_OUT &&
+	    (rec->family == 4 || rec->family == 6) && (!ifc || ifc->role != ROLE_LOOPBACK))
+		classify_rpf(ctx, ifc, rec, out);
+}
+
 int classify_is_spoof(enum spoof_class c)
 {
 	switch (c) {
@@ -179,6 +217,7 @@ int classify_is_spoof(enum spoof_class c)
 	case CLS_OWN_ADDR_SRC:
 	case CLS_BOGON_SRC:
 	case CLS_UNEXPECTED_SRC:
+	case CLS_RPF_FAIL:
 		return 1;
 	default:
 		return 0;
@@ -195,6 +234,27 @@ const char *classify_class_name(enum spoof_class c)
 	if ((unsigned)c >= CLS_COUNT)
 		return NULL;
 	return class_names[c];
+}
+
+const char *classify_rpf_mode_name(enum rpf_mode m)
+{
+	if ((unsigned)m >= sizeof(rpf_mode_names) / sizeof(rpf_mode_names[0]))
+		return NULL;
+	return rpf_mode_names[m];
+}
+
+int classify_rpf_parse(const char *s, enum rpf_mode *out)
+{
+	size_t i;
+
+	for (i = 0; s && i < sizeof(rpf_mode_names) / sizeof(rpf_mode_names[0]); i++) {
+		if (strcmp(s, rpf_mode_names[i]) == 0) {
+			*out = (enum rpf_mode)i;
+			return 0;
+		}
+	}
+	errno = EINVAL;
+	return -1;
 }
 
 const char *classify_role_name(enum iface_role r)

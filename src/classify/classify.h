@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "sources/pktrec.h"
 #include "classify/addrclass.h"
+#include "classify/routes.h"
 #include "common/prefix.h"
 
 /* Spoof classes. Names from classify_class_name() are stable and stored in the database;
@@ -20,6 +21,7 @@ enum spoof_class {
 	CLS_OWN_ADDR_SRC,		/* "own_addr_src": the host's own address as source, from outside */
 	CLS_BOGON_SRC,			/* "bogon_src": special-purpose source the role forbids */
 	CLS_UNEXPECTED_SRC,		/* "unexpected_src": outside an internal iface's prefixes */
+	CLS_RPF_FAIL,			/* "rpf_fail": no route back by the arrival iface */
 	CLS_BACKSCATTER,		/* "backscatter": replies to what the host never sent */
 	CLS_COUNT
 };
@@ -32,11 +34,20 @@ enum iface_role {
 
 #define CLASSIFY_MAX_PREFIXES 32
 
+/* How the reverse-path check (CLS_RPF_FAIL) treats an interface: as rp_filter=1 (strict,
+ * the default), rp_filter=2 (loose: only no route back at all fails), or not at all. */
+enum rpf_mode {
+	RPF_MODE_STRICT = 0,
+	RPF_MODE_LOOSE,
+	RPF_MODE_OFF,
+};
+
 /* One capture interface as the classifier sees it. */
 struct iface_info {
 	char name[IF_NAMESIZE];
 	int ifindex;			/* 0 when unknown (files) */
 	enum iface_role role;
+	enum rpf_mode rpf;		/* the reverse-path check on this interface */
 	unsigned n_prefixes;		/* internal role: the source prefixes it may receive */
 	struct prefix prefixes[CLASSIFY_MAX_PREFIXES];
 };
@@ -47,6 +58,9 @@ struct iface_info {
 struct classify_ctx {
 	unsigned n_hostaddrs;		/* the host's own addresses (full-length prefixes) */
 	struct prefix hostaddrs[CLASSIFY_MAX_HOSTADDRS];
+	/* The route snapshot for the reverse-path check; NULL: not checked (no packet is
+	 * CLS_RPF_FAIL). Not owned. */
+	const struct rtsnap *routes;
 };
 
 struct classification {
@@ -55,7 +69,10 @@ struct classification {
 };
 
 /* Classifies rec as received on ifc. Packets with rec->dir == DIR_OUT on a non-loopback
- * interface are CLS_NORMAL (spoof classes are about what arrives). Packets without a
+ * interface are CLS_NORMAL (spoof classes are about what arrives). A packet no address
+ * rule flags, received on a non-loopback interface whose rpf mode is not off, is
+ * CLS_RPF_FAIL when ctx->routes says rp_filter would drop it (rtsnap_rpf): subclass
+ * ASUB_RPF_STRICT (the route back leaves by another interface) or ASUB_RPF_NO_ROUTE. Packets without a
  * network header (status != DEC_OK) are CLS_NORMAL with ASUB_NONE; the caller counts them
  * apart. */
 void classify_packet(const struct classify_ctx *ctx, const struct iface_info *ifc,
@@ -79,6 +96,9 @@ int classify_is_spoof(enum spoof_class c);
 int classify_keeps_evidence(enum spoof_class c);
 
 const char *classify_class_name(enum spoof_class c);
+/* "strict", "loose" or "off"; classify_rpf_parse returns -1 on anything else. */
+const char *classify_rpf_mode_name(enum rpf_mode m);
+int classify_rpf_parse(const char *s, enum rpf_mode *out);
 const char *classify_role_name(enum iface_role r);
 
 /* Parses "loopback", "external" or "internal"; returns -1 on anything else. */

@@ -13,6 +13,7 @@
 #include "cmd/collect_bsopt.h"
 #include "cmd/collect_start.h"
 #include "cmd/collect_summary.h"
+#include "cmd/collect_usage.h"
 #include "collect/collector.h"
 #include "collect/loop.h"
 #include "common/prefix.h"
@@ -21,129 +22,6 @@
 #include "sources/capture.h"
 #include "sources/nflogsrc.h"
 #include "store/store.h"
-
-
-
-/* collect --help, at most 80 columns (tests/e2e/t_help_width.sh) */
-static const char usage_text[] =
-"Usage: spoofaudit collect [-i IFACE]... [-r FILE]... [-f BPF] [--db PATH]\n"
-"                          [--role IFACE=ROLE[:PREFIX,...]]...\n"
-"                          [--duration SECONDS] [--count PACKETS] [-s SNAPLEN]\n"
-"                          [options]\n"
-"\n"
-"Captures packets, classifies what cannot be real (loopback sources and\n"
-"destinations on other interfaces, the host's own address from outside,\n"
-"special-purpose sources an interface cannot receive) and the replies arriving\n"
-"for what the host never sent (backscatter), inventories loopback flows, and\n"
-"stores per-flow records, evidence packets and capture statistics in\n"
-"an SQLite database.\n"
-"\n"
-"Sources (with neither -i nor -r: every interface that is up, lo included):\n"
-"  -i, --interface IFACE   capture live on IFACE (repeatable; one handle each)\n"
-"  -r, --read FILE         read a pcap or pcapng file (repeatable)\n"
-"      --iface-name NAME   interface name for -r files that name none themselves\n"
-"                          (a pcapng if_name, or per packet an SLL2 ifindex);\n"
-"                          default: the file's base name\n"
-"  -f, --filter BPF        capture filter for every source\n"
-"  -s, --snaplen BYTES     live snapshot length (default 262144)\n"
-"      --promisc           put live interfaces in promiscuous mode (default: off)\n"
-"      --buffer MIB        kernel capture buffer per handle (default 4; live\n"
-"                          capture opens one handle per direction on each\n"
-"                          interface)\n"
-"\n"
-"NFLOG (libnetfilter_log; in the same process and event loop as pcap):\n"
-"      --nflog GROUP[,GROUP...]  read these NFLOG groups (repeatable). With\n"
-"                          --nflog and no -i, no interface is captured with pcap.\n"
-"                          A packet that pcap and an NFLOG rule both see is\n"
-"                          counted once (by pcap); the flow records which rule\n"
-"                          prefixes logged it.\n"
-"      --nflog-rcvbuf MIB  netlink receive buffer per group (default 32)\n"
-"      --nflog-copy BYTES  bytes of each packet the kernel copies (default 65535)\n"
-"      --nflog-bufsize BYTES  kernel batching buffer per group (default 65536)\n"
-"      --nflog-qthresh N   packets per kernel batch (default 128)\n"
-"      --nflog-timeout CS  batch flush timeout in 1/100 s (default 5)\n"
-"\n"
-"Policy audit (each new flow evaluated as it appears, as `check' would):\n"
-"      --policy FILE       the intended IPv4 policy (iptables-save text).\n"
-"                          Violations: spoofed flows it accepts, loopback flows\n"
-"                          it drops, replies leaving for flows it drops, NFLOG\n"
-"                          drop prefixes logging flows it accepts, unanswered\n"
-"                          attempts at services that answer on lo (weak), and the\n"
-"                          live kernel ruleset differing from it\n"
-"      --policy6 FILE      the intended IPv6 policy (ip6tables-save text)\n"
-"      --alert MODE        syslog, stderr or json (JSON lines on stdout).\n"
-"                          Default: syslog under systemd (JOURNAL_STREAM set) or\n"
-"                          when stderr is not a terminal, else stderr\n"
-"      --alert-repeat S    one line per violation per S seconds, then a count\n"
-"                          (default 60)\n"
-"      --alert-rate N      at most N lines a second over all violations, bursts\n"
-"                          of 10 N (default 10); every occurrence is counted in\n"
-"                          the database\n"
-"      --ruleset-poll S    read the live ruleset (iptables-save, ip6tables-save,\n"
-"                          through a helper that keeps root) every S seconds\n"
-"                          (default 10; 0: only at start)\n"
-"      --no-live-ruleset   do not read the live ruleset\n"
-"      --policy-window S   when the live ruleset differs, check the flows\n"
-"                          recorded in the last S seconds against both (default\n"
-"                          3600)\n"
-"      --noreply-attempts N, --noreply-wait S  unanswered: N packets, S seconds\n"
-"                          (3, 5)\n"
-"SIGHUP re-reads the policy files and reports what changed.\n"
-"\n"
-"Privileges:\n"
-"      --user NAME         after every capture, NFLOG socket and the database are\n"
-"                          open, become NAME for good (setgroups, setresgid,\n"
-"                          setresuid, no_new_privs). As root without --user: the\n"
-"                          user `spoofaudit' if it exists, else the run stays\n"
-"                          root with a warning. `--user root' keeps root on\n"
-"                          purpose. The database's directory must be writable by\n"
-"                          NAME (SQLite keeps its WAL files there).\n"
-"\n"
-"Classification:\n"
-"  --role IFACE=ROLE[:PREFIX,...]  loopback, external, or internal with the\n"
-"                          source prefixes it may receive (repeatable). Live\n"
-"                          defaults: the interface with the default route is\n"
-"                          external, others internal with their connected and\n"
-"                          routed prefixes, IFF_LOOPBACK loopback. Files:\n"
-"                          loopback for loopback link types, else external.\n"
-"  --host-addr ADDR        an address of the capturing host, for files\n"
-"                          (repeatable; live runs read the host's addresses\n"
-"                          themselves)\n"
-"  --backscatter-warmup S, --backscatter-idle S  backscatter (replies to what\n"
-"                          the host never sent): none is told S seconds after\n"
-"                          the host's first packet (120); a quiet conversation\n"
-"                          is forgotten after S seconds (7200)\n"
-"\n"
-"Storage:\n"
-"  --db PATH               database file (default ./spoofaudit.db)\n"
-"  --bucket SECONDS        flow time bucket, 1..86400 (default 3600)\n"
-"  --max-flows N           flow table cap in memory (default 200000)\n"
-"  --evidence N            evidence packets kept per spoofed flow (default 8)\n"
-"  --flush-interval SECS   write flows and statistics at least this often\n"
-"                          (default 5)\n"
-"  --max-db-size SIZE      cap the database file and its write-ahead log at SIZE\n"
-"                          bytes (suffix K, M or G: KiB, MiB, GiB). At the cap\n"
-"                          the run stops writing, says so once, keeps counting,\n"
-"                          reports what it could not record as NOT RECORDED and\n"
-"                          exits 1\n"
-"\n"
-"Run control:\n"
-"  --duration SECONDS      stop after this long\n"
-"  --count PACKETS         stop after this many packets\n"
-"  -q, --quiet             no status line or summary\n"
-"      --status-interval S seconds between status lines (default 5)\n"
-"  -h, --help              this text\n"
-"\n"
-"SIGINT and SIGTERM write everything out and exit 0. Exit status: 0 success, 1\n"
-"runtime error (a source or the database failed, or anything was NOT RECORDED: a\n"
-"packet, an evidence packet or an NFLOG rule count the database did not take), 2\n"
-"bad usage.\n"
-"\n";
-
-static void usage(FILE *f)
-{
-	fputs(usage_text, f);
-}
 
 static int parse_role(const char *arg, struct collector_role *r)
 {
@@ -205,7 +83,7 @@ enum {
 	OPT_NFLOG, OPT_NFL_RCVBUF, OPT_NFL_COPY, OPT_NFL_BUFSIZE, OPT_NFL_QTHRESH, OPT_NFL_TIMEOUT,
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
-	OPT_MAX_DB_SIZE, OPT_BS_WARMUP, OPT_BS_IDLE,
+	OPT_MAX_DB_SIZE, OPT_BS_WARMUP, OPT_BS_IDLE, OPT_ROUTE, OPT_RPF,
 };
 
 static const struct option long_opts[] = {
@@ -248,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "noreply-attempts", required_argument, NULL, OPT_NOREPLY_N },
 	{ "noreply-wait", required_argument, NULL, OPT_NOREPLY_WAIT },
 	{ "max-db-size", required_argument, NULL, OPT_MAX_DB_SIZE },
+	{ "route", required_argument, NULL, OPT_ROUTE }, { "rpf", required_argument, NULL, OPT_RPF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -497,7 +376,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			a->quiet = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			collect_usage(stdout);
 			return -1;
 		case OPT_DB:
 			a->db = optarg;
@@ -528,6 +407,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			    a->hostaddrs[a->n_hostaddrs].plen != (a->hostaddrs[a->n_hostaddrs].family == 4 ? 32 : 128))
 				BAD("--host-addr is not an IPv4 or IPv6 address: `%s'", optarg);
 			a->n_hostaddrs++;
+			break;
+		case OPT_ROUTE: case OPT_RPF:
+			if (collect_rpf_opt(&a->rpf, opt == OPT_ROUTE, optarg) < 0)
+				BAD("bad --%s `%s'", opt == OPT_ROUTE ? "route" : "rpf", optarg);
 			break;
 		case OPT_USER:
 			if (!*optarg)
@@ -608,6 +491,7 @@ int cmd_collect(int argc, char **argv)
 	struct store *st = NULL;
 	struct collect_loop l;
 	struct collect_audit ca;
+	struct collect_rpf rp = { 0 };
 	struct loop_opts lopt;
 	const char *live[MAX_LIVE];
 	char err[1024];
@@ -645,7 +529,7 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	run_id = collect_begin_run(a, argc, argv, st, c, hi, n_live || a->n_nflog);
-	if (run_id < 0)
+	if (run_id < 0 || collect_rpf_start(&rp, &a->rpf, c, n_live || a->n_nflog) < 0)
 		goto out;
 	memset(&lopt, 0, sizeof(lopt));
 	lopt.duration_s = a->duration_s;
@@ -657,8 +541,10 @@ int cmd_collect(int argc, char **argv)
 		util_log(LOG_LVL_ERR, "out of memory");
 		goto out;
 	}
-	l.work = collect_audit_work;
-	l.work_arg = &ca;
+	l.work = collect_rpf_work;
+	l.work_arg = &rp;
+	rp.next_work = collect_audit_work;
+	rp.next_arg = &ca;
 	ca.ruleset_poll_s = a->ruleset_poll_s;
 	loop_signals_install();
 
@@ -676,8 +562,10 @@ int cmd_collect(int argc, char **argv)
 	if (n_live || a->n_nflog)
 		collect_record_kernel_counters(st, run_id, 1);
 	store_run_end(st, run_id, util_now_usec());
-	if (!a->quiet)
+	if (!a->quiet) {
 		collect_summary(c, a->db);
+		collect_rpf_summary(&rp);
+	}
 	if (ca.au && !a->quiet)
 		audit_summary(ca.au, stderr);
 	if (collect_report_lost(c))
@@ -685,6 +573,7 @@ int cmd_collect(int argc, char **argv)
 	ret = rc < 0 ? 1 : 0;
 out:
 	collect_audit_stop(&ca);
+	collect_rpf_stop(&rp);
 	loop_free(&l);
 	collector_free(c);
 	store_close(st);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "classify/hostinfo.h"
+#include "cmd/collect_rpf.h"
 #include "collect/collector.h"
 #include "collect/loop.h"
 #include "common/prefix.h"
@@ -47,6 +48,7 @@ struct collect_args {
 	int live_ruleset;			/* read the kernel's ruleset (default 1) */
 	uint64_t ruleset_poll_s;		/* re-read it this often; 0: only at start */
 	uint64_t max_db_bytes;			/* --max-db-size; 0: none */
+	struct collect_rpf_args rpf;		/* --route, --rpf */
 };
 
 /* The interfaces to capture live: -i, or with neither -i, -r nor --nflog every interface

@@ -122,6 +122,11 @@ struct collector {
 	const char *ifnames[COLLECTOR_MAX_IFACES];
 	unsigned n_roles;
 	struct collector_role roles[COLLECTOR_MAX_ROLES];
+	/* The reverse-path check: each interface's mode (--rpf), the default for the others;
+	 * cctx.routes holds the snapshot (owned by the command). */
+	enum rpf_mode rpf_default;
+	unsigned n_rpf;
+	struct { char name[IF_NAMESIZE]; enum rpf_mode mode; } rpf[COLLECTOR_MAX_ROLES];
 	unsigned n_sources;
 	struct collector_source sources[COLLECTOR_MAX_SOURCES];
 	/* evidence waiting for its flow to be written */

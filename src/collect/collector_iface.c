@@ -42,6 +42,10 @@ int collector_iface_add(struct collector *c, const struct iface_info *info, cons
 			ci->role_origin = "option";
 		}
 	}
+	ci->info.rpf = c->rpf_default;
+	for (i = 0; i < c->n_rpf; i++)
+		if (!strcmp(c->rpf[i].name, info->name))
+			ci->info.rpf = c->rpf[i].mode;
 	if (store_iface_add(c->st, c->run_id, &ci->info, ci->role_origin) < 0)
 		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(c->st));
 	c->ifnames[c->n_ifaces] = ci->info.name;

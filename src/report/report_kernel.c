@@ -68,6 +68,26 @@ int report_kernel_before(const struct report_qctx *q, unsigned major, unsigned m
 	return found;
 }
 
+/* The kernel's verdict on a rpf_fail packet (the reverse-path check, routes.c): what
+ * rp_filter on the arriving interface does with it. */
+static struct kwhy kdecide_rpf(const char *sub, int rp)
+{
+	int strict = strcmp(sub, "rpf_no_route") != 0;
+
+	if (rp == 1 || (rp == 2 && !strict))
+		return (struct kwhy){ K_DROP, strict ? "strict rp_filter (the route back "
+				      "leaves by another interface)" : "rp_filter (no route "
+				      "back at all)", "IPReversePathFilter" };
+	if (rp == 0 || rp == 2)
+		return (struct kwhy){ K_PASS, strict ? "rp_filter is not strict here; "
+				      "rp_filter=1 on this interface would drop them (the route "
+				      "back leaves by another interface: rule out asymmetric "
+				      "routing first)" : "rp_filter=0 here; rp_filter=2 (loose) "
+				      "or 1 on this interface would drop them (no route back)",
+				      NULL };
+	return (struct kwhy){ K_UNKNOWN, "rp_filter not recorded", NULL };
+}
+
 struct kwhy report_kdecide(const struct report_qctx *q, const char *cls, const char *sub,
 			   int fam, const char *iface)
 {
@@ -128,6 +148,8 @@ struct kwhy report_kdecide(const struct report_qctx *q, const char *cls, const c
 					       "address", NULL } :
 				(struct kwhy){ K_UNKNOWN, "accept_local not recorded", NULL };
 	}
+	if (!strcmp(cls, "rpf_fail"))
+		return kdecide_rpf(sub, rp);
 	/* bogon_src, unexpected_src */
 	if (!strcmp(sub, "multicast") || !strcmp(sub, "limited_broadcast"))
 		return (struct kwhy){ K_DROP, "martian source check (multicast or broadcast "

@@ -12,6 +12,7 @@
 
 const char *const report_spoof_classes[REPORT_NSPOOF] = {
 	"spoof_loopback_src", "loopback_dst", "own_addr_src", "bogon_src", "unexpected_src",
+	"rpf_fail",
 };
 
 #define H { "host", "host", RC_HOST, 0 }
@@ -180,6 +181,7 @@ static const struct { const char *cls, *label; } class_labels[] = {
 	{ "own_addr_src", "forged own-address source" },
 	{ "bogon_src", "reserved (bogon) source" },
 	{ "unexpected_src", "outside interface prefixes" },
+	{ "rpf_fail", "no route back this way" },
 	{ "backscatter", "replies we never asked for" },
 };
 

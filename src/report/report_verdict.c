@@ -487,6 +487,38 @@ static void steps_own_rp(struct vctx *v)
 			 "PREROUTING (iptables and ip6tables; nft: an inet prerouting chain)."));
 }
 
+/* rpf_fail (the reverse-path check of the host's routes): what rp_filter=1 would do on
+ * each interface the packets arrived on that does not drop them already. */
+static void steps_rpf(struct vctx *v)
+{
+	struct report_qctx *q = v->q;
+	int c = class_index("rpf_fail");
+	char *ifaces = NULL, *set = NULL;
+	uint64_t n = 0;
+
+	if (c < 0 || !v->a[c].packets)
+		return;
+	for (int d = K_PASS; d <= K_UNKNOWN; d++)
+		for (int i = 0; i < VREASONS && v->a[c].why[d][i].why; i++) {
+			n += v->a[c].why[d][i].n;
+			if (!ifaces || !strstr(ifaces, v->a[c].why[d][i].ifaces))
+				append(q, &ifaces, v->a[c].why[d][i].ifaces);
+		}
+	if (!n || !ifaces)
+		goto out;
+	if (!strchr(ifaces, ','))
+		set = report_q_asprintf(q, "net.ipv4.conf.%s.rp_filter=1", ifaces);
+	add_step(q, STEP_SET, set, NULL, NULL, NULL, report_q_asprintf(q,
+		 "%llu packets on %s came from sources whose route back leaves by another "
+		 "interface or does not exist (rpf_fail): where routing there is symmetric, set "
+		 "rp_filter=1 on %s to drop them; where it is asymmetric on purpose, collect with "
+		 "--rpf IFACE=loose (or off) instead.", (unsigned long long)n, ifaces,
+		 strchr(ifaces, ',') ? "those interfaces" : "that interface"));
+out:
+	free(ifaces);
+	free(set);
+}
+
 static void steps_common(struct vctx *v, uint64_t spoofed)
 {
 	struct report_qctx *q = v->q;
@@ -559,6 +591,7 @@ int report_q_verdict(struct report_qctx *q)
 	if (spoofed) {
 		steps_loopback(&v);
 		steps_own_rp(&v);
+		steps_rpf(&v);
 	}
 	steps_common(&v, spoofed);
 	if (report_q_backscatter(q, &bs) < 0)

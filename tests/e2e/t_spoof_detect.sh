@@ -3,7 +3,9 @@
 # per packet (legitimate population, forged sources, a SYN flood, backscatter, internal
 # sources on the external interface); `spoofaudit collect -r` with the host's addresses
 # classifies it, and tests/tools/spoof_rates.py scores every kind against the truth.
-# Asserted: backscatter 100 % (with its subclass), legitimate packets <= 1 % flagged, no
+# with the capturing host's IPv4 route dump (--route: its IPv6 is then not judged by the
+# reverse-path check). Asserted: backscatter and the internal prefix on the external
+# interface (rpf_fail/rpf_strict) 100 % (with their subclass), legitimate packets <= 1 % flagged, no
 # reply to the host's own connections flagged, every source's packet count kept. The
 # rates of the kinds no class covers yet are printed, not asserted.
 set -euo pipefail
@@ -15,14 +17,14 @@ for seed in 3 17; do
 	python3 "$SRCDIR/tests/tools/gen_spoof.py" --out "$work/g$seed" --seed "$seed"
 	# shellcheck disable=SC2046
 	"$SPOOFAUDIT" collect -q --db "$work/s$seed.db" -r "$work/g$seed/spoof.pcap" \
-		$(cat "$work/g$seed/args.txt")
+		$(cat "$work/g$seed/args.txt") --route "$work/g$seed/routes.json"
 	sqlite3 -csv "$work/s$seed.db" "SELECT src, dir, class, subclass, sum(packets) FROM flows
 	                               GROUP BY src, dir, class, subclass" > "$work/flows$seed.csv"
 	echo "== seed $seed: $(($(wc -l < "$work/g$seed/truth.csv") - 1)) packets"
 	python3 "$SRCDIR/tests/tools/spoof_rates.py" "$work/g$seed/truth.csv" \
 		"$work/flows$seed.csv" --assert
 done
-echo "ok: backscatter 100 %, legitimate <= 1 % flagged, on two seeds"
+echo "ok: backscatter and rpf_fail 100 %, legitimate <= 1 % flagged, on two seeds"
 
 # The tuning options move the two connections older than the capture, as README says:
 # without the warm-up the idle one's RST (at 60 s) is taken for backscatter, and with a

@@ -11,7 +11,10 @@ ns_test_start live
 
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 5000 --seed 3
 db="$WORK/live.db"
-ns_collect -q -i a0 -i lo --db "$db" --role a0=external --flush-interval 1 --duration 60 --user root
+# --rpf off: the truth is the address classes; the namespace has no default route, so the
+# reverse-path check would (rightly) call every routable source rpf_fail (t_rpf_kernel.sh)
+ns_collect -q -i a0 -i lo --db "$db" --role a0=external --flush-interval 1 --duration 60 --user root \
+	--rpf off
 ns_wait_sources "$db" 2
 sleep 0.5
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 20000 "$WORK/gen/eth.pcap" | tee "$WORK/inject.out"

@@ -8,7 +8,9 @@ received packets are scored (the host's own are never spoofed).
 
 Usage: spoof_rates.py TRUTH.csv FLOWS.csv [--assert]
   FLOWS.csv: src,dir,class,subclass,packets (sqlite3 -csv, no header; dir "in" = received)
-With --assert: exits 1 unless every backscatter kind is 100 % detected with its subclass,
+With --assert: exits 1 unless every backscatter kind, and the internal sources arriving on
+the external interface (rpf_fail/rpf_strict: the route back leaves by the internal one),
+are 100 % detected with their subclass,
 legitimate received packets are at most 1 % flagged, no legitimate reply to the host's
 own connections (note host_conn_reply, preexisting_*) is flagged, and the stored packet
 count of every source equals the truth's.
@@ -17,8 +19,11 @@ import collections
 import csv
 import sys
 
-EXPECT_SUB = {"backscatter_synack": "syn_ack", "backscatter_rst": "rst",
-              "backscatter_icmp": "icmp_error"}
+# kind: (class, subclass) every packet of it must be stored as
+EXPECT = {"backscatter_synack": ("backscatter", "syn_ack"),
+          "backscatter_rst": ("backscatter", "rst"),
+          "backscatter_icmp": ("backscatter", "icmp_error"),
+          "rpf_internal_on_external": ("rpf_fail", "rpf_strict")}
 NOT_FLAGGED = ("normal", "loopback_flow")
 
 
@@ -50,7 +55,7 @@ def main():
             if cls not in NOT_FLAGGED:
                 flagged[kind] += n
                 fam_flag[(kind, 6 if ":" in src else 4)] += n
-            if cls == "backscatter" and EXPECT_SUB.get(kind) == sub:
+            if EXPECT.get(kind) == (cls, sub):
                 right[kind] += n
     bad = []
     print("%-26s %8s %8s %8s  %s" % ("kind", "packets", "flagged", "rate", "classes stored"))
@@ -58,9 +63,9 @@ def main():
         rate = 100.0 * flagged[kind] / total[kind]
         print("%-26s %8d %8d %7.2f%%  %s" % (kind, total[kind], flagged[kind], rate,
               ", ".join("%s %d" % kv for kv in sorted(by_class[kind].items()))))
-        if kind in EXPECT_SUB and right[kind] != total[kind]:
-            bad.append("%s: %d of %d detected as backscatter/%s" % (
-                kind, right[kind], total[kind], EXPECT_SUB[kind]))
+        if kind in EXPECT and right[kind] != total[kind]:
+            bad.append("%s: %d of %d detected as %s/%s" % (
+                kind, right[kind], total[kind], *EXPECT[kind]))
     print("by family: " + "; ".join("%s IPv%d %d/%d" % (k, f, fam_flag[(k, f)], n)
                                     for (k, f), n in sorted(fam_total.items())))
     if "unknown" in by_class:

@@ -308,6 +308,7 @@ static const struct {
 	{ CLS_OWN_ADDR_SRC, "own_addr_src", 1 },
 	{ CLS_BOGON_SRC, "bogon_src", 1 },
 	{ CLS_UNEXPECTED_SRC, "unexpected_src", 1 },
+	{ CLS_RPF_FAIL, "rpf_fail", 1 },
 	{ CLS_BACKSCATTER, "backscatter", 0 },	/* real replies, not forged packets */
 };
 
