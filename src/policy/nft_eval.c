@@ -1,6 +1,8 @@
 /* This file walks one packet through the kernel's hooks for an nftables ruleset: at each
  * hook the base chains of every table of the packet's family (ip, ip6, inet) run in
- * priority order (equal priorities in load order, as nf_register_net_hook inserts them);
+ * priority order; of equal priorities the one registered last runs first
+ * (nf_hook_entries_grow inserts a new hook before those of its priority; the model takes
+ * the JSON's order, the kernel's listing order, as the registration order);
  * accept ends a base chain and the next one runs, drop and reject end the packet. nat
  * chains run only for a connection's first packet and stop once a binding of their kind
  * is made (nf_nat_inet_fn). Between PREROUTING and INPUT/FORWARD the routing step and its
@@ -51,8 +53,9 @@ static int build_hooks(struct nft_eval *ev)
 
 				if (c->hook != h || !(fam == 46 || fam == (f ? 6 : 4)))
 					continue;
-				/* insertion sort, stable: after every chain of <= priority */
-				for (j = n; j > 0 && rs->chains[ev->hc[f][h][j - 1]].prio > c->prio; j--)
+				/* insertion sort: before every chain of >= priority, as
+				 * nf_hook_entries_grow() inserts a hook registered later */
+				for (j = n; j > 0 && rs->chains[ev->hc[f][h][j - 1]].prio >= c->prio; j--)
 					ev->hc[f][h][j] = ev->hc[f][h][j - 1];
 				ev->hc[f][h][j] = i;
 				n++;
@@ -333,6 +336,15 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 		case NFT_S_DNAT:
 		case NFT_S_SNAT:
 		case NFT_S_REDIRECT:
+			if (s->has_addr == 2 || s->has_port == 2) {
+				/* address or port from a map: the lookup may fail (the rule
+				 * breaks), and what the kernel does with the result is not
+				 * modelled (it may drop) */
+				if ((c = fork_world(ev, w, id)))
+					finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
+				if ((c = fork_world(ev, w, id)))
+					c->resume = NFT_NONE;	/* the copy: no nat, the rule ends */
+			}
 			nat(ev, w, s, id);
 			w->acc_rule = id;
 			chain_accept(w);	/* NF_ACCEPT */

@@ -340,7 +340,8 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 		s->kind = key[0] == 'd' ? NFT_S_DNAT : key[0] == 'r' ? NFT_S_REDIRECT : NFT_S_SNAT;
 		nat_stmt(o, s);
 		c->rs->uses_conntrack = 1;
-		return 0;
+		*what = "nat map";
+		return s->has_addr == 2 || s->has_port == 2 ? 2 : 0;
 	}
 	if (!strcmp(key, "notrack")) {
 		s->kind = NFT_S_NOTRACK;
