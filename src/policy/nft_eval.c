@@ -336,6 +336,8 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 		case NFT_S_DNAT:
 		case NFT_S_SNAT:
 		case NFT_S_REDIRECT:
+			if (s->nat_fam && s->nat_fam != ev->pkt->family)
+				break;
 			if (s->has_addr == 2 || s->has_port == 2) {
 				/* address or port from a map: the lookup may fail (the rule
 				 * breaks), and what the kernel does with the result is not
@@ -350,7 +352,16 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 			chain_accept(w);	/* NF_ACCEPT */
 			return 0;
 		case NFT_S_NOTRACK:
-			w->ctstate = IPT_CT_UNTRACKED;
+			/* nft_notrack_eval: no effect once conntrack attached an entry */
+			m = nft_before_conntrack(ev, w);
+			if (m == IPT_YES) {
+				w->notracked = 1;
+				w->ctstate = IPT_CT_UNTRACKED;
+			} else if (m == IPT_MAYBE) {
+				if (w->uncertain == IPT_NONE)
+					w->uncertain = id;
+				w->ctstate = IPT_CT_UNKNOWN;
+			}
 			break;
 		default:
 			break;
@@ -432,7 +443,7 @@ static int kernel_step(struct nft_eval *ev, struct nft_world *w, uint8_t st)
 		return 1;
 	}
 	if (st == ST_DEFRAG) {
-		if (!p->fragment || !ev->rs->uses_conntrack)
+		if (!p->fragment || !(ev->rs->ct_fam & nft_fam_bits(p->family)))
 			return 0;
 		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
@@ -467,6 +478,8 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 
 	w->hci++;
 	if (c->type == 1) {
+		if (!(ev->rs->ct_fam & nft_fam_bits(ev->pkt->family)))
+			return;	/* no conntrack, no nat (nf_nat_inet_fn) */
 		if (w->path == IPT_PATH_LOOPBACK &&
 		    (w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_INPUT))
 			return;	/* bindings made on output are kept over lo */
@@ -555,6 +568,9 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		id = c->first + f->pos++;
 		r = &rs->rules[id];
+		if ((r->need_fam && r->need_fam != ev->pkt->family) ||
+		    (r->need_proto && (r->need_proto != ev->pkt->proto || ev->pkt->fragment)))
+			continue;
 		for (m = IPT_YES, i = r->first; i < r->first + r->hitpos && m != IPT_NO; i++) {
 			int v = nft_match(ev, w, &rs->stmts[i]);
 

@@ -309,11 +309,22 @@ static const char *const nop_stmts[] = {"counter", "log", "mangle", "set", "dup"
 					"ct helper", "ct timeout", "ct expectation", "secmark",
 					"synproxy", "tproxy", "flow", NULL};
 
+/* The hidden dependency of a family-specific reject ("icmp", "icmpv6", "tcp reset"). */
+static void deps(struct nft_rule *r, const char *what)
+{
+	if (!strcmp(what, "icmp"))
+		r->need_fam = 4;
+	else if (!strcmp(what, "icmpv6"))
+		r->need_fam = 6;
+	else if (!strcmp(what, "tcp reset"))
+		r->need_proto = 6;
+}
+
 /* One statement: fills s; 0, 1 (not modelled: *what), -1 error. */
 static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct nft_rule *r,
 		     const char **what)
 {
-	const char *key;
+	const char *key, *fam;
 	json_t *o;
 	int i;
 
@@ -327,6 +338,10 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 		return load_match(c, o, s, what);
 	}
 	if (is_verdict(key)) {
+		const char *rt = json_string_value(json_object_get(o, "type"));
+
+		if (rt && !strcmp(key, "reject"))
+			deps(r, rt);
 		s->kind = NFT_S_VERDICT;
 		return load_verdict(c, st, &s->verdict);
 	}
@@ -339,13 +354,15 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 	    !strcmp(key, "redirect")) {
 		s->kind = key[0] == 'd' ? NFT_S_DNAT : key[0] == 'r' ? NFT_S_REDIRECT : NFT_S_SNAT;
 		nat_stmt(o, s);
-		c->rs->uses_conntrack = 1;
+		fam = json_string_value(json_object_get(o, "family"));
+		/* nft_nat_inet_eval: a nat of the other family does nothing (continue) */
+		s->nat_fam = (uint8_t)(!fam ? 0 : !strcmp(fam, "ip") ? 4 : !strcmp(fam, "ip6") ? 6 : 0);
+		c->rs->ct_fam |= nft_fam_bits(s->nat_fam ? s->nat_fam : c->rs->tables[c->table].fam);
 		*what = "nat map";
 		return s->has_addr == 2 || s->has_port == 2 ? 2 : 0;
 	}
 	if (!strcmp(key, "notrack")) {
 		s->kind = NFT_S_NOTRACK;
-		c->rs->uses_conntrack = 1;
 		return 0;
 	}
 	for (i = 0; nop_stmts[i]; i++)
@@ -362,6 +379,28 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 			return strcmp(key, "counter") && strcmp(key, "log") ? 2 : 0;
 		}
 	return 1;	/* limit, quota, meter, connlimit, xt, ...: may or may not hold */
+}
+
+/* Whether a statement holds a ct expression or statement (any key: nft_ct_get_init and
+ * nft_ct_set_init register conntrack). */
+static int has_ct(json_t *j, int depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > 16)
+		return 0;
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (has_ct(v, depth + 1))
+				return 1;
+		return 0;
+	}
+	json_object_foreach(j, k, v)
+		if (!strcmp(k, "ct") || !strncmp(k, "ct ", 3) || has_ct(v, depth + 1))
+			return 1;
+	return 0;
 }
 
 int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
@@ -403,8 +442,8 @@ int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 			if (!r->unknown++)
 				r->unknown_what = what;
 		}
-		if (s.key[0] == NF_CT_STATE || (s.nkeys > 1 && memchr(s.key, NF_CT_STATE, s.nkeys)))
-			rs->uses_conntrack = 1;
+		if (has_ct(st, 0))
+			rs->ct_fam |= nft_fam_bits(rs->tables[c->table].fam);
 		if (hit < 0 && s.kind != NFT_S_MATCH && s.kind != NFT_S_UNKNOWN_MATCH)
 			hit = (int)i;
 		if (nft_grow((void **)&rs->stmts, &rs->cap_stmts, rs->nstmts, sizeof(s),

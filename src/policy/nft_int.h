@@ -109,7 +109,8 @@ struct nft_stmt {
 	uint8_t key[NFT_CONCAT_MAX];	/* enum nft_field */
 	uint8_t has_mask;	/* key & mask (one key only) */
 	uint8_t mask[NFT_FLEN_MAX];
-	uint8_t has_addr, has_port;	/* nat */
+	uint8_t has_addr, has_port;	/* nat: 1 given, 2 from a map or expression */
+	uint8_t nat_fam;	/* nat: 4 `dnat ip`, 6 `dnat ip6`, 0 either */
 	uint16_t port;
 	uint8_t addr[16];
 	uint32_t set;		/* match/vmap: rs->sets index */
@@ -140,6 +141,9 @@ struct nft_rule {
 	uint32_t first, n;	/* rs->stmts */
 	uint32_t hitpos;
 	uint8_t has_counter;
+	/* dependencies nft adds and the JSON listing hides: `reject with icmp type` needs an
+	 * IPv4 packet (meta nfproto), icmpv6 IPv6, `reject with tcp reset` TCP */
+	uint8_t need_fam, need_proto;
 	uint64_t packets, bytes;
 	int32_t log_group;
 	uint16_t unknown;
@@ -161,11 +165,19 @@ struct nft_ruleset {
 	uint32_t nelems, cap_elems;
 	struct nft_verdict *verdicts;
 	uint32_t nverdicts, cap_verdicts;
-	uint8_t uses_conntrack;	/* ct expressions, nat, notrack: conntrack is loaded */
+	/* families whose conntrack is registered (bit 0 IPv4, bit 1 IPv6): a ct expression
+	 * registers its table's families, a nat statement its own (nft_nat_init); without
+	 * it nat chains are not run (nf_nat_inet_fn needs an entry) and nothing is defragmented */
+	uint8_t ct_fam;
 };
 
 /* Byte length of a field's value. */
 int nft_field_len(int f);
+/* ct_fam bits of a family (4, 6, 46 inet). */
+static inline uint8_t nft_fam_bits(int fam)
+{
+	return (uint8_t)(fam == 4 ? 1 : fam == 6 ? 2 : fam == 46 ? 3 : 0);
+}
 /* Grows an array (nft_json.c); -1 on ENOMEM or past limit elements. */
 int nft_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz, uint32_t limit);
 
@@ -201,6 +213,7 @@ struct nft_world {
 	uint8_t ctstate;	/* enum ipt_ctstate */
 	uint8_t dead, main, maybe;
 	uint8_t nat_done;	/* bit 0: destination manip done, bit 1: source */
+	uint8_t notracked;	/* a notrack before conntrack set the untracked template */
 	uint8_t dport_unk, dst_unk;
 	uint16_t dport;
 	uint8_t dst[16];
@@ -230,6 +243,10 @@ struct nft_eval {
 	uint64_t steps;
 };
 
+/* Whether w's chain runs before conntrack attaches an entry: priority below -200 at
+ * prerouting (not over lo, where the entry made on output is kept) and output: IPT_YES,
+ * IPT_NO, or IPT_MAYBE at -200 itself (the order of equal priorities is registration's). */
+int nft_before_conntrack(const struct nft_eval *ev, const struct nft_world *w);
 /* Decides statement s (a match) for w: IPT_NO, IPT_YES or IPT_MAYBE (nft_match.c). */
 int nft_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);
 /* The element of set s the key of vmap statement st finds: IPT_YES with *el, IPT_NO, or

@@ -171,8 +171,6 @@ static int add_chain(struct nft_lctx *c, json_t *o, uint32_t *cap)
 	ch->handle = (uint64_t)json_integer_value(json_object_get(o, "handle"));
 	if (!(ch->name = strdup(name)))
 		return -1;
-	if (ch->type == 1)
-		rs->uses_conntrack = 1;
 	rs->nchains++;
 	return 0;
 }

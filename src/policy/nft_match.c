@@ -29,23 +29,30 @@ static const char *iface(const struct nft_eval *ev, const struct nft_world *w, i
 	return in ? ev->pkt->in_if : ev->pkt->out_if;
 }
 
-/* ct state where the chain runs: before conntrack (priority < -200 at prerouting and
- * output) the packet has no entry: nft_ct_get_eval gives "invalid" (or "untracked" once
- * notrack set the template). */
+int nft_before_conntrack(const struct nft_eval *ev, const struct nft_world *w)
+{
+	int prio = ev->rs->chains[w->base_chain].prio;
+
+	if (!(w->hook == IPT_HOOK_OUTPUT ||
+	      (w->hook == IPT_HOOK_PREROUTING && w->path != IPT_PATH_LOOPBACK)))
+		return IPT_NO;
+	return prio < -200 ? IPT_YES : prio == -200 ? IPT_MAYBE : IPT_NO;
+}
+
+/* ct state where the chain runs: before conntrack the packet has no entry, and
+ * nft_ct_get_eval gives "invalid" (or "untracked" once notrack set the template). */
 static int ctstate(const struct nft_eval *ev, const struct nft_world *w, uint8_t *out)
 {
 	static const uint8_t bits[] = {NFT_CTS_NEW, NFT_CTS_ESTABLISHED, NFT_CTS_RELATED,
 				       NFT_CTS_INVALID, NFT_CTS_UNTRACKED};
-	int prio = ev->rs->chains[w->base_chain].prio;
-	int early = w->hook == IPT_HOOK_OUTPUT ||
-		    (w->hook == IPT_HOOK_PREROUTING && w->path != IPT_PATH_LOOPBACK);
+	int early = nft_before_conntrack(ev, w);
 	uint8_t st = w->ctstate;
 
 	memset(out, 0, 4);
-	if (early && prio < -200 && st != IPT_CT_UNTRACKED)
-		st = IPT_CT_INVALID;
-	else if (early && prio == -200)
-		return IPT_MAYBE;	/* same priority as conntrack: order not known */
+	if (early == IPT_YES)
+		st = w->notracked ? IPT_CT_UNTRACKED : IPT_CT_INVALID;
+	else if (early == IPT_MAYBE)
+		return IPT_MAYBE;
 	if (st >= IPT_CT_UNKNOWN)
 		return IPT_MAYBE;
 	out[3] = bits[st];
@@ -132,7 +139,8 @@ static int field(const struct nft_eval *ev, const struct nft_world *w, int f, ui
 	case NF_ICMP_CODE:
 	case NF_ICMP6_TYPE:
 	case NF_ICMP6_CODE:
-		if (p->fragment || p->proto != (f <= NF_ICMP_CODE ? 1 : 58))
+		/* icmp needs meta nfproto ipv4, icmpv6 ipv6 (nft adds the dependency in inet) */
+		if (p->fragment || p->proto != (f <= NF_ICMP_CODE ? 1 : 58) || v4 != (f <= NF_ICMP_CODE))
 			return IPT_NO;
 		out[0] = f == NF_ICMP_TYPE || f == NF_ICMP6_TYPE ? p->icmp_type : p->icmp_code;
 		return IPT_YES;

@@ -10,7 +10,9 @@
 # matches end, and loaded again; nft_kdiff run then sends packets aimed at each rule and
 # just missing it (plus a fixed set of others), reads the kernel's verdict and every
 # rule's counter, and compares both with the evaluator. A verdict disagreement or a
-# RULE-DIFF fails. IPv4 only. Root only (exit 77 otherwise).
+# RULE-DIFF fails. Each ruleset runs twice, with IPv4 and with IPv6 packets (the namespace
+# set up as t_ipt_kernel_diff.sh's setup6 for the latter); the figures are printed per
+# family. Root only (exit 77 otherwise).
 set -uo pipefail
 : "${SRCDIR:?}" "${TOOLS:?}"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (namespaces, raw sockets)"; exit 77; fi
@@ -50,33 +52,85 @@ setup() {
 	A_MAC=$(ip -n "$A" -o link show "$ifn" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 }
 
-nrs=0; fail=0; tp=0; ta=0; tu=0; td=0; tn=0; tra=0; trm=0; trd=0; loaded_ex=0
-# run_one NAME FILE: 0 ok, 1 failed, 2 not loadable
+# setup6 IFNAME: the same for IPv6 (ipt_kdiff6.h): 2001:db8:1::10/64 without a link-local
+# address (no redirects, no MLD from fe80::), the peer 2001:db8:1::20 the default gateway,
+# its MAC a permanent neighbour, DAD and router solicitations off, MLD reports sent at once
+# (and waited for) so that none is counted during the test, forwarding on, echo and ICMPv6
+# error rate limit off.
+setup6() {
+	local ifn=$1 bmac i
+	ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null
+	ip netns add "$A" && ip netns add "$B" || return 1
+	ip netns exec "$A" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.default.forwarding=1 net.ipv6.conf.default.accept_ra=0 \
+		net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.default.mldv1_unsolicited_report_interval=1 \
+		net.ipv6.conf.default.mldv2_unsolicited_report_interval=1 \
+		net.ipv6.icmp.echo_ignore_all=1 net.ipv6.icmp.ratelimit=0 || return 1
+	ip netns exec "$B" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip link add "$ifn" netns "$A" type veth peer name b0 netns "$B" || return 1
+	ip netns exec "$A" sysctl -qw net.ipv4.conf.all.send_redirects=0
+	ip -n "$B" link set b0 up
+	ip -n "$A" link set lo up
+	ip -n "$A" addr add 2001:db8:1::10/64 dev "$ifn" nodad
+	ip -n "$A" link set "$ifn" up
+	ip -n "$A" -6 route add default via 2001:db8:1::20 dev "$ifn" || return 1
+	bmac=$(ip -n "$B" -o link show b0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	for i in $(seq 1 255); do
+		[ $i = 16 ] || printf 'neigh replace 2001:db8:1::%x lladdr %s dev %s nud permanent\n' $i "$bmac" "$ifn"
+	done | ip -n "$A" -batch - || return 1
+	ip netns exec "$B" iptables-legacy -P INPUT DROP && ip netns exec "$B" iptables-legacy -P OUTPUT DROP
+	A_MAC=$(ip -n "$A" -o link show "$ifn" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	sleep 0.2	# the MLD reports of the groups joined at link up
+}
+
+nrs=0; fail=0
+# run_fam NAME FILE FAM IFNAME: loads FILE into a fresh namespace of family FAM, prepares
+# it (one counter per rule) and runs nft_kdiff; 0 ok, 1 failed, 2 not loadable
+run_fam() {
+	local name=$1 f=$2 fam=$3 ifn=$4 out rc s r
+	if [ "$fam" = 6 ]; then setup6 "$ifn"; else setup "$ifn"; fi || { echo "$name: namespace setup failed"; return 1; }
+	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
+	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
+	"$tool" prep "$WORK/l.json" "$WORK/p.json" || { echo "$name: prep failed"; return 1; }
+	ip netns exec "$A" nft flush ruleset
+	ip netns exec "$A" nft -j -f "$WORK/p.json" || { echo "$name: prepared ruleset refused"; return 1; }
+	out=$(ip netns exec "$A" "$tool" run $([ "$fam" = 6 ] && echo -6) --peer-ns "/var/run/netns/$B" \
+		--peer-if b0 --if "$ifn" --mac "$A_MAC" 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^(DISAGREE|RULE-DIFF|NOT SENT)' | head -20 | sed "s|^|$name: |"
+	s=$(echo "$out" | sed -n 's/^packets \([0-9]*\) agreed \([0-9]*\) unknown \([0-9]*\) disagreed \([0-9]*\) skipped \([0-9]*\)$/\1 \2 \3 \4 \5/p')
+	r=$(echo "$out" | sed -n 's/^per-rule: compared \([0-9]*\) rules, agree \([0-9]*\), maybe \([0-9]*\), differ \([0-9]*\)$/\1 \2 \3 \4/p')
+	if [ -z "$s" ] || [ -z "$r" ]; then echo "$name: no result (rc $rc): $(echo "$out" | tail -3)"; return 1; fi
+	echo "$name: packets $(echo $s | cut -d' ' -f1) agreed $(echo $s | cut -d' ' -f2) unknown $(echo $s | cut -d' ' -f3) disagreed $(echo $s | cut -d' ' -f4) skipped $(echo $s | cut -d' ' -f5); per-rule compared/agree/maybe/differ $r"
+	fam_add "$fam" 1 $s $r
+	return $rc
+}
+
+# per family: rulesets packets agreed unknown disagreed skipped rules agree maybe differ
+declare -A F
+for k in 4 6; do F[$k]="0 0 0 0 0 0 0 0 0 0"; done
+fam_add() {
+	local f=$1 out="" a; shift
+	for a in ${F[$f]}; do
+		out="$out $((a + ${1:-0}))"; shift
+	done
+	F[$f]=${out# }
+}
+
+# run_one NAME FILE: both families; 0 ok, 1 failed, 2 not loadable
 run_one() {
-	local name=$1 f=$2 ifn out
+	local name=$1 f=$2 ifn rc4 rc6
 	setup a0 || { echo "$name: namespace setup failed"; return 1; }
 	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
 	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
 	ifn=$("$tool" ifname "$WORK/l.json") || return 1
-	if [ "$ifn" != a0 ]; then
-		setup "$ifn" || { echo "$name: namespace setup ($ifn) failed"; return 1; }
-		ip netns exec "$A" nft -f "$f" 2>/dev/null || return 2
-	fi
-	"$tool" prep "$WORK/l.json" "$WORK/p.json" || { echo "$name: prep failed"; return 1; }
-	ip netns exec "$A" nft flush ruleset
-	ip netns exec "$A" nft -j -f "$WORK/p.json" || { echo "$name: prepared ruleset refused"; return 1; }
-	out=$(ip netns exec "$A" "$tool" run --peer-ns "/var/run/netns/$B" --peer-if b0 --if "$ifn" --mac "$A_MAC" 2>&1)
-	local rc=$?
-	echo "$out" | grep -E '^(DISAGREE|RULE-DIFF|NOT SENT)' | head -20 | sed "s|^|$name: |"
-	local s r
-	s=$(echo "$out" | sed -n 's/^packets \([0-9]*\) agreed \([0-9]*\) unknown \([0-9]*\) disagreed \([0-9]*\) skipped \([0-9]*\)$/\1 \2 \3 \4 \5/p')
-	r=$(echo "$out" | sed -n 's/^per-rule: compared \([0-9]*\) rules, agree \([0-9]*\), maybe \([0-9]*\), differ \([0-9]*\)$/\1 \2 \3 \4/p')
-	if [ -z "$s" ] || [ -z "$r" ]; then echo "$name: no result (rc $rc): $(echo "$out" | tail -3)"; return 1; fi
-	set -- $s; tp=$((tp + $1)); ta=$((ta + $2)); tu=$((tu + $3)); td=$((td + $4))
-	echo "$name: packets $1 agreed $2 unknown $3 disagreed $4 skipped $5; rules $r"
-	set -- $r; tn=$((tn + $1)); tra=$((tra + $2)); trm=$((trm + $3)); trd=$((trd + $4))
-	nrs=$((nrs + 1))
-	return $rc
+	run_fam "$name (ipv4)" "$f" 4 "$ifn"; rc4=$?
+	run_fam "$name (ipv6)" "$f" 6 "$ifn"; rc6=$?
+	[ $rc4 = 2 ] && [ $rc6 = 2 ] && return 2
+	[ $rc4 = 1 ] || [ $rc6 = 1 ] && return 1
+	return 0
 }
 
 for f in /usr/share/doc/nftables/examples/*.nft "$SRCDIR"/tests/integration/nft/*.nft; do
@@ -100,7 +154,11 @@ for i in $(seq 1 "$nrand"); do
 	*) fail=1 ;;
 	esac
 done
-echo "total: rulesets $nrs packets $tp agreed $ta unknown $tu disagreed $td"
-echo "total per-rule: compared $tn rules, agree $tra, maybe $trm, differ $trd"
+for k in 4 6; do
+	set -- ${F[$k]}
+	echo "total IPv$k: rulesets $1 packets $2 agreed $3 unknown $4 disagreed $5 skipped $6"
+	echo "total IPv$k per-rule: compared $7 rules, agree $8, maybe $9, differ ${10}"
+	nrs=$((nrs + $1))
+done
 [ "$nrs" -gt 0 ] || { echo "no ruleset ran"; exit 1; }
 exit $fail

@@ -12,7 +12,7 @@
  *       counter statement is removed and one inserted where the rule's matches end (the
  *       evaluator's hit position: the first statement that is not a match), so a
  *       counter's packets are exactly the packets the rule matched.
- *   nft_kdiff run [-v] --peer-ns PATH --peer-if IF --if IF --mac MAC
+ *   nft_kdiff run [-v] [-6] --peer-ns PATH --peer-if IF --if IF --mac MAC
  *       Runs in the namespace holding the prepared ruleset (read back with libnftables).
  *       For every rule it builds a packet meant to match it (its matches and those of a
  *       rule jumping to its chain) and one that misses its last match, sends each (an
@@ -52,11 +52,15 @@
 #define TTL 77
 
 static const uint8_t host_a[4] = {45, 33, 1, 10};
+static const uint8_t host_a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10};
+static const uint8_t loop6[16] = {[15] = 1};
 
 struct tctx {
 	struct nft_ruleset *rs;
 	struct nft_eval *ev;
 	const char *ifn, *peer_ns, *peer_if;
+	int fam;			/* 4 or 6 */
+	uint64_t rst_len, icmp_len, icmp_rst_len;	/* replies: 40/228/68, 60/248/108 */
 	int pkt_fd, raw_fd, ifindex;
 	uint8_t dmac[6], smac[6];
 	uint16_t next_port;
@@ -82,14 +86,23 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 
 /* ---- kernel side ---- */
 
-static uint64_t snmp_indelivers(void)
+static uint64_t snmp_indelivers(int fam)
 {
-	FILE *f = fopen("/proc/net/snmp", "r");
+	FILE *f = fopen(fam == 4 ? "/proc/net/snmp" : "/proc/net/snmp6", "r");
 	char h[2048], v[2048], *a, *b, *sa = NULL, *sb = NULL;
 	uint64_t r = 0;
 
 	if (!f)
 		return 0;
+	if (fam == 6) {
+		unsigned long long n;
+
+		while (fgets(h, sizeof(h), f))
+			if (sscanf(h, "Ip6InDelivers %llu", &n) == 1)
+				r = n;
+		fclose(f);
+		return r;
+	}
 	while (fgets(h, sizeof(h), f) && fgets(v, sizeof(v), f)) {
 		if (strncmp(h, "Ip:", 3))
 			continue;
@@ -229,8 +242,54 @@ static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
 	return PKTLEN;
 }
 
+/* The IPv6 packet of p (tests/tools/ipt_kdiff6.h's builder, without extension headers). */
+static size_t build_ip6(const struct ipt_packet *p, uint8_t *buf)
+{
+	uint8_t *ip = buf, *l4 = buf + 40;
+	size_t l4len = PKTLEN - 40, i;
+	uint32_t ph = 0;
+	uint16_t c;
+	int csoff = -1;
+
+	memset(buf, 0, PKTLEN);
+	ip[0] = 0x60;
+	ip[4] = (uint8_t)(l4len >> 8), ip[5] = (uint8_t)l4len;
+	ip[6] = p->proto;
+	ip[7] = TTL;
+	memcpy(ip + 8, p->src, 16);
+	memcpy(ip + 24, p->dst, 16);
+	if (p->proto == 6 || p->proto == 17) {
+		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
+		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
+		if (p->proto == 6) {
+			l4[12] = 5 << 4;
+			l4[13] = p->tcp_flags;
+			l4[14] = 0x20;
+			csoff = 16;
+		} else {
+			l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
+			csoff = 6;
+		}
+	} else if (p->proto == 58) {
+		l4[0] = p->icmp_type;
+		l4[1] = p->icmp_code;
+		csoff = 2;
+	}
+	if (csoff < 0)
+		return PKTLEN;
+	for (i = 0; i < 32; i += 2)
+		ph += (uint32_t)ip[8 + i] << 8 | ip[9 + i];
+	ph += (uint32_t)l4len + p->proto;
+	c = csum(l4, l4len, ph);
+	if (p->proto == 17 && c == 0)
+		c = 0xffff;
+	l4[csoff] = (uint8_t)(c >> 8);
+	l4[csoff + 1] = (uint8_t)c;
+	return PKTLEN;
+}
+
 /* Empties the namespace's conntrack table (as `conntrack -F`): every packet is NEW. */
-static void ct_flush(void)
+static void ct_flush(int fam)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -246,7 +305,7 @@ static void ct_flush(void)
 	req.nh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	req.nh.nlmsg_seq = 1;
-	req.nf.nfgen_family = AF_INET;
+	req.nf.nfgen_family = (uint8_t)(fam == 4 ? AF_INET : AF_INET6);
 	req.nf.version = NFNETLINK_V0;
 	if (send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
 		(void)recv(fd, buf, sizeof(buf), 0);
@@ -271,12 +330,18 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		memcpy(frame, t->dmac, 6);
 		if (p->pkttype == IPT_PKT_BROADCAST)
 			memset(frame, 0xff, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST)
+		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)
 			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
 							p->dst[3]}, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST)
+			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
+							p->dst[15]}, 6);
 		memcpy(frame + 6, t->smac, 6);
-		frame[12] = 0x08, frame[13] = 0x00;
-		build_ip(p, frame + 14, id);
+		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
+		if (t->fam == 4)
+			build_ip(p, frame + 14, id);
+		else
+			build_ip6(p, frame + 14);
 		memset(&sll, 0, sizeof(sll));
 		sll.sll_family = AF_PACKET;
 		sll.sll_ifindex = t->ifindex;
@@ -284,6 +349,15 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 		memcpy(sll.sll_addr, t->dmac, 6);
 		if (sendto(t->pkt_fd, frame, PKTLEN + 14, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 			return -1;
+	} else if (t->fam == 6) {
+		struct sockaddr_in6 sin6;
+
+		build_ip6(p, frame);
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, p->dst, 16);
+		if (sendto(t->raw_fd, frame, PKTLEN, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+			return errno == EPERM || errno == EINVAL ? 1 : -1;
 	} else {
 		struct sockaddr_in sin;
 
@@ -300,7 +374,7 @@ static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 
 /* How many of dp packets / db bytes were the test packet itself (PKTLEN each), the rest
  * replies (RST 40, ICMP error 228, ICMP quoting a RST 68). */
-static uint64_t own_count(uint64_t dp, uint64_t db)
+static uint64_t own_count(const struct tctx *t, uint64_t dp, uint64_t db)
 {
 	uint64_t k, a, b, m;
 
@@ -310,7 +384,8 @@ static uint64_t own_count(uint64_t dp, uint64_t db)
 		m = dp - k;
 		for (a = 0; a <= m; a++)
 			for (b = 0; a + b <= m; b++)
-				if ((PKTLEN + 28) * a + 68 * b + 40 * (m - a - b) == db - PKTLEN * k)
+				if (t->icmp_len * a + t->icmp_rst_len * b + t->rst_len * (m - a - b) ==
+				    db - PKTLEN * k)
 					return k;
 	}
 	return 0;
@@ -318,8 +393,11 @@ static uint64_t own_count(uint64_t dp, uint64_t db)
 
 /* ---- aiming packets at rules ---- */
 
-static int is_local(const uint8_t *a)
+/* Whether a is this host's (fam 4: 45.33.1.10 or 127/8; 6: 2001:db8:1::10 or ::1). */
+static int is_local_fam(const uint8_t *a, int fam)
 {
+	if (fam == 6)
+		return !memcmp(a, host_a6, 16) || !memcmp(a, loop6, 16);
 	return !memcmp(a, host_a, 4) || a[0] == 127;
 }
 
@@ -354,12 +432,25 @@ static void set_field(struct ipt_packet *p, int f, const uint8_t *v)
 {
 	switch (f) {
 	case NF_IP_SADDR:
-		memcpy(p->src, v, 4);
+	case NF_IP6_SADDR:
+		if ((p->family == 4) == (f == NF_IP_SADDR))
+			memcpy(p->src, v, p->family == 4 ? 4 : 16);
 		break;
 	case NF_IP_DADDR:
-		memcpy(p->dst, v, 4);
+	case NF_IP6_DADDR:
+		if ((p->family == 4) == (f == NF_IP_DADDR))
+			memcpy(p->dst, v, p->family == 4 ? 4 : 16);
+		break;
+	case NF_ICMP6_TYPE:
+	case NF_ICMP6_CODE:
+		p->proto = 58;
+		if (f == NF_ICMP6_TYPE)
+			p->icmp_type = v[0];
+		else
+			p->icmp_code = v[0];
 		break;
 	case NF_IP_PROTO:
+	case NF_IP6_NH:
 	case NF_L4PROTO:
 		p->proto = v[0];
 		break;
@@ -393,7 +484,10 @@ static void set_field(struct ipt_packet *p, int f, const uint8_t *v)
 		p->icmp_code = v[0];
 		break;
 	case NF_PKTTYPE:
-		if (v[0] == 1)
+		if (p->family == 6) {
+			if (v[0] == 2)
+				memcpy(p->dst, (const uint8_t[]){0xff, 0x02, [15] = 1}, 16);
+		} else if (v[0] == 1)
 			memcpy(p->dst, (const uint8_t[]){45, 33, 1, 255}, 4);
 		else if (v[0] == 2)
 			memcpy(p->dst, (const uint8_t[]){224, 0, 0, 1}, 4);
@@ -540,26 +634,36 @@ static void settle_packet(struct tctx *t, struct ipt_packet *p)
 	p->pkttype = IPT_PKT_HOST;
 	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
 		p->path = IPT_PATH_INCOMING;
-		if (d[0] >= 224 && d[0] < 240)
+		if (p->family == 6 ? d[0] == 0xff : d[0] >= 224 && d[0] < 240)
 			p->pkttype = IPT_PKT_MULTICAST;
-		else if ((d[0] == 45 && d[1] == 33 && d[2] == 1 && d[3] == 255) ||
-			 (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255))
+		else if (p->family == 4 && ((d[0] == 45 && d[1] == 33 && d[2] == 1 && d[3] == 255) ||
+					    (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255)))
 			p->pkttype = IPT_PKT_BROADCAST;
-		else if (!is_local(d))
+		else if (!is_local_fam(d, p->family))
 			p->path = IPT_PATH_FORWARD;
 		snprintf(p->in_if, sizeof(p->in_if), "%s", t->ifn);
 		snprintf(p->out_if, sizeof(p->out_if), "%s", p->path == IPT_PATH_FORWARD ? t->ifn : "");
 	} else {
-		p->path = is_local(d) ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
+		p->path = is_local_fam(d, p->family) ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
 		snprintf(p->in_if, sizeof(p->in_if), "%s", p->path == IPT_PATH_LOOPBACK ? "lo" : "");
 		snprintf(p->out_if, sizeof(p->out_if), "%s", p->path == IPT_PATH_LOOPBACK ? "lo" : t->ifn);
 	}
 	if (p->proto == 6) {
 		p->ctstate = (uint8_t)ipt_ct_tcp_first(p->tcp_flags);
-	} else if (p->proto == 1) {
+	} else if (p->proto == 1 && p->family == 4) {
 		unsigned ty = p->icmp_type;
 
 		p->ctstate = ty == 8 || ty == 13 || ty == 15 || ty == 17 ? IPT_CT_NEW : IPT_CT_INVALID;
+	} else if (p->proto == 58 && p->family == 6) {
+		unsigned ty = p->icmp_type;
+
+		/* nf_conntrack_proto_icmpv6.c: echo and node information requests are new, MLD
+		 * and neighbour discovery untracked (noct_valid_new), anything else invalid */
+		p->ctstate = ty == 128 || ty == 139 ? IPT_CT_NEW
+			     : (ty >= 130 && ty <= 137) || ty == 141 || ty == 142 || ty == 143 ? IPT_CT_UNTRACKED
+			     : IPT_CT_INVALID;
+	} else if (p->proto == 1 || p->proto == 58) {
+		p->ctstate = IPT_CT_INVALID;
 	} else {
 		p->ctstate = IPT_CT_NEW;
 	}
@@ -573,16 +677,22 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 
 	if (!hooks)
 		return -1;
-	ipt_packet_init(p, 4, IPT_PATH_INCOMING);
-	memcpy(p->src, (const uint8_t[]){198, 51, 100, 77}, 4);
-	memcpy(p->dst, host_a, 4);
+	static const uint8_t remote4[4] = {198, 51, 100, 77}, far4[4] = {192, 0, 2, 9};
+	static const uint8_t remote6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x51, [15] = 0x77};
+	static const uint8_t far6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x13, [15] = 0x09};
+	int v6 = t->fam == 6;
+	size_t al = v6 ? 16 : 4;
+
+	ipt_packet_init(p, t->fam, IPT_PATH_INCOMING);
+	memcpy(p->src, v6 ? remote6 : remote4, al);
+	memcpy(p->dst, v6 ? host_a6 : host_a, al);
 	if (!(hooks & (1u << IPT_HOOK_PREROUTING | 1u << IPT_HOOK_INPUT))) {
 		if (hooks & (1u << IPT_HOOK_FORWARD)) {
-			memcpy(p->dst, (const uint8_t[]){192, 0, 2, 9}, 4);
+			memcpy(p->dst, v6 ? far6 : far4, al);
 		} else {
 			p->path = IPT_PATH_LOCAL_OUT;
-			memcpy(p->src, host_a, 4);
-			memcpy(p->dst, (const uint8_t[]){198, 51, 100, 77}, 4);
+			memcpy(p->src, v6 ? host_a6 : host_a, al);
+			memcpy(p->dst, v6 ? remote6 : remote4, al);
 		}
 	}
 	p->proto = 6;
@@ -593,11 +703,15 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 		apply_rule(t, j, 0, p);
 	if (apply_rule(t, id, miss, p) == 0 && miss)
 		return -1;
+	/* a protocol no handler takes (ICMP of the other family, ...) is not counted as
+	 * delivered (InUnknownProtos), so delivery would not tell the verdict: not compared */
+	if (p->proto != 6 && p->proto != 17 && p->proto != (v6 ? 58 : 1))
+		return -1;	/* also no handler for other protocols: InUnknownProtos */
 	settle_packet(t, p);
 	/* a locally sent broadcast or multicast is also looped back to this host: not
 	 * compared */
 	if ((p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_LOOPBACK) &&
-	    (p->dst[0] >= 224 || (p->dst[0] == 45 && p->dst[1] == 33 && p->dst[2] == 1 &&
+	    (p->dst[0] >= 224 || (v6 && p->dst[0] == 0xff) || (p->dst[0] == 45 && p->dst[1] == 33 && p->dst[2] == 1 &&
 				  (p->dst[3] == 255 || p->dst[3] == 0))))
 		return -1;
 	return 0;
@@ -633,7 +747,7 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, int sent, 
 	int v = -1, d;
 
 	for (i = 0; i < t->rs->nrules; i++) {
-		if (!own_count(t->ap[i] - t->bp[i], t->ab[i] - t->bb[i]) || !(d = drop_rule(t->rs, i)))
+		if (!own_count(t, t->ap[i] - t->bp[i], t->ab[i] - t->bb[i]) || !(d = drop_rule(t->rs, i)))
 			continue;
 		if (d == 2)
 			v = IPT_V_REJECT;
@@ -654,10 +768,11 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, int sent, 
 static void describe(const struct ipt_packet *p, char *buf, size_t len)
 {
 	static const char *const paths[] = {"in", "out", "lo", "fwd"};
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int af = p->family == 4 ? AF_INET : AF_INET6;
 
-	inet_ntop(AF_INET, p->src, s, sizeof(s));
-	inet_ntop(AF_INET, p->dst, d, sizeof(d));
+	inet_ntop(af, p->src, s, sizeof(s));
+	inet_ntop(af, p->dst, d, sizeof(d));
 	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
 		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
 		 p->icmp_code);
@@ -678,7 +793,7 @@ static void compare_rules(struct tctx *t, const char *desc, const char *why)
 	char name[256];
 
 	for (i = 0; i < t->rs->nrules; i++) {
-		uint64_t k = own_count(t->ap[i] - t->bp[i], t->ab[i] - t->bb[i]);
+		uint64_t k = own_count(t, t->ap[i] - t->bp[i], t->ab[i] - t->bb[i]);
 		uint64_t d = t->hd[i], m = t->hm[i];
 		int st = m == 0 ? (k == d ? RS_AGREE : RS_DIFFER) : (k >= d && k <= d + m ? RS_MAYBE : RS_DIFFER);
 
@@ -701,7 +816,7 @@ static int read_settled(struct tctx *t, uint64_t *dl, uint64_t *tx)
 
 	if (!sp || !sb || read_counters(t, t->ap, t->ab) < 0)
 		goto out;
-	*dl = snmp_indelivers();
+	*dl = snmp_indelivers(t->fam);
 	*tx = dev_tx(t->ifn);
 	for (i = 0; i < 5; i++) {
 		uint64_t dl2, tx2;
@@ -709,7 +824,7 @@ static int read_settled(struct tctx *t, uint64_t *dl, uint64_t *tx)
 		pause_us(2000);
 		if (read_counters(t, sp, sb) < 0)
 			goto out;
-		dl2 = snmp_indelivers();
+		dl2 = snmp_indelivers(t->fam);
 		tx2 = dev_tx(t->ifn);
 		if (!memcmp(sp, t->ap, t->rs->nrules * 8) && dl2 == *dl && tx2 == *tx)
 			break;
@@ -738,7 +853,7 @@ static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *w
 	memset(t->hm, 0, n * sizeof(*t->hm));
 	if (nft_eval_packet(t->ev, p, &a) < 0)
 		return -1;
-	ct_flush();
+	ct_flush(t->fam);
 	describe(p, desc, sizeof(desc));
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
@@ -752,7 +867,7 @@ static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *w
 		struct ipt_packet kp = *p;
 
 		/* a DNAT to another host makes the kernel forward the packet */
-		if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local(a.nat.dst))
+		if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local_fam(a.nat.dst, t->fam))
 			kp.path = IPT_PATH_FORWARD;
 		kv = kernel_verdict(t, &kp, sent, dl, tx);
 		if (a.verdict == IPT_V_UNKNOWN ? !(a.possible & IPT_VSET(kv)) : (int)a.verdict != kv) {
@@ -928,6 +1043,55 @@ static struct nft_ruleset *load_kernel(void)
 	return rs;
 }
 
+/* The IPv6 extra packets: services, ::1 and multicast sources off lo (ip6_rcv_core drops
+ * them), multicast groups joined (ff02::1) or not, ICMPv6 echo, neighbour discovery
+ * (untracked) and errors (invalid), forwarded and locally sent traffic. */
+static int extra_packets6(struct tctx *t)
+{
+	static const struct {
+		uint8_t path, proto, flags, type;
+		const char *src, *dst;
+		uint16_t dport;
+	} x[] = {
+		{IPT_PATH_INCOMING, 6, IPT_TCP_SYN, 0, "2001:db8:51::7", "2001:db8:1::10", 22},
+		{IPT_PATH_INCOMING, 6, IPT_TCP_ACK, 0, "2001:db8:51::7", "2001:db8:1::10", 80},
+		{IPT_PATH_INCOMING, 17, 0, 0, "2001:db8:1::20", "2001:db8:1::10", 53},
+		{IPT_PATH_INCOMING, 17, 0, 0, "2001:db8:1::20", "ff02::1", 5353},
+		{IPT_PATH_INCOMING, 17, 0, 0, "2001:db8:1::20", "ff02::fb", 5353},
+		{IPT_PATH_INCOMING, 58, 0, 128, "2001:db8:51::7", "2001:db8:1::10", 0},
+		{IPT_PATH_INCOMING, 58, 0, 135, "2001:db8:1::20", "2001:db8:1::10", 0},
+		{IPT_PATH_INCOMING, 58, 0, 1, "2001:db8:51::7", "2001:db8:1::10", 0},
+		{IPT_PATH_INCOMING, 6, IPT_TCP_SYN, 0, "::1", "2001:db8:1::10", 22},
+		{IPT_PATH_INCOMING, 6, IPT_TCP_SYN, 0, "fe80::1", "2001:db8:1::10", 22},
+		{IPT_PATH_INCOMING, 6, IPT_TCP_SYN, 0, "2001:db8:1::10", "2001:db8:1::10", 22},
+		{IPT_PATH_FORWARD, 6, IPT_TCP_SYN, 0, "2001:db8:51::7", "2001:db8:113::9", 80},
+		{IPT_PATH_FORWARD, 17, 0, 0, "2001:db8:51::7", "2001:db8:113::9", 53},
+		{IPT_PATH_LOCAL_OUT, 6, IPT_TCP_SYN, 0, "2001:db8:1::10", "2001:db8:51::7", 443},
+		{IPT_PATH_LOCAL_OUT, 17, 0, 0, "2001:db8:1::10", "2001:db8:51::7", 53},
+		{IPT_PATH_LOCAL_OUT, 58, 0, 128, "2001:db8:1::10", "2001:db8:51::7", 0},
+		{IPT_PATH_LOOPBACK, 6, IPT_TCP_SYN, 0, "::1", "::1", 22},
+		{IPT_PATH_LOOPBACK, 17, 0, 0, "::1", "::1", 53},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct ipt_packet p;
+
+		ipt_packet_init(&p, 6, (enum ipt_path)x[i].path);
+		p.proto = x[i].proto;
+		p.tcp_flags = x[i].flags;
+		p.icmp_type = x[i].type;
+		inet_pton(AF_INET6, x[i].src, p.src);
+		inet_pton(AF_INET6, x[i].dst, p.dst);
+		p.sport = ++t->next_port;
+		p.dport = x[i].dport;
+		settle_packet(t, &p);
+		if (test_packet(t, &p, "extra") < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Extra packets every ruleset gets: common services, spoofed sources, broadcast and
  * multicast, forwarded and locally sent traffic, ICMP. */
 static int extra_packets(struct tctx *t)
@@ -958,6 +1122,8 @@ static int extra_packets(struct tctx *t)
 	};
 	size_t i;
 
+	if (t->fam == 6)
+		return extra_packets6(t);
 	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
 		struct ipt_packet p;
 
@@ -981,6 +1147,9 @@ static int run(struct tctx *t, const char *mac)
 	static struct ipt_hostaddr addrs[] = {
 		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
 	};
+	static const struct ipt_hostaddr addrs6[] = {
+		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
+	};
 	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
 	static struct ipt_route routes[1];
 	struct ipt_context ctx;
@@ -991,9 +1160,14 @@ static int run(struct tctx *t, const char *mac)
 		   &t->dmac[3], &t->dmac[4], &t->dmac[5]) != 6)
 		return 2;
 	memcpy(t->smac, (const uint8_t[]){0x02, 0x42, 0, 0, 0, 0x20}, 6);
+	if (t->fam == 6)
+		memcpy(addrs, addrs6, sizeof(addrs));
+	t->rst_len = t->fam == 4 ? 40 : 60;
+	t->icmp_len = t->fam == 4 ? PKTLEN + 28 : PKTLEN + 48;
+	t->icmp_rst_len = t->fam == 4 ? 40 + 28 : 60 + 48;
 	snprintf(addrs[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
 	snprintf(ifc[1].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	prefix_parse("0.0.0.0/0", 4, &routes[0].dst);
+	prefix_parse(t->fam == 4 ? "0.0.0.0/0" : "::/0", t->fam, &routes[0].dst);
 	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.addrs = addrs;
@@ -1029,7 +1203,7 @@ static int run(struct tctx *t, const char *mac)
 		close(self);
 		close(peer);
 	}
-	t->raw_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	t->raw_fd = socket(t->fam == 4 ? AF_INET : AF_INET6, SOCK_RAW, IPPROTO_RAW);
 	if (t->raw_fd >= 0)
 		(void)setsockopt(t->raw_fd, SOL_SOCKET, SO_BROADCAST, &(int){1}, sizeof(int));
 	if (!t->ev || !t->bp || !t->bb || !t->ap || !t->ab || !t->hd || !t->hm || !t->rstat ||
@@ -1039,11 +1213,12 @@ static int run(struct tctx *t, const char *mac)
 	}
 	nft_eval_set_hook(t->ev, on_hit, t);
 	for (id = 0; id < t->rs->nchains; id++)
-		if (t->rs->chains[id].hook >= 0 && (t->rs->tables[t->rs->chains[id].table].fam == 4 || t->rs->tables[t->rs->chains[id].table].fam == 46))
+		if (t->rs->chains[id].hook >= 0 && (t->rs->tables[t->rs->chains[id].table].fam == t->fam ||
+						       t->rs->tables[t->rs->chains[id].table].fam == 46))
 			reach_from(t, id, 1u << t->rs->chains[id].hook, 0);
 	if (read_counters(t, t->bp, t->bb) < 0)
 		return 1;
-	t->delivers = snmp_indelivers();
+	t->delivers = snmp_indelivers(t->fam);
 	t->tx = dev_tx(t->ifn);
 	t->next_port = 20000;
 	for (id = 0; id < t->rs->nrules; id++)
@@ -1072,6 +1247,7 @@ int main(int argc, char **argv)
 	int i;
 
 	memset(&t, 0, sizeof(t));
+	t.fam = 4;
 	if (argc == 5 && !strcmp(argv[1], "random")) {
 		struct ngen g = {strtoull(argv[2], NULL, 10) * 2654435761u + 1};
 
@@ -1102,6 +1278,8 @@ int main(int argc, char **argv)
 		for (i = 2; i < argc; i++) {
 			if (!strcmp(argv[i], "-v"))
 				t.verbose = 1;
+			else if (!strcmp(argv[i], "-6"))
+				t.fam = 6;
 			else if (!strcmp(argv[i], "--if") && i + 1 < argc)
 				t.ifn = argv[++i];
 			else if (!strcmp(argv[i], "--peer-ns") && i + 1 < argc)
@@ -1128,6 +1306,6 @@ int main(int argc, char **argv)
 	}
 usage:
 	fprintf(stderr, "usage: nft_kdiff random SEED NRULES IF | prep IN OUT | ifname FILE | "
-			"run [-v] --peer-ns PATH --peer-if IF --if IF --mac MAC\n");
+			"run [-v] [-6] --peer-ns PATH --peer-if IF --if IF --mac MAC\n");
 	return 2;
 }
