@@ -59,12 +59,44 @@ static int ng_proto(int *proto, int want)
 #define NG_REJECT 1
 #define NG_IIF 2
 #define NG_OIF 4
+#define NG_INET 8	/* an inet table: IPv6 matches too */
 
-static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsigned allow)
+static const char *const ng_src6[] = {
+	"2001:db8:51::/48", "2001:db8:51::77", "2001:db8:1::20", "fe80::/10",
+	"{ 2001:db8:51::77, 2001:db8:113::/64 }", "::1"};
+static const char *const ng_icmp6[] = {"echo-request", "nd-neighbor-solicit",
+				       "{ destination-unreachable, packet-too-big }", "echo-reply"};
+
+static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, int *nf, unsigned allow)
 {
 	unsigned k = ng_next(g, 14);
 	int tcp;
 
+	if ((allow & NG_INET) && ng_next(g, 4) == 0) {
+		switch (ng_next(g, 4)) {
+		case 0:
+			if (!ng_proto(nf, 6))
+				break;
+			fprintf(f, " ip6 saddr %s", NG_PICK(g, ng_src6));
+			return;
+		case 1:
+			if (!ng_proto(nf, 6))
+				break;
+			fprintf(f, " ip6 daddr %s", ng_next(g, 2) ? "2001:db8:1::10" : "2001:db8:113::/64");
+			return;
+		case 2:
+			if (!ng_proto(nf, 6) || !ng_proto(proto, 58))
+				break;
+			fprintf(f, " icmpv6 type %s", NG_PICK(g, ng_icmp6));
+			return;
+		default:
+			if (*nf)
+				break;
+			*nf = ng_next(g, 2) ? 4 : 6;
+			fprintf(f, " meta nfproto %s", *nf == 4 ? "ipv4" : "ipv6");
+			return;
+		}
+	}
 	switch (k) {
 	case 3:
 	case 4:
@@ -81,7 +113,7 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsig
 		fprintf(f, " tcp flags %s", NG_PICK(g, ng_flags));
 		return;
 	case 7:
-		if (!ng_proto(proto, 1))
+		if (!ng_proto(nf, 4) || !ng_proto(proto, 1))
 			break;
 		fprintf(f, " icmp type %s", NG_PICK(g, ng_icmp));
 		return;
@@ -92,7 +124,7 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsig
 		fprintf(f, " meta l4proto %s", *proto == 6 ? "tcp" : "{ udp, icmp }");
 		return;
 	case 11:
-		if (!ng_proto(proto, 6))
+		if (!ng_proto(nf, 4) || !ng_proto(proto, 6))
 			break;
 		fprintf(f, " ip saddr . tcp dport %s",
 			ng_next(g, 2) ? "{ 198.51.100.7 . 22, 203.0.113.0/25 . 80-90 }" : "@pairs");
@@ -100,7 +132,10 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsig
 	default:
 		break;
 	}
-	switch (k % 7) {
+	k %= 7;
+	if (k <= 2 && !ng_proto(nf, 4))
+		k = 3;
+	switch (k) {
 	case 0:
 	case 1:
 		fprintf(f, " ip saddr %s", NG_PICK(g, ng_src));
@@ -115,7 +150,7 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsig
 		if (allow & NG_IIF)
 			fprintf(f, " iifname %s", ng_next(g, 2) ? ifn : "\"lo\"");
 		else
-			fprintf(f, " ip saddr != 10.0.0.0/8");
+			fprintf(f, " meta pkttype host");
 		break;
 	case 5:
 		fprintf(f, " meta pkttype %s", ng_next(g, 2) ? "host" : "{ broadcast, multicast }");
@@ -126,7 +161,7 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, unsig
 		else if (allow & NG_OIF)
 			fprintf(f, " oifname %s", ifn);
 		else
-			fprintf(f, " ip daddr != 10.0.0.0/8");
+			fprintf(f, " ct state != invalid");
 		break;
 	}
 }
@@ -135,11 +170,11 @@ static void ng_rule(struct ngen *g, FILE *f, const char *ifn, unsigned nuser, in
 		    unsigned allow)
 {
 	unsigned k, n = 1 + ng_next(g, 3);
-	int proto = 0;
+	int proto = 0, nf = 0;
 
 	fprintf(f, "\t\t");
 	for (k = 0; k < n; k++)
-		ng_match(g, f, ifn, &proto, allow);
+		ng_match(g, f, ifn, &proto, &nf, allow);
 	k = ng_next(g, 12);
 	if (k < 2 && nuser)
 		fprintf(f, " %s u%u\n", k ? "goto" : "jump", ng_next(g, nuser));
@@ -194,7 +229,7 @@ static void ng_ruleset(struct ngen *g, FILE *f, unsigned nrules, const char *ifn
 		for (c = 0; c < nuser; c++) {
 			fprintf(f, "\tchain u%u {\n", c);
 			for (r = 0; r < 1 + ng_next(g, 3) && left; r++, left--)
-				ng_rule(g, f, ifn, 0, 1, 0);
+				ng_rule(g, f, ifn, 0, 1, t ? NG_INET : 0);
 			fprintf(f, "\t}\n");
 		}
 		nb = 2 + ng_next(g, 4);
@@ -211,7 +246,7 @@ static void ng_ruleset(struct ngen *g, FILE *f, unsigned nrules, const char *ifn
 						ng_next(g, 2) ? "45.33.1.10:22" : "192.0.2.9:80");
 					continue;
 				}
-				ng_rule(g, f, ifn, nuser, 0, ng_allow(bases[b].hook));
+				ng_rule(g, f, ifn, nuser, 0, ng_allow(bases[b].hook) | (t ? NG_INET : 0));
 			}
 			fprintf(f, "\t}\n");
 		}
