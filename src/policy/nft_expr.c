@@ -381,6 +381,24 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 	return 1;	/* limit, quota, meter, connlimit, xt, ...: may or may not hold */
 }
 
+/* what (a JSON key, freed with the document) as a string that lives as long as the
+ * program: the name when it is one nft prints, else "statement". */
+static const char *static_name(const char *what)
+{
+	static const char *const names[] = {
+		"limit", "quota", "meter", "fib", "payload", "meta", "ct", "value", "bitwise",
+		"nat map", "mangle", "set", "dup", "fwd", "xt", "connlimit", "queue", "numgen",
+		"jhash", "symhash", "osf", "exthdr", "rt", "socket", "ipsec", "tproxy", "synproxy",
+		"secmark", "ct helper", "ct timeout", "ct expectation", "flow", "last", "map",
+		"expression", "concat", "tcp option", "sctp chunk", "dccp option", "hash", NULL};
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], what))
+			return names[i];
+	return "statement";
+}
+
 /* Whether a statement holds a ct expression or statement (any key: nft_ct_get_init and
  * nft_ct_set_init register conntrack). */
 static int has_ct(json_t *j, int depth)
@@ -440,7 +458,7 @@ int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 		}
 		if (v) {
 			if (!r->unknown++)
-				r->unknown_what = what;
+				r->unknown_what = static_name(what);
 		}
 		if (has_ct(st, 0))
 			rs->ct_fam |= nft_fam_bits(rs->tables[c->table].fam);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,10 +144,22 @@ struct nft_ruleset *nft_load_native(const char *path, struct nft_error *err)
 	} else {
 		char *nl;
 
-		/* nft's first error line ("file:line:col-col: Error: ...") */
-		if ((nl = strchr(buf + 1, '\n')))
+		char *m = buf + 1, *end;
+		size_t pl = strlen(path);
+		unsigned long line;
+
+		/* nft's first error line ("file:line:col-col: Error: ..."): the file and line
+		 * go to their fields when the file is ours (an include names its own) */
+		if ((nl = strchr(m, '\n')))
 			*nl = '\0';
-		snprintf(err->msg, sizeof(err->msg), "%s", buf[0] == 'E' ? buf + 1 : "nft failed");
+		if (buf[0] == 'E' && strncmp(m, path, pl) == 0 && m[pl] == ':') {
+			line = strtoul(m + pl + 1, &end, 10);
+			if (end != m + pl + 1 && *end == ':' && line <= UINT32_MAX) {
+				err->line = (unsigned)line;
+				m = strchr(end + 1, ' ') ? strchr(end + 1, ' ') + 1 : end + 1;
+			}
+		}
+		snprintf(err->msg, sizeof(err->msg), "%s", buf[0] == 'E' ? m : "nft failed");
 		errno = EINVAL;
 	}
 	free(buf);

@@ -126,6 +126,10 @@ run_one() {
 	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
 	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
 	ifn=$("$tool" ifname "$WORK/l.json") || return 1
+	# the native front end (libnftables in a private namespace) reads what nft loaded
+	local nat js
+	nat=$("$tool" count "$f" 2>&1); js=$("$tool" count "$WORK/l.json" 2>&1)
+	if [ "$nat" != "$js" ]; then echo "$name: native front end read \`$nat', the kernel's JSON \`$js'"; return 1; fi
 	run_fam "$name (ipv4)" "$f" 4 "$ifn"; rc4=$?
 	run_fam "$name (ipv6)" "$f" 6 "$ifn"; rc6=$?
 	[ $rc4 = 2 ] && [ $rc6 = 2 ] && return 2
@@ -142,6 +146,15 @@ for f in /usr/share/doc/nftables/examples/*.nft "$SRCDIR"/tests/integration/nft/
 	*) fail=1 ;;
 	esac
 done
+# without root the native front end refuses with the way to produce JSON
+if command -v setpriv >/dev/null; then
+	cp "$SRCDIR/tests/integration/nft/sets.nft" "$WORK/native.nft"; chmod 644 "$WORK/native.nft"; chmod 755 "$WORK"
+	msg=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" count "$WORK/native.nft" 2>&1)
+	case $msg in
+	*"needs root"*"nft -j list ruleset > FILE"*) echo "native syntax without root: refused with the JSON hint" ;;
+	*) echo "native syntax without root: unexpected: $msg"; fail=1 ;;
+	esac
+fi
 seed=${NFT_KDIFF_SEED:-$(( $(date +%s) % 100000 ))}
 nrand=${NFT_KDIFF_RANDOM:-6}
 echo "random rulesets: seed $seed, $nrand rulesets (NFT_KDIFF_SEED=$seed NFT_KDIFF_RANDOM=$nrand to rerun)"

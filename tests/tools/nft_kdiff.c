@@ -4,6 +4,9 @@
  *
  *   nft_kdiff random SEED NRULES IF
  *       Prints a random native ruleset (nft_kdiff_gen.h) for the veth IF.
+ *   nft_kdiff count FILE
+ *       Loads FILE (JSON, or native syntax through the private-namespace front end) and
+ *       prints "N rules M chains", or the loader's error.
  *   nft_kdiff ifname FILE.json
  *       The interface name the namespace should give its veth: the ruleset's most used
  *       iifname/oifname other than lo (a wildcard gets "0"), else a0.
@@ -1256,6 +1259,21 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "prep"))
 		return prep(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "count")) {
+		struct nft_error err;
+		struct nft_ruleset *rs = nft_load_file(argv[2], &err);
+
+		if (!rs) {
+			if (err.line)
+				fprintf(stderr, "%s:%u: %s\n", err.file, err.line, err.msg);
+			else
+				fprintf(stderr, "%s: %s\n", err.file, err.msg);
+			return 1;
+		}
+		printf("%u rules %u chains\n", nft_rule_count(rs), nft_chain_count(rs));
+		nft_ruleset_free(rs);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "ifname")) {
 		struct nft_error err;
 		struct nft_ruleset *rs = nft_load_file(argv[2], &err);
@@ -1305,7 +1323,7 @@ int main(int argc, char **argv)
 		return i;
 	}
 usage:
-	fprintf(stderr, "usage: nft_kdiff random SEED NRULES IF | prep IN OUT | ifname FILE | "
+	fprintf(stderr, "usage: nft_kdiff random SEED NRULES IF | prep IN OUT | count FILE | ifname FILE | "
 			"run [-v] [-6] --peer-ns PATH --peer-if IF --if IF --mac MAC\n");
 	return 2;
 }
