@@ -16,18 +16,22 @@
  *       evaluator's hit position: the first statement that is not a match), so a
  *       counter's packets are exactly the packets the rule matched.
  *   nft_kdiff run [-v] [-6] --peer-ns PATH --peer-if IF --if IF --mac MAC
- *       Runs in the namespace holding the prepared ruleset (read back with libnftables).
- *       For every rule it builds a packet meant to match it (its matches and those of a
- *       rule jumping to its chain) and one that misses its last match, sends each (an
- *       Ethernet frame from the peer's veth for incoming/forwarded paths, a raw socket for
- *       output), reads the kernel's verdict (a counted reject/drop rule, else delivery
- *       /proc/net/snmp InDelivers or transmission /proc/net/dev, else dropped) and every
- *       rule's counter delta, and compares them with the evaluator: verdict agree /
- *       unknown (kernel in the possible set) / disagree; per rule agree (delta equals the
- *       definite hits, none maybe), maybe (between definite and definite + maybe), differ.
- *       Exits 1 on a verdict disagreement or a rule difference.
- * Every test packet is 200 bytes long; replies the host sends (RST 40, ICMP errors 228)
- * are told apart by their byte counts. */
+ *       Runs in the namespace holding the prepared ruleset (read back with libnftables),
+ *       with IPv4 packets, or IPv6 with -6 (the namespaces of t_nft_kernel_diff.sh's setup
+ *       and setup6). For every rule it builds a packet meant to match it (its matches and
+ *       those of a rule jumping to its chain) and one that misses its last match, sends
+ *       each (an Ethernet frame from the peer's veth for incoming/forwarded paths, a raw
+ *       socket for output), reads the kernel's verdict (a counted reject/drop rule, else
+ *       delivery /proc/net/snmp(6) InDelivers or transmission /proc/net/dev, else
+ *       dropped) and every rule's counter delta, and compares them with the evaluator:
+ *       verdict agree / unknown (kernel in the possible set) / disagree; per rule agree
+ *       (delta equals the definite hits, none maybe), maybe (between definite and
+ *       definite + maybe), differ. Exits 1 on a verdict disagreement or a rule difference.
+ *       Not aimed at (delivery cannot tell their verdict): locally sent broadcasts and
+ *       multicasts (looped back too), protocols without a handler (ICMP of the other
+ *       family, anything but TCP, UDP, ICMP/ICMPv6).
+ * Every test packet is 200 bytes long; replies the host sends (RST 40/60, ICMP errors
+ * 228/248) are told apart by their byte counts. */
 #include "policy/nft_int.h"
 #include "policy/ipt_int.h"
 
