@@ -199,6 +199,10 @@ int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
  * prefix/range/wildcard (== out for a plain value). 0, or -1 (not modelled). */
 int nft_value_parse(struct json_t *v, int f, uint8_t *lo, uint8_t *hi);
 
+/* Gives the rules of rs loaded from native text their lines (nft_lines.c); returns how
+ * many got one. */
+int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len);
+
 /* ---- evaluator internals (nft_eval.c walks, nft_match.c decides statements) ---- */
 
 struct nft_frame {

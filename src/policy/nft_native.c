@@ -98,6 +98,24 @@ static char *read_fd(int fd, size_t *len)
 	return NULL;
 }
 
+static char *read_fd(int fd, size_t *len);
+
+/* The rules' source lines, where the file shows them (nft_lines.c). */
+static void map_lines(struct nft_ruleset *rs, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	char *text;
+
+	if (fd < 0)
+		return;
+	text = read_fd(fd, &len);
+	close(fd);
+	if (text)
+		nft_map_lines(rs, text, len);
+	free(text);
+}
+
 struct nft_ruleset *nft_load_native(const char *path, struct nft_error *err)
 {
 	struct nft_ruleset *rs = NULL;
@@ -141,6 +159,8 @@ struct nft_ruleset *nft_load_native(const char *path, struct nft_error *err)
 	}
 	if (buf[0] == 'J' && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		rs = nft_load_json(buf + 1, len - 1, path, err);
+		if (rs)
+			map_lines(rs, path);
 	} else {
 		char *nl;
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "policy/nft.h"
+#include "policy/nft_int.h"
 
 #define HEAD "{'nftables':[{'table':{'family':'inet','name':'t','handle':1}},"
 #define CHAIN(name, hook, prio, pol)                                                        \
@@ -328,6 +329,62 @@ static void test_ct_before_conntrack(void **state)
 	run_rows(js, rows, sizeof(rows) / sizeof(rows[0]));
 }
 
+/* Source lines for native syntax: a chain's statements in order (rules spanning lines
+ * inside an anonymous set, several on a line separated by ';', properties and comments
+ * skipped, sets' elements ignored); include makes the order unknowable. */
+static void test_lines(void **state)
+{
+	static const char js[] = HEAD CHAIN("in", "input", 0, "drop") UCHAIN("u")
+		RULE("in", 5, "{'accept':null}") RULE("in", 6, "{'drop':null}")
+		RULE("in", 7, "{'accept':null}") RULE("in", 8, "{'accept':null}")
+		RULE("u", 9, "{'return':null}") TAIL;
+	static const char text[] =
+		"#!/usr/sbin/nft -f\n"					/* 1 */
+		"define ports = { 22, 80 }\n"				/* 2 */
+		"table inet t {\n"					/* 3 */
+		"\tset s { type ipv4_addr; elements = { 10.0.0.1,\n"	/* 4 */
+		"\t\t10.0.0.2 } }\n"					/* 5 */
+		"\tchain in {\n"					/* 6 */
+		"\t\ttype filter hook input priority 0; policy drop;\n"	/* 7 */
+		"\t\t# a comment { not a block\n"			/* 8 */
+		"\t\ttcp dport { 22,\n"				/* 9 */
+		"\t\t\t80 } accept\n"				/* 10 */
+		"\t\tip saddr 10.0.0.0/8 drop; udp dport 53 accept\n"	/* 11 */
+		"\t\tcomment \"x { y\"\n"				/* 12 */
+		"\t\ttcp dport $ports \\\n"			/* 13 */
+		"\t\t\taccept\n"					/* 14 */
+		"\t}\n"						/* 15 */
+		"\tchain u { return; }\n"				/* 16 */
+		"}\n";
+	static const unsigned want[] = {9, 11, 11, 13, 16};
+	static const char other[] = "table inet t {\n chain in {\n accept\n }\n"
+				    " chain u {\n return\n }\n}\n";
+	struct nft_error err;
+	struct nft_ruleset *rs = load(js, &err);
+	struct nft_rule_info ri;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(rs);
+	assert_int_equal(nft_map_lines(rs, text, strlen(text)), 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(nft_rule_get(rs, i, &ri), 0);
+		if (ri.line != want[i])
+			fail_msg("rule %u: line %u, want %u", i, ri.line, want[i]);
+	}
+	nft_ruleset_free(rs);
+	rs = load(js, &err);
+	assert_non_null(rs);
+	assert_int_equal(nft_map_lines(rs, "include \"x.nft\"\n", 17), 0);
+	/* a chain whose statement count differs keeps line 0, the other is mapped */
+	assert_int_equal(nft_map_lines(rs, other, strlen(other)), 1);
+	assert_int_equal(nft_rule_get(rs, 0, &ri), 0);
+	assert_int_equal(ri.line, 0);
+	assert_int_equal(nft_rule_get(rs, 4, &ri), 0);
+	assert_int_equal(ri.line, 6);
+	nft_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_ct_before_conntrack),
+		cmocka_unit_test(test_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
