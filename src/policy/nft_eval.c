@@ -412,6 +412,14 @@ static int reroute(struct nft_eval *ev, struct nft_world *w, const struct route_
 		} else {
 			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
 		}
+		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0] && !w->dst_unk) {
+			/* the output interface is the route's to the new destination (none
+			 * known without routes, as in ipt_eval.c) */
+			const char *via = NULL;
+
+			if (ipt_route_lookup(&v->ev, w->dst, &via) == IPT_YES && via)
+				snprintf(w->oif, sizeof(w->oif), "%s", via);
+		}
 	}
 	if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
 		if (fwd == IPT_FWD_OFF) {

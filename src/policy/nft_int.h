@@ -218,6 +218,7 @@ struct nft_world {
 	uint8_t dead, main, maybe;
 	uint8_t nat_done;	/* bit 0: destination manip done, bit 1: source */
 	uint8_t notracked;	/* a notrack before conntrack set the untracked template */
+	char oif[IPT_IFNAMSIZ];	/* output interface a DNAT's re-route chose ("": the packet's) */
 	uint8_t dport_unk, dst_unk;
 	uint16_t dport;
 	uint8_t dst[16];

@@ -26,6 +26,8 @@ static const char *iface(const struct nft_eval *ev, const struct nft_world *w, i
 		return "";
 	if (w->path == IPT_PATH_LOOPBACK)
 		return "lo";
+	if (!in && w->oif[0])
+		return w->oif;
 	return in ? ev->pkt->in_if : ev->pkt->out_if;
 }
 
