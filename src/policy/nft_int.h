@@ -1,0 +1,264 @@
+/* This file holds the internal model of an nftables ruleset shared by the JSON loader
+ * (nft_json.c, nft_expr.c), the native front end (nft_native.c) and the evaluator
+ * (nft_eval.c, nft_match.c).
+ *
+ * Values are kept as nft keeps them in its registers: big-endian bytes of a fixed length
+ * per field. Every right-hand side (a value, a prefix, a range, an anonymous or a named
+ * set) becomes a set of elements, each a closed interval per field of the key (a concat
+ * key has up to NFT_CONCAT_MAX fields, each matched in its own interval as pipapo does).
+ * A prefix a/n is the interval [a, a|~mask]; an interface wildcard "eth*" the interval
+ * ["eth\0..", "eth\xff.."]. */
+#ifndef SPOOFAUDIT_NFT_INT_H
+#define SPOOFAUDIT_NFT_INT_H
+
+#include <stdint.h>
+
+#include "policy/nft.h"
+
+#define NFT_CONCAT_MAX 4
+#define NFT_FLEN_MAX 16
+#define NFT_KEY_MAX (NFT_CONCAT_MAX * NFT_FLEN_MAX)
+#define NFT_NONE UINT32_MAX
+
+/* Fields a key may read. */
+enum nft_field {
+	NF_IP_SADDR = 0,
+	NF_IP_DADDR,
+	NF_IP6_SADDR,
+	NF_IP6_DADDR,
+	NF_IP_PROTO,	/* ip protocol */
+	NF_IP6_NH,	/* ip6 nexthdr */
+	NF_L4PROTO,	/* meta l4proto */
+	NF_NFPROTO,	/* meta nfproto */
+	NF_TCP_SPORT,
+	NF_TCP_DPORT,
+	NF_UDP_SPORT,
+	NF_UDP_DPORT,
+	NF_TH_SPORT,	/* th sport: any protocol with ports */
+	NF_TH_DPORT,
+	NF_TCP_FLAGS,
+	NF_ICMP_TYPE,
+	NF_ICMP_CODE,
+	NF_ICMP6_TYPE,
+	NF_ICMP6_CODE,
+	NF_IIFNAME,
+	NF_OIFNAME,
+	NF_IIF,		/* by name (the JSON names the interface) */
+	NF_OIF,
+	NF_PKTTYPE,
+	NF_CT_STATE,	/* bitmask NFT_CTS_* */
+	NF_COUNT
+};
+
+/* ct state bits (the kernel's NF_CT_STATE_* values). */
+#define NFT_CTS_INVALID 0x01
+#define NFT_CTS_ESTABLISHED 0x02
+#define NFT_CTS_RELATED 0x04
+#define NFT_CTS_NEW 0x08
+#define NFT_CTS_UNTRACKED 0x40
+
+enum nft_op { NFT_OP_EQ = 0, NFT_OP_NE, NFT_OP_LT, NFT_OP_GT, NFT_OP_LE, NFT_OP_GE, NFT_OP_IN };
+
+struct nft_elem {
+	uint8_t lo[NFT_KEY_MAX], hi[NFT_KEY_MAX];
+	uint32_t verdict;	/* maps: index into rs->verdicts; else NFT_NONE */
+};
+
+struct nft_set {
+	char *name;		/* NULL for an anonymous set */
+	uint32_t table;
+	uint8_t nfields;
+	uint8_t flen[NFT_CONCAT_MAX];	/* byte length of each field */
+	uint8_t unknown;	/* a type or element not modelled: every lookup is unknown */
+	uint8_t is_map;
+	uint32_t first, n;	/* rs->elems[first .. first+n) */
+};
+
+enum nft_vkind {
+	NFT_V_ACCEPT = 0,
+	NFT_V_DROP,
+	NFT_V_REJECT,
+	NFT_V_CONTINUE,
+	NFT_V_RETURN,
+	NFT_V_JUMP,
+	NFT_V_GOTO,
+	NFT_V_QUEUE	/* unmodelled: may accept or drop */
+};
+
+struct nft_verdict {
+	uint8_t kind;
+	uint32_t chain;	/* jump/goto target */
+};
+
+enum nft_skind {
+	NFT_S_MATCH = 0,
+	NFT_S_UNKNOWN_MATCH,	/* limit, quota, meter, fib, unknown keys: may or may not hold */
+	NFT_S_NOP,		/* counter, log, and mangles with no modelled effect */
+	NFT_S_VERDICT,
+	NFT_S_VMAP,
+	NFT_S_DNAT,
+	NFT_S_SNAT,		/* snat, masquerade */
+	NFT_S_REDIRECT,
+	NFT_S_NOTRACK
+};
+
+struct nft_stmt {
+	uint8_t kind;		/* enum nft_skind */
+	uint8_t op;		/* enum nft_op */
+	uint8_t nkeys;
+	uint8_t key[NFT_CONCAT_MAX];	/* enum nft_field */
+	uint8_t has_mask;	/* key & mask (one key only) */
+	uint8_t mask[NFT_FLEN_MAX];
+	uint8_t has_addr, has_port;	/* nat: 1 given, 2 from a map or expression */
+	uint8_t nat_fam;	/* nat: 4 `dnat ip`, 6 `dnat ip6`, 0 either */
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t set;		/* match/vmap: rs->sets index */
+	uint32_t verdict;	/* verdict: rs->verdicts index */
+};
+
+struct nft_table {
+	char *name;
+	char family[8];
+	uint8_t fam;		/* 4, 6, 46 (inet), 0 other (not evaluated) */
+};
+
+struct nft_chain {
+	char *name;
+	uint32_t table;
+	int8_t hook;		/* enum ipt_hook or -1 */
+	uint8_t type;		/* 0 filter, 1 nat, 2 route, 3 none (regular) */
+	uint8_t policy;		/* IPT_V_ACCEPT / IPT_V_DROP */
+	int32_t prio;
+	uint64_t handle;
+	uint32_t first, n;
+};
+
+struct nft_rule {
+	uint32_t chain;
+	uint64_t handle;
+	uint32_t line;
+	uint32_t first, n;	/* rs->stmts */
+	uint32_t hitpos;
+	uint8_t has_counter;
+	/* dependencies nft adds and the JSON listing hides: `reject with icmp type` needs an
+	 * IPv4 packet (meta nfproto), icmpv6 IPv6, `reject with tcp reset` TCP */
+	uint8_t need_fam, need_proto;
+	uint64_t packets, bytes;
+	int32_t log_group;
+	uint16_t unknown;
+	const char *unknown_what;	/* static string */
+};
+
+struct nft_ruleset {
+	struct nft_table *tables;
+	uint32_t ntables;
+	struct nft_chain *chains;
+	uint32_t nchains;
+	struct nft_rule *rules;
+	uint32_t nrules;
+	struct nft_stmt *stmts;
+	uint32_t nstmts, cap_stmts;
+	struct nft_set *sets;
+	uint32_t nsets, cap_sets;
+	struct nft_elem *elems;
+	uint32_t nelems, cap_elems;
+	struct nft_verdict *verdicts;
+	uint32_t nverdicts, cap_verdicts;
+	/* families whose conntrack is registered (bit 0 IPv4, bit 1 IPv6): a ct expression
+	 * registers its table's families, a nat statement its own (nft_nat_init); without
+	 * it nat chains are not run (nf_nat_inet_fn needs an entry) and nothing is defragmented */
+	uint8_t ct_fam;
+};
+
+/* Byte length of a field's value. */
+int nft_field_len(int f);
+/* ct_fam bits of a family (4, 6, 46 inet). */
+static inline uint8_t nft_fam_bits(int fam)
+{
+	return (uint8_t)(fam == 4 ? 1 : fam == 6 ? 2 : fam == 46 ? 3 : 0);
+}
+/* Grows an array (nft_json.c); -1 on ENOMEM or past limit elements. */
+int nft_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz, uint32_t limit);
+
+/* Expression loader (nft_expr.c). Parses the statements of one rule (a JSON array) into
+ * rs->stmts; fills r->first, n, hitpos, unknown, log_group, counters. Returns 0 or -1 with
+ * msg filled. chain_of resolves a jump target in table t (NFT_NONE when absent). */
+struct json_t;
+struct nft_lctx {
+	struct nft_ruleset *rs;
+	uint32_t table;
+	char *msg;
+	size_t msglen;
+	uint32_t (*chain_of)(const struct nft_ruleset *rs, uint32_t table, const char *name);
+};
+int nft_rule_load(struct nft_lctx *c, struct json_t *expr, struct nft_rule *r);
+/* A named set (a JSON "set" or "map" object) into rs->sets; 0 or -1 with msg. */
+int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
+/* Parses one value of field f from JSON into out (flen bytes); hi gets the top of a
+ * prefix/range/wildcard (== out for a plain value). 0, or -1 (not modelled). */
+int nft_value_parse(struct json_t *v, int f, uint8_t *lo, uint8_t *hi);
+
+/* Gives the rules of rs loaded from native text their lines (nft_lines.c); returns how
+ * many got one. */
+int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len);
+
+/* ---- evaluator internals (nft_eval.c walks, nft_match.c decides statements) ---- */
+
+struct nft_frame {
+	uint32_t chain, pos;
+};
+
+/* One possible world of an evaluation, as struct ipt_world is for iptables. */
+struct nft_world {
+	uint8_t stage;		/* next stage of the path when depth == 0 and the hook is done */
+	int8_t hook;		/* hook being traversed, -1 between hooks */
+	uint8_t path;
+	uint8_t ctstate;	/* enum ipt_ctstate */
+	uint8_t dead, main, maybe;
+	uint8_t nat_done;	/* bit 0: destination manip done, bit 1: source */
+	uint8_t notracked;	/* a notrack before conntrack set the untracked template */
+	char oif[IPT_IFNAMSIZ];	/* output interface a DNAT's re-route chose ("": the packet's) */
+	uint8_t dport_unk, dst_unk;
+	uint16_t dport;
+	uint8_t dst[16];
+	uint32_t hci;		/* next base chain of the hook (index into the hook's list) */
+	uint32_t base_chain;
+	uint32_t resume, resume_rule;	/* continue rule resume_rule at statement resume */
+	uint32_t dnat_rule, snat_rule, uncertain, acc_rule, acc_chain;
+	uint32_t depth;
+	struct nft_frame *stack;
+};
+
+struct nft_eval {
+	const struct nft_ruleset *rs;
+	const struct ipt_context *ctx;
+	ipt_rule_hook hook;
+	void *hook_arg;
+	unsigned kver;
+	const struct ipt_packet *pkt;
+	/* base chains per [family 0 = IPv4, 1 = IPv6][hook], sorted by priority */
+	uint32_t *hc[2][IPT_HOOK_COUNT];
+	uint32_t nhc[2][IPT_HOOK_COUNT];
+	struct nft_world *worlds;
+	struct nft_frame *frames;
+	uint32_t maxworlds, maxdepth, npending;
+	struct ipt_result *res;
+	uint8_t limit, halt;
+	uint64_t steps;
+};
+
+/* Whether w's chain runs before conntrack attaches an entry: priority below -200 at
+ * prerouting (not over lo, where the entry made on output is kept) and output: IPT_YES,
+ * IPT_NO, or IPT_MAYBE at -200 itself (the order of equal priorities is registration's). */
+int nft_before_conntrack(const struct nft_eval *ev, const struct nft_world *w);
+/* Decides statement s (a match) for w: IPT_NO, IPT_YES or IPT_MAYBE (nft_match.c). */
+int nft_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);
+/* The element of set s the key of vmap statement st finds: IPT_YES with *el, IPT_NO, or
+ * IPT_MAYBE (key unknown): then the caller tries every element with nft_elem_may. */
+int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s,
+	    uint8_t *key);
+int nft_elem_has(const struct nft_ruleset *rs, const struct nft_set *set,
+		 const struct nft_elem *el, const uint8_t *key);
+
+#endif
