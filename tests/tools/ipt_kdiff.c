@@ -169,56 +169,9 @@ static int read_counters(struct tctx *t, struct kstate *k)
 
 static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 {
-	uint8_t frame[PKTLEN + 14];
-	size_t n;
+	const struct kd_link l = {t->fam, t->pkt_fd, t->raw_fd, t->ifindex, t->dmac, t->smac};
 
-	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
-		struct sockaddr_ll sll;
-
-		memcpy(frame, t->dmac, 6);
-		if (p->pkttype == IPT_PKT_BROADCAST)
-			memset(frame, 0xff, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)	/* RFC 1112 group MAC */
-			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
-							p->dst[3]}, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 2464: 33:33 + low 32 bits */
-			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
-							p->dst[15]}, 6);
-		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
-		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
-		n = (t->fam == 4 ? kd_build_ip(p, frame + 14, PKTLEN, TTL, id, 1) :
-				     kd_build_ip6(p, frame + 14, PKTLEN, TTL, 1)) + 14;
-		memset(&sll, 0, sizeof(sll));
-		sll.sll_family = AF_PACKET;
-		sll.sll_ifindex = t->ifindex;
-		sll.sll_halen = 6;
-		memcpy(sll.sll_addr, t->dmac, 6);
-		if (sendto(t->pkt_fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-			return -1;
-	} else if (t->fam == 4) {
-		struct sockaddr_in sin;
-
-		n = kd_build_ip(p, frame, PKTLEN, TTL, id, 1);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, p->dst, 4);
-		/* EPERM: an OUTPUT rule dropped it; EINVAL: ip_route_me_harder() refused the
-		 * re-route a MARK in mangle OUTPUT asked for (a 127/8 source leaving a device
-		 * other than lo, __mkroute_output): both are drops the counters tell of */
-		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	} else {
-		struct sockaddr_in6 sin6;
-
-		n = kd_build_ip6(p, frame, PKTLEN, TTL, 1);
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		memcpy(&sin6.sin6_addr, p->dst, 16);
-		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	}
-	pause_us(3000);
-	return 0;
+	return kd_send(&l, p, id, PKTLEN, TTL, 1);
 }
 
 /* ---- aiming packets at rules ---- */
@@ -520,19 +473,6 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, uint32_t *
 	    t->after.tx > t->before.tx)
 		return IPT_V_ACCEPT;
 	return IPT_V_DROP;
-}
-
-static void describe(const struct ipt_packet *p, char *buf, size_t len)
-{
-	static const char *const paths[] = {"in", "out", "lo", "fwd"};
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	int af = p->family == 4 ? AF_INET : AF_INET6;
-
-	inet_ntop(af, p->src, s, sizeof(s));
-	inet_ntop(af, p->dst, d, sizeof(d));
-	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
-		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
-		 p->icmp_code);
 }
 
 /* Re-reads the counters until two reads agree (at most 5 more): a packet the kernel
@@ -954,15 +894,6 @@ int main(int argc, char **argv)
 	struct tctx t;
 	struct ipt_error err;
 	const char *peer_ns = NULL, *peer_if = NULL, *mac = NULL, *ifn = NULL, *file;
-	static const struct ipt_hostaddr addrs[] = {
-		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
-	};
-	static const struct ipt_hostaddr addrs6[] = {
-		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
-	};
-	struct ipt_hostaddr haddrs[2];
-	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
-	struct ipt_route routes[2];
 	struct ipt_context ctx;
 	int i, self_ns, peer, pass, ret = 1;
 	uint32_t id;
@@ -1050,25 +981,7 @@ int main(int argc, char **argv)
 		perror("raw socket");
 		return 1;
 	}
-	/* the model of this namespace */
-	memcpy(haddrs, t.fam == 4 ? addrs : addrs6, sizeof(addrs));
-	memcpy(haddrs[0].ifname, ifn, strlen(ifn) + 1);
-	memcpy(ifc[1].ifname, ifn, strlen(ifn) + 1);
-	memset(routes, 0, sizeof(routes));
-	prefix_parse(t.fam == 4 ? "0.0.0.0/0" : "::/0", t.fam, &routes[0].dst);
-	memcpy(routes[0].ifname, ifn, strlen(ifn) + 1);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.addrs = haddrs;
-	ctx.naddrs = 2;
-	ctx.addrs_known = 1;
-	ctx.ifconf = ifc;
-	ctx.nifconf = 3;
-	ctx.routes = routes;
-	ctx.nroutes = 1;
-	ctx.routes_known = 1;
-	ctx.conntrack = -1;
-	ctx.kernel = 0;			/* the running kernel: the one the packets go through */
-	ctx.ip_forward = IPT_FWD_ON;	/* setup() sets ip_forward=1, setup6() forwarding=1 */
+	kd_host_model(t.fam, ifn, &ctx);
 	t.plain = ipt_eval_new(t.rs, &ctx);
 	t.fast = ipt_eval_new(t.rs, &ctx);
 	t.cp = ipt_compile(t.rs);

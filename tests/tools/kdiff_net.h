@@ -5,6 +5,9 @@
 #ifndef SPOOFAUDIT_KDIFF_NET_H
 #define SPOOFAUDIT_KDIFF_NET_H
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
@@ -13,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/prefix.h"
 #include "policy/ipt.h"
 
 /* The namespace's delivered-to-the-stack count of family fam (4 or 6). */
@@ -254,5 +259,126 @@ static void pause_us(long us)
 	nanosleep(&ts, NULL);
 }
 
+
+/* One line naming packet p (its path, protocol, addresses, ports, flags, ICMP type). */
+static void describe(const struct ipt_packet *p, char *buf, size_t len)
+{
+	static const char *const paths[] = {"in", "out", "lo", "fwd"};
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int af = p->family == 4 ? AF_INET : AF_INET6;
+
+	inet_ntop(af, p->src, s, sizeof(s));
+	inet_ntop(af, p->dst, d, sizeof(d));
+	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
+		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
+		 p->icmp_code);
+}
+
+/* What kd_send() sends through: the packet socket on the veth (incoming and forwarded
+ * paths: a frame to dmac from smac, or from the packet's own MAC) and the raw socket of
+ * the family (locally sent packets). */
+struct kd_link {
+	int fam, pkt_fd, raw_fd, ifindex;
+	const uint8_t *dmac, *smac;
+};
+
+#define KD_MAX_PKT 1500
+
+/* Sends packet p (len bytes of IP, TTL or hop limit ttl, IPv4 id; quote: see
+ * kd_build_ip) the way its path enters the host. 0 sent, 1 refused by the local stack
+ * (an OUTPUT drop, or a re-route refused), -1 error. */
+static int kd_send(const struct kd_link *t, const struct ipt_packet *p, uint16_t id, size_t len,
+		   uint8_t ttl, int quote)
+{
+	uint8_t frame[KD_MAX_PKT + 14];
+	size_t n;
+
+	if (len > KD_MAX_PKT || len < 60)
+		return -1;
+
+	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
+		struct sockaddr_ll sll;
+
+		memcpy(frame, t->dmac, 6);
+		if (p->pkttype == IPT_PKT_BROADCAST)
+			memset(frame, 0xff, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)	/* RFC 1112 group MAC */
+			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
+							p->dst[3]}, 6);
+		else if (p->pkttype == IPT_PKT_MULTICAST)	/* RFC 2464: 33:33 + low 32 bits */
+			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
+							p->dst[15]}, 6);
+		memcpy(frame + 6, p->have_mac ? p->mac : t->smac, 6);
+		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
+		n = (t->fam == 4 ? kd_build_ip(p, frame + 14, len, ttl, id, quote) :
+				     kd_build_ip6(p, frame + 14, len, ttl, quote)) + 14;
+		memset(&sll, 0, sizeof(sll));
+		sll.sll_family = AF_PACKET;
+		sll.sll_ifindex = t->ifindex;
+		sll.sll_halen = 6;
+		memcpy(sll.sll_addr, t->dmac, 6);
+		if (sendto(t->pkt_fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			return -1;
+	} else if (t->fam == 4) {
+		struct sockaddr_in sin;
+
+		n = kd_build_ip(p, frame, len, ttl, id, quote);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, p->dst, 4);
+		/* EPERM: an OUTPUT rule dropped it; EINVAL: ip_route_me_harder() refused the
+		 * re-route a MARK in mangle OUTPUT asked for (a 127/8 source leaving a device
+		 * other than lo, __mkroute_output): both are drops the counters tell of */
+		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return errno == EPERM || errno == EINVAL ? 1 : -1;
+	} else {
+		struct sockaddr_in6 sin6;
+
+		n = kd_build_ip6(p, frame, len, ttl, quote);
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, p->dst, 16);
+		if (sendto(t->raw_fd, frame, n, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+			return errno == EPERM || errno == EINVAL ? 1 : -1;
+	}
+	pause_us(3000);
+	return 0;
+}
+
+/* The host model of kdiff_ns.sh's namespace A for family fam (4 or 6), its veth named
+ * ifn: 45.33.1.10/24 or 2001:db8:1::10/64 there and the loopback address on lo, a
+ * default route by ifn, forwarding on, conntrack state unknown, the running kernel.
+ * The tables it points at are static: one model per process. */
+static void kd_host_model(int fam, const char *ifn, struct ipt_context *ctx)
+{
+	static const struct ipt_hostaddr addrs4[] = {
+		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
+	};
+	static const struct ipt_hostaddr addrs6[] = {
+		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
+	};
+	static struct ipt_hostaddr addrs[2];
+	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
+	static struct ipt_route routes[1];
+
+	memcpy(addrs, fam == 4 ? addrs4 : addrs6, sizeof(addrs));
+	snprintf(addrs[0].ifname, IPT_IFNAMSIZ, "%s", ifn);
+	snprintf(ifc[1].ifname, IPT_IFNAMSIZ, "%s", ifn);
+	memset(routes, 0, sizeof(routes));
+	prefix_parse(fam == 4 ? "0.0.0.0/0" : "::/0", fam, &routes[0].dst);
+	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "%s", ifn);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->addrs = addrs;
+	ctx->naddrs = 2;
+	ctx->addrs_known = 1;
+	ctx->ifconf = ifc;
+	ctx->nifconf = 3;
+	ctx->routes = routes;
+	ctx->nroutes = 1;
+	ctx->routes_known = 1;
+	ctx->conntrack = -1;
+	ctx->kernel = 0;		/* the running kernel: the one the packets go through */
+	ctx->ip_forward = IPT_FWD_ON;	/* setup() sets ip_forward=1, setup6() forwarding=1 */
+}
 
 #endif

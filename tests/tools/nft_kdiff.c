@@ -136,54 +136,9 @@ static int read_counters(struct tctx *t, uint64_t *pk, uint64_t *by)
 /* 0 sent, 1 refused by the local stack (EPERM: an output drop), -1 error. */
 static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 {
-	uint8_t frame[PKTLEN + 14];
+	const struct kd_link l = {t->fam, t->pkt_fd, t->raw_fd, t->ifindex, t->dmac, t->smac};
 
-	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
-		struct sockaddr_ll sll;
-
-		memcpy(frame, t->dmac, 6);
-		if (p->pkttype == IPT_PKT_BROADCAST)
-			memset(frame, 0xff, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)
-			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
-							p->dst[3]}, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST)
-			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
-							p->dst[15]}, 6);
-		memcpy(frame + 6, t->smac, 6);
-		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
-		if (t->fam == 4)
-			kd_build_ip(p, frame + 14, PKTLEN, TTL, id, 0);
-		else
-			kd_build_ip6(p, frame + 14, PKTLEN, TTL, 0);
-		memset(&sll, 0, sizeof(sll));
-		sll.sll_family = AF_PACKET;
-		sll.sll_ifindex = t->ifindex;
-		sll.sll_halen = 6;
-		memcpy(sll.sll_addr, t->dmac, 6);
-		if (sendto(t->pkt_fd, frame, PKTLEN + 14, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-			return -1;
-	} else if (t->fam == 6) {
-		struct sockaddr_in6 sin6;
-
-		kd_build_ip6(p, frame, PKTLEN, TTL, 0);
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		memcpy(&sin6.sin6_addr, p->dst, 16);
-		if (sendto(t->raw_fd, frame, PKTLEN, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	} else {
-		struct sockaddr_in sin;
-
-		kd_build_ip(p, frame, PKTLEN, TTL, id, 0);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, p->dst, 4);
-		if (sendto(t->raw_fd, frame, PKTLEN, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	}
-	pause_us(3000);
-	return 0;
+	return kd_send(&l, p, id, PKTLEN, TTL, 0);
 }
 
 /* How many of dp packets / db bytes were the test packet itself (PKTLEN each), the rest
@@ -579,19 +534,6 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, int sent, 
 	return IPT_V_DROP;
 }
 
-static void describe(const struct ipt_packet *p, char *buf, size_t len)
-{
-	static const char *const paths[] = {"in", "out", "lo", "fwd"};
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	int af = p->family == 4 ? AF_INET : AF_INET6;
-
-	inet_ntop(af, p->src, s, sizeof(s));
-	inet_ntop(af, p->dst, d, sizeof(d));
-	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
-		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
-		 p->icmp_code);
-}
-
 static void name_rule(const struct tctx *t, uint32_t i, char *buf, size_t len)
 {
 	struct nft_rule_info ri;
@@ -958,14 +900,6 @@ static int extra_packets(struct tctx *t)
 
 static int run(struct tctx *t, const char *mac)
 {
-	static struct ipt_hostaddr addrs[] = {
-		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
-	};
-	static const struct ipt_hostaddr addrs6[] = {
-		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
-	};
-	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
-	static struct ipt_route routes[1];
 	struct ipt_context ctx;
 	uint32_t id, n, na = 0, nm = 0, nd = 0;
 	int pass;
@@ -974,26 +908,10 @@ static int run(struct tctx *t, const char *mac)
 		   &t->dmac[3], &t->dmac[4], &t->dmac[5]) != 6)
 		return 2;
 	memcpy(t->smac, (const uint8_t[]){0x02, 0x42, 0, 0, 0, 0x20}, 6);
-	if (t->fam == 6)
-		memcpy(addrs, addrs6, sizeof(addrs));
 	t->rst_len = t->fam == 4 ? 40 : 60;
 	t->icmp_len = t->fam == 4 ? PKTLEN + 28 : PKTLEN + 48;
 	t->icmp_rst_len = t->fam == 4 ? 40 + 28 : 60 + 48;
-	snprintf(addrs[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	snprintf(ifc[1].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	prefix_parse(t->fam == 4 ? "0.0.0.0/0" : "::/0", t->fam, &routes[0].dst);
-	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.addrs = addrs;
-	ctx.naddrs = 2;
-	ctx.addrs_known = 1;
-	ctx.ifconf = ifc;
-	ctx.nifconf = 3;
-	ctx.routes = routes;
-	ctx.nroutes = 1;
-	ctx.routes_known = 1;
-	ctx.conntrack = -1;
-	ctx.ip_forward = IPT_FWD_ON;
+	kd_host_model(t->fam, t->ifn, &ctx);
 	t->rs = load_kernel();
 	if (!t->rs)
 		return 1;
