@@ -78,7 +78,7 @@ static int apply_migration(struct store *st, int version)
 			goto fail;
 		return 0;
 	}
-	/* A migration that rewrites a definition in sqlite_schema (007) needs the defensive
+	/* A migration that rewrites a definition in sqlite_schema (008) needs the defensive
 	 * guard lifted for its own text only: embedded SQL, on a file whose identity and
 	 * structure were checked; the guard is back on before anything else runs. */
 	schema_edit = strstr(m->text, "PRAGMA writable_schema = ON") != NULL;
@@ -94,7 +94,7 @@ static int apply_migration(struct store *st, int version)
 	}
 	if (rc < 0)
 		goto fail;
-	/* a migration may rewrite a definition in sqlite_schema (007, cheap checks): a new schema_version
+	/* a migration may rewrite a definition in sqlite_schema (008): a new schema_version
 	 * makes every connection, this one too, read the schema again */
 	if (store_query_i64(st, "PRAGMA schema_version", &cur) < 0)
 		goto fail;

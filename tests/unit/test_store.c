@@ -889,7 +889,7 @@ static void test_symlink(void **state)
 	" ttl_min, ttl_max, tcp_flags, seen_by) VALUES(0, 'eth0', '" dir "', " fam ", '', ''," \
 	" zeroblob(16), zeroblob(16), 6, 1, 2, 'normal', '', 1, 60, 0, 0, 64, 64, 2, 1)"
 
-/* 15: migration 7: writing a flow row costs no ephemeral table (SQLite's own EXPLAIN of
+/* 15: migration 8: writing a flow row costs no ephemeral table (SQLite's own EXPLAIN of
  * the insert has no OpenEphemeral, which `dir IN (...)` made it build per row), and the
  * CHECKs on dir and family still refuse what they refused. Both for a new database and
  * for one migrated from version 6 with rows in it. */

@@ -1,4 +1,4 @@
--- Migration 7: the flows table's CHECKs on dir and family cost nothing per row (issue 13).
+-- Migration 8: the flows table's CHECKs on dir and family cost nothing per row (issue 13).
 --
 -- Written as `dir IN ('in', 'out', 'unknown')` and `family IN (4, 6)`, each made SQLite
 -- build an ephemeral lookup table for every row it wrote or updated (OpenEphemeral in
