@@ -192,7 +192,7 @@ const char *report_class_label(const char *cls);
 char *report_duration(int64_t secs, char *buf, size_t len);
 
 /* Spoofed classes in report order (classify_is_spoof()). */
-#define REPORT_NSPOOF 6
+#define REPORT_NSPOOF 7
 extern const char *const report_spoof_classes[REPORT_NSPOOF];
 
 struct report_opts {

@@ -12,7 +12,7 @@
 
 const char *const report_spoof_classes[REPORT_NSPOOF] = {
 	"spoof_loopback_src", "loopback_dst", "own_addr_src", "bogon_src", "unexpected_src",
-	"rpf_fail",
+	"rpf_fail", "suspect_src",
 };
 
 #define H { "host", "host", RC_HOST, 0 }
@@ -183,6 +183,7 @@ static const struct { const char *cls, *label; } class_labels[] = {
 	{ "unexpected_src", "outside interface prefixes" },
 	{ "rpf_fail", "no route back this way" },
 	{ "backscatter", "replies we never asked for" },
+	{ "suspect_src", "hop count / flood suspect" },
 };
 
 const char *report_class_label(const char *cls)
