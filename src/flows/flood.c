@@ -22,6 +22,8 @@ struct fslot {
 	uint8_t band_lo, band_hi;
 	uint8_t dst[16];
 	uint64_t win_start, first_usec, last_usec;
+	uint64_t band_usec;		/* the episode's last opening in its band */
+	uint64_t win_band;		/* the episode's openings in its band this window */
 	uint64_t pkts, flagged;
 	uint32_t setbits;
 	uint32_t hist[256];
@@ -141,7 +143,7 @@ static void end_episode(struct flood *f, struct fslot *s)
 		e->dport = s->dport;
 		memcpy(e->dst, s->dst, 16);
 		e->start_usec = s->first_usec;
-		e->end_usec = s->last_usec;
+		e->end_usec = s->band_usec;
 		e->packets = s->pkts;
 		e->flagged = s->flagged;
 		e->sources = flood_estimate(FLOOD_BITS, s->setbits);
@@ -156,11 +158,11 @@ static void end_episode(struct flood *f, struct fslot *s)
 static void reset(struct fslot *s, uint64_t now)
 {
 	s->active = 0;
-	s->pkts = s->flagged = 0;
+	s->pkts = s->flagged = s->win_band = 0;
 	s->setbits = 0;
 	memset(s->hist, 0, sizeof(s->hist));
 	memset(s->bits, 0, sizeof(s->bits));
-	s->win_start = s->first_usec = s->last_usec = now;
+	s->win_start = s->first_usec = s->last_usec = s->band_usec = now;
 }
 
 /* True when s may be given to another key at now: unused, or its window over and no
@@ -170,7 +172,7 @@ static int reusable(struct flood *f, struct fslot *s, uint64_t now, uint64_t w)
 	if (!s->used)
 		return 1;
 	if (s->active) {
-		if (now <= s->last_usec + w)
+		if (now <= s->band_usec + w)
 			return 0;
 		end_episode(f, s);
 		return 1;
@@ -241,9 +243,15 @@ void flood_packet(struct flood *f, const struct pkt_record *r, struct classifica
 	s = slot_of(f, r, w);
 	if (!s)
 		return;
-	if (s->active && now > s->last_usec + w) {
+	if (s->active && (now > s->band_usec + w ||
+			  (now > s->win_start + w && s->win_band < f->o.min_sources))) {
+		/* quiet, or a whole window with fewer openings in the band than it takes to
+		 * start an episode: it is over */
 		end_episode(f, s);
 		reset(s, now);
+	} else if (s->active && now > s->win_start + w) {
+		s->win_start = now;
+		s->win_band = 0;
 	} else if (!s->active && now > s->win_start + w) {
 		reset(s, now);
 	}
@@ -257,15 +265,23 @@ void flood_packet(struct flood *f, const struct pkt_record *r, struct classifica
 		}
 		if (now > s->last_usec)
 			s->last_usec = now;
-		if (!s->active && s->pkts >= f->o.min_sources && s->pkts % 8 == 0)
-			s->active = (uint8_t)detect(f, s);
+		if (!s->active && s->pkts >= f->o.min_sources && s->pkts % 8 == 0 &&
+		    detect(f, s)) {
+			s->active = 1;
+			s->win_start = now;	/* the episode's windows start here */
+		}
 	}
-	if (s->active && cl->cls == CLS_NORMAL && r->ttl + 1 >= s->band_lo &&
-	    r->ttl <= s->band_hi + 1) {
-		cl->cls = CLS_SUSPECT_SRC;
-		cl->subclass = ASUB_FLOOD;
-		if (update)
-			s->flagged++;
+	if (s->active && r->ttl + 1 >= s->band_lo && r->ttl <= s->band_hi + 1) {
+		if (update) {
+			s->win_band++;
+			if (now > s->band_usec)
+				s->band_usec = now;
+		}
+		if (cl->cls == CLS_NORMAL) {
+			cl->cls = CLS_SUSPECT_SRC;
+			cl->subclass = ASUB_FLOOD;
+			s->flagged += !!update;
+		}
 	}
 }
 
@@ -278,7 +294,7 @@ size_t flood_take_ended(struct flood *f, uint64_t now_usec, struct flood_episode
 	for (i = 0; i < f->nslots; i++) {
 		struct fslot *s = &f->s[i];
 
-		if (s->active && (now_usec == UINT64_MAX || now_usec > s->last_usec + w))
+		if (s->active && (now_usec == UINT64_MAX || now_usec > s->band_usec + w))
 			end_episode(f, s);
 	}
 	n = f->n_pending < max ? f->n_pending : max;
