@@ -269,8 +269,8 @@ int store_file_version(const char *path, char *err, size_t errlen);
 
 /* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
  * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
- * policy violations last seen before it, and runs that ended before it and have no
- * statistics left, each table in transactions
+ * policy violations last seen before it, flood episodes that ended before it, and runs
+ * that ended before it and have no statistics left, each table in transactions
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
@@ -280,6 +280,7 @@ int store_file_version(const char *path, char *err, size_t errlen);
 #define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
 struct store_prune_result {
 	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, violations, runs;
+	uint64_t flood_episodes;	/* ended before the cutoff */
 	uint64_t transactions;		/* write transactions used */
 	uint64_t page_size, pages_before, pages_after, free_before, free_after;
 	uint64_t auto_vacuum;		/* PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental */
@@ -287,6 +288,8 @@ struct store_prune_result {
 };
 int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
 		struct store_prune_result *r);
+/* The learned hop counts (hopcount) are never pruned: one row per source prefix that ever
+ * proved real, at most the collector's table size, is the memory that grows over days. */
 
 
 /* ---- Violations of the live policy audit (collect --policy; migration 4) ---- */
