@@ -80,7 +80,7 @@ enum report_table {
 	RT_TOTALS_CLASS, RT_TOTALS_IFACE, RT_TOTALS,
 	RT_TOP_SOURCES, RT_TOP_DESTINATIONS, RT_TOP_PORTS, RT_NEW_SOURCES,
 	RT_TTL, RT_NFLOG, RT_NFLOG_UNLOGGED, RT_LOOPBACK_SERVICES, RT_LOOPBACK_NONLOCAL,
-	RT_POLICY,
+	RT_POLICY, RT_FLOOD,
 	RT_COUNT
 };
 
@@ -107,6 +107,7 @@ struct rnote {
 struct report_host {
 	char *path;
 	char *name;			/* host name from its runs, else the file name */
+	uint64_t flood_episodes;	/* rows it added to RT_FLOOD (report_suspect.c) */
 	int schema_version;
 	uint64_t unverified_bytes;	/* not quick_checked on open (store_unverified_bytes) */
 	int has_data;			/* any flow at all */
