@@ -131,10 +131,10 @@ static const struct rcol c_policy[] = {
 };
 
 static const struct rcol c_flood[] = {
-	H, { "start", "start", RC_TIME, 11 }, { "end", "end", RC_TIME, 11 },
-	{ "destination", "destination", RC_TEXT, 16 }, { "proto", "proto", RC_TEXT, 5 },
+	H, { "start", "start", RC_TIME, 11 }, { "end", "end", RC_TIME, 0 },
+	{ "destination", "destination", RC_TEXT, 15 }, { "proto", "proto", RC_TEXT, 0 },
 	{ "port", "port", RC_TEXT, 5 }, { "packets", "openings", RC_INT, 8 },
-	{ "flagged", "flagged", RC_INT, 8 }, { "sources", "sources", RC_INT, 7 },
+	{ "flagged", "flagged", RC_INT, 7 }, { "sources", "sources", RC_INT, 7 },
 	{ "ttl_band", "TTL band", RC_TEXT, 8 }, { "ttl_hist", "TTL histogram", RC_TEXT, 0 },
 };
 
