@@ -8,7 +8,7 @@ WITH cur AS (
 	       group_concat(DISTINCT class) AS classes
 	FROM flows
 	WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-			'unexpected_src', 'rpf_fail')
+			'unexpected_src', 'rpf_fail', 'suspect_src')
 	  AND class NOT IN ('normal', 'loopback_flow')
 	  AND class <> 'loopback_dst'
 	  AND bucket >= :since AND bucket < :until
@@ -23,7 +23,7 @@ WHERE NOT EXISTS (
 	  AND h.class NOT IN ('normal', 'loopback_flow')
 	  AND h.class <> 'loopback_dst'
 	  AND h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-			  'unexpected_src', 'rpf_fail')
+			  'unexpected_src', 'rpf_fail', 'suspect_src')
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || h.iface || ',') > 0))
 ORDER BY packets DESC, addr
 LIMIT :limit;

@@ -2,7 +2,7 @@
 SELECT f.class, f.iface, sum(f.packets) AS packets, count(*) AS flows
 FROM flows f
 WHERE f.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-		  'unexpected_src', 'rpf_fail')
+		  'unexpected_src', 'rpf_fail', 'suspect_src')
   AND f.class NOT IN ('normal', 'loopback_flow')
   AND f.bucket >= :since AND f.bucket < :until
   AND (:ifaces = '' OR instr(:ifaces, ',' || f.iface || ',') > 0)

@@ -2,7 +2,7 @@
 SELECT class, (bucket - :since) / 3600 AS hour, sum(packets) AS packets
 FROM flows
 WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-		'unexpected_src', 'rpf_fail')
+		'unexpected_src', 'rpf_fail', 'suspect_src')
   AND class NOT IN ('normal', 'loopback_flow')
   AND bucket >= :since AND bucket < :until
   AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)

@@ -4,7 +4,7 @@ SELECT dst AS addr, sum(packets) AS packets, sum(bytes) AS bytes, count(*) AS fl
        group_concat(DISTINCT class) AS classes, group_concat(DISTINCT iface) AS ifaces
 FROM flows
 WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-		'unexpected_src', 'rpf_fail')
+		'unexpected_src', 'rpf_fail', 'suspect_src')
   AND class NOT IN ('normal', 'loopback_flow')
   AND bucket >= :since AND bucket < :until
   AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)

@@ -5,7 +5,7 @@ SELECT src AS addr, sum(packets) AS packets, sum(bytes) AS bytes, count(*) AS fl
        group_concat(DISTINCT class) AS classes, group_concat(DISTINCT iface) AS ifaces
 FROM flows
 WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-		'unexpected_src', 'rpf_fail')
+		'unexpected_src', 'rpf_fail', 'suspect_src')
   AND class NOT IN ('normal', 'loopback_flow')
   AND class <> 'loopback_dst'
   AND bucket >= :since AND bucket < :until

@@ -12,7 +12,7 @@ WITH o AS MATERIALIZED (	-- the class lookup runs once per flow
 		WHERE sp.src = f.dst AND sp.dst = f.src
 		  AND sp.class NOT IN ('normal', 'loopback_flow')
 		  AND sp.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
-				   'bogon_src', 'unexpected_src', 'rpf_fail')
+				   'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')
 		  AND sp.bucket >= :since AND sp.bucket < :until
 		  AND (:ifaces = '' OR instr(:ifaces, ',' || sp.iface || ',') > 0)
 		  AND ((f.proto = 1 AND (f.dport >> 8) IN (3, 4, 5, 11, 12)) OR
@@ -27,10 +27,10 @@ WITH o AS MATERIALIZED (	-- the class lookup runs once per flow
 	  AND f.dst IN (SELECT s.src FROM flows s	-- the forged sources, once
 			WHERE s.class NOT IN ('normal', 'loopback_flow')
 			  AND s.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
-					  'bogon_src', 'unexpected_src', 'rpf_fail')
+					  'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')
 			  AND s.bucket >= :since AND s.bucket < :until)
 	  AND f.class NOT IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
-			      'bogon_src', 'unexpected_src', 'rpf_fail'))
+			      'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src'))
 SELECT class, is_error, sum(packets) AS packets, count(DISTINCT dst) AS sources
 FROM o
 WHERE class IS NOT NULL

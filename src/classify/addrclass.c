@@ -220,6 +220,8 @@ static const char *const subclass_names[ASUB_COUNT] = {
 	[ASUB_BS_SYN_ACK] = "syn_ack",
 	[ASUB_BS_RST] = "rst",
 	[ASUB_BS_ICMP_ERROR] = "icmp_error",
+	[ASUB_HOP_COUNT] = "hop_count",
+	[ASUB_FLOOD] = "flood",
 };
 
 /* True when row covers addr. Compares whole bytes, then the partial one. */

@@ -35,6 +35,10 @@ enum addr_subclass {
 	ASUB_BS_SYN_ACK,	/* "syn_ack": a SYN-ACK for a SYN the host never sent (strong) */
 	ASUB_BS_RST,		/* "rst": a RST on a connection never seen (weak) */
 	ASUB_BS_ICMP_ERROR,	/* "icmp_error": an ICMP error quoting what the host never sent */
+	/* What makes a suspect_src packet suspect (classify.h CLS_SUSPECT_SRC). */
+	ASUB_HOP_COUNT,		/* "hop_count": its hop count departs from its prefix's learned one */
+	ASUB_FLOOD,		/* "flood": part of a flood episode (many unanswered sources, a
+				 * narrow TTL band) */
 	ASUB_COUNT
 };
 

@@ -62,6 +62,7 @@ static const char *const class_names[CLS_COUNT] = {
 	[CLS_UNEXPECTED_SRC] = "unexpected_src",
 	[CLS_RPF_FAIL] = "rpf_fail",
 	[CLS_BACKSCATTER] = "backscatter",
+	[CLS_SUSPECT_SRC] = "suspect_src",
 };
 
 static const char *const rpf_mode_names[] = {
@@ -218,6 +219,7 @@ int classify_is_spoof(enum spoof_class c)
 	case CLS_BOGON_SRC:
 	case CLS_UNEXPECTED_SRC:
 	case CLS_RPF_FAIL:
+	case CLS_SUSPECT_SRC:
 		return 1;
 	default:
 		return 0;
@@ -234,6 +236,13 @@ const char *classify_class_name(enum spoof_class c)
 	if ((unsigned)c >= CLS_COUNT)
 		return NULL;
 	return class_names[c];
+}
+
+unsigned classify_hops(uint8_t ttl)
+{
+	unsigned init = ttl <= 32 ? 32 : ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
+
+	return init - ttl;
 }
 
 const char *classify_rpf_mode_name(enum rpf_mode m)

@@ -23,6 +23,8 @@ enum spoof_class {
 	CLS_UNEXPECTED_SRC,		/* "unexpected_src": outside an internal iface's prefixes */
 	CLS_RPF_FAIL,			/* "rpf_fail": no route back by the arrival iface */
 	CLS_BACKSCATTER,		/* "backscatter": replies to what the host never sent */
+	CLS_SUSPECT_SRC,		/* "suspect_src": a routable source whose packets do not
+					 * fit it (hop count, flood: flows/hopcount.h, flood.h) */
 	CLS_COUNT
 };
 
@@ -88,7 +90,8 @@ int classify_is_hostaddr(const struct classify_ctx *ctx, int family, const uint8
  * classifier treats as received. */
 void classify_infer_dir(const struct classify_ctx *ctx, struct pkt_record *rec);
 
-/* True for the classes that count as spoofed (evidence is kept for them). */
+/* True for the classes that count as spoofed (evidence is kept for them), suspect_src
+ * included: its evidence is statistical, the report says how strong. */
 int classify_is_spoof(enum spoof_class c);
 
 /* True for the classes whose packets are kept as evidence: the spoofed ones, and
@@ -96,6 +99,10 @@ int classify_is_spoof(enum spoof_class c);
 int classify_keeps_evidence(enum spoof_class c);
 
 const char *classify_class_name(enum spoof_class c);
+
+/* The hop count a TTL / hop limit gives: the nearest initial TTL at or above it (32, 64,
+ * 128 or 255, the values operating systems start from) less ttl. */
+unsigned classify_hops(uint8_t ttl);
 /* "strict", "loose" or "off"; classify_rpf_parse returns -1 on anything else. */
 const char *classify_rpf_mode_name(enum rpf_mode m);
 int classify_rpf_parse(const char *s, enum rpf_mode *out);

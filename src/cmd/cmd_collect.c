@@ -11,6 +11,7 @@
 #include "classify/hostinfo.h"
 #include "cmd/cmd.h"
 #include "cmd/collect_bsopt.h"
+#include "cmd/collect_suspect.h"
 #include "cmd/collect_start.h"
 #include "cmd/collect_summary.h"
 #include "cmd/collect_usage.h"
@@ -84,6 +85,8 @@ enum {
 	OPT_USER, OPT_POLICY, OPT_POLICY6, OPT_ALERT, OPT_ALERT_REPEAT, OPT_ALERT_RATE,
 	OPT_RULESET_POLL, OPT_NO_LIVE, OPT_POLICY_WINDOW, OPT_NOREPLY_N, OPT_NOREPLY_WAIT,
 	OPT_MAX_DB_SIZE, OPT_BS_WARMUP, OPT_BS_IDLE, OPT_ROUTE, OPT_RPF,
+	OPT_SUSPECT,		/* OPT_SUSPECT + enum suspect_opt: collect_suspect.c */
+	OPT_SUSPECT_END = OPT_SUSPECT + SUSPECT_NOPTS - 1,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +106,11 @@ static const struct option long_opts[] = {
 	{ "host-addr", required_argument, NULL, OPT_HOSTADDR },
 	{ "backscatter-warmup", required_argument, NULL, OPT_BS_WARMUP },
 	{ "backscatter-idle", required_argument, NULL, OPT_BS_IDLE },
+	{ "hop-tolerance", required_argument, NULL, OPT_SUSPECT + SUSPECT_HOP_TOLERANCE },
+	{ "flood-window", required_argument, NULL, OPT_SUSPECT + SUSPECT_FLOOD_WINDOW },
+	{ "flood-sources", required_argument, NULL, OPT_SUSPECT + SUSPECT_FLOOD_SOURCES },
+	{ "flood-band", required_argument, NULL, OPT_SUSPECT + SUSPECT_FLOOD_BAND },
+	{ "flood-band-pct", required_argument, NULL, OPT_SUSPECT + SUSPECT_FLOOD_BAND_PCT },
 	{ "bucket", required_argument, NULL, OPT_BUCKET },
 	{ "max-flows", required_argument, NULL, OPT_MAXFLOWS },
 	{ "evidence", required_argument, NULL, OPT_EVIDENCE },
@@ -170,6 +178,8 @@ static int parse_storage_opt(int opt, struct collect_args *a)
 {
 	uint64_t v;
 
+	if (opt >= OPT_SUSPECT && opt <= OPT_SUSPECT_END)
+		return collect_suspect_opt(&a->copt, (enum suspect_opt)(opt - OPT_SUSPECT), optarg);
 	switch (opt) {
 	case OPT_BS_WARMUP:
 	case OPT_BS_IDLE:

@@ -23,9 +23,10 @@ static void usage(FILE *f)
 	fputs(
 "Usage: spoofaudit prune --keep DAYS [--db PATH] [--dry-run] [--vacuum]\n"
 "\n"
-"Deletes flows, evidence, NFLOG records, capture statistics, policy violations\n"
-"and runs older than the kept window, then gives the space back, and prints what\n"
-"it removed.\n"
+"Deletes flows, evidence, NFLOG records, capture statistics, policy violations,\n"
+"flood episodes and runs older than the kept window, then gives the space back,\n"
+"and prints what it removed. The hop counts learned per source prefix are kept:\n"
+"they are the memory the hop-count check builds over days.\n"
 "\n"
 "  --keep DAYS     keep today and the DAYS days before it (0..36500): everything\n"
 "                  before midnight DAYS days ago (local time, or UTC with --utc)\n"
@@ -158,11 +159,11 @@ int cmd_prune(int argc, char **argv)
 	       a.dry_run ? "would remove" : "removed", when, a.cli.utc ? "UTC" : "local time");
 	printf("  flows          %12llu\n  evidence       %12llu\n  nflog records  %12llu\n"
 	       "  capture stats  %12llu\n  decode errors  %12llu\n  violations     %12llu\n"
-	       "  runs           %12llu\n",
+	       "  flood episodes %12llu\n  runs           %12llu\n",
 	       (unsigned long long)res.flows, (unsigned long long)res.evidence,
 	       (unsigned long long)res.flow_nflog, (unsigned long long)res.capture_stats,
 	       (unsigned long long)res.decode_errors, (unsigned long long)res.violations,
-	       (unsigned long long)res.runs);
+	       (unsigned long long)res.flood_episodes, (unsigned long long)res.runs);
 	if (a.dry_run)
 		return 0;
 	printf("  in %llu transaction%s of at most %llu rows\n",

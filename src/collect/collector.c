@@ -19,6 +19,14 @@ void collector_opts_default(struct collector_opts *o)
 	o->evidence_buf_bytes = 4u << 20;
 	o->flush_batch = 20000;
 	backscatter_opts_default(&o->bs);
+	hop_opts_default(&o->hop);
+	flood_opts_default(&o->flood);
+}
+
+static int hop_loaded(void *arg, const struct hop_row *r)
+{
+	(void)hoptab_load(arg, r);	/* a row that is no prefix is skipped */
+	return 0;
 }
 
 int collector_init(struct collector *c, const struct collector_opts *o, struct store *st,
@@ -34,8 +42,17 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
 	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
 	c->bs = backscatter_new(&o->bs, util_mono_usec() ^ (uint64_t)(uintptr_t)c);
+	c->hop = o->hop.off ? NULL : hoptab_new(&o->hop, util_mono_usec() * 0x9e3779b97f4a7c15ULL);
+	c->flood = o->flood.off ? NULL : flood_new(&o->flood, util_mono_usec() ^ 0x5bd1e995u);
 	c->last_prefix = -1;
-	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs) {
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs || (!o->hop.off && !c->hop) ||
+	    (!o->flood.off && !c->flood)) {
+		collector_free(c);
+		return -1;
+	}
+	/* what earlier runs learned: the hop counts grow over days */
+	if (c->hop && st && store_hop_load(st, hop_loaded, c->hop) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", store_errmsg(st));
 		collector_free(c);
 		return -1;
 	}
@@ -56,6 +73,10 @@ void collector_free(struct collector *c)
 	c->nfl = NULL;
 	backscatter_free(c->bs);
 	c->bs = NULL;
+	hoptab_free(c->hop);
+	c->hop = NULL;
+	flood_free(c->flood);
+	c->flood = NULL;
 	collector_bs_free(c);
 }
 
@@ -192,7 +213,7 @@ int collector_flush(struct collector *c, int stats)
 		return c->writes_stopped ? -1 : collector_handoff(c, stats);
 	if (flowtab_flush(c->ft, sink, c, c->opt.flush_batch) < 0)
 		goto fail;	/* evidence needs its flows' row ids: keep it for the retry */
-	if (write_evidence(c) < 0 || write_nflog(c) < 0)
+	if (write_evidence(c) < 0 || write_nflog(c) < 0 || collector_write_suspect(c) < 0)
 		goto fail;	/* both point at flow entries: none may be evicted yet */
 	if (c->hooks.flush && c->hooks.flush(c->hooks.arg) < 0)
 		goto fail;	/* so do the audit's pending violations */
@@ -333,6 +354,10 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	classify_infer_dir(&c->cctx, r);
 	classify_packet(&c->cctx, ifc, r, cl);
 	backscatter_packet(c->bs, &c->cctx, r, cl);
+	hopcount_packet(c->hop, c->bs->ct, c->opt.bs.idle_s, r, cl, count);
+	flood_packet(c->flood, r, cl, count);
+	if (r->ts_usec > c->last_ts_usec)
+		c->last_ts_usec = r->ts_usec;
 	if (count) {
 		c->tot.class_packets[cl->cls]++;
 		if (classify_is_spoof(cl->cls))
@@ -443,6 +468,8 @@ static void frame_record(struct collector *c, unsigned src, const struct pkt_rec
 
 void collector_release(struct collector *c, uint64_t now_usec)
 {
+	if (now_usec == UINT64_MAX)
+		c->ending = 1;
 	collector_bs_release(c, now_usec);
 }
 

@@ -10,6 +10,8 @@
 #include "classify/classify.h"
 #include "flows/flowtab.h"
 #include "flows/backscatter.h"
+#include "flows/flood.h"
+#include "flows/hopcount.h"
 #include "store/store.h"
 
 #define COLLECTOR_MAX_IFACES 256
@@ -25,6 +27,8 @@ struct collector_opts {
 	size_t evidence_buf_bytes;	/* evidence held in memory before a flush */
 	size_t flush_batch;		/* flows per transaction */
 	struct bs_opts bs;		/* the backscatter class's memory and warm-up */
+	struct hop_opts hop;		/* suspect_src/hop_count (flows/hopcount.h) */
+	struct flood_opts flood;	/* suspect_src/flood (flows/flood.h) */
 };
 
 /* A --role override: interface name, role and (internal) prefixes. */
@@ -116,6 +120,10 @@ struct collector {
 	struct flowtab *ft;
 	struct backscatter *bs;		/* the backscatter class (flows/backscatter.h) */
 	struct bs_hold *hold;		/* replies it holds back a moment (bshold.c) */
+	struct hoptab *hop;		/* hop counts learned per prefix (flows/hopcount.h) */
+	struct flood *flood;		/* flood episodes (flows/flood.h) */
+	uint64_t last_ts_usec;		/* the latest packet time seen (ends quiet episodes) */
+	int ending;			/* the last flush: every running episode ends */
 	struct classify_ctx cctx;
 	unsigned n_ifaces;
 	struct collector_iface ifaces[COLLECTOR_MAX_IFACES];
@@ -206,7 +214,8 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
 int collector_flush(struct collector *c, int stats);
 
 /* Accounts the received replies held back for the backscatter class (collect/bshold.c)
- * that are older than now_usec by the hold time, or all with UINT64_MAX (at the end). */
+ * that are older than now_usec by the hold time, or all with UINT64_MAX (at the end:
+ * then the next flush also ends every running flood episode). */
 void collector_release(struct collector *c, uint64_t now_usec);
 
 /* collector_flush() with a writer thread: copies every dirty flow, the pending evidence
@@ -220,5 +229,11 @@ int collector_handoff(struct collector *c, int stats);
  * into tot.lost_db, pending evidence into tot.evidence_dropped and pending NFLOG rule
  * counts into tot.nflog_lost, and forgets them. */
 void collector_abandon(struct collector *c);
+
+/* suspect.c: the changed learned hop counts (at most max) and the ended flood episodes
+ * (at most FLOOD_PENDING) into the arrays given, for a flush; returns 0, or -1 when no
+ * memory (nothing is taken). *hops and *floods are malloc'd (NULL when none). */
+int collector_take_suspect(struct collector *c, struct hop_row **hops, size_t *n_hops,
+			   struct flood_episode **floods, size_t *n_floods);
 
 #endif

@@ -35,4 +35,9 @@ int collector_bs_hold(struct collector *c, int ifidx, const struct pkt_record *r
 void collector_bs_release(struct collector *c, uint64_t now_usec);
 void collector_bs_free(struct collector *c);
 
+/* suspect.c: writes the changed hop counts and ended flood episodes in a transaction of
+ * their own (the flush without a writer thread). 0, or -1 with c->err (what was taken is
+ * not retried: the hop counts are written again at their next change). */
+int collector_write_suspect(struct collector *c);
+
 #endif

@@ -169,7 +169,13 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 		take_nflog(c, b);
 		if (stats)
 			take_stats(c, b);
+		/* no memory: the hop counts wait for their next change, episodes for the
+		 * next flush */
+		if (last)
+			(void)collector_take_suspect(c, &b->hops, &b->n_hops, &b->floods,
+						     &b->n_floods);
 	}
+	b->run_id = c->run_id;
 	for (i = 0; i < c->n_ifaces; i++)
 		snprintf(b->ifnames[i], sizeof(b->ifnames[i]), "%s", c->ifaces[i].info.name);
 	b->n_ifnames = c->n_ifaces;
@@ -189,7 +195,7 @@ int collector_handoff(struct collector *c, int stats)
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */
-	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources))
+	if (!rows && !c->n_ev && !c->n_nfl && !(stats && c->n_sources) && !c->ending)
 		return 0;
 	/* batches of at most `chunk` rows, oldest first, each waiting for the writer's room
 	 * as the first would: the copies never hold more than the writer's queue budget */

@@ -80,7 +80,7 @@ enum report_table {
 	RT_TOTALS_CLASS, RT_TOTALS_IFACE, RT_TOTALS,
 	RT_TOP_SOURCES, RT_TOP_DESTINATIONS, RT_TOP_PORTS, RT_NEW_SOURCES,
 	RT_TTL, RT_NFLOG, RT_NFLOG_UNLOGGED, RT_LOOPBACK_SERVICES, RT_LOOPBACK_NONLOCAL,
-	RT_POLICY,
+	RT_POLICY, RT_FLOOD,
 	RT_COUNT
 };
 
@@ -107,6 +107,7 @@ struct rnote {
 struct report_host {
 	char *path;
 	char *name;			/* host name from its runs, else the file name */
+	uint64_t flood_episodes;	/* rows it added to RT_FLOOD (report_suspect.c) */
 	int schema_version;
 	uint64_t unverified_bytes;	/* not quick_checked on open (store_unverified_bytes) */
 	int has_data;			/* any flow at all */
@@ -192,7 +193,7 @@ const char *report_class_label(const char *cls);
 char *report_duration(int64_t secs, char *buf, size_t len);
 
 /* Spoofed classes in report order (classify_is_spoof()). */
-#define REPORT_NSPOOF 6
+#define REPORT_NSPOOF 7
 extern const char *const report_spoof_classes[REPORT_NSPOOF];
 
 struct report_opts {

@@ -12,7 +12,7 @@
 
 /* One colour per spoofed class, in report_spoof_classes[] order. */
 static const char *const class_colors[REPORT_NSPOOF] = {
-	"#c0392b", "#e67e22", "#8e44ad", "#2c7fb8", "#16a085",
+	"#c0392b", "#e67e22", "#8e44ad", "#2c7fb8", "#16a085", "#7f8c8d", "#d35400",
 };
 
 /* Writes raw HTML-escaped, after text_term has shown control characters and invalid
@@ -118,6 +118,70 @@ static void html_notes(FILE *f, const struct report *r, enum report_section s)
 		fputs("</ul>\n", f);
 }
 
+/* The TTL histogram of one flood episode (its JSON [[ttl, openings], ...] cell) as bars
+ * over TTL 0..255, the band found shaded: one inline SVG, no script. */
+static void svg_flood_hist(FILE *f, const char *json, const char *band, size_t n)
+{
+	const int W = 780, H = 150, L = 50, B = 22, T = 10;
+	uint64_t h[256] = { 0 }, max = 0;
+	unsigned lo = 0, hi = 0;
+	const char *p = json;
+	double bw = (double)(W - L - 10) / 256;
+
+	while (p && (p = strchr(p, '[')) != NULL) {
+		unsigned t;
+		unsigned long long v;
+
+		if (sscanf(p, "[%u,%llu]", &t, &v) == 2 && t < 256) {
+			h[t] = v;
+			if (v > max)
+				max = v;
+		}
+		p++;
+	}
+	if (!max)
+		return;
+	if (sscanf(band, "%u-%u", &lo, &hi) != 2 || lo > hi || hi > 255)
+		lo = hi = 0;
+	fprintf(f, "<figure><svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		"aria-label=\"TTL histogram of flood episode %zu\">\n", W, H, W, H, n);
+	fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#fdebd0\">"
+		"<title>TTL band %u-%u</title></rect>\n", L + lo * bw, T, (hi - lo + 1) * bw,
+		H - B - T, lo, hi);
+	for (unsigned t = 0; t < 256; t++) {
+		double hgt = (double)h[t] / (double)max * (H - B - T);
+
+		if (!h[t])
+			continue;
+		if (hgt < 1)
+			hgt = 1;
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			"<title>TTL %u: %llu</title></rect>\n", L + t * bw, H - B - hgt,
+			bw > 1.5 ? bw - 0.5 : bw, hgt, class_colors[REPORT_NSPOOF - 1], t,
+			(unsigned long long)h[t]);
+	}
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", L,
+		H - B, W - 10, H - B);
+	for (unsigned t = 0; t <= 256; t += 32)
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\">%u</text>\n", L + t * bw, H - 6,
+			t == 256 ? 255 : t);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%llu</text>\n"
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n</svg>"
+		"<figcaption>Episode %zu: openings per TTL (band ", L - 6, T + 8,
+		(unsigned long long)max, L - 6, H - B, n);
+	esc(f, band);
+	fputs(" shaded)</figcaption></figure>\n", f);
+}
+
+static void svg_floods(FILE *f, const struct report *r)
+{
+	const struct rtable *t = &r->tables[RT_FLOOD];
+
+	for (size_t i = 0; i < t->nrows; i++)
+		svg_flood_hist(f, report_cell(t, i, 10)->s ? report_cell(t, i, 10)->s : "",
+			       report_cell(t, i, 9)->s ? report_cell(t, i, 9)->s : "", i + 1);
+}
+
 /* Stacked bars of spoofed packets per hour and class. */
 static void svg_timeline(FILE *f, const struct report *r)
 {
@@ -172,8 +236,8 @@ static void svg_timeline(FILE *f, const struct report *r)
 	}
 	for (int c = 0; c < REPORT_NSPOOF; c++) {
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"%d\">%s</text>\n", L + c * 180, H + 4, class_colors[c],
-			L + c * 180 + 14, H + 13, report_spoof_classes[c]);
+			"<text x=\"%d\" y=\"%d\">%s</text>\n", L + c * 134, H + 4, class_colors[c],
+			L + c * 134 + 14, H + 13, report_spoof_classes[c]);
 	}
 	fputs("</svg>\n", f);
 }
@@ -407,9 +471,13 @@ static void put_body(FILE *f, const struct report *r)
 		if (s == SEC_TOTALS)
 			svg_ifaces(f, r);
 		html_notes(f, r, (enum report_section)s);
-		for (int t = 0; t < RT_COUNT; t++)
-			if (r->tables[t].section == (enum report_section)s)
-				html_table(f, r, &r->tables[t]);
+		for (int t = 0; t < RT_COUNT; t++) {
+			if (r->tables[t].section != (enum report_section)s)
+				continue;
+			html_table(f, r, &r->tables[t]);
+			if (t == RT_FLOOD)
+				svg_floods(f, r);
+		}
 		fputs("</section>\n", f);
 	}
 }

@@ -12,7 +12,7 @@
 
 const char *const report_spoof_classes[REPORT_NSPOOF] = {
 	"spoof_loopback_src", "loopback_dst", "own_addr_src", "bogon_src", "unexpected_src",
-	"rpf_fail",
+	"rpf_fail", "suspect_src",
 };
 
 #define H { "host", "host", RC_HOST, 0 }
@@ -130,6 +130,14 @@ static const struct rcol c_policy[] = {
 	{ "evidence_packets", "packets", RC_INT, 0 },
 };
 
+static const struct rcol c_flood[] = {
+	H, { "start", "start", RC_TIME, 11 }, { "end", "end", RC_TIME, 0 },
+	{ "destination", "destination", RC_TEXT, 15 }, { "proto", "proto", RC_TEXT, 0 },
+	{ "port", "port", RC_TEXT, 5 }, { "packets", "openings", RC_INT, 8 },
+	{ "flagged", "flagged", RC_INT, 7 }, { "sources", "sources", RC_INT, 7 },
+	{ "ttl_band", "TTL band", RC_TEXT, 8 }, { "ttl_hist", "TTL histogram", RC_TEXT, 0 },
+};
+
 #define T(id, nm, ttl, sec, c, e) [id] = { nm, ttl, sec, c, sizeof(c) / sizeof(c[0]), 0, 0, NULL, e }
 static const struct rtable templates[RT_COUNT] = {
 	T(RT_RUNS, "runs", "Collector runs", SEC_HEADER, c_runs, "No collector run covers this period."),
@@ -149,6 +157,7 @@ static const struct rtable templates[RT_COUNT] = {
 	T(RT_NFLOG_UNLOGGED, "nflog_unlogged", "Spoofed packets pcap saw that no NFLOG rule logged", SEC_NFLOG, c_unlogged, "None."),
 	T(RT_LOOPBACK_SERVICES, "loopback_services", "Services reached over loopback", SEC_LOOPBACK, c_lo_services, "No loopback traffic."),
 	T(RT_LOOPBACK_NONLOCAL, "loopback_nonlocal", "Loopback traffic with non-loopback addresses", SEC_LOOPBACK, c_lo_nonlocal, "None."),
+	T(RT_FLOOD, "flood_episodes", "Flood episodes (suspect_src/flood): many sources, one port, a narrow TTL band", SEC_TTL, c_flood, "No flood episode."),
 	T(RT_POLICY, "policy", "Live policy violations (export --violation ID writes the evidence)", SEC_POLICY, c_policy, "None (or no collector ran with --policy)."),
 };
 
@@ -183,6 +192,7 @@ static const struct { const char *cls, *label; } class_labels[] = {
 	{ "unexpected_src", "outside interface prefixes" },
 	{ "rpf_fail", "no route back this way" },
 	{ "backscatter", "replies we never asked for" },
+	{ "suspect_src", "hop count / flood suspect" },
 };
 
 const char *report_class_label(const char *cls)

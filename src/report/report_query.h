@@ -76,6 +76,10 @@ int report_q_verdict(struct report_qctx *q);
 /* report_backscatter.c: the step backscatter of the period calls for (*step: a new string,
  * or NULL when there was none). Returns 0, or -1. */
 int report_q_backscatter(struct report_qctx *q, char **step);
+/* report_suspect.c: the flood episodes of the period (RT_FLOOD), and the step the
+ * suspect_src class calls for (*step as report_q_backscatter's). 0, or -1. */
+int report_q_flood(struct report_qctx *q);
+int report_q_suspect(struct report_qctx *q, char **step);
 int report_verdict_finish(struct report *r);
 void report_verdict_free(struct report_verdict *v);
 

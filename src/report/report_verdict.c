@@ -571,7 +571,7 @@ int report_q_verdict(struct report_qctx *q)
 {
 	struct vctx v;
 	uint64_t spoofed = 0;
-	char *bs;
+	char *bs, *sus;
 	int ret = -1;
 
 	memset(&v, 0, sizeof(v));
@@ -594,6 +594,9 @@ int report_q_verdict(struct report_qctx *q)
 		steps_rpf(&v);
 	}
 	steps_common(&v, spoofed);
+	if (report_q_suspect(q, &sus) < 0)
+		goto out;
+	add_step(q, STEP_REVIEW, NULL, NULL, NULL, NULL, sus);	/* takes sus; NULL: none */
 	if (report_q_backscatter(q, &bs) < 0)
 		goto out;
 	add_step(q, STEP_REVIEW, NULL, NULL, NULL, NULL, bs);	/* takes bs; NULL: none */

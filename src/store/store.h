@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "flows/flowtab.h"
+#include "flows/flood.h"
+#include "flows/hopcount.h"
 #include "classify/classify.h"
 #include "common/prefix.h"
 
@@ -200,6 +202,11 @@ struct store_batch {
 	size_t n_stats;
 	char (*ifnames)[IF_NAMESIZE];	/* the interface names flow keys index */
 	unsigned n_ifnames;
+	struct hop_row *hops;		/* learned hop counts changed (store_hop_merge) */
+	size_t n_hops;
+	struct flood_episode *floods;	/* ended flood episodes (store_flood_add) */
+	size_t n_floods;
+	int64_t run_id;			/* the run the episodes belong to */
 	int rest_done;			/* evidence, NFLOG counts and statistics written */
 	uint64_t ev_orphans;		/* evidence whose flow has no row (not written) */
 	uint64_t nfl_orphans;		/* NFLOG counts likewise */
@@ -222,6 +229,15 @@ void store_batch_unwritten(const struct store_batch *b, uint64_t *packets, uint6
 /* Opens a second connection to st's database with st's busy timeout and time limit (a
  * writer thread's own). NULL with err on failure. */
 struct store *store_open_twin(const struct store *st, char *err, size_t errlen);
+
+/* The suspect_src tables (store_hop.c, migration 7), inside the caller's transaction.
+ * store_hop_merge widens each prefix's stored range by the row's and keeps the larger
+ * proof count and the wider time span, so writing a row twice changes nothing.
+ * store_flood_add adds episodes of run run_id (0: none). store_hop_load calls cb for
+ * every stored row, oldest proof first. Each returns 0, or -1 (store_errmsg()). */
+int store_hop_merge(struct store *st, const struct hop_row *rows, size_t n);
+int store_flood_add(struct store *st, int64_t run_id, const struct flood_episode *eps, size_t n);
+int store_hop_load(struct store *st, int (*cb)(void *arg, const struct hop_row *r), void *arg);
 
 /* Runs a query returning one integer (tests and tools); -1 on error. */
 int64_t store_query_int(struct store *st, const char *sql);
@@ -253,8 +269,8 @@ int store_file_version(const char *path, char *err, size_t errlen);
 
 /* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
  * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
- * policy violations last seen before it, and runs that ended before it and have no
- * statistics left, each table in transactions
+ * policy violations last seen before it, flood episodes that ended before it, and runs
+ * that ended before it and have no statistics left, each table in transactions
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM
@@ -264,6 +280,7 @@ int store_file_version(const char *path, char *err, size_t errlen);
 #define STORE_PRUNE_FULL_VACUUM	0x2	/* VACUUM when incremental vacuum is unavailable */
 struct store_prune_result {
 	uint64_t flows, evidence, flow_nflog, capture_stats, decode_errors, violations, runs;
+	uint64_t flood_episodes;	/* ended before the cutoff */
 	uint64_t transactions;		/* write transactions used */
 	uint64_t page_size, pages_before, pages_after, free_before, free_after;
 	uint64_t auto_vacuum;		/* PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental */
@@ -271,6 +288,8 @@ struct store_prune_result {
 };
 int store_prune(struct store *st, int64_t cutoff_usec, unsigned batch, int flags,
 		struct store_prune_result *r);
+/* The learned hop counts (hopcount) are never pruned: one row per source prefix that ever
+ * proved real, at most the collector's table size, is the memory that grows over days. */
 
 
 /* ---- Violations of the live policy audit (collect --policy; migration 4) ---- */

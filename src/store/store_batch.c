@@ -18,6 +18,8 @@ void store_batch_free(struct store_batch *b)
 	free(b->nfl);
 	free(b->stats);
 	free(b->ifnames);
+	free(b->hops);
+	free(b->floods);
 	free(b);
 }
 
@@ -99,7 +101,9 @@ static int write_rest(struct store *st, const struct store_batch *b, const char 
 	size_t i;
 
 	orphans[0] = orphans[1] = 0;
-	if (write_evidence(st, b, ifn, &orphans[0]) < 0 || write_nflog(st, b, ifn, &orphans[1]) < 0)
+	if (write_evidence(st, b, ifn, &orphans[0]) < 0 || write_nflog(st, b, ifn, &orphans[1]) < 0 ||
+	    store_hop_merge(st, b->hops, b->n_hops) < 0 ||
+	    store_flood_add(st, b->run_id, b->floods, b->n_floods) < 0)
 		return -1;
 	for (i = 0; i < b->n_stats; i++) {
 		const struct store_stats_row *r = &b->stats[i];

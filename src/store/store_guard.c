@@ -391,6 +391,43 @@ out:
 	return ret;
 }
 
+/* SQLite's quick_check verifies CHECK constraints only on a writable connection: a
+ * reader's open checks the schema's (schema/ *.sql, fixed by store_guard_schema) itself,
+ * by a scan of each table's rows (NOT INDEXED: an index may disagree with its table). */
+static int check_constraints(struct store *st, const char *path)
+{
+	static const struct { int version; const char *sql; } checks[] = {
+		{ 1, "SELECT count(*) FROM runs NOT INDEXED WHERE (bucket_seconds > 0) IS NOT 1" },
+		{ 1, "SELECT count(*) FROM sources NOT INDEXED WHERE"
+		     " (kind IN ('pcap-live', 'pcap-file', 'nflog')) IS NOT 1" },
+		{ 1, "SELECT count(*) FROM host_addrs NOT INDEXED WHERE (family IN (4, 6)) IS NOT 1" },
+		{ 1, "SELECT count(*) FROM flows NOT INDEXED WHERE (dir IN ('in', 'out', 'unknown')"
+		     " AND family IN (4, 6) AND length(src_bin) = 16 AND length(dst_bin) = 16) IS NOT 1" },
+		{ 4, "SELECT count(*) FROM violations NOT INDEXED WHERE"
+		     " (strength IN ('strong', 'weak')) IS NOT 1" },
+		{ 7, "SELECT count(*) FROM hopcount NOT INDEXED WHERE (family IN (4, 6) AND"
+		     " length(prefix_bin) = 16 AND hops_lo BETWEEN 0 AND 255 AND hops_hi BETWEEN"
+		     " hops_lo AND 255 AND proofs > 0) IS NOT 1" },
+		{ 7, "SELECT count(*) FROM flood_episodes NOT INDEXED WHERE (family IN (4, 6)) IS NOT 1" },
+	};
+	int64_t bad = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if (checks[i].version > st->version)
+			continue;
+		if (store_query_i64(st, checks[i].sql, &bad) < 0)
+			return -1;
+		if (bad) {
+			store_set_err(st, "%s: the database is damaged (%lld rows break a CHECK"
+				      " constraint: %.60s...); refusing to read it", path,
+				      (long long)bad, checks[i].sql + 21);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int store_guard_quick_check(struct store *st, const char *path, int force)
 {
 	sqlite3_stmt *s = NULL;
@@ -414,7 +451,7 @@ int store_guard_quick_check(struct store *st, const char *path, int force)
 	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
-		ret = 0;
+		ret = st->readonly ? check_constraints(st, path) : 0;
 	} else if (rc == SQLITE_ROW) {
 		store_set_err(st, "%s: the database is damaged (PRAGMA quick_check: %.200s); "
 			      "refusing to read it", path, sqlite3_column_text(s, 0));

@@ -100,7 +100,7 @@ static const char *const flow_sql[] = {
 
 /* The tables pruned by one statement each, in this order: capture statistics and decode
  * errors of intervals that ended by the cutoff; policy violations last seen before it
- * (their evidence rows with them); a run that started and ended (or crashed) before it
+ * (their evidence rows with them); flood episodes that ended before it; a run that started and ended (or crashed) before it
  * and has no statistics left, with its sources, interfaces and context. */
 static const char *const one_sql[] = {
 	"DELETE FROM capture_stats WHERE id IN (SELECT id FROM capture_stats"
@@ -109,6 +109,8 @@ static const char *const one_sql[] = {
 	" WHERE end_usec <= ?1 LIMIT ?2)",
 	"DELETE FROM violations WHERE id IN (SELECT id FROM violations"
 	" WHERE last_usec < ?1 LIMIT ?2)",
+	"DELETE FROM flood_episodes WHERE id IN (SELECT id FROM flood_episodes"
+	" WHERE end_usec < ?1 LIMIT ?2)",
 	"DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.started_usec < ?1"
 	" AND coalesce(r.ended_usec, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM sources s"
 	" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id) LIMIT ?2)",
@@ -125,6 +127,7 @@ static const char *const count_sql[] = {
 	"SELECT count(*) FROM capture_stats WHERE end_usec <= ?1",
 	"SELECT count(*) FROM decode_errors WHERE end_usec <= ?1",
 	"SELECT count(*) FROM violations WHERE last_usec < ?1",
+	"SELECT count(*) FROM flood_episodes WHERE end_usec < ?1",
 	"SELECT count(*) FROM runs r WHERE r.started_usec < ?1 AND"
 	" coalesce(r.ended_usec, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM sources s"
 	" JOIN capture_stats c ON c.source_id = s.id WHERE s.run_id = r.id AND"
@@ -135,7 +138,7 @@ static const char *const count_sql[] = {
 static int prune_count(struct store *st, int64_t cutoff_usec, struct store_prune_result *r)
 {
 	uint64_t *dst[] = { &r->flows, &r->evidence, &r->flow_nflog, &r->capture_stats,
-			    &r->decode_errors, &r->violations, &r->runs };
+			    &r->decode_errors, &r->violations, &r->flood_episodes, &r->runs };
 	size_t i;
 
 	for (i = 0; i < sizeof(count_sql) / sizeof(count_sql[0]); i++)
@@ -152,7 +155,8 @@ static int prune_rows(struct store *st, int64_t cutoff_usec, unsigned batch,
 		      struct store_prune_result *r)
 {
 	uint64_t *flow_counts[5] = { NULL, NULL, &r->evidence, &r->flow_nflog, &r->flows };
-	uint64_t *one[] = { &r->capture_stats, &r->decode_errors, &r->violations, &r->runs };
+	uint64_t *one[] = { &r->capture_stats, &r->decode_errors, &r->violations,
+			    &r->flood_episodes, &r->runs };
 	size_t i;
 
 	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS prune_ids(id INTEGER PRIMARY KEY)",

@@ -12,9 +12,11 @@ ns_test_start live
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/gen" --packets 5000 --seed 3
 db="$WORK/live.db"
 # --rpf off: the truth is the address classes; the namespace has no default route, so the
-# reverse-path check would (rightly) call every routable source rpf_fail (t_rpf_kernel.sh)
+# reverse-path check would (rightly) call every routable source rpf_fail (t_rpf_kernel.sh);
+# --flood-sources off: the truth's "normal" packets are thousands of random public sources
+# at one TTL (57) injected in 0.25 s, which is (rightly) a flood signature (t_spoof_detect.sh)
 ns_collect -q -i a0 -i lo --db "$db" --role a0=external --flush-interval 1 --duration 60 --user root \
-	--rpf off
+	--rpf off --flood-sources off
 ns_wait_sources "$db" 2
 sleep 0.5
 ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 20000 "$WORK/gen/eth.pcap" | tee "$WORK/inject.out"

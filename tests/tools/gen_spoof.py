@@ -29,6 +29,10 @@ Kinds (truth column `kind`):
   backscatter_rst          RST-ACKs for SYNs the host never sent
   backscatter_icmp         ICMP errors quoting packets with the host's source it never sent
   rpf_internal_on_external sources of eth1's prefix arriving on eth0
+  spoof_prefix             (--spoof-prefix N) forged sources inside the /24s of legitimate
+                           clients, from the forger's fixed distance (TTL 55: initial 64,
+                           9 hops), in the capture's last 15 s; the truth's `hops` column
+                           of the /24's clients tells whether a hop-count check can see it
 
 Every source address belongs to one kind only, so a flow's source names its kind.
 
@@ -211,9 +215,11 @@ def legit_clients(cap, conns):
     """Clients of the host's services: a few per /24, each /24 at its own distance."""
     rnd = cap.rnd
     n = 0
+    cap.client_nets = []
     while n < conns:
         net = fresh(cap, "legit").rsplit(".", 1)[0]
         hops, ittl = hop_count(rnd), init_ttl(rnd)
+        cap.client_nets.append(net)
         for _ in range(rnd.randint(1, 6)):
             src = "%s.%d" % (net, rnd.randint(1, 254))
             if not cap.claim(src, "legit"):
@@ -382,6 +388,20 @@ def ipv6_part(cap, n):
             cap.owner[peer] = "backscatter_icmp"
 
 
+def spoof_prefix(cap, n):
+    """Forged sources in legitimate clients' /24s, TTL 55, after every client's visit
+    (clients start before DURATION - 20 and finish within 0.1 s)."""
+    rnd = random.Random(cap.rnd.random())	# its own stream: the other kinds do not move
+    for _ in range(n):
+        net = rnd.choice(cap.client_nets)
+        src = "%s.%d" % (net, rnd.randint(1, 254))
+        if not cap.claim(src, "spoof_prefix"):
+            continue
+        t = rnd.uniform(DURATION - 15, DURATION - 1)
+        cap.tcp(t, "spoof_prefix", "syn", src, HOST, rnd.randint(1024, 65535),
+                rnd.choice(SERVICES), SYN, 55, 64)
+
+
 def rpf_internal(cap, n):
     """Sources of the internal prefix (eth1) arriving on the external interface."""
     rnd = cap.rnd
@@ -418,6 +438,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies every count")
+    ap.add_argument("--spoof-prefix", type=int, default=0,
+                    help="forged packets from legitimate clients' /24s (kind spoof_prefix)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cap = Capture(random.Random(a.seed))
@@ -431,6 +453,8 @@ def main():
     backscatter(cap, s(300))
     rpf_internal(cap, s(60))
     ipv6_part(cap, s(200))
+    if a.spoof_prefix:
+        spoof_prefix(cap, a.spoof_prefix)
     cap.write(a.out)
     with open(os.path.join(a.out, "routes.json"), "w") as f:
         json.dump(routes(), f, indent=1)

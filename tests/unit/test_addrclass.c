@@ -256,6 +256,8 @@ static const struct subclass_case {
 	{ ASUB_BS_SYN_ACK, "syn_ack" },
 	{ ASUB_BS_RST, "rst" },
 	{ ASUB_BS_ICMP_ERROR, "icmp_error" },
+	{ ASUB_HOP_COUNT, "hop_count" },
+	{ ASUB_FLOOD, "flood" },
 };
 
 #define N_SUBCLASS_CASES (sizeof(subclass_cases) / sizeof(subclass_cases[0]))

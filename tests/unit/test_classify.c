@@ -310,6 +310,7 @@ static const struct {
 	{ CLS_UNEXPECTED_SRC, "unexpected_src", 1 },
 	{ CLS_RPF_FAIL, "rpf_fail", 1 },
 	{ CLS_BACKSCATTER, "backscatter", 0 },	/* real replies, not forged packets */
+	{ CLS_SUSPECT_SRC, "suspect_src", 1 },	/* statistical evidence of forged sources */
 };
 
 static void test_class_names(void **state)
