@@ -199,9 +199,18 @@ int policy_rule_undecided(const struct policy_rules *r, uint32_t rule, unsigned 
 	if (r->lang == POLICY_NFT) {
 		struct nft_rule_info ri;
 
-		if (!r->nft || nft_rule_get(r->nft->rs, rule, &ri) < 0 || !ri.unknown)
+		if (!r->nft || nft_rule_get(r->nft->rs, rule, &ri) < 0)
 			return -1;
-		snprintf(buf, len, "%s", ri.unknown_what);
+		if (ri.unknown) {
+			snprintf(buf, len, "%s", ri.unknown_what);
+			return 0;
+		}
+		if (!(unknown & (IPT_UNK_SPORT | IPT_UNK_DPORT | IPT_UNK_FLAGS)))
+			return -1;	/* the routing decision, or the kernel context */
+		snprintf(buf, len, "%s%s%s unknown in the flow record, or the routing decision",
+			 unknown & (IPT_UNK_SPORT | IPT_UNK_DPORT) ? "port" : "",
+			 (unknown & (IPT_UNK_SPORT | IPT_UNK_DPORT)) && (unknown & IPT_UNK_FLAGS) ?
+			 ", " : "", unknown & IPT_UNK_FLAGS ? "tcp flags" : "");
 		return 0;
 	}
 	return ipt_rule_undecided(r->ipt, rule, unknown, buf, len);
