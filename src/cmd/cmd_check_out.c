@@ -273,10 +273,11 @@ static void print_rules(const struct run *R)
 			if (would)
 				cmd_check_tout("    it would take %llu packet%s (%llu flow%s) that the kernel's martian "
 				       "check (%s) drops first: the routing decision runs after PREROUTING "
-				       "and before filter INPUT%s%s\n",
+				       "and before %s%s%s\n",
 				       (unsigned long long)would, plural_s(would), (unsigned long long)wflows,
 				       plural_s(wflows),
 				       ipt_martian_name((enum ipt_martian)m),
+				       rs->lang == POLICY_NFT ? "the input hook" : "filter INPUT",
 				       martian_sysctl(m) ? ", while " : "", martian_sysctl(m) ? martian_sysctl(m) : "");
 		}
 	}

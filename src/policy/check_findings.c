@@ -56,8 +56,9 @@ void check_res_text(const struct policy_rules *rs, const struct check_res *r, ch
 		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
 		break;
 	case IPT_BY_MARTIAN:
-		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
-			 ipt_martian_name((enum ipt_martian)r->martian));
+		snprintf(buf, len, "DROP by the kernel's martian check (%s) before %s",
+			 ipt_martian_name((enum ipt_martian)r->martian),
+			 rs && rs->lang == POLICY_NFT ? "the input hook" : "filter INPUT");
 		break;
 	case IPT_BY_DEFRAG:
 		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
