@@ -38,8 +38,8 @@ static void usage(FILE *f)
 		"                        [--format text|json] [--fail-on violations]\n"
 		"\n"
 		"The first form evaluates every flow recorded in the database against an\n"
-		"iptables-save ruleset: spoofed flows it would accept (and whether the kernel's\n"
-		"martian drop stops them), loopback flows it would drop, real-traffic hits per\n"
+		"iptables-save or nftables ruleset: spoofed flows it would accept (and whether\n"
+		"the kernel's martian drop stops them), loopback flows it would drop, hits per\n"
 		"rule, rules never hit, flows whose verdict is uncertain, and with --against the\n"
 		"flows whose verdict changes. The second lists the violations that the live\n"
 		"audit (`collect --policy') stored.\n"
@@ -51,10 +51,15 @@ static void usage(FILE *f)
 		"  --format text|json  output (default text)\n"
 		"\n"
 		"With --ruleset:\n"
-		"  --ruleset FILE      the proposed IPv4 ruleset (iptables-save text)\n"
-		"  --ruleset6 FILE     the proposed IPv6 ruleset (ip6tables-save text)\n"
-		"  --against FILE|live the current IPv4 ruleset to compare with; 'live' reads\n"
-		"                      the kernel's with iptables-save (needs root)\n"
+		"  --ruleset FILE      the proposed IPv4 ruleset: iptables-save text, or an\n"
+		"                      nftables ruleset (`nft -j list ruleset' JSON, or nft's\n"
+		"                      native syntax: needs root), told apart by content; an\n"
+		"                      nftables file covers IPv6 too unless --ruleset6 is given\n"
+		"  --ruleset6 FILE     the proposed IPv6 ruleset (ip6tables-save text, or nft)\n"
+		"  --against FILE|live the current IPv4 ruleset to compare with (either\n"
+		"                      language: iptables vs nftables shows what a migration\n"
+		"                      changes); 'live' reads the kernel's iptables rules with\n"
+		"                      iptables-save (needs root; not native nftables yet)\n"
 		"  --against6 FILE|live the current IPv6 ruleset (default: 'live' when\n"
 		"                      --against is live and --ruleset6 is given)\n"
 		"  --fail-on LIST      comma list of holes,breakage,unknown,dead,changes (or\n"
@@ -379,7 +384,7 @@ static int would_take(struct run *R)
 	int fam;
 
 	for (fam = 0; fam < 2; fam++) {
-		uint32_t n = R->ns.rs[fam] ? ipt_rule_count(R->ns.rs[fam]) : 0;
+		uint32_t n = policy_rule_count(R->ns.rs[fam]);
 
 		R->would_packets[fam] = calloc(n + 1, sizeof(uint64_t));
 		R->would_flows[fam] = calloc(n + 1, sizeof(uint64_t));
@@ -392,7 +397,7 @@ static int would_take(struct run *R)
 		uint32_t nr;
 
 		fam = R->fs.v[i].family == 6;
-		nr = R->ns.rs[fam] ? ipt_rule_count(R->ns.rs[fam]) : 0;
+		nr = policy_rule_count(R->ns.rs[fam]);
 		if (r->by != IPT_BY_MARTIAN || a->by != IPT_BY_RULE || a->rule >= nr)
 			continue;
 		R->would_packets[fam][a->rule] += R->fs.v[i].packets;
@@ -400,6 +405,29 @@ static int would_take(struct run *R)
 		R->would_martian[fam][a->rule] = r->martian;
 	}
 	return 0;
+}
+
+/* An nftables ruleset serves both families (one ruleset, one set of rules): its IPv6
+ * counts are added to the IPv4 ones and the rules are reported once (R->shared). */
+static void merge_shared(struct run *R)
+{
+	const struct policy_rules *a = R->ns.rs[0], *b = R->ns.rs[1];
+	uint32_t r, n;
+
+	if (!a || !b || a->lang != POLICY_NFT || b->lang != POLICY_NFT || a->nft != b->nft)
+		return;
+	R->shared = 1;
+	n = policy_rule_count(a);
+	for (r = 0; r < n; r++) {
+		R->ns.hit_flows[0][r] += R->ns.hit_flows[1][r];
+		R->ns.hit_packets[0][r] += R->ns.hit_packets[1][r];
+		R->ns.maybe_flows[0][r] += R->ns.maybe_flows[1][r];
+		R->ns.maybe_packets[0][r] += R->ns.maybe_packets[1][r];
+		R->would_packets[0][r] += R->would_packets[1][r];
+		R->would_flows[0][r] += R->would_flows[1][r];
+		if (!R->would_martian[0][r])
+			R->would_martian[0][r] = R->would_martian[1][r];
+	}
 }
 
 int cmd_check(int argc, char **argv)
@@ -451,6 +479,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "spoofaudit check: out of memory\n");
 		goto out;
 	}
+	merge_shared(R);
 	for (i = 0; i < R->g.n; i++) {
 		const struct check_group *x = &R->g.v[i];
 
@@ -463,8 +492,8 @@ int cmd_check(int argc, char **argv)
 		else if (x->kind >= CK_NEW_BLOCKED)
 			R->found |= F_CHANGES;
 	}
-	for (fam = 0; fam < 2; fam++) {
-		uint32_t r, n = R->ns.rs[fam] ? ipt_rule_count(R->ns.rs[fam]) : 0;
+	for (fam = 0; fam < 2 - R->shared; fam++) {
+		uint32_t r, n = policy_rule_count(R->ns.rs[fam]);
 
 		for (r = 0; r < n; r++)
 			if (!R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r]) {

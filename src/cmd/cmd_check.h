@@ -43,6 +43,8 @@ struct run {
 	struct check_rchanges rd;	/* --against: the rules added, removed, changed */
 	uint64_t packets;
 	uint64_t fam_flows[2], fam_packets[2];	/* [0] IPv4, [1] IPv6 */
+	int shared;		/* one nftables ruleset serves both families: its rules' counts
+				 * are summed in [0] and reported once */
 	unsigned found;		/* F_* present */
 	uint32_t ndead[2];
 };
@@ -60,7 +62,10 @@ int cmd_check_print_json(const struct run *R, int exit_code);
 /* The sysctl whose setting makes the kernel's martian check m drop, or NULL. */
 const char *cmd_check_martian_sysctl(unsigned m);
 /* An outcome as JSON ({verdict, by, rule|policy, ...}); *bad set on allocation failure. */
-json_t *cmd_check_res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad);
+json_t *cmd_check_res_json(const struct policy_rules *rs, const struct check_res *r, int *bad);
+/* Where a rule is, as JSON: iptables {table, chain, num, line}; nftables {family, table,
+ * chain, handle, line (0: not known)}. NULL for a bad id. */
+json_t *cmd_check_rule_json(const struct policy_rules *rs, uint32_t rule);
 /* The rule diff of --against (cmd_check_rdiff.c): text, and a JSON array. */
 void cmd_check_rdiff_text(const struct run *R);
 json_t *cmd_check_rdiff_json(const struct run *R, int *bad);

@@ -53,12 +53,24 @@ static void japp(int *bad, json_t *a, json_t *v)
 		*bad = 1;
 }
 
-static json_t *res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad)
+json_t *cmd_check_rule_json(const struct policy_rules *rs, uint32_t rule)
+{
+	struct policy_rule_loc l;
+
+	if (policy_rule_loc(rs, rule, &l) < 0)
+		return NULL;
+	if (rs->lang == POLICY_NFT)
+		return json_pack("{s:s,s:o,s:o,s:I,s:i}", "family", l.family, "table",
+				 cmd_check_jtext(l.table), "chain", cmd_check_jtext(l.chain),
+				 "handle", (json_int_t)l.handle, "line", (int)l.line);
+	return json_pack("{s:s,s:o,s:i,s:i}", "table", l.table, "chain", cmd_check_jtext(l.chain),
+			 "num", (int)l.num, "line", (int)l.line);
+}
+
+static json_t *res_json(const struct policy_rules *rs, const struct check_res *r, int *bad)
 {
 	static const char *const by[] = {"rule", "policy", "path-end", "martian", "defrag", "unknown"};
-	json_t *o = json_object(), *pa = json_array();
-	struct ipt_rule_info ri;
-	struct ipt_chain_info ci;
+	json_t *o = json_object(), *pa = json_array(), *x;
 	int v;
 
 	jset(bad, o, "verdict", json_string(ipt_verdict_name((enum ipt_verdict)r->verdict)));
@@ -67,23 +79,29 @@ static json_t *res_json(const struct ipt_ruleset *rs, const struct check_res *r,
 			japp(bad, pa, json_string(ipt_verdict_name((enum ipt_verdict)v)));
 	jset(bad, o, "possible", pa);
 	jset(bad, o, "by", json_string(r->by < 6 ? by[r->by] : "?"));
-	if (r->by == IPT_BY_RULE && rs && ipt_rule_get(rs, r->rule, &ri) == 0)
-		jset(bad, o, "rule", json_pack("{s:s,s:o,s:i,s:i}", "table",
-							  ipt_table_name(ri.table), "chain", cmd_check_jtext(ri.chain_name),
-							  "num", (int)ri.num, "line", (int)ri.line));
-	if (r->by == IPT_BY_POLICY && rs && ipt_chain_get(rs, r->chain, &ci) == 0)
-		jset(bad, o, "policy", json_pack("{s:s,s:o}", "table",
-							   ipt_table_name(ci.table), "chain", cmd_check_jtext(ci.name)));
+	if (r->by == IPT_BY_RULE && (x = cmd_check_rule_json(rs, r->rule)))
+		jset(bad, o, "rule", x);
+	if (r->by == IPT_BY_POLICY && rs && rs->lang == POLICY_NFT) {
+		struct nft_chain_info ci;
+
+		if (nft_chain_get(rs->nft->rs, r->chain, &ci) == 0)
+			jset(bad, o, "policy", json_pack("{s:s,s:o,s:o}", "family", ci.family, "table",
+							 cmd_check_jtext(ci.table), "chain",
+							 cmd_check_jtext(ci.name)));
+	} else if (r->by == IPT_BY_POLICY && rs) {
+		struct ipt_chain_info ci;
+
+		if (ipt_chain_get(rs->ipt, r->chain, &ci) == 0)
+			jset(bad, o, "policy", json_pack("{s:s,s:o}", "table", ipt_table_name(ci.table),
+							 "chain", cmd_check_jtext(ci.name)));
+	}
 	if (r->by == IPT_BY_MARTIAN) {
 		jset(bad, o, "martian", json_string(ipt_martian_name((enum ipt_martian)r->martian)));
 		if (martian_sysctl(r->martian))
 			jset(bad, o, "sysctl", json_string(martian_sysctl(r->martian)));
 	}
-	if (r->uncertain_rule != IPT_NONE && rs && ipt_rule_get(rs, r->uncertain_rule, &ri) == 0)
-		jset(bad, o, "uncertain_rule", json_pack("{s:s,s:o,s:i,s:i}", "table",
-								   ipt_table_name(ri.table), "chain",
-								   cmd_check_jtext(ri.chain_name), "num", (int)ri.num,
-								   "line", (int)ri.line));
+	if (r->uncertain_rule != IPT_NONE && (x = cmd_check_rule_json(rs, r->uncertain_rule)))
+		jset(bad, o, "uncertain_rule", x);
 	return o;
 }
 
@@ -148,7 +166,7 @@ static void print_groups(const struct run *R)
 
 	for (i = 0; i < R->g.n; i++) {
 		const struct check_group *x = &R->g.v[i];
-		const struct ipt_ruleset *rs = R->ns.rs[x->fam], *ors = R->old.rs[x->fam];
+		const struct policy_rules *rs = R->ns.rs[x->fam], *ors = R->old.rs[x->fam];
 
 		if ((int)x->kind != last) {
 			cmd_check_tout("\n== %s ==\n", kind_title(x->kind));
@@ -199,18 +217,18 @@ static void print_groups(const struct run *R)
 static void print_rules(const struct run *R)
 {
 	const struct opts *o = &R->o;
-	char a[256], rn[128];
+	char a[256], rn[192];
 	int fam;
 
-	for (fam = 0; fam < 2; fam++) {
-		const struct ipt_ruleset *rs = R->ns.rs[fam];
+	for (fam = 0; fam < 2 - R->shared; fam++) {
+		const struct policy_rules *rs = R->ns.rs[fam];
+		const char *fn = R->shared ? "IPv4 and IPv6" : fam ? "IPv6" : "IPv4";
 		uint32_t n, r, shown = 0;
 
 		if (!rs)
 			continue;
-		n = ipt_rule_count(rs);
-		cmd_check_tout("\n== Rule hits, %s (real traffic: packets / flows; [maybe]) ==\n",
-		       fam ? "IPv6" : "IPv4");
+		n = policy_rule_count(rs);
+		cmd_check_tout("\n== Rule hits, %s (real traffic: packets / flows; [maybe]) ==\n", fn);
 		for (r = 0; r < n; r++) {
 			char text[512];
 
@@ -219,7 +237,7 @@ static void print_rules(const struct run *R)
 			if (o->top && shown++ >= o->top)
 				break;
 			check_rule_name(rs, r, rn, sizeof(rn));
-			ipt_rule_format(rs, r, text, sizeof(text));
+			policy_rule_text(rs, r, text, sizeof(text));
 			cmd_check_tout("  %-34s %10llu / %-8llu", rn, (unsigned long long)R->ns.hit_packets[fam][r],
 			       (unsigned long long)R->ns.hit_flows[fam][r]);
 			if (R->ns.maybe_flows[fam][r])
@@ -227,7 +245,10 @@ static void print_rules(const struct run *R)
 				       (unsigned long long)R->ns.maybe_flows[fam][r]);
 			cmd_check_tout("  %s\n", text);
 		}
-		cmd_check_tout("\n== Rules never hit, %s ==\n", fam ? "IPv6" : "IPv4");
+		cmd_check_tout("\n== Rules never hit, %s ==\n", fn);
+		if (!policy_has_shadowing(rs))
+			cmd_check_tout("  (nftables: no shadowing analysis; a rule never hit is not "
+				       "said to be shadowed by another)\n");
 		for (r = 0; r < n; r++) {
 			char text[512];
 			uint32_t sh;
@@ -237,9 +258,9 @@ static void print_rules(const struct run *R)
 			if (R->ns.hit_flows[fam][r] || R->ns.maybe_flows[fam][r])
 				continue;
 			check_rule_name(rs, r, rn, sizeof(rn));
-			ipt_rule_format(rs, r, text, sizeof(text));
+			policy_rule_text(rs, r, text, sizeof(text));
 			cmd_check_tout("  %-34s 0 packets  %s\n", rn, text);
-			sh = ipt_rule_shadowed_by(rs, r);
+			sh = policy_rule_shadowed_by(rs, r);
 			if (sh != IPT_NONE) {
 				check_rule_name(rs, sh, a, sizeof(a));
 				cmd_check_tout("    shadowed: %s takes all its traffic\n", a);
@@ -252,10 +273,11 @@ static void print_rules(const struct run *R)
 			if (would)
 				cmd_check_tout("    it would take %llu packet%s (%llu flow%s) that the kernel's martian "
 				       "check (%s) drops first: the routing decision runs after PREROUTING "
-				       "and before filter INPUT%s%s\n",
+				       "and before %s%s%s\n",
 				       (unsigned long long)would, plural_s(would), (unsigned long long)wflows,
 				       plural_s(wflows),
 				       ipt_martian_name((enum ipt_martian)m),
+				       rs->lang == POLICY_NFT ? "the input hook" : "filter INPUT",
 				       martian_sysctl(m) ? ", while " : "", martian_sysctl(m) ? martian_sysctl(m) : "");
 		}
 	}
@@ -346,30 +368,32 @@ void cmd_check_print_text(const struct run *R)
 
 static json_t *rules_json(const struct run *R, int fam, int *bad)
 {
-	const struct ipt_ruleset *rs = R->ns.rs[fam];
+	const struct policy_rules *rs = R->ns.rs[fam];
 	json_t *arr = json_array();
-	uint32_t n = ipt_rule_count(rs), r;
+	uint32_t n = policy_rule_count(rs), r;
 
 	for (r = 0; r < n; r++) {
-		struct ipt_rule_info ri;
 		char text[512];
-		uint32_t sh = ipt_rule_shadowed_by(rs, r);
-		json_t *o;
+		uint32_t sh = policy_rule_shadowed_by(rs, r);
+		json_t *o = cmd_check_rule_json(rs, r);
 
-		ipt_rule_get(rs, r, &ri);
-		ipt_rule_format(rs, r, text, sizeof(text));
-		o = json_pack("{s:s,s:o,s:i,s:i,s:o,s:I,s:I,s:I,s:I,s:b}", "table",
-			      ipt_table_name(ri.table), "chain", cmd_check_jtext(ri.chain_name), "num", (int)ri.num,
-			      "line", (int)ri.line, "text", cmd_check_jtext(text),
+		if (!o) {
+			*bad = 1;
+			continue;
+		}
+		policy_rule_text(rs, r, text, sizeof(text));
+		if (json_object_update_new(o, json_pack("{s:o,s:I,s:I,s:I,s:I,s:b}",
+			      "text", cmd_check_jtext(text),
 			      "packets", (json_int_t)R->ns.hit_packets[fam][r],
 			      "flows", (json_int_t)R->ns.hit_flows[fam][r],
 			      "maybe_packets", (json_int_t)R->ns.maybe_packets[fam][r],
 			      "maybe_flows", (json_int_t)R->ns.maybe_flows[fam][r],
-			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r]);
+			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r])) < 0)
+			*bad = 1;
 		if (sh != IPT_NONE) {
-			struct ipt_rule_info si;
+			struct policy_rule_loc si;
 
-			ipt_rule_get(rs, sh, &si);
+			policy_rule_loc(rs, sh, &si);
 			jset(bad, o, "shadowed_by", json_pack("{s:i,s:i}", "num", (int)si.num,
 									 "line", (int)si.line));
 		}
@@ -430,9 +454,13 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 		japp(bad, fnd, o);
 	}
 	jset(bad, root, "findings", fnd);
-	for (fam = 0; fam < 2; fam++)
+	for (fam = 0; fam < 2 - R->shared; fam++)
 		if (R->ns.rs[fam])
 			jset(bad, root, fam ? "rules6" : "rules", rules_json(R, fam, bad));
+	/* "rules" of one nftables ruleset counts both families' traffic */
+	jset(bad, root, "rules_families", json_string(R->shared ? "4+6" : "4"));
+	jset(bad, root, "language", json_string(R->ns.rs[0] && R->ns.rs[0]->lang == POLICY_NFT ?
+						"nftables" : "iptables"));
 	jset(bad, sum, "holes", json_boolean(R->found & F_HOLES));
 	jset(bad, sum, "breakage", json_boolean(R->found & F_BREAKAGE));
 	jset(bad, sum, "unknown", json_boolean(R->found & F_UNKNOWN));
@@ -458,7 +486,7 @@ const char *cmd_check_martian_sysctl(unsigned m)
 	return martian_sysctl(m);
 }
 
-json_t *cmd_check_res_json(const struct ipt_ruleset *rs, const struct check_res *r, int *bad)
+json_t *cmd_check_res_json(const struct policy_rules *rs, const struct check_res *r, int *bad)
 {
 	return res_json(rs, r, bad);
 }

@@ -13,11 +13,11 @@
 
 static const char *const op_names[] = { "", "added", "removed", "changed", "policy" };
 
-static unsigned rule_line(const struct ipt_ruleset *rs, uint32_t rule)
+static unsigned rule_line(const struct policy_rules *rs, uint32_t rule)
 {
-	struct ipt_rule_info ri;
+	struct policy_rule_loc l;
 
-	return rule != IPT_NONE && rs && ipt_rule_get(rs, rule, &ri) == 0 ? ri.line : 0;
+	return policy_rule_loc(rs, rule, &l) == 0 ? l.line : 0;
 }
 
 /* What the outcome means for the spoofed traffic a gone rule stopped. */
@@ -43,7 +43,7 @@ static void traffic_line(const char *side, uint64_t pk, uint64_t fl, uint64_t ma
 
 static void now_lines(const struct run *R, const struct check_rchange *c)
 {
-	const struct ipt_ruleset *rs = R->ns.rs[c->fam];
+	const struct policy_rules *rs = R->ns.rs[c->fam];
 	char out[256], ex[256];
 
 	if (!c->spoof_flows)
@@ -77,6 +77,12 @@ void cmd_check_rdiff_text(const struct run *R)
 	for (int fam = 0; fam < 2; fam++) {
 		int head = 0;
 
+		if (R->rd.no_rules[fam] && (fam == 0 || !R->rd.no_rules[0] || !R->shared))
+			cmd_check_tout("\n== Rule changes, %s ==\n  not listed: a side is an "
+				       "nftables ruleset, whose rules are not paired with the other "
+				       "side's; the verdict changes above say what changes on the "
+				       "traffic\n", R->shared ? "IPv4 and IPv6" : fam ? "IPv6" : "IPv4");
+
 		for (size_t i = 0; i < R->rd.n; i++) {
 			const struct check_rchange *c = &R->rd.v[i];
 
@@ -107,7 +113,7 @@ void cmd_check_rdiff_text(const struct run *R)
 	}
 }
 
-static json_t *side_json(const struct ipt_ruleset *rs, uint32_t rule, const char *text,
+static json_t *side_json(const struct policy_rules *rs, uint32_t rule, const char *text,
 			 uint64_t pk, uint64_t fl, uint64_t maybe)
 {
 	if (!text)

@@ -160,7 +160,16 @@ static int load_intended(const struct audit_opts *o, struct policy *p, char *err
 			src[n].path = o->policy[f];
 			n++;
 		}
-	return policy_load(p, src, n, NULL, err, errlen);
+	if (policy_load(p, src, n, NULL, err, errlen) < 0)
+		return -1;
+	if (p->nft[0] || p->nft[1]) {
+		snprintf(err, errlen, "%s: an nftables ruleset; the live audit (collect --policy) "
+			 "reads iptables-save policies only in this version (check --ruleset reads "
+			 "nftables)", o->policy[0] ? o->policy[0] : o->policy[1]);
+		policy_free(p);
+		return -1;
+	}
+	return 0;
 }
 
 struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct store *st,

@@ -19,9 +19,10 @@ void audit_res_desc(const struct audit *a, int live, int fam, const struct check
 		     char *buf, size_t len)
 {
 	const struct evalset *s = live ? &a->lv : &a->in, *o = live ? &a->in : &a->lv;
+	struct policy_rules pr;
 	size_t n;
 
-	check_res_text(s->pol.rs[fam], r, buf, len);
+	check_res_text(policy_rules_of(&s->pol, fam, &pr) == 0 ? &pr : NULL, r, buf, len);
 	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && s->pol.rs[fam]) {
 		char *t = audit_rule_text(s->pol.rs[fam], r->rule);
 
@@ -95,8 +96,10 @@ void audit_path_diff(struct audit *a, int fam, const struct check_flow *f, const
 		ipt_eval_set_hook(s->ev[fam], NULL, NULL);
 		for (i = 0; i < acc.n && used + 16 < len; i++) {
 			char rn[128], *t = audit_rule_text(s->pol.rs[fam], acc.rule[i]);
+			struct policy_rules pr;
 
-			check_rule_name(s->pol.rs[fam], acc.rule[i], rn, sizeof(rn));
+			check_rule_name(policy_rules_of(&s->pol, fam, &pr) == 0 ? &pr : NULL,
+					acc.rule[i], rn, sizeof(rn));
 			used += (size_t)snprintf(buf + used, len - used, "%s%s %s `%s'", used ? "; " : "",
 						 live ? "live-only rule on its path:" :
 						 "rule on its path missing from the live ruleset:",

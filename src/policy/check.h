@@ -147,8 +147,10 @@ struct check_res {
 
 /* One ruleset side (the proposed one, or --against's) for both families. */
 struct check_side {
-	const struct ipt_ruleset *rs[2];	/* [0] IPv4, [1] IPv6; NULL when not given; borrowed */
-	const struct ipt_compiled *cp[2];	/* borrowed; NULL: compiled per evaluation */
+	struct policy_rules view[2];	/* the policy's slots (borrowed rulesets) */
+	const struct policy_rules *rs[2];	/* [0] IPv4, [1] IPv6: &view[f], NULL when not
+						 * given; an iptables one without a compiled
+						 * form is compiled per evaluation */
 	uint64_t *hit_flows[2], *hit_packets[2];	/* per rule: definite matches */
 	uint64_t *maybe_flows[2], *maybe_packets[2];	/* per rule: possible matches */
 	struct check_res *res;	/* per flow: its first packet (and those judged like it) */
@@ -162,13 +164,14 @@ struct check_side {
 void check_side_use(struct check_side *s, const struct policy *p);
 /* The compact outcome of one evaluator result. */
 void check_res_from(struct check_res *r, const struct ipt_result *x);
-/* "filter INPUT #3 (line 9)"; "?" for a bad id or no ruleset. */
-void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len);
+/* "filter INPUT #3 (line 9)", "inet filter input handle 4 (line 12)"; "?" for a bad id
+ * or no ruleset. */
+void check_rule_name(const struct policy_rules *rs, uint32_t rule, char *buf, size_t len);
 /* "ACCEPT,DROP" from IPT_VSET_* bits. */
 void check_possible_text(unsigned p, char *buf, size_t len);
 /* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)", "DROP by the
  * policy of filter OUTPUT", "DROP by the kernel's martian check (...)", "UNKNOWN (...)". */
-void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len);
+void check_res_text(const struct policy_rules *rs, const struct check_res *r, char *buf, size_t len);
 
 /* Evaluates every flow against side s, packet by packet (hits counted when count_hits):
  * the packets judged like the first once, the ESTABLISHED ones (unless the first is
@@ -249,7 +252,7 @@ void check_groups_free(struct check_groups *g);
 
 /* The label of the undecided matches of rule (for grouping uncertainty): names of its
  * matches the evaluator may not decide, "port (collapsed)" when unknown ports touch it. */
-void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+void check_uncertain_label(const struct policy_rules *rs, uint32_t rule, unsigned unknown,
 			   char *buf, size_t len);
 
 #endif

@@ -113,7 +113,7 @@ void check_flow_packet_est(const struct check_flows *fs, size_t i, struct ipt_pa
 
 /* Evaluates flow i on ev: its first-like packet into *out, its later packets (when it has
  * some and the first is not blocked for certain) into *est, hits into hc when counted. */
-static int eval_flow(struct ipt_eval *ev, struct hitctx *hc, const struct check_flows *fs,
+static int eval_flow(struct policy_eval *ev, struct hitctx *hc, const struct check_flows *fs,
 		     size_t i, struct check_res *out, struct check_res *est)
 {
 	const struct check_flow *f = &fs->v[i];
@@ -124,7 +124,7 @@ static int eval_flow(struct ipt_eval *ev, struct hitctx *hc, const struct check_
 	hc->stamp = (uint32_t)i + 1;
 	hc->phase = 0;
 	check_flow_packet(fs, i, &p);
-	if (ipt_eval_packet(ev, &p, &r) < 0)
+	if (policy_eval_packet(ev, &p, &r) < 0)
 		return -1;
 	check_res_from(out, &r);
 	/* a connection whose first packet is dropped never gets an answer: the kernel
@@ -136,7 +136,7 @@ static int eval_flow(struct ipt_eval *ev, struct hitctx *hc, const struct check_
 	if (pb + amb) {
 		hc->phase = 1;
 		check_flow_packet_est(fs, i, &p);
-		if (ipt_eval_packet(ev, &p, &r) < 0)
+		if (policy_eval_packet(ev, &p, &r) < 0)
 			return -1;
 		if (est)
 			check_res_from(est, &r);
@@ -156,7 +156,7 @@ struct worker {
 	struct check_side *s;
 	const struct check_flows *fs;
 	const struct ipt_context *ctx;
-	const struct ipt_compiled *cp[2];
+	struct policy_rules rules[2];	/* the side's, with a compiled form */
 	struct check_res *out, *est;
 	int count_hits, only_martian;
 	size_t from, to;
@@ -165,7 +165,7 @@ struct worker {
 	int ret, err;
 };
 
-static int worker_setup(struct worker *w, struct ipt_eval **ev, struct hitctx *hc)
+static int worker_setup(struct worker *w, struct policy_eval **ev, struct hitctx *hc)
 {
 	int fam, k;
 
@@ -174,12 +174,12 @@ static int worker_setup(struct worker *w, struct ipt_eval **ev, struct hitctx *h
 
 		if (!w->s->rs[fam])
 			continue;
-		ev[fam] = ipt_eval_new(w->s->rs[fam], w->ctx);
-		if (!ev[fam] || ipt_eval_set_compiled(ev[fam], w->cp[fam]) < 0)
+		ev[fam] = policy_eval_new(&w->rules[fam], w->ctx);
+		if (!ev[fam])
 			return -1;
 		if (!w->count_hits)
 			continue;
-		n = ipt_rule_count(w->s->rs[fam]);
+		n = policy_rule_count(w->s->rs[fam]);
 		for (k = 0; k < C_N; k++) {
 			if (w->own_cnt && !(w->cnt[fam][k] = calloc(n + 1, sizeof(uint64_t))))
 				return -1;
@@ -188,7 +188,7 @@ static int worker_setup(struct worker *w, struct ipt_eval **ev, struct hitctx *h
 		hc[fam].acc = calloc(n + 1, sizeof(*hc[fam].acc));
 		if (!hc[fam].acc)
 			return -1;
-		ipt_eval_set_hook(ev[fam], on_hit, &hc[fam]);
+		policy_eval_set_hook(ev[fam], on_hit, &hc[fam]);
 	}
 	return 0;
 }
@@ -196,7 +196,7 @@ static int worker_setup(struct worker *w, struct ipt_eval **ev, struct hitctx *h
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	struct ipt_eval *ev[2] = {NULL, NULL};
+	struct policy_eval *ev[2] = {NULL, NULL};
 	struct hitctx hc[2];
 	const struct check_flows *fs = w->fs;
 	size_t i;
@@ -224,7 +224,7 @@ static void *worker_run(void *arg)
 			struct ipt_result r;
 
 			check_flow_packet(fs, i, &p);
-			if (ipt_eval_packet(ev[f], &p, &r) < 0)
+			if (policy_eval_packet(ev[f], &p, &r) < 0)
 				goto out;
 			check_res_from(&w->out[i], &r);
 		} else if (eval_flow(ev[f], &hc[f], fs, i, &w->out[i], est) < 0) {
@@ -235,7 +235,7 @@ static void *worker_run(void *arg)
 out:
 	w->err = errno;
 	for (fam = 0; fam < 2; fam++) {
-		ipt_eval_free(ev[fam]);
+		policy_eval_free(ev[fam]);
 		free(hc[fam].acc);
 		free(hc[fam].touched);
 	}
@@ -269,11 +269,12 @@ static int eval_prepare(struct check_side *s, int count_hits, struct ipt_compile
 
 		if (!s->rs[fam])
 			continue;
-		if (!s->cp[fam] && !(own[fam] = ipt_compile(s->rs[fam])))
+		if (s->rs[fam]->lang == POLICY_IPTABLES && !s->rs[fam]->cp &&
+		    !(own[fam] = ipt_compile(s->rs[fam]->ipt)))
 			return -1;
 		if (!count_hits)
 			continue;
-		n = ipt_rule_count(s->rs[fam]);
+		n = policy_rule_count(s->rs[fam]);
 		s->hit_flows[fam] = calloc(n + 1, sizeof(uint64_t));
 		s->hit_packets[fam] = calloc(n + 1, sizeof(uint64_t));
 		s->maybe_flows[fam] = calloc(n + 1, sizeof(uint64_t));
@@ -295,7 +296,7 @@ static void worker_merge(struct worker *w)
 	for (fam = 0; fam < 2; fam++)
 		for (k = 0; k < C_N; k++) {
 			uint64_t *dst;
-			uint32_t r, n = w->s->rs[fam] ? ipt_rule_count(w->s->rs[fam]) : 0;
+			uint32_t r, n = policy_rule_count(w->s->rs[fam]);
 
 			if (!w->own_cnt || !w->cnt[fam][k])
 				continue;
@@ -330,7 +331,10 @@ static int eval_all(struct check_side *s, const struct check_flows *fs,
 		w[t].fs = fs;
 		w[t].ctx = ctx;
 		for (fam = 0; fam < 2; fam++) {
-			w[t].cp[fam] = s->cp[fam] ? s->cp[fam] : own[fam];
+			if (s->rs[fam])
+				w[t].rules[fam] = *s->rs[fam];
+			if (own[fam])
+				w[t].rules[fam].cp = own[fam];
 			w[t].cnt[fam][C_HIT_FLOWS] = s->hit_flows[fam];
 			w[t].cnt[fam][C_HIT_PACKETS] = s->hit_packets[fam];
 			w[t].cnt[fam][C_MAYBE_FLOWS] = s->maybe_flows[fam];
@@ -416,10 +420,8 @@ void check_side_use(struct check_side *s, const struct policy *p)
 {
 	int f;
 
-	for (f = 0; f < 2; f++) {
-		s->rs[f] = p->rs[f];
-		s->cp[f] = p->cp[f];
-	}
+	for (f = 0; f < 2; f++)
+		s->rs[f] = policy_rules_of(p, f, &s->view[f]) == 0 ? &s->view[f] : NULL;
 }
 
 void check_side_free(struct check_side *s)

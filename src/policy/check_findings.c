@@ -18,16 +18,9 @@ const char *const check_kind_names[CK_COUNT] = {
 
 /* ---- describing outcomes ---- */
 
-void check_rule_name(const struct ipt_ruleset *rs, uint32_t rule, char *buf, size_t len)
+void check_rule_name(const struct policy_rules *rs, uint32_t rule, char *buf, size_t len)
 {
-	struct ipt_rule_info ri;
-
-	if (!rs || ipt_rule_get(rs, rule, &ri) < 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(buf, len, "%s %s #%u (line %u)", ipt_table_name(ri.table), ri.chain_name, ri.num,
-		 ri.line);
+	policy_rule_name(rs, rule, buf, len);
 }
 
 void check_possible_text(unsigned p, char *buf, size_t len)
@@ -43,10 +36,9 @@ void check_possible_text(unsigned p, char *buf, size_t len)
 }
 
 /* One outcome as a sentence fragment: "DROP by filter INPUT #3 (line 9)". */
-void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, char *buf, size_t len)
+void check_res_text(const struct policy_rules *rs, const struct check_res *r, char *buf, size_t len)
 {
-	char rn[128], pv[32];
-	struct ipt_chain_info ci;
+	char rn[160], pv[32];
 
 	switch (r->by) {
 	case IPT_BY_RULE:
@@ -54,10 +46,9 @@ void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, cha
 		snprintf(buf, len, "%s by %s", ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
 		break;
 	case IPT_BY_POLICY:
-		if (rs && ipt_chain_get(rs, r->chain, &ci) == 0)
-			snprintf(buf, len, "%s by the policy of %s %s",
-				 ipt_verdict_name((enum ipt_verdict)r->verdict), ipt_table_name(ci.table),
-				 ci.name);
+		if (policy_chain_name(rs, r->chain, rn, sizeof(rn)) == 0)
+			snprintf(buf, len, "%s by the policy of %s",
+				 ipt_verdict_name((enum ipt_verdict)r->verdict), rn);
 		else
 			snprintf(buf, len, "%s by a policy", ipt_verdict_name((enum ipt_verdict)r->verdict));
 		break;
@@ -65,8 +56,9 @@ void check_res_text(const struct ipt_ruleset *rs, const struct check_res *r, cha
 		snprintf(buf, len, "ACCEPT (no rule or policy decided)");
 		break;
 	case IPT_BY_MARTIAN:
-		snprintf(buf, len, "DROP by the kernel's martian check (%s) before filter INPUT",
-			 ipt_martian_name((enum ipt_martian)r->martian));
+		snprintf(buf, len, "DROP by the kernel's martian check (%s) before %s",
+			 ipt_martian_name((enum ipt_martian)r->martian),
+			 rs && rs->lang == POLICY_NFT ? "the input hook" : "filter INPUT");
 		break;
 	case IPT_BY_DEFRAG:
 		snprintf(buf, len, "DROP: a lone fragment held by defragmentation");
@@ -197,10 +189,10 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 	return 0;
 }
 
-void check_uncertain_label(const struct ipt_ruleset *rs, uint32_t rule, unsigned unknown,
+void check_uncertain_label(const struct policy_rules *rs, uint32_t rule, unsigned unknown,
 			   char *buf, size_t len)
 {
-	if (!rs || rule == IPT_NONE || ipt_rule_undecided(rs, rule, unknown, buf, len) < 0)
+	if (policy_rule_undecided(rs, rule, unknown, buf, len) < 0)
 		snprintf(buf, len, "routing decision (kernel context unknown)");
 }
 

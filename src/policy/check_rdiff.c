@@ -155,8 +155,8 @@ static void on_diff(void *arg, const struct audit_rdiff *d)
 	if (d->op == AUDIT_RD_POLICY) {
 		c->pol_cur = d->intended_policy;
 		c->pol_new = d->live_policy;
-		c->chain_cur = chain_named(x->cur->rs[f], d->table, d->chain);
-		c->chain_new = chain_named(x->nw->rs[f], d->table, d->chain);
+		c->chain_cur = chain_named(x->cur->rs[f]->ipt, d->table, d->chain);
+		c->chain_new = chain_named(x->nw->rs[f]->ipt, d->table, d->chain);
 		policy_traffic(x->cur, x->fs, f, c->chain_cur, &c->cur_flows, &c->cur_packets);
 		policy_traffic(x->nw, x->fs, f, c->chain_new, &c->new_flows, &c->new_packets);
 		if (is_block((uint8_t)c->pol_cur))
@@ -186,11 +186,17 @@ int check_rdiff(struct check_rchanges *out, const struct check_side *cur,
 
 	memset(out, 0, sizeof(*out));
 	for (x.fam = 0; x.fam < 2; x.fam++) {
-		const struct ipt_ruleset *a = cur->rs[x.fam], *b = nw->rs[x.fam];
+		const struct ipt_ruleset *a, *b;
 
-		if (!a || !b || !cur->hit_packets[x.fam] || !nw->hit_packets[x.fam] || !cur->res ||
-		    !nw->res)
+		if (!cur->rs[x.fam] || !nw->rs[x.fam] || !cur->hit_packets[x.fam] ||
+		    !nw->hit_packets[x.fam] || !cur->res || !nw->res)
 			continue;
+		if (cur->rs[x.fam]->lang != POLICY_IPTABLES || nw->rs[x.fam]->lang != POLICY_IPTABLES) {
+			out->no_rules[x.fam] = 1;	/* no rule pairing across or within nft */
+			continue;
+		}
+		a = cur->rs[x.fam]->ipt;
+		b = nw->rs[x.fam]->ipt;
 		free(mc);
 		free(mn);
 		mc = calloc(ipt_rule_count(a) + 1, 1);

@@ -20,73 +20,48 @@ static const char *src_name(const struct policy_src *s)
 	return s->family == 6 ? "ip6tables-save" : "iptables-save";
 }
 
-/* Whether text is an nftables ruleset rather than iptables-save text: its first statement
- * (after blank and comment lines) is one of nft's, or it is nft's JSON. Sets *line and
- * *col (1-based) and *what to that statement's kind. */
-static int nft_sniff(const char *t, size_t len, unsigned *line, unsigned *col, const char **what)
+enum policy_lang policy_sniff(const char *t, size_t len, unsigned *line, unsigned *col,
+			      int *json)
 {
 	static const char *const kw[] = { "table", "flush", "define", "include", "add", "create",
 					   "delete", "insert", "destroy", NULL };
+	unsigned ln = 1, cl = 1;
+	int js = 0;
+	enum policy_lang lang = POLICY_IPTABLES;
 	size_t i = 0;
 
-	*line = 1;
 	while (i < len) {
 		size_t s = i, e;
 
-		while (i < len && (t[i] == ' ' || t[i] == '\t'))
+		while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r'))
 			i++;
 		for (e = i; e < len && t[e] != '\n'; e++)
 			;
 		if (i < e && t[i] != '#') {
-			*col = (unsigned)(i - s) + 1;
+			cl = (unsigned)(i - s) + 1;
 			if (t[i] == '{' && memmem(t + i, len - i, "\"nftables\"", 10)) {
-				*what = "nft's JSON (nft -j list ruleset)";
-				return 1;
+				js = 1;
+				lang = POLICY_NFT;
 			}
-			for (int k = 0; kw[k]; k++) {
+			for (int k = 0; kw[k] && !js; k++) {
 				size_t n = strlen(kw[k]);
 
 				if (e - i > n && !memcmp(t + i, kw[k], n) &&
-				    (t[i + n] == ' ' || t[i + n] == '\t')) {
-					*what = "nft's native syntax (nft list ruleset, /etc/nftables.conf)";
-					return 1;
-				}
+				    (t[i + n] == ' ' || t[i + n] == '\t'))
+					lang = POLICY_NFT;
 			}
-			return 0;
+			break;
 		}
 		i = e + 1;
-		(*line)++;
+		ln++;
 	}
-	return 0;
-}
-
-/* A message for an nftables file given where iptables-save text is read. */
-static int nft_message(const struct policy_src *s, const char *text, size_t len, char *err,
-		       size_t errlen)
-{
-	char buf[8192];
-	unsigned line, col;
-	const char *what;
-	size_t n = 0;
-	FILE *f;
-
-	if (s->kind == POLICY_FILE) {
-		if (!(f = fopen(s->path, "r")))
-			return 0;
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		text = buf;
-		len = n;
-	}
-	if (!text || !nft_sniff(text, len, &line, &col, &what))
-		return 0;
-	snprintf(err, errlen, "%s:%u:%u: this is an nftables ruleset (%s), not %s text; this "
-		 "version reads iptables-save rulesets only. A host whose iptables rules live in "
-		 "nftables through iptables-nft prints them as iptables text with `%s`; a native "
-		 "nftables ruleset cannot be checked yet", src_name(s), line, col, what,
-		 s->family == 6 ? "ip6tables-save" : "iptables-save",
-		 s->family == 6 ? "ip6tables-save" : "iptables-save");
-	return 1;
+	if (line)
+		*line = ln;
+	if (col)
+		*col = cl;
+	if (json)
+		*json = js;
+	return lang;
 }
 
 /* The iptables front end: text (or a file) into a parsed ruleset. */
@@ -104,11 +79,6 @@ static struct ipt_ruleset *parse_ipt(const struct policy_src *s, const char *tex
 		rs = ipt_parse_buffer(text ? text : "", len, src_name(s), s->family, &e);
 	if (rs)
 		return rs;
-	if (nft_message(s, text, len, err, errlen)) {
-		if (positioned)
-			*positioned = 1;
-		return NULL;
-	}
 	if (e.line) {
 		snprintf(err, errlen, "%s:%u:%u: %s", e.file, e.line, e.col, e.msg);
 		if (positioned)
@@ -142,15 +112,137 @@ static int read_live(struct rulesrc_reply *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* Parses and compiles one source into slot f of out (empty). */
+/* Drops slot f's hold of its nftables ruleset (freed with its last holder). */
+static void nft_unref(struct policy *p, int f)
+{
+	struct policy_nft *n = p->nft[f];
+
+	p->nft[f] = NULL;
+	if (n && --n->refs == 0) {
+		nft_ruleset_free(n->rs);
+		free(n->text);
+		free(n);
+	}
+}
+
+/* Empties slot f of p. */
+static void slot_clear(struct policy *p, int f)
+{
+	ipt_compiled_free(p->cp[f]);
+	ipt_ruleset_free(p->rs[f]);
+	p->cp[f] = NULL;
+	p->rs[f] = NULL;
+	nft_unref(p, f);
+}
+
+/* Reads a whole file (at most NFT_MAX_INPUT bytes) into a new NUL-terminated buffer. */
+static char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = NULL, *nb;
+
+	if (!f)
+		return NULL;
+	while ((nb = realloc(buf, cap + 1))) {
+		buf = nb;
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap || cap > NFT_MAX_INPUT)
+			break;
+		cap *= 2;
+	}
+	if (!nb || ferror(f) || n > NFT_MAX_INPUT) {
+		free(buf);
+		fclose(f);
+		errno = nb ? EFBIG : ENOMEM;
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* The nftables front end: a file (JSON or native syntax, by content) or JSON text into
+ * slot f of out, and into slot 1 - f too when both is set. */
+static int load_nft(struct policy *out, const struct policy_src *s, int both, int *positioned,
+		    char *err, size_t errlen)
+{
+	struct policy_nft *n = calloc(1, sizeof(*n));
+	struct nft_error e;
+	int f = s->family == 6;
+
+	memset(&e, 0, sizeof(e));
+	if (!n)
+		goto nomem;
+	if (s->kind == POLICY_FILE) {
+		n->rs = nft_load_file(s->path, &e);
+		if (n->rs && !nft_looks_json(s->text, s->len))
+			n->text = read_whole(s->path, &n->len);	/* rule text by line */
+	} else {
+		n->rs = nft_load_json(s->text ? s->text : "", s->len, src_name(s), &e);
+	}
+	if (!n->rs) {
+		if (e.line)
+			snprintf(err, errlen, "%s:%u:1: %s", e.file, e.line, e.msg);
+		else
+			snprintf(err, errlen, "%s: %s", e.file[0] ? e.file : src_name(s),
+				 e.msg[0] ? e.msg : strerror(errno ? errno : EINVAL));
+		if (positioned && e.line)
+			*positioned = 1;
+		free(n);
+		return -1;
+	}
+	slot_clear(out, f);
+	out->nft[f] = n;
+	n->refs = 1;
+	if (both) {
+		slot_clear(out, 1 - f);
+		out->nft[1 - f] = n;
+		n->refs++;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "%s: %s", src_name(s), strerror(ENOMEM));
+	return -1;
+}
+
+/* The language of a file source, by its first bytes. */
+static enum policy_lang file_lang(const struct policy_src *s, struct policy_src *copy,
+				  char *head, size_t cap)
+{
+	FILE *f = fopen(s->path, "r");
+	size_t n = 0;
+
+	*copy = *s;
+	if (f) {
+		n = fread(head, 1, cap, f);
+		fclose(f);
+	}
+	copy->text = head;	/* for load_nft's JSON test only */
+	copy->len = n;
+	return policy_sniff(head, n, NULL, NULL, NULL);
+}
+
+/* Parses and compiles one source into slot f of out (empty). other: the other family
+ * has a source of its own (an nftables ruleset then fills this slot only). */
 static int load_one(struct policy *out, const struct policy_src *s, const struct rulesrc_reply *live,
-		    int *positioned, char *err, size_t errlen)
+		    int other, int *positioned, char *err, size_t errlen)
 {
 	int f = s->family == 6;
 	const char *text = s->text;
 	size_t len = s->len;
+	char head[8192];
+	struct policy_src fs;
 
-	if (s->lang != POLICY_IPTABLES || (s->family != 4 && s->family != 6)) {
+	if (s->kind == POLICY_FILE && (s->family == 4 || s->family == 6) &&
+	    file_lang(s, &fs, head, sizeof(head)) == POLICY_NFT)
+		return load_nft(out, &fs, !other, positioned, err, errlen);
+	if (s->kind == POLICY_TEXT && s->lang == POLICY_NFT && (s->family == 4 || s->family == 6))
+		return load_nft(out, s, !other, positioned, err, errlen);
+	if ((s->kind != POLICY_FILE && s->lang != POLICY_IPTABLES) ||
+	    (s->family != 4 && s->family != 6)) {
 		snprintf(err, errlen, "%s: unsupported policy source", src_name(s));
 		return -1;
 	}
@@ -172,9 +264,7 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 				 "version does not evaluate: %s", f ? "IPv6" : "IPv4", src_name(s),
 				 live->native[f]);
 	}
-	ipt_ruleset_free(out->rs[f]);
-	ipt_compiled_free(out->cp[f]);
-	out->cp[f] = NULL;
+	slot_clear(out, f);
 	out->rs[f] = parse_ipt(s, text, len, positioned, err, errlen);
 	if (!out->rs[f])
 		return -1;
@@ -209,12 +299,17 @@ int policy_load(struct policy *p, const struct policy_src *src, size_t n, int *p
 		need_live |= src[i].kind == POLICY_LIVE;
 	if (need_live && read_live(&live, err, errlen) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (load_one(&tmp, &src[i], &live, positioned, err, errlen) < 0)
-			goto out;
 	for (i = 0; i < n; i++) {
-		f = src[i].family == 6;
-		if (tmp.rs[f]) {
+		int other = 0;
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			other |= (src[j].family == 6) != (src[i].family == 6);
+		if (load_one(&tmp, &src[i], &live, other, positioned, err, errlen) < 0)
+			goto out;
+	}
+	for (f = 0; f < 2; f++) {
+		if (policy_has(&tmp, f)) {
 			policy_move(p, &tmp, f);
 			memcpy(p->warn[f], tmp.warn[f], sizeof(p->warn[f]));
 		}
@@ -228,12 +323,13 @@ out:
 
 void policy_move(struct policy *to, struct policy *from, int f)
 {
-	ipt_compiled_free(to->cp[f]);
-	ipt_ruleset_free(to->rs[f]);
+	slot_clear(to, f);
 	to->rs[f] = from->rs[f];
 	to->cp[f] = from->cp[f];
+	to->nft[f] = from->nft[f];	/* the hold moves: refs unchanged */
 	from->rs[f] = NULL;
 	from->cp[f] = NULL;
+	from->nft[f] = NULL;
 }
 
 void policy_free(struct policy *p)
@@ -242,9 +338,12 @@ void policy_free(struct policy *p)
 
 	if (!p)
 		return;
-	for (f = 0; f < 2; f++) {
-		ipt_compiled_free(p->cp[f]);
-		ipt_ruleset_free(p->rs[f]);
-	}
+	for (f = 0; f < 2; f++)
+		slot_clear(p, f);
 	memset(p, 0, sizeof(*p));
+}
+
+int policy_has(const struct policy *p, int f)
+{
+	return p && (p->rs[f] || p->nft[f]);
 }

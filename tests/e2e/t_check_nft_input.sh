@@ -1,8 +1,10 @@
 #!/bin/bash
 # An nftables ruleset given to `check --ruleset` (native syntax as /etc/nftables.conf has
-# it, or `nft -j list ruleset` JSON) gets file:line:col and a message saying what it is
-# and what this version reads, exit 1; never `rule outside a table` alone (issue 10).
-# iptables-save text with an error keeps its own message.
+# it, or `nft -j list ruleset` JSON) is read as nftables, never as iptables-save text
+# (`rule outside a table`, issue 10): JSON always, native syntax as root (loaded in a
+# private namespace), and without root a message saying how to make the JSON. An error
+# in native syntax is nft's, at file:line. iptables-save text with an error keeps its own
+# message.
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
 work=$(mktemp -d)
@@ -16,6 +18,7 @@ python3 "$SRCDIR/tests/tools/gen_frames.py" "$work/f.pcap" udp:45.33.1.20:4000:4
 printf '#!/usr/sbin/nft -f\n\nflush ruleset\n\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\n' > "$work/nftables.conf"
 printf '{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}]}\n' > "$work/nft.json"
 printf '*filter\n:INPUT ACCEPT [0:0]\nbogus\nCOMMIT\n' > "$work/bad.rules"
+printf 'table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter;\n\t\tbogus thing\n\t}\n}\n' > "$work/bad.nft"
 try() {	# try FILE WANT_REGEX
 	local rc=0
 	"$SPOOFAUDIT" check --ruleset "$1" --db "$work/t.db" > "$work/out" 2> "$work/err" || rc=$?
@@ -25,7 +28,23 @@ try() {	# try FILE WANT_REGEX
 		bad "$(basename "$1"): exit $rc: $(cat "$work/err")"
 	fi
 }
-try "$work/nftables.conf" "^$work/nftables.conf:3:1: this is an nftables ruleset \(nft's native syntax"
-try "$work/nft.json" "^$work/nft.json:1:1: this is an nftables ruleset \(nft's JSON"
+read_ok() {	# read_ok FILE: exit 0, the one flow evaluated (policy drop: DROP by it, or
+		# no verdict at all for the empty JSON ruleset: ACCEPT, nothing decided)
+	local rc=0
+	"$SPOOFAUDIT" check --ruleset "$1" --db "$work/t.db" > "$work/out" 2> "$work/err" || rc=$?
+	if [ "$rc" = 0 ] && grep -q "^spoofaudit check: $1" "$work/out" &&
+	   ! grep -q "outside a table" "$work/out" "$work/err"; then
+		ok "$(basename "$1"): read as nftables, exit 0"
+	else
+		bad "$(basename "$1"): exit $rc: $(cat "$work/err") $(head -5 "$work/out")"
+	fi
+}
+read_ok "$work/nft.json"
 try "$work/bad.rules" "^$work/bad.rules:3:1: expected"
+if [ "$(id -u)" = 0 ]; then
+	read_ok "$work/nftables.conf"
+	try "$work/bad.nft" "^$work/bad.nft:4:1: Error"
+else
+	try "$work/nftables.conf" "needs root; run .nft -j list ruleset"
+fi
 exit $fail

@@ -17,7 +17,7 @@
 #      the ExecStart= lines of the built spoofaudit-report.service (what the timer starts)
 #      and the README's listing of the reports directory.
 #   3. check-*: the README's new.rules and current.rules (taken from the README's blocks)
-#      checked against example 1's database.
+#      checked against example 1's database; its new.nft (nftables) against new.rules.
 # Independent of the README, the database must hold what was sent (the generator's
 # counts), so an excerpt that matched a wrong output would still be caught.
 # The checker's own control: each excerpt with one digit changed must NOT be found.
@@ -60,7 +60,7 @@ run_block() {	# run_block NAME: the example's commands as one script in the name
 }
 
 ex list > "$WORK/examples"
-for n in suspect-collect suspect-report daily-report daily-files check-new; do
+for n in suspect-collect suspect-report daily-report daily-files check-new check-nft; do
 	grep -qx "$n" "$WORK/examples" || bad "README has no example $n"
 done
 [ $fail = 0 ] || exit 1
@@ -117,6 +117,10 @@ for f in new.rules current.rules; do
 done
 run_block check-new
 check_excerpt check-new "$WORK/check-new.out"
+# the same ruleset written for nftables (README's new.nft) against new.rules: no change
+ex file new.nft > "$WORK/host/new.nft" || bad "README has no file block new.nft"
+run_block check-nft
+check_excerpt check-nft "$WORK/check-nft.out"
 
 # --- 2. the daily report, in a private mount namespace: /var/lib is a tmpfs there
 python3 "$SRCDIR/tests/tools/gen_frames.py" "$WORK/day.pcap" \
