@@ -1,6 +1,8 @@
 /* This file implements the privileged ruleset reader (see rulesrc.h). Wire format of a
  * reply, per family (IPv4 then IPv6): a 12-byte header {u8 family, u8 status, u8 legacy,
- * u8 both, u32 length, u32 magic}, then `length` bytes of text. */
+ * u8 both, u32 length, u32 magic}, then `length` bytes of text; then the same header with
+ * family 0 and the nftables ruleset as `nft -j list ruleset` prints it (or, with status
+ * RULESRC_FAILED, why it could not be listed). */
 #include "policy/rulesrc.h"
 
 #include <errno.h>
@@ -192,21 +194,36 @@ static int ipt_table(int f, const char *fam, const char *name)
 	return 0;
 }
 
-/* The whole nftables ruleset as JSON, read with libnftables (`list ruleset`); NULL when
- * it cannot be listed. */
-static json_t *nft_list(void)
+/* The whole nftables ruleset as JSON text, read with libnftables (`list ruleset`), into
+ * *out (malloc'd, *len bytes). 0, or -1 with *out a message (malloc'd, may be NULL). */
+static int nft_list(char **out, size_t *len)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	json_t *root = NULL;
+	const char *o, *e;
+	int ret = -1;
 
-	if (!nft)
-		return NULL;
+	*out = NULL;
+	*len = 0;
+	if (!nft) {
+		*out = strdup("libnftables: cannot create a context");
+		goto done;
+	}
 	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
-	if (nft_ctx_buffer_output(nft) == 0 && nft_ctx_buffer_error(nft) == 0 &&
-	    nft_run_cmd_from_buffer(nft, "list ruleset") == 0)
-		root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	if (nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft)) {
+		*out = strdup("libnftables: cannot buffer its output");
+	} else if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {
+		e = nft_ctx_get_error_buffer(nft);
+		*out = strdup(e && *e ? e : "nft list ruleset failed");
+	} else if (strlen(o = nft_ctx_get_output_buffer(nft)) > RULESRC_MAX_NFT) {
+		*out = strdup("the nftables ruleset is larger than this version reads");
+	} else {
+		*out = strdup(o);
+		ret = *out ? 0 : -1;
+	}
 	nft_ctx_free(nft);
-	return root;
+done:
+	*len = *out ? strlen(*out) : 0;
+	return ret;
 }
 
 /* The native nftables tables of root (nft_list()) holding rules that see family f's
@@ -328,6 +345,18 @@ static int answer_family(int fd, int fam, const json_t *nft_rs)
 	return ret;
 }
 
+/* The nftables part of a reply: text (len bytes) is the JSON when rc is 0, else why not. */
+static int answer_nft(int fd, int rc, const char *text, size_t len)
+{
+	uint8_t hdr[HDR_LEN] = { 0, rc ? RULESRC_FAILED : RULESRC_OK, 0, 0 };
+	uint32_t v = (uint32_t)len;
+
+	memcpy(hdr + 4, &v, 4);
+	v = RULESRC_MAGIC;
+	memcpy(hdr + 8, &v, 4);
+	return write_all(fd, hdr, HDR_LEN) < 0 || (len && write_all(fd, text, len) < 0) ? -1 : 0;
+}
+
 /* What iptables-save and ip6tables-save need: CAP_NET_ADMIN (the nft netlink dump) and
  * CAP_NET_RAW (the legacy tables' raw socket): iptables-legacy-save fails without either,
  * iptables-save (nft) without CAP_NET_ADMIN (checked with setpriv --bounding-set). */
@@ -378,7 +407,9 @@ static void helper_main(int fd)
 	struct sigaction sa;
 	uint8_t req;
 	json_t *nft_rs;
-	int rc;
+	char *js;
+	size_t jlen;
+	int rc, jrc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -398,9 +429,13 @@ static void helper_main(int fd)
 			continue;
 		if (n != 1 || req != 'R')
 			break;	/* closed, or a request we do not know */
-		nft_rs = nft_list();	/* once per request, for both families */
-		rc = answer_family(fd, 4, nft_rs) < 0 || answer_family(fd, 6, nft_rs) < 0;
+		/* nftables listed once per request, for both families and as its own part */
+		jrc = nft_list(&js, &jlen);
+		nft_rs = jrc == 0 ? json_loadb(js, jlen, 0, NULL) : NULL;
+		rc = answer_family(fd, 4, nft_rs) < 0 || answer_family(fd, 6, nft_rs) < 0 ||
+		     answer_nft(fd, jrc, js, jlen) < 0;
 		json_decref(nft_rs);
+		free(js);
 		if (rc)
 			break;
 	}
@@ -471,45 +506,50 @@ void rulesrc_reply_free(struct rulesrc_reply *x)
 	free(x->text[1]);
 	free(x->native[0]);
 	free(x->native[1]);
+	free(x->nft_json);
 	memset(x, 0, sizeof(*x));
+}
+
+/* Checks the header of part k (0, 1: the families, 2: nftables) at off of r->buf: 1 with
+ * *len set when the whole part is in, 0 incomplete, -1 malformed. */
+static int part_in(const struct rulesrc *r, size_t off, int k, uint32_t *len)
+{
+	uint32_t magic;
+
+	if (r->used - off < HDR_LEN)
+		return 0;
+	memcpy(len, r->buf + off + 4, 4);
+	memcpy(&magic, r->buf + off + 8, 4);
+	if (magic != RULESRC_MAGIC || r->buf[off] != (k == 2 ? 0 : k ? 6 : 4) ||
+	    *len > (k == 2 ? RULESRC_MAX_NFT : RULESRC_MAX_TEXT) || r->buf[off + 1] > RULESRC_FAILED)
+		return -1;
+	return r->used - off - HDR_LEN >= *len;
 }
 
 /* Parses a complete reply out of r->buf: 1 done, 0 incomplete, -1 malformed. */
 static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
 {
 	size_t off = 0;
-	int f;
+	uint32_t len;
+	int f, rc;
 
-	for (f = 0; f < 2; f++) {
-		uint32_t len, magic;
-
-		if (r->used - off < HDR_LEN)
-			return 0;
-		memcpy(&len, r->buf + off + 4, 4);
-		memcpy(&magic, r->buf + off + 8, 4);
-		if (magic != RULESRC_MAGIC || r->buf[off] != (f ? 6 : 4) || len > RULESRC_MAX_TEXT ||
-		    r->buf[off + 1] > RULESRC_FAILED)
-			return -1;
-		if (r->used - off - HDR_LEN < len)
-			return 0;
+	for (f = 0; f < 3; f++) {
+		if ((rc = part_in(r, off, f, &len)) <= 0)
+			return rc;
 		off += HDR_LEN + len;
 	}
 	memset(out, 0, sizeof(*out));
 	for (off = 0, f = 0; f < 2; f++) {
-		uint32_t len;
-
 		memcpy(&len, r->buf + off + 4, 4);
 		out->status[f] = r->buf[off + 1];
 		out->legacy[f] = r->buf[off + 2];
 		out->both[f] = r->buf[off + 3] & HDR_BOTH;
-		out->text[f] = malloc((size_t)len + 1);
+		out->text[f] = strndup((const char *)r->buf + off + HDR_LEN, len);
 		if (!out->text[f]) {
 			rulesrc_reply_free(out);
 			return -1;
 		}
-		memcpy(out->text[f], r->buf + off + HDR_LEN, len);
-		out->text[f][len] = '\0';
-		out->len[f] = len;
+		out->len[f] = strlen(out->text[f]);
 		if (r->buf[off + 3] & HDR_NATIVE) {
 			char *tag = strstr(out->text[f], NATIVE_TAG);
 
@@ -521,6 +561,14 @@ static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
 		}
 		off += HDR_LEN + len;
 	}
+	memcpy(&len, r->buf + off + 4, 4);
+	out->nft_status = r->buf[off + 1];
+	out->nft_json = strndup((const char *)r->buf + off + HDR_LEN, len);
+	if (!out->nft_json) {
+		rulesrc_reply_free(out);
+		return -1;
+	}
+	out->nft_len = strlen(out->nft_json);
 	r->pending = 0;
 	r->used = 0;
 	return 1;
@@ -536,11 +584,15 @@ int rulesrc_poll(struct rulesrc *r, struct rulesrc_reply *out)
 		ssize_t n;
 
 		if (r->cap - r->used < 65536) {
+			const size_t most = 2 * (RULESRC_MAX_TEXT + HDR_LEN) + RULESRC_MAX_NFT + HDR_LEN +
+					    65536;
 			size_t nc = r->cap ? r->cap * 2 : 262144;
 			uint8_t *nb;
 
-			if (nc > 2 * (RULESRC_MAX_TEXT + HDR_LEN) + 65536)
-				return -1;
+			if (nc > most)
+				nc = most;
+			if (nc <= r->cap)
+				return -1;	/* more than a whole reply can be */
 			nb = realloc(r->buf, nc);
 			if (!nb)
 				return -1;

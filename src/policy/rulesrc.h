@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #define RULESRC_MAX_TEXT (16u << 20)	/* bytes of one family's ruleset text */
+#define RULESRC_MAX_NFT (64u << 20)	/* bytes of the nftables ruleset's JSON */
 
 /* Status of one family's answer. */
 enum rulesrc_status {
@@ -28,6 +29,12 @@ struct rulesrc_reply {
 	char *native[2];
 	char *text[2];		/* NUL-terminated (malloc'd), or an error message */
 	size_t len[2];
+	/* the whole nftables ruleset (native tables and iptables-nft's), as `nft -j list
+	 * ruleset` prints it, NUL-terminated (malloc'd); with nft_status RULESRC_FAILED, why
+	 * it could not be listed */
+	uint8_t nft_status;
+	char *nft_json;
+	size_t nft_len;
 };
 
 struct rulesrc {

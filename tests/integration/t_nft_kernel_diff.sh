@@ -25,72 +25,14 @@ A="nka$$"; B="nkb$$"
 cleanup() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# setup IFNAME: fresh namespaces joined by IFNAME <-> b0 (as t_ipt_kernel_diff.sh)
-setup() {
-	local ifn=$1 bmac i
-	ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null
-	ip netns add "$A" && ip netns add "$B" || return 1
-	ip link add "$ifn" netns "$A" type veth peer name b0 netns "$B" || return 1
-	ip netns exec "$B" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$B" addr add 45.33.1.20/24 dev b0
-	ip -n "$B" link set b0 up
-	ip -n "$A" link set lo up
-	ip -n "$A" addr add 45.33.1.10/24 dev "$ifn"
-	ip -n "$A" link set "$ifn" up
-	ip -n "$A" route add default via 45.33.1.20
-	ip netns exec "$A" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
-		"net.ipv4.conf.$ifn.send_redirects=0" net.ipv4.conf.all.rp_filter=0 \
-		"net.ipv4.conf.$ifn.rp_filter=0" net.ipv4.conf.lo.rp_filter=0 \
-		net.ipv4.conf.all.route_localnet=0 net.ipv4.conf.all.accept_local=0 \
-		net.ipv4.icmp_echo_ignore_all=1
-	bmac=$(ip -n "$B" -o link show b0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-	for i in $(seq 0 254); do
-		[ $i = 10 ] || echo "neigh replace 45.33.1.$i lladdr $bmac dev $ifn nud permanent"
-	done | ip -n "$A" -batch -
-	ip netns exec "$B" iptables-legacy -P INPUT DROP && ip netns exec "$B" iptables-legacy -P OUTPUT DROP
-	A_MAC=$(ip -n "$A" -o link show "$ifn" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-}
-
-# setup6 IFNAME: the same for IPv6 (ipt_kdiff6.h): 2001:db8:1::10/64 without a link-local
-# address (no redirects, no MLD from fe80::), the peer 2001:db8:1::20 the default gateway,
-# its MAC a permanent neighbour, DAD and router solicitations off, MLD reports sent at once
-# (and waited for) so that none is counted during the test, forwarding on, echo and ICMPv6
-# error rate limit off.
-setup6() {
-	local ifn=$1 bmac i
-	ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null
-	ip netns add "$A" && ip netns add "$B" || return 1
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.forwarding=1 \
-		net.ipv6.conf.default.forwarding=1 net.ipv6.conf.default.accept_ra=0 \
-		net.ipv6.conf.default.router_solicitations=0 \
-		net.ipv6.conf.default.mldv1_unsolicited_report_interval=1 \
-		net.ipv6.conf.default.mldv2_unsolicited_report_interval=1 \
-		net.ipv6.icmp.echo_ignore_all=1 net.ipv6.icmp.ratelimit=0 || return 1
-	ip netns exec "$B" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip link add "$ifn" netns "$A" type veth peer name b0 netns "$B" || return 1
-	ip netns exec "$A" sysctl -qw net.ipv4.conf.all.send_redirects=0
-	ip -n "$B" link set b0 up
-	ip -n "$A" link set lo up
-	ip -n "$A" addr add 2001:db8:1::10/64 dev "$ifn" nodad
-	ip -n "$A" link set "$ifn" up
-	ip -n "$A" -6 route add default via 2001:db8:1::20 dev "$ifn" || return 1
-	bmac=$(ip -n "$B" -o link show b0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-	for i in $(seq 1 255); do
-		[ $i = 16 ] || printf 'neigh replace 2001:db8:1::%x lladdr %s dev %s nud permanent\n' $i "$bmac" "$ifn"
-	done | ip -n "$A" -batch - || return 1
-	ip netns exec "$B" iptables-legacy -P INPUT DROP && ip netns exec "$B" iptables-legacy -P OUTPUT DROP
-	A_MAC=$(ip -n "$A" -o link show "$ifn" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-	sleep 0.2	# the MLD reports of the groups joined at link up
-}
+. "$SRCDIR/tests/integration/kdiff_ns.sh"
 
 nrs=0; fail=0
 # run_fam NAME FILE FAM IFNAME: loads FILE into a fresh namespace of family FAM, prepares
 # it (one counter per rule) and runs nft_kdiff; 0 ok, 1 failed, 2 not loadable
 run_fam() {
 	local name=$1 f=$2 fam=$3 ifn=$4 out rc s r
-	if [ "$fam" = 6 ]; then setup6 "$ifn"; else setup "$ifn"; fi || { echo "$name: namespace setup failed"; return 1; }
+	if [ "$fam" = 6 ]; then setup6 "$ifn"; else setup "$ifn" 0; fi || { echo "$name: namespace setup failed"; return 1; }
 	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
 	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
 	"$tool" prep "$WORK/l.json" "$WORK/p.json" || { echo "$name: prep failed"; return 1; }
@@ -122,7 +64,7 @@ fam_add() {
 # run_one NAME FILE: both families; 0 ok, 1 failed, 2 not loadable
 run_one() {
 	local name=$1 f=$2 ifn rc4 rc6
-	setup a0 || { echo "$name: namespace setup failed"; return 1; }
+	setup a0 0 || { echo "$name: namespace setup failed"; return 1; }
 	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
 	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
 	ifn=$("$tool" ifname "$WORK/l.json") || return 1

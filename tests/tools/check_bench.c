@@ -6,9 +6,14 @@
  * the parse time, and verdicts per second of the compiled and the plain evaluator (median
  * of RUNS runs; the plain walk of the flat ruleset runs on a 50 000-flow slice), and
  * checks that both gave the same verdicts.
- * Usage: check_bench [RUNS] [FLOWS]
+ * With --nft FILE (the "chains" ruleset translated to nftables by
+ * iptables-restore-translate: tests/bench/check), the nftables evaluator runs the same
+ * flows on it too: its verdicts per second, and how many verdicts differ from the
+ * iptables evaluator's on the original (the translation must not change any).
+ * Usage: check_bench [RUNS] [FLOWS] [--nft FILE]
  *        check_bench --ruleset chains|flat   (prints that ruleset: tests/bench/check_e2e) */
 #include "policy/ipt.h"
+#include "policy/nft.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -130,6 +135,49 @@ static int cmpd(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The nftables evaluator on file over the n flows of v, median of runs, its verdicts
+ * compared with ref (the iptables evaluator's on the chains ruleset). 0, or 1. */
+static int nft_rate(const char *file, const struct ipt_context *ctx, const struct ipt_packet *v,
+		    size_t n, unsigned runs, const uint8_t *ref)
+{
+	struct nft_error err;
+	double t0 = now(), tload, r[16];
+	struct nft_ruleset *rs = nft_load_file(file, &err);
+	struct nft_eval *ev;
+	size_t i, differ = 0, first = 0;
+	unsigned k;
+
+	tload = now() - t0;
+	if (!rs) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	ev = nft_eval_new(rs, ctx);
+	if (!ev)
+		return 1;
+	for (k = 0; k < runs; k++) {
+		t0 = now();
+		for (i = 0; i < n; i++) {
+			struct ipt_result res;
+
+			nft_eval_packet(ev, &v[i], &res);
+			if (k == 0 && (uint8_t)(res.verdict | res.possible << 2) != ref[i] && !differ++)
+				first = i;
+		}
+		r[k] = (double)n / (now() - t0);
+	}
+	qsort(r, runs, sizeof(double), cmpd);
+	printf("nft    %u rules, %u chains (%s): load %.1f ms\n", nft_rule_count(rs),
+	       nft_chain_count(rs), file, tload * 1e3);
+	printf("       nft:      %.3f M verdicts/s over %zu flows (median of %u); %zu verdicts "
+	       "differ from iptables on the original\n", r[runs / 2] / 1e6, n, runs, differ);
+	if (differ)
+		fprintf(stderr, "nft: flow %zu is the first whose verdict differs\n", first);
+	nft_eval_free(ev);
+	nft_ruleset_free(rs);
+	return differ != 0;
+}
+
 /* Verdicts per second over n packets, median of runs; verdicts into out. */
 static double rate(struct ipt_eval *ev, const struct ipt_packet *v, size_t n, unsigned runs,
 		   uint8_t *out)
@@ -157,6 +205,7 @@ int main(int argc, char **argv)
 {
 	unsigned runs = argc > 1 ? (unsigned)atoi(argv[1]) : 3;
 	size_t nflows = argc > 2 ? (size_t)atol(argv[2]) : 1000000;
+	const char *nft = argc == 5 && !strcmp(argv[3], "--nft") ? argv[4] : NULL;
 	static const struct ipt_hostaddr addrs[] = {{"eth0", 4, 24, {45, 33, 0, 1}}};
 	struct ipt_ifconf ifc[] = {{"all", 0, 0, 0}};
 	struct ipt_context ctx = {addrs, 1, 1, ifc, 1, NULL, 0, 0, -1, 0, 0};
@@ -172,8 +221,8 @@ int main(int argc, char **argv)
 		free(text);
 		return fflush(stdout) != 0;
 	}
-	if (runs < 1 || runs > 15 || nflows < 1000) {
-		fprintf(stderr, "usage: check_bench [RUNS 1-15] [FLOWS >= 1000]\n");
+	if (runs < 1 || runs > 15 || nflows < 1000 || (argc > 3 && !nft)) {
+		fprintf(stderr, "usage: check_bench [RUNS 1-15] [FLOWS >= 1000] [--nft FILE]\n");
 		return 2;
 	}
 	v = malloc(nflows * sizeof(*v));
@@ -217,6 +266,8 @@ int main(int argc, char **argv)
 		       nflows, runs);
 		printf("       plain:    %.2f M verdicts/s over %zu flows (median of %u); speedup %.1fx\n",
 		       rp / 1e6, nplain, runs, rc / rp);
+		if (!flat && nft && nft_rate(nft, &ctx, v, nflows, runs, a))
+			bad = 1;
 		ipt_eval_free(ev);
 		ipt_compiled_free(cp);
 		ipt_ruleset_free(rs);

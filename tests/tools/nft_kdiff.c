@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kdiff_net.h"
 #include "nft_kdiff_gen.h"
 
 #define PKTLEN 200
@@ -93,62 +94,6 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 
 /* ---- kernel side ---- */
 
-static uint64_t snmp_indelivers(int fam)
-{
-	FILE *f = fopen(fam == 4 ? "/proc/net/snmp" : "/proc/net/snmp6", "r");
-	char h[2048], v[2048], *a, *b, *sa = NULL, *sb = NULL;
-	uint64_t r = 0;
-
-	if (!f)
-		return 0;
-	if (fam == 6) {
-		unsigned long long n;
-
-		while (fgets(h, sizeof(h), f))
-			if (sscanf(h, "Ip6InDelivers %llu", &n) == 1)
-				r = n;
-		fclose(f);
-		return r;
-	}
-	while (fgets(h, sizeof(h), f) && fgets(v, sizeof(v), f)) {
-		if (strncmp(h, "Ip:", 3))
-			continue;
-		for (a = strtok_r(h, " \n", &sa), b = strtok_r(v, " \n", &sb); a && b;
-		     a = strtok_r(NULL, " \n", &sa), b = strtok_r(NULL, " \n", &sb))
-			if (!strcmp(a, "InDelivers"))
-				r = strtoull(b, NULL, 10);
-		break;
-	}
-	fclose(f);
-	return r;
-}
-
-static uint64_t dev_tx(const char *ifn)
-{
-	FILE *f = fopen("/proc/net/dev", "r");
-	char line[512];
-	uint64_t r = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *c = strchr(line, ':'), *n = line;
-		unsigned long long v[10];
-
-		if (!c)
-			continue;
-		*c = '\0';
-		while (*n == ' ')
-			n++;
-		if (!strcmp(n, ifn) &&
-		    sscanf(c + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) == 10)
-			r = v[9];
-	}
-	fclose(f);
-	return r;
-}
-
 /* The kernel's ruleset as JSON through libnftables; the caller frees. */
 static char *list_ruleset(void)
 {
@@ -188,195 +133,12 @@ static int read_counters(struct tctx *t, uint64_t *pk, uint64_t *by)
 	return 0;
 }
 
-static uint16_t csum(const void *d, size_t n, uint32_t s)
-{
-	const uint8_t *p = d;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static size_t build_ip(const struct ipt_packet *p, uint8_t *buf, uint16_t id)
-{
-	uint8_t *ip = buf, *l4 = buf + 20;
-	size_t l4len = PKTLEN - 20;
-	uint16_t c;
-	uint32_t ph;
-
-	memset(buf, 0, PKTLEN);
-	if (p->proto == 6 || p->proto == 17) {
-		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
-		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
-		if (p->proto == 6) {
-			l4[12] = 5 << 4;
-			l4[13] = p->tcp_flags;
-			l4[14] = 0x20;
-		} else {
-			l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
-		}
-	} else if (p->proto == 1) {
-		l4[0] = p->icmp_type;
-		l4[1] = p->icmp_code;
-	}
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)(PKTLEN >> 8), ip[3] = (uint8_t)PKTLEN;
-	ip[4] = (uint8_t)(id >> 8), ip[5] = (uint8_t)id;
-	ip[8] = TTL;
-	ip[9] = p->proto;
-	memcpy(ip + 12, p->src, 4);
-	memcpy(ip + 16, p->dst, 4);
-	c = csum(ip, 20, 0);
-	ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
-	if (p->proto == 6 || p->proto == 17) {
-		ph = ((uint32_t)p->src[0] << 8 | p->src[1]) + ((uint32_t)p->src[2] << 8 | p->src[3]) +
-		     ((uint32_t)p->dst[0] << 8 | p->dst[1]) + ((uint32_t)p->dst[2] << 8 | p->dst[3]) +
-		     p->proto + (uint32_t)l4len;
-		c = csum(l4, l4len, ph);
-		if (p->proto == 17 && c == 0)
-			c = 0xffff;
-		l4[p->proto == 6 ? 16 : 6] = (uint8_t)(c >> 8);
-		l4[p->proto == 6 ? 17 : 7] = (uint8_t)c;
-	} else if (p->proto == 1) {
-		c = csum(l4, l4len, 0);
-		l4[2] = (uint8_t)(c >> 8), l4[3] = (uint8_t)c;
-	}
-	return PKTLEN;
-}
-
-/* The IPv6 packet of p (tests/tools/ipt_kdiff6.h's builder, without extension headers). */
-static size_t build_ip6(const struct ipt_packet *p, uint8_t *buf)
-{
-	uint8_t *ip = buf, *l4 = buf + 40;
-	size_t l4len = PKTLEN - 40, i;
-	uint32_t ph = 0;
-	uint16_t c;
-	int csoff = -1;
-
-	memset(buf, 0, PKTLEN);
-	ip[0] = 0x60;
-	ip[4] = (uint8_t)(l4len >> 8), ip[5] = (uint8_t)l4len;
-	ip[6] = p->proto;
-	ip[7] = TTL;
-	memcpy(ip + 8, p->src, 16);
-	memcpy(ip + 24, p->dst, 16);
-	if (p->proto == 6 || p->proto == 17) {
-		l4[0] = (uint8_t)(p->sport >> 8), l4[1] = (uint8_t)p->sport;
-		l4[2] = (uint8_t)(p->dport >> 8), l4[3] = (uint8_t)p->dport;
-		if (p->proto == 6) {
-			l4[12] = 5 << 4;
-			l4[13] = p->tcp_flags;
-			l4[14] = 0x20;
-			csoff = 16;
-		} else {
-			l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
-			csoff = 6;
-		}
-	} else if (p->proto == 58) {
-		l4[0] = p->icmp_type;
-		l4[1] = p->icmp_code;
-		csoff = 2;
-	}
-	if (csoff < 0)
-		return PKTLEN;
-	for (i = 0; i < 32; i += 2)
-		ph += (uint32_t)ip[8 + i] << 8 | ip[9 + i];
-	ph += (uint32_t)l4len + p->proto;
-	c = csum(l4, l4len, ph);
-	if (p->proto == 17 && c == 0)
-		c = 0xffff;
-	l4[csoff] = (uint8_t)(c >> 8);
-	l4[csoff + 1] = (uint8_t)c;
-	return PKTLEN;
-}
-
-/* Empties the namespace's conntrack table (as `conntrack -F`): every packet is NEW. */
-static void ct_flush(int fam)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct nfgenmsg nf;
-	} req;
-	char buf[512];
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-
-	if (fd < 0)
-		return;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	req.nf.nfgen_family = (uint8_t)(fam == 4 ? AF_INET : AF_INET6);
-	req.nf.version = NFNETLINK_V0;
-	if (send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
-		(void)recv(fd, buf, sizeof(buf), 0);
-	close(fd);
-}
-
-static void pause_us(long us)
-{
-	struct timespec ts = {0, us * 1000};
-
-	nanosleep(&ts, NULL);
-}
-
 /* 0 sent, 1 refused by the local stack (EPERM: an output drop), -1 error. */
 static int send_packet(struct tctx *t, const struct ipt_packet *p, uint16_t id)
 {
-	uint8_t frame[PKTLEN + 14];
+	const struct kd_link l = {t->fam, t->pkt_fd, t->raw_fd, t->ifindex, t->dmac, t->smac};
 
-	if (p->path == IPT_PATH_INCOMING || p->path == IPT_PATH_FORWARD) {
-		struct sockaddr_ll sll;
-
-		memcpy(frame, t->dmac, 6);
-		if (p->pkttype == IPT_PKT_BROADCAST)
-			memset(frame, 0xff, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST && t->fam == 4)
-			memcpy(frame, (const uint8_t[]){0x01, 0x00, 0x5e, p->dst[1] & 0x7f, p->dst[2],
-							p->dst[3]}, 6);
-		else if (p->pkttype == IPT_PKT_MULTICAST)
-			memcpy(frame, (const uint8_t[]){0x33, 0x33, p->dst[12], p->dst[13], p->dst[14],
-							p->dst[15]}, 6);
-		memcpy(frame + 6, t->smac, 6);
-		frame[12] = t->fam == 4 ? 0x08 : 0x86, frame[13] = t->fam == 4 ? 0x00 : 0xdd;
-		if (t->fam == 4)
-			build_ip(p, frame + 14, id);
-		else
-			build_ip6(p, frame + 14);
-		memset(&sll, 0, sizeof(sll));
-		sll.sll_family = AF_PACKET;
-		sll.sll_ifindex = t->ifindex;
-		sll.sll_halen = 6;
-		memcpy(sll.sll_addr, t->dmac, 6);
-		if (sendto(t->pkt_fd, frame, PKTLEN + 14, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-			return -1;
-	} else if (t->fam == 6) {
-		struct sockaddr_in6 sin6;
-
-		build_ip6(p, frame);
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		memcpy(&sin6.sin6_addr, p->dst, 16);
-		if (sendto(t->raw_fd, frame, PKTLEN, 0, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	} else {
-		struct sockaddr_in sin;
-
-		build_ip(p, frame, id);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, p->dst, 4);
-		if (sendto(t->raw_fd, frame, PKTLEN, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			return errno == EPERM || errno == EINVAL ? 1 : -1;
-	}
-	pause_us(3000);
-	return 0;
+	return kd_send(&l, p, id, PKTLEN, TTL, 0);
 }
 
 /* How many of dp packets / db bytes were the test packet itself (PKTLEN each), the rest
@@ -772,19 +534,6 @@ static int kernel_verdict(struct tctx *t, const struct ipt_packet *p, int sent, 
 	return IPT_V_DROP;
 }
 
-static void describe(const struct ipt_packet *p, char *buf, size_t len)
-{
-	static const char *const paths[] = {"in", "out", "lo", "fwd"};
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	int af = p->family == 4 ? AF_INET : AF_INET6;
-
-	inet_ntop(af, p->src, s, sizeof(s));
-	inet_ntop(af, p->dst, d, sizeof(d));
-	snprintf(buf, len, "path=%s proto=%u src=%s dst=%s sport=%u dport=%u flags=0x%x type=%u/%u",
-		 paths[p->path], p->proto, s, d, p->sport, p->dport, p->tcp_flags, p->icmp_type,
-		 p->icmp_code);
-}
-
 static void name_rule(const struct tctx *t, uint32_t i, char *buf, size_t len)
 {
 	struct nft_rule_info ri;
@@ -860,7 +609,7 @@ static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *w
 	memset(t->hm, 0, n * sizeof(*t->hm));
 	if (nft_eval_packet(t->ev, p, &a) < 0)
 		return -1;
-	ct_flush(t->fam);
+	ct_flush(t->fam == 4 ? AF_INET : AF_INET6);
 	describe(p, desc, sizeof(desc));
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
@@ -1151,14 +900,6 @@ static int extra_packets(struct tctx *t)
 
 static int run(struct tctx *t, const char *mac)
 {
-	static struct ipt_hostaddr addrs[] = {
-		{"", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
-	};
-	static const struct ipt_hostaddr addrs6[] = {
-		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
-	};
-	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"", 0, 0, 0}, {"lo", 0, 0, 0}};
-	static struct ipt_route routes[1];
 	struct ipt_context ctx;
 	uint32_t id, n, na = 0, nm = 0, nd = 0;
 	int pass;
@@ -1167,26 +908,10 @@ static int run(struct tctx *t, const char *mac)
 		   &t->dmac[3], &t->dmac[4], &t->dmac[5]) != 6)
 		return 2;
 	memcpy(t->smac, (const uint8_t[]){0x02, 0x42, 0, 0, 0, 0x20}, 6);
-	if (t->fam == 6)
-		memcpy(addrs, addrs6, sizeof(addrs));
 	t->rst_len = t->fam == 4 ? 40 : 60;
 	t->icmp_len = t->fam == 4 ? PKTLEN + 28 : PKTLEN + 48;
 	t->icmp_rst_len = t->fam == 4 ? 40 + 28 : 60 + 48;
-	snprintf(addrs[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	snprintf(ifc[1].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	prefix_parse(t->fam == 4 ? "0.0.0.0/0" : "::/0", t->fam, &routes[0].dst);
-	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "%s", t->ifn);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.addrs = addrs;
-	ctx.naddrs = 2;
-	ctx.addrs_known = 1;
-	ctx.ifconf = ifc;
-	ctx.nifconf = 3;
-	ctx.routes = routes;
-	ctx.nroutes = 1;
-	ctx.routes_known = 1;
-	ctx.conntrack = -1;
-	ctx.ip_forward = IPT_FWD_ON;
+	kd_host_model(t->fam, t->ifn, &ctx);
 	t->rs = load_kernel();
 	if (!t->rs)
 		return 1;
