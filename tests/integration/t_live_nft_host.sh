@@ -2,7 +2,8 @@
 # `check --against live` on the three kinds of live firewall (issue 10, acceptance 3),
 # the kernel's rule counters as the oracle. In one namespace, in turn:
 #   nft:  a native nftables table (inet guard: tcp dport 23 drop), iptables empty;
-#   ipt:  iptables-nft rules only (-A INPUT -p udp --dport 53 -j DROP);
+#   ipt:  iptables-nft rules only (-A INPUT -p udp --dport 53 -m comment --comment dns -j
+#         DROP: nft lists the comment as an xt match, which always holds);
 #   both: the two at once (both drop, each its own traffic).
 # Each time the collector records live traffic on a0 (3 SYNs to port 23, 2 datagrams to
 # port 53, 1 to port 123) while the kernel counts what each rule dropped; then
@@ -34,8 +35,8 @@ for kind in nft ipt both; do
 	$X nft flush ruleset
 	case $kind in
 	nft) nft_guard ;;
-	ipt) $X iptables -A INPUT -p udp --dport 53 -j DROP ;;
-	both) nft_guard; $X iptables -A INPUT -p udp --dport 53 -j DROP ;;
+	ipt) $X iptables -A INPUT -p udp --dport 53 -m comment --comment dns -j DROP ;;
+	both) nft_guard; $X iptables -A INPUT -p udp --dport 53 -m comment --comment dns -j DROP ;;
 	esac
 	db="$WORK/$kind.db"
 	ns_collect -q -i a0 --db "$db" --flush-interval 1 --user root --duration 60 > /dev/null
