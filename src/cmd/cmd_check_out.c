@@ -340,6 +340,9 @@ void cmd_check_print_text(const struct run *R)
 	for (int f = 0; f < 2; f++)
 		if (R->po.warn[f][0])
 			cmd_check_tout("WARNING: %s\n", R->po.warn[f]);
+	for (int f = 0; f < 2; f++)
+		if (R->po.origin[f][0])
+			cmd_check_tout("live %s ruleset: %s\n", f ? "IPv6" : "IPv4", R->po.origin[f]);
 	/* a family without a ruleset is said first, never hidden in the totals above */
 	if (!R->ns.rs[1] && R->fam_flows[1])
 		cmd_check_tout("NOT EVALUATED: the %llu IPv6 flow%s (%llu packet%s): no IPv6 "
@@ -425,6 +428,12 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	for (int f = 0; f < 2; f++)
 		if (R->po.warn[f][0])
 			japp(bad, json_object_get(root, "warnings"), cmd_check_jtext(R->po.warn[f]));
+	if (R->po.origin[0][0] || R->po.origin[1][0])
+		jset(bad, root, "live", json_object());
+	for (int f = 0; f < 2; f++)
+		if (R->po.origin[f][0])
+			jset(bad, json_object_get(root, "live"), f ? "ipv6" : "ipv4",
+			     cmd_check_jtext(R->po.origin[f]));
 	if (R->o.against)
 		jset(bad, root, "rule_changes", cmd_check_rdiff_json(R, bad));
 	for (i = 0; i < R->g.n; i++) {

@@ -44,8 +44,9 @@ static void live_rules(struct collect_audit *ca, struct rulesrc_reply *x)
 			char msg[600];
 
 			snprintf(msg, sizeof(msg), "the live %s firewall is native nftables (%s), which "
-				 "this version cannot read yet; the iptables ruleset is empty, so it is "
-				 "not compared", f ? "IPv6" : "IPv4", x->native[f]);
+				 "the live audit does not compare yet (`check --against live' evaluates "
+				 "it); the iptables ruleset is empty, so it is not compared",
+				 f ? "IPv6" : "IPv4", x->native[f]);
 			audit_set_live(ca->au, f ? 6 : 4, NULL, 0, msg);
 			continue;
 		}

@@ -365,6 +365,17 @@ static int load_stmt(struct nft_lctx *c, json_t *st, struct nft_stmt *s, struct 
 		s->kind = NFT_S_NOTRACK;
 		return 0;
 	}
+	if (!strcmp(key, "xt")) {
+		/* iptables-nft's extensions nft cannot show; `-m comment` always holds */
+		const char *t = json_string_value(json_object_get(o, "type"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+
+		if (t && n && !strcmp(t, "match") && !strcmp(n, "comment")) {
+			s->kind = NFT_S_NOP;
+			return 0;
+		}
+		return 1;
+	}
 	for (i = 0; nop_stmts[i]; i++)
 		if (!strcmp(key, nop_stmts[i])) {
 			s->kind = NFT_S_NOP;

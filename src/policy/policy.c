@@ -225,6 +225,86 @@ static enum policy_lang file_lang(const struct policy_src *s, struct policy_src 
 	return policy_sniff(head, n, NULL, NULL, NULL);
 }
 
+/* Whether nft table fam/name is one that iptables-nft makes for family f (4 or 6). */
+static int ipt_nft_table(int f, const char *fam, const char *name)
+{
+	static const char *const t[] = { "filter", "nat", "mangle", "raw", "security", NULL };
+	int i;
+
+	if (strcmp(fam, f == 6 ? "ip6" : "ip"))
+		return 0;
+	for (i = 0; t[i]; i++)
+		if (!strcmp(name, t[i]))
+			return 1;
+	return 0;
+}
+
+/* The tables of rs that see family f's packets, with their rule counts: "inet guard (2
+ * rules), ip filter (1 rule, iptables-nft)" into buf. */
+static void nft_tables_text(const struct nft_ruleset *rs, int f, char *buf, size_t len)
+{
+	struct nft_chain_info ci;
+	const char *last_t = NULL, *last_f = NULL;
+	size_t used = 0;
+	unsigned n = 0;
+	uint32_t c, nc = nft_chain_count(rs);
+
+	buf[0] = '\0';
+	for (c = 0; c <= nc && used + 1 < len; c++) {
+		int more = c < nc && nft_chain_get(rs, c, &ci) == 0;
+
+		if (last_t && (!more || strcmp(ci.table, last_t) || strcmp(ci.family, last_f))) {
+			int w = snprintf(buf + used, len - used, "%s%s %s (%u rule%s%s)", used ? ", " : "",
+					 last_f, last_t, n, n == 1 ? "" : "s",
+					 ipt_nft_table(f ? 6 : 4, last_f, last_t) ? ", iptables-nft" : "");
+
+			used += w > 0 ? (size_t)w : 0;
+			last_t = NULL;
+		}
+		if (!more || (strcmp(ci.family, f ? "ip6" : "ip") && strcmp(ci.family, "inet")))
+			continue;
+		if (!last_t) {
+			last_t = ci.table;
+			last_f = ci.family;
+			n = 0;
+		}
+		n += ci.nrules;
+	}
+	if (used + 1 >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+/* The live slot f from nftables' whole ruleset (the reader's JSON): the host has native
+ * nftables tables, so iptables-save's text alone is not what the kernel runs. */
+static int load_live_nft(struct policy *out, const struct policy_src *s,
+			 const struct rulesrc_reply *live, char *err, size_t errlen)
+{
+	int f = s->family == 6;
+	struct policy_src js = *s;
+	char tabs[400];
+
+	if (live->nft_status != RULESRC_OK || !live->nft_json) {
+		snprintf(err, errlen, "live: the %s firewall has native nftables tables (%s), and "
+			 "nftables' ruleset could not be listed: %.200s", f ? "IPv6" : "IPv4",
+			 live->native[f], live->nft_json ? live->nft_json : "no answer");
+		return -1;
+	}
+	js.kind = POLICY_TEXT;
+	js.lang = POLICY_NFT;
+	js.text = live->nft_json;
+	js.len = live->nft_len;
+	js.path = "the live nftables ruleset";
+	if (load_nft(out, &js, 0, NULL, err, errlen) < 0)
+		return -1;
+	nft_tables_text(out->nft[f]->rs, f, tabs, sizeof(tabs));
+	snprintf(out->origin[f], sizeof(out->origin[f]), "nftables: %s", tabs);
+	if (live->legacy[f] || live->both[f])
+		snprintf(out->warn[f], sizeof(out->warn[f]), "iptables-legacy tables also hold %s "
+			 "rules on the live host; they run beside nftables' and are not evaluated "
+			 "here (only nftables' ruleset is)", f ? "IPv6" : "IPv4");
+	return 0;
+}
+
 /* Parses and compiles one source into slot f of out (empty). other: the other family
  * has a source of its own (an nftables ruleset then fills this slot only). */
 static int load_one(struct policy *out, const struct policy_src *s, const struct rulesrc_reply *live,
@@ -246,6 +326,8 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 		snprintf(err, errlen, "%s: unsupported policy source", src_name(s));
 		return -1;
 	}
+	if (s->kind == POLICY_LIVE && live->native[f])
+		return load_live_nft(out, s, live, err, errlen);
 	if (s->kind == POLICY_LIVE) {
 		if (live->status[f] != RULESRC_OK) {
 			const char *m = live->text[f] ? live->text[f] : "failed";
@@ -258,23 +340,19 @@ static int load_one(struct policy *out, const struct policy_src *s, const struct
 		}
 		text = live->text[f];
 		len = live->len[f];
-		if (live->native[f])
-			snprintf(out->warn[f], sizeof(out->warn[f]), "the live host also filters %s "
-				 "traffic in native nftables tables that %s does not show and this "
-				 "version does not evaluate: %s", f ? "IPv6" : "IPv4", src_name(s),
-				 live->native[f]);
+		snprintf(out->origin[f], sizeof(out->origin[f]), "%s (%s)",
+			 live->legacy[f] ? "iptables-legacy" : "iptables-nft",
+			 live->legacy[f] ? (f ? "ip6tables-legacy-save" : "iptables-legacy-save") :
+			 src_name(s));
+		if (live->both[f])
+			snprintf(out->warn[f], sizeof(out->warn[f]), "iptables-legacy tables also hold "
+				 "%s rules on the live host; they run beside the nft ones and are not "
+				 "evaluated here (only %s's are)", f ? "IPv6" : "IPv4", src_name(s));
 	}
 	slot_clear(out, f);
 	out->rs[f] = parse_ipt(s, text, len, positioned, err, errlen);
 	if (!out->rs[f])
 		return -1;
-	if (live && s->kind == POLICY_LIVE && live->native[f] && !ipt_rule_count(out->rs[f])) {
-		/* never an empty ruleset standing for a firewall this version cannot read */
-		snprintf(err, errlen, "live: the %s firewall is native nftables (%s), which this "
-			 "version cannot read yet, and %s shows no rule: comparing with that would "
-			 "be wrong", f ? "IPv6" : "IPv4", live->native[f], src_name(s));
-		return -1;
-	}
 	out->cp[f] = ipt_compile(out->rs[f]);
 	if (!out->cp[f]) {
 		snprintf(err, errlen, "%s: %s", src_name(s), strerror(errno ? errno : ENOMEM));
@@ -312,6 +390,7 @@ int policy_load(struct policy *p, const struct policy_src *src, size_t n, int *p
 		if (policy_has(&tmp, f)) {
 			policy_move(p, &tmp, f);
 			memcpy(p->warn[f], tmp.warn[f], sizeof(p->warn[f]));
+			memcpy(p->origin[f], tmp.origin[f], sizeof(p->origin[f]));
 		}
 	}
 	ret = 0;

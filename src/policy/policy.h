@@ -58,9 +58,12 @@ struct policy {
 	struct ipt_ruleset *rs[2];
 	struct ipt_compiled *cp[2];
 	struct policy_nft *nft[2];
-	/* a live ruleset read beside native nftables tables it does not hold: a warning for
-	 * the first lines of the output ("" when none) */
+	/* a live ruleset read beside tables it does not hold: a warning for the first lines
+	 * of the output ("" when none) */
 	char warn[2][512];
+	/* a live ruleset: what the kernel runs and was read, per framework ("nftables: inet
+	 * guard (2 rules), ip filter (1 rule, iptables-nft)"; "" for files) */
+	char origin[2][512];
 };
 
 /* Loads the n sources into p, each into its family's slot (replacing what was there),
