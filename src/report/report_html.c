@@ -163,8 +163,8 @@ static void svg_flood_hist(FILE *f, const char *json, const char *band, size_t n
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", L,
 		H - B, W - 10, H - B);
 	for (unsigned t = 0; t <= 256; t += 32)
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\">%u</text>\n", L + t * bw, H - 6,
-			t == 256 ? 255 : t);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\"%s>%u</text>\n", L + t * bw, H - 6,
+			t == 256 ? " text-anchor=\"end\"" : "", t == 256 ? 255 : t);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%llu</text>\n"
 		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n</svg>"
 		"<figcaption>Episode %zu: openings per TTL (band ", L - 6, T + 8,

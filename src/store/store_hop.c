@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define HIST_JSON_MAX (256 * 17 + 4)
+
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **s, const char *what)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
@@ -58,7 +60,8 @@ out:
 	return ret;
 }
 
-/* The TTL histogram as JSON [[ttl, count], ...] into buf (256 pairs fit in 4 KiB). */
+/* The TTL histogram as JSON [[ttl, count], ...] into buf (256 pairs of at most 17 bytes fit
+ * in HIST_JSON_MAX). */
 static void hist_json(const uint32_t *h, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -85,7 +88,7 @@ int store_flood_add(struct store *st, int64_t run_id, const struct flood_episode
 		" end_usec, packets, flagged, sources, ttl_lo, ttl_hi, ttl_hist)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	sqlite3_stmt *s = NULL;
-	char dst[ADDR_STRLEN], hist[256 * 16];
+	char dst[ADDR_STRLEN], hist[HIST_JSON_MAX];
 	int ret = -1;
 	size_t i;
 

@@ -41,6 +41,13 @@ args=$(cat "$work/g/args.txt")
 "$S" collect -q --db "$work/a.db" -r "$work/one.pcap" $args
 learned=$(sqlite3 "$work/a.db" "SELECT count(*) FROM hopcount")
 [ "$learned" -gt 100 ] || { echo "FAIL: run 1 learned $learned prefixes"; exit 1; }
+# --policy makes the capture thread write itself (no writer thread): the same table
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' > "$work/rules"
+# shellcheck disable=SC2086
+"$S" collect -q --db "$work/p.db" -r "$work/one.pcap" $args --policy "$work/rules"
+q='SELECT prefix, hops_lo, hops_hi, proofs FROM hopcount ORDER BY prefix'
+[ "$(sqlite3 "$work/p.db" "$q" | md5sum)" = "$(sqlite3 "$work/a.db" "$q" | md5sum)" ] ||
+	{ echo "FAIL: the capture thread's own writes learned another table than the writer's"; exit 1; }
 # shellcheck disable=SC2086
 "$S" collect -q --db "$work/a.db" -r "$work/two.pcap" $args
 # shellcheck disable=SC2086
