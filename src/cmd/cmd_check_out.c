@@ -468,6 +468,8 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 			jset(bad, root, fam ? "rules6" : "rules", rules_json(R, fam, bad));
 	/* "rules" of one nftables ruleset counts both families' traffic */
 	jset(bad, root, "rules_families", json_string(R->shared ? "4+6" : "4"));
+	/* whether a rule never hit is checked for an earlier rule shadowing it (iptables) */
+	jset(bad, root, "shadowing_analysis", json_boolean(policy_has_shadowing(R->ns.rs[0])));
 	jset(bad, root, "language", json_string(R->ns.rs[0] && R->ns.rs[0]->lang == POLICY_NFT ?
 						"nftables" : "iptables"));
 	jset(bad, sum, "holes", json_boolean(R->found & F_HOLES));

@@ -95,6 +95,8 @@ for side in sides:
     check(rules.get(4, {}).get("never_hit") is True and
           all(not r["never_hit"] for h, r in rules.items() if h != 4),
           f"{side}: only `ct state established,related accept` is never hit")
+    check(d["shadowing_analysis"] is False and d["language"] == "nftables",
+          f"{side}: JSON says nftables, and that no shadowing analysis was done")
     check("rules6" not in d and d["rules_families"] == "4+6" and d["not_evaluated"] == [],
           f"{side}: one inet ruleset, both families evaluated, its rules listed once")
 if "native" in sides:
