@@ -78,7 +78,7 @@ struct nft_eval *nft_eval_new(const struct nft_ruleset *rs, const struct ipt_con
 	ev->worlds = calloc(ev->maxworlds, sizeof(*ev->worlds));
 	ev->frames = calloc((size_t)ev->maxworlds * ev->maxdepth, sizeof(*ev->frames));
 	ev->kver = ctx && ctx->kernel ? ctx->kernel : ipt_kernel_running();
-	if (!ev->worlds || !ev->frames || build_hooks(ev) < 0) {
+	if (!ev->worlds || !ev->frames || build_hooks(ev) < 0 || nft_eval_set_compiled(ev, 1) < 0) {
 		nft_eval_free(ev);
 		errno = ENOMEM;
 		return NULL;
@@ -95,6 +95,8 @@ void nft_eval_free(struct nft_eval *ev)
 	for (f = 0; f < 2; f++)
 		for (h = 0; h < IPT_HOOK_COUNT; h++)
 			free(ev->hc[f][h]);
+	nft_compiled_free(ev->comp);
+	nft_cstate_free(ev->cst);
 	free(ev->worlds);
 	free(ev->frames);
 	free(ev);
@@ -116,6 +118,19 @@ static int spend(struct nft_eval *ev)
 	if (++ev->steps > IPT_EVAL_MAX_STEPS) {
 		ev->limit = IPT_LIMIT_STEPS;
 		ev->halt = 1;
+	}
+	return ev->halt;
+}
+
+/* n rules the compiled path skipped: the steps the plain walk spends on them. */
+static int spend_skipped(struct nft_eval *ev, uint32_t n)
+{
+	if (ev->steps + n > IPT_EVAL_MAX_STEPS) {
+		ev->steps = IPT_EVAL_MAX_STEPS + 1;
+		ev->limit = IPT_LIMIT_STEPS;
+		ev->halt = 1;
+	} else {
+		ev->steps += n;
 	}
 	return ev->halt;
 }
@@ -567,6 +582,13 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		f = &w->stack[w->depth - 1];
 		c = &rs->chains[f->chain];
+		if (ev->comp && f->pos < c->n) {
+			uint32_t next = nft_compiled_next(ev, w, f->chain, f->pos);
+
+			if (next > f->pos && spend_skipped(ev, next - f->pos))
+				return;
+			f->pos = next;
+		}
 		if (f->pos >= c->n) {
 			if (w->depth > 1)
 				w->depth--;
@@ -576,6 +598,7 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		id = c->first + f->pos++;
 		r = &rs->rules[id];
+		ev->examined++;
 		if ((r->need_fam && r->need_fam != ev->pkt->family) ||
 		    (r->need_proto && (r->need_proto != ev->pkt->proto || ev->pkt->fragment)))
 			continue;
