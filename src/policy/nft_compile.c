@@ -21,8 +21,6 @@
 
 #include "policy/ipt_int.h"
 
-#define MIN_RULES 8
-
 struct crange {
 	uint8_t lo[NFT_FLEN_MAX], hi[NFT_FLEN_MAX];
 	uint32_t pos;
@@ -322,7 +320,7 @@ static int build_hash(struct nft_compiled *cp)
 	return 0;
 }
 
-struct nft_compiled *nft_compile(const struct nft_ruleset *rs)
+struct nft_compiled *nft_compile(const struct nft_ruleset *rs, uint32_t min_rules)
 {
 	struct nft_compiled *cp = calloc(1, sizeof(*cp));
 	uint32_t i;
@@ -337,7 +335,7 @@ struct nft_compiled *nft_compile(const struct nft_ruleset *rs)
 	for (i = 0; i < rs->nchains; i++)
 		cp->cidx[i] = NFT_NONE;
 	for (i = 0; i < rs->nchains; i++)
-		if (rs->chains[i].n >= MIN_RULES && compile_chain(cp, i) < 0)
+		if (rs->chains[i].n >= min_rules && compile_chain(cp, i) < 0)
 			goto fail;
 	if (build_hash(cp) < 0)
 		goto fail;
@@ -501,13 +499,18 @@ uint32_t nft_compiled_next(const struct nft_eval *ev, const struct nft_world *w,
 
 int nft_eval_set_compiled(struct nft_eval *ev, int on)
 {
+	return nft_eval_compile_min(ev, on ? NFT_CMIN_RULES : 0);
+}
+
+int nft_eval_compile_min(struct nft_eval *ev, uint32_t min_rules)
+{
 	nft_compiled_free(ev->comp);
 	nft_cstate_free(ev->cst);
 	ev->comp = NULL;
 	ev->cst = NULL;
-	if (!on)
+	if (!min_rules)
 		return 0;
-	ev->comp = nft_compile(ev->rs);
+	ev->comp = nft_compile(ev->rs, min_rules);
 	ev->cst = ev->comp ? nft_cstate_new(ev->comp) : NULL;
 	if (!ev->cst) {
 		nft_compiled_free(ev->comp);

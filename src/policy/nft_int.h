@@ -268,11 +268,16 @@ int nft_elem_has(const struct nft_ruleset *rs, const struct nft_set *set,
 /* ---- compiled fast path (nft_compile.c) ---- */
 
 #define NFT_CKEYS 4	/* index keys per chain at most */
+#define NFT_CMIN_RULES 8	/* chains with fewer rules are walked plainly */
 
 struct nft_compiled;
 struct nft_cstate;
-/* NULL (errno ENOMEM) on failure. rs must outlive the result. */
-struct nft_compiled *nft_compile(const struct nft_ruleset *rs);
+/* Indexes the chains of at least min_rules rules. NULL (errno ENOMEM) on failure. rs
+ * must outlive the result. */
+struct nft_compiled *nft_compile(const struct nft_ruleset *rs, uint32_t min_rules);
+/* nft_eval_set_compiled() with chains of min_rules rules or more indexed (tests index
+ * every chain with 1); 0 turns the fast path off. 0, or -1 errno ENOMEM. */
+int nft_eval_compile_min(struct nft_eval *ev, uint32_t min_rules);
 void nft_compiled_free(struct nft_compiled *cp);	/* NULL-safe */
 /* The per-evaluator cache of candidate sets. */
 struct nft_cstate *nft_cstate_new(const struct nft_compiled *cp);

@@ -45,6 +45,10 @@ run_fam() {
 	s=$(echo "$out" | sed -n 's/^packets \([0-9]*\) agreed \([0-9]*\) unknown \([0-9]*\) disagreed \([0-9]*\) skipped \([0-9]*\)$/\1 \2 \3 \4 \5/p')
 	r=$(echo "$out" | sed -n 's/^per-rule: compared \([0-9]*\) rules, agree \([0-9]*\), maybe \([0-9]*\), differ \([0-9]*\)$/\1 \2 \3 \4/p')
 	if [ -z "$s" ] || [ -z "$r" ]; then echo "$name: no result (rc $rc): $(echo "$out" | tail -3)"; return 1; fi
+	# every packet also went through the plain walk, which must agree with the compiled one
+	# (every chain indexed) on results and hook calls: a difference is a DISAGREE above
+	echo "$out" | grep -q '^compiled vs plain: [1-9][0-9]* packets evaluated by both$' ||
+		{ echo "$name: the compiled and plain walks were not compared"; return 1; }
 	echo "$name: packets $(echo $s | cut -d' ' -f1) agreed $(echo $s | cut -d' ' -f2) unknown $(echo $s | cut -d' ' -f3) disagreed $(echo $s | cut -d' ' -f4) skipped $(echo $s | cut -d' ' -f5); per-rule compared/agree/maybe/differ $r"
 	fam_add "$fam" 1 $s $r
 	return $rc
