@@ -106,13 +106,16 @@ static void mask_to(uint8_t *v, int plen)
 
 static uint32_t hash_of(uint32_t slot, uint8_t plen, const uint8_t *val)
 {
-	uint32_t h = 2166136261u ^ slot;
+	uint64_t h = (uint64_t)slot * 0x9e3779b97f4a7c15ull ^ plen, w;
 	int i;
 
-	h = (h ^ plen) * 16777619u;
-	for (i = 0; i < NFT_FLEN_MAX; i++)
-		h = (h ^ val[i]) * 16777619u;
-	return h ^ (h >> 15);
+	for (i = 0; i < NFT_FLEN_MAX; i += 8) {
+		memcpy(&w, val + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 /* Fields whose == and set lookups are plain interval tests (ct state and tcp flags are
