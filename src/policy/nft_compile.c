@@ -27,8 +27,11 @@ struct crange {
 };
 
 /* A prefix of one key: rule positions post[first .. first+n) of its chain. */
+#define NFT_BLOOM_BITS (1u << 16)
+#define BLOOM_BIT(h) ((uint32_t)((h) >> 40) & (NFT_BLOOM_BITS - 1))
+
 struct cent {
-	uint32_t slot;		/* chain index * NFT_CKEYS + key; NFT_NONE when empty */
+	uint32_t slot;		/* chain index * NFT_CKEYS + key */
 	uint8_t plen;
 	uint8_t val[NFT_FLEN_MAX];
 	uint32_t first, n;
@@ -55,7 +58,17 @@ struct nft_compiled {
 	size_t nbits, capbits;
 	struct crange *ranges;
 	uint32_t nranges, capranges;
-	struct cent *hash;	/* open addressing, hmask + 1 entries */
+	/* open addressing, hmask + 1 entries: a small table probed (the full hash of the
+	 * prefix, its postings; n == 0 when empty) and beside it the prefixes, read to
+	 * confirm a hit */
+	struct hent {
+		uint64_t h;
+		uint32_t first, n;
+	} *hash;
+	struct cent *hkey;
+	/* one bit per prefix by its hash: a lookup that misses (the common case: an address
+	 * in no list) mostly stops here, in a table small enough to stay cached */
+	uint64_t bloom[NFT_BLOOM_BITS / 64];
 	uint32_t hmask;
 	uint32_t *post;
 	/* build only: (slot, plen, val, pos) of every prefix */
@@ -104,7 +117,7 @@ static void mask_to(uint8_t *v, int plen)
 		v[i] = i == plen / 8 && plen % 8 ? (uint8_t)(v[i] & (0xff << (8 - plen % 8))) : 0;
 }
 
-static uint32_t hash_of(uint32_t slot, uint8_t plen, const uint8_t *val)
+static uint64_t hash_of(uint32_t slot, uint8_t plen, const uint8_t *val)
 {
 	uint64_t h = (uint64_t)slot * 0x9e3779b97f4a7c15ull ^ plen, w;
 	int i;
@@ -115,7 +128,7 @@ static uint32_t hash_of(uint32_t slot, uint8_t plen, const uint8_t *val)
 		h ^= h >> 33;
 	}
 	h *= 0xc4ceb9fe1a85ec53ull;
-	return (uint32_t)(h ^ (h >> 29));
+	return h ^ (h >> 29);
 }
 
 /* Fields whose == and set lookups are plain interval tests (ct state and tcp flags are
@@ -286,37 +299,43 @@ static int cmp_tup(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+static int same_prefix(const struct cent *a, const struct cent *b)
+{
+	return a->slot == b->slot && a->plen == b->plen && !memcmp(a->val, b->val, NFT_FLEN_MAX);
+}
+
 /* The sorted prefixes into the hash and the posting lists. */
 static int build_hash(struct nft_compiled *cp)
 {
-	uint32_t size = 16, i, j, np = 0;
+	uint32_t size = 16, i, j, np = 0, groups = 0;
 
-	while (size < cp->ntup * 2 + 1 && size < (1u << 30))
-		size *= 2;
-	cp->hmask = size - 1;
-	cp->hash = malloc((size_t)size * sizeof(*cp->hash));
-	cp->post = malloc((cp->ntup ? cp->ntup : 1) * sizeof(*cp->post));
-	if (!cp->hash || !cp->post)
-		return -1;
-	for (i = 0; i < size; i++)
-		cp->hash[i].slot = NFT_NONE;
 	if (cp->ntup)
 		qsort(cp->tup, cp->ntup, sizeof(*cp->tup), cmp_tup);
+	for (i = 0; i < cp->ntup; i++)
+		groups += i == 0 || !same_prefix(&cp->tup[i], &cp->tup[i - 1]);
+	while (size < groups * 2 + 1 && size < (1u << 30))
+		size *= 2;
+	cp->hmask = size - 1;
+	cp->hash = calloc(size, sizeof(*cp->hash));
+	cp->hkey = malloc((size_t)size * sizeof(*cp->hkey));
+	cp->post = malloc((cp->ntup ? cp->ntup : 1) * sizeof(*cp->post));
+	if (!cp->hash || !cp->hkey || !cp->post)
+		return -1;
 	for (i = 0; i < cp->ntup; i = j) {
 		const struct cent *t = &cp->tup[i];
-		struct cent *h;
-		uint32_t at = hash_of(t->slot, t->plen, t->val) & cp->hmask;
+		uint64_t h = hash_of(t->slot, t->plen, t->val);
+		uint32_t at = (uint32_t)h & cp->hmask;
 
-		while (cp->hash[at].slot != NFT_NONE)
+		while (cp->hash[at].n)
 			at = (at + 1) & cp->hmask;
-		h = &cp->hash[at];
-		*h = *t;
-		h->first = np;
-		for (j = i; j < cp->ntup && cp->tup[j].slot == t->slot && cp->tup[j].plen == t->plen &&
-			    !memcmp(cp->tup[j].val, t->val, NFT_FLEN_MAX); j++)
+		cp->bloom[BLOOM_BIT(h) / 64] |= 1ull << (BLOOM_BIT(h) % 64);
+		cp->hkey[at] = *t;
+		cp->hash[at].h = h;
+		cp->hash[at].first = np;
+		for (j = i; j < cp->ntup && same_prefix(&cp->tup[j], t); j++)
 			if (j == i || cp->tup[j].first != cp->tup[j - 1].first)
 				cp->post[np++] = cp->tup[j].first;
-		h->n = np - h->first;
+		cp->hash[at].n = np - cp->hash[at].first;
 	}
 	free(cp->tup);
 	cp->tup = NULL;
@@ -358,6 +377,7 @@ void nft_compiled_free(struct nft_compiled *cp)
 	free(cp->bits);
 	free(cp->ranges);
 	free(cp->hash);
+	free(cp->hkey);
 	free(cp->post);
 	free(cp->tup);
 	free(cp);
@@ -408,19 +428,24 @@ static void hits(const struct nft_compiled *cp, uint32_t slot, const struct cslo
 		while (m) {
 			int plen = (int)(w * 64 + (uint32_t)__builtin_ctzll(m));
 			uint8_t v[NFT_FLEN_MAX];
+			uint64_t h;
 			uint32_t at;
 
 			m &= m - 1;
 			memcpy(v, val, NFT_FLEN_MAX);
 			mask_to(v, plen);
-			for (at = hash_of(slot, (uint8_t)plen, v) & cp->hmask; cp->hash[at].slot != NFT_NONE;
-			     at = (at + 1) & cp->hmask) {
-				const struct cent *h = &cp->hash[at];
+			h = hash_of(slot, (uint8_t)plen, v);
+			if (!(cp->bloom[BLOOM_BIT(h) / 64] >> (BLOOM_BIT(h) % 64) & 1))
+				continue;
+			for (at = (uint32_t)h & cp->hmask; cp->hash[at].n; at = (at + 1) & cp->hmask) {
+				const struct hent *e = &cp->hash[at];
+				const struct cent *key = &cp->hkey[at];
 
-				if (h->slot != slot || h->plen != plen || memcmp(h->val, v, NFT_FLEN_MAX))
+				if (e->h != h || key->slot != slot || key->plen != plen ||
+				    memcmp(key->val, v, NFT_FLEN_MAX))
 					continue;
-				for (i = 0; i < h->n; i++)
-					tmp[cp->post[h->first + i] / 64] |= 1ull << (cp->post[h->first + i] % 64);
+				for (i = 0; i < e->n; i++)
+					tmp[cp->post[e->first + i] / 64] |= 1ull << (cp->post[e->first + i] % 64);
 				break;
 			}
 		}
