@@ -109,12 +109,13 @@ static int prefix_len(const uint8_t *lo, const uint8_t *hi, int len)
 	return p;
 }
 
-static void mask_to(uint8_t *v, int plen)
+/* The first plen bits of val, the rest zero, into v. */
+static void mask_to(uint8_t *v, const uint8_t *val, int plen)
 {
-	int i;
-
-	for (i = plen / 8; i < NFT_FLEN_MAX; i++)
-		v[i] = i == plen / 8 && plen % 8 ? (uint8_t)(v[i] & (0xff << (8 - plen % 8))) : 0;
+	memset(v, 0, NFT_FLEN_MAX);
+	memcpy(v, val, (size_t)(plen / 8));
+	if (plen % 8)
+		v[plen / 8] = (uint8_t)(val[plen / 8] & (0xff << (8 - plen % 8)));
 }
 
 static uint64_t hash_of(uint32_t slot, uint8_t plen, const uint8_t *val)
@@ -432,8 +433,7 @@ static void hits(const struct nft_compiled *cp, uint32_t slot, const struct cslo
 			uint32_t at;
 
 			m &= m - 1;
-			memcpy(v, val, NFT_FLEN_MAX);
-			mask_to(v, plen);
+			mask_to(v, val, plen);
 			h = hash_of(slot, (uint8_t)plen, v);
 			if (!(cp->bloom[BLOOM_BIT(h) / 64] >> (BLOOM_BIT(h) % 64) & 1))
 				continue;
@@ -494,24 +494,27 @@ uint32_t nft_compiled_next(const struct nft_eval *ev, const struct nft_world *w,
 		return pos;
 	cc = &cp->cc[ci];
 	k = &ev->cst->c[ci];
-	memset(&now, 0, sizeof(now));
 	for (s = 0; s < cc->nkeys; s++) {
 		struct nft_stmt st;
 
-		memset(&st, 0, sizeof(st));
 		st.kind = NFT_S_MATCH;
 		st.nkeys = 1;
+		st.has_mask = 0;
 		st.key[0] = cc->slot[s].field;
 		/* the read nft_match() makes of the guard's key */
 		now.st[s] = (uint8_t)nft_key(ev, w, &st, now.val[s]);
 		if (now.st[s] != IPT_YES)
 			memset(now.val[s], 0, NFT_FLEN_MAX);
+		else if (cc->slot[s].len < NFT_FLEN_MAX)
+			memset(now.val[s] + cc->slot[s].len, 0, NFT_FLEN_MAX - cc->slot[s].len);
+		if (k->valid && (k->st[s] != now.st[s] || memcmp(k->val[s], now.val[s], NFT_FLEN_MAX)))
+			k->valid = 0;
 	}
-	if (!k->valid || memcmp(k->st, now.st, sizeof(now.st)) || memcmp(k->val, now.val, sizeof(now.val))) {
+	if (!k->valid) {
 		candidates(cp, ci, &now, ev->cst->pool + k->bits, ev->cst->tmp);
 		k->valid = 1;
-		memcpy(k->st, now.st, sizeof(now.st));
-		memcpy(k->val, now.val, sizeof(now.val));
+		memcpy(k->st, now.st, cc->nkeys);
+		memcpy(k->val, now.val, (size_t)cc->nkeys * NFT_FLEN_MAX);
 	}
 	bits = ev->cst->pool + k->bits;
 	word = pos >> 6;
