@@ -68,6 +68,7 @@ static int build_hooks(struct nft_eval *ev)
 struct nft_eval *nft_eval_new(const struct nft_ruleset *rs, const struct ipt_context *ctx)
 {
 	struct nft_eval *ev = calloc(1, sizeof(*ev));
+	uint32_t i;
 
 	if (!ev)
 		return NULL;
@@ -83,6 +84,9 @@ struct nft_eval *nft_eval_new(const struct nft_ruleset *rs, const struct ipt_con
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* each world keeps its stack (fork_world and the pending loop copy around it) */
+	for (i = 0; i < ev->maxworlds; i++)
+		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	return ev;
 }
 
@@ -627,7 +631,6 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 {
 	struct nft_world *w;
 	struct nft_frame *stack0;
-	uint32_t i;
 	unsigned bits;
 
 	if ((pkt->family != 4 && pkt->family != 6) || pkt->path >= IPT_PATH_COUNT ||
@@ -644,8 +647,6 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->halt = 0;
 	ev->steps = 0;
 	ev->npending = 0;
-	for (i = 0; i < ev->maxworlds; i++)
-		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	w = &ev->worlds[0];
 	stack0 = w->stack;
 	memset(w, 0, sizeof(*w));
