@@ -1079,8 +1079,10 @@ int main(int argc, char **argv)
 			goto usage;
 		i = run(&t, mac);
 		nft_eval_free(t.ev);
+		nft_eval_free(t.plain);
 		nft_ruleset_free(t.rs);
 		free(t.bp), free(t.bb), free(t.ap), free(t.ab), free(t.hd), free(t.hm);
+		free(t.pd), free(t.pm);
 		free(t.rstat), free(t.reach);
 		if (t.pkt_fd > 0)
 			close(t.pkt_fd);
