@@ -10,7 +10,8 @@
 # matches end, and loaded again; nft_kdiff run then sends packets aimed at each rule and
 # just missing it (plus a fixed set of others), reads the kernel's verdict and every
 # rule's counter, and compares both with the evaluator. A verdict disagreement or a
-# RULE-DIFF fails. Each ruleset runs twice, with IPv4 and with IPv6 packets (the namespace
+# RULE-DIFF fails. Every packet is also evaluated by the plain walk beside the compiled
+# fast path (every chain indexed): any difference in result or hook calls is a DISAGREE. Each ruleset runs twice, with IPv4 and with IPv6 packets (the namespace
 # set up as t_ipt_kernel_diff.sh's setup6 for the latter); the figures are printed per
 # family. Root only (exit 77 otherwise).
 set -uo pipefail
