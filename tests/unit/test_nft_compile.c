@@ -5,7 +5,8 @@
  * the candidates of the chain's index keys (ip daddr and tcp dport here). Cases include a
  * destination rewritten by a DNAT before the chain runs, an unknown port, a key whose
  * protocol dependency fails (tcp dport of ICMP, ip daddr of IPv6) and a port range. Both
- * walks must give the same result and the same steps. */
+ * walks must give the same result and the same steps. test_random: random rulesets and
+ * packets, the compiled walk with every chain indexed against the plain one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,10 +170,201 @@ static void test_candidates(void **state)
 	nft_ruleset_free(rs);
 }
 
+/* ---- random rulesets: the compiled walk (every chain indexed) against the plain one ---- */
+
+static uint32_t rnd(uint64_t *g, uint32_t n)
+{
+	*g = *g * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*g >> 33) % n;
+}
+
+static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.1.9", "192.0.2.7", "45.33.1.10"};
+static const char *const pfx[] = {"{'prefix':{'addr':'10.0.0.0','len':24}}",
+				  "{'prefix':{'addr':'10.0.0.0','len':8}}",
+				  "{'prefix':{'addr':'192.0.2.0','len':25}}"};
+static const int ports[] = {22, 53, 80, 443, 8080};
+
+/* One random match statement into b. */
+static void rnd_match(uint64_t *g, char *b, size_t len)
+{
+	const char *ad = addrs[rnd(g, 5)], *sd = rnd(g, 2) ? "saddr" : "daddr";
+	const char *th = rnd(g, 3) == 0 ? "th" : rnd(g, 2) ? "tcp" : "udp";
+	char v[160];
+
+	switch (rnd(g, 8)) {
+	case 0:
+		snprintf(b, len, M("{'payload':{'protocol':'ip','field':'%s'}}", "==", "'%s'"), sd, ad);
+		return;
+	case 1:
+		snprintf(b, len, M("{'payload':{'protocol':'ip','field':'%s'}}", "==", "%s"), sd, pfx[rnd(g, 3)]);
+		return;
+	case 2:
+		snprintf(b, len, M("{'payload':{'protocol':'ip','field':'daddr'}}", "==", "{'set':['%s','%s']}"),
+			 ad, addrs[rnd(g, 5)]);
+		return;
+	case 3:
+		snprintf(b, len, M("{'payload':{'protocol':'%s','field':'dport'}}", "==", "%d"), th, ports[rnd(g, 5)]);
+		return;
+	case 4:
+		snprintf(v, sizeof(v), "{'set':[%d,{'range':[%d,%d]}]}", ports[rnd(g, 5)], 40 + (int)rnd(g, 30),
+			 70 + (int)rnd(g, 500));
+		snprintf(b, len, M("{'payload':{'protocol':'%s','field':'dport'}}", "==", "%s"), th, v);
+		return;
+	case 5:
+		snprintf(b, len, M("{'meta':{'key':'iifname'}}", "==", "'%s'"),
+			 rnd(g, 2) ? "eth*" : rnd(g, 2) ? "eth1" : "lo");
+		return;
+	case 6:
+		snprintf(b, len, M("{'meta':{'key':'l4proto'}}", "==", "'%s'"), rnd(g, 2) ? "tcp" : "udp");
+		return;
+	default:
+		snprintf(b, len, "%s", rnd(g, 2) ? M("{'ct':{'key':'state'}}", "in", "['established']")
+					: "{'limit':{'rate':3,'per':'second'}}");
+	}
+}
+
+static char *rnd_ruleset(uint64_t *g)
+{
+	static const char *const verdicts[] = {"{'accept':null}", "{'drop':null}", "{'reject':null}",
+					       "{'jump':{'target':'sub'}}", "{'return':null}", "{'counter':null}"};
+	char *text = NULL, m1[400], m2[400], *p;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	unsigned i, n = 12 + rnd(g, 30);
+
+	assert_non_null(f);
+	fprintf(f, HEAD "{'chain':{'family':'inet','table':'t','name':'in','handle':2,'type':'filter',"
+		   "'hook':'input','prio':0,'policy':'%s'}},"
+		   "{'chain':{'family':'inet','table':'t','name':'pre','handle':3,'type':'nat',"
+		   "'hook':'prerouting','prio':-100,'policy':'accept'}},"
+		   "{'chain':{'family':'inet','table':'t','name':'sub','handle':4}},",
+		rnd(g, 2) ? "accept" : "drop");
+	fprintf(f, RULE("pre", 5, M(PAY("tcp", "dport"), "==", "8080") ",{'dnat':{'addr':'%s','family':'ip'}}"),
+		addrs[rnd(g, 5)]);
+	for (i = 0; i < n; i++) {
+		const char *c = i % 3 == 2 ? "sub" : "in", *v = verdicts[rnd(g, 6)];
+
+		if (!strcmp(c, "sub") && strstr(v, "jump"))
+			v = "{'drop':null}";
+		rnd_match(g, m1, sizeof(m1));
+		rnd_match(g, m2, sizeof(m2));
+		if (rnd(g, 2))
+			m2[0] = 0;
+		fprintf(f, "{'rule':{'family':'inet','table':'t','chain':'%s','handle':%u,'expr':[%s%s%s,%s]}},",
+			c, 10 + i, m1, m2[0] ? "," : "", m2, v);
+	}
+	fprintf(f, TAIL);
+	fclose(f);
+	for (p = text; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return text;
+}
+
+struct hits {
+	uint32_t n, rule[256];
+	uint8_t how[256];
+};
+
+static void on_hit(void *arg, uint32_t rule, int matched)
+{
+	struct hits *h = arg;
+
+	if (h->n < 256) {
+		h->rule[h->n] = rule;
+		h->how[h->n] = (uint8_t)matched;
+	}
+	h->n++;
+}
+
+static void rnd_packet(uint64_t *g, struct ipt_packet *p)
+{
+	static const char *const ifs[] = {"eth0", "eth1", "lo", "wlan0"};
+
+	ipt_packet_init(p, rnd(g, 8) ? 4 : 6, rnd(g, 4) ? IPT_PATH_INCOMING : IPT_PATH_FORWARD);
+	if (p->family == 4) {
+		inet_pton(AF_INET, addrs[rnd(g, 5)], p->src);
+		inet_pton(AF_INET, addrs[rnd(g, 5)], p->dst);
+		p->src[3] = rnd(g, 3) ? p->src[3] : (uint8_t)rnd(g, 256);
+	} else {
+		inet_pton(AF_INET6, "2001:db8::1", p->src);
+		inet_pton(AF_INET6, "2001:db8::2", p->dst);
+	}
+	p->proto = (uint8_t)(rnd(g, 5) == 0 ? (p->family == 4 ? 1 : 58) : rnd(g, 2) ? 6 : 17);
+	p->sport = 40000;
+	p->dport = rnd(g, 3) ? (uint16_t)(rnd(g, 2) ? 8080 : ports[rnd(g, 5)]) : (uint16_t)rnd(g, 600);
+	p->unknown = rnd(g, 6) == 0 ? IPT_UNK_DPORT : 0;
+	p->fragment = rnd(g, 12) == 0;
+	p->tcp_flags = IPT_TCP_SYN;
+	p->icmp_type = 8;
+	p->ctstate = (uint8_t)(rnd(g, 6) == 0 ? IPT_CT_UNKNOWN : rnd(g, 3) ? IPT_CT_NEW : IPT_CT_ESTABLISHED);
+	strcpy(p->in_if, ifs[rnd(g, 4)]);
+	strcpy(p->out_if, "eth0");
+}
+
+/* 300 random rulesets of 12 to 41 rules, 200 packets each: every chain indexed, the
+ * results and the hook calls (rule, definite or maybe, in order) must be the plain
+ * walk's; and the compiled walk must decide fewer rules in all (it skips some). */
+static void test_random(void **state)
+{
+	uint64_t g = 12345, fewer = 0, total = 0;
+	unsigned k, i;
+
+	(void)state;
+	for (k = 0; k < 300; k++) {
+		char *text = rnd_ruleset(&g);
+		struct nft_error err;
+		struct nft_ruleset *rs = nft_load_json(text, strlen(text), "r.json", &err);
+		struct nft_eval *fast, *plain;
+		struct hits ha, hb;
+
+		if (!rs)
+			fail_msg("load: %s: %s", err.msg, text);
+		fast = nft_eval_new(rs, NULL);
+		plain = nft_eval_new(rs, NULL);
+		assert_non_null(fast);
+		assert_non_null(plain);
+		assert_int_equal(nft_eval_compile_min(fast, 1), 0);
+		assert_int_equal(nft_eval_set_compiled(plain, 0), 0);
+		nft_eval_set_hook(fast, on_hit, &hb);
+		nft_eval_set_hook(plain, on_hit, &ha);
+		for (i = 0; i < 200; i++) {
+			struct ipt_packet p;
+			struct ipt_result a, b;
+
+			rnd_packet(&g, &p);
+			ha.n = hb.n = 0;
+			assert_int_equal(nft_eval_packet(plain, &p, &a), 0);
+			assert_int_equal(nft_eval_packet(fast, &p, &b), 0);
+			if (a.verdict != b.verdict || a.possible != b.possible || a.by != b.by ||
+			    a.rule != b.rule || a.steps != b.steps || a.uncertain_rule != b.uncertain_rule ||
+			    a.nat.dnat_rule != b.nat.dnat_rule || ha.n != hb.n ||
+			    memcmp(ha.rule, hb.rule, (ha.n < 256 ? ha.n : 256) * sizeof(ha.rule[0])) ||
+			    memcmp(ha.how, hb.how, ha.n < 256 ? ha.n : 256))
+				fail_msg("ruleset %u packet %u: plain verdict %d rule %u steps %llu hits %u, "
+					 "compiled %d rule %u steps %llu hits %u\n%s", k, i, a.verdict, a.rule,
+					 (unsigned long long)a.steps, ha.n, b.verdict, b.rule,
+					 (unsigned long long)b.steps, hb.n, text);
+		}
+		total += plain->examined;
+		fewer += fast->examined;
+		nft_eval_free(fast);
+		nft_eval_free(plain);
+		nft_ruleset_free(rs);
+		free(text);
+	}
+	if (fewer >= total)
+		fail_msg("compiled walk decided %llu rules, plain %llu", (unsigned long long)fewer,
+			 (unsigned long long)total);
+	print_message("random: the compiled walk decided %llu rules, the plain one %llu\n",
+		      (unsigned long long)fewer, (unsigned long long)total);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
