@@ -8,7 +8,9 @@
  * is made (nf_nat_inet_fn). Between PREROUTING and INPUT/FORWARD the routing step and its
  * martian checks are the iptables model's (ipt_route.c), called through a read-only view
  * of the evaluator they expect. Unknown matches fork worlds, as in ipt_eval.c; the work is
- * bounded by IPT_EVAL_MAX_STEPS and IPT_EVAL_MAX_WORLDS. */
+ * bounded by IPT_EVAL_MAX_STEPS and IPT_EVAL_MAX_WORLDS. In chains the compiled fast path
+ * indexes (nft_compile.c) the walk jumps to the next rule that can match, counting the
+ * rules it skips as steps: the plain walk's results, hook calls and steps. */
 #include "policy/nft_int.h"
 
 #include <errno.h>

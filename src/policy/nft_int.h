@@ -249,7 +249,7 @@ struct nft_eval {
 	/* compiled fast path (nft_compile.c), NULL when off; its per-evaluator cache */
 	struct nft_compiled *comp;
 	struct nft_cstate *cst;
-	uint64_t examined;	/* rules whose matches were decided, all packets (tests) */
+	uint64_t examined;	/* rules the walk visited (not skipped), all packets (tests) */
 };
 
 /* Whether w's chain runs before conntrack attaches an entry: priority below -200 at
