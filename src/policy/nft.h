@@ -100,6 +100,11 @@ void nft_eval_free(struct nft_eval *ev);
  * rule whose matches (the statements before its first action) held. */
 void nft_eval_set_hook(struct nft_eval *ev, ipt_rule_hook fn, void *arg);
 void nft_eval_set_kernel(struct nft_eval *ev, unsigned kver);
+/* The compiled fast path (on by default): an index per chain of the rules that can match
+ * a packet's address, port, protocol or interface, so that the walk skips rules whose
+ * match is certainly false. Verdicts, hook calls and steps are those of the plain walk
+ * (on = 0), which stays for tests. 0, or -1 errno ENOMEM (the evaluator is then plain). */
+int nft_eval_set_compiled(struct nft_eval *ev, int on);
 /* Evaluates one packet (IPv4 or IPv6: tables of family ip see IPv4, ip6 IPv6, inet
  * both). 0, or -1 errno EINVAL for a bad packet. Bounds as IPT_EVAL_MAX_STEPS/WORLDS. */
 int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res);

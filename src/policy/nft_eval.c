@@ -8,7 +8,9 @@
  * is made (nf_nat_inet_fn). Between PREROUTING and INPUT/FORWARD the routing step and its
  * martian checks are the iptables model's (ipt_route.c), called through a read-only view
  * of the evaluator they expect. Unknown matches fork worlds, as in ipt_eval.c; the work is
- * bounded by IPT_EVAL_MAX_STEPS and IPT_EVAL_MAX_WORLDS. */
+ * bounded by IPT_EVAL_MAX_STEPS and IPT_EVAL_MAX_WORLDS. In chains the compiled fast path
+ * indexes (nft_compile.c) the walk jumps to the next rule that can match, counting the
+ * rules it skips as steps: the plain walk's results, hook calls and steps. */
 #include "policy/nft_int.h"
 
 #include <errno.h>
@@ -68,6 +70,7 @@ static int build_hooks(struct nft_eval *ev)
 struct nft_eval *nft_eval_new(const struct nft_ruleset *rs, const struct ipt_context *ctx)
 {
 	struct nft_eval *ev = calloc(1, sizeof(*ev));
+	uint32_t i;
 
 	if (!ev)
 		return NULL;
@@ -78,11 +81,14 @@ struct nft_eval *nft_eval_new(const struct nft_ruleset *rs, const struct ipt_con
 	ev->worlds = calloc(ev->maxworlds, sizeof(*ev->worlds));
 	ev->frames = calloc((size_t)ev->maxworlds * ev->maxdepth, sizeof(*ev->frames));
 	ev->kver = ctx && ctx->kernel ? ctx->kernel : ipt_kernel_running();
-	if (!ev->worlds || !ev->frames || build_hooks(ev) < 0) {
+	if (!ev->worlds || !ev->frames || build_hooks(ev) < 0 || nft_eval_set_compiled(ev, 1) < 0) {
 		nft_eval_free(ev);
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* each world keeps its stack (fork_world and the pending loop copy around it) */
+	for (i = 0; i < ev->maxworlds; i++)
+		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	return ev;
 }
 
@@ -95,6 +101,8 @@ void nft_eval_free(struct nft_eval *ev)
 	for (f = 0; f < 2; f++)
 		for (h = 0; h < IPT_HOOK_COUNT; h++)
 			free(ev->hc[f][h]);
+	nft_compiled_free(ev->comp);
+	nft_cstate_free(ev->cst);
 	free(ev->worlds);
 	free(ev->frames);
 	free(ev);
@@ -116,6 +124,19 @@ static int spend(struct nft_eval *ev)
 	if (++ev->steps > IPT_EVAL_MAX_STEPS) {
 		ev->limit = IPT_LIMIT_STEPS;
 		ev->halt = 1;
+	}
+	return ev->halt;
+}
+
+/* n rules the compiled path skipped: the steps the plain walk spends on them. */
+static int spend_skipped(struct nft_eval *ev, uint32_t n)
+{
+	if (ev->steps + n > IPT_EVAL_MAX_STEPS) {
+		ev->steps = IPT_EVAL_MAX_STEPS + 1;
+		ev->limit = IPT_LIMIT_STEPS;
+		ev->halt = 1;
+	} else {
+		ev->steps += n;
 	}
 	return ev->halt;
 }
@@ -567,6 +588,13 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		f = &w->stack[w->depth - 1];
 		c = &rs->chains[f->chain];
+		if (ev->comp && f->pos < c->n) {
+			uint32_t next = nft_compiled_next(ev, w, f->chain, f->pos);
+
+			if (next > f->pos && spend_skipped(ev, next - f->pos))
+				return;
+			f->pos = next;
+		}
 		if (f->pos >= c->n) {
 			if (w->depth > 1)
 				w->depth--;
@@ -576,6 +604,7 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		id = c->first + f->pos++;
 		r = &rs->rules[id];
+		ev->examined++;
 		if ((r->need_fam && r->need_fam != ev->pkt->family) ||
 		    (r->need_proto && (r->need_proto != ev->pkt->proto || ev->pkt->fragment)))
 			continue;
@@ -604,7 +633,6 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 {
 	struct nft_world *w;
 	struct nft_frame *stack0;
-	uint32_t i;
 	unsigned bits;
 
 	if ((pkt->family != 4 && pkt->family != 6) || pkt->path >= IPT_PATH_COUNT ||
@@ -621,8 +649,6 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->halt = 0;
 	ev->steps = 0;
 	ev->npending = 0;
-	for (i = 0; i < ev->maxworlds; i++)
-		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	w = &ev->worlds[0];
 	stack0 = w->stack;
 	memset(w, 0, sizeof(*w));

@@ -246,6 +246,10 @@ struct nft_eval {
 	struct ipt_result *res;
 	uint8_t limit, halt;
 	uint64_t steps;
+	/* compiled fast path (nft_compile.c), NULL when off; its per-evaluator cache */
+	struct nft_compiled *comp;
+	struct nft_cstate *cst;
+	uint64_t examined;	/* rules the walk visited (not skipped), all packets (tests) */
 };
 
 /* Whether w's chain runs before conntrack attaches an entry: priority below -200 at
@@ -260,5 +264,27 @@ int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct n
 	    uint8_t *key);
 int nft_elem_has(const struct nft_ruleset *rs, const struct nft_set *set,
 		 const struct nft_elem *el, const uint8_t *key);
+
+/* ---- compiled fast path (nft_compile.c) ---- */
+
+#define NFT_CKEYS 4	/* index keys per chain at most */
+#define NFT_CMIN_RULES 8	/* chains with fewer rules are walked plainly */
+
+struct nft_compiled;
+struct nft_cstate;
+/* Indexes the chains of at least min_rules rules. NULL (errno ENOMEM) on failure. rs
+ * must outlive the result. */
+struct nft_compiled *nft_compile(const struct nft_ruleset *rs, uint32_t min_rules);
+/* nft_eval_set_compiled() with chains of min_rules rules or more indexed (tests index
+ * every chain with 1); 0 turns the fast path off. 0, or -1 errno ENOMEM. */
+int nft_eval_compile_min(struct nft_eval *ev, uint32_t min_rules);
+void nft_compiled_free(struct nft_compiled *cp);	/* NULL-safe */
+/* The per-evaluator cache of candidate sets. */
+struct nft_cstate *nft_cstate_new(const struct nft_compiled *cp);
+void nft_cstate_free(struct nft_cstate *st);	/* NULL-safe */
+/* The first rule position >= pos of chain that can match for w (c->n when none): every
+ * rule before it has a guard that nft_match() finds false for w. ev->comp must be set. */
+uint32_t nft_compiled_next(const struct nft_eval *ev, const struct nft_world *w, uint32_t chain,
+			   uint32_t pos);
 
 #endif

@@ -10,7 +10,8 @@
 # matches end, and loaded again; nft_kdiff run then sends packets aimed at each rule and
 # just missing it (plus a fixed set of others), reads the kernel's verdict and every
 # rule's counter, and compares both with the evaluator. A verdict disagreement or a
-# RULE-DIFF fails. Each ruleset runs twice, with IPv4 and with IPv6 packets (the namespace
+# RULE-DIFF fails. Every packet is also evaluated by the plain walk beside the compiled
+# fast path (every chain indexed): any difference in result or hook calls is a DISAGREE. Each ruleset runs twice, with IPv4 and with IPv6 packets (the namespace
 # set up as t_ipt_kernel_diff.sh's setup6 for the latter); the figures are printed per
 # family. Root only (exit 77 otherwise).
 set -uo pipefail
@@ -45,6 +46,10 @@ run_fam() {
 	s=$(echo "$out" | sed -n 's/^packets \([0-9]*\) agreed \([0-9]*\) unknown \([0-9]*\) disagreed \([0-9]*\) skipped \([0-9]*\)$/\1 \2 \3 \4 \5/p')
 	r=$(echo "$out" | sed -n 's/^per-rule: compared \([0-9]*\) rules, agree \([0-9]*\), maybe \([0-9]*\), differ \([0-9]*\)$/\1 \2 \3 \4/p')
 	if [ -z "$s" ] || [ -z "$r" ]; then echo "$name: no result (rc $rc): $(echo "$out" | tail -3)"; return 1; fi
+	# every packet also went through the plain walk, which must agree with the compiled one
+	# (every chain indexed) on results and hook calls: a difference is a DISAGREE above
+	echo "$out" | grep -q '^compiled vs plain: [1-9][0-9]* packets evaluated by both$' ||
+		{ echo "$name: the compiled and plain walks were not compared"; return 1; }
 	echo "$name: packets $(echo $s | cut -d' ' -f1) agreed $(echo $s | cut -d' ' -f2) unknown $(echo $s | cut -d' ' -f3) disagreed $(echo $s | cut -d' ' -f4) skipped $(echo $s | cut -d' ' -f5); per-rule compared/agree/maybe/differ $r"
 	fam_add "$fam" 1 $s $r
 	return $rc

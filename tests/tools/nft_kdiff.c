@@ -65,7 +65,7 @@ static const uint8_t loop6[16] = {[15] = 1};
 
 struct tctx {
 	struct nft_ruleset *rs;
-	struct nft_eval *ev;
+	struct nft_eval *ev, *plain;	/* compiled (every chain indexed) and plain walk */
 	const char *ifn, *peer_ns, *peer_if;
 	int fam;			/* 4 or 6 */
 	uint64_t rst_len, icmp_len, icmp_rst_len;	/* replies: 40/228/68, 60/248/108 */
@@ -75,9 +75,10 @@ struct tctx {
 	int verbose;
 	uint64_t *bp, *bb, *ap, *ab;	/* counters before/after: packets, bytes per rule */
 	uint64_t delivers, tx;
-	uint32_t *hd, *hm;
+	uint32_t *hd, *hm, *pd, *pm;	/* hits of ev (definite, maybe) and of plain */
 	uint8_t *rstat, *reach;
 	unsigned npackets, agreed, unknown, disagreed, skipped, reports;
+	unsigned evaluated;	/* packets evaluated by both the compiled and the plain walk */
 };
 
 enum { RS_AGREE = 0, RS_MAYBE, RS_DIFFER };
@@ -90,6 +91,29 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 		t->hd[rule]++;
 	else
 		t->hm[rule]++;
+}
+
+static void on_hit_plain(void *arg, uint32_t rule, int matched)
+{
+	struct tctx *t = arg;
+
+	if (matched == 1)
+		t->pd[rule]++;
+	else
+		t->pm[rule]++;
+}
+
+/* The compiled and the plain walk must give the same result and the same hook calls. */
+static int fast_differs(const struct tctx *t, const struct ipt_result *a, const struct ipt_result *b)
+{
+	size_t n = t->rs->nrules * sizeof(*t->hd);
+
+	return a->verdict != b->verdict || a->possible != b->possible || a->by != b->by ||
+	       a->rule != b->rule || a->chain != b->chain || a->steps != b->steps ||
+	       a->limit != b->limit || a->uncertain_rule != b->uncertain_rule ||
+	       a->martian != b->martian || a->nat.dnat_rule != b->nat.dnat_rule ||
+	       a->nat.snat_rule != b->nat.snat_rule || memcmp(a->nat.dst, b->nat.dst, 16) ||
+	       a->nat.dport != b->nat.dport || memcmp(t->hd, t->pd, n) || memcmp(t->hm, t->pm, n);
 }
 
 /* ---- kernel side ---- */
@@ -599,7 +623,7 @@ out:
 static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *why)
 {
 	static uint16_t id = 1;
-	struct ipt_result a;
+	struct ipt_result a, b;
 	uint32_t n = t->rs->nrules;
 	uint64_t dl, tx, *sw;
 	char desc[256];
@@ -607,10 +631,19 @@ static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *w
 
 	memset(t->hd, 0, n * sizeof(*t->hd));
 	memset(t->hm, 0, n * sizeof(*t->hm));
-	if (nft_eval_packet(t->ev, p, &a) < 0)
+	memset(t->pd, 0, n * sizeof(*t->pd));
+	memset(t->pm, 0, n * sizeof(*t->pm));
+	if (nft_eval_packet(t->ev, p, &a) < 0 || nft_eval_packet(t->plain, p, &b) < 0)
 		return -1;
 	ct_flush(t->fam == 4 ? AF_INET : AF_INET6);
 	describe(p, desc, sizeof(desc));
+	t->evaluated++;
+	if (fast_differs(t, &a, &b)) {
+		printf("DISAGREE (compiled vs plain) verdict %s/%s rule %u/%u steps %llu/%llu: %s [%s]\n",
+		       ipt_verdict_name(a.verdict), ipt_verdict_name(b.verdict), a.rule, b.rule,
+		       (unsigned long long)a.steps, (unsigned long long)b.steps, desc, why);
+		t->disagreed++;
+	}
 	sent = send_packet(t, p, id++);
 	if (sent < 0) {
 		t->skipped++;
@@ -917,8 +950,9 @@ static int run(struct tctx *t, const char *mac)
 		return 1;
 	n = t->rs->nrules + 1;
 	t->ev = nft_eval_new(t->rs, &ctx);
+	t->plain = nft_eval_new(t->rs, &ctx);
 	t->bp = calloc(n, 8), t->bb = calloc(n, 8), t->ap = calloc(n, 8), t->ab = calloc(n, 8);
-	t->hd = calloc(n, 4), t->hm = calloc(n, 4);
+	t->hd = calloc(n, 4), t->hm = calloc(n, 4), t->pd = calloc(n, 4), t->pm = calloc(n, 4);
 	t->rstat = calloc(n, 1), t->reach = calloc(t->rs->nchains + 1, 1);
 	{
 		/* the AF_PACKET socket sends from the peer's end of the veth */
@@ -938,12 +972,14 @@ static int run(struct tctx *t, const char *mac)
 	t->raw_fd = socket(t->fam == 4 ? AF_INET : AF_INET6, SOCK_RAW, IPPROTO_RAW);
 	if (t->raw_fd >= 0)
 		(void)setsockopt(t->raw_fd, SOL_SOCKET, SO_BROADCAST, &(int){1}, sizeof(int));
-	if (!t->ev || !t->bp || !t->bb || !t->ap || !t->ab || !t->hd || !t->hm || !t->rstat ||
-	    !t->reach || t->pkt_fd < 0 || t->raw_fd < 0 || !t->ifindex) {
+	if (!t->ev || !t->plain || !t->bp || !t->bb || !t->ap || !t->ab || !t->hd || !t->hm ||
+	    !t->pd || !t->pm || !t->rstat || !t->reach || t->pkt_fd < 0 || t->raw_fd < 0 ||
+	    !t->ifindex || nft_eval_compile_min(t->ev, 1) < 0 || nft_eval_set_compiled(t->plain, 0) < 0) {
 		perror("setup");
 		return 1;
 	}
 	nft_eval_set_hook(t->ev, on_hit, t);
+	nft_eval_set_hook(t->plain, on_hit_plain, t);
 	for (id = 0; id < t->rs->nchains; id++)
 		if (t->rs->chains[id].hook >= 0 && (t->rs->tables[t->rs->chains[id].table].fam == t->fam ||
 						       t->rs->tables[t->rs->chains[id].table].fam == 46))
@@ -970,6 +1006,7 @@ static int run(struct tctx *t, const char *mac)
 	printf("packets %u agreed %u unknown %u disagreed %u skipped %u\n", t->npackets, t->agreed,
 	       t->unknown, t->disagreed, t->skipped);
 	printf("per-rule: compared %u rules, agree %u, maybe %u, differ %u\n", t->rs->nrules, na, nm, nd);
+	printf("compiled vs plain: %u packets evaluated by both\n", t->evaluated);
 	return t->disagreed || nd ? 1 : 0;
 }
 
@@ -1042,8 +1079,10 @@ int main(int argc, char **argv)
 			goto usage;
 		i = run(&t, mac);
 		nft_eval_free(t.ev);
+		nft_eval_free(t.plain);
 		nft_ruleset_free(t.rs);
 		free(t.bp), free(t.bb), free(t.ap), free(t.ab), free(t.hd), free(t.hm);
+		free(t.pd), free(t.pm);
 		free(t.rstat), free(t.reach);
 		if (t.pkt_fd > 0)
 			close(t.pkt_fd);
