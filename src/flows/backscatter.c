@@ -44,20 +44,6 @@ void backscatter_free(struct backscatter *b)
 	free(b);
 }
 
-/* The tuple of r seen from the host: sent (out) or received. */
-static void tuple_of(const struct pkt_record *r, int out, struct conn_tuple *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = r->family;
-	k->proto = r->proto;
-	memcpy(k->host, out ? r->src : r->dst, 16);
-	memcpy(k->remote, out ? r->dst : r->src, 16);
-	if (r->have & PKT_HAVE_PORTS) {
-		k->hport = out ? r->sport : r->dport;
-		k->rport = out ? r->dport : r->sport;
-	}
-}
-
 /* A packet the host sent: a SYN opens, anything may be quoted by an ICMP error, and all
  * but a RST (the host refusing, e.g. an unexpected SYN-ACK) takes part in a conversation. */
 static void sent(struct backscatter *b, const struct pkt_record *r)
@@ -69,7 +55,7 @@ static void sent(struct backscatter *b, const struct pkt_record *r)
 		b->seen_out = 1;
 		b->first_out_usec = r->ts_usec;
 	}
-	tuple_of(r, 1, &k);
+	conntab_tuple_of(r, 1, &k);
 	conntab_mark(b->ct, &k, CONN_BIT(CONN_SENT) |
 		     ((r->proto == P_TCP && (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) ? CONN_BIT(CONN_SYN) : 0) |
 		     ((r->proto == P_TCP && (fl & TCP_RST)) ? 0 : CONN_BIT(CONN_TRAFFIC)),
@@ -148,7 +134,7 @@ enum addr_subclass backscatter_judge(const struct backscatter *b, const struct c
 
 	if (!b || !candidate(r, cl))
 		return ASUB_NONE;
-	tuple_of(r, 0, &k);
+	conntab_tuple_of(r, 0, &k);
 	return judge(b, cctx, r, (r->have & PKT_HAVE_QUOTE) != 0, &k);
 }
 
@@ -170,12 +156,12 @@ void backscatter_packet(struct backscatter *b, const struct classify_ctx *cctx,
 	icmp = (r->have & PKT_HAVE_QUOTE) != 0;
 	if (r->proto != P_TCP && !icmp) {
 		if (r->have & PKT_HAVE_PORTS) {		/* UDP and the like: a conversation */
-			tuple_of(r, 0, &k);
+			conntab_tuple_of(r, 0, &k);
 			conntab_mark(b->ct, &k, CONN_BIT(CONN_TRAFFIC), r->ts_usec, b->o.idle_s);
 		}
 		return;
 	}
-	tuple_of(r, 0, &k);
+	conntab_tuple_of(r, 0, &k);
 	/* Judged only once the host was seen sending, after the warm-up, and for the
 	 * host's own addresses: replies to what it sent before the capture are not known. */
 	sub = judge(b, cctx, r, icmp, &k);

@@ -149,3 +149,16 @@ size_t conntab_capacity(const struct conntab *t)
 {
 	return t->nsets * CONNTAB_WAYS;
 }
+
+void conntab_tuple_of(const struct pkt_record *r, int out, struct conn_tuple *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = r->family;
+	k->proto = r->proto;
+	memcpy(k->host, out ? r->src : r->dst, 16);
+	memcpy(k->remote, out ? r->dst : r->src, 16);
+	if (r->have & PKT_HAVE_PORTS) {
+		k->hport = out ? r->sport : r->dport;
+		k->rport = out ? r->dport : r->sport;
+	}
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sources/pktrec.h"
+
 #define CONNTAB_WAYS 4
 
 /* A tuple seen from the host: its address and port, the remote's address and port.
@@ -29,6 +31,9 @@ enum conn_mark {
 	CONN_TRAFFIC,		/* a packet that takes part in a conversation went either way */
 	CONN_NMARKS
 };
+
+/* The tuple of packet r seen from the host: one it sent (out) or received. */
+void conntab_tuple_of(const struct pkt_record *r, int out, struct conn_tuple *k);
 
 struct conntab;
 

@@ -242,15 +242,7 @@ static int proven(const struct conntab *ct, uint32_t idle_s, const struct pkt_re
 {
 	struct conn_tuple k;
 
-	memset(&k, 0, sizeof(k));
-	k.family = r->family;
-	k.proto = r->proto;
-	memcpy(k.host, r->dst, 16);
-	memcpy(k.remote, r->src, 16);
-	if (r->have & PKT_HAVE_PORTS) {
-		k.hport = r->dport;
-		k.rport = r->sport;
-	}
+	conntab_tuple_of(r, 0, &k);
 	return conntab_seen(ct, &k, CONN_SENT, r->ts_usec, idle_s);
 }
 
