@@ -78,10 +78,10 @@ void cmd_check_rdiff_text(const struct run *R)
 		int head = 0;
 
 		if (R->rd.no_rules[fam] && (fam == 0 || !R->rd.no_rules[0] || !R->shared))
-			cmd_check_tout("\n== Rule changes, %s ==\n  not listed: a side is an "
-				       "nftables ruleset, whose rules are not paired with the other "
-				       "side's; the verdict changes above say what changes on the "
-				       "traffic\n", R->shared ? "IPv4 and IPv6" : fam ? "IPv6" : "IPv4");
+			cmd_check_tout("\n== Rule changes, %s ==\n  not listed: one side is an "
+				       "iptables ruleset and the other an nftables one, whose rules "
+				       "are not paired; the verdict changes above say what changes "
+				       "on the traffic\n", R->shared ? "IPv4 and IPv6" : fam ? "IPv6" : "IPv4");
 
 		for (size_t i = 0; i < R->rd.n; i++) {
 			const struct check_rchange *c = &R->rd.v[i];

@@ -26,39 +26,9 @@ void collect_audit_clear(struct collect_audit *ca)
 /* Hands a reply of the live ruleset reader to the audit. */
 static void live_rules(struct collect_audit *ca, struct rulesrc_reply *x)
 {
-	int f;
-
 	audit_refresh_host(ca->au);
-	for (f = 0; f < 2; f++) {
-		char note[400] = "";
-
-		if (x->both[f])
-			snprintf(note, sizeof(note), "both nft and legacy %s tables hold rules; comparing "
-				 "the nft ones (iptables-nft-save)", f ? "ip6tables" : "iptables");
-		else if (x->legacy[f])
-			snprintf(note, sizeof(note), "the live %s ruleset is iptables-legacy's",
-				 f ? "IPv6" : "IPv4");
-		if (x->native[f] && x->status[f] == RULESRC_OK &&
-		    strncmp(x->text[f], "-A ", 3) && !strstr(x->text[f], "\n-A ")) {
-			/* never an empty ruleset standing for a firewall this version cannot read */
-			char msg[600];
-
-			snprintf(msg, sizeof(msg), "the live %s firewall is native nftables (%s), which "
-				 "the live audit does not compare yet (`check --against live' evaluates "
-				 "it); the iptables ruleset is empty, so it is not compared",
-				 f ? "IPv6" : "IPv4", x->native[f]);
-			audit_set_live(ca->au, f ? 6 : 4, NULL, 0, msg);
-			continue;
-		}
-		if (x->native[f])
-			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%snative nftables "
-				 "tables this audit does not read also filter it: %.120s",
-				 note[0] ? "; " : "", x->native[f]);
-		if (x->status[f] == RULESRC_OK)
-			audit_set_live(ca->au, f ? 6 : 4, x->text[f], x->len[f], note);
-		else
-			audit_set_live(ca->au, f ? 6 : 4, NULL, 0, x->text[f]);
-	}
+	audit_set_live(ca->au, 4, x);
+	audit_set_live(ca->au, 6, x);
 }
 
 void collect_audit_work(void *arg)

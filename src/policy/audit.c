@@ -36,27 +36,45 @@ void audit_opts_default(struct audit_opts *o)
 
 static void evalset_free_family(struct evalset *s, int f)
 {
-	ipt_eval_free(s->ev[f]);
-	ipt_compiled_free(s->pol.cp[f]);
-	ipt_ruleset_free(s->pol.rs[f]);
+	struct policy gone;
+
+	memset(&gone, 0, sizeof(gone));
+	policy_eval_free(s->ev[f]);
+	policy_move(&gone, &s->pol, f);
+	policy_free(&gone);
 	free(s->match[f]);
 	s->ev[f] = NULL;
-	s->pol.cp[f] = NULL;
-	s->pol.rs[f] = NULL;
 	s->match[f] = NULL;
+}
+
+/* An evaluator of slot f of s over the host context; -1 ENOMEM. */
+static int evalset_eval(struct audit *a, struct evalset *s, int f)
+{
+	struct policy_rules pr;
+
+	policy_eval_free(s->ev[f]);
+	s->ev[f] = NULL;
+	if (policy_rules_of(&s->pol, f, &pr) < 0)
+		return 0;
+	s->ev[f] = policy_eval_new(&pr, &a->h.ctx);
+	return s->ev[f] ? 0 : -1;
 }
 
 /* Takes family slot f of p (parsed and compiled) into s, with an evaluator over the host
  * context; p's slot becomes empty. */
 int audit_evalset_set(struct audit *a, struct evalset *s, int f, struct policy *p)
 {
+	struct policy_rules pr;
+
 	evalset_free_family(s, f);
-	if (!p->rs[f])
+	if (!policy_has(p, f))
 		return 0;
 	policy_move(&s->pol, p, f);
-	s->ev[f] = ipt_eval_new(s->pol.rs[f], &a->h.ctx);
-	s->match[f] = calloc(ipt_rule_count(s->pol.rs[f]) + 1, 1);
-	if (!s->ev[f] || !s->match[f] || ipt_eval_set_compiled(s->ev[f], s->pol.cp[f]) < 0) {
+	memcpy(s->pol.origin[f], p->origin[f], sizeof(p->origin[f]));
+	memcpy(s->pol.warn[f], p->warn[f], sizeof(p->warn[f]));
+	policy_rules_of(&s->pol, f, &pr);
+	s->match[f] = calloc(policy_rule_count(&pr) + 1, 1);
+	if (!s->match[f] || evalset_eval(a, s, f) < 0) {
 		evalset_free_family(s, f);
 		return -1;
 	}
@@ -68,14 +86,9 @@ static int evalset_renew(struct audit *a, struct evalset *s)
 {
 	int f;
 
-	for (f = 0; f < 2; f++) {
-		if (!s->pol.rs[f])
-			continue;
-		ipt_eval_free(s->ev[f]);
-		s->ev[f] = ipt_eval_new(s->pol.rs[f], &a->h.ctx);
-		if (!s->ev[f] || ipt_eval_set_compiled(s->ev[f], s->pol.cp[f]) < 0)
+	for (f = 0; f < 2; f++)
+		if (policy_has(&s->pol, f) && evalset_eval(a, s, f) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -155,21 +168,12 @@ static int load_intended(const struct audit_opts *o, struct policy *p, char *err
 	for (f = 0; f < 2; f++)
 		if (o->policy[f]) {
 			src[n].kind = POLICY_FILE;
-			src[n].lang = POLICY_IPTABLES;
+			src[n].lang = POLICY_IPTABLES;	/* a file's is its content's */
 			src[n].family = f ? 6 : 4;
 			src[n].path = o->policy[f];
 			n++;
 		}
-	if (policy_load(p, src, n, NULL, err, errlen) < 0)
-		return -1;
-	if (p->nft[0] || p->nft[1]) {
-		snprintf(err, errlen, "%s: an nftables ruleset; the live audit (collect --policy) "
-			 "reads iptables-save policies only in this version (check --ruleset reads "
-			 "nftables)", o->policy[0] ? o->policy[0] : o->policy[1]);
-		policy_free(p);
-		return -1;
-	}
-	return 0;
+	return policy_load(p, src, n, NULL, err, errlen);
 }
 
 struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct store *st,
@@ -232,11 +236,13 @@ int audit_reload(struct audit *a, char *err, size_t errlen)
 	if (load_intended(&a->o, &np, err, errlen) < 0)
 		return -1;
 	for (f = 0; f < 2; f++) {
+		struct policy_rules ro, rn;
 		struct diffctx x;
-		uint8_t *mo, *mn;
+		uint8_t *mo = NULL, *mn = NULL;
 		char msg[300];
+		int rc = 0;
 
-		if (!np.rs[f])
+		if (policy_rules_of(&np, f, &rn) < 0)
 			continue;
 		memset(&x, 0, sizeof(x));
 		x.a = a;
@@ -244,22 +250,35 @@ int audit_reload(struct audit *a, char *err, size_t errlen)
 		x.info = 1;
 		x.what_i = "before";
 		x.what_l = "reloaded policy";
-		mo = calloc(ipt_rule_count(a->in.pol.rs[f]) + 1, 1);
-		mn = calloc(ipt_rule_count(np.rs[f]) + 1, 1);
-		if (mo && mn && a->in.pol.rs[f])
-			audit_rules_diff(a->in.pol.rs[f], np.rs[f], mo, mn, audit_on_rdiff, &x);
+		if (policy_rules_of(&a->in.pol, f, &ro) == 0) {
+			mo = calloc(policy_rule_count(&ro) + 1, 1);
+			mn = calloc(policy_rule_count(&rn) + 1, 1);
+			if (mo && mn)
+				rc = audit_rules_diff(&ro, &rn, f, mo, mn, audit_on_rdiff, &x);
+		}
 		free(mo);
 		free(mn);
-		snprintf(msg, sizeof(msg), "reloaded the intended %s policy %s: %d change%s",
-			 f ? "IPv6" : "IPv4", a->o.policy[f], x.n, x.n == 1 ? "" : "s");
-		audit_info(a, msg);
+		if (rc < 0 && errno == EXDEV) {
+			snprintf(msg, sizeof(msg), "reloaded the intended %s policy %s: now %s, "
+				 "before %s; its rules are not paired with the old ones",
+				 f ? "IPv6" : "IPv4", a->o.policy[f] ? a->o.policy[f] : a->o.policy[0],
+				 rn.lang == POLICY_NFT ? "nftables" : "iptables",
+				 rn.lang == POLICY_NFT ? "iptables" : "nftables");
+			audit_info(a, msg);
+		} else
+		{
+			snprintf(msg, sizeof(msg), "reloaded the intended %s policy %s: %d change%s",
+				 f ? "IPv6" : "IPv4", a->o.policy[f] ? a->o.policy[f] : a->o.policy[0],
+				 x.n, x.n == 1 ? "" : "s");
+			audit_info(a, msg);
+		}
 		if (audit_evalset_set(a, &a->in, f, &np) < 0) {
 			snprintf(err, errlen, "out of memory");
 			policy_free(&np);
 			return -1;
 		}
 		a->live_same[f] = 0;
-		if (a->live_known[f] && a->lv.pol.rs[f]) {
+		if (a->live_known[f] && policy_has(&a->lv.pol, f)) {
 			memset(a->pfx_state, 0, sizeof(a->pfx_state));
 			audit_compare_live(a, f);
 			if (a->live_same[f])
@@ -308,7 +327,6 @@ void audit_free(struct audit *a)
 	for (f = 0; f < 2; f++) {
 		evalset_free_family(&a->in, f);
 		evalset_free_family(&a->lv, f);
-		free(a->live_text[f]);
 	}
 	if (a->pend)
 		for (i = 0; i < a->npend; i++)

@@ -15,6 +15,7 @@
 #include "collect/collector.h"
 #include "classify/hostinfo.h"
 #include "policy/ipt.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 /* Violation kinds (stable names, stored in violations.kind). */
@@ -59,11 +60,14 @@ void audit_refresh_host(struct audit *a);
  * old policy. Returns 0, or -1 with a message in err. */
 int audit_reload(struct audit *a, char *err, size_t errlen);
 
-/* The live ruleset text of family fam (4 or 6), as read from the kernel; NULL when it could
- * not be read (note says why). Compares with the intended policy when the text changed:
- * emits ruleset_differs per rule and live_differs per group of recorded flows whose
- * verdict the difference changes. */
-void audit_set_live(struct audit *a, int fam, const char *text, size_t len, const char *note);
+/* The live ruleset of family fam (4 or 6), a reply of the privileged reader: native
+ * nftables (with any iptables-nft tables) when the reply names native tables for fam,
+ * else the iptables text (policy_load_reply). When it changed (counters aside), compares
+ * with the intended policy: emits ruleset_differs per rule (same language; across
+ * languages only verdicts are compared) and live_differs per group of recorded flows
+ * whose verdict the difference changes. A reply that cannot be read is an info line. */
+struct rulesrc_reply;
+void audit_set_live(struct audit *a, int fam, const struct rulesrc_reply *x);
 
 /* Periodic work: summaries of rate-limited repeats, unanswered attempts. Cheap; call often. */
 void audit_tick(struct audit *a, uint64_t now_usec);
@@ -84,6 +88,9 @@ void audit_summary(const struct audit *a, FILE *f);
 
 /* Hash of iptables-save text for change detection: comment lines and counters ignored. */
 uint64_t audit_rules_hash(const char *text, size_t len);
+/* Hash of `nft -j list ruleset' JSON for change detection: the numbers of "packets",
+ * "bytes" and "expires" (what changes while the same ruleset runs) ignored. */
+uint64_t audit_nft_json_hash(const char *text, size_t len);
 /* A rule's canonical "-A CHAIN ..." text without counters (malloc'd), or NULL. */
 char *audit_rule_text(const struct ipt_ruleset *rs, uint32_t rule);
 /* What two rules are compared by: the text with each module's and the target's options
@@ -105,16 +112,23 @@ struct audit_rdiff {
 	unsigned line_i;
 };
 typedef void (*audit_rdiff_fn)(void *arg, const struct audit_rdiff *d);
-/* Calls fn for every difference, chain by chain (rules matched by longest common
- * subsequence of their canonical text; unmatched ones at the same place are "changed").
- * mi/ml (ipt_rule_count bytes each) get 1 for each rule the other side also has.
- * Returns 0, or -1 (ENOMEM). */
-int audit_rules_diff(const struct ipt_ruleset *intended, const struct ipt_ruleset *live,
-		     uint8_t *mi, uint8_t *ml, audit_rdiff_fn fn, void *arg);
+/* Calls fn for every difference of family fam (0 IPv4, 1 IPv6), chain by chain (rules
+ * matched by longest common subsequence of their canonical text, or for nftables of
+ * nft_rule_key(); unmatched ones at the same place are "changed"). Both sides must be of
+ * one language (iptables or nftables; an nftables chain is compared when its table sees
+ * fam). mi/ml (policy_rule_count bytes each) get 1 for each rule the other side also
+ * has. Returns 0, or -1: ENOMEM, or EXDEV for two languages (nothing paired). */
+int audit_rules_diff(const struct policy_rules *intended, const struct policy_rules *live,
+		     int fam, uint8_t *mi, uint8_t *ml, audit_rdiff_fn fn, void *arg);
+/* The id of chain `name' of `table' ("filter"; nftables "inet filter") in r as
+ * audit_rules_diff names it, or IPT_NONE. */
+uint32_t audit_chain_named(const struct policy_rules *r, int fam, const char *table,
+			   const char *name);
 /* Whether NFLOG prefix `prefix` names a drop or reject rule: by convention (the prefix
- * begins with "drop" or "reject", any case), or in live ruleset rs an NFLOG rule with this
+ * begins with "drop" or "reject", any case), or in live ruleset rs (NULL: none; nftables:
+ * nft_log_prefix_drops) an NFLOG rule with this
  * prefix is followed in its chain by a DROP or REJECT rule with the same matches, or is the
  * last rule of a built-in chain whose policy is DROP. 1 (why says which), or 0. */
-int audit_prefix_drops(const struct ipt_ruleset *rs, const char *prefix, char *why, size_t len);
+int audit_prefix_drops(const struct policy_rules *rs, const char *prefix, char *why, size_t len);
 
 #endif

@@ -248,8 +248,11 @@ void audit_on_nflog(void *arg, struct flow_entry *e, const struct pkt_record *r,
 		return;
 	pfx = a->c->prefixes[prefix];
 	if (!a->pfx_state[prefix]) {
-		int drops = audit_prefix_drops(a->lv.pol.rs[0], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0])) ||
-			    audit_prefix_drops(a->lv.pol.rs[1], pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0]));
+		struct policy_rules r4, r6;
+		int drops = audit_prefix_drops(policy_rules_of(&a->lv.pol, 0, &r4) == 0 ? &r4 : NULL,
+					       pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0])) ||
+			    audit_prefix_drops(policy_rules_of(&a->lv.pol, 1, &r6) == 0 ? &r6 : NULL,
+					       pfx, a->pfx_why[prefix], sizeof(a->pfx_why[0]));
 
 		a->pfx_state[prefix] = drops ? 1 : 2;
 	}

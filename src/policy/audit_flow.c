@@ -56,7 +56,7 @@ int audit_eval(struct evalset *s, int fam, const struct check_flow *f, const cha
 	if (!s->ev[fam])
 		return -1;
 	check_flow_to_packet(f, ifname, &p);
-	if (ipt_eval_packet(s->ev[fam], &p, &r) < 0)
+	if (policy_eval_packet(s->ev[fam], &p, &r) < 0)
 		return -1;
 	check_res_from(out, &r);
 	return 0;

@@ -96,8 +96,8 @@ struct service {
 
 /* One ruleset side, both families. */
 struct evalset {
-	struct policy pol;	/* the parsed and compiled rulesets */
-	struct ipt_eval *ev[2];
+	struct policy pol;	/* the parsed and compiled rulesets (iptables or nftables) */
+	struct policy_eval *ev[2];
 	uint8_t *match[2];	/* per rule: the other side has it too (after a diff) */
 };
 
@@ -111,8 +111,6 @@ struct audit {
 	struct evalset in, lv;
 	int live_known[2], live_same[2];
 	uint64_t live_hash[2];
-	char *live_text[2];
-	size_t live_len[2];
 	char live_note[2][256];
 	uint8_t pfx_state[COLLECTOR_MAX_PREFIXES];	/* 0 unknown, 1 drop, 2 not */
 	char (*pfx_why)[200];

@@ -12,8 +12,32 @@
 #include "classify/classify.h"
 #include "common/plural.h"
 #include "common/util.h"
+#include "policy/rulesrc.h"
 
 /* ---- describing ---- */
+
+/* Rule `rule' of slot fam of s as text (iptables: its canonical form; nftables: its line
+ * of the file, or its name when read as JSON) into buf; 0, or -1. */
+static int rule_text(const struct evalset *s, int fam, uint32_t rule, char *buf, size_t len)
+{
+	struct policy_rules pr;
+
+	buf[0] = '\0';
+	if (policy_rules_of(&s->pol, fam, &pr) < 0 || rule == IPT_NONE)
+		return -1;
+	if (pr.lang == POLICY_IPTABLES) {
+		char *t = audit_rule_text(pr.ipt, rule);
+
+		if (!t)
+			return -1;
+		snprintf(buf, len, "%s", t);
+		free(t);
+		return 0;
+	}
+	if (policy_rule_text(&pr, rule, buf, len) <= 0)
+		policy_rule_name(&pr, rule, buf, len);
+	return 0;
+}
 
 void audit_res_desc(const struct audit *a, int live, int fam, const struct check_res *r,
 		     char *buf, size_t len)
@@ -23,15 +47,15 @@ void audit_res_desc(const struct audit *a, int live, int fam, const struct check
 	size_t n;
 
 	check_res_text(policy_rules_of(&s->pol, fam, &pr) == 0 ? &pr : NULL, r, buf, len);
-	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && s->pol.rs[fam]) {
-		char *t = audit_rule_text(s->pol.rs[fam], r->rule);
+	if (r->by == IPT_BY_RULE && r->rule != IPT_NONE && policy_has(&s->pol, fam)) {
+		char t[600];
 
 		n = strlen(buf);
-		if (t && n + 8 < len)
+		if (rule_text(s, fam, r->rule, t, sizeof(t)) == 0 && n + 8 < len)
 			snprintf(buf + n, len - n, " `%s'", t);
-		free(t);
 		n = strlen(buf);
-		if (o->pol.rs[fam] && a->live_known[fam] && s->match[fam] && !s->match[fam][r->rule])
+		if (policy_has(&o->pol, fam) && a->live_known[fam] && s->match[fam] &&
+		    !s->match[fam][r->rule])
 			snprintf(buf + n, len - n, live ? " (not in the intended policy)" :
 				 " (missing from the live ruleset)");
 	}
@@ -91,20 +115,21 @@ void audit_path_diff(struct audit *a, int fam, const struct check_flow *f, const
 		memset(&acc, 0, sizeof(acc));
 		acc.match = s->match[fam];
 		check_flow_to_packet(f, ifname, &p);
-		ipt_eval_set_hook(s->ev[fam], on_path_rule, &acc);
-		ipt_eval_packet(s->ev[fam], &p, &r);
-		ipt_eval_set_hook(s->ev[fam], NULL, NULL);
+		policy_eval_set_hook(s->ev[fam], on_path_rule, &acc);
+		policy_eval_packet(s->ev[fam], &p, &r);
+		policy_eval_set_hook(s->ev[fam], NULL, NULL);
 		for (i = 0; i < acc.n && used + 16 < len; i++) {
-			char rn[128], *t = audit_rule_text(s->pol.rs[fam], acc.rule[i]);
+			char rn[128], t[600];
 			struct policy_rules pr;
 
 			check_rule_name(policy_rules_of(&s->pol, fam, &pr) == 0 ? &pr : NULL,
 					acc.rule[i], rn, sizeof(rn));
+			if (rule_text(s, fam, acc.rule[i], t, sizeof(t)) < 0)
+				snprintf(t, sizeof(t), "?");
 			used += (size_t)snprintf(buf + used, len - used, "%s%s %s `%s'", used ? "; " : "",
 						 live ? "live-only rule on its path:" :
 						 "rule on its path missing from the live ruleset:",
-						 rn, t ? t : "?");
-			free(t);
+						 rn, t);
 			if (used >= len)
 				used = len - 1;
 		}
@@ -264,6 +289,7 @@ out:
 /* Compares the live ruleset of family fam with the intended one. */
 void audit_compare_live(struct audit *a, int fam)
 {
+	struct policy_rules pi, pl;
 	struct diffctx x;
 
 	memset(&x, 0, sizeof(x));
@@ -272,11 +298,26 @@ void audit_compare_live(struct audit *a, int fam)
 	x.what_i = "intended";
 	x.what_l = "live ruleset";
 	a->live_same[fam] = 0;
-	if (!a->in.pol.rs[fam] || !a->lv.pol.rs[fam])
+	if (policy_rules_of(&a->in.pol, fam, &pi) < 0 || policy_rules_of(&a->lv.pol, fam, &pl) < 0)
 		return;
-	if (audit_rules_diff(a->in.pol.rs[fam], a->lv.pol.rs[fam], a->in.match[fam], a->lv.match[fam],
-			     audit_on_rdiff, &x) < 0)
+	if (audit_rules_diff(&pi, &pl, fam, a->in.match[fam], a->lv.match[fam], audit_on_rdiff,
+			     &x) < 0) {
+		char msg[400];
+
+		if (errno != EXDEV)
+			return;
+		/* two languages: no rule is said to be missing; the verdicts are compared */
+		memset(a->in.match[fam], 1, policy_rule_count(&pi));
+		memset(a->lv.match[fam], 1, policy_rule_count(&pl));
+		snprintf(msg, sizeof(msg), "the live %s ruleset is %s and the intended policy "
+			 "%s: their rules are not paired; comparing the verdicts of the flows "
+			 "recorded in the last %us, and of every new flow", fam ? "IPv6" : "IPv4",
+			 pl.lang == POLICY_NFT ? "nftables" : "iptables",
+			 pi.lang == POLICY_NFT ? "nftables" : "iptables", a->o.window_s);
+		audit_info(a, msg);
+		check_recorded(a, fam);
 		return;
+	}
 	a->live_same[fam] = x.n == 0;
 	if (x.n) {
 		struct alert_line l;
@@ -305,58 +346,51 @@ void audit_info(struct audit *a, const char *msg)
 	alert_emit(a->o.alert, &l);
 }
 
-void audit_set_live(struct audit *a, int fam4or6, const char *text, size_t len, const char *note)
+void audit_set_live(struct audit *a, int fam4or6, const struct rulesrc_reply *x)
 {
 	int fam = fam4or6 == 6;
-	struct policy_src src;
 	struct policy lp;
+	struct policy_rules pr;
 	uint64_t h;
-	char msg[600], perr[400];
+	char msg[1200], perr[600];
 
-	if (!a->in.pol.rs[fam])
+	if (!policy_has(&a->in.pol, fam))
 		return;	/* no intended policy for this family: nothing to compare */
-	if (!text) {
-		if (a->live_known[fam] || strcmp(a->live_note[fam], note ? note : "")) {
+	if (x->native[fam])	/* nftables' ruleset is the live one (rulesrc.h) */
+		h = x->nft_status == RULESRC_OK && x->nft_json ?
+		    audit_nft_json_hash(x->nft_json, x->nft_len) : 0;
+	else
+		h = x->status[fam] == RULESRC_OK ? audit_rules_hash(x->text[fam], x->len[fam]) : 0;
+	if (a->live_known[fam] && h && h == a->live_hash[fam])
+		return;
+	memset(&lp, 0, sizeof(lp));
+	if (!h || policy_load_reply(&lp, fam4or6, x, perr, sizeof(perr)) < 0) {
+		if (!h)
+			snprintf(perr, sizeof(perr), "%s", x->native[fam] ? (x->nft_json ? x->nft_json :
+				 "nft listed nothing") : x->text[fam] ? x->text[fam] : "no answer");
+		if (a->live_known[fam] || strncmp(a->live_note[fam], perr, 250)) {
 			snprintf(msg, sizeof(msg), "cannot read the live %s ruleset: %s",
-				 fam ? "IPv6" : "IPv4", note ? note : "");
+				 fam ? "IPv6" : "IPv4", perr);
 			audit_info(a, msg);
 		}
-		snprintf(a->live_note[fam], sizeof(a->live_note[fam]), "%s", note ? note : "");
+		snprintf(a->live_note[fam], sizeof(a->live_note[fam]), "%.250s", perr);
 		a->live_known[fam] = 0;
+		policy_free(&lp);
 		return;
 	}
-	h = audit_rules_hash(text, len);
-	if (a->live_known[fam] && h == a->live_hash[fam])
-		return;
-	memset(&src, 0, sizeof(src));
-	memset(&lp, 0, sizeof(lp));
-	src.kind = POLICY_TEXT;
-	src.lang = POLICY_IPTABLES;
-	src.family = fam ? 6 : 4;
-	src.text = text;
-	src.len = len;
-	if (policy_load(&lp, &src, 1, NULL, perr, sizeof(perr)) < 0) {
-		snprintf(msg, sizeof(msg), "the live %s ruleset does not parse: %s",
-			 fam ? "IPv6" : "IPv4", perr);
-		audit_info(a, msg);
-		a->live_known[fam] = 0;
-		return;
-	}
-	free(a->live_text[fam]);
-	a->live_text[fam] = malloc(len + 1);
-	if (a->live_text[fam]) {
-		memcpy(a->live_text[fam], text, len);
-		a->live_text[fam][len] = '\0';
-		a->live_len[fam] = len;
-	}
+	a->live_note[fam][0] = '\0';
 	if (audit_evalset_set(a, &a->lv, fam, &lp) < 0) {
+		policy_free(&lp);
 		a->live_known[fam] = 0;
 		return;
 	}
-	if (note && *note)
-		audit_info(a, note);
-	snprintf(msg, sizeof(msg), "read the live %s ruleset (%u rules)%s", fam ? "IPv6" : "IPv4",
-		 ipt_rule_count(a->lv.pol.rs[fam]), a->live_known[fam] ? ": it changed" : "");
+	policy_free(&lp);
+	if (a->lv.pol.warn[fam][0])
+		audit_info(a, a->lv.pol.warn[fam]);
+	policy_rules_of(&a->lv.pol, fam, &pr);
+	snprintf(msg, sizeof(msg), "read the live %s ruleset (%u rule%s; %s)%s",
+		 fam ? "IPv6" : "IPv4", policy_rule_count(&pr), plural_s(policy_rule_count(&pr)),
+		 a->lv.pol.origin[fam], a->live_known[fam] ? ": it changed" : "");
 	audit_info(a, msg);
 	a->live_known[fam] = 1;
 	a->live_hash[fam] = h;

@@ -5,6 +5,7 @@
 #include "policy/audit.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,30 @@ uint64_t audit_rules_hash(const char *text, size_t len)
 			h = (h ^ '\n') * 1099511628211ull;
 		}
 		i = e + 1;
+	}
+	return h;
+}
+
+uint64_t audit_nft_json_hash(const char *text, size_t len)
+{
+	static const char *const skip[] = { "\"packets\":", "\"bytes\":", "\"expires\":" };
+	uint64_t h = 1469598103934665603ull;
+	size_t i = 0, k;
+
+	while (i < len) {
+		h = (h ^ (uint8_t)text[i]) * 1099511628211ull;
+		for (k = 0; k < 3; k++) {
+			size_t n = strlen(skip[k]);
+
+			if (text[i] == '"' && len - i >= n && !memcmp(text + i, skip[k], n)) {
+				i += n;
+				while (i < len && (text[i] == ' ' || isdigit((unsigned char)text[i])))
+					i++;
+				break;
+			}
+		}
+		if (k == 3)
+			i++;
 	}
 	return h;
 }
@@ -218,23 +243,121 @@ static void chain_texts_free(struct side_chain *c)
 	c->text = c->key = NULL;
 }
 
-static int chain_texts(const struct ipt_ruleset *rs, uint32_t chain, struct side_chain *c)
+/* A chain of either language, as the diff sees it. */
+struct rd_chain {
+	char table[80];		/* "filter" (iptables) or "inet filter" (nft) */
+	const char *name;
+	int tid;		/* iptables: enum ipt_table */
+	int hook, declared;	/* declared: the chain has a policy of its own */
+	enum ipt_verdict policy;
+	unsigned line;
+	uint32_t first, n;
+};
+
+static uint32_t rd_count(const struct policy_rules *r)
 {
-	struct ipt_chain_info ci;
+	return r->lang == POLICY_NFT ? nft_chain_count(r->nft->rs) : ipt_chain_count(r->ipt);
+}
+
+/* Chain c of r; -1 when absent or, for nftables, in a table that does not see family fam
+ * (ip: IPv4, ip6: IPv6, inet: both; arp, bridge and netdev tables are not compared). */
+static int rd_get(const struct policy_rules *r, int fam, uint32_t c, struct rd_chain *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (c == IPT_NONE)
+		return -1;
+	if (r->lang == POLICY_NFT) {
+		struct nft_chain_info ci;
+
+		if (nft_chain_get(r->nft->rs, c, &ci) < 0 ||
+		    (strcmp(ci.family, "inet") && strcmp(ci.family, fam ? "ip6" : "ip")))
+			return -1;
+		snprintf(o->table, sizeof(o->table), "%s %s", ci.family, ci.table);
+		o->name = ci.name;
+		o->hook = ci.hook;
+		o->declared = ci.type[0] != '\0';	/* a base chain */
+		o->policy = ci.policy;
+		o->first = ci.first_rule;
+		o->n = ci.nrules;
+	} else {
+		struct ipt_chain_info ci;
+
+		if (ipt_chain_get(r->ipt, c, &ci) < 0)
+			return -1;
+		snprintf(o->table, sizeof(o->table), "%s", ipt_table_name(ci.table));
+		o->name = ci.name;
+		o->tid = ci.table;
+		o->hook = ci.hook;
+		o->declared = ci.policy_declared;
+		o->policy = ci.policy;
+		o->line = ci.line;
+		o->first = ci.first_rule;
+		o->n = ci.nrules;
+	}
+	return 0;
+}
+
+uint32_t audit_chain_named(const struct policy_rules *r, int fam, const char *table,
+			   const char *name)
+{
+	uint32_t c, n = rd_count(r);
+	struct rd_chain x;
+
+	for (c = 0; c < n; c++)
+		if (rd_get(r, fam, c, &x) == 0 && !strcmp(x.name, name) && !strcmp(x.table, table))
+			return c;
+	return IPT_NONE;
+}
+
+/* The chain of r like x (same table and name), or IPT_NONE. */
+static uint32_t rd_find(const struct policy_rules *r, int fam, const struct rd_chain *x,
+			const struct policy_rules *xr)
+{
+	if (r->lang == POLICY_IPTABLES && xr->lang == POLICY_IPTABLES)
+		return ipt_chain_find(r->ipt, (enum ipt_table)x->tid, x->name);
+	return audit_chain_named(r, fam, x->table, x->name);
+}
+
+/* A rule's display text and comparison key (malloc'd); -1 ENOMEM. nftables rules show
+ * their line of the file (native syntax) or their handle (JSON), and compare by
+ * nft_rule_key(). */
+static int rule_text_key(const struct policy_rules *r, uint32_t rule, char **text, char **key)
+{
+	char buf[1024];
+	struct nft_rule_info ri;
+
+	if (r->lang == POLICY_IPTABLES) {
+		*text = audit_rule_text(r->ipt, rule);
+		*key = *text ? audit_rule_key(*text) : NULL;
+		return *key ? 0 : -1;
+	}
+	if (nft_rule_get(r->nft->rs, rule, &ri) < 0)
+		return -1;
+	if (policy_rule_text(r, rule, buf, sizeof(buf)) <= 0)
+		snprintf(buf, sizeof(buf), "handle %llu", (unsigned long long)ri.handle);
+	*text = strdup(buf);
+	snprintf(buf, sizeof(buf), "%016llx",
+		 (unsigned long long)nft_rule_key(r->nft->rs, rule));
+	*key = strdup(buf);
+	return *text && *key ? 0 : -1;
+}
+
+static int chain_texts(const struct policy_rules *r, const struct rd_chain *ch,
+		       struct side_chain *c)
+{
 	uint32_t i;
 
 	memset(c, 0, sizeof(*c));
-	if (chain == IPT_NONE || ipt_chain_get(rs, chain, &ci) < 0)
+	if (!ch)
 		return 0;
-	c->first = ci.first_rule;
-	c->n = ci.nrules;
+	c->first = ch->first;
+	c->n = ch->n;
 	c->text = calloc(c->n ? c->n : 1, sizeof(char *));
 	c->key = calloc(c->n ? c->n : 1, sizeof(char *));
 	if (!c->text || !c->key)
 		return -1;
 	for (i = 0; i < c->n; i++)
-		if (!(c->text[i] = audit_rule_text(rs, c->first + i)) ||
-		    !(c->key[i] = audit_rule_key(c->text[i])))
+		if (rule_text_key(r, c->first + i, &c->text[i], &c->key[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -284,49 +407,46 @@ static int match_chain(const struct side_chain *a, const struct side_chain *b, u
 	return 0;
 }
 
-int audit_rules_diff(const struct ipt_ruleset *in, const struct ipt_ruleset *lv, uint8_t *mi,
-		     uint8_t *ml, audit_rdiff_fn fn, void *arg)
+int audit_rules_diff(const struct policy_rules *in, const struct policy_rules *lv, int fam,
+		     uint8_t *mi, uint8_t *ml, audit_rdiff_fn fn, void *arg)
 {
-	uint32_t c, nci = ipt_chain_count(in), ncl = ipt_chain_count(lv);
-	int ret = -1;
+	uint32_t c, nci = rd_count(in), ncl = rd_count(lv);
 
-	memset(mi, 0, ipt_rule_count(in));
-	memset(ml, 0, ipt_rule_count(lv));
+	memset(mi, 0, policy_rule_count(in));
+	memset(ml, 0, policy_rule_count(lv));
+	if (in->lang != lv->lang) {
+		errno = EXDEV;
+		return -1;
+	}
 	/* chains of the intended ruleset, and live chains of the same table and name */
 	for (c = 0; c < nci + ncl; c++) {
-		struct ipt_chain_info ci, cl;
+		struct rd_chain ci, cl;
 		struct side_chain a, b;
 		struct audit_rdiff d;
-		uint32_t other, i, j;
-		int is_live = c >= nci;
+		uint32_t other = IPT_NONE, i, j;
+		int is_live = c >= nci, have_l = 0;
 
-		if (ipt_chain_get(is_live ? lv : in, is_live ? c - nci : c, is_live ? &cl : &ci) < 0)
+		if (rd_get(is_live ? lv : in, fam, is_live ? c - nci : c, is_live ? &cl : &ci) < 0)
 			continue;
 		if (!is_live) {
-			other = ipt_chain_find(lv, ci.table, ci.name);
-			if (other != IPT_NONE)
-				ipt_chain_get(lv, other, &cl);
-		} else {
-			if (ipt_chain_find(in, cl.table, cl.name) != IPT_NONE)
-				continue;	/* done from the intended side */
-			other = IPT_NONE;
+			other = rd_find(lv, fam, &ci, in);
+			have_l = rd_get(lv, fam, other, &cl) == 0;
+		} else if (rd_find(in, fam, &cl, lv) != IPT_NONE) {
+			continue;	/* done from the intended side */
 		}
 		memset(&d, 0, sizeof(d));
-		d.table = ipt_table_name(is_live ? cl.table : ci.table);
+		d.table = is_live ? cl.table : ci.table;
 		d.chain = is_live ? cl.name : ci.name;
-		if (chain_texts(in, is_live ? IPT_NONE : c, &a) < 0 ||
-		    chain_texts(lv, is_live ? c - nci : other, &b) < 0) {
+		if (chain_texts(in, is_live ? NULL : &ci, &a) < 0 ||
+		    chain_texts(lv, is_live || have_l ? &cl : NULL, &b) < 0 ||
+		    (a.n && b.n && match_chain(&a, &b, mi, ml) < 0)) {
 			chain_texts_free(&a);
 			chain_texts_free(&b);
-			goto out;
+			errno = ENOMEM;
+			return -1;
 		}
-		if (a.n && b.n && match_chain(&a, &b, mi, ml) < 0) {
-			chain_texts_free(&a);
-			chain_texts_free(&b);
-			goto out;
-		}
-		if (!is_live && other != IPT_NONE && ci.hook >= 0 && ci.policy != cl.policy &&
-		    (ci.policy_declared || cl.policy_declared)) {
+		if (!is_live && have_l && ci.hook >= 0 && ci.policy != cl.policy &&
+		    (ci.declared || cl.declared)) {
 			d.op = AUDIT_RD_POLICY;
 			d.intended_policy = ci.policy;
 			d.live_policy = cl.policy;
@@ -368,9 +488,7 @@ int audit_rules_diff(const struct ipt_ruleset *in, const struct ipt_ruleset *lv,
 		chain_texts_free(&a);
 		chain_texts_free(&b);
 	}
-	ret = 0;
-out:
-	return ret;
+	return 0;
 }
 
 /* The --nflog-prefix argument of a rule's text, unquoted, into buf; 0, or -1 if none. */
@@ -407,8 +525,9 @@ static const char *matches_of(const char *text, size_t *n)
 	return text;
 }
 
-int audit_prefix_drops(const struct ipt_ruleset *rs, const char *prefix, char *why, size_t len)
+int audit_prefix_drops(const struct policy_rules *pr, const char *prefix, char *why, size_t len)
 {
+	const struct ipt_ruleset *rs;
 	uint32_t r, n;
 	char pfx[128];
 
@@ -416,8 +535,11 @@ int audit_prefix_drops(const struct ipt_ruleset *rs, const char *prefix, char *w
 		snprintf(why, len, "its prefix `%s' says drop/reject (convention)", prefix);
 		return 1;
 	}
-	if (!rs)
+	if (!pr)
 		return 0;
+	if (pr->lang == POLICY_NFT)
+		return nft_log_prefix_drops(pr->nft->rs, prefix, why, len);
+	rs = pr->ipt;
 	n = ipt_rule_count(rs);
 	for (r = 0; r < n; r++) {
 		struct ipt_rule_info ri, rn;

@@ -23,19 +23,6 @@ static int is_block(uint8_t v)
 	return v == IPT_V_DROP || v == IPT_V_REJECT;
 }
 
-/* The chain id of table/name in rs, or IPT_NONE. */
-static uint32_t chain_named(const struct ipt_ruleset *rs, const char *table, const char *name)
-{
-	uint32_t c, n = ipt_chain_count(rs);
-	struct ipt_chain_info ci;
-
-	for (c = 0; c < n; c++)
-		if (ipt_chain_get(rs, c, &ci) == 0 && !strcmp(ci.name, name) &&
-		    !strcmp(ipt_table_name(ci.table), table))
-			return c;
-	return IPT_NONE;
-}
-
 /* Whether flow result r was decided by rule (rule != IPT_NONE) or else chain's policy. */
 static int decided_by(const struct check_res *r, uint32_t rule, uint32_t chain)
 {
@@ -155,8 +142,8 @@ static void on_diff(void *arg, const struct audit_rdiff *d)
 	if (d->op == AUDIT_RD_POLICY) {
 		c->pol_cur = d->intended_policy;
 		c->pol_new = d->live_policy;
-		c->chain_cur = chain_named(x->cur->rs[f]->ipt, d->table, d->chain);
-		c->chain_new = chain_named(x->nw->rs[f]->ipt, d->table, d->chain);
+		c->chain_cur = audit_chain_named(x->cur->rs[f], f, d->table, d->chain);
+		c->chain_new = audit_chain_named(x->nw->rs[f], f, d->table, d->chain);
 		policy_traffic(x->cur, x->fs, f, c->chain_cur, &c->cur_flows, &c->cur_packets);
 		policy_traffic(x->nw, x->fs, f, c->chain_new, &c->new_flows, &c->new_packets);
 		if (is_block((uint8_t)c->pol_cur))
@@ -186,22 +173,20 @@ int check_rdiff(struct check_rchanges *out, const struct check_side *cur,
 
 	memset(out, 0, sizeof(*out));
 	for (x.fam = 0; x.fam < 2; x.fam++) {
-		const struct ipt_ruleset *a, *b;
+		const struct policy_rules *a = cur->rs[x.fam], *b = nw->rs[x.fam];
 
-		if (!cur->rs[x.fam] || !nw->rs[x.fam] || !cur->hit_packets[x.fam] ||
-		    !nw->hit_packets[x.fam] || !cur->res || !nw->res)
+		if (!a || !b || !cur->hit_packets[x.fam] || !nw->hit_packets[x.fam] || !cur->res ||
+		    !nw->res)
 			continue;
-		if (cur->rs[x.fam]->lang != POLICY_IPTABLES || nw->rs[x.fam]->lang != POLICY_IPTABLES) {
-			out->no_rules[x.fam] = 1;	/* no rule pairing across or within nft */
+		if (a->lang != b->lang) {
+			out->no_rules[x.fam] = 1;	/* iptables against nftables: not paired */
 			continue;
 		}
-		a = cur->rs[x.fam]->ipt;
-		b = nw->rs[x.fam]->ipt;
 		free(mc);
 		free(mn);
-		mc = calloc(ipt_rule_count(a) + 1, 1);
-		mn = calloc(ipt_rule_count(b) + 1, 1);
-		if (!mc || !mn || audit_rules_diff(a, b, mc, mn, on_diff, &x) < 0 || x.failed)
+		mc = calloc(policy_rule_count(a) + 1, 1);
+		mn = calloc(policy_rule_count(b) + 1, 1);
+		if (!mc || !mn || audit_rules_diff(a, b, x.fam, mc, mn, on_diff, &x) < 0 || x.failed)
 			goto out;
 	}
 	ret = 0;

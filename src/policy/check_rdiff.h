@@ -46,14 +46,15 @@ struct check_rchange {
 struct check_rchanges {
 	struct check_rchange *v;
 	size_t n, cap;
-	int no_rules[2];	/* per family: a side is nftables, whose rules are not paired
-				 * (only the per-flow verdict diff tells what changes) */
+	int no_rules[2];	/* per family: one side is iptables and the other nftables, whose
+				 * rules are not paired (only the per-flow verdict diff tells
+				 * what changes) */
 };
 
 /* Diffs cur (--against) and nw (the proposed), both evaluated with hit counts over fs;
  * cur_alone: cur's results with the martian checks off (check_evaluate_alone). Families
- * where either side has no ruleset are skipped; so are those where either side is an
- * nftables ruleset (no_rules set). Returns 0, or -1 (ENOMEM). */
+ * where either side has no ruleset are skipped; so are those where one side is iptables
+ * and the other nftables (no_rules set). Returns 0, or -1 (ENOMEM). */
 int check_rdiff(struct check_rchanges *out, const struct check_side *cur,
 		const struct check_res *cur_alone, const struct check_side *nw,
 		const struct check_flows *fs);

@@ -91,6 +91,19 @@ uint32_t nft_chain_count(const struct nft_ruleset *rs);
 int nft_chain_get(const struct nft_ruleset *rs, uint32_t chain, struct nft_chain_info *info);
 int nft_rule_get(const struct nft_ruleset *rs, uint32_t rule, struct nft_rule_info *info);
 
+/* Gives the rules of rs loaded from native text their lines (nft_lines.c): a file, or nft's
+ * own listing of a loaded ruleset; returns how many got one. */
+int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len);
+
+/* A rule's key: equal for the same rule listed twice by the same nft (counters and
+ * handles aside; a named set it looks up counts with its elements). */
+uint64_t nft_rule_key(const struct nft_ruleset *rs, uint32_t rule);
+/* 1 when a rule logs to NFLOG with prefix and drops or rejects those packets (by itself,
+ * by the next rule with the same matches, or as the last rule of a base chain whose
+ * policy is drop), with why; else 0. */
+int nft_log_prefix_drops(const struct nft_ruleset *rs, const char *prefix, char *why,
+			 size_t len);
+
 struct nft_eval;
 
 /* ctx may be NULL (everything host-specific unknown). rs and ctx must outlive ev. */

@@ -146,6 +146,8 @@ struct nft_rule {
 	uint8_t need_fam, need_proto;
 	uint64_t packets, bytes;
 	int32_t log_group;
+	char *log_prefix;	/* of its first `log' with a prefix, or NULL */
+	uint64_t key, mkey;	/* nft_key.c: the whole rule's, its match statements' */
 	uint16_t unknown;
 	const char *unknown_what;	/* static string */
 };
@@ -199,9 +201,13 @@ int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
  * prefix/range/wildcard (== out for a plain value). 0, or -1 (not modelled). */
 int nft_value_parse(struct json_t *v, int f, uint8_t *lo, uint8_t *hi);
 
-/* Gives the rules of rs loaded from native text their lines (nft_lines.c); returns how
- * many got one. */
-int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len);
+/* Rule keys (nft_key.c): the named sets of a document (its "nftables" array), then each
+ * rule object's key, match key and log prefix into r. -1: ENOMEM. */
+struct nft_keys;
+struct nft_keys *nft_keys_new(struct json_t *arr);
+void nft_keys_free(struct nft_keys *k);
+int nft_rule_keys(const struct nft_keys *k, struct json_t *rule, struct nft_rule *r);
+
 
 /* ---- evaluator internals (nft_eval.c walks, nft_match.c decides statements) ---- */
 

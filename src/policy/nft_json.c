@@ -44,6 +44,8 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 		free(rs->chains[i].name);
 	for (i = 0; i < rs->nsets; i++)
 		free(rs->sets[i].name);
+	for (i = 0; i < rs->nrules; i++)
+		free(rs->rules[i].log_prefix);
 	free(rs->tables);
 	free(rs->chains);
 	free(rs->rules);
@@ -180,12 +182,15 @@ static int add_rules(struct nft_lctx *c, json_t *arr, struct nft_error *err)
 {
 	struct nft_ruleset *rs = c->rs;
 	struct nft_rule *tmp = NULL;
+	struct nft_keys *keys = nft_keys_new(arr);
 	uint32_t cap = 0, n = 0, i, *pos = NULL;
 	const char *kind;
 	json_t *el, *o;
 	size_t k;
 	int ret = -1;
 
+	if (!keys)
+		goto out;
 	json_array_foreach(arr, k, el) {
 		struct nft_rule r;
 		const char *cn;
@@ -216,6 +221,8 @@ static int add_rules(struct nft_lctx *c, json_t *arr, struct nft_error *err)
 			goto out;
 		}
 		tmp[n++] = r;
+		if (nft_rule_keys(keys, o, &tmp[n - 1]) < 0)
+			goto out;
 	}
 	rs->rules = calloc(n ? n : 1, sizeof(*rs->rules));
 	pos = calloc(rs->nchains + 1, sizeof(*pos));
@@ -233,6 +240,10 @@ static int add_rules(struct nft_lctx *c, json_t *arr, struct nft_error *err)
 	ret = 0;
 out:
 	(void)err;
+	if (ret < 0)
+		for (i = 0; i < n; i++)
+			free(tmp[i].log_prefix);
+	nft_keys_free(keys);
 	free(tmp);
 	free(pos);
 	return ret;

@@ -296,6 +296,12 @@ static int load_live_nft(struct policy *out, const struct policy_src *s,
 	js.path = "the live nftables ruleset";
 	if (load_nft(out, &js, 0, NULL, err, errlen) < 0)
 		return -1;
+	if (live->nft_text && (out->nft[f]->text = strdup(live->nft_text)) != NULL) {
+		/* each rule's text from nft's own listing of the same ruleset */
+		out->nft[f]->len = live->nft_text_len;
+		out->nft[f]->listing = 1;
+		nft_map_lines(out->nft[f]->rs, out->nft[f]->text, out->nft[f]->len);
+	}
 	nft_tables_text(out->nft[f]->rs, f, tabs, sizeof(tabs));
 	snprintf(out->origin[f], sizeof(out->origin[f]), "nftables: %s", tabs);
 	if (live->legacy[f] || live->both[f])
@@ -398,6 +404,29 @@ out:
 	rulesrc_reply_free(&live);
 	policy_free(&tmp);
 	return ret;
+}
+
+int policy_load_reply(struct policy *p, int fam, const struct rulesrc_reply *x, char *err,
+		      size_t errlen)
+{
+	struct policy_src s;
+	struct policy tmp;
+	int f = fam == 6;
+
+	memset(&s, 0, sizeof(s));
+	memset(&tmp, 0, sizeof(tmp));
+	s.kind = POLICY_LIVE;
+	s.lang = POLICY_IPTABLES;
+	s.family = f ? 6 : 4;
+	if (load_one(&tmp, &s, x, 1, NULL, err, errlen) < 0) {
+		policy_free(&tmp);
+		return -1;
+	}
+	policy_move(p, &tmp, f);
+	memcpy(p->warn[f], tmp.warn[f], sizeof(p->warn[f]));
+	memcpy(p->origin[f], tmp.origin[f], sizeof(p->origin[f]));
+	policy_free(&tmp);
+	return 0;
 }
 
 void policy_move(struct policy *to, struct policy *from, int f)

@@ -48,6 +48,8 @@ struct policy_nft {
 	char *text;		/* the file's text (native syntax: rule text by line), or NULL */
 	size_t len;
 	unsigned refs;		/* family slots holding it */
+	int listing;		/* text is nft's listing of the live ruleset, not a file: its
+				 * lines give rule text, not a place to name */
 };
 
 /* A loaded policy: per family ([0] IPv4, [1] IPv6), NULL when not given. Owns both. A
@@ -74,6 +76,13 @@ struct policy {
  * otherwise. */
 int policy_load(struct policy *p, const struct policy_src *src, size_t n, int *positioned,
 		char *err, size_t errlen);
+/* Loads family fam (4 or 6) of a reply of the privileged reader (rulesrc.h) that the
+ * caller already has, as a POLICY_LIVE source would (native nftables tables: nftables'
+ * whole ruleset; else the iptables text), into that slot of p, with its origin and
+ * warning. 0, or -1 with a message in err (p unchanged). */
+struct rulesrc_reply;
+int policy_load_reply(struct policy *p, int fam, const struct rulesrc_reply *x, char *err,
+		      size_t errlen);
 /* Moves family slot f (0/1) of from into to, replacing to's; from's slot becomes empty. */
 void policy_move(struct policy *to, struct policy *from, int f);
 void policy_free(struct policy *p);	/* NULL-safe; leaves *p empty */

@@ -104,7 +104,7 @@ int policy_rule_loc(const struct policy_rules *r, uint32_t rule, struct policy_r
 		loc->table = ri.table;
 		loc->chain = ri.chain_name;
 		loc->handle = ri.handle;
-		loc->line = ri.line;
+		loc->line = r->nft->listing ? 0 : ri.line;	/* a listing's line is no place */
 		return 0;
 	} else {
 		struct ipt_rule_info ri;

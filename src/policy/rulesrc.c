@@ -194,9 +194,9 @@ static int ipt_table(int f, const char *fam, const char *name)
 	return 0;
 }
 
-/* The whole nftables ruleset as JSON text, read with libnftables (`list ruleset`), into
- * *out (malloc'd, *len bytes). 0, or -1 with *out a message (malloc'd, may be NULL). */
-static int nft_list(char **out, size_t *len)
+/* `list ruleset' through libnftables with output flags, into *out (malloc'd, *len bytes).
+ * 0, or -1 with *out a message (malloc'd, may be NULL). */
+static int nft_list_as(unsigned flags, char **out, size_t *len)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *o, *e;
@@ -208,7 +208,7 @@ static int nft_list(char **out, size_t *len)
 		*out = strdup("libnftables: cannot create a context");
 		goto done;
 	}
-	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+	nft_ctx_output_set_flags(nft, flags);
 	if (nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft)) {
 		*out = strdup("libnftables: cannot buffer its output");
 	} else if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {
@@ -224,6 +224,25 @@ static int nft_list(char **out, size_t *len)
 done:
 	*len = *out ? strlen(*out) : 0;
 	return ret;
+}
+
+/* The whole nftables ruleset as JSON text (`nft -j list ruleset') into *out, and as nft
+ * prints it without counter values (`nft -s list ruleset': each rule's text, for the
+ * messages) into *txt (NULL when it could not be listed or both would not fit). 0, or -1
+ * with *out a message (malloc'd, may be NULL). */
+static int nft_list(char **out, size_t *len, char **txt, size_t *tlen)
+{
+	*txt = NULL;
+	*tlen = 0;
+	if (nft_list_as(NFT_CTX_OUTPUT_JSON, out, len) < 0)
+		return -1;
+	if (nft_list_as(NFT_CTX_OUTPUT_STATELESS, txt, tlen) < 0 ||
+	    *len + 1 + *tlen > RULESRC_MAX_NFT) {
+		free(*txt);
+		*txt = NULL;
+		*tlen = 0;
+	}
+	return 0;
 }
 
 /* The native nftables tables of root (nft_list()) holding rules that see family f's
@@ -345,16 +364,20 @@ static int answer_family(int fd, int fam, const json_t *nft_rs)
 	return ret;
 }
 
-/* The nftables part of a reply: text (len bytes) is the JSON when rc is 0, else why not. */
-static int answer_nft(int fd, int rc, const char *text, size_t len)
+/* The nftables part of a reply: text (len bytes) is the JSON when rc is 0, else why not;
+ * then, when txt is not NULL, a NUL byte and txt (tlen bytes: nft's own listing). */
+static int answer_nft(int fd, int rc, const char *text, size_t len, const char *txt,
+		      size_t tlen)
 {
 	uint8_t hdr[HDR_LEN] = { 0, rc ? RULESRC_FAILED : RULESRC_OK, 0, 0 };
-	uint32_t v = (uint32_t)len;
+	uint32_t v = (uint32_t)(len + (txt ? 1 + tlen : 0));
 
 	memcpy(hdr + 4, &v, 4);
 	v = RULESRC_MAGIC;
 	memcpy(hdr + 8, &v, 4);
-	return write_all(fd, hdr, HDR_LEN) < 0 || (len && write_all(fd, text, len) < 0) ? -1 : 0;
+	return write_all(fd, hdr, HDR_LEN) < 0 || (len && write_all(fd, text, len) < 0) ||
+	       (txt && (write_all(fd, "", 1) < 0 || (tlen && write_all(fd, txt, tlen) < 0))) ?
+	       -1 : 0;
 }
 
 /* What iptables-save and ip6tables-save need: CAP_NET_ADMIN (the nft netlink dump) and
@@ -407,8 +430,8 @@ static void helper_main(int fd)
 	struct sigaction sa;
 	uint8_t req;
 	json_t *nft_rs;
-	char *js;
-	size_t jlen;
+	char *js, *txt;
+	size_t jlen, tlen;
 	int rc, jrc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -430,12 +453,13 @@ static void helper_main(int fd)
 		if (n != 1 || req != 'R')
 			break;	/* closed, or a request we do not know */
 		/* nftables listed once per request, for both families and as its own part */
-		jrc = nft_list(&js, &jlen);
+		jrc = nft_list(&js, &jlen, &txt, &tlen);
 		nft_rs = jrc == 0 ? json_loadb(js, jlen, 0, NULL) : NULL;
 		rc = answer_family(fd, 4, nft_rs) < 0 || answer_family(fd, 6, nft_rs) < 0 ||
-		     answer_nft(fd, jrc, js, jlen) < 0;
+		     answer_nft(fd, jrc, js, jlen, txt, tlen) < 0;
 		json_decref(nft_rs);
 		free(js);
+		free(txt);
 		if (rc)
 			break;
 	}
@@ -507,6 +531,7 @@ void rulesrc_reply_free(struct rulesrc_reply *x)
 	free(x->native[0]);
 	free(x->native[1]);
 	free(x->nft_json);
+	free(x->nft_text);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -569,6 +594,15 @@ static int parse_reply(struct rulesrc *r, struct rulesrc_reply *out)
 		return -1;
 	}
 	out->nft_len = strlen(out->nft_json);
+	if (out->nft_len < len && out->nft_status == RULESRC_OK) {	/* then nft's listing */
+		out->nft_text = strndup((const char *)r->buf + off + HDR_LEN + out->nft_len + 1,
+					len - out->nft_len - 1);
+		if (!out->nft_text) {
+			rulesrc_reply_free(out);
+			return -1;
+		}
+		out->nft_text_len = strlen(out->nft_text);
+	}
 	r->pending = 0;
 	r->used = 0;
 	return 1;

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #define RULESRC_MAX_TEXT (16u << 20)	/* bytes of one family's ruleset text */
-#define RULESRC_MAX_NFT (64u << 20)	/* bytes of the nftables ruleset's JSON */
+#define RULESRC_MAX_NFT (64u << 20)	/* bytes of the nftables ruleset's JSON and listing */
 
 /* Status of one family's answer. */
 enum rulesrc_status {
@@ -35,6 +35,10 @@ struct rulesrc_reply {
 	uint8_t nft_status;
 	char *nft_json;
 	size_t nft_len;
+	/* the same ruleset as `nft -s list ruleset' prints it (rule text, counters left out),
+	 * NUL-terminated (malloc'd), or NULL */
+	char *nft_text;
+	size_t nft_text_len;
 };
 
 struct rulesrc {

@@ -107,6 +107,14 @@ if "native" in sides:
     ssh = "eth0 in tcp 203.0.113.5:40000 -> 192.0.2.1:22"
     check(sorted(ch) == [("newly_blocked", ssh, 3, "policy"), ("spoof_hole_closed", ssh, 3, "policy")],
           f"nft vs nft without the ssh rule: only the ssh flow, newly blocked by the policy: {ch}")
+    # the rules too: the ssh rule is the one removed (by hand: nossh.nft is the file
+    # without it); it decided the 3 IPv4 packets of the ssh flow, and no IPv6 packet
+    rc = sorted((c["family"], c["op"], c["table"], c["chain"], c["current"]["text"],
+                 c["current"]["line"], c["current"]["packets"], c["proposed"])
+                for c in d["rule_changes"])
+    check(rc == [(4, "removed", "inet filter", "input", "tcp dport 22 accept", 13, 3, None),
+                 (6, "removed", "inet filter", "input", "tcp dport 22 accept", 13, 0, None)],
+          f"nft vs nft: the rule diff names the removed ssh rule and its traffic: {rc}")
     t = open(f"{w}/native.txt").read()
     check("DROP by inet filter input handle 5 (line 11)" in t and
           "no shadowing analysis" in t, "text: rules named by table, chain, handle and line")

@@ -108,5 +108,5 @@ check(len(negc) == 1 and "203.0.113.5:40000 -> 45.33.1.10:22" in negc[0][1] and 
       f"negative control (no ssh rule): the ssh flow, 3 packets, newly blocked: {negc}")
 sys.exit(bad)
 PY
-grep -q 'not listed: a side is an nftables ruleset' "$work/diff.txt"
+grep -q 'not listed: one side is an iptables ruleset and the other an nftables one' "$work/diff.txt"
 echo "ok: the text diff says rules are not paired across iptables and nftables"

@@ -3,8 +3,9 @@
 # reader lists native tables with libnftables beside iptables-save's text.
 #   native only (an inet table with rules, iptables empty): `check --against live`
 #     evaluates nftables' ruleset and names it in its first lines (never an empty
-#     iptables ruleset); the live audit (collect --policy), which compares iptables
-#     rulesets only, says it cannot read the live ruleset and raises no ruleset_differs;
+#     iptables ruleset); the live audit (collect --policy) reads the same nftables
+#     ruleset, says that its rules are not paired with the intended iptables policy's
+#     (only verdicts are compared) and raises no ruleset_differs;
 #   native beside iptables rules: `check --against live` evaluates nftables' whole
 #     ruleset, which holds iptables-nft's table too, names both in its first lines and
 #     in JSON "live", and warns of nothing.
@@ -39,9 +40,12 @@ ns_filter_rules ACCEPT ACCEPT > "$WORK/intended.rules"
 live_start --policy "$WORK/intended.rules"
 sleep 2
 live_stop
-grep -q 'cannot read the live IPv4 ruleset: the live IPv4 firewall is native nftables (inet guard (2 rules))' \
-	"$WORK/alerts" && ok "native only: the live audit says it cannot read the live ruleset" ||
+grep -q '"message":"read the live IPv4 ruleset (2 rules; nftables: inet guard (2 rules))"' \
+	"$WORK/alerts" && ok "native only: the live audit reads nftables' ruleset (inet guard, 2 rules)" ||
 	bad "native only: no such line in the alerts"
+grep -q 'the live IPv4 ruleset is nftables and the intended policy iptables: their rules are not paired' \
+	"$WORK/alerts" && ok "native only: iptables intent against nftables: verdicts compared, rules not paired" ||
+	bad "native only: no 'not paired' line"
 live_expect ruleset_differs '' = 0 "native only: no ruleset_differs against an empty ruleset" "ruleset_differs"
 
 $X iptables -A INPUT -p tcp --dport 22 -j ACCEPT

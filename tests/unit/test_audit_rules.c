@@ -1,7 +1,9 @@
 /* Unit tests for the live audit's ruleset comparisons (audit_rules.c): the change hash
  * ignores comments and counters, the rule diff finds exactly the rules added, removed and
  * changed (and none between a file and what iptables-save prints of it), and NFLOG
- * prefixes name a drop rule by the live ruleset or by convention. One row per case. */
+ * prefixes name a drop rule by the live ruleset or by convention; the same for nftables
+ * rulesets (JSON as `nft -j list ruleset' prints it). One row per case. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,10 +118,12 @@ static void test_diff(void **state)
 		const struct diff_case *c = &diff_cases[i];
 		struct ipt_ruleset *a = parse(c->intended), *b = parse(c->live);
 		uint8_t *mi = calloc(ipt_rule_count(a) + 1, 1), *ml = calloc(ipt_rule_count(b) + 1, 1);
+		struct policy_rules ra = { .lang = POLICY_IPTABLES, .ipt = a };
+		struct policy_rules rb = { .lang = POLICY_IPTABLES, .ipt = b };
 		struct collect col;
 
 		memset(&col, 0, sizeof(col));
-		assert_int_equal(audit_rules_diff(a, b, mi, ml, on_diff, &col), 0);
+		assert_int_equal(audit_rules_diff(&ra, &rb, 0, mi, ml, on_diff, &col), 0);
 		if (strcmp(col.out, c->want))
 			fail_msg("%s:\n got:\n%s want:\n%s", c->name, col.out, c->want);
 		free(mi);
@@ -156,13 +160,187 @@ static void test_prefix(void **state)
 	for (i = 0; i < sizeof(pfx_cases) / sizeof(pfx_cases[0]); i++) {
 		const struct pfx_case *c = &pfx_cases[i];
 		struct ipt_ruleset *rs = parse(c->rules);
+		struct policy_rules pr = { .lang = POLICY_IPTABLES, .ipt = rs };
 		char why[256] = "";
-		int got = audit_prefix_drops(rs, c->prefix, why, sizeof(why));
+		int got = audit_prefix_drops(&pr, c->prefix, why, sizeof(why));
 
 		if (got != c->want)
 			fail_msg("%s: got %d (%s)", c->name, got, why);
 		ipt_ruleset_free(rs);
 	}
+}
+
+/* ---- nftables: rules paired by nft_rule_key(), NFLOG prefixes by nft_log_prefix_drops() */
+
+#define NJ_HEAD "{\"nftables\":[{\"metainfo\":{\"version\":\"1.0.6\",\"json_schema_version\":1}}," \
+	"{\"table\":{\"family\":\"inet\",\"name\":\"f\",\"handle\":1}},"
+#define NJ_SET(h, net) "{\"set\":{\"family\":\"inet\",\"name\":\"bl\",\"table\":\"f\",\"type\":" \
+	"\"ipv4_addr\",\"handle\":" #h ",\"flags\":[\"interval\"],\"elem\":[{\"prefix\":" \
+	"{\"addr\":\"" net "\",\"len\":24}}]}},"
+#define NJ_CHAIN(pol) "{\"chain\":{\"family\":\"inet\",\"table\":\"f\",\"name\":\"input\"," \
+	"\"handle\":3,\"type\":\"filter\",\"hook\":\"input\",\"prio\":0,\"policy\":\"" pol "\"}}"
+#define NJ_RULE(h, expr) ",{\"rule\":{\"family\":\"inet\",\"table\":\"f\",\"chain\":\"input\"," \
+	"\"handle\":" #h ",\"expr\":[" expr "]}}"
+#define NJ_PORT(p, n) "{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"" p \
+	"\",\"field\":\"dport\"}},\"right\":" #n "}}"
+/* the same match as nft could print it with its keys in another order */
+#define NJ_PORT_R(p, n) "{\"match\":{\"right\":" #n ",\"left\":{\"payload\":{\"field\":\"dport\"," \
+	"\"protocol\":\"" p "\"}},\"op\":\"==\"}}"
+#define NJ_SADDR_BL "{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"ip\"," \
+	"\"field\":\"saddr\"}},\"right\":\"@bl\"}}"
+#define NJ_CNT(p, b) "{\"counter\":{\"packets\":" #p ",\"bytes\":" #b "}}"
+#define NJ_TAIL "]}"
+#define NJ_BASE(h0, pol, net, c) NJ_HEAD NJ_SET(h0, net) NJ_CHAIN(pol) \
+	NJ_RULE(4, NJ_PORT("tcp", 22) "," c ",{\"accept\":null}") \
+	NJ_RULE(5, NJ_SADDR_BL ",{\"drop\":null}") \
+	NJ_RULE(6, NJ_PORT("udp", 9) ",{\"log\":{\"prefix\":\"x9\",\"group\":5}},{\"drop\":null}")
+
+static struct nft_ruleset *nparse(const char *json)
+{
+	struct nft_error err;
+	struct nft_ruleset *rs = nft_load_json(json, strlen(json), "test", &err);
+
+	if (!rs)
+		fail_msg("nft parse: %u: %s", err.line, err.msg);
+	return rs;
+}
+
+static const struct diff_case nft_cases[] = {
+	{"n1 other handles, counters and key order: equal",
+	 NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 NJ_HEAD NJ_SET(12, "198.51.100.0") NJ_CHAIN("drop")
+	 NJ_RULE(14, NJ_PORT_R("tcp", 22) "," NJ_CNT(7, 420) ",{\"accept\":null}")
+	 NJ_RULE(15, NJ_SADDR_BL ",{\"drop\":null}")
+	 NJ_RULE(16, NJ_PORT("udp", 9) ",{\"log\":{\"group\":5,\"prefix\":\"x9\"}},{\"drop\":null}")
+	 NJ_TAIL, ""},
+	{"n2 an element of the set the rule looks up changed: that rule changed",
+	 NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 NJ_BASE(2, "drop", "198.51.101.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 "~ inet f input handle 5|handle 5\n"},
+	{"n3 a port changed", NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 NJ_HEAD NJ_SET(2, "198.51.100.0") NJ_CHAIN("drop")
+	 NJ_RULE(4, NJ_PORT("tcp", 23) "," NJ_CNT(0, 0) ",{\"accept\":null}")
+	 NJ_RULE(5, NJ_SADDR_BL ",{\"drop\":null}")
+	 NJ_RULE(6, NJ_PORT("udp", 9) ",{\"log\":{\"prefix\":\"x9\",\"group\":5}},{\"drop\":null}")
+	 NJ_TAIL, "~ inet f input handle 4|handle 4\n"},
+	{"n4 a rule added at the end, and the policy changed",
+	 NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 NJ_BASE(2, "accept", "198.51.100.0", NJ_CNT(0, 0))
+	 NJ_RULE(7, NJ_PORT("tcp", 80) ",{\"accept\":null}") NJ_TAIL,
+	 "p inet f input DROP|ACCEPT\n+ inet f input |handle 7\n"},
+	{"n5 a rule removed", NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 NJ_HEAD NJ_SET(2, "198.51.100.0") NJ_CHAIN("drop")
+	 NJ_RULE(4, NJ_PORT("tcp", 22) "," NJ_CNT(0, 0) ",{\"accept\":null}")
+	 NJ_RULE(6, NJ_PORT("udp", 9) ",{\"log\":{\"prefix\":\"x9\",\"group\":5}},{\"drop\":null}")
+	 NJ_TAIL, "- inet f input handle 5|\n"},
+};
+
+static void test_nft_diff(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nft_cases) / sizeof(nft_cases[0]); i++) {
+		const struct diff_case *c = &nft_cases[i];
+		struct nft_ruleset *a = nparse(c->intended), *b = nparse(c->live);
+		struct policy_nft na = { .rs = a, .refs = 1 }, nb = { .rs = b, .refs = 1 };
+		struct policy_rules ra = { .lang = POLICY_NFT, .nft = &na };
+		struct policy_rules rb = { .lang = POLICY_NFT, .nft = &nb };
+		uint8_t *mi = calloc(nft_rule_count(a) + 1, 1), *ml = calloc(nft_rule_count(b) + 1, 1);
+		struct collect col;
+		int fam;
+
+		/* an inet table: the same answer for both families */
+		for (fam = 0; fam < 2; fam++) {
+			memset(&col, 0, sizeof(col));
+			assert_int_equal(audit_rules_diff(&ra, &rb, fam, mi, ml, on_diff, &col), 0);
+			if (strcmp(col.out, c->want))
+				fail_msg("%s (family %d):\n got:\n%s want:\n%s", c->name, fam, col.out,
+					 c->want);
+		}
+		free(mi);
+		free(ml);
+		nft_ruleset_free(a);
+		nft_ruleset_free(b);
+	}
+}
+
+/* Two languages are never paired. */
+static void test_nft_vs_ipt(void **state)
+{
+	struct nft_ruleset *a = nparse(NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL);
+	struct ipt_ruleset *b = parse("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+	struct policy_nft na = { .rs = a, .refs = 1 };
+	struct policy_rules ra = { .lang = POLICY_NFT, .nft = &na };
+	struct policy_rules rb = { .lang = POLICY_IPTABLES, .ipt = b };
+	uint8_t mi[8], ml[8];
+	struct collect col;
+
+	(void)state;
+	memset(&col, 0, sizeof(col));
+	errno = 0;
+	assert_int_equal(audit_rules_diff(&ra, &rb, 0, mi, ml, on_diff, &col), -1);
+	assert_int_equal(errno, EXDEV);
+	assert_int_equal(col.n, 0);
+	nft_ruleset_free(a);
+	ipt_ruleset_free(b);
+}
+
+#define NJ_LOG_ONLY(p, n, pfx) NJ_PORT(p, n) ",{\"log\":{\"prefix\":\"" pfx "\",\"group\":5}}"
+
+static const struct pfx_case nft_pfx_cases[] = {
+	{"n1 logs and drops in one rule", NJ_BASE(2, "accept", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL,
+	 "x9", 1},
+	{"n2 log rule, then a drop rule with the same matches",
+	 NJ_HEAD NJ_CHAIN("accept") NJ_RULE(4, NJ_LOG_ONLY("udp", 7, "p7"))
+	 NJ_RULE(5, NJ_PORT("udp", 7) ",{\"reject\":null}") NJ_TAIL, "p7", 1},
+	{"n3 log rule, then a drop of other packets",
+	 NJ_HEAD NJ_CHAIN("accept") NJ_RULE(4, NJ_LOG_ONLY("udp", 7, "p7"))
+	 NJ_RULE(5, NJ_PORT("udp", 8) ",{\"drop\":null}") NJ_TAIL, "p7", 0},
+	{"n4 log rule last in a chain whose policy is drop",
+	 NJ_HEAD NJ_CHAIN("drop") NJ_RULE(4, NJ_LOG_ONLY("udp", 7, "p7")) NJ_TAIL, "p7", 1},
+	{"n5 log rule last in a chain whose policy is accept",
+	 NJ_HEAD NJ_CHAIN("accept") NJ_RULE(4, NJ_LOG_ONLY("udp", 7, "p7")) NJ_TAIL, "p7", 0},
+	{"n6 log to syslog (no group), then drop: not NFLOG",
+	 NJ_HEAD NJ_CHAIN("accept")
+	 NJ_RULE(4, NJ_PORT("udp", 7) ",{\"log\":{\"prefix\":\"p7\"}},{\"drop\":null}") NJ_TAIL,
+	 "p7", 0},
+	{"n7 logs and accepts", NJ_HEAD NJ_CHAIN("drop")
+	 NJ_RULE(4, NJ_LOG_ONLY("udp", 7, "p7") ",{\"accept\":null}") NJ_TAIL, "p7", 0},
+};
+
+static void test_nft_prefix(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nft_pfx_cases) / sizeof(nft_pfx_cases[0]); i++) {
+		const struct pfx_case *c = &nft_pfx_cases[i];
+		struct nft_ruleset *rs = nparse(c->rules);
+		struct policy_nft pn = { .rs = rs, .refs = 1 };
+		struct policy_rules pr = { .lang = POLICY_NFT, .nft = &pn };
+		char why[256] = "";
+		int got = audit_prefix_drops(&pr, c->prefix, why, sizeof(why));
+
+		if (got != c->want)
+			fail_msg("%s: got %d (%s)", c->name, got, why);
+		nft_ruleset_free(rs);
+	}
+}
+
+/* The change hash of nft JSON: counters and timeouts aside, the text. */
+static void test_nft_hash(void **state)
+{
+	const char *a = NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL;
+	const char *b = NJ_BASE(2, "drop", "198.51.100.0", NJ_CNT(123, 45678)) NJ_TAIL;
+	const char *c = NJ_BASE(2, "accept", "198.51.100.0", NJ_CNT(0, 0)) NJ_TAIL;
+	const char *d = "{\"elem\":{\"val\":\"10.0.0.1\",\"expires\": 59}}";
+	const char *e = "{\"elem\":{\"val\":\"10.0.0.1\",\"expires\": 3}}";
+
+	(void)state;
+	assert_true(audit_nft_json_hash(a, strlen(a)) == audit_nft_json_hash(b, strlen(b)));
+	assert_true(audit_nft_json_hash(a, strlen(a)) != audit_nft_json_hash(c, strlen(c)));
+	assert_true(audit_nft_json_hash(d, strlen(d)) == audit_nft_json_hash(e, strlen(e)));
 }
 
 int main(void)
@@ -171,6 +349,10 @@ int main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_nft_diff),
+		cmocka_unit_test(test_nft_vs_ipt),
+		cmocka_unit_test(test_nft_prefix),
+		cmocka_unit_test(test_nft_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
