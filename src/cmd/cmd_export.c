@@ -83,7 +83,7 @@ static void usage(FILE *f)
 "      --utc              days and times in UTC (default: the local time zone)\n"
 "      --class CLASS      only this class (repeatable): spoof_loopback_src,\n"
 "                         loopback_dst, own_addr_src, bogon_src, unexpected_src,\n"
-"                         rpf_fail, backscatter\n"
+"                         rpf_fail, suspect_src, backscatter\n"
 "  -i, --interface IFACE  only this interface (repeatable)\n"
 "      --src PREFIX       only sources inside PREFIX (10.0.0.0/8, ::1, 127.0.0.1)\n"
 "      --violation ID     only the evidence packets of violation ID (collect\n"
@@ -141,8 +141,8 @@ static int export_opt(void *ctx, int opt, const char *arg)
 			BAD("too many --class options");
 		if (!spoof_class_ok(arg))
 			BAD("--class is not one of spoof_loopback_src, loopback_dst, "
-			    "own_addr_src, bogon_src, unexpected_src, rpf_fail, backscatter (evidence "
-			    "is kept for those only): `%s'", arg);
+			    "own_addr_src, bogon_src, unexpected_src, rpf_fail, suspect_src, "
+			    "backscatter (evidence is kept for those only): `%s'", arg);
 		a->classes[a->nclasses++] = arg;
 		return 0;
 	case 'i':
