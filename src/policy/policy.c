@@ -294,9 +294,17 @@ static int load_live_nft(struct policy *out, const struct policy_src *s,
 	js.text = live->nft_json;
 	js.len = live->nft_len;
 	js.path = "the live nftables ruleset";
-	if (load_nft(out, &js, 0, NULL, err, errlen) < 0)
+	if (out->nft[1 - f] && out->nft[1 - f]->live) {
+		/* the other family's slot holds this reply's ruleset already: one parse */
+		slot_clear(out, f);
+		out->nft[f] = out->nft[1 - f];
+		out->nft[f]->refs++;
+	} else if (load_nft(out, &js, 0, NULL, err, errlen) < 0) {
 		return -1;
-	if (live->nft_text && (out->nft[f]->text = strdup(live->nft_text)) != NULL) {
+	}
+	out->nft[f]->live = 1;
+	if (!out->nft[f]->text && live->nft_text &&
+	    (out->nft[f]->text = strdup(live->nft_text)) != NULL) {
 		/* each rule's text from nft's own listing of the same ruleset */
 		out->nft[f]->len = live->nft_text_len;
 		out->nft[f]->listing = 1;

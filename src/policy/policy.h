@@ -50,6 +50,7 @@ struct policy_nft {
 	unsigned refs;		/* family slots holding it */
 	int listing;		/* text is nft's listing of the live ruleset, not a file: its
 				 * lines give rule text, not a place to name */
+	int live;		/* the live ruleset of one reply (both family slots share it) */
 };
 
 /* A loaded policy: per family ([0] IPv4, [1] IPv6), NULL when not given. Owns both. A
