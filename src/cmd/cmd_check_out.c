@@ -246,9 +246,6 @@ static void print_rules(const struct run *R)
 			cmd_check_tout("  %s\n", text);
 		}
 		cmd_check_tout("\n== Rules never hit, %s ==\n", fn);
-		if (!policy_has_shadowing(rs))
-			cmd_check_tout("  (nftables: no shadowing analysis; a rule never hit is not "
-				       "said to be shadowed by another)\n");
 		for (r = 0; r < n; r++) {
 			char text[512];
 			uint32_t sh;
@@ -393,7 +390,15 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 			      "maybe_flows", (json_int_t)R->ns.maybe_flows[fam][r],
 			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r])) < 0)
 			*bad = 1;
-		if (sh != IPT_NONE) {
+		if (sh != IPT_NONE && rs->lang == POLICY_NFT) {
+			/* family, table, chain, handle, line: as the rule itself is named */
+			json_t *x = cmd_check_rule_json(rs, sh);
+
+			if (!x)
+				*bad = 1;
+			else
+				jset(bad, o, "shadowed_by", x);
+		} else if (sh != IPT_NONE) {
 			struct policy_rule_loc si;
 
 			policy_rule_loc(rs, sh, &si);
@@ -468,7 +473,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 			jset(bad, root, fam ? "rules6" : "rules", rules_json(R, fam, bad));
 	/* "rules" of one nftables ruleset counts both families' traffic */
 	jset(bad, root, "rules_families", json_string(R->shared ? "4+6" : "4"));
-	/* whether a rule never hit is checked for an earlier rule shadowing it (iptables) */
+	/* whether a rule never hit is checked for an earlier rule shadowing it */
 	jset(bad, root, "shadowing_analysis", json_boolean(policy_has_shadowing(R->ns.rs[0])));
 	jset(bad, root, "language", json_string(R->ns.rs[0] && R->ns.rs[0]->lang == POLICY_NFT ?
 						"nftables" : "iptables"));

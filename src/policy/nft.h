@@ -91,6 +91,12 @@ uint32_t nft_chain_count(const struct nft_ruleset *rs);
 int nft_chain_get(const struct nft_ruleset *rs, uint32_t chain, struct nft_chain_info *info);
 int nft_rule_get(const struct nft_ruleset *rs, uint32_t rule, struct nft_rule_info *info);
 
+/* An earlier rule of rule's chain that takes every packet rule matches (shadowing): it
+ * ends the chain (accept, drop, reject, return, goto), each of its matches is implied by
+ * one of rule's, and the rules between change nothing rule reads. Conservative: IPT_NONE
+ * when that is not proven (nft_shadow.c says what is compared). */
+uint32_t nft_rule_shadowed_by(const struct nft_ruleset *rs, uint32_t rule);
+
 struct nft_eval;
 
 /* ctx may be NULL (everything host-specific unknown). rs and ctx must outlive ev. */
