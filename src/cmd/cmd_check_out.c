@@ -374,7 +374,10 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 
 	for (r = 0; r < n; r++) {
 		char text[512];
-		uint32_t sh = policy_rule_shadowed_by(rs, r);
+		int never = !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r];
+		/* asked for the rules never hit only, as the text does (a question costs a walk
+		 * of the rules before it) */
+		uint32_t sh = never ? policy_rule_shadowed_by(rs, r) : IPT_NONE;
 		json_t *o = cmd_check_rule_json(rs, r);
 
 		if (!o) {
@@ -388,7 +391,7 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 			      "flows", (json_int_t)R->ns.hit_flows[fam][r],
 			      "maybe_packets", (json_int_t)R->ns.maybe_packets[fam][r],
 			      "maybe_flows", (json_int_t)R->ns.maybe_flows[fam][r],
-			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r])) < 0)
+			      "never_hit", never)) < 0)
 			*bad = 1;
 		if (sh != IPT_NONE && rs->lang == POLICY_NFT) {
 			/* family, table, chain, handle, line: as the rule itself is named */

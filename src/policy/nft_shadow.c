@@ -334,7 +334,7 @@ static int takes(struct sctx *c, const struct nft_rule *e, const struct nft_rule
 static int harmless(const char *what)
 {
 	static const char *const ok[] = {
-		"limit", "quota", "fib", "connlimit", "meter", "payload", "meta", "ct", "value",
+		"limit", "quota", "fib", "connlimit", "payload", "meta", "ct", "value",
 		"bitwise", "rt", "socket", "osf", "ipsec", "exthdr", "numgen", "jhash", "symhash",
 		"hash", "tcp option", "sctp chunk", "dccp option", "concat", "expression", "last",
 		"map", "nat map", NULL};

@@ -8,8 +8,8 @@
  * NUL, all of it is native text. A JSON part that does not load (or is empty) is replaced
  * by a small built-in ruleset, so that the text always has rules to be mapped to. The text
  * is copied to a buffer of its exact length (no terminator): ASan sees any read past it.
- * Checked: a mapped line lies within the text (its count of lines, plus one), a shadowing
- * rule is an earlier rule of the same chain. */
+ * Checked: the sniffed line and every mapped line lie within the text, a shadowing rule
+ * is an earlier rule of the same chain. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,8 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, tsrc, tlen);
 	for (i = 0; i < tlen; i++)
 		lines += text[i] == '\n';
+	/* the first statement's line; with none, the line after the last newline (one past
+	 * the last line of a text that does not end in one) */
 	policy_sniff(text, tlen, &line, &col, &json);
-	if (line > lines || col == 0)
+	if (line > lines + 1 || col == 0)
 		abort();
 	nft_looks_json(text, tlen);
 	nft_map_lines(rs, text, tlen);
