@@ -246,9 +246,6 @@ static void print_rules(const struct run *R)
 			cmd_check_tout("  %s\n", text);
 		}
 		cmd_check_tout("\n== Rules never hit, %s ==\n", fn);
-		if (!policy_has_shadowing(rs))
-			cmd_check_tout("  (nftables: no shadowing analysis; a rule never hit is not "
-				       "said to be shadowed by another)\n");
 		for (r = 0; r < n; r++) {
 			char text[512];
 			uint32_t sh;
@@ -377,7 +374,10 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 
 	for (r = 0; r < n; r++) {
 		char text[512];
-		uint32_t sh = policy_rule_shadowed_by(rs, r);
+		int never = !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r];
+		/* asked for the rules never hit only, as the text does (a question costs a walk
+		 * of the rules before it) */
+		uint32_t sh = never ? policy_rule_shadowed_by(rs, r) : IPT_NONE;
 		json_t *o = cmd_check_rule_json(rs, r);
 
 		if (!o) {
@@ -391,9 +391,17 @@ static json_t *rules_json(const struct run *R, int fam, int *bad)
 			      "flows", (json_int_t)R->ns.hit_flows[fam][r],
 			      "maybe_packets", (json_int_t)R->ns.maybe_packets[fam][r],
 			      "maybe_flows", (json_int_t)R->ns.maybe_flows[fam][r],
-			      "never_hit", !R->ns.hit_flows[fam][r] && !R->ns.maybe_flows[fam][r])) < 0)
+			      "never_hit", never)) < 0)
 			*bad = 1;
-		if (sh != IPT_NONE) {
+		if (sh != IPT_NONE && rs->lang == POLICY_NFT) {
+			/* family, table, chain, handle, line: as the rule itself is named */
+			json_t *x = cmd_check_rule_json(rs, sh);
+
+			if (!x)
+				*bad = 1;
+			else
+				jset(bad, o, "shadowed_by", x);
+		} else if (sh != IPT_NONE) {
 			struct policy_rule_loc si;
 
 			policy_rule_loc(rs, sh, &si);
@@ -468,7 +476,7 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 			jset(bad, root, fam ? "rules6" : "rules", rules_json(R, fam, bad));
 	/* "rules" of one nftables ruleset counts both families' traffic */
 	jset(bad, root, "rules_families", json_string(R->shared ? "4+6" : "4"));
-	/* whether a rule never hit is checked for an earlier rule shadowing it (iptables) */
+	/* whether a rule never hit is checked for an earlier rule shadowing it */
 	jset(bad, root, "shadowing_analysis", json_boolean(policy_has_shadowing(R->ns.rs[0])));
 	jset(bad, root, "language", json_string(R->ns.rs[0] && R->ns.rs[0]->lang == POLICY_NFT ?
 						"nftables" : "iptables"));

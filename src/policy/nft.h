@@ -104,6 +104,12 @@ uint64_t nft_rule_key(const struct nft_ruleset *rs, uint32_t rule);
 int nft_log_prefix_drops(const struct nft_ruleset *rs, const char *prefix, char *why,
 			 size_t len);
 
+/* An earlier rule of rule's chain that takes every packet rule matches (shadowing): it
+ * ends the chain (accept, drop, reject, return, goto), each of its matches is implied by
+ * one of rule's, and the rules between change nothing rule reads. Conservative: IPT_NONE
+ * when that is not proven (nft_shadow.c says what is compared). */
+uint32_t nft_rule_shadowed_by(const struct nft_ruleset *rs, uint32_t rule);
+
 struct nft_eval;
 
 /* ctx may be NULL (everything host-specific unknown). rs and ctx must outlive ev. */

@@ -133,9 +133,9 @@ int policy_rule_text(const struct policy_rules *r, uint32_t rule, char *buf, siz
 /* What of rule the evaluator may not decide ("limit", "fib", ...) into buf; -1 none. */
 int policy_rule_undecided(const struct policy_rules *r, uint32_t rule, unsigned unknown,
 			  char *buf, size_t len);
-/* An earlier rule that shadows rule (iptables only), or IPT_NONE. */
+/* An earlier rule of the same chain that shadows rule, or IPT_NONE (not proven). */
 uint32_t policy_rule_shadowed_by(const struct policy_rules *r, uint32_t rule);
-/* Whether the model has a shadowing analysis (iptables: yes, nft: no). */
+/* Whether the model has a shadowing analysis (iptables and nft: yes). */
 int policy_has_shadowing(const struct policy_rules *r);
 
 #endif

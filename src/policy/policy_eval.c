@@ -218,6 +218,8 @@ int policy_rule_undecided(const struct policy_rules *r, uint32_t rule, unsigned 
 
 uint32_t policy_rule_shadowed_by(const struct policy_rules *r, uint32_t rule)
 {
+	if (r && r->lang == POLICY_NFT)
+		return r->nft ? nft_rule_shadowed_by(r->nft->rs, rule) : IPT_NONE;
 	if (!r || r->lang != POLICY_IPTABLES || !r->ipt)
 		return IPT_NONE;
 	return ipt_rule_shadowed_by(r->ipt, rule);
@@ -225,5 +227,5 @@ uint32_t policy_rule_shadowed_by(const struct policy_rules *r, uint32_t rule)
 
 int policy_has_shadowing(const struct policy_rules *r)
 {
-	return r && r->lang == POLICY_IPTABLES;
+	return r && (r->lang == POLICY_IPTABLES || r->lang == POLICY_NFT);
 }

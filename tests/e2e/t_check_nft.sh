@@ -1,7 +1,9 @@
 #!/bin/bash
 # `check --ruleset` on an nftables ruleset (issue 10 phase 2): data/nft_check.nft, an inet
 # table (both families) with a named interval set, a jump to a regular chain, a limit
-# (never decided: "maybe") and a reject, and data/nft_check.json, the same ruleset as
+# (never decided: "maybe"), a reject, a rule the reject shadows (`udp dport 9 counter
+# drop` after `udp dport 9 reject`) and a dead rule nothing shadows (`udp dport 7 drop`: no
+# earlier rule of its chain takes port 7), and data/nft_check.json, the same ruleset as
 # `nft -j list ruleset` printed it (made with `unshare -n sh -c 'nft -f data/nft_check.nft
 # && nft -j list ruleset'`). JSON is read without root; the native file needs root (else
 # only the JSON part runs). The verdict of every flow asserted below is derived by hand
@@ -92,11 +94,17 @@ for side in sides:
     j = rules.get(9, {})
     check((j.get("packets"), j.get("flows"), j.get("maybe_packets")) == (9, 3, 4),
           f"{side}: the jump rule: 9 packets / 3 flows, 4 maybe: {j}")
-    check(rules.get(4, {}).get("never_hit") is True and
-          all(not r["never_hit"] for h, r in rules.items() if h != 4),
-          f"{side}: only `ct state established,related accept` is never hit")
-    check(d["shadowing_analysis"] is False and d["language"] == "nftables",
-          f"{side}: JSON says nftables, and that no shadowing analysis was done")
+    dead = sorted(h for h, r in rules.items() if r["never_hit"])
+    check(dead == [4, 11, 12],
+          f"{side}: never hit: ct state established,related, and udpin's two after the reject: {dead}")
+    # 11 `udp dport 9 counter drop`: every packet it matches meets 10 `udp dport 9 reject`
+    # first; 12 `udp dport 7 drop` and 4 (first of input) have no earlier rule that does
+    sh = {h: r["shadowed_by"] for h, r in rules.items() if "shadowed_by" in r}
+    want_sh = {"family": "inet", "table": "filter", "chain": "udpin", "handle": 10,
+               "line": 18 if side == "native" else 0}
+    check(sh == {11: want_sh}, f"{side}: only handle 11 is shadowed, by handle 10: {sh}")
+    check(d["shadowing_analysis"] is True and d["language"] == "nftables",
+          f"{side}: JSON says nftables, and that the shadowing analysis was done")
     check("rules6" not in d and d["rules_families"] == "4+6" and d["not_evaluated"] == [],
           f"{side}: one inet ruleset, both families evaluated, its rules listed once")
 if "native" in sides:
@@ -117,6 +125,14 @@ if "native" in sides:
           f"nft vs nft: the rule diff names the removed ssh rule and its traffic: {rc}")
     t = open(f"{w}/native.txt").read()
     check("DROP by inet filter input handle 5 (line 11)" in t and
-          "no shadowing analysis" in t, "text: rules named by table, chain, handle and line")
+          "no shadowing analysis" not in t, "text: rules named by table, chain, handle and line")
+    lines = t.splitlines()
+    shl = [i for i, x in enumerate(lines) if x.strip().startswith("shadowed:")]
+    check(len(shl) == 1 and
+          lines[shl[0]].strip() == "shadowed: inet filter udpin handle 10 (line 18) takes all its traffic"
+          and "handle 11 (line 19)" in lines[shl[0] - 1],
+          f"text: one shadowed: line, under handle 11: {[lines[i] for i in shl]}")
+    l12 = [x for x in lines if "handle 12 (line 20)" in x and "0 packets" in x]
+    check(len(l12) == 1, f"text: handle 12 listed as never hit, with no shadowed: line: {l12}")
 sys.exit(bad)
 PY
