@@ -375,12 +375,7 @@ int hostctx_read_kernel(struct hostctx *h, const struct hostinfo *hi)
 
 static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 {
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
+	return util_fnv(h, p, n);
 }
 
 uint64_t hostctx_hash(const struct hostctx *h)

@@ -16,6 +16,19 @@ int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * (the array is unchanged). */
 int util_grow(void **v, size_t *cap, size_t n, size_t size);
 
+/* FNV-1a: h (start with UTIL_FNV_OFFSET) folded with n bytes of p. For change detection
+ * and hash tables of trusted keys, not against an adversary. */
+#define UTIL_FNV_OFFSET 1469598103934665603ull
+static inline uint64_t util_fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
 /* Current wall-clock time in microseconds since the epoch. */
 uint64_t util_now_usec(void);
 /* Monotonic time in microseconds. */

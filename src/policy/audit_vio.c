@@ -15,11 +15,7 @@
 
 uint64_t audit_hash(const void *p, size_t n, uint64_t h)
 {
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
+	h = util_fnv(h, p, n);
 	return h ^ (h >> 29);
 }
 

@@ -84,31 +84,22 @@ static int res_same(const struct check_res *a, const struct check_res *b)
 	       a->uncertain_rule == b->uncertain_rule;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
-}
 
 static uint64_t res_hash(uint64_t h, const struct check_res *r)
 {
 	uint32_t v[6] = {r->verdict, r->possible, r->by, r->martian, r->rule, r->chain};
 
-	h = fnv(h, v, sizeof(v));
-	return fnv(h, &r->uncertain_rule, sizeof(r->uncertain_rule));
+	h = util_fnv(h, v, sizeof(v));
+	return util_fnv(h, &r->uncertain_rule, sizeof(r->uncertain_rule));
 }
 
 static uint64_t group_hash(enum check_kind kind, int fam, const char *label,
 			   const struct check_res *a, const struct check_res *b)
 {
 	uint32_t k[3] = {(uint32_t)kind, (uint32_t)fam, b != NULL};
-	uint64_t h = fnv(1469598103934665603ull, k, sizeof(k));
+	uint64_t h = util_fnv(1469598103934665603ull, k, sizeof(k));
 
-	h = fnv(h, label, strlen(label));
+	h = util_fnv(h, label, strlen(label));
 	h = res_hash(h, a);
 	return b ? res_hash(h, b) : h;
 }

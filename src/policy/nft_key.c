@@ -8,6 +8,7 @@
  * counters): two listings of one rule by the same nft give the same key. A named set a
  * rule looks up adds its elements to the key, so a set that changed changes its rules. */
 #include "policy/nft_int.h"
+#include "common/util.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -26,19 +27,10 @@ struct nft_keys {
 	size_t n;
 };
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
-}
 
 static uint64_t mix_str(uint64_t h, const char *s)
 {
-	return mix(h, s, strlen(s) + 1);
+	return util_fnv(h, s, strlen(s) + 1);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -109,24 +101,24 @@ static uint64_t hash_json(const struct hctx *c, json_t *j, uint64_t h, int depth
 	case JSON_STRING: {
 		const char *s = json_string_value(j);
 
-		h = mix(h, "s", 1);
-		h = mix(h, s, json_string_length(j) + 1);
+		h = util_fnv(h, "s", 1);
+		h = util_fnv(h, s, json_string_length(j) + 1);
 		if (s[0] == '@') {
 			uint64_t sh = set_hash(c, s + 1);
 
-			h = mix(h, &sh, sizeof(sh));
+			h = util_fnv(h, &sh, sizeof(sh));
 		}
 		return h;
 	}
 	case JSON_INTEGER: {
 		json_int_t x = json_integer_value(j);
 
-		return mix(mix(h, "i", 1), &x, sizeof(x));
+		return util_fnv(util_fnv(h, "i", 1), &x, sizeof(x));
 	}
 	case JSON_REAL: {
 		double x = json_real_value(j);
 
-		return mix(mix(h, "r", 1), &x, sizeof(x));
+		return util_fnv(util_fnv(h, "r", 1), &x, sizeof(x));
 	}
 	case JSON_TRUE:
 		return mix_str(h, "t");
@@ -178,7 +170,7 @@ struct nft_keys *nft_keys_new(json_t *arr)
 		k->v[k->n].table = str_of(o, "table");
 		k->v[k->n].name = str_of(o, "name");
 		/* what the set is: its type, flags and elements (not its handle) */
-		k->v[k->n].hash = hash_json(&c, json_object_get(o, "type"), 1469598103934665603ull, 0);
+		k->v[k->n].hash = hash_json(&c, json_object_get(o, "type"), UTIL_FNV_OFFSET, 0);
 		k->v[k->n].hash = hash_json(&c, json_object_get(o, "map"), k->v[k->n].hash, 0);
 		k->v[k->n].hash = hash_json(&c, json_object_get(o, "flags"), k->v[k->n].hash, 0);
 		k->v[k->n].hash = hash_json(&c, json_object_get(o, "elem"), k->v[k->n].hash, 0);
@@ -204,7 +196,7 @@ int nft_rule_keys(const struct nft_keys *k, json_t *rule, struct nft_rule *r)
 	c.k = k;
 	c.family = str_of(rule, "family");
 	c.table = str_of(rule, "table");
-	r->key = r->mkey = 1469598103934665603ull;
+	r->key = r->mkey = UTIL_FNV_OFFSET;
 	json_array_foreach(expr, i, st) {
 		json_t *lg = json_object_get(st, "log");
 

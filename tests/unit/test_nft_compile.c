@@ -21,6 +21,8 @@
 #include "policy/nft.h"
 #include "policy/nft_int.h"
 
+#include "nft_quoted.h"
+
 #define HEAD "{'nftables':[{'table':{'family':'inet','name':'t','handle':1}},"
 #define CHAIN(name, type, prio, pol)                                                         \
 	"{'chain':{'family':'inet','table':'t','name':'" name "','handle':1,'type':'" type "'," \
@@ -124,19 +126,7 @@ static void run(struct nft_eval *ev, const struct nft_ruleset *rs, const struct 
 
 static struct nft_ruleset *load(void)
 {
-	char *buf = strdup(js), *p;
-	struct nft_error err;
-	struct nft_ruleset *rs;
-
-	assert_non_null(buf);
-	for (p = buf; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	rs = nft_load_json(buf, strlen(buf), "t.json", &err);
-	free(buf);
-	if (!rs)
-		fail_msg("load: %s", err.msg);
-	return rs;
+	return nft_load_quoted(js);
 }
 
 static void test_candidates(void **state)

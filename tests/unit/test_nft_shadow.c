@@ -17,6 +17,8 @@
 
 #include "policy/nft.h"
 
+#include "nft_quoted.h"
+
 #define HEAD "{'nftables':[{'table':{'family':'inet','name':'t','handle':1}}," \
 	"{'table':{'family':'ip','name':'t4','handle':2}},"
 #define CHAIN(name) "{'chain':{'family':'inet','table':'t','name':'" name "','handle':1}},"
@@ -160,19 +162,7 @@ static const struct row rows[] = {
 
 static struct nft_ruleset *load(void)
 {
-	char *buf = strdup(js), *p;
-	struct nft_error err;
-	struct nft_ruleset *rs;
-
-	assert_non_null(buf);
-	for (p = buf; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	rs = nft_load_json(buf, strlen(buf), "t.json", &err);
-	free(buf);
-	if (!rs)
-		fail_msg("load: %s", err.msg);
-	return rs;
+	return nft_load_quoted(js);
 }
 
 /* The rule id of handle h, -1 when absent. */
