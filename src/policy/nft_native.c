@@ -185,7 +185,13 @@ struct nft_ruleset *nft_load_native(const char *path, struct nft_error *err)
 	free(buf);
 	return rs;
 sys:
-	snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+	if (errno == EPERM || errno == EACCES || errno == ENOSYS)	/* a sandbox (seccomp) */
+		snprintf(err->msg, sizeof(err->msg), "nft native syntax is loaded in a private "
+			 "network namespace, which this process may no longer create (sandboxed: "
+			 "%.40s); give the ruleset as JSON (`nft -j list ruleset > FILE')",
+			 strerror(errno));
+	else
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
 	return NULL;
 }
 

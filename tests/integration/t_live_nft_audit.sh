@@ -7,6 +7,7 @@
 #      the live ruleset drops and the intended policy accepts (live_differs), and the
 #      9999 flow logged by an NFLOG prefix whose live rule drops it (live_nflog_drop); the
 #      seen7777 prefix only logs. The kernel's rule counters say what was really dropped.
+#      Then SIGHUP: native syntax can no longer be loaded (sandbox), nft JSON can.
 #   2. iptables-nft only. Intended: an iptables-save file equal to the live rules: the
 #      audit reads the iptables-nft text and finds it equal.
 #   3. Both: the same iptables-nft rules and a native table dropping udp 5555. The live
@@ -74,7 +75,25 @@ $X nft -f "$WORK/live.nft"
 live_start --policy "$WORK/intended.nft" --nflog 7
 send 5555 9999 7777
 sleep 2
+# SIGHUP with the live ruleset in native syntax as the intended file: the sandboxed
+# collector can no longer load native syntax (a private namespace): a clear error, the old
+# policy stays. Then the same ruleset as nft's JSON (read without privileges): reloaded,
+# 2 changes, and now equal to the live ruleset.
+cp "$WORK/live.nft" "$WORK/intended.nft"
+kill -HUP "$LIVE_PID"
+sleep 1.5
+$X nft -j list ruleset > "$WORK/intended.nft"
+kill -HUP "$LIVE_PID"
+sleep 2
 live_stop
+cat "$WORK/collect.err"
+grep -q 'SIGHUP: policy not reloaded, the old one stays: .*intended.nft: nft native syntax is loaded in a private network namespace, which this process may no longer create' \
+	"$WORK/collect.err" && ok "nft only: SIGHUP with native syntax: says why it cannot, keeps the policy" ||
+	bad "nft only: SIGHUP with native syntax: no clear error"
+grep -q '"message":"reloaded the intended IPv4 policy [^"]*intended.nft: 2 changes"' "$WORK/alerts" &&
+	grep -q '"message":"the live IPv4 ruleset equals the intended policy"' "$WORK/alerts" &&
+	ok "nft only: SIGHUP with nft JSON: reloaded (2 changes), now equal to the live ruleset" ||
+	bad "nft only: no reload line, or not equal after it"
 grep -o '"message":"read the live IPv4 ruleset[^"]*"' "$WORK/alerts" | head -2
 grep -q '"message":"read the live IPv4 ruleset (4 rules; nftables: inet guard (4 rules))"' \
 	"$WORK/alerts" && ok "nft only: the audit reads nftables' live ruleset, named" ||
