@@ -11,7 +11,7 @@
  * bounded by IPT_EVAL_MAX_STEPS and IPT_EVAL_MAX_WORLDS. In chains the compiled fast path
  * indexes (nft_compile.c) the walk jumps to the next rule that can match, counting the
  * rules it skips as steps: the plain walk's results, hook calls and steps. */
-#include "policy/nft_int.h"
+#include "policy/nft_route.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -336,6 +336,7 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 		switch (s->kind) {
 		case NFT_S_MATCH:
 		case NFT_S_UNKNOWN_MATCH:
+		case NFT_S_FIB:
 			m = nft_match(ev, w, s);
 			if (m == IPT_NO)
 				return 0;
@@ -391,35 +392,9 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 	return 0;
 }
 
-/* A read-only view of the iptables evaluator for the routing checks of ipt_route.c,
- * which read only the family, the context, the packet, the kernel version and the
- * world's destination. */
-struct route_view {
-	struct ipt_ruleset rs;
-	struct ipt_eval ev;
-	struct ipt_world w;
-};
-
-static void route_view(const struct nft_eval *ev, const struct nft_world *w, struct route_view *v)
-{
-	uint32_t t, h;
-
-	memset(v, 0, sizeof(*v));
-	v->rs.family = ev->pkt->family;
-	for (t = 0; t < IPT_TABLE_COUNT; t++)
-		for (h = 0; h < IPT_HOOK_COUNT; h++)
-			v->rs.builtin[t][h] = IPT_NONE;
-	v->ev.rs = &v->rs;
-	v->ev.ctx = ev->ctx;
-	v->ev.pkt = ev->pkt;
-	v->ev.kver = ev->kver;
-	memcpy(v->w.dst, w->dst, 16);
-	v->w.path = w->path;
-}
-
 /* After nat PREROUTING: a DNATed packet goes where its new destination routes (as
  * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
-static int reroute(struct nft_eval *ev, struct nft_world *w, const struct route_view *v)
+static int reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
 {
 	int fwd = ev->ctx ? ev->ctx->ip_forward : 0, local;
 	struct nft_world *c;
@@ -460,7 +435,7 @@ static int kernel_step(struct nft_eval *ev, struct nft_world *w, uint8_t st)
 {
 	const struct ipt_packet *p = ev->pkt;
 	enum ipt_martian why = IPT_MARTIAN_NONE;
-	struct route_view v;
+	struct nft_route_view v;
 	struct nft_world *c;
 	int r;
 
@@ -477,7 +452,7 @@ static int kernel_step(struct nft_eval *ev, struct nft_world *w, uint8_t st)
 		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
-	route_view(ev, w, &v);
+	nft_route_view(ev, w, &v);
 	if (reroute(ev, w, &v))
 		return 1;
 	if (strcmp(p->in_if, "lo") == 0)

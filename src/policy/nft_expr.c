@@ -280,6 +280,73 @@ static void nat_stmt(json_t *o, struct nft_stmt *s)
 	}
 }
 
+/* The right side of a fib type match: a type name or a set of them, into the RTN_* bits
+ * of *mask. 0, or 1 (a name not known). */
+static int fib_types(json_t *r, uint16_t *mask)
+{
+	static const char *const rtn[] = {"unspec", "unicast", "local", "broadcast", "anycast",
+					  "multicast", "blackhole", "unreachable", "prohibit",
+					  "throw", "nat", "xresolve"};
+	json_t *set = json_object_get(r, "set"), *v;
+	size_t i, k;
+
+	if (!set)
+		set = r;
+	if (json_is_string(set)) {
+		for (k = 0; k < 12 && strcmp(json_string_value(set), rtn[k]); k++)
+			;
+		*mask |= (uint16_t)(k < 12 ? 1u << k : 0);
+		return k == 12;
+	}
+	if (!json_is_array(set) || !json_array_size(set))
+		return 1;
+	json_array_foreach(set, i, v)
+		if (fib_types(v, mask))
+			return 1;
+	return 0;
+}
+
+/* A fib expression compared with right (nft_fib.c decides it): 0, or 1 (a form not
+ * modelled: oif compared with an interface, unknown flags). */
+static int load_fib(json_t *fib, json_t *right, struct nft_stmt *s)
+{
+	static const char *const fl[] = {"saddr", "daddr", "mark", "iif", "oif"};
+	const char *res = json_string_value(json_object_get(fib, "result"));
+	json_t *f = json_object_get(fib, "flags"), *v;
+	size_t i, k;
+
+	s->kind = NFT_S_FIB;
+	if (json_is_string(f)) {
+		for (k = 0; k < 5 && strcmp(json_string_value(f), fl[k]); k++)
+			;
+		if (k == 5)
+			return 1;
+		s->fib_flags = (uint8_t)(1u << k);
+	} else if (json_is_array(f)) {
+		json_array_foreach(f, i, v) {
+			for (k = 0; k < 5 && (!json_is_string(v) || strcmp(json_string_value(v), fl[k])); k++)
+				;
+			if (k == 5)
+				return 1;
+			s->fib_flags |= (uint8_t)(1u << k);
+		}
+	} else {
+		return 1;
+	}
+	if (!res || (s->op != NFT_OP_EQ && s->op != NFT_OP_NE))
+		return 1;
+	if ((!strcmp(res, "oif") || !strcmp(res, "oifname")) && json_is_boolean(right)) {
+		s->fib_result = NFT_FIB_R_OIF;
+		s->fib_want = json_is_true(right);
+		return 0;
+	}
+	if (!strcmp(res, "type") && !fib_types(right, &s->fib_want)) {
+		s->fib_result = NFT_FIB_R_TYPE;
+		return 0;
+	}
+	return 1;
+}
+
 /* One "match" statement. */
 static int load_match(struct nft_lctx *c, json_t *o, struct nft_stmt *s, const char **what)
 {
@@ -294,6 +361,11 @@ static int load_match(struct nft_lctx *c, json_t *o, struct nft_stmt *s, const c
 	if (k == 7)
 		return lerr(c, "unknown operator `%s'", op);
 	s->op = (uint8_t)k;
+	if (json_is_object(json_object_get(json_object_get(o, "left"), "fib"))) {
+		*what = "fib";
+		return load_fib(json_object_get(json_object_get(o, "left"), "fib"),
+				json_object_get(o, "right"), s);
+	}
 	v = load_key(c, json_object_get(o, "left"), s, what);
 	if (v)
 		return v;
@@ -473,7 +545,8 @@ int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 		}
 		if (has_ct(st, 0))
 			rs->ct_fam |= nft_fam_bits(rs->tables[c->table].fam);
-		if (hit < 0 && s.kind != NFT_S_MATCH && s.kind != NFT_S_UNKNOWN_MATCH)
+		if (hit < 0 && s.kind != NFT_S_MATCH && s.kind != NFT_S_UNKNOWN_MATCH &&
+		    s.kind != NFT_S_FIB)
 			hit = (int)i;
 		if (nft_grow((void **)&rs->stmts, &rs->cap_stmts, rs->nstmts, sizeof(s),
 			     UINT32_MAX / 2) < 0)

@@ -99,8 +99,18 @@ enum nft_skind {
 	NFT_S_DNAT,
 	NFT_S_SNAT,		/* snat, masquerade */
 	NFT_S_REDIRECT,
-	NFT_S_NOTRACK
+	NFT_S_NOTRACK,
+	NFT_S_FIB		/* fib: a match decided by routing (nft_fib.c) */
 };
+
+/* fib flags (fib_flags) and results (fib_result). */
+#define NFT_FIB_F_SADDR 0x01
+#define NFT_FIB_F_DADDR 0x02
+#define NFT_FIB_F_MARK 0x04
+#define NFT_FIB_F_IIF 0x08
+#define NFT_FIB_F_OIF 0x10
+#define NFT_FIB_R_OIF 1		/* oif/oifname compared with exists (true) / missing (false) */
+#define NFT_FIB_R_TYPE 2	/* type in a set of RTN_* (fib_want: 1 << RTN_x) */
 
 struct nft_stmt {
 	uint8_t kind;		/* enum nft_skind */
@@ -111,6 +121,8 @@ struct nft_stmt {
 	uint8_t mask[NFT_FLEN_MAX];
 	uint8_t has_addr, has_port;	/* nat: 1 given, 2 from a map or expression */
 	uint8_t nat_fam;	/* nat: 4 `dnat ip`, 6 `dnat ip6`, 0 either */
+	uint8_t fib_flags, fib_result;	/* fib: NFT_FIB_F_*, NFT_FIB_R_* */
+	uint16_t fib_want;	/* fib oif: 1 exists, 0 missing; type: the RTN_* bits */
 	uint16_t port;
 	uint8_t addr[16];
 	uint32_t set;		/* match/vmap: rs->sets index */

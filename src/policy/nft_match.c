@@ -4,7 +4,7 @@
  * right-hand set. Three-valued: a field the packet record does not know is IPT_MAYBE; a
  * field whose protocol dependency fails makes the whole match false, whatever the
  * operator, as the dependency is a statement of its own in the kernel. */
-#include "policy/nft_int.h"
+#include "policy/nft_route.h"
 
 #include <string.h>
 
@@ -217,6 +217,8 @@ int nft_match(const struct nft_eval *ev, const struct nft_world *w, const struct
 	uint8_t key[NFT_KEY_MAX];
 	int v, c, len, flags, i, any;
 
+	if (s->kind == NFT_S_FIB)
+		return nft_fib_match(ev, w, s);
 	if (s->kind != NFT_S_MATCH)
 		return IPT_MAYBE;
 	v = nft_key(ev, w, s, key);

@@ -60,6 +60,12 @@ static int ng_proto(int *proto, int want)
 #define NG_IIF 2
 #define NG_OIF 4
 #define NG_INET 8	/* an inet table: IPv6 matches too */
+#define NG_FIB 16	/* fib (prerouting, input) */
+
+static const char *const ng_fib[] = {
+	"fib saddr . iif oif missing", "fib saddr oif missing", "fib saddr . iif oif exists",
+	"fib daddr type local", "fib daddr . iif type { broadcast, multicast }",
+	"fib daddr type != local", "fib saddr type local"};
 
 static const char *const ng_src6[] = {
 	"2001:db8:51::/48", "2001:db8:51::77", "2001:db8:1::20", "fe80::/10",
@@ -71,6 +77,11 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, int *
 {
 	unsigned k = ng_next(g, 14);
 	int tcp;
+
+	if ((allow & NG_FIB) && ng_next(g, 6) == 0) {
+		fprintf(f, " %s", NG_PICK(g, ng_fib));
+		return;
+	}
 
 	if ((allow & NG_INET) && ng_next(g, 4) == 0) {
 		switch (ng_next(g, 4)) {
@@ -195,9 +206,9 @@ static void ng_rule(struct ngen *g, FILE *f, const char *ifn, unsigned nuser, in
 static unsigned ng_allow(const char *hook)
 {
 	if (!strcmp(hook, "prerouting"))
-		return NG_IIF;
+		return NG_IIF | NG_FIB;
 	if (!strcmp(hook, "input"))
-		return NG_IIF | NG_REJECT;
+		return NG_IIF | NG_REJECT | NG_FIB;
 	if (!strcmp(hook, "forward"))
 		return NG_IIF | NG_OIF | NG_REJECT;
 	if (!strcmp(hook, "output"))

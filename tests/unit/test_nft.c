@@ -109,15 +109,25 @@ static void test_unknown_named(void **state)
 	struct nft_rule_info ri;
 	struct nft_ruleset *rs = load(HEAD UCHAIN("u")
 		RULE("u", 3, "{'limit':{'rate':3,'per':'second'}},{'accept':null}")
-		RULE("u", 4, M("{'fib':{'result':'oif','flags':['saddr','iif']}}", "==", "false")
+		/* fib's exists/missing and type forms are modelled; oifname against a name not */
+		RULE("u", 4, M("{'fib':{'result':'oifname','flags':['saddr','iif']}}", "==", "'eth0'")
 			     ",{'drop':null}")
 		RULE("u", 5, M(PAY("ip", "saddr"), "==", "'10.0.0.1'")
 			     ",{'log':{'prefix':'x','group':3}},{'counter':{'packets':7,'bytes':700}},{'accept':null}")
+		RULE("u", 6, M("{'fib':{'result':'oif','flags':['saddr','iif']}}", "==", "false")
+			     ",{'drop':null}")
+		RULE("u", 7, M("{'fib':{'result':'type','flags':['daddr']}}", "==",
+			       "{'set':['broadcast','multicast']}") ",{'drop':null}")
 		TAIL, &err);
 
 	(void)state;
 	assert_non_null(rs);
-	assert_int_equal(nft_rule_count(rs), 3);
+	assert_int_equal(nft_rule_count(rs), 5);
+	assert_int_equal(nft_rule_get(rs, 3, &ri), 0);
+	assert_int_equal(ri.unknown, 0);	/* fib saddr . iif oif missing: modelled */
+	assert_int_equal(ri.hitpos, 1);
+	assert_int_equal(nft_rule_get(rs, 4, &ri), 0);
+	assert_int_equal(ri.unknown, 0);	/* fib daddr type { broadcast, multicast } */
 	assert_int_equal(nft_rule_get(rs, 0, &ri), 0);
 	assert_int_equal(ri.unknown, 1);
 	assert_string_equal(ri.unknown_what, "limit");
@@ -133,7 +143,7 @@ static void test_unknown_named(void **state)
 	assert_int_equal(ri.handle, 5);
 	assert_string_equal(ri.table, "t");
 	assert_string_equal(ri.chain_name, "u");
-	assert_int_equal(nft_rule_get(rs, 3, &ri), -1);
+	assert_int_equal(nft_rule_get(rs, 5, &ri), -1);
 	nft_ruleset_free(rs);
 }
 

@@ -1,0 +1,23 @@
+/* This file declares what the nftables evaluator borrows from the iptables model's kernel
+ * path (ipt_route.c, ipt_match.c): a read-only view of an iptables evaluator for one
+ * nftables world, and the `fib' expression decided on it (nft_fib.c). */
+#ifndef SPOOFAUDIT_NFT_ROUTE_H
+#define SPOOFAUDIT_NFT_ROUTE_H
+
+#include "policy/ipt_int.h"
+#include "policy/nft_int.h"
+
+/* The routing checks read only the family, the context, the packet, the kernel version
+ * and the world's destination and path. */
+struct nft_route_view {
+	struct ipt_ruleset rs;
+	struct ipt_eval ev;
+	struct ipt_world w;
+};
+void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
+		    struct nft_route_view *v);
+
+/* Decides an NFT_S_FIB statement for w: IPT_YES, IPT_NO or IPT_MAYBE. */
+int nft_fib_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);
+
+#endif
