@@ -270,7 +270,8 @@ static int rd_get(const struct policy_rules *r, int fam, uint32_t c, struct rd_c
 		struct nft_chain_info ci;
 
 		if (nft_chain_get(r->nft->rs, c, &ci) < 0 ||
-		    (strcmp(ci.family, "inet") && strcmp(ci.family, fam ? "ip6" : "ip")))
+		    (strcmp(ci.family, "inet") && strcmp(ci.family, "netdev") &&
+		     strcmp(ci.family, fam ? "ip6" : "ip")))
 			return -1;
 		snprintf(o->table, sizeof(o->table), "%s %s", ci.family, ci.table);
 		o->name = ci.name;

@@ -64,8 +64,8 @@ struct nft_chain_info {
 	const char *table;
 	const char *family;	/* "ip", "ip6", "inet", ... */
 	const char *name;
-	int hook;		/* enum ipt_hook of a base chain, -1 for a regular chain or a hook
-				 * not modelled (ingress) */
+	int hook;		/* enum ipt_hook of a base chain, NFT_HOOK_INGRESS (nft_int.h) for
+				 * ingress, -1 for a regular chain or a hook not modelled (egress) */
 	int prio;
 	const char *type;	/* "filter", "nat", "route"; "" for a regular chain */
 	enum ipt_verdict policy;	/* base chains: ACCEPT or DROP */

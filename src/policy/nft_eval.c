@@ -28,13 +28,14 @@
 /* The ROUTE stage has the same index on the incoming and forward paths (a DNAT may move
  * a packet from one to the other there). */
 static const uint8_t stages[IPT_PATH_COUNT][8] = {
-	[IPT_PATH_INCOMING] = {ST_V6CHECK, ST_DEFRAG, IPT_HOOK_PREROUTING, ST_ROUTE,
-			       IPT_HOOK_INPUT, ST_END},
+	[IPT_PATH_INCOMING] = {NFT_HOOK_INGRESS, ST_V6CHECK, ST_DEFRAG, IPT_HOOK_PREROUTING,
+			       ST_ROUTE, IPT_HOOK_INPUT, ST_END},
 	[IPT_PATH_LOCAL_OUT] = {IPT_HOOK_OUTPUT, IPT_HOOK_POSTROUTING, ST_END},
-	[IPT_PATH_LOOPBACK] = {IPT_HOOK_OUTPUT, IPT_HOOK_POSTROUTING, IPT_HOOK_PREROUTING,
-			       IPT_HOOK_INPUT, ST_END},
-	[IPT_PATH_FORWARD] = {ST_V6CHECK, ST_DEFRAG, IPT_HOOK_PREROUTING, ST_ROUTE,
-			      IPT_HOOK_FORWARD, IPT_HOOK_POSTROUTING, ST_END},
+	/* looped back: lo's ingress (netif_receive_skb), then the input path */
+	[IPT_PATH_LOOPBACK] = {IPT_HOOK_OUTPUT, IPT_HOOK_POSTROUTING, NFT_HOOK_INGRESS,
+			       IPT_HOOK_PREROUTING, IPT_HOOK_INPUT, ST_END},
+	[IPT_PATH_FORWARD] = {NFT_HOOK_INGRESS, ST_V6CHECK, ST_DEFRAG, IPT_HOOK_PREROUTING,
+			      ST_ROUTE, IPT_HOOK_FORWARD, IPT_HOOK_POSTROUTING, ST_END},
 };
 
 static int build_hooks(struct nft_eval *ev)
@@ -44,7 +45,7 @@ static int build_hooks(struct nft_eval *ev)
 	uint32_t i, j, n;
 
 	for (f = 0; f < 2; f++)
-		for (h = 0; h < IPT_HOOK_COUNT; h++) {
+		for (h = 0; h < NFT_HOOK_COUNT; h++) {
 			ev->hc[f][h] = calloc(rs->nchains ? rs->nchains : 1, sizeof(uint32_t));
 			if (!ev->hc[f][h])
 				return -1;
@@ -99,7 +100,7 @@ void nft_eval_free(struct nft_eval *ev)
 	if (!ev)
 		return;
 	for (f = 0; f < 2; f++)
-		for (h = 0; h < IPT_HOOK_COUNT; h++)
+		for (h = 0; h < NFT_HOOK_COUNT; h++)
 			free(ev->hc[f][h]);
 	nft_compiled_free(ev->comp);
 	nft_cstate_free(ev->cst);
@@ -505,6 +506,22 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 	w->stack[0].pos = 0;
 }
 
+/* Whether name is one of devs (nft_chain.devs). */
+static int on_dev(const char *devs, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = devs;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+
+		if (e && (size_t)(e - p) == n && !memcmp(p, name, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
 /* depth 0: the next base chain of the hook, or the next stage. Returns 1 when done. */
 static int next_step(struct nft_eval *ev, struct nft_world *w)
 {
@@ -512,6 +529,21 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	int fi = ev->pkt->family == 6;
 	uint8_t st;
 
+	/* an ingress chain sees the packets of its devices only; when they are not known
+	 * (nft 1.0.6 lists no device in JSON), it may or may not */
+	while (w->hook == NFT_HOOK_INGRESS && w->hci < ev->nhc[fi][w->hook]) {
+		const struct nft_chain *c = &rs->chains[ev->hc[fi][w->hook][w->hci]];
+		struct nft_world *skip;
+
+		if (!c->devs) {
+			if ((skip = fork_world(ev, w, c->n ? c->first : IPT_NONE)))
+				skip->hci++;
+			break;
+		}
+		if (on_dev(c->devs, w->path == IPT_PATH_LOOPBACK ? "lo" : ev->pkt->in_if))
+			break;
+		w->hci++;
+	}
 	if (w->hook >= 0 && w->hci < ev->nhc[fi][w->hook]) {
 		enter_chain(ev, w, ev->hc[fi][w->hook][w->hci]);
 		return 0;

@@ -58,9 +58,10 @@ static int fib_oif(const struct nft_eval *ev, const struct nft_world *w, const s
 	if ((s->fib_flags & (NFT_FIB_F_DADDR | NFT_FIB_F_OIF)) || !(s->fib_flags & NFT_FIB_F_SADDR))
 		return IPT_MAYBE;
 	if (ev->kver && ev->kver < KV_FIB_CAN_SKIP) {
-		if (w->hook == IPT_HOOK_PREROUTING && loop)
+		if ((w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS) && loop)
 			return IPT_YES;
-	} else if (w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_INPUT) {
+	} else if (w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS ||
+		   w->hook == IPT_HOOK_INPUT) {
 		if (loop)
 			return IPT_YES;
 		/* an established TCP socket may have cached the incoming interface */
@@ -80,7 +81,8 @@ static int fib_oif(const struct nft_eval *ev, const struct nft_world *w, const s
 	} else {
 		if (is_any(p->src, 6) && p->proto == 58 && w->dst[0] == 0xfe &&
 		    (w->dst[1] & 0xc0) == 0x80)	/* nft_fib_v6_skip_icmpv6 */
-			return w->hook == IPT_HOOK_PREROUTING ? IPT_YES : IPT_MAYBE;
+			return w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS ? IPT_YES
+											: IPT_MAYBE;
 		if (p->src[0] == 0xff || (p->src[0] == 0xfe && (p->src[1] & 0xc0) == 0x80))
 			return IPT_MAYBE;	/* looked up on the device itself */
 	}

@@ -19,6 +19,9 @@
 #define NFT_FLEN_MAX 16
 #define NFT_KEY_MAX (NFT_CONCAT_MAX * NFT_FLEN_MAX)
 #define NFT_NONE UINT32_MAX
+/* The ingress hook (netdev tables, inet ingress chains): after the iptables hooks. */
+#define NFT_HOOK_INGRESS IPT_HOOK_COUNT
+#define NFT_HOOK_COUNT (IPT_HOOK_COUNT + 1)
 
 /* Fields a key may read. */
 enum nft_field {
@@ -132,18 +135,20 @@ struct nft_stmt {
 struct nft_table {
 	char *name;
 	char family[8];
-	uint8_t fam;		/* 4, 6, 46 (inet), 0 other (not evaluated) */
+	uint8_t fam;		/* 4, 6, 46 (inet; netdev: its ingress chains see both), 0 other
+				 * (not evaluated) */
 };
 
 struct nft_chain {
 	char *name;
 	uint32_t table;
-	int8_t hook;		/* enum ipt_hook or -1 */
+	int8_t hook;		/* enum ipt_hook, NFT_HOOK_INGRESS, or -1 */
 	uint8_t type;		/* 0 filter, 1 nat, 2 route, 3 none (regular) */
 	uint8_t policy;		/* IPT_V_ACCEPT / IPT_V_DROP */
 	int32_t prio;
 	uint64_t handle;
 	uint32_t first, n;
+	char *devs;		/* ingress: its devices, each ending in '\n' ("" none) */
 };
 
 struct nft_rule {
@@ -256,8 +261,8 @@ struct nft_eval {
 	unsigned kver;
 	const struct ipt_packet *pkt;
 	/* base chains per [family 0 = IPv4, 1 = IPv6][hook], sorted by priority */
-	uint32_t *hc[2][IPT_HOOK_COUNT];
-	uint32_t nhc[2][IPT_HOOK_COUNT];
+	uint32_t *hc[2][NFT_HOOK_COUNT];
+	uint32_t nhc[2][NFT_HOOK_COUNT];
 	struct nft_world *worlds;
 	struct nft_frame *frames;
 	uint32_t maxworlds, maxdepth, npending;

@@ -40,8 +40,10 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 		return;
 	for (i = 0; i < rs->ntables; i++)
 		free(rs->tables[i].name);
-	for (i = 0; i < rs->nchains; i++)
+	for (i = 0; i < rs->nchains; i++) {
 		free(rs->chains[i].name);
+		free(rs->chains[i].devs);
+	}
 	for (i = 0; i < rs->nsets; i++)
 		free(rs->sets[i].name);
 	for (i = 0; i < rs->nrules; i++)
@@ -125,17 +127,45 @@ static int add_table(struct nft_lctx *c, json_t *o, uint32_t *cap)
 	t = &rs->tables[rs->ntables];
 	memset(t, 0, sizeof(*t));
 	snprintf(t->family, sizeof(t->family), "%s", fam);
-	t->fam = !strcmp(fam, "ip") ? 4 : !strcmp(fam, "ip6") ? 6 : !strcmp(fam, "inet") ? 46 : 0;
+	t->fam = !strcmp(fam, "ip") ? 4 : !strcmp(fam, "ip6") ? 6 :
+		 !strcmp(fam, "inet") || !strcmp(fam, "netdev") ? 46 : 0;
 	if (!(t->name = strdup(name)))
 		return -1;
 	rs->ntables++;
 	return 0;
 }
 
+/* An ingress chain's devices ("dev": a name or an array of them) into ch->devs (NULL
+ * when the JSON names none). */
+static int chain_devs(json_t *dev, struct nft_chain *ch)
+{
+	size_t i, n = 1;
+	json_t *d;
+
+	if (json_is_string(dev))
+		n += json_string_length(dev) + 1;
+	json_array_foreach(dev, i, d)
+		n += json_is_string(d) ? json_string_length(d) + 1 : 0;
+	if (n == 1)
+		return 0;	/* not listed (nft 1.0.6): NULL, not known */
+	if (!(ch->devs = calloc(1, n)))
+		return -1;
+	if (json_is_string(dev)) {
+		strcat(ch->devs, json_string_value(dev));
+		strcat(ch->devs, "\n");
+	}
+	json_array_foreach(dev, i, d)
+		if (json_is_string(d)) {
+			strcat(ch->devs, json_string_value(d));
+			strcat(ch->devs, "\n");
+		}
+	return 0;
+}
+
 static int add_chain(struct nft_lctx *c, json_t *o, uint32_t *cap)
 {
 	static const char *const hooks[] = {"prerouting", "input", "forward", "output",
-					    "postrouting"};
+					    "postrouting", "ingress"};
 	struct nft_ruleset *rs = c->rs;
 	const char *name = json_string_value(json_object_get(o, "name"));
 	const char *hook = json_string_value(json_object_get(o, "hook"));
@@ -162,9 +192,11 @@ static int add_chain(struct nft_lctx *c, json_t *o, uint32_t *cap)
 	ch->table = t;
 	ch->hook = -1;
 	ch->type = 3;
-	for (h = 0; hook && h < IPT_HOOK_COUNT; h++)
+	for (h = 0; hook && h < NFT_HOOK_COUNT; h++)
 		if (!strcmp(hook, hooks[h]))
 			ch->hook = (int8_t)h;
+	if (ch->hook == NFT_HOOK_INGRESS && chain_devs(json_object_get(o, "dev"), ch) < 0)
+		return -1;
 	if (hook) {
 		ch->type = type && !strcmp(type, "nat") ? 1 : type && !strcmp(type, "route") ? 2 : 0;
 		ch->prio = (int32_t)json_integer_value(json_object_get(o, "prio"));

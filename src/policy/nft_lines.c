@@ -17,11 +17,14 @@
 struct srule {
 	char fam[8], table[NAMEMAX], chain[NAMEMAX];
 	uint32_t line;
+	char dev[NAMEMAX];	/* sc->d: an ingress chain's device */
 };
 
 struct scan {
 	struct srule *r;
 	uint32_t n, cap;
+	struct srule *d;	/* ingress chains' devices (one each, in chain) */
+	uint32_t nd, capd;
 	char fam[8], table[NAMEMAX], chain[NAMEMAX];
 	int depth;		/* brace depth: 1 in a table, 2 in a chain or set, 3+ within */
 	int in_chain;
@@ -70,6 +73,46 @@ static int is_family(const char *w)
 	       !strcmp(w, "bridge") || !strcmp(w, "netdev");
 }
 
+/* `type filter hook ingress device "X"` / `devices = { X, Y }` of the current chain: its
+ * devices into sc->d. */
+static void devices(struct scan *sc, const char *p, const char *end)
+{
+	char w[NAMEMAX];
+	int ingress = 0;
+
+	while (p < end) {
+		p = word(p, end, w, sizeof(w));
+		if (!w[0]) {
+			p++;	/* "=", "{", ",", "}", ";" */
+			continue;
+		}
+		if (!strcmp(w, "hook")) {
+			p = word(p, end, w, sizeof(w));
+			ingress = !strcmp(w, "ingress");
+		} else if (ingress && (!strcmp(w, "device") || !strcmp(w, "devices"))) {
+			int many = !strcmp(w, "devices");
+
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '=' || *p == '{'))
+				p++;
+			do {
+				while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+					p++;
+				p = word(p, end, w, sizeof(w));
+				if (w[0] && nft_grow((void **)&sc->d, &sc->capd, sc->nd, sizeof(*sc->d),
+						     NFT_MAX_CHAINS) == 0) {
+					struct srule *d = &sc->d[sc->nd++];
+
+					snprintf(d->fam, sizeof(d->fam), "%s", sc->fam);
+					snprintf(d->table, sizeof(d->table), "%s", sc->table);
+					snprintf(d->chain, sizeof(d->chain), "%s", sc->chain);
+					snprintf(d->dev, sizeof(d->dev), "%s", w);
+				}
+			} while (many && w[0] && p < end && *p != '}');
+			return;
+		}
+	}
+}
+
 /* One statement (s..end, no newline or ';' at depth) starting on line. */
 static void statement(struct scan *sc, const char *s, const char *end, uint32_t line)
 {
@@ -103,6 +146,8 @@ static void statement(struct scan *sc, const char *s, const char *end, uint32_t 
 		}
 		return;
 	}
+	if (sc->in_chain && sc->depth == 2 && !strcmp(w, "type"))
+		devices(sc, p, end);
 	if (sc->in_chain && sc->depth == 2 && strcmp(w, "type") && strcmp(w, "policy") &&
 	    strcmp(w, "comment") && strcmp(w, "device") && strcmp(w, "devices") &&
 	    add(sc, sc->fam, sc->table, sc->chain, line) < 0)
@@ -201,6 +246,28 @@ static void scan_text(struct scan *sc, const char *t, size_t len)
 		statement(sc, st, end, st_line);
 }
 
+/* The devices the text gives ingress chain ch ("a\nb\n", malloc'd), or NULL: none. */
+static char *chain_devs_of(const struct scan *sc, const struct nft_table *t,
+			   const struct nft_chain *ch)
+{
+	size_t n = 1, i;
+	char *s;
+
+	for (i = 0; i < sc->nd; i++)
+		if (!strcmp(sc->d[i].fam, t->family) && !strcmp(sc->d[i].table, t->name) &&
+		    !strcmp(sc->d[i].chain, ch->name))
+			n += strlen(sc->d[i].dev) + 1;
+	if (n == 1 || !(s = calloc(1, n)))
+		return NULL;
+	for (i = 0; i < sc->nd; i++)
+		if (!strcmp(sc->d[i].fam, t->family) && !strcmp(sc->d[i].table, t->name) &&
+		    !strcmp(sc->d[i].chain, ch->name)) {
+			strcat(s, sc->d[i].dev);
+			strcat(s, "\n");
+		}
+	return s;
+}
+
 int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len)
 {
 	struct scan sc;
@@ -210,12 +277,15 @@ int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len)
 	scan_text(&sc, text, len);
 	if (sc.abort) {
 		free(sc.r);
+		free(sc.d);
 		return 0;
 	}
 	for (c = 0; c < rs->nchains; c++) {
-		const struct nft_chain *ch = &rs->chains[c];
+		struct nft_chain *ch = &rs->chains[c];
 		const struct nft_table *t = &rs->tables[ch->table];
 
+		if (ch->hook == NFT_HOOK_INGRESS && !ch->devs)
+			ch->devs = chain_devs_of(&sc, t, ch);
 		for (n = 0, i = 0; i < sc.n; i++)
 			n += !strcmp(sc.r[i].fam, t->family) && !strcmp(sc.r[i].table, t->name) &&
 			     !strcmp(sc.r[i].chain, ch->name);
@@ -228,5 +298,6 @@ int nft_map_lines(struct nft_ruleset *rs, const char *text, size_t len)
 		mapped += n;
 	}
 	free(sc.r);
+	free(sc.d);
 	return (int)mapped;
 }

@@ -21,7 +21,8 @@ static const char *iface(const struct nft_eval *ev, const struct nft_world *w, i
 {
 	int h = w->hook;
 
-	if (in ? !(h == IPT_HOOK_PREROUTING || h == IPT_HOOK_INPUT || h == IPT_HOOK_FORWARD)
+	if (in ? !(h == IPT_HOOK_PREROUTING || h == IPT_HOOK_INPUT || h == IPT_HOOK_FORWARD ||
+		   h == NFT_HOOK_INGRESS)
 	       : !(h == IPT_HOOK_OUTPUT || h == IPT_HOOK_POSTROUTING || h == IPT_HOOK_FORWARD))
 		return "";
 	if (w->path == IPT_PATH_LOOPBACK)
@@ -35,6 +36,9 @@ int nft_before_conntrack(const struct nft_eval *ev, const struct nft_world *w)
 {
 	int prio = ev->rs->chains[w->base_chain].prio;
 
+	/* ingress runs before ip_rcv; over lo the entry made on output is kept */
+	if (w->hook == NFT_HOOK_INGRESS)
+		return w->path == IPT_PATH_LOOPBACK ? IPT_NO : IPT_YES;
 	if (!(w->hook == IPT_HOOK_OUTPUT ||
 	      (w->hook == IPT_HOOK_PREROUTING && w->path != IPT_PATH_LOOPBACK)))
 		return IPT_NO;
@@ -69,7 +73,7 @@ static int pkttype(const struct nft_eval *ev, const struct nft_world *w, uint8_t
 
 	if (w->path == IPT_PATH_INCOMING || w->path == IPT_PATH_FORWARD) {
 		if (w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_INPUT ||
-		    w->hook == IPT_HOOK_FORWARD) {
+		    w->hook == IPT_HOOK_FORWARD || w->hook == NFT_HOOK_INGRESS) {
 			if (p->pkttype >= IPT_PKT_UNKNOWN)
 				return IPT_MAYBE;
 			out[0] = p->pkttype;

@@ -479,7 +479,7 @@ static int aim(struct tctx *t, uint32_t id, int miss, struct ipt_packet *p)
 	ipt_packet_init(p, t->fam, IPT_PATH_INCOMING);
 	memcpy(p->src, v6 ? remote6 : remote4, al);
 	memcpy(p->dst, v6 ? host_a6 : host_a, al);
-	if (!(hooks & (1u << IPT_HOOK_PREROUTING | 1u << IPT_HOOK_INPUT))) {
+	if (!(hooks & (1u << IPT_HOOK_PREROUTING | 1u << IPT_HOOK_INPUT | 1u << NFT_HOOK_INGRESS))) {
 		if (hooks & (1u << IPT_HOOK_FORWARD)) {
 			memcpy(p->dst, v6 ? far6 : far4, al);
 		} else {
