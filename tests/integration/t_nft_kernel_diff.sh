@@ -4,7 +4,7 @@
 # (/usr/share/doc/nftables/examples/*.nft that load into a fresh namespace), the rulesets
 # in tests/integration/nft/ (several base chains at different priorities, inet, sets with
 # intervals and concatenations, verdict maps, jump/goto/return, ct state, notrack, nat,
-# interface wildcards), and seeded random rulesets (seed printed; NFT_KDIFF_SEED and
+# interface wildcards; iptables-nft tables beside native ones), and seeded random rulesets (seed printed; NFT_KDIFF_SEED and
 # NFT_KDIFF_RANDOM override). Each is loaded with nft into namespace A (veth to B), listed
 # as JSON, rewritten by nft_kdiff prep so that every rule has one counter where its
 # matches end, and loaded again; nft_kdiff run then sends packets aimed at each rule and
@@ -31,14 +31,25 @@ trap cleanup EXIT
 nrs=0; fail=0
 # run_fam NAME FILE FAM IFNAME: loads FILE into a fresh namespace of family FAM, prepares
 # it (one counter per rule) and runs nft_kdiff; 0 ok, 1 failed, 2 not loadable
+# A file X.nft with X.ipt (IPv4) or X.ip6t (IPv6) beside it: that iptables-save text is
+# loaded first with iptables-nft, whose tables then run beside the native ones. Its rules
+# carry the counter iptables-nft gives every rule (after the matches), the native file
+# writes one per rule: no prep, since nft cannot load iptables-nft's xt expressions back.
 run_fam() {
-	local name=$1 f=$2 fam=$3 ifn=$4 out rc s r
+	local name=$1 f=$2 fam=$3 ifn=$4 out rc s r ipt
+	ipt=${f%.nft}.$([ "$fam" = 6 ] && echo ip6t || echo ipt)
 	if [ "$fam" = 6 ]; then setup6 "$ifn"; else setup "$ifn" 0; fi || { echo "$name: namespace setup failed"; return 1; }
+	if [ -f "$ipt" ]; then
+		ip netns exec "$A" "$([ "$fam" = 6 ] && echo ip6tables-nft-restore || echo iptables-nft-restore)" <"$ipt" ||
+			{ echo "$name: $ipt refused by iptables-nft"; return 1; }
+	fi
 	ip netns exec "$A" nft -f "$f" 2>"$WORK/err" || { echo "$name: not loadable here: $(head -1 "$WORK/err")"; return 2; }
 	ip netns exec "$A" nft -j list ruleset >"$WORK/l.json" || return 1
-	"$tool" prep "$WORK/l.json" "$WORK/p.json" || { echo "$name: prep failed"; return 1; }
-	ip netns exec "$A" nft flush ruleset
-	ip netns exec "$A" nft -j -f "$WORK/p.json" || { echo "$name: prepared ruleset refused"; return 1; }
+	if [ ! -f "$ipt" ]; then
+		"$tool" prep "$WORK/l.json" "$WORK/p.json" || { echo "$name: prep failed"; return 1; }
+		ip netns exec "$A" nft flush ruleset
+		ip netns exec "$A" nft -j -f "$WORK/p.json" || { echo "$name: prepared ruleset refused"; return 1; }
+	fi
 	out=$(ip netns exec "$A" "$tool" run $([ "$fam" = 6 ] && echo -6) --peer-ns "/var/run/netns/$B" \
 		--peer-if b0 --if "$ifn" --mac "$A_MAC" 2>&1)
 	rc=$?
