@@ -205,8 +205,12 @@ static int rpfilter_match(const struct ipt_eval *ev, const struct ipt_world *w, 
 		/* ip6t_rpfilter.c rpfilter_mt: an IPV6_ADDR_ANY source passes */
 		if (memcmp(p->src, any6, 16) == 0)
 			return inv3(IPT_YES, inv);
-		if (p->pkttype == IPT_PKT_MULTICAST || p->dst[0] == 0xff)
-			return IPT_MAYBE;	/* looked up on the incoming device: not modelled */
+		/* rpfilter_lookup_reverse6: a multicast destination only drops
+		 * RT6_LOOKUP_F_HAS_SADDR (no source-specific routes are modelled), so it is
+		 * looked up like any other; a link-local source is looked up on the incoming
+		 * device itself (RT6_LOOKUP_F_IFACE): not modelled */
+		if (p->src[0] == 0xfe && (p->src[1] & 0xc0) == 0x80)
+			return IPT_MAYBE;
 	}
 	local = ev->rs->family == 4 && p->src[0] == 127 ? IPT_YES : ipt_is_host_addr(ev, p->src, &via);
 	if (local == IPT_YES) {

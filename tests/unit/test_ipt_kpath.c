@@ -353,13 +353,83 @@ static void test_hits(void **state)
 	ipt_ruleset_free(rs);
 }
 
+/* IPv6 -m rpfilter (ip6t_rpfilter.c rpfilter_lookup_reverse6): a multicast destination
+ * is looked up like a unicast one (it only loses RT6_LOOKUP_F_HAS_SADDR), so a source
+ * routed back through another interface fails, one routed back through the incoming
+ * interface passes; a link-local source is looked up on the device itself: maybe. */
+static void test_rpfilter6(void **state)
+{
+	static const char rules[] = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A PREROUTING -m rpfilter --invert -j DROP\nCOMMIT\n";
+	static const struct ipt_hostaddr host6[] = {
+		{"eth0", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}},
+		{"eth1", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1}},
+	};
+	static const struct {
+		const char *in, *src, *dst;
+		unsigned possible;
+	} rows[] = {
+		{"eth1", "2001:db8:99::7", "ff02::1", IPT_VSET_DROP},	/* back via eth0 */
+		{"eth0", "2001:db8:99::7", "ff02::1", IPT_VSET_ACCEPT},
+		{"eth1", "2001:db8:2::9", "ff02::1", IPT_VSET_ACCEPT},
+		{"eth1", "2001:db8:99::7", "2001:db8:2::1", IPT_VSET_DROP},
+		{"eth1", "fe80::1", "ff02::1", IPT_VSET_ACCEPT | IPT_VSET_DROP},
+	};
+	struct ipt_error err;
+	struct ipt_ruleset *rs = ipt_parse_buffer(rules, strlen(rules), "r6", 6, &err);
+	struct ipt_route routes[3];
+	struct ipt_context ctx;
+	size_t i;
+
+	(void)state;
+	assert_non_null(rs);
+	memset(routes, 0, sizeof(routes));
+	prefix_parse("2001:db8:1::/64", 6, &routes[0].dst);
+	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "eth0");
+	prefix_parse("2001:db8:2::/64", 6, &routes[1].dst);
+	snprintf(routes[1].ifname, IPT_IFNAMSIZ, "eth1");
+	prefix_parse("::/0", 6, &routes[2].dst);
+	snprintf(routes[2].ifname, IPT_IFNAMSIZ, "eth0");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.addrs = host6;
+	ctx.naddrs = 2;
+	ctx.addrs_known = 1;
+	ctx.routes = routes;
+	ctx.nroutes = 3;
+	ctx.routes_known = 1;
+	ctx.conntrack = 1;
+	ctx.kernel = K61;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ipt_eval *ev = ipt_eval_new(rs, &ctx);
+		struct ipt_packet p;
+		struct ipt_result res;
+
+		assert_non_null(ev);
+		ipt_packet_init(&p, 6, IPT_PATH_INCOMING);
+		assert_int_equal(inet_pton(AF_INET6, rows[i].src, p.src), 1);
+		assert_int_equal(inet_pton(AF_INET6, rows[i].dst, p.dst), 1);
+		p.proto = 17;
+		p.sport = 40000;
+		p.dport = 5353;
+		p.pkttype = p.dst[0] == 0xff ? IPT_PKT_MULTICAST : IPT_PKT_HOST;
+		snprintf(p.in_if, sizeof(p.in_if), "%s", rows[i].in);
+		assert_int_equal(ipt_eval_packet(ev, &p, &res), 0);
+		if (res.possible != rows[i].possible)
+			fail_msg("%s -> %s on %s: possible %#x, want %#x", rows[i].src, rows[i].dst,
+				 rows[i].in, res.possible, rows[i].possible);
+		ipt_eval_free(ev);
+	}
+	ipt_ruleset_free(rs);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 2];
+	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 3];
 	size_t i, n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ct_first);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hits);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rpfilter6);
 	for (i = 0; i < sizeof(kcases) / sizeof(kcases[0]); i++) {
 		struct CMUnitTest t = {kcases[i].name, test_kcase, NULL, NULL, (void *)&kcases[i]};
 
