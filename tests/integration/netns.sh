@@ -94,6 +94,16 @@ ns_collect_stop() {
 	NS_CLEANUP_HOOK=
 }
 
+# ns_record PCAP DB: records a0 into DB (collect -i a0, 1 s flushes, as root) while PCAP
+# is injected onto b0 from $NS_B at 100 frames/s, then stops the collector.
+ns_record() {
+	ns_collect -q -i a0 --db "$2" --flush-interval 1 --user root --duration 60 > /dev/null
+	ns_wait_sources "$2" 2
+	ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 100 "$1" > /dev/null
+	sleep 0.5
+	ns_collect_stop
+}
+
 # ns_filter_rules INPUT OUTPUT [RULE...]: prints an iptables-restore filter table with
 # those INPUT and OUTPUT policies, FORWARD DROP and the RULEs (one line each).
 ns_filter_rules() {

@@ -39,11 +39,7 @@ for kind in nft ipt both; do
 	both) nft_guard; $X iptables -A INPUT -p udp --dport 53 -m comment --comment dns -j DROP ;;
 	esac
 	db="$WORK/$kind.db"
-	ns_collect -q -i a0 --db "$db" --flush-interval 1 --user root --duration 60 > /dev/null
-	ns_wait_sources "$db" 2
-	ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 100 "$WORK/f.pcap" > /dev/null
-	sleep 0.5
-	ns_collect_stop
+	ns_record "$WORK/f.pcap" "$db"
 	$X nft -j list ruleset > "$WORK/$kind.kernel.json"
 	$X "$SPOOFAUDIT" check --ruleset "$WORK/accept.rules" --against live --db "$db" \
 		> "$WORK/$kind.txt"

@@ -51,11 +51,7 @@ python3 "$SRCDIR/tests/tools/gen_frames.py" "$WORK/f.pcap" \
 	udp:45.33.1.20:4002:45.33.1.10:7:2 syn:45.33.1.20:4003:45.33.1.10:22:3 \
 	udp:45.33.1.20:4004:45.33.1.10:8:1 udp:198.51.100.7:4005:45.33.1.10:53:2
 db="$WORK/t.db"
-ns_collect -q -i a0 --db "$db" --flush-interval 1 --user root --duration 60 > /dev/null
-ns_wait_sources "$db" 2
-ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -p 100 "$WORK/f.pcap" > /dev/null
-sleep 0.5
-ns_collect_stop
+ns_record "$WORK/f.pcap" "$db"
 $X nft -j list ruleset > "$WORK/kernel.json"
 $X "$SPOOFAUDIT" check --ruleset "$WORK/ingress.nft" --db "$db" --format json > "$WORK/check.json"
 python3 - "$WORK/kernel.json" "$WORK/check.json" <<'PY'
