@@ -35,7 +35,9 @@ void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 /* Kernel 6.15 (commit eaaff9b6702e, "netfilter: fib: avoid lookup if socket is
  * available", nft_fib_can_skip()): the lookup is skipped (the result is the incoming
  * interface) at prerouting and input for a looped-back packet, and at input for a packet
- * whose socket cached its incoming interface. Before it: prerouting, loopback only. */
+ * whose socket cached its incoming interface. Before it: prerouting, loopback only. The
+ * commit was also taken into stable series before 6.15, so on an older kernel what it
+ * changes (a looped-back packet at input) is left undecided. */
 #define KV_FIB_CAN_SKIP IPT_KVER(6, 15, 0)
 
 static int is_any(const uint8_t *a, int fam)
@@ -60,6 +62,8 @@ static int fib_oif(const struct nft_eval *ev, const struct nft_world *w, const s
 	if (ev->kver && ev->kver < KV_FIB_CAN_SKIP) {
 		if ((w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS) && loop)
 			return IPT_YES;
+		if (w->hook == IPT_HOOK_INPUT && loop)
+			return IPT_MAYBE;	/* skipped where a stable series has the commit */
 	} else if (w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS ||
 		   w->hook == IPT_HOOK_INPUT) {
 		if (loop)
