@@ -36,12 +36,14 @@ grep -qE "^  evidence +$want_ev$" "$work/dry" && ok "dry run announces $want_ev 
 
 # prune with small transactions while a collector writes into the same database
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$work/gen" --packets 4000 >/dev/null
-# its packets carry 2026-09-21 times: move them to the last hour, inside the kept window
-# (a collector importing data older than the cutoff while prune runs would see it go)
-python3 - "$work/gen/eth.pcap" <<'PY'
-import struct, sys, time
+# its packets carry 2026-09-21 times: move them to the start of today (UTC), inside the
+# kept window (a collector importing data older than the cutoff while prune runs would see
+# it go) and outside the days whose reports are compared (the last hour was yesterday's
+# from midnight to 01:00, and changed yesterday's report)
+python3 - "$work/gen/eth.pcap" "$(date -u -d "$today" +%s)" <<'PY'
+import struct, sys
 d = bytearray(open(sys.argv[1], "rb").read())
-off, shift = 24, int(time.time()) - 3600 - 1789948800
+off, shift = 24, int(sys.argv[2]) - 1789948800
 while off < len(d):
     s, us, cl, ol = struct.unpack_from("<IIII", d, off)
     struct.pack_into("<I", d, off, s + shift)
