@@ -109,6 +109,9 @@ struct collector_hooks {
 		       int linktype, const uint8_t *data, uint32_t caplen);
 	void (*nflog)(void *arg, struct flow_entry *e, const struct pkt_record *r, int prefix);
 	int (*flush)(void *arg);
+	/* with a writer thread, instead of flush: moves what waits for the flows' rows into
+	 * the batch that hands over the last of them */
+	void (*handoff)(void *arg, struct store_batch *b);
 	void *arg;
 };
 

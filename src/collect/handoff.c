@@ -167,6 +167,8 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 		 * earlier one: they may follow */
 		take_evidence(c, b);
 		take_nflog(c, b);
+		if (c->hooks.handoff)
+			c->hooks.handoff(c->hooks.arg, b);
 		if (stats)
 			take_stats(c, b);
 		/* no memory: the hop counts wait for their next change, episodes for the

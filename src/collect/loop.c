@@ -99,8 +99,7 @@ static void writer_begin(struct collect_loop *l, int files)
 	char err[600];
 
 	l->wst = NULL;
-	if (!st || c->writer || c->writes_stopped || c->hooks.flush) {
-		/* the audit's flush hook needs every flow's row id at once */
+	if (!st || c->writer || c->writes_stopped) {
 		store_close(st);
 		return;
 	}

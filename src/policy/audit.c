@@ -221,6 +221,7 @@ struct audit *audit_new(const struct audit_opts *o, struct collector *c, struct 
 	c->hooks.packet = audit_on_packet;
 	c->hooks.nflog = audit_on_nflog;
 	c->hooks.flush = audit_on_flush;
+	c->hooks.handoff = audit_on_handoff;
 	c->hooks.arg = a;
 	return a;
 fail:

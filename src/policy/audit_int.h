@@ -19,7 +19,7 @@
 #define SIG_SLOTS 4096		/* distinct violations rate-limited at once (power of 2) */
 #define SIG_PROBE 16
 #define PEND_MAX 1024		/* violations waiting for the next flush */
-#define PEND_EV 4		/* evidence packets linked per pending violation */
+#define PEND_EV STORE_VIO_EV	/* evidence packets linked per pending violation */
 #define NOREPLY_SLOTS 1024	/* attempts waiting for a reply (power of 2) */
 #define SERVICE_SLOTS 1024	/* (proto, port) that answered on loopback (power of 2) */
 
@@ -163,6 +163,7 @@ void audit_sig(char *buf, size_t len, enum audit_kind kind, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 void audit_violation(struct audit *a, const struct vio *v);
 int audit_on_flush(void *arg);
+void audit_on_handoff(void *arg, struct store_batch *b);
 void audit_pend_free(struct pend *p);
 void audit_tick_repeats(struct audit *a, uint64_t now);
 

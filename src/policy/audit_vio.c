@@ -203,7 +203,45 @@ void audit_violation(struct audit *a, const struct vio *v)
 	pend_evidence(p, v->e, v->ev_ts[1]);
 }
 
-/* collector_flush() hook: writes the pending violations (their flows have row ids now). */
+/* The row of pending violation p, its flows' row ids taken from their entries. */
+static void pend_row(const struct audit *a, const struct pend *p, struct store_violation *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->run_id = a->run_id;
+	sv->sig = p->sig;
+	sv->kind = p->kind;
+	sv->strength = p->strength;
+	sv->first_usec = p->first;
+	sv->last_usec = p->last;
+	sv->count = p->count;
+	sv->packets = p->packets;
+	sv->lines = p->lines;
+	sv->flow_id = p->e ? p->e->db_id : p->flow_id;
+	sv->evidence_flow_id = p->ee ? p->ee->db_id : 0;
+	sv->flow = p->flow;
+	sv->iface = p->iface;
+	sv->cls = p->cls;
+	sv->family = p->family;
+	sv->proto = p->proto;
+	sv->dport = p->dport;
+	sv->intended = p->intended;
+	sv->live = p->live;
+	sv->evidence = p->evidence;
+	sv->message = p->message;
+}
+
+static void pend_clear(struct audit *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->npend; i++)
+		audit_pend_free(&a->pend[i]);
+	a->npend = 0;
+	a->pend_gen++;
+}
+
+/* collector_flush() hook without a writer thread: writes the pending violations (their
+ * flows have row ids now). */
 int audit_on_flush(void *arg)
 {
 	struct audit *a = arg;
@@ -220,28 +258,7 @@ int audit_on_flush(void *arg)
 		struct store_violation sv;
 		int64_t id;
 
-		memset(&sv, 0, sizeof(sv));
-		sv.run_id = a->run_id;
-		sv.sig = p->sig;
-		sv.kind = p->kind;
-		sv.strength = p->strength;
-		sv.first_usec = p->first;
-		sv.last_usec = p->last;
-		sv.count = p->count;
-		sv.packets = p->packets;
-		sv.lines = p->lines;
-		sv.flow_id = p->e ? p->e->db_id : p->flow_id;
-		sv.evidence_flow_id = p->ee ? p->ee->db_id : 0;
-		sv.flow = p->flow;
-		sv.iface = p->iface;
-		sv.cls = p->cls;
-		sv.family = p->family;
-		sv.proto = p->proto;
-		sv.dport = p->dport;
-		sv.intended = p->intended;
-		sv.live = p->live;
-		sv.evidence = p->evidence;
-		sv.message = p->message;
+		pend_row(a, p, &sv);
 		id = store_violation_upsert(a->st, &sv);
 		if (id < 0)
 			goto fail;
@@ -252,10 +269,7 @@ int audit_on_flush(void *arg)
 	}
 	if (store_commit(a->st) < 0)
 		goto fail;
-	for (i = 0; i < a->npend; i++)
-		audit_pend_free(&a->pend[i]);
-	a->npend = 0;
-	a->pend_gen++;
+	pend_clear(a);
 	a->flushing = 0;
 	return 0;
 fail:
@@ -263,6 +277,49 @@ fail:
 	store_rollback(a->st);
 	a->flushing = 0;
 	return -1;
+}
+
+/* collector_handoff() hook with a writer thread: moves the pending violations into b, the
+ * batch that carries the last of their flows; the writer finds the flows' rows by key
+ * once it has written them. Without memory they wait for the next handoff. */
+void audit_on_handoff(void *arg, struct store_batch *b)
+{
+	struct audit *a = arg;
+	size_t i;
+	unsigned k;
+
+	if (!a->npend || b->vio)
+		return;
+	b->vio = calloc(a->npend, sizeof(*b->vio));
+	if (!b->vio)
+		return;
+	for (i = 0; i < a->npend; i++) {
+		struct pend *p = &a->pend[i];
+		struct store_vio_row *r = &b->vio[i];
+		char **own[] = { &p->sig, &p->flow, &p->iface, &p->intended, &p->live,
+				 &p->evidence, &p->message };
+
+		pend_row(a, p, &r->v);
+		for (k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+			r->own[k] = *own[k];	/* the row's now: r->v points at them */
+			*own[k] = NULL;
+		}
+		if (p->e) {
+			r->key = p->e->key;
+			r->has_key = 1;
+		}
+		if (p->ee) {
+			r->evkey = p->ee->key;
+			r->has_evkey = 1;
+		}
+		for (k = 0; k < p->nev && k < STORE_VIO_EV; k++) {
+			r->ev[k].key = p->ev[k].e->key;
+			r->ev[k].ts = p->ev[k].ts;
+		}
+		r->nev = k;
+	}
+	b->n_vio = a->npend;
+	pend_clear(a);
 }
 
 /* ---- periodic ---- */

@@ -206,6 +206,8 @@ struct store_batch {
 	size_t n_hops;
 	struct flood_episode *floods;	/* ended flood episodes (store_flood_add) */
 	size_t n_floods;
+	struct store_vio_row *vio;	/* the live audit's violations */
+	size_t n_vio;
 	int64_t run_id;			/* the run the episodes belong to */
 	int rest_done;			/* evidence, NFLOG counts and statistics written */
 	uint64_t ev_orphans;		/* evidence whose flow has no row (not written) */
@@ -314,6 +316,26 @@ int64_t store_violation_upsert(struct store *st, const struct store_violation *v
 /* Links an evidence packet (its flow row and capture time) to a violation. */
 int store_violation_evidence_add(struct store *st, int64_t violation_id, int64_t flow_id,
 				 uint64_t ts_usec);
+
+/* A violation of the live audit (collect --policy) handed over with a batch. v's strings
+ * point at own[], which the row owns (store_batch_free() frees them). The flows it names
+ * are by key where has_key / has_evkey say so (found once the batch's flows are written,
+ * like evidence), otherwise v.flow_id and v.evidence_flow_id hold row ids already. */
+#define STORE_VIO_EV 4
+struct store_vio_row {
+	struct store_violation v;
+	char *own[7];
+	struct flow_key key, evkey;
+	uint8_t has_key, has_evkey;
+	unsigned nev;
+	struct { struct flow_key key; uint64_t ts; } ev[STORE_VIO_EV];
+};
+
+/* Writes the violation rows of a batch (the writer thread), inside the caller's
+ * transaction; a flow named by key that has no row leaves the link empty. ifnames as for
+ * the batch's flows. Returns 0, or -1 (store_errmsg()). */
+int store_vio_rows_write(struct store *st, const struct store_vio_row *rows, size_t n,
+			 const char *const *ifnames);
 
 /* ---- Read side of `check`: the flows of a period and the host context ---- */
 

@@ -10,6 +10,8 @@
 
 void store_batch_free(struct store_batch *b)
 {
+	size_t i, k;
+
 	if (!b)
 		return;
 	free(b->flows);
@@ -20,6 +22,10 @@ void store_batch_free(struct store_batch *b)
 	free(b->ifnames);
 	free(b->hops);
 	free(b->floods);
+	for (i = 0; i < b->n_vio; i++)
+		for (k = 0; k < sizeof(b->vio[i].own) / sizeof(b->vio[i].own[0]); k++)
+			free(b->vio[i].own[k]);
+	free(b->vio);
 	free(b);
 }
 
@@ -103,7 +109,8 @@ static int write_rest(struct store *st, const struct store_batch *b, const char 
 	orphans[0] = orphans[1] = 0;
 	if (write_evidence(st, b, ifn, &orphans[0]) < 0 || write_nflog(st, b, ifn, &orphans[1]) < 0 ||
 	    store_hop_merge(st, b->hops, b->n_hops) < 0 ||
-	    store_flood_add(st, b->run_id, b->floods, b->n_floods) < 0)
+	    store_flood_add(st, b->run_id, b->floods, b->n_floods) < 0 ||
+	    store_vio_rows_write(st, b->vio, b->n_vio, ifn) < 0)
 		return -1;
 	for (i = 0; i < b->n_stats; i++) {
 		const struct store_stats_row *r = &b->stats[i];

@@ -82,3 +82,41 @@ int store_violation_evidence_add(struct store *st, int64_t violation_id, int64_t
 	sqlite3_bind_int64(s, 3, store_i64(ts_usec));
 	return store_step_write(st, s, "adding violation evidence");
 }
+
+/* The row id of the flow with key k, or 0 when it has none; -1 on error. */
+static int64_t key_id(struct store *st, const struct flow_key *k, const char *const *ifnames)
+{
+	int64_t id = 0;
+	int rc = store_flow_lookup(st, k, ifnames, &id);
+
+	return rc < 0 ? -1 : rc == 0 ? 0 : id;
+}
+
+int store_vio_rows_write(struct store *st, const struct store_vio_row *rows, size_t n,
+			 const char *const *ifnames)
+{
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < n; i++) {
+		const struct store_vio_row *r = &rows[i];
+		struct store_violation v = r->v;
+		int64_t id;
+
+		if (r->has_key && (v.flow_id = key_id(st, &r->key, ifnames)) < 0)
+			return -1;
+		if (r->has_evkey && (v.evidence_flow_id = key_id(st, &r->evkey, ifnames)) < 0)
+			return -1;
+		id = store_violation_upsert(st, &v);
+		if (id < 0)
+			return -1;
+		for (k = 0; k < r->nev && k < STORE_VIO_EV; k++) {
+			int64_t fid = key_id(st, &r->ev[k].key, ifnames);
+
+			if (fid < 0 ||
+			    (fid > 0 && store_violation_evidence_add(st, id, fid, r->ev[k].ts) < 0))
+				return -1;
+		}
+	}
+	return 0;
+}
