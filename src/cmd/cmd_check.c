@@ -333,50 +333,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Reads the recorded host context and flows of the period. Prints errors. */
-static int read_db(struct run *R)
-{
-	struct store *st = NULL;
-	struct store_flow_iter *it = NULL;
-	struct store_flow sf;
-	char err[512];
-	int ret = -1, rc;
-
-	st = store_open(R->o.db, STORE_OPEN_READONLY, err, sizeof(err));
-	if (!st) {
-		fprintf(stderr, "spoofaudit check: %s\n", err);	/* err names the file */
-		goto out;
-	}
-	report_cli_unverified("check", R->o.db, store_unverified_bytes(st));
-	if (store_begin(st) < 0 ||
-	    store_context_each(st, R->o.since, R->o.until, check_hostctx_row, &R->hc) < 0 ||
-	    !(it = store_flows_open(st, R->o.since, R->o.until))) {
-		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, store_errmsg(st));
-		goto out;
-	}
-	while ((rc = store_flows_next(it, &sf)) == 1) {
-		if (check_flows_add(&R->fs, &sf) < 0) {
-			fprintf(stderr, "spoofaudit check: out of memory\n");
-			goto out;
-		}
-		R->packets += sf.packets;
-		R->fam_flows[sf.family == 6]++;
-		R->fam_packets[sf.family == 6] += sf.packets;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, store_errmsg(st));
-		goto out;
-	}
-	store_flows_close(it);
-	it = NULL;
-	store_commit(st);
-	ret = 0;
-out:
-	store_flows_close(it);
-	store_close(st);
-	return ret;
-}
-
 /* For every rule, what it would take of the flows the martian check drops first: one
  * pass over the flows. Returns 0, or -1 (ENOMEM). */
 static int would_take(struct run *R)
@@ -456,7 +412,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	check_side_use(&R->ns, &R->pn);
 	check_side_use(&R->old, &R->po);
-	if (read_db(R) < 0)
+	if (cmd_check_read_db(R) < 0)
 		goto out;
 	if (check_host_build(&R->host, &R->hc, R->o.route_localnet, R->o.accept_local,
 			     R->o.rp_filter) < 0 ||

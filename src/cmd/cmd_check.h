@@ -54,6 +54,8 @@ struct run {
 void cmd_check_tout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON string of untrusted text, invalid UTF-8 repaired. NULL on allocation failure. */
 json_t *cmd_check_jtext(const char *s);
+/* Reads the recorded host context and the flows of the period into R. Prints errors. */
+int cmd_check_read_db(struct run *R);
 /* Text output of a run. */
 void cmd_check_print_text(const struct run *R);
 /* JSON output of a run. Returns 0, or -1 when the document could not be built or written

@@ -119,6 +119,61 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	return 0;
 }
 
+int check_flows_append(struct check_flows *dst, struct check_flows *src)
+{
+	uint16_t *ifmap = NULL, *submap = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (src->n == 0)
+		goto done;
+	if (dst->n == 0 && !dst->nifnames && !dst->nsubclasses) {	/* the first: moved */
+		check_flows_free(dst);
+		*dst = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (src->n > SIZE_MAX / sizeof(*dst->v) - dst->n)
+		goto nomem;
+	ifmap = calloc(src->nifnames + 1, sizeof(*ifmap));
+	submap = calloc(src->nsubclasses + 1, sizeof(*submap));
+	if (!ifmap || !submap)
+		goto nomem;
+	for (i = 0; i < src->nifnames; i++)
+		if ((ifmap[i] = intern(&dst->ifnames, &dst->nifnames, src->ifnames[i])) == 65535)
+			goto nomem;
+	for (i = 0; i < src->nsubclasses; i++)
+		if ((submap[i] = intern(&dst->subclasses, &dst->nsubclasses,
+					src->subclasses[i])) == 65535)
+			goto nomem;
+	if (dst->cap - dst->n < src->n) {
+		void *p = realloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
+
+		if (!p)
+			goto nomem;
+		dst->v = p;
+		dst->cap = dst->n + src->n;
+	}
+	for (i = 0; i < src->n; i++) {
+		struct check_flow *f = &dst->v[dst->n + i];
+
+		*f = src->v[i];
+		f->iface = f->iface < src->nifnames ? ifmap[f->iface] : f->iface;
+		f->subclass = f->subclass < src->nsubclasses ? submap[f->subclass] : f->subclass;
+	}
+	dst->n += src->n;
+done:
+	check_flows_free(src);
+	ret = 0;
+	goto out;
+nomem:
+	errno = ENOMEM;
+out:
+	free(ifmap);
+	free(submap);
+	return ret;
+}
+
 void check_flows_free(struct check_flows *fs)
 {
 	free(fs->v);

@@ -97,6 +97,9 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf);
 /* Derives path, conntrack state, unknown fields and pkttype of every flow (needs them all,
  * for the reverse-direction lookup). Returns 0 or -1 (ENOMEM). */
 int check_flows_derive(struct check_flows *fs, const struct check_host *h);
+/* Moves src's flows to the end of dst (their interned names renumbered) and frees src.
+ * Returns 0, or -1 (ENOMEM; src is kept). */
+int check_flows_append(struct check_flows *dst, struct check_flows *src);
 void check_flows_free(struct check_flows *fs);
 /* Derives one flow's path, conntrack state, unknown fields and pkttype: what
  * check_flows_derive() does for each flow once it has looked up the reverse direction

@@ -362,6 +362,21 @@ struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_
 int store_flows_next(struct store_flow_iter *it, struct store_flow *f);	/* 1, 0 done, -1 */
 void store_flows_close(struct store_flow_iter *it);	/* NULL-safe */
 
+/* The flows of [since, until), as store_flows_open() gives them, split by row id into up
+ * to n ranges (at most STORE_SPLIT_MAX), each on its own read connection, so that n
+ * threads may read them at once (iterator i on thread i; each iterator's rows in id
+ * order, iterator i's before i+1's). Every connection reads one snapshot: the
+ * transactions begin until no commit comes between the first and the last (three tries;
+ * then one iterator). Fewer than min_rows rows per range, or no second connection: one
+ * iterator. Leaves st in a read transaction (read the host context in it; store_commit()
+ * ends it); st must not be in one. Returns how many iterators it put into its[], 0 on
+ * error (store_errmsg(st)). */
+#define STORE_SPLIT_MAX 4
+unsigned store_flows_split(struct store *st, int64_t since, int64_t until, unsigned n,
+			   int64_t min_rows, struct store_flow_iter **its);
+/* The error of an iterator's connection. */
+const char *store_flows_errmsg(const struct store_flow_iter *it);
+
 /* Host context rows of the runs that overlap [since, until) (unix seconds; every run when
  * none overlaps), oldest run first, passed one by one to fn: kind 'i' an interface
  * (a = name, b = role, c = comma-separated prefixes), 'k' a sysctl (a = scope, b = key,

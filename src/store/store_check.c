@@ -12,14 +12,18 @@
 struct store_flow_iter {
 	struct store *st;
 	sqlite3_stmt *s;
+	struct store *own;	/* a reader's own connection (store_flows_split), closed with it */
 };
 
-struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_t until)
+/* The flows of [since, until) (until <= 0: no bound) with row ids in [lo, hi], on st. */
+static struct store_flow_iter *flows_open(struct store *st, int64_t since, int64_t until,
+					  int64_t lo, int64_t hi)
 {
 	static const char sql[] =
 		"SELECT id, bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
 		" class, subclass, packets, bytes, first_usec, last_usec, tcp_flags"
-		" FROM flows WHERE bucket >= ?1 AND (?2 <= 0 OR bucket < ?2) ORDER BY id";
+		" FROM flows WHERE id >= ?3 AND id <= ?4"
+		" AND bucket >= ?1 AND (?2 <= 0 OR bucket < ?2) ORDER BY id";
 	struct store_flow_iter *it = calloc(1, sizeof(*it));
 
 	if (!it) {
@@ -38,7 +42,128 @@ struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_
 	}
 	sqlite3_bind_int64(it->s, 1, since);
 	sqlite3_bind_int64(it->s, 2, until);
+	sqlite3_bind_int64(it->s, 3, lo);
+	sqlite3_bind_int64(it->s, 4, hi);
 	return it;
+}
+
+struct store_flow_iter *store_flows_open(struct store *st, int64_t since, int64_t until)
+{
+	return flows_open(st, since, until, INT64_MIN, INT64_MAX);
+}
+
+/* PRAGMA data_version of c (outside any transaction): it changes when another
+ * connection commits. -1 on error. */
+static int64_t data_version(struct store *c)
+{
+	int64_t v;
+
+	return store_query_i64(c, "PRAGMA data_version", &v) < 0 ? -1 : v;
+}
+
+/* Begins read transactions on st and on the n twins, each with its snapshot taken (a
+ * read); watched by c, the snapshots are one when no commit came between the first and
+ * the last. Returns 1 so, 0 when one came (the caller ends the transactions and tries
+ * again), -1 on error. [*lo, *hi]: the flows' row ids. */
+static int begin_snapshots(struct store *st, struct store **tw, unsigned n, struct store *c,
+			   int64_t *lo, int64_t *hi)
+{
+	int64_t v0 = data_version(c), v1;
+	unsigned i;
+
+	if (v0 < 0 || store_begin(st) < 0)
+		return -1;
+	if (store_query_i64(st, "SELECT coalesce(min(id), 0) FROM flows", lo) < 0 ||
+	    store_query_i64(st, "SELECT coalesce(max(id), 0) FROM flows", hi) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int64_t x;
+
+		if (store_exec(tw[i], "BEGIN", "reading flows") < 0 ||
+		    store_query_i64(tw[i], "SELECT coalesce(max(id), 0) FROM flows", &x) < 0) {
+			store_set_err(st, "%s", tw[i]->err);
+			return -1;
+		}
+	}
+	v1 = data_version(c);
+	return v1 < 0 ? -1 : v1 == v0;
+}
+
+static void end_snapshots(struct store *st, struct store **tw, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sqlite3_exec(tw[i]->db, "COMMIT", NULL, NULL, NULL);
+	store_commit(st);
+}
+
+unsigned store_flows_split(struct store *st, int64_t since, int64_t until, unsigned n,
+			   int64_t min_rows, struct store_flow_iter **its)
+{
+	struct store *tw[STORE_SPLIT_MAX], *c = NULL;
+	int64_t lo = 0, hi = 0;
+	unsigned i, got = 0, tries;
+	int rc = 0;
+	char err[256];
+
+	memset(tw, 0, sizeof(tw));
+	if (n > STORE_SPLIT_MAX)
+		n = STORE_SPLIT_MAX;
+	if (n < 1)
+		n = 1;
+	for (i = 1; i < n; i++)	/* no second connection, no split: not an error */
+		if (!(tw[i - 1] = store_open_twin(st, err, sizeof(err))))
+			break;
+	n = i;
+	if (n > 1)
+		c = store_open_twin(st, err, sizeof(err));
+	for (tries = 0; c && tries < 3; tries++) {
+		rc = begin_snapshots(st, tw, n - 1, c, &lo, &hi);
+		if (rc != 0)
+			break;
+		end_snapshots(st, tw, n - 1);
+	}
+	store_close(c);
+	if (rc < 0)
+		goto out;
+	if (rc == 1 && hi - lo + 1 < min_rows * (int64_t)n)
+		end_snapshots(st, tw, n - 1);	/* too few rows to share */
+	if (rc == 0 || hi - lo + 1 < min_rows * (int64_t)n) {
+		n = 1;	/* one reader: st alone, in one transaction */
+		if (store_begin(st) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct store *on = i ? tw[i - 1] : st;
+		int64_t a = lo + (hi - lo + 1) / n * i, b = lo + (hi - lo + 1) / n * (i + 1) - 1;
+
+		if (i == 0)
+			a = INT64_MIN;
+		if (i == n - 1)
+			b = INT64_MAX;
+		its[i] = flows_open(on, since, until, a, b);
+		if (!its[i]) {
+			if (on != st)
+				store_set_err(st, "%s", on->err);
+			goto out;
+		}
+		if (on != st) {
+			its[i]->own = on;
+			tw[i - 1] = NULL;
+		}
+		got++;
+	}
+	rc = 1;
+out:
+	for (i = 0; i < STORE_SPLIT_MAX; i++)
+		store_close(tw[i]);
+	if (rc != 1) {
+		for (i = 0; i < got; i++)
+			store_flows_close(its[i]);
+		return 0;
+	}
+	return got;
 }
 
 static void col_copy(sqlite3_stmt *s, int col, char *dst, size_t len)
@@ -98,7 +223,16 @@ void store_flows_close(struct store_flow_iter *it)
 	if (!it)
 		return;
 	sqlite3_finalize(it->s);
+	if (it->own) {
+		sqlite3_exec(it->own->db, "COMMIT", NULL, NULL, NULL);
+		store_close(it->own);
+	}
 	free(it);
+}
+
+const char *store_flows_errmsg(const struct store_flow_iter *it)
+{
+	return store_errmsg(it->st);
 }
 
 int store_context_each(struct store *st, int64_t since, int64_t until,

@@ -285,8 +285,8 @@ struct store *store_open_twin(const struct store *first, char *err, size_t errle
 	const char *path = sqlite3_db_filename(first->db, "main");
 	struct store *st;
 
-	if (!path || !*path || first->readonly) {
-		snprintf(err, errlen, "a second connection needs a writable database file");
+	if (!path || !*path) {
+		snprintf(err, errlen, "a second connection needs a database file");
 		return NULL;
 	}
 	st = calloc(1, sizeof(*st));
@@ -294,8 +294,10 @@ struct store *store_open_twin(const struct store *first, char *err, size_t errle
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+	st->readonly = first->readonly;
+	if (sqlite3_open_v2(path, &st->db, (first->readonly ? SQLITE_OPEN_READONLY :
+			    SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+			    NULL) != SQLITE_OK) {
 		store_set_err(st, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
@@ -304,7 +306,22 @@ struct store *store_open_twin(const struct store *first, char *err, size_t errle
 	sqlite3_busy_handler(st->db, busy_handler, st);
 	st->time_limit_s = first->time_limit_s;
 	st->version = first->version;
-	if (store_guard_connection(st) < 0 || set_pragmas(st, path) < 0 || prepare_all(st, path) < 0)
+	if (store_guard_connection(st) < 0)
+		goto fail;
+	if (st->readonly) {
+		/* the same schema as the first's (the path could name another file by now) */
+		if (check_identity(st, path) < 0 || set_pragmas(st, path) < 0 ||
+		    (first->unverified_bytes &&
+		     store_exec(st, "PRAGMA cell_size_check = ON", path) < 0))
+			goto fail;
+		if (st->version != first->version) {
+			store_set_err(st, "%s: changed under the reader (schema version %d, was %d)",
+				      path, st->version, first->version);
+			goto fail;
+		}
+		return st;
+	}
+	if (set_pragmas(st, path) < 0 || prepare_all(st, path) < 0)
 		goto fail;
 	return st;
 fail:

@@ -1,0 +1,137 @@
+/* This file reads what `check` evaluates: the recorded host context and the flows of the
+ * period, the flows on up to one thread per CPU (each on its own read connection with
+ * the same snapshot, store_flows_split()), appended in row id order. */
+#include "cmd/cmd_check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/report_cli.h"
+
+#define READ_THREADS_MAX 4
+#define READ_ROWS_PER_THREAD 100000	/* fewer rows are not worth a connection */
+
+struct reader {
+	struct store_flow_iter *it;
+	struct check_flows fs;
+	uint64_t packets, fam_flows[2], fam_packets[2];
+	int rc;		/* 0, -1 database (store_flows_errmsg), -2 out of memory */
+};
+
+static void *read_part(void *arg)
+{
+	struct reader *r = arg;
+	struct store_flow sf;
+	int rc;
+
+	while ((rc = store_flows_next(r->it, &sf)) == 1) {
+		if (check_flows_add(&r->fs, &sf) < 0) {
+			r->rc = -2;
+			return NULL;
+		}
+		r->packets += sf.packets;
+		r->fam_flows[sf.family == 6]++;
+		r->fam_packets[sf.family == 6] += sf.packets;
+	}
+	r->rc = rc < 0 ? -1 : 0;
+	return NULL;
+}
+
+/* How many readers, and the fewest rows each must have: one per CPU (at most
+ * READ_THREADS_MAX), or SPOOFAUDIT_CHECK_READERS (1..READ_THREADS_MAX) readers however few
+ * the rows (tests compare the outputs). */
+static unsigned read_threads(int64_t *min_rows)
+{
+	const char *env = getenv("SPOOFAUDIT_CHECK_READERS");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*min_rows = READ_ROWS_PER_THREAD;
+	if (env && env[0] >= '1' && env[0] <= '0' + READ_THREADS_MAX && !env[1]) {
+		*min_rows = 1;
+		return (unsigned)(env[0] - '0');
+	}
+	return cpus < 1 ? 1 : cpus > READ_THREADS_MAX ? READ_THREADS_MAX : (unsigned)cpus;
+}
+
+/* Runs the readers (the first on this thread) and appends their flows to R's. Prints
+ * errors. */
+static int read_all(struct run *R, struct reader *rd, unsigned n)
+{
+	pthread_t tid[READ_THREADS_MAX];
+	int started[READ_THREADS_MAX] = {0};
+	unsigned i;
+	int ret = 0;
+
+	for (i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, read_part, &rd[i]) == 0;
+	read_part(&rd[0]);
+	for (i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else	/* no thread: its part on this one */
+			read_part(&rd[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (rd[i].rc == -1)
+			fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db,
+				store_flows_errmsg(rd[i].it));
+		if (rd[i].rc == -2 || (rd[i].rc == 0 && ret == 0 &&
+				       check_flows_append(&R->fs, &rd[i].fs) < 0)) {
+			fprintf(stderr, "spoofaudit check: out of memory\n");
+			rd[i].rc = -2;
+		}
+		if (rd[i].rc < 0) {
+			ret = -1;
+			continue;
+		}
+		R->packets += rd[i].packets;
+		R->fam_flows[0] += rd[i].fam_flows[0];
+		R->fam_flows[1] += rd[i].fam_flows[1];
+		R->fam_packets[0] += rd[i].fam_packets[0];
+		R->fam_packets[1] += rd[i].fam_packets[1];
+	}
+	return ret;
+}
+
+int cmd_check_read_db(struct run *R)
+{
+	struct reader rd[READ_THREADS_MAX];
+	struct store *st = NULL;
+	struct store_flow_iter *its[STORE_SPLIT_MAX];
+	char err[512];
+	unsigned n = 0, nt, i;
+	int64_t min_rows;
+	int ret = -1;
+
+	memset(rd, 0, sizeof(rd));
+	st = store_open(R->o.db, STORE_OPEN_READONLY, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "spoofaudit check: %s\n", err);	/* err names the file */
+		goto out;
+	}
+	report_cli_unverified("check", R->o.db, store_unverified_bytes(st));
+	nt = read_threads(&min_rows);
+	n = store_flows_split(st, R->o.since, R->o.until, nt, min_rows, its);
+	if (!n || store_context_each(st, R->o.since, R->o.until, check_hostctx_row, &R->hc) < 0) {
+		fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db, store_errmsg(st));
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		rd[i].it = its[i];
+	if (read_all(R, rd, n) < 0)
+		goto out;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++) {
+		store_flows_close(rd[i].it);
+		check_flows_free(&rd[i].fs);
+	}
+	if (st)
+		store_commit(st);
+	store_close(st);
+	return ret;
+}
