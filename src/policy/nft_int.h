@@ -217,6 +217,9 @@ int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
 /* Parses one value of field f from JSON into out (flen bytes); hi gets the top of a
  * prefix/range/wildcard (== out for a plain value). 0, or -1 (not modelled). */
 int nft_value_parse(struct json_t *v, int f, uint8_t *lo, uint8_t *hi);
+/* Appends dev and a '\n' to the ingress device list *devs (NULL: empty). 0, or -1 (ENOMEM;
+ * *devs unchanged). */
+int nft_devs_add(char **devs, const char *dev);
 
 /* Rule keys (nft_key.c): the named sets of a document (its "nftables" array), then each
  * rule object's key, match key and log prefix into r. -1: ENOMEM. */

@@ -135,30 +135,18 @@ static int add_table(struct nft_lctx *c, json_t *o, uint32_t *cap)
 	return 0;
 }
 
-/* An ingress chain's devices ("dev": a name or an array of them) into ch->devs (NULL
- * when the JSON names none). */
+/* An ingress chain's devices ("dev": a name or an array of them) into ch->devs; none
+ * listed (nft 1.0.6) leaves it NULL: not known. */
 static int chain_devs(json_t *dev, struct nft_chain *ch)
 {
-	size_t i, n = 1;
+	size_t i;
 	json_t *d;
 
-	if (json_is_string(dev))
-		n += json_string_length(dev) + 1;
-	json_array_foreach(dev, i, d)
-		n += json_is_string(d) ? json_string_length(d) + 1 : 0;
-	if (n == 1)
-		return 0;	/* not listed (nft 1.0.6): NULL, not known */
-	if (!(ch->devs = calloc(1, n)))
+	if (json_is_string(dev) && nft_devs_add(&ch->devs, json_string_value(dev)) < 0)
 		return -1;
-	if (json_is_string(dev)) {
-		strcat(ch->devs, json_string_value(dev));
-		strcat(ch->devs, "\n");
-	}
 	json_array_foreach(dev, i, d)
-		if (json_is_string(d)) {
-			strcat(ch->devs, json_string_value(d));
-			strcat(ch->devs, "\n");
-		}
+		if (json_is_string(d) && nft_devs_add(&ch->devs, json_string_value(d)) < 0)
+			return -1;
 	return 0;
 }
 

@@ -250,20 +250,14 @@ static void scan_text(struct scan *sc, const char *t, size_t len)
 static char *chain_devs_of(const struct scan *sc, const struct nft_table *t,
 			   const struct nft_chain *ch)
 {
-	size_t n = 1, i;
-	char *s;
+	char *s = NULL;
+	size_t i;
 
 	for (i = 0; i < sc->nd; i++)
 		if (!strcmp(sc->d[i].fam, t->family) && !strcmp(sc->d[i].table, t->name) &&
-		    !strcmp(sc->d[i].chain, ch->name))
-			n += strlen(sc->d[i].dev) + 1;
-	if (n == 1 || !(s = calloc(1, n)))
-		return NULL;
-	for (i = 0; i < sc->nd; i++)
-		if (!strcmp(sc->d[i].fam, t->family) && !strcmp(sc->d[i].table, t->name) &&
-		    !strcmp(sc->d[i].chain, ch->name)) {
-			strcat(s, sc->d[i].dev);
-			strcat(s, "\n");
+		    !strcmp(sc->d[i].chain, ch->name) && nft_devs_add(&s, sc->d[i].dev) < 0) {
+			free(s);
+			return NULL;
 		}
 	return s;
 }

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/ipt_int.h"
@@ -208,5 +209,19 @@ int nft_value_parse(json_t *v, int f, uint8_t *lo, uint8_t *hi)
 	}
 	if (hi != lo)
 		memcpy(hi, lo, (size_t)len);
+	return 0;
+}
+
+int nft_devs_add(char **devs, const char *dev)
+{
+	size_t had = *devs ? strlen(*devs) : 0, n = strlen(dev);
+	char *p = realloc(*devs, had + n + 2);
+
+	if (!p)
+		return -1;
+	memcpy(p + had, dev, n);
+	p[had + n] = '\n';
+	p[had + n + 1] = '\0';
+	*devs = p;
 	return 0;
 }
