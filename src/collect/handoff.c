@@ -28,6 +28,7 @@ static int copy_flows(void *arg, struct flow_entry **entries, size_t n)
 	for (i = 0; i < n; i++) {
 		b->flows[b->n_flows + i].key = entries[i]->key;
 		b->flows[b->n_flows + i].delta = entries[i]->delta;
+		b->flows[b->n_flows + i].db_id = entries[i]->db_id;
 	}
 	b->n_flows += n;
 	return 0;
@@ -189,9 +190,40 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 	return 0;
 }
 
+/* Remembers the row ids of the flows the writer wrote, so that a flow written again
+ * adds to its row (by id) rather than make another row; oldest batch first, so the
+ * newest row of a flow stays. A flow already evicted is forgotten with its id. */
+static void learn_ids(struct collector *c)
+{
+	struct store_batch *b = writer_take_written(c->writer), *old = NULL;
+
+	while (b) {		/* newest first: reverse */
+		struct store_batch *next = b->next;
+
+		b->next = old;
+		old = b;
+		b = next;
+	}
+	while (old) {
+		struct store_batch *next = old->next;
+		size_t i;
+
+		for (i = 0; i < old->flows_done; i++) {
+			struct flow_entry *e = flowtab_find(c->ft, &old->flows[i].key);
+
+			if (e)
+				e->db_id = old->flows[i].db_id;
+		}
+		store_batch_free(old);
+		old = next;
+	}
+}
+
 int collector_handoff(struct collector *c, int stats)
 {
 	size_t rows = flowtab_dirty_count(c->ft), chunk = c->handoff_rows;
+
+	learn_ids(c);
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */

@@ -120,15 +120,27 @@ static int write_rest(struct store *st, const struct store_batch *b, const char 
 }
 
 /* The flow rows [from, from + n) (their deltas add, so a row is never written twice:
- * the caller advances flows_done only once they are committed). */
+ * the caller advances flows_done only once they are committed), each row's id into
+ * st->ids[0..n). */
 static int write_flows(struct store *st, const struct store_batch *b, size_t from, size_t n,
 		       const char *const *ifn)
 {
 	size_t i;
-	int64_t id;
 
+	if (n > st->ids_cap) {
+		int64_t *ids = realloc(st->ids, n * sizeof(*ids));
+
+		if (!ids) {
+			store_set_err(st, "writing flows: out of memory for %zu row ids", n);
+			st->write_failures++;
+			return -1;
+		}
+		st->ids = ids;
+		st->ids_cap = n;
+	}
 	for (i = from; i < from + n; i++) {
-		if (store_flow_merge(st, &b->flows[i].key, &b->flows[i].delta, 0, ifn, &id) < 0) {
+		if (store_flow_merge(st, &b->flows[i].key, &b->flows[i].delta, b->flows[i].db_id,
+				     ifn, &st->ids[i - from]) < 0) {
 			st->write_failures++;
 			return -1;
 		}
@@ -140,7 +152,7 @@ int store_batch_write(struct store *st, struct store_batch *b, size_t per_txn,
 		      uint64_t add_busy, uint64_t add_failures)
 {
 	const char *ifn[STORE_BATCH_MAX_IFACES];
-	uint64_t orphans[2];
+	uint64_t orphans[2] = { 0, 0 };
 	unsigned i;
 
 	if (b->n_ifnames > STORE_BATCH_MAX_IFACES || b->flows_done > b->n_flows) {
@@ -166,6 +178,9 @@ int store_batch_write(struct store *st, struct store_batch *b, size_t per_txn,
 			goto fail;
 		if (store_commit(st) < 0)
 			goto fail;
+		/* committed: the rows' ids are the flows' from now on */
+		for (size_t k = 0; k < n; k++)
+			b->flows[b->flows_done + k].db_id = st->ids[k];
 		b->flows_done += n;
 		if (last) {
 			b->rest_done = 1;
