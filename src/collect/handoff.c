@@ -190,10 +190,9 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 	return 0;
 }
 
-/* Remembers the row ids of the flows the writer wrote, so that a flow written again
- * adds to its row (by id) rather than make another row; oldest batch first, so the
- * newest row of a flow stays. A flow already evicted is forgotten with its id. */
-static void learn_ids(struct collector *c)
+/* Oldest batch first, so that the newest row of a flow stays its row. A flow already
+ * evicted is forgotten with its id. */
+void collector_learn_ids(struct collector *c)
 {
 	struct store_batch *b = writer_take_written(c->writer), *old = NULL;
 
@@ -223,7 +222,7 @@ int collector_handoff(struct collector *c, int stats)
 {
 	size_t rows = flowtab_dirty_count(c->ft), chunk = c->handoff_rows;
 
-	learn_ids(c);
+	collector_learn_ids(c);
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */
