@@ -151,6 +151,8 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 	size_t evbytes;
 	unsigned i;
 
+	collector_learn_ids(c);	/* and frees what was written while this flush waited */
+
 	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
 	 * counter table; it waits for a writer that makes progress, as a flush of its own
 	 * would, where the periodic flush leaves the rows in the table */
@@ -221,8 +223,6 @@ void collector_learn_ids(struct collector *c)
 int collector_handoff(struct collector *c, int stats)
 {
 	size_t rows = flowtab_dirty_count(c->ft), chunk = c->handoff_rows;
-
-	collector_learn_ids(c);
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */
