@@ -228,6 +228,11 @@ void collector_release(struct collector *c, uint64_t now_usec);
  * from the writer's status. */
 int collector_handoff(struct collector *c, int stats);
 
+/* With a writer thread: remembers in the flow table the row ids of the flows the writer
+ * wrote since the last call, so that a flow written again adds to its row (by id) rather
+ * than make another row of its key (handoff.c; collector_handoff() calls it too). */
+void collector_learn_ids(struct collector *c);
+
 /* After the last flush failed for good: counts every packet of the flows still unwritten
  * into tot.lost_db, pending evidence into tot.evidence_dropped and pending NFLOG rule
  * counts into tot.nflog_lost, and forgets them. */

@@ -28,6 +28,7 @@ static int copy_flows(void *arg, struct flow_entry **entries, size_t n)
 	for (i = 0; i < n; i++) {
 		b->flows[b->n_flows + i].key = entries[i]->key;
 		b->flows[b->n_flows + i].delta = entries[i]->delta;
+		b->flows[b->n_flows + i].db_id = entries[i]->db_id;
 	}
 	b->n_flows += n;
 	return 0;
@@ -150,6 +151,8 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 	size_t evbytes;
 	unsigned i;
 
+	collector_learn_ids(c);	/* and frees what was written while this flush waited */
+
 	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
 	 * counter table; it waits for a writer that makes progress, as a flush of its own
 	 * would, where the periodic flush leaves the rows in the table */
@@ -189,6 +192,34 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 		c->opt.evidence_buf_bytes = writer_ev_room(c->writer);
 	}
 	return 0;
+}
+
+/* Oldest batch first, so that the newest row of a flow stays its row. A flow already
+ * evicted is forgotten with its id. */
+void collector_learn_ids(struct collector *c)
+{
+	struct store_batch *b = writer_take_written(c->writer), *old = NULL;
+
+	while (b) {		/* newest first: reverse */
+		struct store_batch *next = b->next;
+
+		b->next = old;
+		old = b;
+		b = next;
+	}
+	while (old) {
+		struct store_batch *next = old->next;
+		size_t i;
+
+		for (i = 0; i < old->flows_done; i++) {
+			struct flow_entry *e = flowtab_find(c->ft, &old->flows[i].key);
+
+			if (e)
+				e->db_id = old->flows[i].db_id;
+		}
+		store_batch_free(old);
+		old = next;
+	}
 }
 
 int collector_handoff(struct collector *c, int stats)

@@ -80,6 +80,7 @@ static void writer_sync(struct collect_loop *l)
 	struct writer_status ws;
 
 	writer_status(c->writer, &ws);
+	collector_learn_ids(c);		/* and frees the written batches */
 	c->tot.lost_db += ws.lost_packets;
 	c->tot.evidence_dropped += ws.lost_evidence;
 	c->tot.nflog_lost += ws.lost_nflog;

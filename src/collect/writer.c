@@ -29,6 +29,8 @@ struct writer {
 	pthread_cond_t done;		/* to the capture thread: a batch written or failed */
 	/* under mu */
 	struct store_batch *head, *tail;
+	struct store_batch *written;	/* written batches: their flows' row ids, for
+					 * writer_take_written() */
 	size_t n_batches, q_rows, q_ev_bytes;
 	int stopping;			/* end once the queue is empty */
 	int hurry;			/* no back-off; a failure ends the attempts */
@@ -72,6 +74,44 @@ static void drop_all(struct writer *w)
 	}
 }
 
+/* Keeps a written batch's flow rows (their keys and row ids) for the capture thread,
+ * which remembers the ids in its flow table; the rest is freed (locked). */
+static void keep_written(struct writer *w, struct store_batch *b)
+{
+	free(b->evbuf);
+	free(b->ev);
+	free(b->nfl);
+	free(b->stats);
+	b->evbuf = NULL;
+	b->ev = NULL;
+	b->nfl = NULL;
+	b->stats = NULL;
+	b->evbuf_len = b->n_ev = b->n_nfl = b->n_stats = 0;
+	b->next = w->written;
+	w->written = b;
+}
+
+static void free_list(struct store_batch *b)
+{
+	while (b) {
+		struct store_batch *next = b->next;
+
+		store_batch_free(b);
+		b = next;
+	}
+}
+
+struct store_batch *writer_take_written(struct writer *w)
+{
+	struct store_batch *b;
+
+	pthread_mutex_lock(&w->mu);
+	b = w->written;
+	w->written = NULL;
+	pthread_mutex_unlock(&w->mu);
+	return b;
+}
+
 /* Absolute CLOCK_MONOTONIC time of a monotonic usec value, for the timed wait. */
 static void abs_time(uint64_t usec, struct timespec *ts)
 {
@@ -102,7 +142,7 @@ static void write_head(struct writer *w)
 	if (rc == 0) {
 		w->lost_evidence += b->ev_orphans;
 		w->lost_nflog += b->nfl_orphans;
-		store_batch_free(dequeue(w));
+		keep_written(w, dequeue(w));
 		w->failing = 0;
 	} else {
 		w->failing = 1;
@@ -313,6 +353,7 @@ void writer_free(struct writer *w)
 	if (w->running)
 		writer_finish(w);
 	store_close(w->st);
+	free_list(w->written);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
 	pthread_mutex_destroy(&w->mu);

@@ -51,6 +51,10 @@ void writer_drain(struct writer *w);
  * the evidence bytes left in ev_budget with b queued. */
 size_t writer_push(struct writer *w, struct store_batch *b);
 
+/* The batches written since the last call, newest first (linked by next; the caller
+ * frees each with store_batch_free()): their flow rows hold the row ids written. */
+struct store_batch *writer_take_written(struct writer *w);
+
 /* The evidence bytes left in ev_budget by what is queued. */
 size_t writer_ev_room(struct writer *w);
 

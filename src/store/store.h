@@ -111,10 +111,13 @@ int store_kernel_ctx_add(struct store *st, int64_t run_id, const char *scope,
 int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
 		       const struct prefix *p);
 
-/* Upserts n flows: a row per flow key (bucket, iface, dir, family, src, dst, proto,
- * sport, dport, class, subclass); packets/bytes add, first_seen takes the minimum,
- * last_seen the maximum, ttl_min/ttl_max the min/max, tcp_flags and seen_by OR. Sets each
- * entry's db_id. ifnames[key.iface] names the interface. Call inside store_begin/commit. */
+/* Writes n flows of key (bucket, iface, dir, family, src, dst, proto, sport, dport,
+ * class, subclass): an entry whose db_id names a row of its key adds to it (packets and
+ * bytes add, first_seen takes the minimum, last_seen the maximum, ttl_min/ttl_max the
+ * min/max, tcp_flags and seen_by OR); any other becomes a new row. A key may so have
+ * several rows in a bucket (a later run, or a flow written again before its row id was
+ * known): they are one flow, and readers sum them. Sets each entry's db_id once every
+ * row is written. ifnames[key.iface] names the interface. */
 int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
 		      const char *const *ifnames);
 
@@ -150,10 +153,13 @@ int store_stats_add(struct store *st, int64_t source_id, uint64_t start_usec,
 
 /* ---- Batches: what one flush hands the collector's writer thread ---- */
 
-/* A copy of a flow's key and of the counts to add to its row. */
+/* A copy of a flow's key and of the counts to add to its row. db_id is the row the
+ * flow table knew for it when copied (0: none, a new row); once the row is committed,
+ * store_batch_write() sets it to the row written, for the collector to remember. */
 struct store_flow_row {
 	struct flow_key key;
 	struct flow_counts delta;
+	int64_t db_id;
 };
 
 /* An evidence packet of the flow with key `key`; its bytes are at `off` in evbuf. */
@@ -188,7 +194,8 @@ struct store_stats_row {
  * them). The flow rows go in first, in transactions of at most per_txn rows, the last
  * together with the evidence, NFLOG counts and statistics; flows_done and rest_done say
  * how far a batch got, so that a write that failed resumes where it stopped and nothing
- * is counted twice. Evidence and NFLOG rows find their flow's row by its key. */
+ * is counted twice. Evidence and NFLOG rows find their flow's row by its key (the
+ * newest row of the key). */
 struct store_batch {
 	struct store_flow_row *flows;
 	size_t n_flows, flows_done;
@@ -330,12 +337,6 @@ struct store_vio_row {
 	unsigned nev;
 	struct { struct flow_key key; uint64_t ts; } ev[STORE_VIO_EV];
 };
-
-/* Writes the violation rows of a batch (the writer thread), inside the caller's
- * transaction; a flow named by key that has no row leaves the link empty. ifnames as for
- * the batch's flows. Returns 0, or -1 (store_errmsg()). */
-int store_vio_rows_write(struct store *st, const struct store_vio_row *rows, size_t n,
-			 const char *const *ifnames);
 
 /* ---- Read side of `check`: the flows of a period and the host context ---- */
 

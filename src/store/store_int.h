@@ -25,7 +25,7 @@
 enum store_stmt {
 	S_BEGIN, S_BEGIN_RO, S_COMMIT, S_ROLLBACK,
 	S_SP_BEGIN, S_SP_RELEASE, S_SP_ROLLBACK,
-	S_FLOW_UPSERT, S_FLOW_UPDATE, S_FLOW_ID, S_EVIDENCE, S_RUN_BEGIN, S_RUN_END, S_SOURCE, S_IFACE, S_KCTX,
+	S_FLOW_INSERT, S_FLOW_UPDATE, S_FLOW_ID, S_EVIDENCE, S_RUN_BEGIN, S_RUN_END, S_SOURCE, S_IFACE, S_KCTX,
 	S_HOSTADDR, S_STATS, S_DECODE_ERR, S_NFLOG, S_NFLOG_FLOW, S_KCOUNT_START, S_KCOUNT_END,
 	S_COUNT
 };
@@ -77,11 +77,13 @@ int store_sp_begin(struct store *st, int *outer, const char *what);
 void store_sp_abort(struct store *st, int outer);
 int store_sp_end(struct store *st, int outer, const char *what);
 
-/* Merges one flow's counts into its row (by id when db_id > 0, else by key) and gives
+/* Adds one flow's counts to its row, by id when db_id > 0 and that row still holds
+ * the key, else as a new row (a key may have several rows; readers sum them), and gives
  * the row id in *id; ifnames[k->iface] names the interface. 0, or -1 (store_write.c). */
 int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
 		     int64_t db_id, const char *const *ifnames, int64_t *id);
-/* The row id of the flow with key k into *id: 1, 0 when there is none, or -1. */
+/* The row id of the flow with key k (its newest row) into *id: 1, 0 when there is
+ * none, or -1. */
 int store_flow_lookup(struct store *st, const struct flow_key *k, const char *const *ifnames,
 		      int64_t *id);
 
@@ -92,6 +94,19 @@ static inline int64_t store_i64(uint64_t v)
 {
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
+
+/* ---- The key hash of a flow row (flows.khash, migration 9; store_khash.c) ---- */
+
+/* A row's key columns as stored: texts and blobs with their lengths. */
+struct store_khash_in {
+	int64_t bucket, family, proto, sport, dport;
+	const void *iface, *dir, *src_bin, *dst_bin, *cls, *sub;
+	size_t iface_len, dir_len, src_len, dst_len, cls_len, sub_len;
+};
+
+int64_t store_khash(const struct store_khash_in *k);
+/* Registers spoofaudit_flow_khash() (store_khash() in SQL, for migration 9) on db. */
+int store_khash_register(sqlite3 *db);
 
 /* ---- Guards against hostile or damaged files (store_guard.c) ---- */
 

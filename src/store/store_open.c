@@ -86,6 +86,11 @@ static int apply_migration(struct store *st, int version)
 		store_set_err(st, "%s: cannot lift the defensive guard", what);
 		goto fail;
 	}
+	/* migration 9 computes flows.khash with the store's own function */
+	if (store_khash_register(st->db) < 0) {
+		store_set_err(st, "%s: cannot register spoofaudit_flow_khash()", what);
+		goto fail;
+	}
 	rc = store_exec(st, m->text, what);
 	if (schema_edit && (sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK ||
 			    !on)) {
@@ -117,6 +122,11 @@ static int apply_migration(struct store *st, int version)
 		goto fail;
 	if (store_exec(st, "COMMIT", what) < 0)
 		goto fail;
+	/* the new schema_version makes other connections read the edited definition, but
+	 * this one keeps what it parsed (a later ALTER TABLE here would splice into the old
+	 * text's offsets): RESET reads the schema again */
+	if (schema_edit && store_exec(st, "PRAGMA writable_schema = RESET", what) < 0)
+		return -1;
 	return 0;
 fail:
 	if (!sqlite3_get_autocommit(st->db)) {

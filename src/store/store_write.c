@@ -22,26 +22,14 @@ const char *const store_stmt_sql[S_COUNT] = {
 	/* Parameters, shared by the three flow statements: 1 bucket, 2 iface, 3 dir,
 	 * 4 family, 5 src, 6 dst, 7 src_bin, 8 dst_bin, 9 proto, 10 sport, 11 dport,
 	 * 12 class, 13 subclass, 14 packets, 15 bytes, 16 first_usec, 17 last_usec,
-	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id. */
-	[S_FLOW_UPSERT] =
+	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id, 23 khash. A new row is a
+	 * plain INSERT: no index keeps a key to one row (migration 9). */
+	[S_FLOW_INSERT] =
 		"INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin, dst_bin,"
 		" proto, sport, dport, class, subclass, packets, bytes, first_usec, last_usec,"
-		" ttl_min, ttl_max, tcp_flags, seen_by)"
+		" ttl_min, ttl_max, tcp_flags, seen_by, khash)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21)"
-		" ON CONFLICT(bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
-		" class, subclass) DO UPDATE SET"
-		" packets = max(coalesce(counted_packets, packets) + excluded.packets,"
-		" nflog_packets),"
-		" counted_packets = counted_packets + excluded.packets,"
-		" bytes = max(coalesce(counted_bytes, bytes) + excluded.bytes, nflog_bytes),"
-		" counted_bytes = counted_bytes + excluded.bytes,"
-		" first_usec = min(first_usec, excluded.first_usec),"
-		" last_usec = max(last_usec, excluded.last_usec),"
-		" ttl_min = min(ttl_min, excluded.ttl_min),"
-		" ttl_max = max(ttl_max, excluded.ttl_max),"
-		" tcp_flags = tcp_flags | excluded.tcp_flags,"
-		" seen_by = seen_by | excluded.seen_by",
+		" ?17, ?18, ?19, ?20, ?21, ?23)",
 	/* The same merge for a row whose id the entry already holds; the key is checked too,
 	 * so a stale id (its transaction rolled back, the row pruned) matches nothing. */
 	[S_FLOW_UPDATE] =
@@ -54,11 +42,17 @@ const char *const store_stmt_sql[S_COUNT] = {
 		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21"
 		" WHERE id = ?22 AND bucket = ?1 AND iface = ?2 AND dir = ?3 AND family = ?4"
 		" AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9 AND sport = ?10"
-		" AND dport = ?11 AND class = ?12 AND subclass = ?13",
+		" AND dport = ?11 AND +class = ?12 AND subclass = ?13 AND khash = ?23",
+	/* By the hash under flows_bucket_khash, and the full key: a collision of the hash
+	 * never names another flow's row. Of several rows of the key, the newest. In these
+	 * two statements `+class`: compared with the partial index flows_loopback's `class =
+	 * 'loopback_flow'`, a bare `class = ?12` makes SQLite prepare the statement again
+	 * whenever ?12 is bound anew (its plan would depend on the value), on every row. */
 	[S_FLOW_ID] =
-		"SELECT id FROM flows WHERE bucket = ?1 AND iface = ?2 AND dir = ?3"
-		" AND family = ?4 AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9"
-		" AND sport = ?10 AND dport = ?11 AND class = ?12 AND subclass = ?13",
+		"SELECT id FROM flows WHERE bucket = ?1 AND khash = ?23 AND iface = ?2"
+		" AND dir = ?3 AND family = ?4 AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9"
+		" AND sport = ?10 AND dport = ?11 AND +class = ?12 AND subclass = ?13"
+		" ORDER BY id DESC LIMIT 1",
 	[S_EVIDENCE] =
 		"INSERT INTO evidence(flow_id, ts_usec, linktype, wirelen, caplen, data)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -258,10 +252,11 @@ static const char *dir_name(unsigned dir)
 	return NULL;
 }
 
-/* The key columns of a flow, as bound to parameters 1-4 and 7-13. */
+/* The key columns of a flow, as bound to parameters 1-4, 7-13 and 23. */
 struct flow_cols {
 	const char *ifname, *dir, *cls, *sub;
 	uint8_t sbin[16], dbin[16];
+	int64_t khash;
 };
 
 static void bind_key(sqlite3_stmt *s, const struct flow_key *k, const struct flow_cols *c)
@@ -277,6 +272,7 @@ static void bind_key(sqlite3_stmt *s, const struct flow_key *k, const struct flo
 	sqlite3_bind_int(s, 11, k->dport);
 	sqlite3_bind_text(s, 12, c->cls, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 13, c->sub, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 23, c->khash);
 }
 
 static void bind_counts(sqlite3_stmt *s, const struct flow_counts *d)
@@ -307,6 +303,13 @@ static int flow_cols_of(struct store *st, const struct flow_key *k,
 	}
 	addr_bin(k->family, k->src, c->sbin);
 	addr_bin(k->family, k->dst, c->dbin);
+	c->khash = store_khash(&(struct store_khash_in){
+		.bucket = k->bucket, .family = k->family, .proto = k->proto,
+		.sport = k->sport, .dport = k->dport,
+		.iface = c->ifname, .iface_len = strlen(c->ifname),
+		.dir = c->dir, .dir_len = strlen(c->dir),
+		.src_bin = c->sbin, .src_len = 16, .dst_bin = c->dbin, .dst_len = 16,
+		.cls = c->cls, .cls_len = strlen(c->cls), .sub = c->sub, .sub_len = strlen(c->sub) });
 	return 0;
 }
 
@@ -337,18 +340,18 @@ int store_flow_lookup(struct store *st, const struct flow_key *k, const char *co
 	return flow_id_of(st, k, &c, id);
 }
 
-/* Merges the counts d of the flow with key k into its row; the row id goes to *id. A
- * known row (db_id > 0) is updated by id. Otherwise the upsert runs, and its row id is
- * the new rowid, or (when it merged into an existing row, which leaves last_insert_rowid
- * alone) a lookup by key. This avoids RETURNING, which inside a savepoint costs a
- * statement journal per row and halved the write rate (see tests/tools/store_bench.c). */
+/* Adds the counts d of the flow with key k to its row; the row id goes to *id. A known
+ * row (db_id > 0) is updated by id, if it still holds the key (a stale id, its
+ * transaction rolled back or the row pruned, matches nothing). Otherwise the counts go
+ * into a new row: no lookup, no unique index (migration 9). The id is last_insert_rowid,
+ * not RETURNING, which inside a savepoint costs a statement journal per row (see
+ * tests/tools/store_bench.c). */
 int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
 		     int64_t db_id, const char *const *ifnames, int64_t *id)
 {
 	struct flow_cols c;
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	sqlite3_stmt *s;
-	int rc;
 
 	if (flow_cols_of(st, k, ifnames, &c) < 0)
 		return -1;
@@ -365,23 +368,17 @@ int store_flow_merge(struct store *st, const struct flow_key *k, const struct fl
 		}
 	}
 
-	s = st->stmt[S_FLOW_UPSERT];
+	s = st->stmt[S_FLOW_INSERT];
 	addr_format(k->family, k->src, src, sizeof(src));
 	addr_format(k->family, k->dst, dst, sizeof(dst));
 	bind_key(s, k, &c);
 	sqlite3_bind_text(s, 5, src, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, dst, -1, SQLITE_STATIC);
 	bind_counts(s, d);
-	sqlite3_set_last_insert_rowid(st->db, 0);
 	if (store_step_done(st, s, "writing flows") < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if (*id != 0)
-		return 0;
-	rc = flow_id_of(st, k, &c, id);
-	if (rc == 0)
-		store_set_err(st, "writing flows: merged row not found");
-	return rc == 1 ? 0 : -1;
+	return 0;
 }
 
 /* All or nothing: the rows go in under a savepoint, and db_id is set only once every row

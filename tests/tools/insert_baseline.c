@@ -11,10 +11,12 @@
 #include "store/store.h"
 #include "common/util.h"
 
-#define NCOLS 21
+/* every column the collector writes, its key hash (migration 9) too */
+#define NCOLS 22
 static const char *const cols =
 	"bucket, iface, dir, family, src, dst, src_bin, dst_bin, proto, sport, dport, class, "
-	"subclass, packets, bytes, first_usec, last_usec, ttl_min, ttl_max, tcp_flags, seen_by";
+	"subclass, packets, bytes, first_usec, last_usec, ttl_min, ttl_max, tcp_flags, seen_by, "
+	"khash";
 
 struct cell {
 	int type;
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 		}
 		n++;
 	}
-	snprintf(sql, sizeof(sql), "INSERT INTO flows(%s) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cols);
+	snprintf(sql, sizeof(sql), "INSERT INTO flows(%s) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cols);
 	sqlite3_exec(dst, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(dst, sql, -1, &ins, NULL) != SQLITE_OK)
 		goto out;

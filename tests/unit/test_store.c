@@ -260,7 +260,8 @@ static void fill_entry(struct flow_entry *e, int family, uint8_t last, uint16_t 
 	e->dirty = 1;
 }
 
-/* 5: two writes of the same key add up; first/last and TTL take min/max, flags OR. */
+/* 5: two writes of the same key into its row (the entry remembers the row id, as the
+ * flow table does) add up; first/last and TTL take min/max, flags OR. */
 static void test_upsert(void **state)
 {
 	struct store *st = open_new("upsert.db");
@@ -284,6 +285,8 @@ static void test_upsert(void **state)
 	fill_entry(&a, 4, 1, 80, 2, 20, 4000, 5500, 70, 70, 0x01, FLOW_SEEN_NFLOG);
 	fill_entry(&b, 6, 1, 80, 5, 500, 7500, 9000, 30, 255, 0x04, FLOW_SEEN_PCAP);
 	fill_entry(&c, 4, 1, 443, 1, 1, 1, 1, 1, 1, 0, FLOW_SEEN_PCAP);
+	a.db_id = id_a;
+	b.db_id = id_b;
 	v[2] = &c;
 	assert_int_equal(store_flows_write(st, v, 3, ifnames), 0);
 	assert_int_equal(a.db_id, id_a);
@@ -310,7 +313,8 @@ static void test_upsert(void **state)
 	assert_string_equal(classify_class_name(CLS_SPOOF_LOOPBACK_SRC), "spoof_loopback_src");
 
 	/* Entries that know their row (db_id kept, as the flow table does) merge by id; a
-	 * stale or wrong db_id (another row's) never merges into the wrong row. */
+	 * stale or wrong db_id (another row's) never merges into the wrong row: the flow
+	 * gets a new row of its key (b: the newest of its rows, c: a second row). */
 	fill_entry(&a, 4, 1, 80, 10, 1000, 8000, 8000, 64, 64, 0x20, FLOW_SEEN_PCAP);
 	a.db_id = id_a;
 	fill_entry(&b, 6, 1, 80, 10, 1000, 8000, 8000, 64, 64, 0x20, FLOW_SEEN_PCAP);
@@ -321,18 +325,20 @@ static void test_upsert(void **state)
 	assert_int_equal(store_flows_write(st, v, 3, ifnames), 0);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(a.db_id, id_a);
-	assert_int_equal(b.db_id, id_b);
-	assert_true(c.db_id != 999999 && c.db_id != id_a && c.db_id != id_b);
-	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 3);
+	assert_true(b.db_id != id_a && b.db_id != id_b);
+	assert_true(c.db_id != 999999 && c.db_id != id_a && c.db_id != id_b && c.db_id != b.db_id);
+	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 5);
 	snprintf(sql, sizeof(sql), "SELECT packets * 1000 + tcp_flags FROM flows WHERE id = %lld",
 		 (long long)id_a);
 	assert_int_equal(store_query_int(st, sql), 15 * 1000 + 0x23);
 	snprintf(sql, sizeof(sql), "SELECT packets * 1000 + last_usec FROM flows WHERE id = %lld",
 		 (long long)id_b);
-	assert_int_equal(store_query_int(st, sql), 16 * 1000 + 9000);
+	assert_int_equal(store_query_int(st, sql), 6 * 1000 + 9000);
+	assert_int_equal(store_query_int(st, "SELECT sum(packets) FROM flows WHERE family = 6"), 16);
 	snprintf(sql, sizeof(sql), "SELECT packets FROM flows WHERE id = %lld",
 		 (long long)c.db_id);
-	assert_int_equal(store_query_int(st, sql), 2);
+	assert_int_equal(store_query_int(st, sql), 1);
+	assert_int_equal(store_query_int(st, "SELECT sum(packets) FROM flows WHERE dport = 443"), 2);
 	/* back to the totals the checks below expect */
 	assert_int_equal(store_query_int(st, "SELECT sum(packets) FROM flows"), 33);
 
@@ -346,7 +352,7 @@ static void test_upsert(void **state)
 	/* A prefix is a BLOB range: 127.0.0.0/8 as ::ffff:127.0.0.0/104. */
 	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows WHERE src_bin BETWEEN"
 					 " x'00000000000000000000ffff7f000000' AND"
-					 " x'00000000000000000000ffff7fffffff'"), 2);
+					 " x'00000000000000000000ffff7fffffff'"), 3);
 	store_close(st);
 	rm_db(tpath("upsert.db"));
 }
