@@ -527,6 +527,10 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	int fi = ev->pkt->family == 6;
 	uint8_t st;
 
+	if (w->hook == IPT_HOOK_OUTPUT && nft_nat_reroute(ev, w, w->hci >= ev->nhc[fi][w->hook]) < 0) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
+		return 1;
+	}
 	/* an ingress chain sees the packets of its devices only; when they are not known
 	 * (nft 1.0.6 lists no device in JSON), it may or may not */
 	while (w->hook == NFT_HOOK_INGRESS && w->hci < ev->nhc[fi][w->hook]) {
@@ -545,10 +549,6 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	if (w->hook >= 0 && w->hci < ev->nhc[fi][w->hook]) {
 		enter_chain(ev, w, ev->hc[fi][w->hook][w->hci]);
 		return 0;
-	}
-	if (w->hook == IPT_HOOK_OUTPUT && nft_nat_reroute(ev, w) < 0) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
-		return 1;
 	}
 	w->hook = -1;
 	st = stages[w->path][w->stage];

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w)
+/* Called between the output hook's chains (apply 0: only whether the re-route refuses
+ * the packet, so that no chain after the nat one sees it) and as the hook ends (apply 1:
+ * the new path and oif, which the output chains must not see). */
+int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
 {
 	const struct ipt_packet *p = ev->pkt;
 	struct nft_route_view v;
@@ -28,12 +31,13 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w)
 		ev->res->uncertain_martian = 1;
 		return 0;
 	}
-	if (local == IPT_YES) {
-		w->path = IPT_PATH_LOOPBACK;
-		return 0;
-	}
-	w->path = IPT_PATH_LOCAL_OUT;
-	snprintf(w->oif, sizeof(w->oif), "%s", via ? via : "");
 	/* __mkroute_output: a 127/8 source off lo is refused (-EINVAL, NF_DROP_ERR) */
-	return p->family == 4 && p->src[0] == 127 && !(via && strcmp(via, "lo") == 0) ? -1 : 0;
+	if (local == IPT_NO && p->family == 4 && p->src[0] == 127 && !(via && strcmp(via, "lo") == 0))
+		return -1;
+	if (!apply)
+		return 0;
+	w->path = local == IPT_YES ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
+	if (local == IPT_NO)
+		snprintf(w->oif, sizeof(w->oif), "%s", via ? via : "");
+	return 0;
 }
