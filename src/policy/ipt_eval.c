@@ -17,6 +17,7 @@
 #define ST_DEFRAG 0xf1	/* a lone non-first fragment waits in conntrack defrag */
 #define ST_ROUTE 0xf2	/* ip_route_input_slow martian checks (IPv4) */
 #define ST_REROUTE 0xf3	/* ipt_mangle_out: ip_route_me_harder after a mark change */
+#define ST_NATROUTE 0xf4	/* nf_nat_ipv{4,6}_local_fn: route again after an OUTPUT DNAT */
 #define ST_END 0xff
 #define CH(t, h) ((uint8_t)((IPT_TABLE_##t << 4) | IPT_HOOK_##h))
 
@@ -24,15 +25,18 @@ static const uint8_t path_stages[IPT_PATH_COUNT][16] = {
 	[IPT_PATH_INCOMING] = {ST_V6CHECK, ST_DEFRAG, CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
 			       CH(NAT, PREROUTING), ST_ROUTE, CH(MANGLE, INPUT), CH(FILTER, INPUT),
 			       CH(SECURITY, INPUT), CH(NAT, INPUT), ST_END},
+	/* LOCAL_OUT and LOOPBACK share their first nine stages: the re-route after nat
+	 * OUTPUT (ST_NATROUTE) moves a world from one to the other at the same stage */
 	[IPT_PATH_LOCAL_OUT] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), ST_REROUTE, CH(NAT, OUTPUT),
-				CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT), CH(MANGLE, POSTROUTING),
-				CH(NAT, POSTROUTING), ST_END},
+				ST_NATROUTE, CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT),
+				CH(MANGLE, POSTROUTING), CH(NAT, POSTROUTING), ST_END},
 	/* over lo the conntrack entry (and its NAT bindings) made on output is kept, so nat
 	 * PREROUTING and nat INPUT are not traversed again */
-	[IPT_PATH_LOOPBACK] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), CH(NAT, OUTPUT),
-			       CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT), CH(MANGLE, POSTROUTING),
-			       CH(NAT, POSTROUTING), CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
-			       CH(MANGLE, INPUT), CH(FILTER, INPUT), CH(SECURITY, INPUT), ST_END},
+	[IPT_PATH_LOOPBACK] = {CH(RAW, OUTPUT), CH(MANGLE, OUTPUT), ST_REROUTE, CH(NAT, OUTPUT),
+			       ST_NATROUTE, CH(FILTER, OUTPUT), CH(SECURITY, OUTPUT),
+			       CH(MANGLE, POSTROUTING), CH(NAT, POSTROUTING), CH(RAW, PREROUTING),
+			       CH(MANGLE, PREROUTING), CH(MANGLE, INPUT), CH(FILTER, INPUT),
+			       CH(SECURITY, INPUT), ST_END},
 	[IPT_PATH_FORWARD] = {ST_V6CHECK, ST_DEFRAG, CH(RAW, PREROUTING), CH(MANGLE, PREROUTING),
 			      CH(NAT, PREROUTING), ST_ROUTE, CH(MANGLE, FORWARD),
 			      CH(FILTER, FORWARD), CH(SECURITY, FORWARD), CH(MANGLE, POSTROUTING),
@@ -59,22 +63,6 @@ void ipt_packet_init(struct ipt_packet *p, int family, enum ipt_path path)
 	p->pkttype = IPT_PKT_HOST;
 }
 
-static void fill_slot(struct ipt_eval *ev, int slot, const char *name)
-{
-	const struct ipt_ruleset *rs = ev->rs;
-	size_t len = strlen(name);
-	uint32_t i;
-
-	for (i = 0; i < rs->nifpat; i++) {
-		const struct ipt_ifpat *p = &rs->ifpat[i];
-
-		ev->ifmatch[slot][i] = p->wildcard ? len >= p->len && memcmp(name, p->name, p->len) == 0
-						   : len == p->len && memcmp(name, p->name, len) == 0;
-	}
-	snprintf(ev->ifname[slot], IPT_IFNAMSIZ, "%s", name);
-	ev->ifvalid[slot] = 1;
-}
-
 struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_context *ctx)
 {
 	struct ipt_eval *ev = calloc(1, sizeof(*ev));
@@ -96,8 +84,8 @@ struct ipt_eval *ipt_eval_new(const struct ipt_ruleset *rs, const struct ipt_con
 		if (!ev->ifmatch[s])
 			goto fail;
 	}
-	fill_slot(ev, 2, "lo");
-	fill_slot(ev, 3, "");
+	ipt_fill_slot(ev, 2, "lo");
+	ipt_fill_slot(ev, 3, "");
 	ev->conntrack = ctx && ctx->conntrack >= 0 ? ctx->conntrack : rs->uses_conntrack;
 	ev->kver = ctx && ctx->kernel ? ctx->kernel : ipt_kernel_running();
 	return ev;
@@ -217,51 +205,6 @@ static void policy(struct ipt_eval *ev, struct ipt_world *w, int *done)
 		w->acc_chain = w->base_chain;
 }
 
-static void do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
-{
-	const struct ipt_packet *p = ev->pkt;
-	int dst_side = w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_OUTPUT;
-	size_t l = ev->rs->family == 4 ? 4 : 16, i;
-
-	if (r->tkind == IPT_T_SNAT || (r->tkind == IPT_T_NETMAP && !dst_side)) {
-		w->snat_rule = id;
-		return;
-	}
-	w->dnat_rule = id;
-	if (r->tkind == IPT_T_NETMAP) {
-		for (i = 0; i < l; i++)
-			w->dst[i] = (uint8_t)((w->dst[i] & ~r->nat_mask[i]) | r->nat_addr[i]);
-		return;
-	}
-	if (r->tkind == IPT_T_REDIRECT) {
-		/* REDIRECT: the primary address of the incoming interface, loopback on output */
-		if (w->hook == IPT_HOOK_OUTPUT) {
-			memset(w->dst, 0, 16);
-			if (ev->rs->family == 4) {
-				w->dst[0] = 127;
-				w->dst[3] = 1;
-			} else {
-				w->dst[15] = 1;
-			}
-		} else if (ev->ctx) {
-			for (i = 0; i < ev->ctx->naddrs; i++) {
-				const struct ipt_hostaddr *h = &ev->ctx->addrs[i];
-
-				if (h->family == ev->rs->family && strcmp(h->ifname, p->in_if) == 0) {
-					memcpy(w->dst, h->addr, 16);
-					break;
-				}
-			}
-		}
-	} else if (r->nat_has_addr) {
-		memcpy(w->dst, r->nat_addr, 16);
-	}
-	if (r->nat_has_port && ipt_proto_has_ports(p->proto)) {
-		w->dport = r->nat_port;
-		w->dport_unk = 0;
-	}
-}
-
 /* Applies the target of rule r (id) to w as if it matched. Returns 1 when w is finished. */
 static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id)
 {
@@ -306,7 +249,7 @@ static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule 
 	case IPT_T_REDIRECT:
 	case IPT_T_SNAT:
 	case IPT_T_NETMAP:
-		do_nat(ev, w, r, id);
+		ipt_do_nat(ev, w, r, id);
 		w->depth = 0;	/* NF_ACCEPT: the rest of this nat chain is skipped */
 		return 0;
 	case IPT_T_UNKNOWN:
@@ -384,7 +327,7 @@ static int reroute(struct ipt_eval *ev, struct ipt_world *w)
 			const char *via = NULL;
 
 			if (ipt_route_lookup(ev, w->dst, &via) == IPT_YES && via)
-				fill_slot(ev, 1, via);
+				ipt_fill_slot(ev, 1, via);
 		}
 		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
 			if (fwd == IPT_FWD_OFF) {
@@ -405,6 +348,62 @@ static int reroute(struct ipt_eval *ev, struct ipt_world *w)
 		return 1;
 	}
 	return 0;
+}
+
+/* Sends a locally generated w out again after nat OUTPUT re-routed it (nat_reroute):
+ * through lo (local) or out of via (NULL: the routes are not known; then POSTROUTING sees
+ * the device of the first route, none for a packet that was going to lo). The OUTPUT
+ * hooks still see the first route's device: __ip_local_out / __ip6_local_out pass
+ * skb_dst(skb)->dev as state->out once for every LOCAL_OUT hook; POSTROUTING (ip_output:
+ * skb_dst(skb)->dev) sees the new one. A 127/8 source sent off lo is refused
+ * (ip_route_me_harder -> __mkroute_output: -EINVAL, NF_DROP_ERR). Returns 1 when w is
+ * finished. */
+static int out_route(struct ipt_eval *ev, struct ipt_world *w, int local, const char *via)
+{
+	const struct ipt_packet *p = ev->pkt;
+	int slot;
+
+	if (local == IPT_YES) {
+		w->path = IPT_PATH_LOOPBACK;
+		w->pslot = 2;
+		return 0;
+	}
+	w->path = IPT_PATH_LOCAL_OUT;
+	if (!via)
+		via = strcmp(p->out_if, "lo") == 0 ? "" : p->out_if;
+	slot = strcmp(via, "lo") == 0 ? 2 : strcmp(via, p->out_if) == 0 ? 1 : ipt_dyn_slot(ev, via);
+	w->pslot = (uint8_t)(slot < 0 ? 3 : slot);
+	if (ev->rs->family == 4 && p->src[0] == 127 && slot != 2) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
+		       IPT_MARTIAN_REROUTE_LOOPBACK);
+		return 1;
+	}
+	return 0;
+}
+
+/* After nat OUTPUT: nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn (nf_nat_proto.c) route
+ * the packet again (ip_route_me_harder / ip6_route_me_harder) when its destination
+ * address changed; a destination that is now local goes out through lo and comes back
+ * in (nat PREROUTING/INPUT not again: the conntrack entry has its bindings), one that is
+ * not leaves through the route's device. Returns 1 when w is finished. */
+static int nat_reroute(struct ipt_eval *ev, struct ipt_world *w)
+{
+	const char *via = NULL;
+	struct ipt_world *c;
+	int local;
+
+	if (w->dnat_rule == IPT_NONE ||
+	    memcmp(w->dst, ev->pkt->dst, ev->rs->family == 4 ? 4 : 16) == 0)
+		return 0;
+	local = ipt_nat_out_route(ev, w->dst, &via);
+	if (local == IPT_MAYBE) {
+		ev->res->uncertain_martian = 1;
+		c = fork_world(ev, w, w->dnat_rule);
+		if (c)
+			out_route(ev, c, IPT_YES, NULL);	/* never finishes: lo takes any source */
+		local = IPT_NO;
+	}
+	return out_route(ev, w, local, via);
 }
 
 /* Starts stage st for w. Returns 1 when w is finished. */
@@ -433,6 +432,8 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
+	if (st == ST_NATROUTE)
+		return nat_reroute(ev, w);
 	if (st == ST_ROUTE || st == ST_REROUTE) {
 		if (st == ST_REROUTE) {
 			v = ipt_route_me_harder(ev, w);
@@ -486,15 +487,14 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	switch (w->path) {
 	case IPT_PATH_LOOPBACK:
 		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ? 2 : 3;
-		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ? 2 : 3;
 		break;
 	default:
 		w->in_slot = hook == IPT_HOOK_PREROUTING || hook == IPT_HOOK_INPUT ||
 				     hook == IPT_HOOK_FORWARD ? 0 : 3;
-		w->out_slot = hook == IPT_HOOK_OUTPUT || hook == IPT_HOOK_POSTROUTING ||
-				      hook == IPT_HOOK_FORWARD ? 1 : 3;
 		break;
 	}
+	w->out_slot = hook == IPT_HOOK_OUTPUT ? w->oslot : hook == IPT_HOOK_POSTROUTING ? w->pslot
+		      : hook == IPT_HOOK_FORWARD ? 1 : 3;
 	return 0;
 }
 
@@ -631,9 +631,9 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	ipt_seen_reset(ev->seen);
 	ev->gen++;
 	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
-		fill_slot(ev, 0, pkt->in_if);
+		ipt_fill_slot(ev, 0, pkt->in_if);
 	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], pkt->out_if) != 0)
-		fill_slot(ev, 1, pkt->out_if);
+		ipt_fill_slot(ev, 1, pkt->out_if);
 	for (i = 0; i < ev->maxworlds; i++)
 		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	w = &ev->worlds[0];
@@ -645,6 +645,8 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	}
 	w->main = 1;
 	w->path = pkt->path;
+	w->oslot = w->pslot = pkt->path == IPT_PATH_LOOPBACK ? 2 : 1;
+	ev->ndyn = 0;
 	w->ctstate = pkt->ctstate;
 	memcpy(w->dst, pkt->dst, 16);
 	w->dport = pkt->dport;

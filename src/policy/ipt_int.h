@@ -1,7 +1,7 @@
 /* This file holds the internal representation of a parsed ruleset, shared by the parser
  * (ipt_parse.c, ipt_rule.c, ipt_mopt.c, ipt_target.c, ipt_build.c), the printer
  * (ipt_print.c), the name tables (ipt_names.c) and the evaluator (ipt_eval.c,
- * ipt_match.c, ipt_route.c, ipt_seen.c, ipt_compile.c). Nothing outside ipt_*.c
+ * ipt_match.c, ipt_nat.c, ipt_route.c, ipt_seen.c, ipt_compile.c). Nothing outside ipt_*.c
  * includes it. */
 #ifndef SPOOFAUDIT_IPT_INT_H
 #define SPOOFAUDIT_IPT_INT_H
@@ -422,6 +422,8 @@ struct ipt_world {
 	int8_t hook;		/* hook of the chain being traversed */
 	uint8_t ctstate;	/* enum ipt_ctstate, NOTRACK may change it */
 	uint8_t in_slot, out_slot;	/* interface name slots for this hook */
+	uint8_t oslot, pslot;	/* out slots of OUTPUT (the route before nat OUTPUT) and of
+				 * POSTROUTING (after its re-route); path default until then */
 	uint8_t dead;		/* finished (verdict recorded) */
 	uint8_t main;		/* the world where every unknown match was false */
 	uint8_t path;		/* enum ipt_path: the packet's, until a DNAT re-routes it */
@@ -440,7 +442,10 @@ struct ipt_world {
 	struct ipt_frame *stack;	/* depth frames, capacity ev->maxdepth */
 };
 
-#define IPT_IFSLOTS 4	/* 0 packet in_if, 1 packet out_if, 2 "lo", 3 none ("") */
+/* 0 packet in_if, 1 packet out_if, 2 "lo", 3 none (""); 4.. the output devices a re-route
+ * after nat OUTPUT chose, named per packet (IPT_IFSLOT_DYN first) */
+#define IPT_IFSLOTS 8
+#define IPT_IFSLOT_DYN 4
 
 struct ipt_eval {
 	const struct ipt_ruleset *rs;
@@ -451,6 +456,7 @@ struct ipt_eval {
 	uint8_t *ifmatch[IPT_IFSLOTS];	/* per slot: 1 byte per interface pattern */
 	char ifname[IPT_IFSLOTS][IPT_IFNAMSIZ];
 	uint8_t ifvalid[IPT_IFSLOTS];
+	uint8_t ndyn;			/* dynamic slots named for this packet */
 	struct ipt_world *worlds;	/* worlds[0] current, 1..npending pending */
 	struct ipt_frame *frames;	/* maxworlds * maxdepth */
 	uint32_t maxworlds, maxdepth, npending;
@@ -508,6 +514,10 @@ enum ipt_martian ipt_v6_rcv_check(const uint8_t *src, const uint8_t *dst);
 /* Whether a locally sent packet survives the re-route after mangle OUTPUT (ipt_route.c):
  * IPT_YES, IPT_NO or IPT_MAYBE (the mark may or may not have changed). */
 int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w);
+/* Where the re-route after nat OUTPUT changed a local packet's destination to dst sends it
+ * (ipt_route.c): IPT_YES out through lo (a local destination), IPT_NO out of *via (NULL
+ * when the routes are not known), IPT_MAYBE not known (or broadcast, multicast). */
+int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char **via);
 int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
 /* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
  * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
@@ -523,6 +533,14 @@ void ipt_apply_marks_maybe(const struct ipt_rule *r, struct ipt_world *w);
 int ipt_unknown_match(const struct ipt_match *m);
 /* Interface name of the packet for a slot. */
 const char *ipt_slot_name(const struct ipt_eval *ev, int slot);
+/* Names slot after interface name: the match of every interface pattern (ipt_match.c). */
+void ipt_fill_slot(struct ipt_eval *ev, int slot, const char *name);
+/* The dynamic slot (IPT_IFSLOT_DYN..) named name for this packet, named now if new; -1
+ * when all are taken. */
+int ipt_dyn_slot(struct ipt_eval *ev, const char *name);
+/* DNAT, REDIRECT, SNAT/MASQUERADE or NETMAP rule r (id) taken by w (ipt_nat.c): records
+ * the rule and rewrites w's destination address and port. */
+void ipt_do_nat(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule *r, uint32_t id);
 
 /* The printer's string builder (ipt_print.c), used by the tool and ipt_rule_format. */
 struct ipt_sb {

@@ -5,6 +5,7 @@
  * IPT_MAYBE. It also answers the host questions (is this address ours, which route). */
 #include "policy/ipt_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Three-valued AND: NO wins, then MAYBE. */
@@ -36,6 +37,36 @@ static int in_prefix(const uint8_t *pfx, unsigned plen, const uint8_t *a)
 	return !rem || !((pfx[full] ^ a[full]) & (uint8_t)(0xff << (8 - rem)));
 }
 
+void ipt_fill_slot(struct ipt_eval *ev, int slot, const char *name)
+{
+	const struct ipt_ruleset *rs = ev->rs;
+	size_t len = strlen(name);
+	uint32_t i;
+
+	for (i = 0; i < rs->nifpat; i++) {
+		const struct ipt_ifpat *p = &rs->ifpat[i];
+
+		ev->ifmatch[slot][i] = p->wildcard ? len >= p->len && memcmp(name, p->name, p->len) == 0
+						   : len == p->len && memcmp(name, p->name, len) == 0;
+	}
+	snprintf(ev->ifname[slot], IPT_IFNAMSIZ, "%s", name);
+	ev->ifvalid[slot] = 1;
+}
+
+int ipt_dyn_slot(struct ipt_eval *ev, const char *name)
+{
+	int s;
+
+	for (s = IPT_IFSLOT_DYN; s < IPT_IFSLOT_DYN + ev->ndyn; s++)
+		if (strcmp(ev->ifname[s], name) == 0)
+			return s;
+	if (s >= IPT_IFSLOTS)
+		return -1;
+	ipt_fill_slot(ev, s, name);
+	ev->ndyn++;
+	return s;
+}
+
 const char *ipt_slot_name(const struct ipt_eval *ev, int slot)
 {
 	switch (slot) {
@@ -45,8 +76,10 @@ const char *ipt_slot_name(const struct ipt_eval *ev, int slot)
 		return ev->pkt->out_if;
 	case 2:
 		return "lo";
-	default:
+	case 3:
 		return "";
+	default:
+		return ev->ifname[slot];	/* named by the re-route after nat OUTPUT */
 	}
 }
 

@@ -273,3 +273,33 @@ int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w)
 		return IPT_NO;		/* changed */
 	return both == UINT32_MAX ? IPT_YES : IPT_MAYBE;
 }
+
+/* nf_nat_ipv4_local_fn() / nf_nat_ipv6_local_fn() (net/netfilter/nf_nat_proto.c): when
+ * nat OUTPUT changed the destination address (the conntrack tuples' dst and reply src
+ * differ; a port alone does not count), ip_route_me_harder() (net/ipv4/netfilter.c) /
+ * ip6_route_me_harder() (net/ipv6/netfilter.c) route the packet again on the new
+ * destination. An output route to a local address (the host's, all of 127/8, ::1) is
+ * RTN_LOCAL through the loopback device (ip_route_output_key_hash_rcu: dev_out =
+ * net->loopback_dev); any other goes out of the route's device. Broadcast and multicast
+ * destinations (sent out and looped back), 0/8, and an unknown host address: unknown. */
+int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char **via)
+{
+	int local;
+
+	*via = NULL;
+	if (ev->rs->family == 4) {
+		if (dst[0] == 127)
+			return IPT_YES;
+		if (dst[0] == 0 || dst[0] >= 224 ||
+		    (ipt_addr_types(ev, dst, NULL) & (1u << IPT_RTN_BROADCAST)))
+			return IPT_MAYBE;
+	} else if (dst[0] == 0xff) {
+		return IPT_MAYBE;
+	}
+	local = ipt_is_host_addr(ev, dst, NULL);
+	if (local != IPT_NO)
+		return local;
+	if (ipt_route_lookup(ev, dst, via) != IPT_YES)
+		*via = NULL;
+	return IPT_NO;
+}

@@ -15,7 +15,7 @@ struct seen_key {
 	uint32_t depth;
 	uint32_t mark, mark_known, ctmark, ctmark_known;
 	uint16_t dport;
-	uint8_t stage, hook, ctstate, in_slot, out_slot, dport_unk, path;
+	uint8_t stage, hook, ctstate, in_slot, out_slot, dport_unk, path, oslot, pslot;
 	uint8_t dst[16];
 };
 
@@ -119,6 +119,8 @@ int ipt_seen_check(struct ipt_seen *s, const struct ipt_world *w)
 	k.out_slot = w->out_slot;
 	k.dport_unk = w->dport_unk;
 	k.path = w->path;
+	k.oslot = w->oslot;
+	k.pslot = w->pslot;
 	memcpy(k.dst, w->dst, sizeof(k.dst));
 	if (reserve(&s->buf, &s->bufcap, len) != 0)
 		return 0;	/* no memory: do not merge (still correct, only slower) */

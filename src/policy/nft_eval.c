@@ -18,15 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/ipt_int.h"
-
 #define ST_V6CHECK 0xf0
 #define ST_DEFRAG 0xf1
 #define ST_ROUTE 0xf2
 #define ST_END 0xff
 
-/* The ROUTE stage has the same index on the incoming and forward paths (a DNAT may move
- * a packet from one to the other there). */
+/* The ROUTE stage has the same index on the incoming and forward paths, POSTROUTING on
+ * the local ones (a DNAT may move a packet from one to the other before them). */
 static const uint8_t stages[IPT_PATH_COUNT][8] = {
 	[IPT_PATH_INCOMING] = {NFT_HOOK_INGRESS, ST_V6CHECK, ST_DEFRAG, IPT_HOOK_PREROUTING,
 			       ST_ROUTE, IPT_HOOK_INPUT, ST_END},
@@ -529,6 +527,10 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	int fi = ev->pkt->family == 6;
 	uint8_t st;
 
+	if (w->hook == IPT_HOOK_OUTPUT && nft_nat_reroute(ev, w, w->hci >= ev->nhc[fi][w->hook]) < 0) {
+		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
+		return 1;
+	}
 	/* an ingress chain sees the packets of its devices only; when they are not known
 	 * (nft 1.0.6 lists no device in JSON), it may or may not */
 	while (w->hook == NFT_HOOK_INGRESS && w->hci < ev->nhc[fi][w->hook]) {

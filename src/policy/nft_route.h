@@ -17,6 +17,11 @@ struct nft_route_view {
 void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 		    struct nft_route_view *v);
 
+/* In and after the output hook (nft_reroute.c): routes w again when a nat output chain
+ * changed its destination address (path and oif, when apply); -1 when the re-route
+ * refuses it. */
+int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply);
+
 /* Decides an NFT_S_FIB statement for w: IPT_YES, IPT_NO or IPT_MAYBE. */
 int nft_fib_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);
 

@@ -564,6 +564,12 @@ static int test_packet(struct tctx *t, struct ipt_packet *p, const char *why)
 		kp.path = IPT_PATH_FORWARD;
 		snprintf(kp.out_if, sizeof(kp.out_if), "%s", t->ifn);
 	}
+	/* a DNAT in nat OUTPUT that changed the address makes the kernel route a locally
+	 * sent packet again (nf_nat_ipv4_local_fn -> ip_route_me_harder): to this host it
+	 * comes back in on lo (delivered), to another it leaves by the veth (transmitted) */
+	if ((p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_LOOPBACK) &&
+	    a.nat.dnat_rule != IPT_NONE && memcmp(a.nat.dst, p->dst, t->alen) != 0)
+		kp.path = is_local(a.nat.dst) ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
 	if (!t->keep_ct)
 		ct_flush(t->fam == 4 ? AF_INET : AF_INET6);
 	t->keep_ct = 0;
@@ -863,6 +869,60 @@ static int dnat_packets(struct tctx *t)
 	return 0;
 }
 
+/* Locally sent packets aimed at every DNAT and REDIRECT rule of nat OUTPUT (its protocol,
+ * --dport and -d when it names one address), from this host's address and from
+ * 127.0.0.1: the kernel routes each again on its new destination, through lo back in
+ * when it is local, out of the veth when not, and refuses a 127/8 source off lo. */
+static int dnat_out_packets(struct tctx *t)
+{
+	uint32_t c = ipt_chain_find(t->rs, IPT_TABLE_NAT, "OUTPUT"), i;
+	int k;
+
+	if (c == IPT_NONE)
+		return 0;
+	for (i = t->rs->chains[c].first; i < t->rs->chains[c].first + t->rs->chains[c].n; i++) {
+		const struct ipt_rule *r = &t->rs->rules[i];
+		int proto = r->has_proto && !(r->inv & IPT_INV_PROTO) ? r->proto : 6;
+		uint16_t m, port = 443;
+
+		if ((r->tkind != IPT_T_DNAT && r->tkind != IPT_T_REDIRECT) || (proto != 6 && proto != 17))
+			continue;
+		for (m = 0; m < r->nm; m++)
+			if (ipt_mkind_l4(r->m[m].kind) && (r->m[m].have & IPT_MO_DPORT) &&
+			    !(r->m[m].inv & IPT_MO_DPORT))
+				port = r->m[m].u.l4.dport.lo;
+		for (k = 0; k < 2; k++) {
+			struct ipt_packet p;
+			int lo;
+
+			ipt_packet_init(&p, t->fam, IPT_PATH_LOCAL_OUT);
+			memcpy(p.dst, t->fam == 4 ? (const uint8_t[]){203, 0, 113, 9} : far6, t->alen);
+			if (r->has_dst && !(r->inv & IPT_INV_DST) && r->dst.plen == (int)(t->alen * 8))
+				memcpy(p.dst, r->dst.addr, t->alen);
+			if (k == 0)
+				memcpy(p.src, t->host, t->alen);
+			else if (t->fam == 4)
+				memcpy(p.src, (const uint8_t[]){127, 0, 0, 1}, 4);
+			else
+				memcpy(p.src, loop6, 16);
+			if (r->has_src && !(r->inv & IPT_INV_SRC) && r->src.plen == (int)(t->alen * 8))
+				memcpy(p.src, r->src.addr, t->alen);
+			lo = is_local(p.dst);
+			p.path = lo ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
+			snprintf(p.in_if, sizeof(p.in_if), "%s", lo ? "lo" : "");
+			snprintf(p.out_if, sizeof(p.out_if), "%s", lo ? "lo" : t->ifn);
+			p.proto = (uint8_t)proto;
+			p.tcp_flags = IPT_TCP_SYN;
+			p.sport = ++t->next_port;
+			p.dport = port;
+			p.ctstate = IPT_CT_NEW;
+			if (test_packet(t, &p, k ? "nat OUTPUT DNAT, loopback source" : "nat OUTPUT DNAT") < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int most_used_if(const struct ipt_ruleset *rs, char *out, size_t len)
 {
 	uint32_t *cnt = calloc(rs->nifpat + 1, sizeof(uint32_t)), i, best = IPT_NONE;
@@ -1075,7 +1135,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if ((t.fam == 4 ? kernel_path_packets(&t) : kernel_path_packets6(&t)) < 0 ||
-	    dnat_packets(&t) < 0 || related_packets(&t) < 0)
+	    dnat_packets(&t) < 0 || dnat_out_packets(&t) < 0 || related_packets(&t) < 0)
 		goto out;
 	{
 		unsigned na = 0, nm = 0, nd = 0;

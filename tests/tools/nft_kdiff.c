@@ -658,6 +658,11 @@ static int test_packet(struct tctx *t, const struct ipt_packet *p, const char *w
 		/* a DNAT to another host makes the kernel forward the packet */
 		if (p->path == IPT_PATH_INCOMING && a.nat.dnat_rule != IPT_NONE && !is_local_fam(a.nat.dst, t->fam))
 			kp.path = IPT_PATH_FORWARD;
+		/* a nat output chain that changed the address re-routes a local packet: to this
+		 * host through lo back in, to another out of the veth (nf_nat_ipv4_local_fn) */
+		if ((p->path == IPT_PATH_LOCAL_OUT || p->path == IPT_PATH_LOOPBACK) &&
+		    a.nat.dnat_rule != IPT_NONE && memcmp(a.nat.dst, p->dst, p->family == 4 ? 4 : 16))
+			kp.path = is_local_fam(a.nat.dst, t->fam) ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
 		kv = kernel_verdict(t, &kp, sent, dl, tx);
 		if (a.verdict == IPT_V_UNKNOWN ? !(a.possible & IPT_VSET(kv)) : (int)a.verdict != kv) {
 			char rn[256] = "-";

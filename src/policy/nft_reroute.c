@@ -1,0 +1,43 @@
+/* This file contains the nftables evaluator's re-route after a nat output chain, as
+ * ipt_eval.c's nat_reroute: nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn
+ * (net/netfilter/nf_nat_proto.c, the hook function of every nat output chain) route a
+ * locally sent packet again (ip_route_me_harder / ip6_route_me_harder) when the chain
+ * changed its destination address. A local destination goes out through lo and comes
+ * back in (ingress on lo, prerouting, input; nat not again); another goes out of its
+ * route's device. The output chains all see the first route's device (__ip_local_out
+ * gives every LOCAL_OUT hook the same state->out), postrouting the new one. */
+#include "policy/nft_route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Called between the output hook's chains (apply 0: only whether the re-route refuses
+ * the packet, so that no chain after the nat one sees it) and as the hook ends (apply 1:
+ * the new path and oif, which the output chains must not see). */
+int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
+{
+	const struct ipt_packet *p = ev->pkt;
+	struct nft_route_view v;
+	const char *via = NULL;
+	int local;
+
+	if (w->dnat_rule == IPT_NONE ||
+	    (!w->dst_unk && memcmp(w->dst, p->dst, p->family == 4 ? 4 : 16) == 0))
+		return 0;
+	nft_route_view(ev, w, &v);
+	local = w->dst_unk ? IPT_MAYBE : ipt_nat_out_route(&v.ev, w->dst, &via);
+	if (local == IPT_MAYBE) {
+		/* not forked (unlike ipt_eval.c): the first route stays, flagged uncertain */
+		ev->res->uncertain_martian = 1;
+		return 0;
+	}
+	/* __mkroute_output: a 127/8 source off lo is refused (-EINVAL, NF_DROP_ERR) */
+	if (local == IPT_NO && p->family == 4 && p->src[0] == 127 && !(via && strcmp(via, "lo") == 0))
+		return -1;
+	if (!apply)
+		return 0;
+	w->path = local == IPT_YES ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
+	if (local == IPT_NO)
+		snprintf(w->oif, sizeof(w->oif), "%s", via ? via : "");
+	return 0;
+}
