@@ -1,0 +1,2 @@
+-- Migration 9: a placeholder on this branch only. Migration 9 is another branch's; this
+-- file keeps the numbering so that 010 applies here, and goes when that one is merged.
