@@ -119,8 +119,7 @@ int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flo
 	struct rollup_ent *e;
 	int inserted;
 
-	/* the merge inserts a row iff it sets the last insert rowid (flows has rowids,
-	 * flows_hourly none, and a trigger's inserts do not count once it ended) */
+	/* the merge inserts a row iff it sets the last insert rowid (flows has rowids) */
 	sqlite3_set_last_insert_rowid(st->db, 0);
 	if (store_flow_merge(st, k, d, db_id, ifnames, id) < 0)
 		return -1;
@@ -208,7 +207,8 @@ int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
 		"INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets,"
 		" bytes, flows)"
 		" SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, class, subclass, iface,"
-		" dir, family, sum(packets), sum(bytes), count(*) FROM flows"
+		" dir, family, sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*) FROM flows"
 		" WHERE bucket >= ?1 AND bucket < ?2"
 		" GROUP BY hour, class, subclass, iface, dir, family";
 	const char *tail = sql;

@@ -69,12 +69,14 @@ static struct store *open_new(const char *name)
 	return st;
 }
 
-/* The oracle: rows where flows_hourly and the sums over flows differ (both ways). */
+/* The oracle: rows where flows_hourly and the sums over flows of the counted packets and
+ * bytes (migration 6) differ (both ways). */
 static int64_t rollup_diff(struct store *st)
 {
 	return store_query_int(st,
 		"WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600 AS bucket, class,"
-		" subclass, iface, dir, family, sum(packets) AS packets, sum(bytes) AS bytes,"
+		" subclass, iface, dir, family, sum(coalesce(counted_packets, packets)) AS packets,"
+		" sum(coalesce(counted_bytes, bytes)) AS bytes,"
 		" count(*) AS flows FROM flows GROUP BY 1, 2, 3, 4, 5, 6),"
 		" r AS (SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows"
 		" FROM flows_hourly)"
@@ -109,12 +111,19 @@ static void fill(struct flow_entry *e, int64_t bucket, uint16_t iface, uint8_t l
 	e->dirty = 1;
 }
 
+/* A column of the rollup's hour and interface, as totals.sql reads it: packets and bytes
+ * with what NFLOG logged beyond the counted ones (flows_nflog_excess); -1 when none. */
 static int64_t hour_sum(struct store *st, const char *col, int64_t hour, const char *iface)
 {
-	char sql[256];
+	char sql[512];
 
-	snprintf(sql, sizeof(sql), "SELECT coalesce(sum(%s), -1) FROM flows_hourly"
-		 " WHERE bucket = %lld AND iface = '%s'", col, (long long)hour, iface);
+	snprintf(sql, sizeof(sql), "SELECT coalesce(sum(%s), -1) + (SELECT coalesce(sum(%s), 0)"
+		 " FROM flows WHERE (packets > counted_packets OR bytes > counted_bytes)"
+		 " AND bucket >= %lld AND bucket < %lld AND iface = '%s') FROM flows_hourly"
+		 " WHERE bucket = %lld AND iface = '%s'", col,
+		 !strcmp(col, "packets") ? "packets - counted_packets" :
+		 !strcmp(col, "bytes") ? "bytes - counted_bytes" : "0",
+		 (long long)hour, (long long)hour + 3600, iface, (long long)hour, iface);
 	return store_query_int(st, sql);
 }
 
