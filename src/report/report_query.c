@@ -10,6 +10,7 @@
 
 #define USEC REPORT_USEC
 #define DAY REPORT_DAY
+#define HOUR 3600
 
 /* ---- Cells and notes ---- */
 
@@ -103,6 +104,9 @@ struct store_rows *report_q_open(struct report_qctx *q, const char *file)
 	const char *sql = report_file(file);
 	struct store_rows *s;
 	int64_t since = q->since_us / USEC, until = (q->until_us + USEC - 1) / USEC;
+	/* the whole hours of the period: since rounded up, until down (floored modulo) */
+	int64_t hour_since = since + (HOUR - (since % HOUR)) % HOUR;
+	int64_t hour_until = until - ((until % HOUR) + HOUR) % HOUR;
 
 	if (!sql) {
 		snprintf(q->err, q->errlen, "reports/%s is not embedded in this binary", file);
@@ -115,6 +119,8 @@ struct store_rows *report_q_open(struct report_qctx *q, const char *file)
 	}
 	if (store_rows_bind_int(s, ":since", since) < 0 ||
 	    store_rows_bind_int(s, ":until", until) < 0 ||
+	    store_rows_bind_int(s, ":hour_since", hour_since) < 0 ||
+	    store_rows_bind_int(s, ":hour_until", hour_until) < 0 ||
 	    store_rows_bind_int(s, ":since_us", q->since_us) < 0 ||
 	    store_rows_bind_int(s, ":until_us", q->until_us) < 0 ||
 	    store_rows_bind_int(s, ":hist_since", since - REPORT_HISTORY_DAYS * DAY) < 0 ||

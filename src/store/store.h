@@ -276,10 +276,16 @@ const void *store_col_blob(const struct store_rows *q, int col, size_t *len);
  * one without a spoofaudit schema; -1 with err set when it cannot be read as SQLite. */
 int store_file_version(const char *path, char *err, size_t errlen);
 
+/* Recomputes the hourly rollup (flows_hourly) of the hours that [from, until) touches
+ * (unix seconds; widened to whole hours) from the flows rows, under a savepoint. For a
+ * tool or test that wrote flows rows directly; prune uses it for a partial hour. */
+int store_rollup_rebuild(struct store *st, int64_t from, int64_t until);
+
 /* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence
  * and NFLOG rows), capture statistics and decode errors of intervals that ended by then,
  * policy violations last seen before it, flood episodes that ended before it, and runs
- * that ended before it and have no statistics left, each table in transactions
+ * that ended before it and have no statistics left, and the hourly rollup of the pruned
+ * flows (flows_hourly), each table in transactions
  * of at most `batch` rows so that a running collector waits milliseconds, not minutes.
  * Then reclaims the free pages: incrementally when the file was created with
  * auto_vacuum=INCREMENTAL (every file store_open() created since), with a full VACUUM

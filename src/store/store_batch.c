@@ -3,6 +3,7 @@
  * statistics, keeping in the batch how far it got so that a failed write resumes
  * without counting anything twice. */
 #include "store/store_int.h"
+#include "store/store_rollup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,13 +243,15 @@ static int write_rest(struct store *st, const struct store_batch *b, const char 
 	return 0;
 }
 
-/* The flow rows [from, from + n) (their deltas add, so a row is never written twice:
- * the caller advances flows_done only once they are committed), each row's id into
- * st->ids[0..n). */
+/* The flow rows [from, from + n) and their hourly rollup (their deltas add, so a row is
+ * never written twice: the caller advances flows_done only once they are committed), each
+ * row's id into st->ids[0..n). */
 static int write_flows(struct store *st, const struct store_batch *b, size_t from, size_t n,
 		       const char *const *ifn)
 {
+	struct store_rollup ru = STORE_ROLLUP_INIT;
 	size_t i;
+	int ret = -1;
 
 	if (n > st->ids_cap) {
 		int64_t *ids = realloc(st->ids, n * sizeof(*ids));
@@ -262,13 +265,16 @@ static int write_flows(struct store *st, const struct store_batch *b, size_t fro
 		st->ids_cap = n;
 	}
 	for (i = from; i < from + n; i++) {
-		if (store_flow_merge(st, &b->flows[i].key, &b->flows[i].delta, b->flows[i].db_id,
-				     ifn, &st->ids[i - from]) < 0) {
+		if (store_rollup_flow(st, &ru, &b->flows[i].key, &b->flows[i].delta,
+				      b->flows[i].db_id, ifn, &st->ids[i - from]) < 0) {
 			st->write_failures++;
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	ret = store_rollup_write(st, &ru, ifn);
+out:
+	store_rollup_free(&ru);
+	return ret;
 }
 
 int store_batch_write(struct store *st, struct store_batch *b, size_t per_txn,

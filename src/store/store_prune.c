@@ -150,6 +150,23 @@ static int prune_count(struct store *st, int64_t cutoff_usec, struct store_prune
 	return 0;
 }
 
+/* The hourly rollup of the pruned flows, once they are gone: the hours before the cutoff
+ * go, and an hour the cutoff splits is recomputed from the flows it keeps. */
+static int prune_rollup(struct store *st, int64_t cutoff)
+{
+	int64_t hour = cutoff - ((cutoff % 3600) + 3600) % 3600;
+
+	if (store_exec(st, "BEGIN IMMEDIATE", "prune") < 0)
+		return -1;
+	if (prune_exec(st, "DELETE FROM flows_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
+	    (hour < cutoff && store_rollup_rebuild(st, hour, hour + 3600) < 0) ||
+	    store_exec(st, "COMMIT", "prune") < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Deletes the rows, table by table, in batches. */
 static int prune_rows(struct store *st, int64_t cutoff_usec, unsigned batch,
 		      struct store_prune_result *r)
@@ -162,7 +179,8 @@ static int prune_rows(struct store *st, int64_t cutoff_usec, unsigned batch,
 	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS prune_ids(id INTEGER PRIMARY KEY)",
 		       "prune") < 0)
 		return -1;
-	if (prune_table(st, flow_sql, flow_counts, 5, cutoff_usec / 1000000, batch, r) < 0)
+	if (prune_table(st, flow_sql, flow_counts, 5, cutoff_usec / 1000000, batch, r) < 0 ||
+	    prune_rollup(st, cutoff_usec / 1000000) < 0)
 		return -1;
 	for (i = 0; i < sizeof(one_sql) / sizeof(one_sql[0]); i++)
 		if (prune_table(st, &one_sql[i], &one[i], 1, cutoff_usec, batch, r) < 0)

@@ -2,6 +2,7 @@
  * functions that add runs, their context, flows, evidence, NFLOG counts and capture
  * statistics through them. */
 #include "store/store_int.h"
+#include "store/store_rollup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,7 @@ int store_flow_merge(struct store *st, const struct flow_key *k, const struct fl
 int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
 		      const char *const *ifnames)
 {
+	struct store_rollup ru = STORE_ROLLUP_INIT;
 	size_t i;
 	int outer;
 
@@ -406,13 +408,20 @@ int store_flows_write(struct store *st, struct flow_entry **entries, size_t n,
 	if (store_sp_begin(st, &outer, "writing flows") < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (store_flow_merge(st, &entries[i]->key, &entries[i]->delta, entries[i]->db_id,
-				     ifnames, &st->ids[i]) < 0) {
+		if (store_rollup_flow(st, &ru, &entries[i]->key, &entries[i]->delta,
+				      entries[i]->db_id, ifnames, &st->ids[i]) < 0) {
 			st->write_failures++;
+			store_rollup_free(&ru);
 			store_sp_abort(st, outer);
 			return -1;
 		}
 	}
+	if (store_rollup_write(st, &ru, ifnames) < 0) {
+		store_rollup_free(&ru);
+		store_sp_abort(st, outer);
+		return -1;
+	}
+	store_rollup_free(&ru);
 	if (store_sp_end(st, outer, "writing flows") < 0)
 		return -1;
 	for (i = 0; i < n; i++)

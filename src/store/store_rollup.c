@@ -1,0 +1,243 @@
+/* This file keeps flows_hourly (migration 10), the hourly rollup the report's totals
+ * read: the writers' per-flush sums (store_rollup_flow, store_rollup_write) and the
+ * recomputation of a range of hours from the flows (store_rollup_rebuild). */
+#include "store/store_rollup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/addrclass.h"
+#include "classify/classify.h"
+
+#define HOUR 3600
+
+/* One hour and key of the rollup, with what a flush adds to it. */
+struct rollup_ent {
+	int64_t hour;
+	uint16_t iface;
+	uint8_t dir, family, cls, subclass;
+	uint64_t packets, bytes, flows;
+};
+
+static const char upsert_sql[] =
+	"INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets, bytes,"
+	" flows) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	" ON CONFLICT(bucket, class, subclass, iface, dir, family) DO UPDATE SET"
+	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
+	" flows = flows + excluded.flows";
+
+/* The start of the hour t is in, rounded toward the past. */
+static int64_t hour_of(int64_t t)
+{
+	int64_t m = t % HOUR;
+
+	return t - (m < 0 ? m + HOUR : m);
+}
+
+static uint64_t ent_hash(int64_t hour, const struct flow_key *k)
+{
+	uint64_t h = (uint64_t)hour * 0x9E3779B97F4A7C15ull;
+
+	h ^= (uint64_t)k->iface << 40 | (uint64_t)k->dir << 32 | (uint64_t)k->family << 24 |
+	     (uint64_t)k->cls << 16 | (uint64_t)k->subclass;
+	h *= 0xBF58476D1CE4E5B9ull;
+	return h ^ (h >> 31);
+}
+
+static int ent_is(const struct rollup_ent *e, int64_t hour, const struct flow_key *k)
+{
+	return e->hour == hour && e->iface == k->iface && e->dir == k->dir &&
+	       e->family == k->family && e->cls == k->cls && e->subclass == k->subclass;
+}
+
+/* Doubles the slot table (and rehashes) so that it stays under half full. */
+static int grow_slots(struct store_rollup *r)
+{
+	size_t ns = r->nslots ? r->nslots * 2 : 256, i;
+	uint32_t *s;
+
+	if (ns > UINT32_MAX / 2 || !(s = calloc(ns, sizeof(*s))))
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct rollup_ent *e = &r->e[i];
+		struct flow_key k = { .iface = e->iface, .dir = e->dir, .family = e->family,
+				      .cls = e->cls, .subclass = e->subclass };
+		size_t j = ent_hash(e->hour, &k) & (ns - 1);
+
+		while (s[j])
+			j = (j + 1) & (ns - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(r->slots);
+	r->slots = s;
+	r->nslots = ns;
+	return 0;
+}
+
+/* The entry of k's hour and key, added (zero) when new; NULL when out of memory. */
+static struct rollup_ent *ent_get(struct store_rollup *r, const struct flow_key *k)
+{
+	int64_t hour = hour_of(k->bucket);
+	struct rollup_ent *e;
+	size_t j;
+
+	if ((r->n + 1) * 2 > r->nslots && grow_slots(r) < 0)
+		return NULL;
+	for (j = ent_hash(hour, k) & (r->nslots - 1); r->slots[j]; j = (j + 1) & (r->nslots - 1))
+		if (ent_is(&r->e[r->slots[j] - 1], hour, k))
+			return &r->e[r->slots[j] - 1];
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+
+		e = realloc(r->e, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		r->e = e;
+		r->cap = cap;
+	}
+	e = &r->e[r->n];
+	memset(e, 0, sizeof(*e));
+	e->hour = hour;
+	e->iface = k->iface;
+	e->dir = k->dir;
+	e->family = k->family;
+	e->cls = k->cls;
+	e->subclass = k->subclass;
+	r->slots[j] = (uint32_t)++r->n;
+	return e;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flow_key *k,
+		      const struct flow_counts *d, int64_t db_id, const char *const *ifnames,
+		      int64_t *id)
+{
+	struct rollup_ent *e;
+	int inserted;
+
+	/* the merge inserts a row iff it sets the last insert rowid (flows has rowids) */
+	sqlite3_set_last_insert_rowid(st->db, 0);
+	if (store_flow_merge(st, k, d, db_id, ifnames, id) < 0)
+		return -1;
+	inserted = sqlite3_last_insert_rowid(st->db) != 0;
+	e = ent_get(r, k);
+	if (!e) {
+		store_set_err(st, "writing flows: out of memory for the hourly rollup");
+		return -1;
+	}
+	e->packets = add_sat(e->packets, d->packets);
+	e->bytes = add_sat(e->bytes, d->bytes);
+	e->flows += (uint64_t)inserted;
+	return 0;
+}
+
+static const char *dir_name(unsigned dir)
+{
+	switch (dir) {
+	case DIR_IN:
+		return "in";
+	case DIR_OUT:
+		return "out";
+	case DIR_UNKNOWN:
+		return "unknown";
+	}
+	return NULL;
+}
+
+int store_rollup_write(struct store *st, struct store_rollup *r, const char *const *ifnames)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+	size_t i;
+
+	if (r->n == 0)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, upsert_sql, -1, &s, NULL) != SQLITE_OK) {
+		store_sql_err(st, "writing the hourly rollup");
+		goto out;
+	}
+	for (i = 0; i < r->n; i++) {
+		const struct rollup_ent *e = &r->e[i];
+		const char *cls = classify_class_name((enum spoof_class)e->cls);
+		const char *sub = addrclass_subclass_name((enum addr_subclass)e->subclass);
+		const char *dir = dir_name(e->dir), *ifn = ifnames ? ifnames[e->iface] : NULL;
+
+		if (!cls || !sub || !dir || !ifn) {	/* the merge took the key: cannot be */
+			store_set_err(st, "writing the hourly rollup: bad flow key");
+			goto out;
+		}
+		sqlite3_bind_int64(s, 1, e->hour);
+		sqlite3_bind_text(s, 2, cls, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, sub, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, ifn, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, dir, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 6, e->family);
+		sqlite3_bind_int64(s, 7, store_i64(e->packets));
+		sqlite3_bind_int64(s, 8, store_i64(e->bytes));
+		sqlite3_bind_int64(s, 9, store_i64(e->flows));
+		if (store_step_done(st, s, "writing the hourly rollup") < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		st->write_failures++;
+	sqlite3_finalize(s);
+	r->n = 0;
+	if (r->slots)
+		memset(r->slots, 0, r->nslots * sizeof(*r->slots));
+	return ret;
+}
+
+void store_rollup_free(struct store_rollup *r)
+{
+	free(r->e);
+	free(r->slots);
+	memset(r, 0, sizeof(*r));
+}
+
+int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
+{
+	static const char sql[] =
+		"DELETE FROM flows_hourly WHERE bucket >= ?1 AND bucket < ?2;"
+		"INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets,"
+		" bytes, flows)"
+		" SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, class, subclass, iface,"
+		" dir, family, sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*) FROM flows"
+		" WHERE bucket >= ?1 AND bucket < ?2"
+		" GROUP BY hour, class, subclass, iface, dir, family";
+	const char *tail = sql;
+	sqlite3_stmt *s = NULL;
+	int outer;
+
+	if (from > INT64_MIN + HOUR)
+		from = hour_of(from);
+	if (until < INT64_MAX - HOUR)
+		until = hour_of(until + HOUR - 1);
+	if (store_sp_begin(st, &outer, "rebuilding the hourly rollup") < 0)
+		return -1;
+	while (*tail) {
+		if (sqlite3_prepare_v2(st->db, tail, -1, &s, &tail) != SQLITE_OK) {
+			store_sql_err(st, "rebuilding the hourly rollup");
+			goto fail;
+		}
+		if (!s)
+			break;
+		sqlite3_bind_int64(s, 1, from);
+		sqlite3_bind_int64(s, 2, until);
+		if (store_step_done(st, s, "rebuilding the hourly rollup") < 0)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	return store_sp_end(st, outer, "rebuilding the hourly rollup");
+fail:
+	sqlite3_finalize(s);
+	store_sp_abort(st, outer);
+	return -1;
+}
