@@ -130,11 +130,12 @@ rollup_exact "$work/p.db" "pruned at 18:30 UTC ($split flows kept in the split h
 
 # 4. an old file at schema version 8 with these flows, migrated
 for f in "$SRCDIR"/schema/00[1-8]_*.sql; do sqlite3 "$work/old.db" < "$f"; done
+cols=$(sqlite3 "$work/old.db" "SELECT group_concat(name) FROM pragma_table_info('flows')")	# version 8's
 sqlite3 "$work/old.db" "PRAGMA user_version = 8;
 	ATTACH '$work/a.db' AS a;
 	INSERT INTO migrations SELECT * FROM a.migrations WHERE version <= 8;
 	INSERT INTO runs SELECT * FROM a.runs;
-	INSERT INTO flows SELECT * FROM a.flows;"
+	INSERT INTO flows($cols) SELECT $cols FROM a.flows;"
 sqlite3 "$work/old.db" "SELECT bucket - (bucket % 3600 + 3600) % 3600, class, subclass, iface, dir, family,
 	sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*)
 	FROM flows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6" > "$work/old_sums.txt"
