@@ -70,6 +70,8 @@ int store_step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t *
 int store_query_i64(struct store *st, const char *sql, int64_t *out);
 /* Runs SQL text (several statements allowed), ignoring rows. */
 int store_exec(struct store *st, const char *sql, const char *what);
+/* The stored name of a flow key's direction ("in", "out", "unknown"); NULL for another. */
+const char *store_dir_name(unsigned dir);
 
 /* A savepoint so that a multi-row write is all or nothing, inside or outside the
  * caller's transaction: *outer receives whether a transaction was already open. */

@@ -135,19 +135,6 @@ int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flo
 	return 0;
 }
 
-static const char *dir_name(unsigned dir)
-{
-	switch (dir) {
-	case DIR_IN:
-		return "in";
-	case DIR_OUT:
-		return "out";
-	case DIR_UNKNOWN:
-		return "unknown";
-	}
-	return NULL;
-}
-
 int store_rollup_write(struct store *st, struct store_rollup *r, const char *const *ifnames)
 {
 	sqlite3_stmt *s = NULL;
@@ -164,7 +151,7 @@ int store_rollup_write(struct store *st, struct store_rollup *r, const char *con
 		const struct rollup_ent *e = &r->e[i];
 		const char *cls = classify_class_name((enum spoof_class)e->cls);
 		const char *sub = addrclass_subclass_name((enum addr_subclass)e->subclass);
-		const char *dir = dir_name(e->dir), *ifn = ifnames ? ifnames[e->iface] : NULL;
+		const char *dir = store_dir_name(e->dir), *ifn = ifnames ? ifnames[e->iface] : NULL;
 
 		if (!cls || !sub || !dir || !ifn) {	/* the merge took the key: cannot be */
 			store_set_err(st, "writing the hourly rollup: bad flow key");

@@ -240,7 +240,7 @@ static void addr_bin(int family, const uint8_t addr[16], uint8_t out[16])
 	}
 }
 
-static const char *dir_name(unsigned dir)
+const char *store_dir_name(unsigned dir)
 {
 	switch (dir) {
 	case DIR_IN:
@@ -293,7 +293,7 @@ static int flow_cols_of(struct store *st, const struct flow_key *k,
 			const char *const *ifnames, struct flow_cols *c)
 {
 	c->ifname = ifnames ? ifnames[k->iface] : NULL;
-	c->dir = dir_name(k->dir);
+	c->dir = store_dir_name(k->dir);
 	c->cls = classify_class_name((enum spoof_class)k->cls);
 	c->sub = addrclass_subclass_name((enum addr_subclass)k->subclass);
 	if (!c->ifname || !c->dir || !c->cls || !c->sub || (k->family != 4 && k->family != 6)) {
