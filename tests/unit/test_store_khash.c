@@ -191,9 +191,12 @@ static int64_t q(struct store *st, const char *fmt, ...)
 	return store_query_int(st, sql);
 }
 
-/* 1: the same key written by two runs (neither knows the other's row): two rows of one
- * bucket whose packets sum; the second run's evidence and NFLOG rows go to its own row;
- * a reader that sums (the totals report, the check iterator) sees 3 + 4 packets once. */
+/* 1: the same key written by two runs (neither knows the other's row): the writer's batch
+ * finds the first run's row by (bucket, khash) and the full key and adds to it, so one
+ * row holds 3 + 4 packets, with the second run's evidence and NFLOG rows (a second row
+ * of the key would count NFLOG's copies twice: t_nflog_pcap_drop under ThreadSanitizer
+ * saw it, when a flush went out before the previous one's row ids came back); a reader
+ * (the totals report, the check iterator) sees 3 + 4 packets once. */
 static void test_two_runs_same_key(void **state)
 {
 	const char *path = tpath("runs.db");
@@ -219,12 +222,12 @@ static void test_two_runs_same_key(void **state)
 	tb_nflog(&t, 1, 4);
 	assert_int_equal(store_batch_write(st, &t.b, 100, 0, 0), 0);
 	row2 = t.flows[0].db_id;
-	assert_true(row2 > 0 && row2 != row1);
+	assert_true(row2 == row1);
 	assert_int_equal(t.b.ev_orphans + t.b.nfl_orphans, 0);
 	store_close(st);
 
 	/* oracle: a plain connection, and the hand-computed 3 + 4 */
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM flows WHERE sport = 1001"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM flows WHERE sport = 1001"), 1);
 	assert_int_equal(raw_int(path, "SELECT sum(packets) FROM flows"), 7);
 	assert_int_equal(raw_int(path, "SELECT flow_id FROM evidence"), row2);
 	assert_int_equal(raw_int(path, "SELECT flow_id FROM flow_nflog"), row2);
@@ -245,8 +248,8 @@ static void test_two_runs_same_key(void **state)
 	tb_flow(&t, 1, 5, row2);
 	assert_int_equal(store_batch_write(st, &t.b, 100, 0, 0), 0);
 	assert_int_equal(t.flows[0].db_id, row2);
-	assert_int_equal(q(st, "SELECT packets FROM flows WHERE id = %lld", (long long)row2), 9);
-	assert_int_equal(q(st, "SELECT count(*) FROM flows"), 2);
+	assert_int_equal(q(st, "SELECT packets FROM flows WHERE id = %lld", (long long)row2), 12);
+	assert_int_equal(q(st, "SELECT count(*) FROM flows"), 1);
 	store_close(st);
 	rm_db(path);
 }
