@@ -347,6 +347,33 @@ static int load_fib(json_t *fib, json_t *right, struct nft_stmt *s)
 	return 1;
 }
 
+/* The right side of == or != on one field: a reversed range (nft_value_reversed) as the
+ * anonymous set of what it selects, compared with ==; anything else by load_right. */
+static int load_reversed(struct nft_lctx *c, json_t *right, struct nft_stmt *s)
+{
+	struct nft_ruleset *rs = c->rs;
+	struct nft_elem el;
+	int none;
+
+	memset(&el, 0, sizeof(el));
+	el.verdict = NFT_NONE;
+	if (!nft_value_reversed(right, s->key[0], s->op == NFT_OP_NE, el.lo, el.hi, &none))
+		return load_right(c, right, s, 0);
+	s->op = NFT_OP_EQ;
+	if (new_set(c, NULL, &s->set) < 0)
+		return -1;
+	rs->sets[s->set].nfields = 1;
+	rs->sets[s->set].flen[0] = (uint8_t)nft_field_len(s->key[0]);
+	if (none)
+		return 0;
+	if (nft_grow((void **)&rs->elems, &rs->cap_elems, rs->nelems, sizeof(*rs->elems),
+		     NFT_MAX_ELEMS) < 0)
+		return lerr(c, "too many set elements (at most %s)", "4000000");
+	rs->elems[rs->nelems++] = el;
+	rs->sets[s->set].n++;
+	return 0;
+}
+
 /* One "match" statement. */
 static int load_match(struct nft_lctx *c, json_t *o, struct nft_stmt *s, const char **what)
 {
@@ -371,7 +398,10 @@ static int load_match(struct nft_lctx *c, json_t *o, struct nft_stmt *s, const c
 		return v;
 	if (k >= NFT_OP_LT && k <= NFT_OP_GE && s->nkeys != 1)
 		return lerr(c, "`%s' on a concatenation", op);
-	v = load_right(c, json_object_get(o, "right"), s, 0);
+	if ((k == NFT_OP_EQ || k == NFT_OP_NE) && s->nkeys == 1)
+		v = load_reversed(c, json_object_get(o, "right"), s);
+	else
+		v = load_right(c, json_object_get(o, "right"), s, 0);
 	if (v == 1)
 		*what = "value";
 	return v;

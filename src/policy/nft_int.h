@@ -217,6 +217,10 @@ int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
 /* Parses one value of field f from JSON into out (flen bytes); hi gets the top of a
  * prefix/range/wildcard (== out for a plain value). 0, or -1 (not modelled). */
 int nft_value_parse(struct json_t *v, int f, uint8_t *lo, uint8_t *hi);
+/* A reversed "range" (nft's listing of `>= a <= b` or `< a > b` with a > b) compared with
+ * == (ne 0) or != (ne 1): 1 with the values it selects, lo .. hi, or *none when it selects
+ * nothing; 0 when v is not one. */
+int nft_value_reversed(struct json_t *v, int f, int ne, uint8_t *lo, uint8_t *hi, int *none);
 /* Appends dev and a '\n' to the ingress device list *devs (NULL: empty). 0, or -1 (ENOMEM;
  * *devs unchanged). */
 int nft_devs_add(char **devs, const char *dev);

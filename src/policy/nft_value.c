@@ -212,6 +212,41 @@ int nft_value_parse(json_t *v, int f, uint8_t *lo, uint8_t *hi)
 	return 0;
 }
 
+/* nftables 1.0.6 lists two comparisons of one field in a row as a range
+ * (netlink_delinearize.c): `>= a <= b` as "a-b", `< a > b` as "!= a-b", whatever a and
+ * b are. The kernel runs the comparisons, so a reversed range (a > b), which nft refuses
+ * to read back ("Range has zero or negative size"), is what they select: `>= a <= b`
+ * nothing, `< a > b` the values b+1 .. a-1 (nothing when a = b + 1). For v, a "range"
+ * of field f compared with op ne (0: ==), 1 with the values in lo .. hi (empty: *none
+ * set), 0 when it is no reversed range (the caller parses it as one). The listing of
+ * `< a > b` with a <= b, a comparison that selects nothing, reads as the range
+ * comparison `!= a-b`: nft's listing cannot tell them apart. */
+int nft_value_reversed(json_t *v, int f, int ne, uint8_t *lo, uint8_t *hi, int *none)
+{
+	uint8_t a[NFT_KEY_MAX], b[NFT_KEY_MAX], t[NFT_KEY_MAX];
+	json_t *r = json_is_object(v) ? json_object_get(v, "range") : NULL;
+	int len = nft_field_len(f), i;
+
+	if (!len || !json_is_array(r) || json_array_size(r) != 2 ||
+	    nft_value_parse(json_array_get(r, 0), f, a, t) < 0 ||
+	    nft_value_parse(json_array_get(r, 1), f, b, t) < 0 || memcmp(a, b, (size_t)len) <= 0)
+		return 0;
+	*none = 1;
+	if (!ne)
+		return 1;
+	/* b < a: b + 1 and a - 1 neither wrap; big-endian byte arithmetic */
+	for (i = len - 1; i >= 0 && ++b[i] == 0; i--)
+		;
+	for (i = len - 1; i >= 0 && a[i]-- == 0; i--)
+		;
+	if (memcmp(b, a, (size_t)len) <= 0) {
+		memcpy(lo, b, (size_t)len);
+		memcpy(hi, a, (size_t)len);
+		*none = 0;
+	}
+	return 1;
+}
+
 int nft_devs_add(char **devs, const char *dev)
 {
 	size_t had = *devs ? strlen(*devs) : 0, n = strlen(dev);

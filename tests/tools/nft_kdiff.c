@@ -727,6 +727,58 @@ static int reorder(json_t *arr)
 	return 0;
 }
 
+/* 1 when range r = [a, b] has a > b: integers, or IPv4/IPv6 addresses of one family. */
+static int range_reversed(json_t *r)
+{
+	json_t *a = json_array_get(r, 0), *b = json_array_get(r, 1);
+	unsigned char x[16], y[16];
+	int fam;
+
+	if (json_is_integer(a) && json_is_integer(b))
+		return json_integer_value(a) > json_integer_value(b);
+	if (!json_is_string(a) || !json_is_string(b))
+		return 0;
+	for (fam = 0; fam < 2; fam++) {
+		int af = fam ? AF_INET6 : AF_INET;
+
+		if (inet_pton(af, json_string_value(a), x) == 1 &&
+		    inet_pton(af, json_string_value(b), y) == 1)
+			return memcmp(x, y, fam ? 16 : 4) > 0;
+	}
+	return 0;
+}
+
+/* nft lists the two comparisons `< a > b` of one field as "!= a-b" and `>= a <= b` as
+ * "a-b"; with a > b it refuses that listing back ("Range has zero or negative size").
+ * Such a match goes back as the two comparisons the kernel ran, so the prepared ruleset
+ * holds the same expressions as the one the test loaded, and its listing, which the
+ * evaluator reads, shows the reversed range again. */
+static void split_reversed(json_t *expr)
+{
+	size_t k;
+
+	for (k = 0; k < json_array_size(expr); k++) {
+		json_t *m = json_object_get(json_array_get(expr, k), "match"), *r;
+		const char *op = json_string_value(json_object_get(m, "op"));
+		int ne;
+
+		if (!m || !(r = json_object_get(json_object_get(m, "right"), "range")) ||
+		    !json_is_array(r) || json_array_size(r) != 2 || !range_reversed(r))
+			continue;
+		ne = op && !strcmp(op, "!=");
+		if (op && !ne && strcmp(op, "=="))
+			continue;
+		json_array_insert_new(expr, k + 1, json_pack("{s:{s:s,s:O,s:O}}", "match", "op",
+							    ne ? ">" : "<=", "left",
+							    json_object_get(m, "left"), "right",
+							    json_array_get(r, 1)));
+		json_array_set_new(expr, k, json_pack("{s:{s:s,s:O,s:O}}", "match", "op",
+						      ne ? "<" : ">=", "left", json_object_get(m, "left"),
+						      "right", json_array_get(r, 0)));
+		k++;
+	}
+}
+
 static int prep(const char *in, const char *out)
 {
 	json_error_t je;
@@ -779,6 +831,7 @@ static int prep(const char *in, const char *out)
 				break;
 			}
 		}
+		split_reversed(expr);
 	}
 	ret = json_dump_file(root, out, 0) == 0 ? 0 : 1;
 out:
