@@ -1,29 +1,82 @@
 -- Spoofed sources of the period that no spoofed flow had in the 7 days before it
--- ([:hist_since, :since)); total_new counts them all, before the limit. Each source
--- is looked up in flows_report_spoof_src (schema/003_report_indexes.sql). A loopback_dst
+-- ([:hist_since, :since)); total_new counts them all, before the limit. A loopback_dst
 -- packet forges its destination, not its source: its source is left out.
-WITH cur AS (
-	SELECT src, sum(packets) AS packets, sum(bytes) AS bytes, count(*) AS flows,
-	       min(first_usec) AS first_usec, max(last_usec) AS last_usec,
-	       group_concat(DISTINCT class) AS classes
+-- The period's sources are read as top_sources.sql reads them: the whole hours from the
+-- hourly rollup spoof_hourly (schema/011_spoof_rollup.sql) with what NFLOG logged beyond
+-- the counted packets, the rest from flows_report_spoof. The history's whole hours,
+-- [hist_hour_since, since_hour), are looked up per source in spoof_hourly_src; a part of
+-- an hour at either end of it (a period that does not start on the hour) is read from
+-- flows_report_spoof.
+WITH f AS (
+	SELECT src, class, bucket, iface, packets, bytes, flows, first_usec, last_usec
+	FROM spoof_hourly
+	WHERE bucket >= :hour_since AND bucket < :hour_until
+	  AND class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND class <> 'loopback_dst'
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
+	UNION ALL
+	SELECT src, class, bucket, iface, packets - counted_packets, bytes - counted_bytes, 0,
+	       NULL, NULL
+	FROM flows
+	WHERE (packets > counted_packets OR bytes > counted_bytes)
+	  AND bucket >= :hour_since AND bucket < :hour_until
+	  AND class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND class <> 'loopback_dst'
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
+	UNION ALL
+	SELECT src, class, bucket, iface, packets, bytes, 1, first_usec, last_usec
 	FROM flows
 	WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
 			'unexpected_src', 'rpf_fail', 'suspect_src')
 	  AND class NOT IN ('normal', 'loopback_flow')
 	  AND class <> 'loopback_dst'
-	  AND bucket >= :since AND bucket < :until
+	  AND bucket >= :since AND bucket < min(:until, :hour_since)
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
-	GROUP BY src)
+	UNION ALL
+	SELECT src, class, bucket, iface, packets, bytes, 1, first_usec, last_usec
+	FROM flows
+	WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND class NOT IN ('normal', 'loopback_flow')
+	  AND class <> 'loopback_dst'
+	  AND bucket >= max(:since, :hour_since, :hour_until) AND bucket < :until
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)),
+cur AS (
+	SELECT src, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows,
+	       min(first_usec) AS first_usec, max(last_usec) AS last_usec,
+	       group_concat(DISTINCT class) AS classes
+	FROM (SELECT * FROM f ORDER BY class, bucket)
+	GROUP BY src),
+b AS (SELECT :hist_since + (3600 - (:hist_since % 3600 + 3600) % 3600) % 3600 AS hist_hour_since,
+	     :since - (:since % 3600 + 3600) % 3600 AS since_hour),
+edge AS (	-- the sources of the history's parts of an hour
+	SELECT h.src FROM flows h, b
+	WHERE h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			  'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND h.class NOT IN ('normal', 'loopback_flow')
+	  AND h.class <> 'loopback_dst'
+	  AND h.bucket >= :hist_since AND h.bucket < min(:since, b.hist_hour_since)
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || h.iface || ',') > 0)
+	UNION
+	SELECT h.src FROM flows h, b
+	WHERE h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
+			  'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND h.class NOT IN ('normal', 'loopback_flow')
+	  AND h.class <> 'loopback_dst'
+	  AND h.bucket >= max(:hist_since, b.since_hour) AND h.bucket < :since
+	  AND (:ifaces = '' OR instr(:ifaces, ',' || h.iface || ',') > 0))
 SELECT src AS addr, packets, bytes, flows, first_usec, last_usec, classes,
        count(*) OVER () AS total_new
 FROM cur
 WHERE NOT EXISTS (
-	SELECT 1 FROM flows h
-	WHERE h.src = cur.src AND h.bucket >= :hist_since AND h.bucket < :since
-	  AND h.class NOT IN ('normal', 'loopback_flow')
-	  AND h.class <> 'loopback_dst'
+	SELECT 1 FROM spoof_hourly h, b
+	WHERE h.src = cur.src AND h.bucket >= b.hist_hour_since AND h.bucket < b.since_hour
 	  AND h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
 			  'unexpected_src', 'rpf_fail', 'suspect_src')
+	  AND h.class <> 'loopback_dst'
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || h.iface || ',') > 0))
+  AND src NOT IN edge
 ORDER BY packets DESC, addr
 LIMIT :limit;

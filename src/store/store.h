@@ -276,9 +276,10 @@ const void *store_col_blob(const struct store_rows *q, int col, size_t *len);
  * one without a spoofaudit schema; -1 with err set when it cannot be read as SQLite. */
 int store_file_version(const char *path, char *err, size_t errlen);
 
-/* Recomputes the hourly rollup (flows_hourly) of the hours that [from, until) touches
- * (unix seconds; widened to whole hours) from the flows rows, under a savepoint. For a
- * tool or test that wrote flows rows directly; prune uses it for a partial hour. */
+/* Recomputes the hourly rollups (flows_hourly, spoof_hourly) of the hours that
+ * [from, until) touches (unix seconds; widened to whole hours) from the flows rows, under
+ * a savepoint. For a tool or test that wrote flows rows directly; prune uses it for a
+ * partial hour. */
 int store_rollup_rebuild(struct store *st, int64_t from, int64_t until);
 
 /* Retention: deletes flows whose bucket starts before cutoff_usec (with their evidence

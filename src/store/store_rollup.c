@@ -1,5 +1,5 @@
 /* This file keeps flows_hourly (migration 10), the hourly rollup the report's totals
- * read: the writers' per-flush sums (store_rollup_flow, store_rollup_write) and the
+ * read (and, through store_spoof_rollup.c, spoof_hourly, migration 11): the writers' per-flush sums (store_rollup_flow, store_rollup_write) and the
  * recomputation of a range of hours from the flows (store_rollup_rebuild). */
 #include "store/store_rollup.h"
 
@@ -132,6 +132,10 @@ int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flo
 	e->packets = add_sat(e->packets, d->packets);
 	e->bytes = add_sat(e->bytes, d->bytes);
 	e->flows += (uint64_t)inserted;
+	if (store_spoof_add(&r->sp, k, d, inserted) < 0) {
+		store_set_err(st, "writing flows: out of memory for the spoofed hourly rollup");
+		return -1;
+	}
 	return 0;
 }
 
@@ -141,6 +145,13 @@ int store_rollup_write(struct store *st, struct store_rollup *r, const char *con
 	int ret = -1;
 	size_t i;
 
+	if (store_spoof_write(st, &r->sp, ifnames) < 0) {
+		st->write_failures++;
+		r->n = 0;
+		if (r->slots)
+			memset(r->slots, 0, r->nslots * sizeof(*r->slots));
+		return -1;
+	}
 	if (r->n == 0)
 		return 0;
 	if (sqlite3_prepare_v2(st->db, upsert_sql, -1, &s, NULL) != SQLITE_OK) {
@@ -182,6 +193,7 @@ out:
 
 void store_rollup_free(struct store_rollup *r)
 {
+	store_spoof_free(&r->sp);
 	free(r->e);
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
@@ -197,7 +209,17 @@ int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
 		" dir, family, sum(coalesce(counted_packets, packets)),"
 		" sum(coalesce(counted_bytes, bytes)), count(*) FROM flows"
 		" WHERE bucket >= ?1 AND bucket < ?2"
-		" GROUP BY hour, class, subclass, iface, dir, family";
+		" GROUP BY hour, class, subclass, iface, dir, family;"
+		"DELETE FROM spoof_hourly WHERE bucket >= ?1 AND bucket < ?2;"
+		"INSERT INTO spoof_hourly(bucket, src, class, subclass, iface, proto, dport,"
+		" packets, bytes, flows, first_usec, last_usec)"
+		" SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, src, class, subclass,"
+		" iface, proto, dport, sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
+		" FROM flows WHERE class NOT IN ('normal', 'loopback_flow')"
+		" AND class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',"
+		" 'unexpected_src', 'rpf_fail', 'suspect_src') AND bucket >= ?1 AND bucket < ?2"
+		" GROUP BY hour, src, class, subclass, iface, proto, dport";
 	const char *tail = sql;
 	sqlite3_stmt *s = NULL;
 	int outer;

@@ -10,6 +10,16 @@
 #include "store/store_int.h"
 
 struct rollup_ent;
+struct spoof_ent;
+
+/* The sums of one flush's spoofed flows (spoof_hourly, migration 11; same invariant as
+ * struct store_rollup's). */
+struct store_spoof {
+	struct spoof_ent *e;
+	size_t n, cap;
+	uint32_t *slots;
+	size_t nslots;
+};
 
 /* The sums of one flush. Invariant: slots has nslots (a power of two, or 0) entries,
  * each 0 (free) or 1 + an index into e; n < nslots / 2. */
@@ -18,16 +28,26 @@ struct store_rollup {
 	size_t n, cap;
 	uint32_t *slots;
 	size_t nslots;
+	struct store_spoof sp;		/* its spoofed flows, for spoof_hourly */
 };
 
-#define STORE_ROLLUP_INIT { NULL, 0, 0, NULL, 0 }
+#define STORE_ROLLUP_INIT { NULL, 0, 0, NULL, 0, { NULL, 0, 0, NULL, 0 } }
 
 /* store_flow_merge() of one flow, adding its delta to r: packets and bytes, and one flow
- * when the merge inserted a new row. 0, or -1 with the message. */
+ * when the merge inserted a new row (and for a spoofed flow, the same and its first and
+ * last packet's time to r->sp). 0, or -1 with the message. */
 int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flow_key *k,
 		      const struct flow_counts *d, int64_t db_id, const char *const *ifnames,
 		      int64_t *id);
-/* Adds r's sums to flows_hourly (call inside the transaction or savepoint that wrote the
+/* Adds a spoofed flow's delta d to r (a flow of another class adds nothing); inserted:
+ * the merge made a new row. 0, or -1 when out of memory (store_spoof_rollup.c). */
+int store_spoof_add(struct store_spoof *r, const struct flow_key *k,
+		    const struct flow_counts *d, int inserted);
+/* Adds r's sums to spoof_hourly and empties r. 0, or -1 with the message. */
+int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames);
+void store_spoof_free(struct store_spoof *r);
+
+/* Adds r's sums to flows_hourly and spoof_hourly (call inside the transaction or savepoint that wrote the
  * flows) and empties r. 0, or -1 with the message (a failed write). */
 int store_rollup_write(struct store *st, struct store_rollup *r, const char *const *ifnames);
 /* Frees r's memory; r is then empty and may be used again. */

@@ -1,0 +1,205 @@
+/* This file keeps spoof_hourly (migration 11), the hourly rollup of the spoofed flows that
+ * the report's top lists, new sources and verdict read: a flush's deltas of spoofed flows
+ * summed in memory per hour, source, class, subclass, interface, protocol and destination
+ * port (store_spoof_add), then one upsert per key inside the flush's transaction
+ * (store_spoof_write). */
+#include "store/store_rollup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/addrclass.h"
+#include "classify/classify.h"
+#include "common/prefix.h"
+
+#define HOUR 3600
+
+/* One hour and key of the spoofed rollup, with what a flush adds to it. */
+struct spoof_ent {
+	int64_t hour;
+	uint16_t iface, dport;
+	uint8_t family, cls, subclass, proto;
+	uint8_t src[16];
+	uint64_t packets, bytes, flows, first_usec, last_usec;
+};
+
+static const char upsert_sql[] =
+	"INSERT INTO spoof_hourly(bucket, src, class, subclass, iface, proto, dport, packets,"
+	" bytes, flows, first_usec, last_usec)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	" ON CONFLICT(bucket, src, class, subclass, iface, proto, dport) DO UPDATE SET"
+	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
+	" flows = flows + excluded.flows, first_usec = min(first_usec, excluded.first_usec),"
+	" last_usec = max(last_usec, excluded.last_usec)";
+
+static int64_t hour_of(int64_t t)
+{
+	int64_t m = t % HOUR;
+
+	return t - (m < 0 ? m + HOUR : m);
+}
+
+static uint64_t sp_hash(const struct spoof_ent *e)
+{
+	uint64_t h = (uint64_t)e->hour * 0x9E3779B97F4A7C15ull, w;
+	size_t i;
+
+	h ^= (uint64_t)e->iface << 48 | (uint64_t)e->dport << 32 | (uint64_t)e->family << 24 |
+	     (uint64_t)e->cls << 16 | (uint64_t)e->subclass << 8 | e->proto;
+	for (i = 0; i < 16; i += 8) {
+		memcpy(&w, e->src + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+static int sp_is(const struct spoof_ent *a, const struct spoof_ent *b)
+{
+	return a->hour == b->hour && a->iface == b->iface && a->dport == b->dport &&
+	       a->family == b->family && a->cls == b->cls && a->subclass == b->subclass &&
+	       a->proto == b->proto && !memcmp(a->src, b->src, 16);
+}
+
+/* Doubles the slot table (and rehashes) so that it stays under half full. */
+static int sp_grow(struct store_spoof *r)
+{
+	size_t ns = r->nslots ? r->nslots * 2 : 256, i;
+	uint32_t *s;
+
+	if (ns > UINT32_MAX / 2 || !(s = calloc(ns, sizeof(*s))))
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		size_t j = sp_hash(&r->e[i]) & (ns - 1);
+
+		while (s[j])
+			j = (j + 1) & (ns - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(r->slots);
+	r->slots = s;
+	r->nslots = ns;
+	return 0;
+}
+
+/* The entry of key, added (zero counts) when new; NULL when out of memory. */
+static struct spoof_ent *sp_get(struct store_spoof *r, const struct spoof_ent *key)
+{
+	struct spoof_ent *e;
+	size_t j;
+
+	if ((r->n + 1) * 2 > r->nslots && sp_grow(r) < 0)
+		return NULL;
+	for (j = sp_hash(key) & (r->nslots - 1); r->slots[j]; j = (j + 1) & (r->nslots - 1))
+		if (sp_is(&r->e[r->slots[j] - 1], key))
+			return &r->e[r->slots[j] - 1];
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+
+		if (cap > SIZE_MAX / sizeof(*e) || !(e = realloc(r->e, cap * sizeof(*e))))
+			return NULL;
+		r->e = e;
+		r->cap = cap;
+	}
+	e = &r->e[r->n];
+	*e = *key;
+	e->first_usec = UINT64_MAX;
+	r->slots[j] = (uint32_t)++r->n;
+	return e;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+int store_spoof_add(struct store_spoof *r, const struct flow_key *k,
+		    const struct flow_counts *d, int inserted)
+{
+	struct spoof_ent key, *e;
+
+	if (!classify_is_spoof((enum spoof_class)k->cls))
+		return 0;
+	memset(&key, 0, sizeof(key));
+	key.hour = hour_of(k->bucket);
+	key.iface = k->iface;
+	key.dport = k->dport;
+	key.family = k->family;
+	key.cls = k->cls;
+	key.subclass = k->subclass;
+	key.proto = k->proto;
+	memcpy(key.src, k->src, 16);
+	e = sp_get(r, &key);
+	if (!e)
+		return -1;
+	e->packets = add_sat(e->packets, d->packets);
+	e->bytes = add_sat(e->bytes, d->bytes);
+	e->flows += (uint64_t)(inserted != 0);
+	if (d->first_usec < e->first_usec)
+		e->first_usec = d->first_usec;
+	if (d->last_usec > e->last_usec)
+		e->last_usec = d->last_usec;
+	return 0;
+}
+
+/* Binds entry e's row to the upsert s: 0, or -1 for a key the schema cannot hold. */
+static int sp_bind(sqlite3_stmt *s, const struct spoof_ent *e, const char *const *ifnames)
+{
+	const char *cls = classify_class_name((enum spoof_class)e->cls);
+	const char *sub = addrclass_subclass_name((enum addr_subclass)e->subclass);
+	const char *ifn = ifnames ? ifnames[e->iface] : NULL;
+	char src[ADDR_STRLEN];
+
+	if (!cls || !sub || !ifn || (e->family != 4 && e->family != 6))
+		return -1;
+	addr_format(e->family, e->src, src, sizeof(src));
+	sqlite3_bind_int64(s, 1, e->hour);
+	sqlite3_bind_text(s, 2, src, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, cls, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, sub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, ifn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, e->proto);
+	sqlite3_bind_int(s, 7, e->dport);
+	sqlite3_bind_int64(s, 8, store_i64(e->packets));
+	sqlite3_bind_int64(s, 9, store_i64(e->bytes));
+	sqlite3_bind_int64(s, 10, store_i64(e->flows));
+	sqlite3_bind_int64(s, 11, store_i64(e->first_usec));
+	sqlite3_bind_int64(s, 12, store_i64(e->last_usec));
+	return 0;
+}
+
+int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+	size_t i;
+
+	if (r->n == 0)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, upsert_sql, -1, &s, NULL) != SQLITE_OK) {
+		store_sql_err(st, "writing the spoofed hourly rollup");
+		goto out;
+	}
+	for (i = 0; i < r->n; i++) {
+		if (sp_bind(s, &r->e[i], ifnames) < 0) {	/* the merge took the key: cannot be */
+			store_set_err(st, "writing the spoofed hourly rollup: bad flow key");
+			goto out;
+		}
+		if (store_step_done(st, s, "writing the spoofed hourly rollup") < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	r->n = 0;
+	if (r->slots)
+		memset(r->slots, 0, r->nslots * sizeof(*r->slots));
+	return ret;
+}
+
+void store_spoof_free(struct store_spoof *r)
+{
+	free(r->e);
+	free(r->slots);
+	memset(r, 0, sizeof(*r));
+}
