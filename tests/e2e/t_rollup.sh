@@ -13,6 +13,12 @@
 #  4. An old file (schema version 8, built with sqlite3 from schema/001..008) migrates:
 #     its rollup equals the sums over its flows taken before migrating, and the index
 #     flows_report_totals is gone.
+#  5. A file at schema version 10 (the collected one, taken back to before migration 11)
+#     migrates: spoof_hourly equals the sums over its spoofed flows, flows_report_spoof_src
+#     is gone, and the day's report is unchanged.
+# Every check of a rollup also checks spoof_hourly (schema/011_spoof_rollup.sql), and the
+# report's new sources (which read it) are computed over the flows for periods that start
+# and end inside an hour.
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
 S=$SPOOFAUDIT
@@ -33,11 +39,29 @@ ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, class, subclas
 SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
        (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
        (SELECT count(*) FROM r)"
+# The same for spoof_hourly (schema/011_spoof_rollup.sql): the spoofed flows' sums, flows
+# rows and first and last packet per hour, source, class, subclass, interface, protocol and
+# destination port.
+SPOOF_ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, src, class, subclass, iface,
+		  proto, dport, sum(coalesce(counted_packets, packets)),
+		  sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)
+		  FROM flows WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',
+		  'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src') GROUP BY 1, 2, 3, 4, 5, 6, 7),
+	r AS (SELECT bucket, src, class, subclass, iface, proto, dport, packets, bytes, flows,
+	      first_usec, last_usec FROM spoof_hourly)
+SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
+       (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
+       (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE flows > 1)"
 rollup_exact() {	# rollup_exact DB WHAT
 	local d
 	d=$(sqlite3 "$1" "$ORACLE")
 	if [ "${d%%|*}" = 0 ] && [ "${d##*|}" -gt 0 ]; then ok "$2: rollup = sums over flows (${d##*|} rows)"
 	else bad "$2: rollup differs from the sums over flows in ${d%%|*} rows (of ${d##*|})"; fi
+	d=$(sqlite3 "$1" "$SPOOF_ORACLE")
+	IFS='|' read -r nd nr nm <<< "$d"
+	if [ "$nd" = 0 ] && [ "$nr" -gt 0 ] && [ "$nm" -gt 0 ]; then
+		ok "$2: spoof_hourly = sums over the spoofed flows ($nr rows, $nm of several flows)"
+	else bad "$2: spoof_hourly differs from the sums over the spoofed flows in $nd rows (of $nr; $nm of several flows)"; fi
 }
 
 # 1. two generators' captures, 5-minute buckets
@@ -62,6 +86,14 @@ sqlite3 "$work/a.db" "UPDATE flows SET counted_packets = coalesce(counted_packet
 		     ORDER BY id LIMIT 3)"
 [ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE packets > counted_packets")" = 3 ] ||
 	bad "the NFLOG excess rows were not made"
+# ... and on two spoofed flows of new sources, in whole hours and in a part of one
+sqlite3 "$work/a.db" "UPDATE flows SET counted_packets = coalesce(counted_packets, packets),
+	counted_bytes = coalesce(counted_bytes, bytes), nflog_packets = packets + 7,
+	nflog_bytes = bytes + 700, packets = packets + 7, bytes = bytes + 700
+	WHERE id IN (SELECT min(id) FROM flows WHERE src IN ('10.1.2.3', '100.64.1.1')
+		     AND bucket >= $(date -u -d '2026-09-22 10:30' +%s) GROUP BY src)"
+[ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE packets > counted_packets AND class <> 'normal'")" -ge 2 ] ||
+	bad "the spoofed NFLOG excess rows were not made"
 rollup_exact "$work/a.db" "with NFLOG's excess"
 
 # 2. totals of a period: report (JSON, CSV) vs sqlite3 over flows
@@ -103,6 +135,78 @@ for r in list(csv.DictReader(open(sys.argv[1]))):
 		bad "$what: CSV differs"; cat "$work/diff"
 	fi
 }
+# 0.0.0.0 is its own subclass in the verdict (this_network_zero): two bogon flows become
+# 0.0.0.0 sources of subclass this_network, one in a whole hour and one in a part of an
+# hour of the periods below, and both rollups are recomputed here with plain SQL
+sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network'
+	WHERE id IN (SELECT min(id) FROM flows WHERE class = 'bogon_src' AND family = 4
+		     AND bucket >= $(date -u -d '2026-09-22 10:15' +%s) AND bucket < $(date -u -d '2026-09-22 10:45' +%s)
+		     UNION ALL SELECT min(id) FROM flows WHERE class = 'bogon_src' AND family = 4
+		     AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
+	UPDATE flows SET subclass = 'this_network'
+	WHERE id = (SELECT min(id) FROM flows WHERE class = 'bogon_src' AND family = 4 AND src <> '0.0.0.0'
+		    AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
+	DELETE FROM flows_hourly;
+	INSERT INTO flows_hourly SELECT bucket - bucket % 3600, class, subclass, iface, dir, family,
+		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*)
+		FROM flows GROUP BY 1, 2, 3, 4, 5, 6;
+	DELETE FROM spoof_hourly;
+	INSERT INTO spoof_hourly SELECT bucket - bucket % 3600, src, class, subclass, iface, proto, dport,
+		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
+		min(first_usec), max(last_usec) FROM flows WHERE class IN ('spoof_loopback_src',
+		'loopback_dst', 'own_addr_src', 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')
+		GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+[ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE src = '0.0.0.0'
+	AND bucket >= $(date -u -d 2026-09-22 +%s)")" = 2 ] || bad "the 0.0.0.0 flows were not made"
+# new sources and the verdict's spoofed packets per class, subclass, family and interface,
+# computed over the flows here (packets = flows.packets, NFLOG's excess included)
+spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
+	local since=$1 until=$2 s u filter="" what="$1 .. $2${3:+ $3 $4}"
+	s=$(date -u -d "${1/T/ }" +%s)
+	u=$(date -u -d "${2/T/ }" +%s)
+	shift 2
+	[ $# -eq 2 ] && filter="AND iface = '$2'"
+	local sp="class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src', 'unexpected_src',
+		  'rpf_fail', 'suspect_src') $filter"
+	sqlite3 -separator , "$work/a.db" "
+		SELECT src, sum(packets), sum(bytes), count(*) FROM flows
+		WHERE $sp AND bucket >= $s AND bucket < $u AND src NOT IN
+		      (SELECT src FROM flows WHERE $sp AND bucket >= $((s - 7 * 86400)) AND bucket < $s)
+		GROUP BY src ORDER BY 1" > "$work/want_new.csv"
+	"$S" report --db "$work/a.db" --since "$since" --until "$until" --utc "$@" -f json --force \
+		--top 1000 -o "$work/r.json"
+	python3 -c 'import json, sys
+for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambda r: r["addr"]):
+    print("%s,%d,%d,%d" % (r["addr"], r["packets"], r["bytes"], r["flows"]))' "$work/r.json" > "$work/got_new.csv"
+	# verdict_classes.sql as the report runs it vs its figures over the flows
+	local hs=$(( s + (3600 - s % 3600) % 3600 )) hu=$(( u - u % 3600 ))
+	sqlite3 "$work/a.db" "SELECT class, CASE WHEN subclass = 'this_network' AND src = '0.0.0.0'
+		THEN 'this_network_zero' ELSE subclass END AS sub, family, iface, sum(packets) FROM flows
+		WHERE class IN ('loopback_dst', 'spoof_loopback_src', 'own_addr_src', 'bogon_src',
+		'unexpected_src', 'rpf_fail', 'suspect_src') $filter AND bucket >= $s AND bucket < $u
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4" > "$work/want_vc.txt"
+	{ echo ".parameter init"
+	  for p in ":since $s" ":until $u" ":hour_since $hs" ":hour_until $hu" ":ifaces '${2:+,$2,}'"; do
+		echo ".parameter set $p"; done
+	  cat "$SRCDIR/reports/verdict_classes.sql"; } | sqlite3 "$work/a.db" > "$work/got_vc.txt"
+	if { [ -s "$work/want_vc.txt" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_vc.txt" "$work/got_vc.txt" > "$work/diff"; then
+		ok "$what: verdict_classes.sql = flows' ($(wc -l < "$work/want_vc.txt") rows)"
+	else
+		bad "$what: verdict_classes.sql differs"; cat "$work/diff"
+	fi
+	if { [ -s "$work/want_new.csv" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_new.csv" "$work/got_new.csv" > "$work/diff"; then
+		ok "$what: new sources = flows' ($(wc -l < "$work/want_new.csv"))"
+	else
+		bad "$what: new sources differ"; cat "$work/diff" "$work/want_new.csv" "$work/got_new.csv"
+	fi
+}
+# (the day's new sources first appear between 00:00 and 00:15: a history that ends at
+# 00:10 holds two of them, in the part of an hour that only flows have)
+spoof_check 2026-09-22T00:00 2026-09-23T00:00
+spoof_check 2026-09-22T00:10 2026-09-22T10:50
+spoof_check 2026-09-21T22:05 2026-09-22T01:55
+spoof_check 2026-09-22T00:10 2026-09-22T19:43 -i edge
+spoof_check 2026-09-22T00:10 2026-09-22T19:43 -i lo0
 totals_check 2026-09-22T00:00 2026-09-23T00:00
 totals_check 2026-09-22T05:17 2026-09-22T19:43
 totals_check 2026-09-22T10:10 2026-09-22T10:50
@@ -163,6 +267,35 @@ for j in (a, b):
         for r in t:
             r.pop("host", None)
 diff = [t for t in ("totals", "totals_class", "top_sources", "top_ports", "new_sources") if a["tables"][t] != b["tables"][t]]
+print(diff)
+sys.exit(bool(diff))
+PY
+
+# 5. version 10: the collected file as migration 10 left it
+cp "$work/a.db" "$work/v10.db"
+spoof_src=$(python3 -c 'import re, sys
+print(re.search(r"CREATE INDEX flows_report_spoof_src.*?;", open(sys.argv[1]).read(), re.S).group(0))' \
+	"$SRCDIR/schema/003_report_indexes.sql")
+sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; $spoof_src DELETE FROM migrations WHERE version = 11;
+	PRAGMA user_version = 10;"
+"$S" report --db "$work/v10.db" --day 2026-09-22 --utc -f json -o /dev/null 2>/dev/null &&
+	bad "a version-10 file was read without --migrate" || true
+"$S" report --db "$work/v10.db" --day 2026-09-22 --utc --migrate -f json -o "$work/v10.json"
+rollup_exact "$work/v10.db" "migrated from version 10"
+[ "$(sqlite3 "$work/v10.db" "SELECT count(*) FROM sqlite_master WHERE name = 'flows_report_spoof_src'")" = 0 ] &&
+	ok "migrated: flows_report_spoof_src dropped" || bad "migrated: flows_report_spoof_src still there"
+python3 - "$work/day.json" "$work/v10.json" <<'PY' && ok "migrated from 10: the day's report is unchanged" || bad "migrated from 10: report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for j in (a, b):
+    j.pop("generated")
+    for h in j["hosts"]:
+        h.pop("path"); h.pop("name")
+    for t in j["tables"].values():
+        for r in t:
+            r.pop("host", None)
+    j["verdict"].pop("next_steps")	# commands that name the file
+diff = [k for k in a if a[k] != b[k]]
 print(diff)
 sys.exit(bool(diff))
 PY
