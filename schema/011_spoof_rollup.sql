@@ -43,6 +43,20 @@ WHERE class NOT IN ('normal', 'loopback_flow')
 		'unexpected_src', 'rpf_fail', 'suspect_src')
 GROUP BY hour, src, class, subclass, iface, proto, dport;
 
+-- flows_hourly gains the first and last packet's time of its hour and key, so that the
+-- span of a period's flows (verdict_span.sql) reads the rollup too; the writer keeps them
+-- as it keeps the sums (min and max of every flush's).
+ALTER TABLE flows_hourly ADD COLUMN first_usec INTEGER;
+ALTER TABLE flows_hourly ADD COLUMN last_usec INTEGER;
+UPDATE flows_hourly SET first_usec = s.f, last_usec = s.l
+FROM (SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, class, subclass, iface, dir,
+	     family, min(first_usec) AS f, max(last_usec) AS l
+      FROM flows
+      GROUP BY hour, class, subclass, iface, dir, family) AS s
+WHERE flows_hourly.bucket = s.hour AND flows_hourly.class = s.class
+  AND flows_hourly.subclass = s.subclass AND flows_hourly.iface = s.iface
+  AND flows_hourly.dir = s.dir AND flows_hourly.family = s.family;
+
 -- new_sources.sql reads spoof_hourly_src now; this index was written with every spoofed
 -- flow.
 DROP INDEX flows_report_spoof_src;

@@ -16,15 +16,16 @@ struct rollup_ent {
 	int64_t hour;
 	uint16_t iface;
 	uint8_t dir, family, cls, subclass;
-	uint64_t packets, bytes, flows;
+	uint64_t packets, bytes, flows, first_usec, last_usec;
 };
 
 static const char upsert_sql[] =
 	"INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets, bytes,"
-	" flows) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	" flows, first_usec, last_usec) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	" ON CONFLICT(bucket, class, subclass, iface, dir, family) DO UPDATE SET"
 	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
-	" flows = flows + excluded.flows";
+	" flows = flows + excluded.flows, first_usec = min(first_usec, excluded.first_usec),"
+	" last_usec = max(last_usec, excluded.last_usec)";
 
 /* The start of the hour t is in, rounded toward the past. */
 static int64_t hour_of(int64_t t)
@@ -103,6 +104,7 @@ static struct rollup_ent *ent_get(struct store_rollup *r, const struct flow_key 
 	e->family = k->family;
 	e->cls = k->cls;
 	e->subclass = k->subclass;
+	e->first_usec = UINT64_MAX;
 	r->slots[j] = (uint32_t)++r->n;
 	return e;
 }
@@ -132,6 +134,10 @@ int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flo
 	e->packets = add_sat(e->packets, d->packets);
 	e->bytes = add_sat(e->bytes, d->bytes);
 	e->flows += (uint64_t)inserted;
+	if (d->first_usec < e->first_usec)
+		e->first_usec = d->first_usec;
+	if (d->last_usec > e->last_usec)
+		e->last_usec = d->last_usec;
 	if (store_spoof_add(&r->sp, k, d, inserted) < 0) {
 		store_set_err(st, "writing flows: out of memory for the spoofed hourly rollup");
 		return -1;
@@ -177,6 +183,8 @@ int store_rollup_write(struct store *st, struct store_rollup *r, const char *con
 		sqlite3_bind_int64(s, 7, store_i64(e->packets));
 		sqlite3_bind_int64(s, 8, store_i64(e->bytes));
 		sqlite3_bind_int64(s, 9, store_i64(e->flows));
+		sqlite3_bind_int64(s, 10, store_i64(e->first_usec));
+		sqlite3_bind_int64(s, 11, store_i64(e->last_usec));
 		if (store_step_done(st, s, "writing the hourly rollup") < 0)
 			goto out;
 	}
@@ -204,11 +212,11 @@ int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
 	static const char sql[] =
 		"DELETE FROM flows_hourly WHERE bucket >= ?1 AND bucket < ?2;"
 		"INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets,"
-		" bytes, flows)"
+		" bytes, flows, first_usec, last_usec)"
 		" SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, class, subclass, iface,"
 		" dir, family, sum(coalesce(counted_packets, packets)),"
-		" sum(coalesce(counted_bytes, bytes)), count(*) FROM flows"
-		" WHERE bucket >= ?1 AND bucket < ?2"
+		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
+		" FROM flows WHERE bucket >= ?1 AND bucket < ?2"
 		" GROUP BY hour, class, subclass, iface, dir, family;"
 		"DELETE FROM spoof_hourly WHERE bucket >= ?1 AND bucket < ?2;"
 		"INSERT INTO spoof_hourly(bucket, src, class, subclass, iface, proto, dport,"

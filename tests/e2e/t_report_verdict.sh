@@ -53,9 +53,11 @@ sqlite3 "$work/a.db" "
     ORDER BY id LIMIT 1;
   -- the hourly rollup the writer keeps (schema/010_hourly_rollup.sql), of those rows too
   DELETE FROM flows_hourly;
-  INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets, bytes, flows)
+  INSERT INTO flows_hourly(bucket, class, subclass, iface, dir, family, packets, bytes, flows,
+			   first_usec, last_usec)
     SELECT bucket - bucket % 3600, class, subclass, iface, dir, family,
-	   sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*)
+	   sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
+	   min(first_usec), max(last_usec)
     FROM flows GROUP BY 1, 2, 3, 4, 5, 6;"
 # ... and the live audit found that the ruleset accepts unexpected sources (violation 7).
 sqlite3 "$work/a.db" "

@@ -30,12 +30,13 @@ ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
 # Rows where flows_hourly and the sums over flows of the counted packets and bytes
-# (coalesce(counted_packets, packets), migration 6) differ, both ways.
+# (coalesce(counted_packets, packets), migration 6), the number of flows and their first
+# and last packet (migration 11) differ, both ways.
 ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, class, subclass, iface, dir,
 		  family, sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)),
-		  count(*) FROM flows GROUP BY 1, 2, 3, 4, 5, 6),
-	r AS (SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows
-	      FROM flows_hourly)
+		  count(*), min(first_usec), max(last_usec) FROM flows GROUP BY 1, 2, 3, 4, 5, 6),
+	r AS (SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows,
+		     first_usec, last_usec FROM flows_hourly)
 SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
        (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
        (SELECT count(*) FROM r)"
@@ -148,8 +149,8 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 		    AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
 	DELETE FROM flows_hourly;
 	INSERT INTO flows_hourly SELECT bucket - bucket % 3600, class, subclass, iface, dir, family,
-		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*)
-		FROM flows GROUP BY 1, 2, 3, 4, 5, 6;
+		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
+		min(first_usec), max(last_usec) FROM flows GROUP BY 1, 2, 3, 4, 5, 6;
 	DELETE FROM spoof_hourly;
 	INSERT INTO spoof_hourly SELECT bucket - bucket % 3600, src, class, subclass, iface, proto, dport,
 		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
@@ -253,6 +254,7 @@ if [ -s "$work/old_sums.txt" ] && cmp -s "$work/old_sums.txt" "$work/old_rollup.
 else
 	bad "migrated: rollup differs from the sums taken before migrating"
 fi
+rollup_exact "$work/old.db" "migrated from version 8"
 [ "$(sqlite3 "$work/old.db" "SELECT count(*) FROM sqlite_master WHERE name = 'flows_report_totals'")" = 0 ] &&
 	ok "migrated: flows_report_totals dropped" || bad "migrated: flows_report_totals still there"
 "$S" report --db "$work/old.db" --day 2026-09-22 --utc -f json -o "$work/old.json"
@@ -276,8 +278,13 @@ cp "$work/a.db" "$work/v10.db"
 spoof_src=$(python3 -c 'import re, sys
 print(re.search(r"CREATE INDEX flows_report_spoof_src.*?;", open(sys.argv[1]).read(), re.S).group(0))' \
 	"$SRCDIR/schema/003_report_indexes.sql")
+hourly10=$(python3 -c 'import re, sys
+print(re.search(r"CREATE TABLE flows_hourly \(.*?\) WITHOUT ROWID;", open(sys.argv[1]).read(), re.S).group(0))' \
+	"$SRCDIR/schema/010_hourly_rollup.sql")
 sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; $spoof_src DELETE FROM migrations WHERE version = 11;
-	PRAGMA user_version = 10;"
+	ALTER TABLE flows_hourly RENAME TO h11; $hourly10
+	INSERT INTO flows_hourly SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows
+	FROM h11; DROP TABLE h11; PRAGMA user_version = 10;"
 "$S" report --db "$work/v10.db" --day 2026-09-22 --utc -f json -o /dev/null 2>/dev/null &&
 	bad "a version-10 file was read without --migrate" || true
 "$S" report --db "$work/v10.db" --day 2026-09-22 --utc --migrate -f json -o "$work/v10.json"
