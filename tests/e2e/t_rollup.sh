@@ -195,6 +195,20 @@ for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambd
 	else
 		bad "$what: verdict_classes.sql differs"; cat "$work/diff"
 	fi
+	# timeline.sql likewise (hour 0 starts at since, which may be inside an hour)
+	sqlite3 "$work/a.db" "SELECT class, (bucket - $s) / 3600 AS hour, sum(packets) FROM flows
+		WHERE class IN ('loopback_dst', 'spoof_loopback_src', 'own_addr_src', 'bogon_src',
+		'unexpected_src', 'rpf_fail', 'suspect_src') $filter AND bucket >= $s AND bucket < $u
+		GROUP BY 1, 2 ORDER BY 1, 2" > "$work/want_tl.txt"
+	{ echo ".parameter init"
+	  for p in ":since $s" ":until $u" ":hour_since $hs" ":hour_until $hu" ":ifaces '${2:+,$2,}'"; do
+		echo ".parameter set $p"; done
+	  cat "$SRCDIR/reports/timeline.sql"; } | sqlite3 "$work/a.db" | sort -t'|' -k1,1 -k2,2n > "$work/got_tl.txt"
+	if { [ -s "$work/want_tl.txt" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_tl.txt" "$work/got_tl.txt" > "$work/diff"; then
+		ok "$what: timeline.sql = flows' ($(wc -l < "$work/want_tl.txt") rows)"
+	else
+		bad "$what: timeline.sql differs"; cat "$work/diff"
+	fi
 	if { [ -s "$work/want_new.csv" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_new.csv" "$work/got_new.csv" > "$work/diff"; then
 		ok "$what: new sources = flows' ($(wc -l < "$work/want_new.csv"))"
 	else
@@ -206,6 +220,7 @@ for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambd
 spoof_check 2026-09-22T00:00 2026-09-23T00:00
 spoof_check 2026-09-22T00:10 2026-09-22T10:50
 spoof_check 2026-09-21T22:05 2026-09-22T01:55
+spoof_check 2026-09-22T06:00 2026-09-22T10:50
 spoof_check 2026-09-22T00:10 2026-09-22T19:43 -i edge
 spoof_check 2026-09-22T00:10 2026-09-22T19:43 -i lo0
 totals_check 2026-09-22T00:00 2026-09-23T00:00
