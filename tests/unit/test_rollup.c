@@ -70,18 +70,31 @@ static struct store *open_new(const char *name)
 }
 
 /* The oracle: rows where flows_hourly and the sums over flows of the counted packets and
- * bytes (migration 6) differ (both ways). */
+ * bytes (migration 6), the flows and their first and last packet (migration 11) differ
+ * (both ways), plus the rows where spoof_hourly (migration 11) and the same per hour,
+ * source, class, subclass, interface, protocol and port of the spoofed flows differ. */
 static int64_t rollup_diff(struct store *st)
 {
 	return store_query_int(st,
 		"WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600 AS bucket, class,"
 		" subclass, iface, dir, family, sum(coalesce(counted_packets, packets)) AS packets,"
 		" sum(coalesce(counted_bytes, bytes)) AS bytes,"
-		" count(*) AS flows FROM flows GROUP BY 1, 2, 3, 4, 5, 6),"
-		" r AS (SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows"
-		" FROM flows_hourly)"
+		" count(*) AS flows, min(first_usec), max(last_usec) FROM flows"
+		" GROUP BY 1, 2, 3, 4, 5, 6),"
+		" r AS (SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows,"
+		" first_usec, last_usec FROM flows_hourly),"
+		" so AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, src, class, subclass, iface,"
+		" proto, dport, sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
+		" FROM flows WHERE class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src',"
+		" 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')"
+		" GROUP BY 1, 2, 3, 4, 5, 6, 7),"
+		" sr AS (SELECT bucket, src, class, subclass, iface, proto, dport, packets, bytes,"
+		" flows, first_usec, last_usec FROM spoof_hourly)"
 		" SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +"
-		" (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o))");
+		" (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)) +"
+		" (SELECT count(*) FROM (SELECT * FROM so EXCEPT SELECT * FROM sr)) +"
+		" (SELECT count(*) FROM (SELECT * FROM sr EXCEPT SELECT * FROM so))");
 }
 
 /* A flow of 127.0.0.<last> -> 192.0.2.1:dport on ifnames[iface] in bucket. */
@@ -154,6 +167,7 @@ static void test_flush(void **state)
 	 * key (migration 9: reads sum), and e[4] a new port: a new row too */
 	for (int i = 0; i < 5; i++)
 		e[i].delta.packets = e[i].delta.bytes = 10;
+	e[1].delta.last_usec = (uint64_t)(H0 + 1500) * 1000000;	/* a later last packet */
 	e[3].db_id = 0;
 	e[4].key.dport = 81;
 	e[4].db_id = 0;
@@ -167,6 +181,22 @@ static void test_flush(void **state)
 	assert_int_equal(hour_sum(st, "flows", H0 + 3600, "eth0"), 2);
 	assert_int_equal(hour_sum(st, "packets", H0 + 3600, "eth0"), 16);
 	assert_int_equal(store_query_int(st, "SELECT sum(flows) FROM flows_hourly"), 7);
+	/* spoof_hourly (migration 11), by hand: 127.0.0.1 on eth0 to udp/53 in H0 is e[0]
+	 * and e[1], two rows, 3 + 4 + 10 + 10 packets, from H0 to H0 + 1500 s; five keys
+	 * in all (e[4] on two ports) */
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "SELECT packets * 1000 + flows FROM spoof_hourly"
+			 " WHERE bucket = %lld AND src = '127.0.0.1' AND iface = 'eth0'"
+			 " AND dport = 53", (long long)H0);
+		assert_int_equal(store_query_int(st, sql), 27002);
+		snprintf(sql, sizeof(sql), "SELECT (last_usec - first_usec) / 1000000 FROM"
+			 " spoof_hourly WHERE bucket = %lld AND src = '127.0.0.1' AND iface = 'eth0'",
+			 (long long)H0);
+		assert_int_equal(store_query_int(st, sql), 1500);
+	}
+	assert_int_equal(store_query_int(st, "SELECT count(*) FROM spoof_hourly"), 5);
 	assert_int_equal(rollup_diff(st), 0);
 	store_close(st);
 	rm_db(tpath("flush.db"));
