@@ -522,6 +522,11 @@ int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum 
 /* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
  * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
 int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);
+/* A zeronet source to the limited broadcast or a local multicast group (224.0.0.0/24),
+ * which xt_rpfilter and nft's fib exempt from the reverse lookup (rpfilter_mt,
+ * nft_fib4_eval: ipv4_is_zeronet(saddr) && (ipv4_is_lbcast(daddr) ||
+ * ipv4_is_local_multicast(daddr))): IPT_YES, IPT_NO or IPT_MAYBE (ipt_route.c). */
+int ipt_v4_zeronet_exempt(const struct ipt_eval *ev, const uint8_t *src, const uint8_t *dst);
 /* Whether the routing step delivers dst locally (a local, broadcast or multicast
  * destination): IPT_YES, IPT_NO or IPT_MAYBE (ipt_route.c). */
 int ipt_route_dst_local(const struct ipt_eval *ev, const uint8_t *dst);

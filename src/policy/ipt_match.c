@@ -226,11 +226,9 @@ static int rpfilter_match(const struct ipt_eval *ev, const struct ipt_world *w, 
 	if (strcmp(in, "lo") == 0)
 		return inv3(IPT_YES, inv);
 	if (ev->rs->family == 4) {
-		const uint8_t *d = w->dst;
-		int z = ipt_v4_zeronet(ev, p->src);
+		int z = ipt_v4_zeronet_exempt(ev, p->src, w->dst);
 
-		if (z != IPT_NO && ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
-				    (d[0] == 224 && d[1] == 0 && d[2] == 0)))
+		if (z != IPT_NO)
 			return z == IPT_YES ? inv3(IPT_YES, inv) : IPT_MAYBE;
 	} else {
 		static const uint8_t any6[16];

@@ -40,6 +40,14 @@ int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a)
 	return ev->kver < IPT_KVER(5, 3, 0) ? IPT_YES : IPT_NO;
 }
 
+int ipt_v4_zeronet_exempt(const struct ipt_eval *ev, const uint8_t *src, const uint8_t *dst)
+{
+	if ((dst[0] != 255 || dst[1] != 255 || dst[2] != 255 || dst[3] != 255) &&
+	    (dst[0] != 224 || dst[1] != 0 || dst[2] != 0))
+		return IPT_NO;
+	return ipt_v4_zeronet(ev, src);
+}
+
 /* Whether the routing decision delivers dst locally (ip_route_input_slow: a local or
  * broadcast route, or a multicast group): IPT_YES, IPT_NO or IPT_MAYBE. */
 int ipt_route_dst_local(const struct ipt_eval *ev, const uint8_t *dst)

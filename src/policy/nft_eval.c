@@ -162,7 +162,7 @@ static void finish(struct nft_eval *ev, struct nft_world *w, enum ipt_verdict v,
 	res->possible |= IPT_VSET(v);
 }
 
-static struct nft_world *fork_world(struct nft_eval *ev, struct nft_world *w, uint32_t rule)
+struct nft_world *nft_fork_world(struct nft_eval *ev, struct nft_world *w, uint32_t rule)
 {
 	struct nft_world *c;
 	struct nft_frame *stack;
@@ -213,9 +213,9 @@ static int verdict(struct nft_eval *ev, struct nft_world *w, uint32_t vid, uint3
 
 	if (vid == NFT_NONE || rs->verdicts[vid].kind == NFT_V_QUEUE) {
 		/* not modelled: may accept, drop or go on */
-		if ((c = fork_world(ev, w, id)))
+		if ((c = nft_fork_world(ev, w, id)))
 			finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, rs->rules[id].chain, IPT_MARTIAN_NONE);
-		if ((c = fork_world(ev, w, id))) {
+		if ((c = nft_fork_world(ev, w, id))) {
 			c->acc_rule = id;
 			chain_accept(c);
 		}
@@ -306,7 +306,7 @@ static int vmap(struct nft_eval *ev, struct nft_world *w, const struct nft_stmt 
 		return 0;
 	if (k == IPT_MAYBE || set->unknown) {
 		for (i = 0; i < set->n && !set->unknown; i++)
-			if ((c = fork_world(ev, w, id)) && verdict(ev, c, rs->elems[set->first + i].verdict, id))
+			if ((c = nft_fork_world(ev, w, id)) && verdict(ev, c, rs->elems[set->first + i].verdict, id))
 				c->dead = 1;
 		if (set->unknown)
 			return verdict(ev, w, NFT_NONE, id);
@@ -340,7 +340,7 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 			if (m == IPT_NO)
 				return 0;
 			if (m == IPT_MAYBE) {
-				if ((c = fork_world(ev, w, id))) {
+				if ((c = nft_fork_world(ev, w, id))) {
 					c->resume = i + 1;
 					c->resume_rule = id;
 				}
@@ -363,9 +363,9 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 				/* address or port from a map: the lookup may fail (the rule
 				 * breaks), and what the kernel does with the result is not
 				 * modelled (it may drop) */
-				if ((c = fork_world(ev, w, id)))
+				if ((c = nft_fork_world(ev, w, id)))
 					finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
-				if ((c = fork_world(ev, w, id)))
+				if ((c = nft_fork_world(ev, w, id)))
 					c->resume = NFT_NONE;	/* the copy: no nat, the rule ends */
 			}
 			nat(ev, w, s, id);
@@ -401,7 +401,7 @@ static int reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_ro
 	if (w->dnat_rule != IPT_NONE) {
 		local = w->dst_unk ? IPT_MAYBE : ipt_route_dst_local(&v->ev, w->dst);
 		if (local == IPT_MAYBE) {
-			if ((c = fork_world(ev, w, w->dnat_rule)))
+			if ((c = nft_fork_world(ev, w, w->dnat_rule)))
 				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD : IPT_PATH_INCOMING;
 			ev->res->uncertain_martian = 1;
 		} else {
@@ -421,7 +421,7 @@ static int reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_ro
 			finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
 			return 1;
 		}
-		if (w->dnat_rule != IPT_NONE && (c = fork_world(ev, w, w->dnat_rule))) {
+		if (w->dnat_rule != IPT_NONE && (c = nft_fork_world(ev, w, w->dnat_rule))) {
 			ev->res->uncertain_martian = 1;
 			finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
 		}
@@ -465,7 +465,7 @@ static int kernel_step(struct nft_eval *ev, struct nft_world *w, uint8_t st)
 		return 1;
 	}
 	ev->res->uncertain_martian = 1;
-	if ((c = fork_world(ev, w, IPT_NONE)))
+	if ((c = nft_fork_world(ev, w, IPT_NONE)))
 		finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
 	return 0;
 }
@@ -491,7 +491,7 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 		if (w->ctstate == IPT_CT_UNKNOWN) {
 			if (c->n == 0)
 				return;
-			if ((f = fork_world(ev, w, c->first)))
+			if ((f = nft_fork_world(ev, w, c->first)))
 				f->ctstate = IPT_CT_ESTABLISHED;
 		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
 			return;
@@ -538,7 +538,7 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 		struct nft_world *skip;
 
 		if (!c->devs) {
-			if ((skip = fork_world(ev, w, c->n ? c->first : IPT_NONE)))
+			if ((skip = nft_fork_world(ev, w, c->n ? c->first : IPT_NONE)))
 				skip->hci++;
 			break;
 		}
@@ -627,7 +627,7 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		if (ev->hook)
 			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
 		if (m == IPT_MAYBE) {
-			if ((cp = fork_world(ev, w, id))) {
+			if ((cp = nft_fork_world(ev, w, id))) {
 				cp->resume = r->first + r->hitpos;
 				cp->resume_rule = id;
 			}

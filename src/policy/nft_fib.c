@@ -73,14 +73,12 @@ static int fib_oif(const struct nft_eval *ev, const struct nft_world *w, const s
 			   w->ctstate != IPT_CT_NEW && w->ctstate != IPT_CT_INVALID;
 	}
 	if (fam == 4) {
-		const uint8_t *d = w->dst;
-		int z = ipt_v4_zeronet(&v.ev, p->src);
-
 		/* a zeronet source to the limited broadcast or local multicast: skb->dev */
-		if (z != IPT_NO && ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
-				    (d[0] == 224 && d[1] == 0 && d[2] == 0)))
-			return z == IPT_YES ? IPT_YES : IPT_MAYBE;
-		if (p->src[0] >= 224 || z != IPT_NO)
+		int z = ipt_v4_zeronet_exempt(&v.ev, p->src, w->dst);
+
+		if (z != IPT_NO)
+			return z;
+		if (p->src[0] >= 224 || ipt_v4_zeronet(&v.ev, p->src) != IPT_NO)
 			return IPT_MAYBE;	/* get_saddr(): no lookup from these modelled */
 	} else {
 		if (is_any(p->src, 6) && p->proto == 58 && w->dst[0] == 0xfe &&

@@ -247,6 +247,7 @@ struct nft_world {
 	uint8_t ctstate;	/* enum ipt_ctstate */
 	uint8_t dead, main, maybe;
 	uint8_t nat_done;	/* bit 0: destination manip done, bit 1: source */
+	uint8_t nat_local;	/* nat output re-route forked: 1 through lo, 2 not; 0 not */
 	uint8_t notracked;	/* a notrack before conntrack set the untracked template */
 	char oif[IPT_IFNAMSIZ];	/* output interface a DNAT's re-route chose ("": the packet's) */
 	uint8_t dport_unk, dst_unk;

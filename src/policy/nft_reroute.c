@@ -25,11 +25,20 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
 	    (!w->dst_unk && memcmp(w->dst, p->dst, p->family == 4 ? 4 : 16) == 0))
 		return 0;
 	nft_route_view(ev, w, &v);
-	local = w->dst_unk ? IPT_MAYBE : ipt_nat_out_route(&v.ev, w->dst, &via);
+	if (w->nat_local)
+		local = w->nat_local == 1 ? IPT_YES : IPT_NO;
+	else
+		local = w->dst_unk ? IPT_MAYBE : ipt_nat_out_route(&v.ev, w->dst, &via);
 	if (local == IPT_MAYBE) {
-		/* not forked (unlike ipt_eval.c): the first route stays, flagged uncertain */
+		/* a broadcast or multicast destination, or one the host context does not place:
+		 * both outcomes, as ipt_eval.c's nat_reroute (the fork resumes at this step) */
+		struct nft_world *c = nft_fork_world(ev, w, w->dnat_rule);
+
 		ev->res->uncertain_martian = 1;
-		return 0;
+		if (c)
+			c->nat_local = 1;
+		w->nat_local = 2;
+		local = IPT_NO;
 	}
 	/* __mkroute_output: a 127/8 source off lo is refused (-EINVAL, NF_DROP_ERR) */
 	if (local == IPT_NO && p->family == 4 && p->src[0] == 127 && !(via && strcmp(via, "lo") == 0))

@@ -19,8 +19,12 @@ void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 
 /* In and after the output hook (nft_reroute.c): routes w again when a nat output chain
  * changed its destination address (path and oif, when apply); -1 when the re-route
- * refuses it. */
+ * refuses it. Where it cannot tell whether the new destination is local, w forks: one
+ * world goes through lo, the other (w) out of the route's device (w->nat_local). */
 int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply);
+/* A copy of w, pending, for the other outcome of an undecided step at rule (the rule
+ * whose outcome is undecided, or IPT_NONE); NULL past the world bound (nft_eval.c). */
+struct nft_world *nft_fork_world(struct nft_eval *ev, struct nft_world *w, uint32_t rule);
 
 /* Decides an NFT_S_FIB statement for w: IPT_YES, IPT_NO or IPT_MAYBE. */
 int nft_fib_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);

@@ -265,18 +265,10 @@ static int write_flows(struct store *st, const struct store_batch *b, size_t fro
 		st->ids_cap = n;
 	}
 	for (i = from; i < from + n; i++) {
-		int64_t db_id = b->flows[i].db_id;
-
 		/* no row id: the flow may have gone out in an earlier batch whose ids the
-		 * capture thread has not taken back yet; its counts go to that row (a second
-		 * row of the key would count NFLOG's copies twice: packets is per row the
-		 * larger of pcap's and NFLOG's count) */
-		if (db_id <= 0 && store_flow_lookup(st, &b->flows[i].key, ifn, &db_id) < 0) {
-			st->write_failures++;
-			goto out;
-		}
-		if (store_rollup_flow(st, &ru, &b->flows[i].key, &b->flows[i].delta, db_id, ifn,
-				      &st->ids[i - from]) < 0) {
+		 * capture thread has not taken back yet; store_flow_merge finds that row */
+		if (store_rollup_flow(st, &ru, &b->flows[i].key, &b->flows[i].delta,
+				      b->flows[i].db_id, ifn, &st->ids[i - from]) < 0) {
 			st->write_failures++;
 			goto out;
 		}

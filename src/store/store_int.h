@@ -79,9 +79,10 @@ int store_sp_begin(struct store *st, int *outer, const char *what);
 void store_sp_abort(struct store *st, int outer);
 int store_sp_end(struct store *st, int outer, const char *what);
 
-/* Adds one flow's counts to its row, by id when db_id > 0 and that row still holds
- * the key, else as a new row (a key may have several rows; readers sum them), and gives
- * the row id in *id; ifnames[k->iface] names the interface. 0, or -1 (store_write.c). */
+/* Adds one flow's counts to its row: by id when db_id > 0 and that row still holds the
+ * key, else to the key's row found by its khash, else to a new row; gives the row id in
+ * *id; ifnames[k->iface] names the interface. 0, or -1 (store_write.c). Rows of a key
+ * written by older versions (before this lookup) stay several; readers sum them. */
 int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
 		     int64_t db_id, const char *const *ifnames, int64_t *id);
 /* The row id of the flow with key k (its newest row) into *id: 1, 0 when there is

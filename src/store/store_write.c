@@ -341,32 +341,54 @@ int store_flow_lookup(struct store *st, const struct flow_key *k, const char *co
 	return flow_id_of(st, k, &c, id);
 }
 
+/* Adds d to row id if it still holds key k: 1, 0 when it does not, or -1. */
+static int update_row(struct store *st, const struct flow_key *k, const struct flow_cols *c,
+		      const struct flow_counts *d, int64_t id)
+{
+	sqlite3_stmt *s = st->stmt[S_FLOW_UPDATE];
+
+	bind_key(s, k, c);
+	bind_counts(s, d);
+	sqlite3_bind_int64(s, 22, id);
+	if (store_step_done(st, s, "writing flows") < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1;
+}
+
 /* Adds the counts d of the flow with key k to its row; the row id goes to *id. A known
  * row (db_id > 0) is updated by id, if it still holds the key (a stale id, its
- * transaction rolled back or the row pruned, matches nothing). Otherwise the counts go
- * into a new row: no lookup, no unique index (migration 9). The id is last_insert_rowid,
- * not RETURNING, which inside a savepoint costs a statement journal per row (see
- * tests/tools/store_bench.c). */
+ * transaction rolled back or the row pruned, matches nothing). Otherwise the key's row
+ * is looked up (khash index, migration 9): the flow may have been written before its id
+ * came back to the flow table (a batch of the writer thread still on its way back, a run
+ * before this one), and a second row of the key would count NFLOG's copies twice, since
+ * a row's packets are the larger of pcap's and NFLOG's counts. Only a key with no row
+ * gets a new one. The id is last_insert_rowid, not RETURNING, which inside a savepoint
+ * costs a statement journal per row (see tests/tools/store_bench.c). */
 int store_flow_merge(struct store *st, const struct flow_key *k, const struct flow_counts *d,
 		     int64_t db_id, const char *const *ifnames, int64_t *id)
 {
 	struct flow_cols c;
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	sqlite3_stmt *s;
+	int64_t found = 0;
+	int u;
 
 	if (flow_cols_of(st, k, ifnames, &c) < 0)
 		return -1;
-	if (db_id > 0) {
-		s = st->stmt[S_FLOW_UPDATE];
-		bind_key(s, k, &c);
-		bind_counts(s, d);
-		sqlite3_bind_int64(s, 22, db_id);
-		if (store_step_done(st, s, "writing flows") < 0)
-			return -1;
-		if (sqlite3_changes(st->db) == 1) {
-			*id = db_id;
-			return 0;
-		}
+	if (db_id > 0 && (u = update_row(st, k, &c, d, db_id)) != 0) {
+		*id = db_id;
+		return u < 0 ? -1 : 0;
+	}
+	u = flow_id_of(st, k, &c, &found);
+	if (u == 1 && found != db_id)
+		u = update_row(st, k, &c, d, found);
+	else if (u == 1)
+		u = 0;
+	if (u < 0)
+		return -1;
+	if (u == 1) {
+		*id = found;
+		return 0;
 	}
 
 	s = st->stmt[S_FLOW_INSERT];

@@ -49,6 +49,20 @@ PY
 	echo "----"
 }
 
+# live_wait_flow WHERE: waits (up to 10 s) until the collector has stored a flow row
+# matching the SQL condition WHERE, so it has processed those packets (a sleep alone
+# races the collector's ring timeout and flush on a loaded machine); 1 (and bad) if not.
+live_wait_flow() {
+	local i n
+	for i in $(seq 1 50); do
+		n=$(sqlite3 "$LIVE_DB" "SELECT count(*) FROM flows WHERE $1" 2>/dev/null) || n=0
+		[ "${n:-0}" -gt 0 ] && return 0
+		sleep 0.2
+	done
+	bad "no flow row WHERE $1 after 10 s"
+	return 1
+}
+
 # live_count KIND [GREP]: violation lines of KIND (whose message matches GREP).
 live_count() {
 	python3 - "$WORK/alerts" "$1" "${2:-}" <<'PY'

@@ -69,8 +69,12 @@ struct row {
  * rule, walked plainly) runs for NEW packets only and counts 1. */
 static const struct row rows[] = {
 	/* nat rewrites 192.0.2.1 to 10.0.0.7: daddr {0 4 5 6 9} and dport 8080 {0 1 2 3 6 8
-	 * 9 10}: {0 6 9}; rule 0 accepts (with the packet's own address it would be skipped) */
-	{"dnat'd daddr", "192.0.2.1", 6, 8080, 0, IPT_CT_NEW, IPT_V_ACCEPT, 0, 10, 1 + 1, 1 + 1},
+	 * 9 10}: {0 6 9}; rule 0 accepts (with the packet's own address it would be skipped).
+	 * With no host context, whether 10.0.0.7 is local is not known: the re-route after
+	 * the nat chain forks (out through lo, or out of the route's device), and each world
+	 * decides rule 0 of "out": 1 + 1 + 1 */
+	{"dnat'd daddr", "192.0.2.1", 6, 8080, 0, IPT_CT_NEW, IPT_V_ACCEPT, 0, 10, 1 + 1 + 1,
+	 1 + 1 + 1},
 	/* daddr {4 5 6 8 9}, dport 9999 open {..}: {6 8 9}; 6 fails, 8 drops */
 	{"daddr 10.4.0.1", "10.4.0.1", 6, 9999, 0, IPT_CT_NEW, IPT_V_DROP, 0, 18, 1 + 9, 1 + 2},
 	/* dport unknown: every rule for it; daddr: {4 5 6 8 9}; 4 and 5 may match (forks

@@ -11,7 +11,8 @@
  *   table ip t {
  *     chain out { type nat hook output priority -100; policy accept;
  *       ip daddr 203.0.113.50 tcp dport 443 dnat to 10.0.0.1:8000     # handle 5
- *       ip daddr 10.0.0.1 udp dport 53 dnat to 192.168.1.8 }          # handle 6
+ *       ip daddr 10.0.0.1 udp dport 53 dnat to 192.168.1.8            # handle 6
+ *       ip daddr 10.0.0.2 udp dport 53 dnat to 192.168.1.255 }        # handle 12
  *     chain of { type filter hook output priority 0; policy accept;
  *       oifname "lo" counter                                          # handle 7
  *       oifname "eth0" counter }                                      # handle 8
@@ -35,32 +36,40 @@
 #include "policy/nft.h"
 
 static const char JS[] =
-	"{\"nftables\":[{\"metainfo\":{\"version\":\"1.0.6\"}},{\"table\":{\"family\":\"ip\",\"name\":\"t\",\"ha"
-	"ndle\":1}},{\"chain\":{\"family\":\"ip\",\"table\":\"t\",\"name\":\"out\",\"handle\":1,\"type\":\"nat\",\""
-	"hook\":\"output\",\"prio\":-100,\"policy\":\"accept\"}},{\"chain\":{\"family\":\"ip\",\"table\":\"t\",\""
-	"name\":\"of\",\"handle\":2,\"type\":\"filter\",\"hook\":\"output\",\"prio\":0,\"policy\":\"accept\"}},{"
-	"\"chain\":{\"family\":\"ip\",\"table\":\"t\",\"name\":\"post\",\"handle\":3,\"type\":\"filter\",\"hook\":\""
-	"postrouting\",\"prio\":0,\"policy\":\"accept\"}},{\"chain\":{\"family\":\"ip\",\"table\":\"t\",\"name\""
-	":\"in\",\"handle\":4,\"type\":\"filter\",\"hook\":\"input\",\"prio\":0,\"policy\":\"drop\"}},{\"rule\":{"
-	"\"family\":\"ip\",\"table\":\"t\",\"chain\":\"out\",\"handle\":5,\"expr\":[{\"match\":{\"op\":\"==\",\"left"
-	"\":{\"payload\":{\"protocol\":\"ip\",\"field\":\"daddr\"}},\"right\":\"203.0.113.50\"}},{\"match\":{\""
-	"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":443}},{\"dnat\""
-	":{\"addr\":\"10.0.0.1\",\"port\":8000}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"out"
-	"\",\"handle\":6,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"ip\",\"field\":"
-	"\"daddr\"}},\"right\":\"10.0.0.1\"}},{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"ud"
-	"p\",\"field\":\"dport\"}},\"right\":53}},{\"dnat\":{\"addr\":\"192.168.1.8\"}}]}},{\"rule\":{\"famil"
-	"y\":\"ip\",\"table\":\"t\",\"chain\":\"of\",\"handle\":7,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"met"
-	"a\":{\"key\":\"oifname\"}},\"right\":\"lo\"}},{\"counter\":{\"packets\":0,\"bytes\":0}}]}},{\"rule\":"
-	"{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"of\",\"handle\":8,\"expr\":[{\"match\":{\"op\":\"==\",\"left"
-	"\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"eth0\"}},{\"counter\":{\"packets\":0,\"bytes\":0}}]}}"
-	",{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"post\",\"handle\":9,\"expr\":[{\"match\":{\"op\""
-	":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"lo\"}},{\"counter\":{\"packets\":0,\"byte"
-	"s\":0}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"post\",\"handle\":10,\"expr\":[{\"ma"
-	"tch\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"eth1\"}},{\"counter\":{\"pack"
-	"ets\":0,\"bytes\":0}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"in\",\"handle\":11,\"e"
-	"xpr\":[{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"iifname\"}},\"right\":\"lo\"}},{\"match\":"
-	"{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":8000}},{\"ac"
-	"cept\":null}]}}]}";
+	"{\"nftables\":[{\"metainfo\":{\"version\":\"1.0.6\",\"release_name\":\"Lester Gooch #5\",\"j"
+	"son_schema_version\":1}},{\"table\":{\"family\":\"ip\",\"name\":\"t\",\"handle\":64}},{\"cha"
+	"in\":{\"family\":\"ip\",\"table\":\"t\",\"name\":\"out\",\"handle\":1,\"type\":\"nat\",\"hoo"
+	"k\":\"output\",\"prio\":-100,\"policy\":\"accept\"}},{\"chain\":{\"family\":\"ip\",\"table\""
+	":\"t\",\"name\":\"of\",\"handle\":2,\"type\":\"filter\",\"hook\":\"output\",\"prio\":0,\"pol"
+	"icy\":\"accept\"}},{\"chain\":{\"family\":\"ip\",\"table\":\"t\",\"name\":\"post\",\"handle"
+	"\":3,\"type\":\"filter\",\"hook\":\"postrouting\",\"prio\":0,\"policy\":\"accept\"}},{\"chai"
+	"n\":{\"family\":\"ip\",\"table\":\"t\",\"name\":\"in\",\"handle\":4,\"type\":\"filter\",\"ho"
+	"ok\":\"input\",\"prio\":0,\"policy\":\"drop\"}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\""
+	",\"chain\":\"out\",\"handle\":5,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{"
+	"\"protocol\":\"ip\",\"field\":\"daddr\"}},\"right\":\"203.0.113.50\"}},{\"match\":{\"op\":\""
+	"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":443}},{\"dn"
+	"at\":{\"addr\":\"10.0.0.1\",\"port\":8000}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\","
+	"\"chain\":\"out\",\"handle\":6,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\""
+	"protocol\":\"ip\",\"field\":\"daddr\"}},\"right\":\"10.0.0.1\"}},{\"match\":{\"op\":\"==\","
+	"\"left\":{\"payload\":{\"protocol\":\"udp\",\"field\":\"dport\"}},\"right\":53}},{\"dnat\":{"
+	"\"addr\":\"192.168.1.8\"}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"out\""
+	",\"handle\":12,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"ip"
+	"\",\"field\":\"daddr\"}},\"right\":\"10.0.0.2\"}},{\"match\":{\"op\":\"==\",\"left\":{\"payl"
+	"oad\":{\"protocol\":\"udp\",\"field\":\"dport\"}},\"right\":53}},{\"dnat\":{\"addr\":\"192.1"
+	"68.1.255\"}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"of\",\"handle\":7,"
+	"\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"lo"
+	"\"}},{\"counter\":{\"packets\":0,\"bytes\":0}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t"
+	"\",\"chain\":\"of\",\"handle\":8,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"k"
+	"ey\":\"oifname\"}},\"right\":\"eth0\"}},{\"counter\":{\"packets\":0,\"bytes\":0}}]}},{\"rule"
+	"\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"post\",\"handle\":9,\"expr\":[{\"match\":{"
+	"\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"lo\"}},{\"counter\":{\"p"
+	"ackets\":0,\"bytes\":0}}]}},{\"rule\":{\"family\":\"ip\",\"table\":\"t\",\"chain\":\"post\","
+	"\"handle\":10,\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},"
+	"\"right\":\"eth1\"}},{\"counter\":{\"packets\":0,\"bytes\":0}}]}},{\"rule\":{\"family\":\"ip"
+	"\",\"table\":\"t\",\"chain\":\"in\",\"handle\":11,\"expr\":[{\"match\":{\"op\":\"==\",\"left"
+	"\":{\"meta\":{\"key\":\"iifname\"}},\"right\":\"lo\"}},{\"match\":{\"op\":\"==\",\"left\":{"
+	"\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":8000}},{\"accept\":null}]}"
+	"}]}";
 
 struct ncase {
 	const char *name;
@@ -73,24 +82,30 @@ struct ncase {
 	long handle;		/* deciding rule, -1 none */
 	enum ipt_martian martian;
 	long hits[6];		/* handles of the definite hits in order, 0-terminated */
+	unsigned possible;	/* the verdicts possible when not only `verdict' (UNKNOWN) */
 };
 
 static const struct ncase cases[] = {
 	{"nat output dnat to a local address comes back in on lo", IPT_PATH_LOCAL_OUT, "eth0",
 	 "10.0.0.1", "203.0.113.50", 6, 443, IPT_V_ACCEPT, IPT_BY_RULE, 11, IPT_MARTIAN_NONE,
-	 {5, 8, 9, 11}},
+	 {5, 8, 9, 11}, 0},
 	{"nat output dnat of a lo-bound packet to a remote host leaves by eth1",
 	 IPT_PATH_LOOPBACK, "lo", "10.0.0.1", "10.0.0.1", 17, 53, IPT_V_ACCEPT, IPT_BY_RULE, 6,
-	 IPT_MARTIAN_NONE, {6, 7, 10}},	/* dnat is its chain's accept */
+	 IPT_MARTIAN_NONE, {6, 7, 10}, 0},	/* dnat is its chain's accept */
 	{"nat output dnat of 127.0.0.1 to a remote host is refused", IPT_PATH_LOOPBACK, "lo",
 	 "127.0.0.1", "10.0.0.1", 17, 53, IPT_V_DROP, IPT_BY_MARTIAN, -1,
-	 IPT_MARTIAN_REROUTE_LOOPBACK, {6}},
+	 IPT_MARTIAN_REROUTE_LOOPBACK, {6}, 0},
+	/* ipt_nat_out_route cannot place a directed broadcast (RTN_BROADCAST: sent out and
+	 * looped back): both outcomes, through lo to the input chain's drop policy, or out;
+	 * before the fork, the first route stayed and the verdict was a definite ACCEPT */
+	{"nat output dnat to a directed broadcast forks both routes", IPT_PATH_LOCAL_OUT, "eth0",
+	 "10.0.0.1", "10.0.0.2", 17, 53, IPT_V_UNKNOWN, IPT_BY_UNKNOWN, -1, IPT_MARTIAN_NONE,
+	 {12}, IPT_VSET(IPT_V_ACCEPT) | IPT_VSET(IPT_V_DROP)},
 };
 
 struct hits {
 	long handle[16];
-	int matched[16];
-	int n;
+	int n, maybe;		/* definite hits; possible ones counted */
 	const struct nft_ruleset *rs;
 };
 
@@ -99,10 +114,10 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 	struct hits *h = arg;
 	struct nft_rule_info ri;
 
-	if (h->n < 16 && nft_rule_get(h->rs, rule, &ri) == 0) {
-		h->handle[h->n] = (long)ri.handle;
-		h->matched[h->n++] = matched;
-	}
+	if (matched != 1)
+		h->maybe++;
+	else if (h->n < 16 && nft_rule_get(h->rs, rule, &ri) == 0)
+		h->handle[h->n++] = (long)ri.handle;
 }
 
 static void test_case(void **state)
@@ -158,7 +173,8 @@ static void test_case(void **state)
 	if (c->path == IPT_PATH_LOOPBACK)
 		snprintf(p.in_if, sizeof(p.in_if), "lo");
 	assert_int_equal(nft_eval_packet(ev, &p, &res), 0);
-	if (res.verdict != c->verdict || res.by != c->by || res.possible != IPT_VSET(c->verdict))
+	if (res.verdict != c->verdict || res.by != c->by ||
+	    res.possible != (c->possible ? c->possible : IPT_VSET(c->verdict)))
 		fail_msg("%s: verdict %s possible %#x by %d, want %s by %d", c->name,
 			 ipt_verdict_name(res.verdict), res.possible, res.by,
 			 ipt_verdict_name(c->verdict), c->by);
@@ -175,10 +191,13 @@ static void test_case(void **state)
 	while (nwant < 6 && c->hits[nwant])
 		nwant++;
 	for (i = 0; i < h.n || i < nwant; i++)
-		if (i >= h.n || i >= nwant || h.handle[i] != c->hits[i] || h.matched[i] != 1)
-			fail_msg("%s: hit %d is handle %ld (matched %d), want %ld", c->name, i,
-				 i < h.n ? h.handle[i] : 0, i < h.n ? h.matched[i] : 0,
-				 i < nwant ? c->hits[i] : 0);
+		if (i >= h.n || i >= nwant || h.handle[i] != c->hits[i])
+			fail_msg("%s: definite hit %d is handle %ld, want %ld", c->name, i,
+				 i < h.n ? h.handle[i] : 0, i < nwant ? c->hits[i] : 0);
+	if (!c->possible && h.maybe)
+		fail_msg("%s: %d possible hits, want every hit definite", c->name, h.maybe);
+	if (c->possible && !h.maybe)
+		fail_msg("%s: no possible hit after the fork", c->name);
 	nft_eval_free(ev);
 	nft_ruleset_free(rs);
 }
