@@ -2,8 +2,8 @@
  * (or given on the command line), the flow -> evaluator-packet derivation (path from
  * direction and interface role, conntrack state from the reverse direction and TCP flags,
  * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
- * compiled fast path (check_eval.c). The host context is built in check_host.c,
- * findings are grouped in check_findings.c.
+ * compiled fast path (check_eval.c). The host context is built in check_host.c, the
+ * flow set kept in check_flows.c, findings are grouped in check_findings.c.
  *
  * How a flow becomes one packet (README "check" documents this for users):
  *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
@@ -35,151 +35,9 @@ const char *check_class_name(unsigned cls)
 
 /* ---- flows ---- */
 
-static uint16_t intern(char (**names)[32], size_t *n, const char *s)
-{
-	size_t i;
-	void *p;
-
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*names)[i], s))
-			return (uint16_t)i;
-	if (*n >= 65535)
-		return 65535;
-	if ((*n & (*n - 1)) == 0 || *n == 0) {	/* grow at powers of two */
-		p = realloc(*names, (*n ? *n * 2 : 4) * sizeof(**names));
-		if (!p)
-			return 65535;
-		*names = p;
-	}
-	snprintf((*names)[*n], 32, "%s", s);
-	return (uint16_t)(*n)++;
-}
-
-/* intern(), the previous row's index (*memo: index + 1, 0 none) tried first */
-static uint16_t memo_intern(char (**names)[32], size_t *n, uint32_t *memo, const char *s)
-{
-	uint16_t i;
-
-	if (*memo && !strcmp((*names)[*memo - 1], s))
-		return (uint16_t)(*memo - 1);
-	i = intern(names, n, s);
-	*memo = i == 65535 ? 0 : (uint32_t)i + 1;
-	return i;
-}
-
 static int has_ports(int proto)
 {
 	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
-}
-
-int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
-{
-	struct check_flow *f;
-	unsigned c;
-
-	if (util_grow((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) < 0)
-		return -1;
-	f = &fs->v[fs->n];
-	memset(f, 0, sizeof(*f));
-	f->id = sf->id;
-	f->family = (uint8_t)(sf->family == 6 ? 6 : 4);
-	f->proto = (uint8_t)sf->proto;
-	if (f->family == 4)
-		memcpy(f->src, sf->src + 12, 4), memcpy(f->dst, sf->dst + 12, 4);
-	else
-		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
-	f->sport = (uint16_t)sf->sport;
-	f->dport = (uint16_t)sf->dport;
-	/* rows come in runs of the same names: the previous row's are tried first */
-	c = fs->memo_cls - 1;
-	if (!fs->memo_cls || strcmp(classify_class_name((enum spoof_class)c), sf->cls)) {
-		for (c = 0; c < CLS_COUNT; c++)
-			if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
-				break;
-		fs->memo_cls = c < CLS_COUNT ? c + 1 : 0;
-	}
-	f->cls = (uint16_t)c;
-	f->spoof = (uint8_t)(c < CLS_COUNT && classify_is_spoof((enum spoof_class)c));
-	f->loopback = c == CLS_LOOPBACK_FLOW;
-	f->iface = memo_intern(&fs->ifnames, &fs->nifnames, &fs->memo_iface, sf->iface);
-	f->subclass = memo_intern(&fs->subclasses, &fs->nsubclasses, &fs->memo_sub,
-				  sf->subclass);
-	if (f->iface == 65535 || f->subclass == 65535) {
-		errno = ENOMEM;
-		return -1;
-	}
-	f->dir = sf->dir[0] == 'i' && !strcmp(sf->dir, "in") ? 1 :
-		 sf->dir[0] == 'o' && !strcmp(sf->dir, "out") ? 2 : 0;
-	f->packets = sf->packets;
-	f->bytes = sf->bytes;
-	f->first_usec = sf->first_usec;
-	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
-	f->flags_seen = (uint8_t)sf->tcp_flags;
-	fs->n++;
-	return 0;
-}
-
-int check_flows_append(struct check_flows *dst, struct check_flows *src)
-{
-	uint16_t *ifmap = NULL, *submap = NULL;
-	size_t i;
-	int ret = -1;
-
-	if (src->n == 0)
-		goto done;
-	if (dst->n == 0 && !dst->nifnames && !dst->nsubclasses) {	/* the first: moved */
-		check_flows_free(dst);
-		*dst = *src;
-		memset(src, 0, sizeof(*src));
-		return 0;
-	}
-	if (src->n > SIZE_MAX / sizeof(*dst->v) - dst->n)
-		goto nomem;
-	ifmap = calloc(src->nifnames + 1, sizeof(*ifmap));
-	submap = calloc(src->nsubclasses + 1, sizeof(*submap));
-	if (!ifmap || !submap)
-		goto nomem;
-	for (i = 0; i < src->nifnames; i++)
-		if ((ifmap[i] = intern(&dst->ifnames, &dst->nifnames, src->ifnames[i])) == 65535)
-			goto nomem;
-	for (i = 0; i < src->nsubclasses; i++)
-		if ((submap[i] = intern(&dst->subclasses, &dst->nsubclasses,
-					src->subclasses[i])) == 65535)
-			goto nomem;
-	if (dst->cap - dst->n < src->n) {
-		void *p = realloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
-
-		if (!p)
-			goto nomem;
-		dst->v = p;
-		dst->cap = dst->n + src->n;
-	}
-	for (i = 0; i < src->n; i++) {
-		struct check_flow *f = &dst->v[dst->n + i];
-
-		*f = src->v[i];
-		f->iface = f->iface < src->nifnames ? ifmap[f->iface] : f->iface;
-		f->subclass = f->subclass < src->nsubclasses ? submap[f->subclass] : f->subclass;
-	}
-	dst->n += src->n;
-done:
-	check_flows_free(src);
-	ret = 0;
-	goto out;
-nomem:
-	errno = ENOMEM;
-out:
-	free(ifmap);
-	free(submap);
-	return ret;
-}
-
-void check_flows_free(struct check_flows *fs)
-{
-	free(fs->v);
-	free(fs->ifnames);
-	free(fs->subclasses);
-	memset(fs, 0, sizeof(*fs));
 }
 
 enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsigned icmp_type,
