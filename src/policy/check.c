@@ -22,9 +22,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *check_class_name(unsigned cls)
 {
@@ -280,19 +282,6 @@ static int rindex_build(struct rindex *x, const struct check_flows *fs, const ui
 	return 0;
 }
 
-/* hk[i]: the hash of flow i's key (reverse 0) or of its reverse's. */
-static void key_hashes(const struct check_flows *fs, int reverse, uint64_t *hk)
-{
-	size_t i;
-
-	for (i = 0; i < fs->n; i++) {
-		struct rkey k;
-
-		flow_key(&fs->v[i], reverse, &k);
-		hk[i] = key_hash(&k);
-	}
-}
-
 void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec)
 {
 	uint64_t n = f->packets, a = 0, b = 0;
@@ -335,17 +324,107 @@ static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
 	check_flow_split(f, first_row, j != UINT32_MAX, rev_usec);
 }
 
+/* One thread's share of check_flows_derive(): flows [from, to). */
+struct dpart {
+	struct check_flows *fs;
+	const struct check_host *h;
+	const struct rindex *x;
+	uint64_t *hk;
+	const uint8_t *first;
+	const int *loop_if;
+	size_t from, to;
+	int phase;		/* 0: hk of the keys; 1: hk of the reverse keys, and derive */
+};
+
+static void *derive_part(void *arg)
+{
+	const struct dpart *d = arg;
+	struct check_flows *fs = d->fs;
+	size_t i;
+
+	for (i = d->from; i < d->to; i++) {
+		struct rkey k;
+
+		flow_key(&fs->v[i], d->phase, &k);
+		d->hk[i] = key_hash(&k);
+	}
+	if (d->phase == 0)
+		return NULL;
+	/* reads the index and the key fields and first_usec of any flow; writes only the
+	 * derived fields of its own */
+	for (i = d->from; i < d->to; i++) {
+		struct rkey k;
+
+		if (i + RINDEX_AHEAD < d->to)
+			__builtin_prefetch(&d->x->s[d->hk[i + RINDEX_AHEAD] & d->x->mask], 0);
+		flow_key(&fs->v[i], 1, &k);
+		derive(fs, i, rindex_slot(d->x, fs, &k, d->hk[i])->idx, d->first[i], d->h,
+		       d->loop_if[fs->v[i].iface]);
+	}
+	return NULL;
+}
+
+#define DERIVE_THREADS_MAX 4
+#define DERIVE_FLOWS_PER_THREAD 50000	/* fewer flows are not worth a thread */
+
+/* Runs phase `phase` of the derivation over all flows, on nt threads (this one too). */
+static void derive_run(struct dpart *d, unsigned nt, int phase)
+{
+	pthread_t tid[DERIVE_THREADS_MAX];
+	int started[DERIVE_THREADS_MAX] = {0};
+	unsigned t;
+
+	for (t = 0; t < nt; t++) {
+		d[t] = d[0];
+		d[t].phase = phase;
+		d[t].from = d[0].fs->n * t / nt;
+		d[t].to = d[0].fs->n * (t + 1) / nt;
+	}
+	for (t = 1; t < nt; t++)
+		started[t] = pthread_create(&tid[t], NULL, derive_part, &d[t]) == 0;
+	derive_part(&d[0]);
+	for (t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else	/* no thread: its share on this one */
+			derive_part(&d[t]);
+	}
+}
+
+/* fs->threads (at most DERIVE_THREADS_MAX), or with 0 one per online CPU, at most
+ * DERIVE_THREADS_MAX, each with DERIVE_FLOWS_PER_THREAD flows. */
+static unsigned derive_threads(const struct check_flows *fs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned t = cpus > 1 ? (unsigned)(cpus < DERIVE_THREADS_MAX ? cpus : DERIVE_THREADS_MAX) : 1;
+
+	if (fs->threads)
+		return fs->threads < DERIVE_THREADS_MAX ? fs->threads : DERIVE_THREADS_MAX;
+	while (t > 1 && fs->n / t < DERIVE_FLOWS_PER_THREAD)
+		t--;
+	return t;
+}
+
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 {
 	struct rindex x = {NULL, 0};
+	struct dpart d[DERIVE_THREADS_MAX];
 	size_t n = fs->n ? fs->n : 1, i;
 	int *loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if)), ret = -1;
 	uint64_t *hk = malloc(n * sizeof(*hk));
 	uint8_t *first = malloc(n);
+	unsigned nt = derive_threads(fs);
 
 	if (!loop_if || !hk || !first)
 		goto nomem;
-	key_hashes(fs, 0, hk);
+	memset(d, 0, sizeof(d));
+	d[0].fs = fs;
+	d[0].h = h;
+	d[0].x = &x;
+	d[0].hk = hk;
+	d[0].first = first;
+	d[0].loop_if = loop_if;
+	derive_run(d, nt, 0);
 	if (rindex_build(&x, fs, hk, first) < 0)
 		goto nomem;
 	for (i = 0; i < fs->nifnames; i++) {
@@ -353,16 +432,7 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 
 		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
-	key_hashes(fs, 1, hk);
-	for (i = 0; i < fs->n; i++) {
-		struct rkey k;
-
-		if (i + RINDEX_AHEAD < fs->n)
-			__builtin_prefetch(&x.s[hk[i + RINDEX_AHEAD] & x.mask], 0);
-		flow_key(&fs->v[i], 1, &k);
-		derive(fs, i, rindex_slot(&x, fs, &k, hk[i])->idx, first[i], h,
-		       loop_if[fs->v[i].iface]);
-	}
+	derive_run(d, nt, 1);
 	ret = 0;
 	goto out;
 nomem:
