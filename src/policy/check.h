@@ -197,10 +197,16 @@ void check_res_text(const struct policy_rules *rs, const struct check_res *r, ch
  * verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */
 int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
 		   int count_hits);
-/* For flows the kernel's martian check dropped: what the ruleset alone would do (the
- * routing checks passing). res must have fs->n entries. */
+/* For flows the kernel's martian check dropped or may have dropped: what the ruleset
+ * alone would do (the routing checks passing); the others' entries are copies of s->res.
+ * res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
+/* check_evaluate_alone() of the flows the martian check drops for certain (by
+ * IPT_BY_MARTIAN) only: the others' entries are copies of s->res (the flows it may drop
+ * are not evaluated again). What check_findings() and `would take' read. */
+int check_evaluate_alone_dropped(struct check_side *s, const struct check_flows *fs,
+				 const struct check_host *h, struct check_res *res);
 void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets;
 						 * zeroes s */
 
