@@ -173,8 +173,9 @@ struct check_side {
 	struct check_res *res;	/* per flow: its first packet (and those judged like it) */
 	struct check_res *res_est;	/* per flow: its ESTABLISHED packets (none: UNKNOWN,
 					 * possible 0) */
-	unsigned threads;	/* evaluation threads; 0: one per CPU (up to 4) for 50 000
-				 * flows or more each; the results are the same */
+	unsigned threads;	/* evaluation threads (and the findings' of the new side);
+				 * 0: one per CPU (up to 4) for 50 000 flows or more each;
+				 * the results are the same */
 };
 
 /* Points s at policy p's rulesets (borrowed: p outlives s). */

@@ -38,7 +38,7 @@ static void make_flow(struct store_flow *f, unsigned k)
 	a = htonl(ans ? 0xc6330000u | (x >> 16) : h);
 	memcpy(f->dst + 12, &a, 4);
 	f->proto = c % 3 ? 6 : 17;
-	f->sport = ans ? 22 : 30000 + c % 5000;
+	f->sport = ans ? 22 : c % 11 ? 30000 + c % 5000 : 0;	/* 0: collapsed, unknown */
 	f->dport = ans ? 30000 + c % 5000 : 22;
 	f->packets = 1 + x % 9;
 	f->bytes = f->packets * 60;
@@ -175,12 +175,90 @@ static void test_derive_threads(void **state)
 	check_host_free(&h);
 }
 
+/* Findings gathered on three threads (each share into its own groups, merged) equal one
+ * thread's: the same groups in the same order, the same sums and examples. */
+static void test_findings_threads(void **state)
+{
+	static const char cur[] =
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 22 -j ACCEPT\n"
+		"-A INPUT -p udp -j REJECT\n-A OUTPUT -p udp -j DROP\nCOMMIT\n";
+	static const char prop[] =
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -s 198.51.0.0/16 -p tcp -m tcp --sport 30000:32000 -j ACCEPT\n"
+		"-A INPUT -p udp -m udp --sport 30000:31000 -j ACCEPT\n"
+		"-A OUTPUT -p tcp -m tcp --dport 30000:33000 -j DROP\nCOMMIT\n";
+	struct check_flows fs;
+	struct check_host h;
+	struct check_side ns, old;
+	struct check_groups g1, g3;
+	struct policy pn, po;
+	struct ipt_error err;
+	struct store_flow f;
+	unsigned k, kinds = 0, full = 0;
+	size_t i;
+
+	(void)state;
+	memset(&fs, 0, sizeof(fs));
+	memset(&ns, 0, sizeof(ns));
+	memset(&old, 0, sizeof(old));
+	memset(&g1, 0, sizeof(g1));
+	memset(&g3, 0, sizeof(g3));
+	memset(&pn, 0, sizeof(pn));
+	memset(&po, 0, sizeof(po));
+	host(&h);
+	for (k = 0; k < NFLOWS; k++) {
+		make_flow(&f, k);
+		assert_int_equal(check_flows_add(&fs, &f), 0);
+	}
+	assert_int_equal(check_flows_derive(&fs, &h), 0);
+	pn.rs[0] = ipt_parse_buffer(prop, sizeof(prop) - 1, "prop", 4, &err);
+	po.rs[0] = ipt_parse_buffer(cur, sizeof(cur) - 1, "cur", 4, &err);
+	assert_non_null(pn.rs[0]);
+	assert_non_null(po.rs[0]);
+	check_side_use(&ns, &pn);
+	check_side_use(&old, &po);
+	assert_int_equal(check_evaluate(&ns, &fs, &h, 1), 0);
+	assert_int_equal(check_evaluate(&old, &fs, &h, 1), 0);
+	ns.threads = 1;
+	assert_int_equal(check_findings_packets(&g1, &fs, &ns, NULL, &old), 0);
+	ns.threads = 3;
+	assert_int_equal(check_findings_packets(&g3, &fs, &ns, NULL, &old), 0);
+	assert_int_equal(g1.n, g3.n);
+	for (i = 0; i < g1.n; i++) {
+		assert_int_equal(g1.v[i].kind, g3.v[i].kind);
+		assert_string_equal(g1.v[i].label, g3.v[i].label);
+		assert_int_equal(g1.v[i].flows, g3.v[i].flows);
+		assert_int_equal(g1.v[i].packets, g3.v[i].packets);
+		assert_int_equal(g1.v[i].maybe_packets, g3.v[i].maybe_packets);
+		assert_int_equal(g1.v[i].bytes, g3.v[i].bytes);
+		assert_int_equal(g1.v[i].nex, g3.v[i].nex);
+		assert_memory_equal(g1.v[i].ex, g3.v[i].ex, sizeof(g1.v[i].ex));
+		kinds |= 1u << g1.v[i].kind;
+		full += g1.v[i].nex == CHECK_EXAMPLES;
+	}
+	assert_memory_equal(g1.v, g3.v, g1.n * sizeof(*g1.v));
+	/* exercised: spoof, uncertain and diff groups, some with every example */
+	assert_true((kinds & 1u << CK_SPOOF) && (kinds & 1u << CK_UNCERTAIN) &&
+		    (kinds & 1u << CK_NEW_BLOCKED) && full > 0);
+	check_groups_free(&g1);
+	check_groups_free(&g3);
+	check_side_free(&ns);
+	check_side_free(&old);
+	policy_free(&pn);
+	policy_free(&po);
+	check_flows_free(&fs);
+	check_host_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_window_spill),
 		cmocka_unit_test(test_derive_threads),
+		cmocka_unit_test(test_findings_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
