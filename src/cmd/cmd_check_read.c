@@ -82,11 +82,16 @@ static void make_windows(struct run *R, struct reader *rd, unsigned n)
 	span = (uint64_t)(hi[n - 1] - lo[0]) + 1;
 	if (span > WINDOW_MAX_BYTES / sizeof(*R->fs.v))
 		return;
-	/* huge pages where the kernel gives them on request: a fault per 2 MiB of flows
-	 * rather than per 4 KiB (best effort) */
-	if (posix_memalign(&p, HUGE_PAGE, span * sizeof(*R->fs.v)) != 0)
+	/* a large array asks for huge pages where the kernel gives them on request: a fault
+	 * per 2 MiB of flows rather than per 4 KiB (best effort) */
+	if (span * sizeof(*R->fs.v) < 4 * HUGE_PAGE)
+		p = malloc(span * sizeof(*R->fs.v));
+	else if (posix_memalign(&p, HUGE_PAGE, span * sizeof(*R->fs.v)) == 0)
+		madvise(p, span * sizeof(*R->fs.v), MADV_HUGEPAGE);
+	else
+		p = NULL;
+	if (!p)
 		return;	/* best effort: the readers grow their own */
-	madvise(p, span * sizeof(*R->fs.v), MADV_HUGEPAGE);
 	R->fs.v = p;
 	R->fs.cap = span;
 	for (i = 0; i < n; i++)
