@@ -426,7 +426,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	R->alone = calloc(R->fs.n ? R->fs.n : 1, sizeof(*R->alone));
-	if (!R->alone || check_evaluate_alone(&R->ns, &R->fs, &R->host, R->alone) < 0 ||
+	if (!R->alone || check_evaluate_alone_dropped(&R->ns, &R->fs, &R->host, R->alone) < 0 ||
 	    check_findings_packets(&R->g, &R->fs, &R->ns, R->alone,
 				   R->o.against ? &R->old : NULL) < 0) {
 		fprintf(stderr, "spoofaudit check: out of memory\n");

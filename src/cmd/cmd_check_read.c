@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/mman.h>
 
 #include "report/report_cli.h"
 
@@ -57,7 +60,70 @@ static unsigned read_threads(int64_t *min_rows)
 	return cpus < 1 ? 1 : cpus > READ_THREADS_MAX ? READ_THREADS_MAX : (unsigned)cpus;
 }
 
-/* Runs the readers (the first on this thread) and appends their flows to R's. Prints
+#define HUGE_PAGE ((size_t)2 << 20)
+#define WINDOW_MAX_BYTES ((uint64_t)8 << 30)	/* address space reserved for the windows */
+
+/* Gives reader i a window of R's flow array at its rows' ids (a reader's rows are at most
+ * its id range, the ranges follow each other): the readers fill one array and joining
+ * them copies nothing. The pages of a window are touched only as rows come. Without the
+ * ranges, or when they span too much, each reader grows an array of its own. */
+static void make_windows(struct run *R, struct reader *rd, unsigned n)
+{
+	int64_t lo[READ_THREADS_MAX], hi[READ_THREADS_MAX];
+	uint64_t span;
+	unsigned i;
+	void *p;
+
+	for (i = 0; i < n; i++)
+		if (!store_flows_range(rd[i].it, &lo[i], &hi[i]) || (i && lo[i] <= hi[i - 1]))
+			return;
+	if (n < 2 || hi[n - 1] < lo[0])
+		return;
+	span = (uint64_t)(hi[n - 1] - lo[0]) + 1;
+	if (span > WINDOW_MAX_BYTES / sizeof(*R->fs.v))
+		return;
+	/* a large array asks for huge pages where the kernel gives them on request: a fault
+	 * per 2 MiB of flows rather than per 4 KiB (best effort) */
+	if (span * sizeof(*R->fs.v) < 4 * HUGE_PAGE)
+		p = malloc(span * sizeof(*R->fs.v));
+	else if (posix_memalign(&p, HUGE_PAGE, span * sizeof(*R->fs.v)) == 0)
+		madvise(p, span * sizeof(*R->fs.v), MADV_HUGEPAGE);
+	else
+		p = NULL;
+	if (!p)
+		return;	/* best effort: the readers grow their own */
+	R->fs.v = p;
+	R->fs.cap = span;
+	for (i = 0; i < n; i++)
+		check_flows_window(&rd[i].fs, &R->fs, (size_t)(lo[i] - lo[0]),
+				   hi[i] < lo[i] ? 0 : (size_t)(hi[i] - lo[i]) + 1);
+}
+
+/* Joins the readers' flows to R's, in order: in place when every reader stayed in its
+ * window; else each gets an array of its own and they are appended. -1 ENOMEM. */
+static int join(struct run *R, struct reader *rd, unsigned n)
+{
+	unsigned i, spilled = 0;
+
+	for (i = 0; i < n; i++)
+		spilled |= R->fs.v && !rd[i].fs.window;
+	if (R->fs.v && spilled) {
+		for (i = 0; i < n; i++)
+			if (check_flows_unwindow(&rd[i].fs) < 0)
+				return -1;
+		check_flows_free(&R->fs);
+	}
+	for (i = 0; i < n; i++) {
+		if (rd[i].rc < 0)
+			continue;
+		if (rd[i].fs.window ? check_flows_join(&R->fs, &rd[i].fs) < 0 :
+		    check_flows_append(&R->fs, &rd[i].fs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Runs the readers (the first on this thread) and joins their flows to R's. Prints
  * errors. */
 static int read_all(struct run *R, struct reader *rd, unsigned n)
 {
@@ -79,11 +145,8 @@ static int read_all(struct run *R, struct reader *rd, unsigned n)
 		if (rd[i].rc == -1)
 			fprintf(stderr, "spoofaudit check: %s: %s\n", R->o.db,
 				store_flows_errmsg(rd[i].it));
-		if (rd[i].rc == -2 || (rd[i].rc == 0 && ret == 0 &&
-				       check_flows_append(&R->fs, &rd[i].fs) < 0)) {
+		if (rd[i].rc == -2)
 			fprintf(stderr, "spoofaudit check: out of memory\n");
-			rd[i].rc = -2;
-		}
 		if (rd[i].rc < 0) {
 			ret = -1;
 			continue;
@@ -93,6 +156,10 @@ static int read_all(struct run *R, struct reader *rd, unsigned n)
 		R->fam_flows[1] += rd[i].fam_flows[1];
 		R->fam_packets[0] += rd[i].fam_packets[0];
 		R->fam_packets[1] += rd[i].fam_packets[1];
+	}
+	if (ret == 0 && join(R, rd, n) < 0) {
+		fprintf(stderr, "spoofaudit check: out of memory\n");
+		ret = -1;
 	}
 	return ret;
 }
@@ -122,6 +189,7 @@ int cmd_check_read_db(struct run *R)
 	}
 	for (i = 0; i < n; i++)
 		rd[i].it = its[i];
+	make_windows(R, rd, n);
 	if (read_all(R, rd, n) < 0)
 		goto out;
 	ret = 0;

@@ -2,8 +2,8 @@
  * (or given on the command line), the flow -> evaluator-packet derivation (path from
  * direction and interface role, conntrack state from the reverse direction and TCP flags,
  * collapsed ports as unknown fields), evaluation of every flow against a ruleset with the
- * compiled fast path (check_eval.c). The host context is built in check_host.c,
- * findings are grouped in check_findings.c.
+ * compiled fast path (check_eval.c). The host context is built in check_host.c, the
+ * flow set kept in check_flows.c, findings are grouped in check_findings.c.
  *
  * How a flow becomes one packet (README "check" documents this for users):
  *  - path: a flow on a loopback interface is LOOPBACK; dir 'out' is LOCAL_OUT; dir 'in'
@@ -22,9 +22,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *check_class_name(unsigned cls)
 {
@@ -35,151 +37,9 @@ const char *check_class_name(unsigned cls)
 
 /* ---- flows ---- */
 
-static uint16_t intern(char (**names)[32], size_t *n, const char *s)
-{
-	size_t i;
-	void *p;
-
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*names)[i], s))
-			return (uint16_t)i;
-	if (*n >= 65535)
-		return 65535;
-	if ((*n & (*n - 1)) == 0 || *n == 0) {	/* grow at powers of two */
-		p = realloc(*names, (*n ? *n * 2 : 4) * sizeof(**names));
-		if (!p)
-			return 65535;
-		*names = p;
-	}
-	snprintf((*names)[*n], 32, "%s", s);
-	return (uint16_t)(*n)++;
-}
-
-/* intern(), the previous row's index (*memo: index + 1, 0 none) tried first */
-static uint16_t memo_intern(char (**names)[32], size_t *n, uint32_t *memo, const char *s)
-{
-	uint16_t i;
-
-	if (*memo && !strcmp((*names)[*memo - 1], s))
-		return (uint16_t)(*memo - 1);
-	i = intern(names, n, s);
-	*memo = i == 65535 ? 0 : (uint32_t)i + 1;
-	return i;
-}
-
 static int has_ports(int proto)
 {
 	return proto == 6 || proto == 17 || proto == 136 || proto == 132 || proto == 33;
-}
-
-int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
-{
-	struct check_flow *f;
-	unsigned c;
-
-	if (util_grow((void **)&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) < 0)
-		return -1;
-	f = &fs->v[fs->n];
-	memset(f, 0, sizeof(*f));
-	f->id = sf->id;
-	f->family = (uint8_t)(sf->family == 6 ? 6 : 4);
-	f->proto = (uint8_t)sf->proto;
-	if (f->family == 4)
-		memcpy(f->src, sf->src + 12, 4), memcpy(f->dst, sf->dst + 12, 4);
-	else
-		memcpy(f->src, sf->src, 16), memcpy(f->dst, sf->dst, 16);
-	f->sport = (uint16_t)sf->sport;
-	f->dport = (uint16_t)sf->dport;
-	/* rows come in runs of the same names: the previous row's are tried first */
-	c = fs->memo_cls - 1;
-	if (!fs->memo_cls || strcmp(classify_class_name((enum spoof_class)c), sf->cls)) {
-		for (c = 0; c < CLS_COUNT; c++)
-			if (!strcmp(classify_class_name((enum spoof_class)c), sf->cls))
-				break;
-		fs->memo_cls = c < CLS_COUNT ? c + 1 : 0;
-	}
-	f->cls = (uint16_t)c;
-	f->spoof = (uint8_t)(c < CLS_COUNT && classify_is_spoof((enum spoof_class)c));
-	f->loopback = c == CLS_LOOPBACK_FLOW;
-	f->iface = memo_intern(&fs->ifnames, &fs->nifnames, &fs->memo_iface, sf->iface);
-	f->subclass = memo_intern(&fs->subclasses, &fs->nsubclasses, &fs->memo_sub,
-				  sf->subclass);
-	if (f->iface == 65535 || f->subclass == 65535) {
-		errno = ENOMEM;
-		return -1;
-	}
-	f->dir = sf->dir[0] == 'i' && !strcmp(sf->dir, "in") ? 1 :
-		 sf->dir[0] == 'o' && !strcmp(sf->dir, "out") ? 2 : 0;
-	f->packets = sf->packets;
-	f->bytes = sf->bytes;
-	f->first_usec = sf->first_usec;
-	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
-	f->flags_seen = (uint8_t)sf->tcp_flags;
-	fs->n++;
-	return 0;
-}
-
-int check_flows_append(struct check_flows *dst, struct check_flows *src)
-{
-	uint16_t *ifmap = NULL, *submap = NULL;
-	size_t i;
-	int ret = -1;
-
-	if (src->n == 0)
-		goto done;
-	if (dst->n == 0 && !dst->nifnames && !dst->nsubclasses) {	/* the first: moved */
-		check_flows_free(dst);
-		*dst = *src;
-		memset(src, 0, sizeof(*src));
-		return 0;
-	}
-	if (src->n > SIZE_MAX / sizeof(*dst->v) - dst->n)
-		goto nomem;
-	ifmap = calloc(src->nifnames + 1, sizeof(*ifmap));
-	submap = calloc(src->nsubclasses + 1, sizeof(*submap));
-	if (!ifmap || !submap)
-		goto nomem;
-	for (i = 0; i < src->nifnames; i++)
-		if ((ifmap[i] = intern(&dst->ifnames, &dst->nifnames, src->ifnames[i])) == 65535)
-			goto nomem;
-	for (i = 0; i < src->nsubclasses; i++)
-		if ((submap[i] = intern(&dst->subclasses, &dst->nsubclasses,
-					src->subclasses[i])) == 65535)
-			goto nomem;
-	if (dst->cap - dst->n < src->n) {
-		void *p = realloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
-
-		if (!p)
-			goto nomem;
-		dst->v = p;
-		dst->cap = dst->n + src->n;
-	}
-	for (i = 0; i < src->n; i++) {
-		struct check_flow *f = &dst->v[dst->n + i];
-
-		*f = src->v[i];
-		f->iface = f->iface < src->nifnames ? ifmap[f->iface] : f->iface;
-		f->subclass = f->subclass < src->nsubclasses ? submap[f->subclass] : f->subclass;
-	}
-	dst->n += src->n;
-done:
-	check_flows_free(src);
-	ret = 0;
-	goto out;
-nomem:
-	errno = ENOMEM;
-out:
-	free(ifmap);
-	free(submap);
-	return ret;
-}
-
-void check_flows_free(struct check_flows *fs)
-{
-	free(fs->v);
-	free(fs->ifnames);
-	free(fs->subclasses);
-	memset(fs, 0, sizeof(*fs));
 }
 
 enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsigned icmp_type,
@@ -422,19 +282,6 @@ static int rindex_build(struct rindex *x, const struct check_flows *fs, const ui
 	return 0;
 }
 
-/* hk[i]: the hash of flow i's key (reverse 0) or of its reverse's. */
-static void key_hashes(const struct check_flows *fs, int reverse, uint64_t *hk)
-{
-	size_t i;
-
-	for (i = 0; i < fs->n; i++) {
-		struct rkey k;
-
-		flow_key(&fs->v[i], reverse, &k);
-		hk[i] = key_hash(&k);
-	}
-}
-
 void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec)
 {
 	uint64_t n = f->packets, a = 0, b = 0;
@@ -477,17 +324,107 @@ static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
 	check_flow_split(f, first_row, j != UINT32_MAX, rev_usec);
 }
 
+/* One thread's share of check_flows_derive(): flows [from, to). */
+struct dpart {
+	struct check_flows *fs;
+	const struct check_host *h;
+	const struct rindex *x;
+	uint64_t *hk;
+	const uint8_t *first;
+	const int *loop_if;
+	size_t from, to;
+	int phase;		/* 0: hk of the keys; 1: hk of the reverse keys, and derive */
+};
+
+static void *derive_part(void *arg)
+{
+	const struct dpart *d = arg;
+	struct check_flows *fs = d->fs;
+	size_t i;
+
+	for (i = d->from; i < d->to; i++) {
+		struct rkey k;
+
+		flow_key(&fs->v[i], d->phase, &k);
+		d->hk[i] = key_hash(&k);
+	}
+	if (d->phase == 0)
+		return NULL;
+	/* reads the index and the key fields and first_usec of any flow; writes only the
+	 * derived fields of its own */
+	for (i = d->from; i < d->to; i++) {
+		struct rkey k;
+
+		if (i + RINDEX_AHEAD < d->to)
+			__builtin_prefetch(&d->x->s[d->hk[i + RINDEX_AHEAD] & d->x->mask], 0);
+		flow_key(&fs->v[i], 1, &k);
+		derive(fs, i, rindex_slot(d->x, fs, &k, d->hk[i])->idx, d->first[i], d->h,
+		       d->loop_if[fs->v[i].iface]);
+	}
+	return NULL;
+}
+
+#define DERIVE_THREADS_MAX 4
+#define DERIVE_FLOWS_PER_THREAD 50000	/* fewer flows are not worth a thread */
+
+/* Runs phase `phase` of the derivation over all flows, on nt threads (this one too). */
+static void derive_run(struct dpart *d, unsigned nt, int phase)
+{
+	pthread_t tid[DERIVE_THREADS_MAX];
+	int started[DERIVE_THREADS_MAX] = {0};
+	unsigned t;
+
+	for (t = 0; t < nt; t++) {
+		d[t] = d[0];
+		d[t].phase = phase;
+		d[t].from = d[0].fs->n * t / nt;
+		d[t].to = d[0].fs->n * (t + 1) / nt;
+	}
+	for (t = 1; t < nt; t++)
+		started[t] = pthread_create(&tid[t], NULL, derive_part, &d[t]) == 0;
+	derive_part(&d[0]);
+	for (t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else	/* no thread: its share on this one */
+			derive_part(&d[t]);
+	}
+}
+
+/* fs->threads (at most DERIVE_THREADS_MAX), or with 0 one per online CPU, at most
+ * DERIVE_THREADS_MAX, each with DERIVE_FLOWS_PER_THREAD flows. */
+static unsigned derive_threads(const struct check_flows *fs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned t = cpus > 1 ? (unsigned)(cpus < DERIVE_THREADS_MAX ? cpus : DERIVE_THREADS_MAX) : 1;
+
+	if (fs->threads)
+		return fs->threads < DERIVE_THREADS_MAX ? fs->threads : DERIVE_THREADS_MAX;
+	while (t > 1 && fs->n / t < DERIVE_FLOWS_PER_THREAD)
+		t--;
+	return t;
+}
+
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 {
 	struct rindex x = {NULL, 0};
+	struct dpart d[DERIVE_THREADS_MAX];
 	size_t n = fs->n ? fs->n : 1, i;
 	int *loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if)), ret = -1;
 	uint64_t *hk = malloc(n * sizeof(*hk));
 	uint8_t *first = malloc(n);
+	unsigned nt = derive_threads(fs);
 
 	if (!loop_if || !hk || !first)
 		goto nomem;
-	key_hashes(fs, 0, hk);
+	memset(d, 0, sizeof(d));
+	d[0].fs = fs;
+	d[0].h = h;
+	d[0].x = &x;
+	d[0].hk = hk;
+	d[0].first = first;
+	d[0].loop_if = loop_if;
+	derive_run(d, nt, 0);
 	if (rindex_build(&x, fs, hk, first) < 0)
 		goto nomem;
 	for (i = 0; i < fs->nifnames; i++) {
@@ -495,16 +432,7 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 
 		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
-	key_hashes(fs, 1, hk);
-	for (i = 0; i < fs->n; i++) {
-		struct rkey k;
-
-		if (i + RINDEX_AHEAD < fs->n)
-			__builtin_prefetch(&x.s[hk[i + RINDEX_AHEAD] & x.mask], 0);
-		flow_key(&fs->v[i], 1, &k);
-		derive(fs, i, rindex_slot(&x, fs, &k, hk[i])->idx, first[i], h,
-		       loop_if[fs->v[i].iface]);
-	}
+	derive_run(d, nt, 1);
 	ret = 0;
 	goto out;
 nomem:

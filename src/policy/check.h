@@ -87,6 +87,10 @@ struct check_flows {
 	char (*subclasses)[32];
 	size_t nsubclasses;
 	uint32_t memo_cls, memo_iface, memo_sub;	/* check_flows_add: previous row's, + 1 */
+	int window;		/* v is a window of another set's array (check_flows_window):
+				 * never reallocated or freed here */
+	unsigned threads;	/* check_flows_derive's threads; 0: one per CPU (up to 4) for
+				 * 50 000 flows or more each; the results are the same */
 };
 
 /* The class name of a flow ("normal" for one classify does not know). */
@@ -101,6 +105,16 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h);
  * Returns 0, or -1 (ENOMEM; src is kept). */
 int check_flows_append(struct check_flows *dst, struct check_flows *src);
 void check_flows_free(struct check_flows *fs);
+/* Makes w an empty set whose flows go to dst's array at [at, at + n) (dst->cap >= at + n;
+ * dst->n <= at): readers fill windows of one array, and joining them copies nothing. A
+ * window that fills up moves to an array of its own (check_flows_add; w->window is then
+ * 0). */
+void check_flows_window(struct check_flows *w, struct check_flows *dst, size_t at, size_t n);
+/* Gives window w an array of its own (a copy). Returns 0, or -1 (ENOMEM). */
+int check_flows_unwindow(struct check_flows *w);
+/* Moves window w's flows, which lie in dst's array at or after dst's end, to dst's end
+ * (their interned names renumbered) and frees w. Returns 0, or -1 (ENOMEM; w is kept). */
+int check_flows_join(struct check_flows *dst, struct check_flows *w);
 /* Derives one flow's path, conntrack state, unknown fields and pkttype: what
  * check_flows_derive() does for each flow once it has looked up the reverse direction
  * (rev: it was seen; rev_first: it started first). loopback_if: the flow's interface has
@@ -159,8 +173,9 @@ struct check_side {
 	struct check_res *res;	/* per flow: its first packet (and those judged like it) */
 	struct check_res *res_est;	/* per flow: its ESTABLISHED packets (none: UNKNOWN,
 					 * possible 0) */
-	unsigned threads;	/* evaluation threads; 0: one per CPU (up to 4) for 50 000
-				 * flows or more each; the results are the same */
+	unsigned threads;	/* evaluation threads (and the findings' of the new side);
+				 * 0: one per CPU (up to 4) for 50 000 flows or more each;
+				 * the results are the same */
 };
 
 /* Points s at policy p's rulesets (borrowed: p outlives s). */
@@ -183,10 +198,16 @@ void check_res_text(const struct policy_rules *rs, const struct check_res *r, ch
  * verdict UNKNOWN with possible 0. Returns 0 or -1 (errno). */
 int check_evaluate(struct check_side *s, const struct check_flows *fs, const struct check_host *h,
 		   int count_hits);
-/* For flows the kernel's martian check dropped: what the ruleset alone would do (the
- * routing checks passing). res must have fs->n entries. */
+/* For flows the kernel's martian check dropped or may have dropped: what the ruleset
+ * alone would do (the routing checks passing); the others' entries are copies of s->res.
+ * res must have fs->n entries. */
 int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			 const struct check_host *h, struct check_res *res);
+/* check_evaluate_alone() of the flows the martian check drops for certain (by
+ * IPT_BY_MARTIAN) only: the others' entries are copies of s->res (the flows it may drop
+ * are not evaluated again). What check_findings() and `would take' read. */
+int check_evaluate_alone_dropped(struct check_side *s, const struct check_flows *fs,
+				 const struct check_host *h, struct check_res *res);
 void check_side_free(struct check_side *s);	/* frees the counts, not the rulesets;
 						 * zeroes s */
 

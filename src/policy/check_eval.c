@@ -158,7 +158,8 @@ struct worker {
 	const struct ipt_context *ctx;
 	struct policy_rules rules[2];	/* the side's, with a compiled form */
 	struct check_res *out, *est;
-	int count_hits, only_martian;
+	int count_hits;
+	int only_martian;	/* 1: the flows the martian check drops or may drop; 2: drops */
 	size_t from, to;
 	uint64_t *cnt[2][C_N];	/* per family; borrowed from s for the first worker */
 	int own_cnt;
@@ -211,7 +212,7 @@ static void *worker_run(void *arg)
 		struct check_res *est = w->est ? &w->est[i] : NULL;
 
 		if (w->only_martian && !(w->s->res[i].by == IPT_BY_MARTIAN ||
-					 (w->s->res[i].uncertain_martian)))
+					 (w->only_martian == 1 && w->s->res[i].uncertain_martian)))
 			continue;
 		if (!ev[f]) {
 			res_none(&w->out[i]);
@@ -387,8 +388,9 @@ int check_evaluate(struct check_side *s, const struct check_flows *fs, const str
 	return eval_all(s, fs, &h->ctx, count_hits, s->res, s->res_est, 0);
 }
 
-int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
-			 const struct check_host *h, struct check_res *res)
+/* check_evaluate_alone(), of the flows the martian check drops (dropped_only) or may drop. */
+static int evaluate_alone(struct check_side *s, const struct check_flows *fs,
+			  const struct check_host *h, struct check_res *res, int dropped_only)
 {
 	struct ipt_ifconf open[1] = {{"all", 1, 1, 0}};
 	struct ipt_context ctx = h->ctx;
@@ -411,9 +413,21 @@ int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
 	ctx.nifconf = h->nifconf + 1;
 	for (i = 0; i < fs->n; i++)
 		res[i] = s->res[i];
-	ret = eval_all(s, fs, &ctx, 0, res, NULL, 1);
+	ret = eval_all(s, fs, &ctx, 0, res, NULL, dropped_only ? 2 : 1);
 	free(ifc);
 	return ret;
+}
+
+int check_evaluate_alone(struct check_side *s, const struct check_flows *fs,
+			 const struct check_host *h, struct check_res *res)
+{
+	return evaluate_alone(s, fs, h, res, 0);
+}
+
+int check_evaluate_alone_dropped(struct check_side *s, const struct check_flows *fs,
+				 const struct check_host *h, struct check_res *res)
+{
+	return evaluate_alone(s, fs, h, res, 1);
 }
 
 void check_side_use(struct check_side *s, const struct policy *p)

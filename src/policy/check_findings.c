@@ -1,13 +1,16 @@
 /* This file contains the policy checker's findings: outcomes described in words, and
  * the per-flow outcomes grouped into findings (spoof holes, loopback breakage,
- * uncertainty, the diff between two rulesets) weighted by flows and packets. */
+ * uncertainty, the diff between two rulesets) weighted by flows and packets, each share
+ * of the flows on its own thread, the shares' groups merged in flow order. */
 #include "policy/check.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const check_kind_names[CK_COUNT] = {
 	"spoof", "loopback_breakage", "uncertain", "newly_blocked", "newly_accepted",
@@ -139,15 +142,16 @@ static int groups_rehash(struct check_groups *g)
 	return 0;
 }
 
-int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
-		    const struct check_res *a, const struct check_res *b,
-		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe)
+/* The group (kind, fam, label, a, b), created empty when there is none. NULL ENOMEM. */
+static struct check_group *group_get(struct check_groups *g, enum check_kind kind, int fam,
+				     const char *label, const struct check_res *a,
+				     const struct check_res *b)
 {
 	struct check_group *x = NULL;
 	uint64_t h;
 
 	if ((g->n + 1) * 2 > g->nslots && groups_rehash(g) < 0)
-		return -1;
+		return NULL;
 	for (h = group_hash(kind, fam, label, a, b) & (g->nslots - 1); g->slots[h] != UINT32_MAX;
 	     h = (h + 1) & (g->nslots - 1))
 		if (group_is(&g->v[g->slots[h]], kind, fam, label, a, b)) {
@@ -156,7 +160,7 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 		}
 	if (!x) {
 		if (util_grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) < 0)
-			return -1;
+			return NULL;
 		g->slots[h] = (uint32_t)g->n;
 		x = &g->v[g->n++];
 		memset(x, 0, sizeof(*x));
@@ -169,6 +173,17 @@ int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const
 			x->have_b = 1;
 		}
 	}
+	return x;
+}
+
+int check_group_add(struct check_groups *g, enum check_kind kind, int fam, const char *label,
+		    const struct check_res *a, const struct check_res *b,
+		    const struct check_flows *fs, size_t i, uint64_t packets, uint64_t maybe)
+{
+	struct check_group *x = group_get(g, kind, fam, label, a, b);
+
+	if (!x)
+		return -1;
 	x->flows++;
 	x->packets += packets;
 	x->maybe_packets += maybe;
@@ -265,14 +280,64 @@ static int later_findings(struct check_groups *g, const struct check_flows *fs, 
 	return 0;
 }
 
-static int findings(struct check_groups *g, const struct check_flows *fs,
-		    const struct check_side *ns, const struct check_res *alone,
-		    const struct check_side *old, int later)
+/* The spoof label of flow f ("class/subclass") into label; *memo (class << 16 |
+ * subclass, + 1) says which label is there already. */
+static void spoof_label(const struct check_flows *fs, const struct check_flow *f, char *label,
+			size_t len, uint32_t *memo)
 {
-	size_t i;
-	char label[96];
+	uint32_t key = ((uint32_t)f->cls << 16 | f->subclass) + 1;
 
-	for (i = 0; i < fs->n; i++) {
+	if (*memo == key)
+		return;
+	snprintf(label, len, "%s/%s", check_class_name(f->cls), fs->subclasses[f->subclass]);
+	*memo = key;
+}
+
+/* One share of the findings: the flows [from, to) into g (groups in the order their
+ * first flow comes). */
+struct fpart {
+	struct check_groups g;
+	const struct check_flows *fs;
+	const struct check_side *ns, *old;
+	const struct check_res *alone;
+	int later, ret;
+	size_t from, to;
+};
+
+/* The diff groups of flow i's first packet (old side evaluated). -1 ENOMEM. */
+static int diff_findings(struct check_groups *g, const struct check_flows *fs, size_t i,
+			 const struct check_side *ns, const struct check_side *old, char *label,
+			 size_t len, uint32_t *memo)
+{
+	const struct check_flow *f = &fs->v[i];
+	const struct check_res *r = &ns->res[i], *o = &old->res[i];
+	enum check_kind k = diff_kind(r, o);
+	int fam = f->family == 6;
+	int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
+	int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
+
+	if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i, f->packets, 0) < 0)
+		return -1;
+	if (f->spoof && acc_n != acc_o) {
+		spoof_label(fs, f, label, len, memo);
+		if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam, label, r, o,
+				    fs, i, f->packets, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *findings_part(void *arg)
+{
+	struct fpart *p = arg;
+	const struct check_flows *fs = p->fs;
+	const struct check_side *ns = p->ns, *old = p->old;
+	char label[96], slabel[96];
+	uint32_t memo = 0;
+	size_t i;
+
+	p->ret = -1;
+	for (i = p->from; i < p->to; i++) {
 		const struct check_flow *f = &fs->v[i];
 		const struct check_res *r = &ns->res[i];
 		int fam = f->family == 6;
@@ -280,43 +345,115 @@ static int findings(struct check_groups *g, const struct check_flows *fs,
 		if (!ns->rs[fam])
 			continue;
 		if (f->spoof) {
-			snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
-				 fs->subclasses[f->subclass]);
-			if (check_group_add(g, CK_SPOOF, fam, label, r,
-					    r->by == IPT_BY_MARTIAN && alone ? &alone[i] : NULL, fs, i,
-					    f->packets, 0) < 0)
-				return -1;
+			spoof_label(fs, f, slabel, sizeof(slabel), &memo);
+			if (check_group_add(&p->g, CK_SPOOF, fam, slabel, r,
+					    r->by == IPT_BY_MARTIAN && p->alone ? &p->alone[i] : NULL,
+					    fs, i, f->packets, 0) < 0)
+				return NULL;
 		}
 		if (f->loopback && (r->possible & (IPT_VSET_DROP | IPT_VSET_REJECT))) {
 			service_label(f, label, sizeof(label));
-			if (check_group_add(g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
-				return -1;
+			if (check_group_add(&p->g, CK_BREAKAGE, fam, label, r, NULL, fs, i, f->packets,
+					    0) < 0)
+				return NULL;
 		}
 		if (r->verdict == IPT_V_UNKNOWN) {
 			check_uncertain_label(ns->rs[fam], r->uncertain_rule, f->unknown, label,
 					      sizeof(label));
-			if (check_group_add(g, CK_UNCERTAIN, fam, label, r, NULL, fs, i, f->packets, 0) < 0)
-				return -1;
+			if (check_group_add(&p->g, CK_UNCERTAIN, fam, label, r, NULL, fs, i, f->packets,
+					    0) < 0)
+				return NULL;
 		}
-		if (old && old->rs[fam]) {
-			const struct check_res *o = &old->res[i];
-			enum check_kind k = diff_kind(r, o);
-			int acc_n = (r->possible & IPT_VSET_ACCEPT) != 0;
-			int acc_o = (o->possible & IPT_VSET_ACCEPT) != 0;
+		if (old && old->rs[fam] &&
+		    diff_findings(&p->g, fs, i, ns, old, slabel, sizeof(slabel), &memo) < 0)
+			return NULL;
+		if (p->later && ns->res_est &&
+		    later_findings(&p->g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
+			return NULL;
+	}
+	p->ret = 0;
+	return NULL;
+}
 
-			if (k != CK_COUNT && check_group_add(g, k, fam, "", r, o, fs, i, f->packets, 0) < 0)
-				return -1;
-			if (f->spoof && acc_n != acc_o) {
-				snprintf(label, sizeof(label), "%s/%s", check_class_name(f->cls),
-					 fs->subclasses[f->subclass]);
-				if (check_group_add(g, acc_n ? CK_HOLE_OPENED : CK_HOLE_CLOSED, fam,
-						    label, r, o, fs, i, f->packets, 0) < 0)
-					return -1;
-			}
-		}
-		if (later && ns->res_est &&
-		    later_findings(g, fs, i, ns, old && old->res_est ? old : NULL) < 0)
+/* Adds the groups of y (a later share's) to g: sums, and the examples g lacks. -1 ENOMEM. */
+static int groups_merge(struct check_groups *g, const struct check_groups *y)
+{
+	size_t k;
+
+	for (k = 0; k < y->n; k++) {
+		const struct check_group *s = &y->v[k];
+		struct check_group *x = group_get(g, s->kind, s->fam, s->label, &s->a,
+						  s->have_b ? &s->b : NULL);
+		unsigned e;
+
+		if (!x)
 			return -1;
+		x->flows += s->flows;
+		x->packets += s->packets;
+		x->maybe_packets += s->maybe_packets;
+		x->bytes += s->bytes;
+		for (e = 0; e < s->nex && x->nex < CHECK_EXAMPLES; e++)
+			x->ex[x->nex++] = s->ex[e];
+	}
+	return 0;
+}
+
+#define FINDINGS_THREADS_MAX 4
+#define FINDINGS_FLOWS_PER_THREAD 50000	/* fewer flows are not worth a thread */
+
+/* ns->threads (at most FINDINGS_THREADS_MAX), or with 0 one per online CPU, at most
+ * FINDINGS_THREADS_MAX, each with FINDINGS_FLOWS_PER_THREAD flows. */
+static unsigned findings_threads(size_t n, unsigned want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned t = cpus > 1 ? (unsigned)(cpus < FINDINGS_THREADS_MAX ? cpus : FINDINGS_THREADS_MAX) : 1;
+
+	if (want)
+		return want < FINDINGS_THREADS_MAX ? want : FINDINGS_THREADS_MAX;
+	while (t > 1 && n / t < FINDINGS_FLOWS_PER_THREAD)
+		t--;
+	return t;
+}
+
+/* The groups of every flow, each share on its own thread into its own groups, merged in
+ * flow order: the groups, their order and their examples are those of one pass. */
+static int findings(struct check_groups *g, const struct check_flows *fs,
+		    const struct check_side *ns, const struct check_res *alone,
+		    const struct check_side *old, int later)
+{
+	struct fpart p[FINDINGS_THREADS_MAX];
+	pthread_t tid[FINDINGS_THREADS_MAX];
+	int started[FINDINGS_THREADS_MAX] = {0};
+	unsigned nt = findings_threads(fs->n, ns->threads), t;
+	int ret = 0;
+
+	memset(p, 0, sizeof(p));
+	for (t = 0; t < nt; t++) {
+		p[t].fs = fs;
+		p[t].ns = ns;
+		p[t].old = old;
+		p[t].alone = alone;
+		p[t].later = later;
+		p[t].from = fs->n * t / nt;
+		p[t].to = fs->n * (t + 1) / nt;
+	}
+	for (t = 1; t < nt; t++)
+		started[t] = pthread_create(&tid[t], NULL, findings_part, &p[t]) == 0;
+	findings_part(&p[0]);
+	for (t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else	/* no thread: its share on this one */
+			findings_part(&p[t]);
+	}
+	for (t = 0; t < nt; t++) {
+		if (p[t].ret < 0 || (ret == 0 && groups_merge(g, &p[t].g) < 0))
+			ret = -1;
+		check_groups_free(&p[t].g);
+	}
+	if (ret < 0) {
+		errno = ENOMEM;
+		return -1;
 	}
 	if (g->n)
 		qsort(g->v, g->n, sizeof(*g->v), cmp_group);

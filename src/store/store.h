@@ -382,6 +382,10 @@ void store_flows_close(struct store_flow_iter *it);	/* NULL-safe */
 #define STORE_SPLIT_MAX 4
 unsigned store_flows_split(struct store *st, int64_t since, int64_t until, unsigned n,
 			   int64_t min_rows, struct store_flow_iter **its);
+/* The row ids iterator it's rows lie within, [*lo, *hi], taken in its snapshot, when
+ * store_flows_split() split the flows (returns 1; rows with those ids: at most
+ * *hi - *lo + 1); 0 when it does not know them. */
+int store_flows_range(const struct store_flow_iter *it, int64_t *lo, int64_t *hi);
 /* The error of an iterator's connection. */
 const char *store_flows_errmsg(const struct store_flow_iter *it);
 

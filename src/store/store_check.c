@@ -13,6 +13,8 @@ struct store_flow_iter {
 	struct store *st;
 	sqlite3_stmt *s;
 	struct store *own;	/* a reader's own connection (store_flows_split), closed with it */
+	int64_t lo, hi;		/* store_flows_split: the ids of its rows lie in [lo, hi] */
+	int bounded;
 };
 
 /* The flows of [since, until) (until <= 0: no bound) with row ids in [lo, hi], on st. */
@@ -148,6 +150,11 @@ unsigned store_flows_split(struct store *st, int64_t since, int64_t until, unsig
 				store_set_err(st, "%s", on->err);
 			goto out;
 		}
+		if (n > 1) {	/* lo and hi were read in the snapshot of every reader */
+			its[i]->lo = i == 0 ? lo : a;
+			its[i]->hi = i == n - 1 ? hi : b;
+			its[i]->bounded = 1;
+		}
 		if (on != st) {
 			its[i]->own = on;
 			tw[i - 1] = NULL;
@@ -228,6 +235,15 @@ void store_flows_close(struct store_flow_iter *it)
 		store_close(it->own);
 	}
 	free(it);
+}
+
+int store_flows_range(const struct store_flow_iter *it, int64_t *lo, int64_t *hi)
+{
+	if (!it->bounded)
+		return 0;
+	*lo = it->lo;
+	*hi = it->hi;
+	return 1;
 }
 
 const char *store_flows_errmsg(const struct store_flow_iter *it)
