@@ -2,6 +2,7 @@
  * period, the flows on up to one thread per CPU (each on its own read connection with
  * the same snapshot, store_flows_split()), appended in row id order. */
 #include "cmd/cmd_check.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -50,14 +51,13 @@ static void *read_part(void *arg)
 static unsigned read_threads(int64_t *min_rows)
 {
 	const char *env = getenv("SPOOFAUDIT_CHECK_READERS");
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	*min_rows = READ_ROWS_PER_THREAD;
 	if (env && env[0] >= '1' && env[0] <= '0' + READ_THREADS_MAX && !env[1]) {
 		*min_rows = 1;
 		return (unsigned)(env[0] - '0');
 	}
-	return cpus < 1 ? 1 : cpus > READ_THREADS_MAX ? READ_THREADS_MAX : (unsigned)cpus;
+	return util_cpus(READ_THREADS_MAX);
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -38,6 +39,24 @@ uint64_t util_mono_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+unsigned util_cpus(unsigned max)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus <= 1 ? 1 : (unsigned long)cpus < max ? (unsigned)cpus : max;
+}
+
+unsigned util_threads(size_t n, unsigned want, unsigned max, size_t per_thread)
+{
+	unsigned t = util_cpus(max);
+
+	if (want)
+		return want < max ? want : max;
+	while (t > 1 && n / t < per_thread)
+		t--;
+	return t;
 }
 
 void util_log(int level, const char *fmt, ...)

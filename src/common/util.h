@@ -33,6 +33,11 @@ static inline uint64_t util_fnv(uint64_t h, const void *p, size_t n)
 uint64_t util_now_usec(void);
 /* Monotonic time in microseconds. */
 uint64_t util_mono_usec(void);
+/* Online CPUs, 1 .. max (1 when sysconf cannot tell). */
+unsigned util_cpus(unsigned max);
+/* Threads for n items: want (at most max) when not 0, else one per online CPU, at most
+ * max, each with at least per_thread items (and at least one thread). */
+unsigned util_threads(size_t n, unsigned want, unsigned max, size_t per_thread);
 
 /* Log levels for util_log. */
 enum { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO };

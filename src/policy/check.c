@@ -395,14 +395,7 @@ static void derive_run(struct dpart *d, unsigned nt, int phase)
  * DERIVE_THREADS_MAX, each with DERIVE_FLOWS_PER_THREAD flows. */
 static unsigned derive_threads(const struct check_flows *fs)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned t = cpus > 1 ? (unsigned)(cpus < DERIVE_THREADS_MAX ? cpus : DERIVE_THREADS_MAX) : 1;
-
-	if (fs->threads)
-		return fs->threads < DERIVE_THREADS_MAX ? fs->threads : DERIVE_THREADS_MAX;
-	while (t > 1 && fs->n / t < DERIVE_FLOWS_PER_THREAD)
-		t--;
-	return t;
+	return util_threads(fs->n, fs->threads, DERIVE_THREADS_MAX, DERIVE_FLOWS_PER_THREAD);
 }
 
 int check_flows_derive(struct check_flows *fs, const struct check_host *h)

@@ -7,6 +7,7 @@
  * between the first packet and the answer, or after it) count as "maybe" on the rules of
  * both evaluations. Rule hits are gathered during the evaluation, in one pass. */
 #include "policy/check.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -250,14 +251,7 @@ out:
  * per online CPU, at most EVAL_THREADS_MAX, each with EVAL_FLOWS_PER_THREAD flows. */
 static unsigned eval_threads(size_t n, unsigned want)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned t = cpus > 1 ? (unsigned)(cpus < EVAL_THREADS_MAX ? cpus : EVAL_THREADS_MAX) : 1;
-
-	if (want)
-		return want < EVAL_THREADS_MAX ? want : EVAL_THREADS_MAX;
-	while (t > 1 && n / t < EVAL_FLOWS_PER_THREAD)
-		t--;
-	return t;
+	return util_threads(n, want, EVAL_THREADS_MAX, EVAL_FLOWS_PER_THREAD);
 }
 
 /* Allocates side s's counts (count_hits) and compiles what s has no compiled form of. */

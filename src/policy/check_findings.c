@@ -405,14 +405,7 @@ static int groups_merge(struct check_groups *g, const struct check_groups *y)
  * FINDINGS_THREADS_MAX, each with FINDINGS_FLOWS_PER_THREAD flows. */
 static unsigned findings_threads(size_t n, unsigned want)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned t = cpus > 1 ? (unsigned)(cpus < FINDINGS_THREADS_MAX ? cpus : FINDINGS_THREADS_MAX) : 1;
-
-	if (want)
-		return want < FINDINGS_THREADS_MAX ? want : FINDINGS_THREADS_MAX;
-	while (t > 1 && n / t < FINDINGS_FLOWS_PER_THREAD)
-		t--;
-	return t;
+	return util_threads(n, want, FINDINGS_THREADS_MAX, FINDINGS_FLOWS_PER_THREAD);
 }
 
 /* The groups of every flow, each share on its own thread into its own groups, merged in
