@@ -560,6 +560,14 @@ if (!strcmp(s, "-j") || !strcmp(s, "--jump") || !strcmp(s, "-g") ||
 			ipt_perr(c->ps, arg->col, "bad match name `%s'", arg->s);
 			return -1;
 		}
+		/* libipt_ttl or libip6t_srh: a match of one family only fixes the ruleset's
+		 * family as icmp and icmp6 do, so that the canonical form, printed for that
+		 * family, loads the same match (the fuzz harness found `-m srh' taken in a
+		 * ruleset that then counted as IPv4). */
+		if (c->ps->rs->family == 0 &&
+		    ipt_match_exists(arg->s, 4) != ipt_match_exists(arg->s, 6) &&
+		    ipt_family_hint(c, ipt_match_exists(arg->s, 4) ? 4 : 6, arg, "match") != 0)
+			return -1;
 		if (kind == IPT_M_UNKNOWN && !ipt_match_exists(arg->s, c->ps->rs->family)) {
 			/* iptables-restore: "Couldn't load match `tpc'" */
 			ipt_perr(c->ps, arg->col, "couldn't load match `%s' (no such extension)", arg->s);

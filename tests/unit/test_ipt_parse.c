@@ -274,6 +274,9 @@ static void test_family_and_chains(void **state)
 {
 	static const char v6[] = "*filter\n:INPUT DROP [3:4]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT\nCOMMIT\n";
 	static const char v4[] = "*filter\n:INPUT DROP [0:0]\n:X - [0:0]\n-A X -j DROP\n-A INPUT -j X\nCOMMIT\n";
+	static const char srh[] = "*nat\n:h - [0:0]\n-A h -m srh -j ACCEPT\nCOMMIT\n";
+	static const char ttl[] = "*filter\n-A INPUT -m ttl --ttl-eq 1 -j DROP\nCOMMIT\n";
+	static const char srh4[] = "*filter\n-A INPUT -m srh -j ACCEPT\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n";
 	struct ipt_error err;
 	struct ipt_ruleset *rs;
 	struct ipt_chain_info ci;
@@ -285,6 +288,21 @@ static void test_family_and_chains(void **state)
 	assert_non_null(rs);
 	assert_int_equal(ipt_ruleset_family(rs), 6);
 	ipt_ruleset_free(rs);
+
+	/* found by fuzz_ipt_parse: a match only ip6tables has (libip6t_srh) makes the file
+	 * IPv6, as icmp6 does, and an IPv4-only one (libipt_ttl) makes it IPv4 */
+	rs = ipt_parse_buffer(srh, strlen(srh), "srh", 0, &err);
+	assert_non_null(rs);
+	assert_int_equal(ipt_ruleset_family(rs), 6);
+	ipt_ruleset_free(rs);
+	rs = ipt_parse_buffer(ttl, strlen(ttl), "ttl", 0, &err);
+	assert_non_null(rs);
+	assert_int_equal(ipt_ruleset_family(rs), 4);
+	ipt_ruleset_free(rs);
+	assert_null(ipt_parse_buffer(srh4, strlen(srh4), "srh4", 0, &err));
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.col, 13);
+	assert_non_null(strstr(err.msg, "IPv6 ruleset"));
 
 	rs = ipt_parse_buffer(v4, strlen(v4), "v4", 0, &err);
 	assert_non_null(rs);
