@@ -195,6 +195,22 @@ static inline void rg_ruleset(struct rsgen *g, FILE *out, unsigned nrules, int f
 		for (k = 0; k < 2 + rg(g, 3); k++)
 			fprintf(out, "-A PREROUTING -p tcp -m tcp --dport %u -j DNAT --to-destination %s\n",
 				8000 + k, rg(g, 2) ? "45.33.1.30:80" : "45.33.1.10:22");
+		/* nat OUTPUT: locally sent packets re-routed to this host (through lo), to
+		 * another host, to 127.0.0.1 (refused off lo unless route_localnet) or
+		 * redirected, some only for one destination */
+		for (k = 0; k < rg(g, 4); k++) {
+			static const char *const to[] = {
+				"DNAT --to-destination 45.33.1.10:22", "DNAT --to-destination 45.33.1.30:80",
+				"DNAT --to-destination 127.0.0.1:22", "REDIRECT --to-ports 22",
+				"DNAT --to-destination 45.33.1.10",
+			};
+
+			const char *dst = rg(g, 3) ? "" : " -d 203.0.113.9/32";
+			const char *pr = rg(g, 4) ? "tcp" : "udp";
+
+			fprintf(out, "-A OUTPUT%s -p %s -m %s --dport %u -j %s\n", dst, pr, pr,
+				9000 + k, to[rg(g, 5)]);
+		}
 		fprintf(out, "COMMIT\n");
 	}
 	rg_mangle_filter(g, out, &rg_fam4, nrules, nuser, use_mark, flags);
