@@ -35,6 +35,20 @@ extern const char *const store_stmt_sql[S_COUNT];
 
 /* An open database. Invariant: every stmt[] is prepared once store_open() returns; ids
  * has room for ids_cap row ids (the scratch of store_flows_write()). */
+/* Which keys certainly have no flow row yet (store_keyfilter.c). */
+struct store_keyfilter {
+	uint64_t *bits;			/* Bloom filter of the keys this connection inserted;
+					 * NULL before the first write transaction, or off */
+	int64_t floor;			/* keys of buckets up to this one are always looked up */
+	int64_t newest;			/* the newest bucket of a key noted */
+	int64_t own_max_id;		/* highest flows rowid when this connection last committed */
+	int64_t pending_max_id;		/* ... and in its open transaction */
+	int64_t data_version;		/* PRAGMA data_version at the last check */
+	uint32_t keys;			/* keys noted since the filter was last emptied */
+	uint32_t max_keys;		/* then it is emptied; 0: the default (tests set less) */
+	int off;			/* another writer inserted flows: always look up */
+};
+
 struct store {
 	sqlite3 *db;
 	int readonly;
@@ -49,6 +63,7 @@ struct store {
 	size_t ids_cap;
 	sqlite3_stmt *stmt[S_COUNT];
 	sqlite3_stmt *vstmt[2];		/* violations: prepared on first use (migration 4) */
+	struct store_keyfilter kf;
 	char err[512];
 };
 
@@ -89,6 +104,15 @@ int store_flow_merge(struct store *st, const struct flow_key *k, const struct fl
  * none, or -1. */
 int store_flow_lookup(struct store *st, const struct flow_key *k, const char *const *ifnames,
 		      int64_t *id);
+
+/* The key filter (store_keyfilter.c): synced at the start of each write transaction,
+ * told of each commit and of each inserted row; may_exist is 0 only when no flow row can
+ * have the key (bucket, khash). */
+void store_keyfilter_sync(struct store *st);
+void store_keyfilter_committed(struct store *st);
+int store_keyfilter_may_exist(const struct store *st, int64_t bucket, int64_t khash);
+void store_keyfilter_note(struct store *st, int64_t bucket, int64_t khash, int64_t id);
+void store_keyfilter_free(struct store_keyfilter *f);
 
 /* Binds text, or NULL for a NULL pointer. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);

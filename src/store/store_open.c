@@ -407,6 +407,7 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->vstmt[1]);
 	sqlite3_close(st->db);
 	free(st->ids);
+	store_keyfilter_free(&st->kf);
 	free(st);
 }
 

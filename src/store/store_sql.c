@@ -120,7 +120,12 @@ out:
 int store_sp_begin(struct store *st, int *outer, const char *what)
 {
 	*outer = !sqlite3_get_autocommit(st->db);
-	return store_step_write(st, st->stmt[S_SP_BEGIN], what);
+	if (store_step_write(st, st->stmt[S_SP_BEGIN], what) < 0)
+		return -1;
+	/* inside the transaction: its snapshot is the one any write of it must extend */
+	if (!*outer && !st->readonly)
+		store_keyfilter_sync(st);
+	return 0;
 }
 
 /* Undoes everything since store_sp_begin(). SQLite may already have rolled the whole
@@ -148,6 +153,8 @@ int store_sp_end(struct store *st, int outer, const char *what)
 		store_sp_abort(st, outer);
 		return -1;
 	}
+	if (!outer)
+		store_keyfilter_committed(st);
 	return 0;
 }
 
@@ -192,6 +199,8 @@ int store_begin(struct store *st)
 {
 	if (store_step_done(st, st->stmt[st->readonly ? S_BEGIN_RO : S_BEGIN], "begin") < 0)
 		return st->readonly ? -1 : store_write_failed(st, "begin");
+	if (!st->readonly)
+		store_keyfilter_sync(st);
 	return 0;
 }
 
@@ -199,6 +208,7 @@ int store_commit(struct store *st)
 {
 	if (store_step_done(st, st->stmt[S_COMMIT], "commit") < 0)
 		return store_write_failed(st, "commit");
+	store_keyfilter_committed(st);
 	return 0;
 }
 

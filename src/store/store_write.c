@@ -321,6 +321,8 @@ static int flow_id_of(struct store *st, const struct flow_key *k, const struct f
 	sqlite3_stmt *s = st->stmt[S_FLOW_ID];
 	int rc;
 
+	if (!store_keyfilter_may_exist(st, k->bucket, c->khash))
+		return 0;
 	bind_key(s, k, c);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -401,6 +403,7 @@ int store_flow_merge(struct store *st, const struct flow_key *k, const struct fl
 	if (store_step_done(st, s, "writing flows") < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
+	store_keyfilter_note(st, k->bucket, c.khash, *id);
 	return 0;
 }
 
