@@ -147,6 +147,9 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 	UPDATE flows SET subclass = 'this_network'
 	WHERE id = (SELECT min(id) FROM flows WHERE class = 'bogon_src' AND family = 4 AND src <> '0.0.0.0'
 		    AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
+	UPDATE flows SET class = 'unexpected_src', subclass = 'none'
+	WHERE id IN (SELECT min(id) FROM flows WHERE src IN ('100.64.1.1', '10.1.2.3')
+		     AND bucket >= $(date -u -d '2026-09-22 12:00' +%s) GROUP BY src);
 	DELETE FROM flows_hourly;
 	INSERT INTO flows_hourly SELECT bucket - bucket % 3600, class, subclass, iface, dir, family,
 		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
@@ -157,8 +160,12 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 		min(first_usec), max(last_usec) FROM flows WHERE class IN ('spoof_loopback_src',
 		'loopback_dst', 'own_addr_src', 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')
 		GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+[ "$(sqlite3 "$work/a.db" "SELECT count(DISTINCT src) FROM flows WHERE class = 'unexpected_src'
+	AND src IN ('100.64.1.1', '10.1.2.3')")" = 2 ] || bad "the new sources of two classes were not made"
 [ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE src = '0.0.0.0'
 	AND bucket >= $(date -u -d 2026-09-22 +%s)")" = 2 ] || bad "the 0.0.0.0 flows were not made"
+# (two new sources, 100.64.1.1 and 10.1.2.3, are also unexpected_src in a whole hour: a
+# new source's classes are listed in their sort order, as over the flows)
 # new sources and the verdict's spoofed packets per class, subclass, family and interface,
 # computed over the flows here (packets = flows.packets, NFLOG's excess included)
 spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
@@ -170,7 +177,10 @@ spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
 	local sp="class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src', 'unexpected_src',
 		  'rpf_fail', 'suspect_src') $filter"
 	sqlite3 -separator , "$work/a.db" "
-		SELECT src, sum(packets), sum(bytes), count(*) FROM flows
+		SELECT src, sum(packets), sum(bytes), count(*),
+		       (SELECT group_concat(class, '+') FROM (SELECT DISTINCT class FROM flows g
+			WHERE g.src = f.src AND $sp AND bucket >= $s AND bucket < $u ORDER BY class))
+		FROM flows f
 		WHERE $sp AND bucket >= $s AND bucket < $u AND src NOT IN
 		      (SELECT src FROM flows WHERE $sp AND bucket >= $((s - 7 * 86400)) AND bucket < $s)
 		GROUP BY src ORDER BY 1" > "$work/want_new.csv"
@@ -178,7 +188,8 @@ spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
 		--top 1000 -o "$work/r.json"
 	python3 -c 'import json, sys
 for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambda r: r["addr"]):
-    print("%s,%d,%d,%d" % (r["addr"], r["packets"], r["bytes"], r["flows"]))' "$work/r.json" > "$work/got_new.csv"
+    print("%s,%d,%d,%d,%s" % (r["addr"], r["packets"], r["bytes"], r["flows"],
+			      r["classes"].replace(",", "+")))' "$work/r.json" > "$work/got_new.csv"
 	# verdict_classes.sql as the report runs it vs its figures over the flows
 	local hs=$(( s + (3600 - s % 3600) % 3600 )) hu=$(( u - u % 3600 ))
 	sqlite3 "$work/a.db" "SELECT class, CASE WHEN subclass = 'this_network' AND src = '0.0.0.0'
