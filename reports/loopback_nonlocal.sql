@@ -12,7 +12,8 @@ WITH r AS (
 	SELECT src, dst, src_bin, dst_bin, packets - counted_packets, bytes - counted_bytes, 0
 	FROM flows
 	WHERE (packets > counted_packets OR bytes > counted_bytes)
-	  AND bucket >= :hour_since AND bucket < :hour_until AND class = 'loopback_flow'
+	  AND bucket >= :hour_since AND bucket < :hour_until
+	  AND +class = 'loopback_flow'	-- through flows_nflog_excess, not every loopback flow
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
 	UNION ALL
 	SELECT src, dst, src_bin, dst_bin, packets, bytes, 1

@@ -15,7 +15,8 @@ WITH r AS (
 	       0, NULL, NULL
 	FROM flows
 	WHERE (packets > counted_packets OR bytes > counted_bytes)
-	  AND bucket >= :hour_since AND bucket < :hour_until AND class = 'loopback_flow'
+	  AND bucket >= :hour_since AND bucket < :hour_until
+	  AND +class = 'loopback_flow'	-- through flows_nflog_excess, not every loopback flow
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)
 	UNION ALL
 	SELECT proto, sport, dport, src, dst, packets, bytes, 1, first_usec, last_usec
