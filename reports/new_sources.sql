@@ -43,11 +43,16 @@ WITH f AS (
 	  AND class <> 'loopback_dst'
 	  AND bucket >= max(:since, :hour_since, :hour_until) AND bucket < :until
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || iface || ',') > 0)),
-cur AS (
+cur AS (	-- classes in their sort order, without sorting the rows by class first
 	SELECT src, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows,
 	       min(first_usec) AS first_usec, max(last_usec) AS last_usec,
-	       group_concat(DISTINCT class) AS classes
-	FROM (SELECT * FROM f ORDER BY class, bucket)
+	       substr(iif(max(class = 'bogon_src'), ',bogon_src', '') ||
+		      iif(max(class = 'own_addr_src'), ',own_addr_src', '') ||
+		      iif(max(class = 'rpf_fail'), ',rpf_fail', '') ||
+		      iif(max(class = 'spoof_loopback_src'), ',spoof_loopback_src', '') ||
+		      iif(max(class = 'suspect_src'), ',suspect_src', '') ||
+		      iif(max(class = 'unexpected_src'), ',unexpected_src', ''), 2) AS classes
+	FROM f
 	GROUP BY src),
 b AS (SELECT :hist_since + (3600 - (:hist_since % 3600 + 3600) % 3600) % 3600 AS hist_hour_since,
 	     :since - (:since % 3600 + 3600) % 3600 AS since_hour),

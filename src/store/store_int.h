@@ -69,6 +69,8 @@ struct store {
 
 void store_set_err(struct store *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Writes addr as the 16 bytes stored in src_bin/dst_bin (IPv4 as ::ffff:a.b.c.d). */
+void store_addr_bin(int family, const uint8_t addr[16], uint8_t out[16]);
 /* Sets "what: <sqlite message>" with a hint for the errors that need one. */
 void store_sql_err(struct store *st, const char *what);
 /* A failed write: a message, one more in store_write_failures(), and -1. */

@@ -150,7 +150,7 @@ static int prune_count(struct store *st, int64_t cutoff_usec, struct store_prune
 	return 0;
 }
 
-/* The hourly rollups (flows_hourly, spoof_hourly) of the pruned flows, once they are gone: the hours before the cutoff
+/* The hourly rollups (flows_hourly, spoof_hourly, loopback_hourly) of the pruned flows, once they are gone: the hours before the cutoff
  * go, and an hour the cutoff splits is recomputed from the flows it keeps. */
 static int prune_rollup(struct store *st, int64_t cutoff)
 {
@@ -160,6 +160,7 @@ static int prune_rollup(struct store *st, int64_t cutoff)
 		return -1;
 	if (prune_exec(st, "DELETE FROM flows_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
 	    prune_exec(st, "DELETE FROM spoof_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
+	    prune_exec(st, "DELETE FROM loopback_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
 	    (hour < cutoff && store_rollup_rebuild(st, hour, hour + 3600) < 0) ||
 	    store_exec(st, "COMMIT", "prune") < 0) {
 		store_rollback(st);

@@ -1,5 +1,5 @@
 /* This file keeps flows_hourly (migration 10), the hourly rollup the report's totals
- * read (and, through store_spoof_rollup.c, spoof_hourly, migration 11): the writers' per-flush sums (store_rollup_flow, store_rollup_write) and the
+ * read (and, through store_spoof_rollup.c, spoof_hourly and loopback_hourly, migrations 11 and 12): the writers' per-flush sums (store_rollup_flow, store_rollup_write) and the
  * recomputation of a range of hours from the flows (store_rollup_rebuild). */
 #include "store/store_rollup.h"
 
@@ -138,8 +138,9 @@ int store_rollup_flow(struct store *st, struct store_rollup *r, const struct flo
 		e->first_usec = d->first_usec;
 	if (d->last_usec > e->last_usec)
 		e->last_usec = d->last_usec;
-	if (store_spoof_add(&r->sp, k, d, inserted) < 0) {
-		store_set_err(st, "writing flows: out of memory for the spoofed hourly rollup");
+	if (store_spoof_add(&r->sp, k, d, inserted) < 0 ||
+	    store_loop_add(&r->lp, k, d, inserted) < 0) {
+		store_set_err(st, "writing flows: out of memory for the spoofed or loopback hourly rollup");
 		return -1;
 	}
 	return 0;
@@ -151,7 +152,8 @@ int store_rollup_write(struct store *st, struct store_rollup *r, const char *con
 	int ret = -1;
 	size_t i;
 
-	if (store_spoof_write(st, &r->sp, ifnames) < 0) {
+	if (store_spoof_write(st, &r->sp, ifnames) < 0 || store_loop_write(st, &r->lp, ifnames) < 0) {
+		store_spoof_clear(&r->lp);	/* when the spoofed write failed first */
 		st->write_failures++;
 		r->n = 0;
 		if (r->slots)
@@ -202,6 +204,7 @@ out:
 void store_rollup_free(struct store_rollup *r)
 {
 	store_spoof_free(&r->sp);
+	store_spoof_free(&r->lp);
 	free(r->e);
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
@@ -227,7 +230,15 @@ int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
 		" FROM flows WHERE class NOT IN ('normal', 'loopback_flow')"
 		" AND class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',"
 		" 'unexpected_src', 'rpf_fail', 'suspect_src') AND bucket >= ?1 AND bucket < ?2"
-		" GROUP BY hour, src, class, subclass, iface, proto, dport";
+		" GROUP BY hour, src, class, subclass, iface, proto, dport;"
+		"DELETE FROM loopback_hourly WHERE bucket >= ?1 AND bucket < ?2;"
+		"INSERT INTO loopback_hourly(bucket, iface, proto, sport, dport, src, dst, src_bin,"
+		" dst_bin, packets, bytes, flows, first_usec, last_usec)"
+		" SELECT bucket - (bucket % 3600 + 3600) % 3600 AS hour, iface, proto, sport, dport,"
+		" src, dst, min(src_bin), min(dst_bin), sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
+		" FROM flows WHERE class = 'loopback_flow' AND bucket >= ?1 AND bucket < ?2"
+		" GROUP BY hour, iface, proto, sport, dport, src, dst";
 	const char *tail = sql;
 	sqlite3_stmt *s = NULL;
 	int outer;

@@ -29,9 +29,10 @@ struct store_rollup {
 	uint32_t *slots;
 	size_t nslots;
 	struct store_spoof sp;		/* its spoofed flows, for spoof_hourly */
+	struct store_spoof lp;		/* its loopback flows, for loopback_hourly */
 };
 
-#define STORE_ROLLUP_INIT { NULL, 0, 0, NULL, 0, { NULL, 0, 0, NULL, 0 } }
+#define STORE_ROLLUP_INIT { NULL, 0, 0, NULL, 0, { NULL, 0, 0, NULL, 0 }, { NULL, 0, 0, NULL, 0 } }
 
 /* store_flow_merge() of one flow, adding its delta to r: packets and bytes, and one flow
  * when the merge inserted a new row (and for a spoofed flow, the same and its first and
@@ -45,9 +46,17 @@ int store_spoof_add(struct store_spoof *r, const struct flow_key *k,
 		    const struct flow_counts *d, int inserted);
 /* Adds r's sums to spoof_hourly and empties r. 0, or -1 with the message. */
 int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames);
+/* The same for a loopback flow (class loopback_flow; any other adds nothing) and
+ * loopback_hourly (migration 12), keyed by hour, interface, protocol, ports, source and
+ * destination. */
+int store_loop_add(struct store_spoof *r, const struct flow_key *k,
+		   const struct flow_counts *d, int inserted);
+int store_loop_write(struct store *st, struct store_spoof *r, const char *const *ifnames);
+/* Empties r without writing it. */
+void store_spoof_clear(struct store_spoof *r);
 void store_spoof_free(struct store_spoof *r);
 
-/* Adds r's sums to flows_hourly and spoof_hourly (call inside the transaction or savepoint that wrote the
+/* Adds r's sums to flows_hourly, spoof_hourly and loopback_hourly (call inside the transaction or savepoint that wrote the
  * flows) and empties r. 0, or -1 with the message (a failed write). */
 int store_rollup_write(struct store *st, struct store_rollup *r, const char *const *ifnames);
 /* Frees r's memory; r is then empty and may be used again. */

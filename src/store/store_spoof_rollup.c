@@ -2,7 +2,9 @@
  * the report's top lists, new sources and verdict read: a flush's deltas of spoofed flows
  * summed in memory per hour, source, class, subclass, interface, protocol and destination
  * port (store_spoof_add), then one upsert per key inside the flush's transaction
- * (store_spoof_write). */
+ * (store_spoof_write); and likewise loopback_hourly (migration 12), the loopback flows per
+ * hour, interface, protocol, ports, source and destination that the loopback inventory
+ * reads (store_loop_add, store_loop_write). */
 #include "store/store_rollup.h"
 
 #include <stdlib.h>
@@ -17,9 +19,9 @@
 /* One hour and key of the spoofed rollup, with what a flush adds to it. */
 struct spoof_ent {
 	int64_t hour;
-	uint16_t iface, dport;
+	uint16_t iface, dport, sport;	/* sport: loopback_hourly's only (0 in spoof_hourly's) */
 	uint8_t family, cls, subclass, proto;
-	uint8_t src[16];
+	uint8_t src[16], dst[16];	/* dst: loopback_hourly's only (zero in spoof_hourly's) */
 	uint64_t packets, bytes, flows, first_usec, last_usec;
 };
 
@@ -28,6 +30,15 @@ static const char upsert_sql[] =
 	" bytes, flows, first_usec, last_usec)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 	" ON CONFLICT(bucket, src, class, subclass, iface, proto, dport) DO UPDATE SET"
+	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
+	" flows = flows + excluded.flows, first_usec = min(first_usec, excluded.first_usec),"
+	" last_usec = max(last_usec, excluded.last_usec)";
+
+static const char loop_upsert_sql[] =
+	"INSERT INTO loopback_hourly(bucket, iface, proto, sport, dport, src, dst, src_bin,"
+	" dst_bin, packets, bytes, flows, first_usec, last_usec)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	" ON CONFLICT(bucket, iface, proto, sport, dport, src, dst) DO UPDATE SET"
 	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
 	" flows = flows + excluded.flows, first_usec = min(first_usec, excluded.first_usec),"
 	" last_usec = max(last_usec, excluded.last_usec)";
@@ -46,8 +57,9 @@ static uint64_t sp_hash(const struct spoof_ent *e)
 
 	h ^= (uint64_t)e->iface << 48 | (uint64_t)e->dport << 32 | (uint64_t)e->family << 24 |
 	     (uint64_t)e->cls << 16 | (uint64_t)e->subclass << 8 | e->proto;
-	for (i = 0; i < 16; i += 8) {
-		memcpy(&w, e->src + i, 8);
+	h ^= (uint64_t)e->sport << 40;
+	for (i = 0; i < 32; i += 8) {
+		memcpy(&w, (i < 16 ? e->src + i : e->dst + i - 16), 8);
 		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
 		h ^= h >> 31;
 	}
@@ -58,7 +70,8 @@ static int sp_is(const struct spoof_ent *a, const struct spoof_ent *b)
 {
 	return a->hour == b->hour && a->iface == b->iface && a->dport == b->dport &&
 	       a->family == b->family && a->cls == b->cls && a->subclass == b->subclass &&
-	       a->proto == b->proto && !memcmp(a->src, b->src, 16);
+	       a->proto == b->proto && a->sport == b->sport && !memcmp(a->src, b->src, 16) &&
+	       !memcmp(a->dst, b->dst, 16);
 }
 
 /* Doubles the slot table (and rehashes) so that it stays under half full. */
@@ -113,10 +126,28 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* Adds delta d (a new flows row when inserted) to r's entry of key. 0, or -1. */
+static int sp_add(struct store_spoof *r, const struct spoof_ent *key, const struct flow_counts *d,
+		  int inserted)
+{
+	struct spoof_ent *e = sp_get(r, key);
+
+	if (!e)
+		return -1;
+	e->packets = add_sat(e->packets, d->packets);
+	e->bytes = add_sat(e->bytes, d->bytes);
+	e->flows += (uint64_t)(inserted != 0);
+	if (d->first_usec < e->first_usec)
+		e->first_usec = d->first_usec;
+	if (d->last_usec > e->last_usec)
+		e->last_usec = d->last_usec;
+	return 0;
+}
+
 int store_spoof_add(struct store_spoof *r, const struct flow_key *k,
 		    const struct flow_counts *d, int inserted)
 {
-	struct spoof_ent key, *e;
+	struct spoof_ent key;
 
 	if (!classify_is_spoof((enum spoof_class)k->cls))
 		return 0;
@@ -129,17 +160,27 @@ int store_spoof_add(struct store_spoof *r, const struct flow_key *k,
 	key.subclass = k->subclass;
 	key.proto = k->proto;
 	memcpy(key.src, k->src, 16);
-	e = sp_get(r, &key);
-	if (!e)
-		return -1;
-	e->packets = add_sat(e->packets, d->packets);
-	e->bytes = add_sat(e->bytes, d->bytes);
-	e->flows += (uint64_t)(inserted != 0);
-	if (d->first_usec < e->first_usec)
-		e->first_usec = d->first_usec;
-	if (d->last_usec > e->last_usec)
-		e->last_usec = d->last_usec;
-	return 0;
+	return sp_add(r, &key, d, inserted);
+}
+
+int store_loop_add(struct store_spoof *r, const struct flow_key *k,
+		   const struct flow_counts *d, int inserted)
+{
+	struct spoof_ent key;
+
+	if (k->cls != CLS_LOOPBACK_FLOW)
+		return 0;
+	memset(&key, 0, sizeof(key));
+	key.hour = hour_of(k->bucket);
+	key.iface = k->iface;
+	key.sport = k->sport;
+	key.dport = k->dport;
+	key.family = k->family;
+	key.cls = k->cls;
+	key.proto = k->proto;
+	memcpy(key.src, k->src, 16);
+	memcpy(key.dst, k->dst, 16);
+	return sp_add(r, &key, d, inserted);
 }
 
 /* Binds entry e's row to the upsert s: 0, or -1 for a key the schema cannot hold. */
@@ -168,7 +209,40 @@ static int sp_bind(sqlite3_stmt *s, const struct spoof_ent *e, const char *const
 	return 0;
 }
 
-int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames)
+/* Binds loopback entry e's row to the upsert s: 0, or -1 for a key the schema cannot hold. */
+static int lp_bind(sqlite3_stmt *s, const struct spoof_ent *e, const char *const *ifnames)
+{
+	const char *ifn = ifnames ? ifnames[e->iface] : NULL;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	uint8_t sbin[16], dbin[16];
+
+	if (!ifn || (e->family != 4 && e->family != 6))
+		return -1;
+	addr_format(e->family, e->src, src, sizeof(src));
+	addr_format(e->family, e->dst, dst, sizeof(dst));
+	store_addr_bin(e->family, e->src, sbin);
+	store_addr_bin(e->family, e->dst, dbin);
+	sqlite3_bind_int64(s, 1, e->hour);
+	sqlite3_bind_text(s, 2, ifn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, e->proto);
+	sqlite3_bind_int(s, 4, e->sport);
+	sqlite3_bind_int(s, 5, e->dport);
+	sqlite3_bind_text(s, 6, src, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, dst, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 8, sbin, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 9, dbin, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 10, store_i64(e->packets));
+	sqlite3_bind_int64(s, 11, store_i64(e->bytes));
+	sqlite3_bind_int64(s, 12, store_i64(e->flows));
+	sqlite3_bind_int64(s, 13, store_i64(e->first_usec));
+	sqlite3_bind_int64(s, 14, store_i64(e->last_usec));
+	return 0;
+}
+
+/* Upserts r's entries with sql, each bound by bind; empties r. 0, or -1 with the message. */
+static int sp_write(struct store *st, struct store_spoof *r, const char *const *ifnames,
+		    const char *sql, int (*bind)(sqlite3_stmt *, const struct spoof_ent *,
+						 const char *const *), const char *what)
 {
 	sqlite3_stmt *s = NULL;
 	int ret = -1;
@@ -176,25 +250,41 @@ int store_spoof_write(struct store *st, struct store_spoof *r, const char *const
 
 	if (r->n == 0)
 		return 0;
-	if (sqlite3_prepare_v2(st->db, upsert_sql, -1, &s, NULL) != SQLITE_OK) {
-		store_sql_err(st, "writing the spoofed hourly rollup");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_sql_err(st, what);
 		goto out;
 	}
 	for (i = 0; i < r->n; i++) {
-		if (sp_bind(s, &r->e[i], ifnames) < 0) {	/* the merge took the key: cannot be */
-			store_set_err(st, "writing the spoofed hourly rollup: bad flow key");
+		if (bind(s, &r->e[i], ifnames) < 0) {	/* the merge took the key: cannot be */
+			store_set_err(st, "%s: bad flow key", what);
 			goto out;
 		}
-		if (store_step_done(st, s, "writing the spoofed hourly rollup") < 0)
+		if (store_step_done(st, s, what) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(s);
+	store_spoof_clear(r);
+	return ret;
+}
+
+int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames)
+{
+	return sp_write(st, r, ifnames, upsert_sql, sp_bind, "writing the spoofed hourly rollup");
+}
+
+int store_loop_write(struct store *st, struct store_spoof *r, const char *const *ifnames)
+{
+	return sp_write(st, r, ifnames, loop_upsert_sql, lp_bind,
+			"writing the loopback hourly rollup");
+}
+
+void store_spoof_clear(struct store_spoof *r)
+{
 	r->n = 0;
 	if (r->slots)
 		memset(r->slots, 0, r->nslots * sizeof(*r->slots));
-	return ret;
 }
 
 void store_spoof_free(struct store_spoof *r)

@@ -229,7 +229,7 @@ int store_hostaddr_add(struct store *st, int64_t run_id, const char *iface,
 }
 
 /* Writes addr as the 16 bytes stored in src_bin/dst_bin (IPv4 as ::ffff:a.b.c.d). */
-static void addr_bin(int family, const uint8_t addr[16], uint8_t out[16])
+void store_addr_bin(int family, const uint8_t addr[16], uint8_t out[16])
 {
 	if (family == 4) {
 		memset(out, 0, 10);
@@ -302,8 +302,8 @@ static int flow_cols_of(struct store *st, const struct flow_key *k,
 			k->dir, k->cls, k->subclass, k->family);
 		return -1;
 	}
-	addr_bin(k->family, k->src, c->sbin);
-	addr_bin(k->family, k->dst, c->dbin);
+	store_addr_bin(k->family, k->src, c->sbin);
+	store_addr_bin(k->family, k->dst, c->dbin);
 	c->khash = store_khash(&(struct store_khash_in){
 		.bucket = k->bucket, .family = k->family, .proto = k->proto,
 		.sport = k->sport, .dport = k->dport,

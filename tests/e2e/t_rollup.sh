@@ -18,7 +18,9 @@
 #     is gone, and the day's report is unchanged.
 # Every check of a rollup also checks spoof_hourly (schema/011_spoof_rollup.sql), and the
 # report's new sources (which read it) are computed over the flows for periods that start
-# and end inside an hour.
+# and end inside an hour. Likewise loopback_hourly (schema/012_loopback_rollup.sql) and the
+# loopback inventory that reads it (services and non-local flows, computed over the flows
+# in Python).
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
 S=$SPOOFAUDIT
@@ -53,6 +55,18 @@ SPOOF_ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, src, cla
 SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
        (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
        (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE flows > 1)"
+# The same for loopback_hourly (schema/012_loopback_rollup.sql): the loopback flows' sums,
+# flows rows and first and last packet per hour, interface, protocol, ports, source and
+# destination.
+LOOP_ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, iface, proto, sport, dport,
+		  src, dst, min(src_bin), min(dst_bin), sum(coalesce(counted_packets, packets)),
+		  sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)
+		  FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7),
+	r AS (SELECT bucket, iface, proto, sport, dport, src, dst, src_bin, dst_bin, packets, bytes,
+	      flows, first_usec, last_usec FROM loopback_hourly)
+SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
+       (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
+       (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE flows > 1)"
 rollup_exact() {	# rollup_exact DB WHAT
 	local d
 	d=$(sqlite3 "$1" "$ORACLE")
@@ -63,6 +77,11 @@ rollup_exact() {	# rollup_exact DB WHAT
 	if [ "$nd" = 0 ] && [ "$nr" -gt 0 ] && [ "$nm" -gt 0 ]; then
 		ok "$2: spoof_hourly = sums over the spoofed flows ($nr rows, $nm of several flows)"
 	else bad "$2: spoof_hourly differs from the sums over the spoofed flows in $nd rows (of $nr; $nm of several flows)"; fi
+	d=$(sqlite3 "$1" "$LOOP_ORACLE")
+	IFS='|' read -r nd nr nm <<< "$d"
+	if [ "$nd" = 0 ] && [ "$nr" -gt 0 ] && [ "$nm" -gt 0 ]; then
+		ok "$2: loopback_hourly = sums over the loopback flows ($nr rows, $nm of several flows)"
+	else bad "$2: loopback_hourly differs from the sums over the loopback flows in $nd rows (of $nr; $nm of several flows)"; fi
 }
 
 # 1. two generators' captures, 5-minute buckets
@@ -147,6 +166,22 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 	UPDATE flows SET subclass = 'this_network'
 	WHERE id = (SELECT min(id) FROM flows WHERE class = 'bogon_src' AND family = 4 AND src <> '0.0.0.0'
 		    AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
+	UPDATE flows SET dst = '192.0.2.10', dst_bin = x'00000000000000000000ffffc000020a'
+	WHERE id IN (SELECT min(id) FROM flows WHERE class = 'loopback_flow' AND family = 4
+		     AND bucket >= $(date -u -d '2026-09-22 10:15' +%s) AND bucket < $(date -u -d '2026-09-22 10:45' +%s)
+		     UNION ALL SELECT min(id) FROM flows WHERE class = 'loopback_flow' AND family = 4
+		     AND bucket = $(date -u -d '2026-09-22 12:00' +%s));
+	UPDATE flows SET src = '127.0.0.9', src_bin = x'00000000000000000000ffff7f000009'
+	WHERE id IN (SELECT max(id) FROM flows WHERE class = 'loopback_flow' AND family = 4
+		     AND bucket >= $(date -u -d '2026-09-22 06:00' +%s) GROUP BY proto, dport);
+	UPDATE flows SET counted_packets = coalesce(counted_packets, packets),
+	       counted_bytes = coalesce(counted_bytes, bytes), nflog_packets = packets + 3,
+	       nflog_bytes = bytes + 300, packets = packets + 3, bytes = bytes + 300
+	WHERE id = (SELECT max(id) FROM flows WHERE class = 'loopback_flow'
+		    AND bucket < $(date -u -d '2026-09-22 18:00' +%s));
+	UPDATE flows SET class = 'unexpected_src', subclass = 'none'
+	WHERE id IN (SELECT min(id) FROM flows WHERE src IN ('100.64.1.1', '10.1.2.3')
+		     AND bucket >= $(date -u -d '2026-09-22 12:00' +%s) GROUP BY src);
 	DELETE FROM flows_hourly;
 	INSERT INTO flows_hourly SELECT bucket - bucket % 3600, class, subclass, iface, dir, family,
 		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
@@ -156,9 +191,18 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 		sum(coalesce(counted_packets, packets)), sum(coalesce(counted_bytes, bytes)), count(*),
 		min(first_usec), max(last_usec) FROM flows WHERE class IN ('spoof_loopback_src',
 		'loopback_dst', 'own_addr_src', 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')
-		GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+		GROUP BY 1, 2, 3, 4, 5, 6, 7;
+	DELETE FROM loopback_hourly;
+	INSERT INTO loopback_hourly SELECT bucket - bucket % 3600, iface, proto, sport, dport, src, dst,
+		min(src_bin), min(dst_bin), sum(coalesce(counted_packets, packets)),
+		sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)
+		FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+[ "$(sqlite3 "$work/a.db" "SELECT count(DISTINCT src) FROM flows WHERE class = 'unexpected_src'
+	AND src IN ('100.64.1.1', '10.1.2.3')")" = 2 ] || bad "the new sources of two classes were not made"
 [ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE src = '0.0.0.0'
 	AND bucket >= $(date -u -d 2026-09-22 +%s)")" = 2 ] || bad "the 0.0.0.0 flows were not made"
+# (two new sources, 100.64.1.1 and 10.1.2.3, are also unexpected_src in a whole hour: a
+# new source's classes are listed in their sort order, as over the flows)
 # new sources and the verdict's spoofed packets per class, subclass, family and interface,
 # computed over the flows here (packets = flows.packets, NFLOG's excess included)
 spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
@@ -170,7 +214,10 @@ spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
 	local sp="class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src', 'unexpected_src',
 		  'rpf_fail', 'suspect_src') $filter"
 	sqlite3 -separator , "$work/a.db" "
-		SELECT src, sum(packets), sum(bytes), count(*) FROM flows
+		SELECT src, sum(packets), sum(bytes), count(*),
+		       (SELECT group_concat(class, '+') FROM (SELECT DISTINCT class FROM flows g
+			WHERE g.src = f.src AND $sp AND bucket >= $s AND bucket < $u ORDER BY class))
+		FROM flows f
 		WHERE $sp AND bucket >= $s AND bucket < $u AND src NOT IN
 		      (SELECT src FROM flows WHERE $sp AND bucket >= $((s - 7 * 86400)) AND bucket < $s)
 		GROUP BY src ORDER BY 1" > "$work/want_new.csv"
@@ -178,7 +225,8 @@ spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
 		--top 1000 -o "$work/r.json"
 	python3 -c 'import json, sys
 for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambda r: r["addr"]):
-    print("%s,%d,%d,%d" % (r["addr"], r["packets"], r["bytes"], r["flows"]))' "$work/r.json" > "$work/got_new.csv"
+    print("%s,%d,%d,%d,%s" % (r["addr"], r["packets"], r["bytes"], r["flows"],
+			      r["classes"].replace(",", "+")))' "$work/r.json" > "$work/got_new.csv"
 	# verdict_classes.sql as the report runs it vs its figures over the flows
 	local hs=$(( s + (3600 - s % 3600) % 3600 )) hu=$(( u - u % 3600 ))
 	sqlite3 "$work/a.db" "SELECT class, CASE WHEN subclass = 'this_network' AND src = '0.0.0.0'
@@ -217,6 +265,59 @@ for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambd
 }
 # (the day's new sources first appear between 00:00 and 00:15: a history that ends at
 # 00:10 holds two of them, in the part of an hour that only flows have)
+# the loopback inventory (loopback_services.sql, loopback_nonlocal.sql read loopback_hourly)
+# vs the same computed here in Python over the flows rows of the period (packets =
+# flows.packets, NFLOG's excess included; lists compared as sets)
+loop_check() {	# loop_check SINCE UNTIL STRICT [-i IFACE]; STRICT 1: the period must
+		# hold a service of several peers and a non-local flow
+	local since=$1 until=$2 strict=$3 what="loopback $1 .. $2${4:+ $4 $5}"
+	shift 3
+	"$S" report --db "$work/a.db" --since "$since" --until "$until" --utc "$@" -f json --force \
+		--top 1000 -o "$work/r.json"
+	if python3 - "$work/a.db" "$work/r.json" "$since" "$until" "${2:-}" "$strict" <<'PY'; then
+import datetime, ipaddress, json, sqlite3, sys
+db, rj, since, until, iface, strict = sys.argv[1:]
+ts = lambda t: int(datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M").replace(tzinfo=datetime.timezone.utc).timestamp())
+rows = sqlite3.connect(db).execute(
+    "SELECT proto, sport, dport, src, dst, packets, bytes FROM flows WHERE class = 'loopback_flow'"
+    " AND bucket >= ? AND bucket < ? AND (? = '' OR iface = ?)", (ts(since), ts(until), iface, iface)).fetchall()
+svc, nonlocal_ = {}, {}
+def lo(a):
+    a = ipaddress.ip_address(a)
+    a = a.ipv4_mapped or a if a.version == 6 else a
+    return a.version == 4 and a in ipaddress.ip_network("127.0.0.0/8")
+for proto, sport, dport, src, dst, p, b in rows:
+    port = dport if sport == 0 else sport if dport == 0 else min(sport, dport)
+    to = True if proto in (1, 58) else False if dport == 0 else True if sport == 0 else dport <= sport
+    server, peer = (dst, src) if to else (src, dst)
+    w = svc.setdefault((proto, port), [0, 0, 0, set(), set()])
+    w[0] += p; w[1] += b; w[2] += 1; w[3].add(server); w[4].add(peer)
+    if not ((lo(src) and lo(dst)) or (src == dst == "::1")):
+        w = nonlocal_.setdefault((src, dst), [0, 0, 0])
+        w[0] += p; w[1] += b; w[2] += 1
+want = {k: (v[0], v[1], v[2], len(v[4]), sorted(v[3]), sorted(v[4])) for k, v in svc.items()}
+t = json.load(open(rj))["tables"]
+got = {(r["proto"], r["port"]): (r["packets"], r["bytes"], r["flows"], r["peers"],
+       sorted(r["servers"].split(",")), sorted(r["peer_addrs"].split(","))) for r in t["loopback_services"]}
+wantn = {k: tuple(v) for k, v in nonlocal_.items()}
+gotn = {(r["src"], r["dst"]): (r["packets"], r["bytes"], r["flows"]) for r in t["loopback_nonlocal"]}
+several = sum(len(v[4]) > 1 for v in want.values())
+print("services %d (%d with several peers), non-local %d" % (len(want), several, len(wantn)))
+if want != got:
+    print("services: want", sorted(want.items()), "got", sorted(got.items()))
+if wantn != gotn:
+    print("non-local: want", wantn, "got", gotn)
+sys.exit(want != got or wantn != gotn or not want or (strict == "1" and (not several or not wantn)))
+PY
+		ok "$what: services and non-local flows = flows'"
+	else
+		bad "$what: services or non-local flows differ from the flows'"
+	fi
+}
+loop_check 2026-09-22T00:00 2026-09-23T00:00 1
+loop_check 2026-09-22T10:10 2026-09-22T12:50 1
+loop_check 2026-09-21T22:05 2026-09-22T19:55 1 -i lo0
+loop_check 2026-09-20T23:50 2026-09-21T01:10 0 -i lo
 spoof_check 2026-09-22T00:00 2026-09-23T00:00
 spoof_check 2026-09-22T00:10 2026-09-22T10:50
 spoof_check 2026-09-21T22:05 2026-09-22T01:55
@@ -296,7 +397,8 @@ print(re.search(r"CREATE INDEX flows_report_spoof_src.*?;", open(sys.argv[1]).re
 hourly10=$(python3 -c 'import re, sys
 print(re.search(r"CREATE TABLE flows_hourly \(.*?\) WITHOUT ROWID;", open(sys.argv[1]).read(), re.S).group(0))' \
 	"$SRCDIR/schema/010_hourly_rollup.sql")
-sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; $spoof_src DELETE FROM migrations WHERE version = 11;
+sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; DROP TABLE loopback_hourly; $spoof_src
+	DELETE FROM migrations WHERE version >= 11;
 	ALTER TABLE flows_hourly RENAME TO h11; $hourly10
 	INSERT INTO flows_hourly SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows
 	FROM h11; DROP TABLE h11; PRAGMA user_version = 10;"

@@ -72,7 +72,9 @@ static struct store *open_new(const char *name)
 /* The oracle: rows where flows_hourly and the sums over flows of the counted packets and
  * bytes (migration 6), the flows and their first and last packet (migration 11) differ
  * (both ways), plus the rows where spoof_hourly (migration 11) and the same per hour,
- * source, class, subclass, interface, protocol and port of the spoofed flows differ. */
+ * source, class, subclass, interface, protocol and port of the spoofed flows differ, and
+ * where loopback_hourly (migration 12) and the same per hour, interface, protocol, ports,
+ * source and destination of the loopback flows differ. */
 static int64_t rollup_diff(struct store *st)
 {
 	return store_query_int(st,
@@ -90,11 +92,19 @@ static int64_t rollup_diff(struct store *st)
 		" 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')"
 		" GROUP BY 1, 2, 3, 4, 5, 6, 7),"
 		" sr AS (SELECT bucket, src, class, subclass, iface, proto, dport, packets, bytes,"
-		" flows, first_usec, last_usec FROM spoof_hourly)"
+		" flows, first_usec, last_usec FROM spoof_hourly),"
+		" lo AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, iface, proto, sport, dport,"
+		" src, dst, min(src_bin), min(dst_bin), sum(coalesce(counted_packets, packets)),"
+		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
+		" FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7),"
+		" lr AS (SELECT bucket, iface, proto, sport, dport, src, dst, src_bin, dst_bin,"
+		" packets, bytes, flows, first_usec, last_usec FROM loopback_hourly)"
 		" SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +"
 		" (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)) +"
 		" (SELECT count(*) FROM (SELECT * FROM so EXCEPT SELECT * FROM sr)) +"
-		" (SELECT count(*) FROM (SELECT * FROM sr EXCEPT SELECT * FROM so))");
+		" (SELECT count(*) FROM (SELECT * FROM sr EXCEPT SELECT * FROM so)) +"
+		" (SELECT count(*) FROM (SELECT * FROM lo EXCEPT SELECT * FROM lr)) +"
+		" (SELECT count(*) FROM (SELECT * FROM lr EXCEPT SELECT * FROM lo))");
 }
 
 /* A flow of 127.0.0.<last> -> 192.0.2.1:dport on ifnames[iface] in bucket. */
@@ -145,7 +155,7 @@ static int64_t hour_sum(struct store *st, const char *col, int64_t hour, const c
 static void test_flush(void **state)
 {
 	struct store *st = open_new("flush.db");
-	struct flow_entry e[5], *v[5];
+	struct flow_entry e[6], *v[6];
 
 	(void)state;
 	fill(&e[0], H0, 0, 1, 53, 3, 300);
@@ -153,9 +163,13 @@ static void test_flush(void **state)
 	fill(&e[2], H0 + 2400, 1, 2, 53, 5, 500);	/* same hour, lo */
 	fill(&e[3], H0 + 3600, 0, 1, 53, 6, 600);	/* next hour */
 	fill(&e[4], H0 - 1200, 0, 9, 80, 7, 700);	/* the hour before */
-	for (int i = 0; i < 5; i++)
+	fill(&e[5], H0 + 7200, 1, 1, 6379, 2, 200);	/* a loopback flow on lo, to 127.0.0.1 */
+	e[5].key.cls = CLS_LOOPBACK_FLOW;
+	e[5].key.subclass = ASUB_NONE;
+	memcpy(e[5].key.dst, e[5].key.src, 16);
+	for (int i = 0; i < 6; i++)
 		v[i] = &e[i];
-	assert_int_equal(store_flows_write(st, v, 5, ifnames), 0);
+	assert_int_equal(store_flows_write(st, v, 6, ifnames), 0);
 	assert_int_equal(hour_sum(st, "packets", H0, "eth0"), 7);
 	assert_int_equal(hour_sum(st, "flows", H0, "eth0"), 2);
 	assert_int_equal(hour_sum(st, "bytes", H0, "lo"), 500);
@@ -165,14 +179,14 @@ static void test_flush(void **state)
 
 	/* again: e[0..2] merge by row id; e[3] has no row id, so its row is looked up and
 	 * it merges there (no second row of the key); e[4] has a new port: a new row */
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		e[i].delta.packets = e[i].delta.bytes = 10;
 	e[1].delta.last_usec = (uint64_t)(H0 + 1500) * 1000000;	/* a later last packet */
 	e[3].db_id = 0;
 	e[4].key.dport = 81;
 	e[4].db_id = 0;
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_flows_write(st, v, 5, ifnames), 0);
+	assert_int_equal(store_flows_write(st, v, 6, ifnames), 0);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(hour_sum(st, "packets", H0, "eth0"), 27);
 	assert_int_equal(hour_sum(st, "flows", H0, "eth0"), 2);
@@ -180,8 +194,20 @@ static void test_flush(void **state)
 	assert_int_equal(hour_sum(st, "packets", H0 - 3600, "eth0"), 17);
 	assert_int_equal(hour_sum(st, "flows", H0 + 3600, "eth0"), 1);
 	assert_int_equal(hour_sum(st, "packets", H0 + 3600, "eth0"), 16);
-	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 6);
-	assert_int_equal(store_query_int(st, "SELECT sum(flows) FROM flows_hourly"), 6);
+	assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 7);
+	assert_int_equal(store_query_int(st, "SELECT sum(flows) FROM flows_hourly"), 7);
+	/* loopback_hourly (migration 12), by hand: e[5], one row, 2 + 10 packets, and no
+	 * spoofed flow */
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "SELECT packets * 1000 + flows FROM loopback_hourly"
+			 " WHERE bucket = %lld AND src = '127.0.0.1' AND dst = '127.0.0.1'"
+			 " AND iface = 'lo' AND sport = 1000 AND dport = 6379 AND src_bin ="
+			 " x'00000000000000000000ffff7f000001'", (long long)H0 + 7200);
+		assert_int_equal(store_query_int(st, sql), 12001);
+		assert_int_equal(store_query_int(st, "SELECT count(*) FROM loopback_hourly"), 1);
+	}
 	/* spoof_hourly (migration 11), by hand: 127.0.0.1 on eth0 to udp/53 in H0 is e[0]
 	 * and e[1], two rows, 3 + 4 + 10 + 10 packets, from H0 to H0 + 1500 s; five keys
 	 * in all (e[4] on two ports) */
