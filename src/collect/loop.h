@@ -56,8 +56,8 @@ int loop_take_reload(void);
 /* Prepares l for collector c, and opens the writer thread's own connection to the
  * collector's database (without one, a warning says so and flushes write in the capture
  * thread). The thread starts with the live loop or the files, after the privilege drop
- * and the sandbox, unless the live policy audit needs its flows' row ids at each flush.
- * Returns 0, or -1 out of memory. */
+ * and the sandbox; the live policy audit's violations travel with the batches
+ * (audit_on_handoff). Returns 0, or -1 out of memory. */
 int loop_init(struct collect_loop *l, struct collector *c, const struct loop_opts *o);
 void loop_free(struct collect_loop *l);		/* closes every source; NULL-safe */
 
