@@ -12,7 +12,12 @@ live_collect() {
 	ns_collect "$@" > "$WORK/alerts" 2> "$WORK/collect.err"
 	LIVE_PID=$NS_PID
 	NS_CLEANUP_HOOK="kill $LIVE_PID 2>/dev/null; ${LIVE_EXTRA_CLEANUP:-}"
-	ns_wait_sources "$LIVE_DB" "$nsrc"
+	ns_wait_sources "$LIVE_DB" "$nsrc" || {
+		echo "collector pid $LIVE_PID $(kill -0 "$LIVE_PID" 2>/dev/null && echo 'still running' ||
+			echo exited), its stderr:"
+		cat "$WORK/collect.err"
+		return 1
+	}
 	sleep "$settle"
 }
 

@@ -67,14 +67,15 @@ ns_cleanup() {
 	exit $rc
 }
 
-# Waits until the collector (pid $1) has its capture open: polls the DB for its source rows.
+# Waits until the collector writing DB has N capture sources open: polls the DB for its
+# source rows, up to 30 s (a loaded CI machine once took over 10 s: t_live_noreply).
 ns_wait_sources() {
 	local db=$1 n=$2 i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$(sqlite3 "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)" -ge "$n" ] && return 0
 		sleep 0.1
 	done
-	echo "collector did not start" >&2
+	echo "collector did not start: $n capture sources not in $db after 30 s" >&2
 	return 1
 }
 
