@@ -68,11 +68,15 @@ ns_cleanup() {
 }
 
 # Waits until the collector writing DB has N capture sources open: polls the DB for its
-# source rows, up to 30 s (a loaded CI machine once took over 10 s: t_live_noreply).
+# source rows, up to 30 s. Read-only: a plain sqlite3 creates an empty DB file when there
+# is none yet, and a collector that starts after that refuses the file it did not create
+# ("File exists"); that race made t_live_noreply, t_check_established and
+# t_honest_collect fail now and then on a loaded machine.
 ns_wait_sources() {
 	local db=$1 n=$2 i
 	for i in $(seq 300); do
-		[ "$(sqlite3 "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)" -ge "$n" ] && return 0
+		[ "$(sqlite3 -readonly "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)" -ge "$n" ] &&
+			return 0
 		sleep 0.1
 	done
 	echo "collector did not start: $n capture sources not in $db after 30 s" >&2

@@ -30,10 +30,11 @@ run_case() {
 	pid=$!
 	NS_CLEANUP_HOOK="kill $pid 2>/dev/null"
 	# wait for the 2 source rows, reading as nobody: a root reader would create the WAL
-	# files as root under a collector that is nobody from the start
+	# files as root under a collector that is nobody from the start; read-only, so that
+	# a poll before the collector made its file does not create it (netns.sh)
 	for i in $(seq 100); do
 		n=$(setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups \
-			sqlite3 "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)
+			sqlite3 -readonly "$db" "SELECT count(*) FROM sources" 2>/dev/null || echo 0)
 		[ "$n" -ge 2 ] && break
 		sleep 0.1
 	done
