@@ -25,19 +25,6 @@
 #define KF_PROBES	3
 #define KF_MAX_KEYS	(KF_BITS / 16)		/* then about 0.6 % false "maybe" */
 
-static int kf_query(struct store *st, const char *sql, int64_t *v)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(s);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 static void kf_off(struct store_keyfilter *f)
 {
 	free(f->bits);
@@ -59,16 +46,16 @@ void store_keyfilter_sync(struct store *st)
 
 	if (f->off)
 		return;
-	if (kf_query(st, "PRAGMA data_version", &dv) < 0) {
+	if (store_query_i64(st, "PRAGMA data_version", &dv) < 0) {
 		kf_off(f);
 		return;
 	}
 	if (!f->bits) {
 		f->bits = calloc(KF_BITS / 64, sizeof(uint64_t));
 		if (!f->bits ||
-		    kf_query(st, "SELECT coalesce(max(bucket), -9223372036854775807) FROM flows",
+		    store_query_i64(st, "SELECT coalesce(max(bucket), -9223372036854775807) FROM flows",
 			     &f->floor) < 0 ||
-		    kf_query(st, "SELECT coalesce(max(id), 0) FROM flows", &f->own_max_id) < 0) {
+		    store_query_i64(st, "SELECT coalesce(max(id), 0) FROM flows", &f->own_max_id) < 0) {
 			kf_off(f);
 			return;
 		}
@@ -82,7 +69,7 @@ void store_keyfilter_sync(struct store *st)
 		return;
 	/* another connection committed: if it inserted flow rows, their keys are unknown */
 	f->data_version = dv;
-	if (kf_query(st, "SELECT coalesce(max(id), 0) FROM flows", &v) < 0 || v > f->own_max_id)
+	if (store_query_i64(st, "SELECT coalesce(max(id), 0) FROM flows", &v) < 0 || v > f->own_max_id)
 		kf_off(f);
 }
 
