@@ -43,6 +43,8 @@ struct run {
 	struct check_rchanges rd;	/* --against: the rules added, removed, changed */
 	uint64_t packets;
 	uint64_t fam_flows[2], fam_packets[2];	/* [0] IPv4, [1] IPv6 */
+	uint64_t placed_flows, placed_packets;	/* flows whose collector placed each packet
+						 * before or after its answer (pre_reply) */
 	int shared;		/* one nftables ruleset serves both families: its rules' counts
 				 * are summed in [0] and reported once */
 	unsigned found;		/* F_* present */

@@ -346,6 +346,15 @@ void cmd_check_print_text(const struct run *R)
 			       "ruleset (--ruleset6); nothing below speaks of them\n",
 			       (unsigned long long)R->fam_flows[1], plural_s(R->fam_flows[1]),
 			       (unsigned long long)R->fam_packets[1], plural_s(R->fam_packets[1]));
+	if (R->placed_flows < R->fs.n)
+		cmd_check_tout("packet order: recorded for %llu of %zu flows; in the other %llu "
+			       "(%llu packets: an older collector, a conversation that may have begun "
+			       "before the capture, or an answer another capture handle handed over "
+			       "late) the packets between a connection's first and its answer count "
+			       "as maybe\n",
+			       (unsigned long long)R->placed_flows, R->fs.n,
+			       (unsigned long long)(R->fs.n - R->placed_flows),
+			       (unsigned long long)(R->packets - R->placed_packets));
 	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
 	       R->host.have_addrs ? "recorded" : "no",
 	       R->host.have_sysctls ? "recorded" : "not recorded");
@@ -432,6 +441,11 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
 	jset(bad, root, "kernel", kernel_json(R));
 	jset(bad, root, "not_evaluated", not_evaluated_json(R));
+	jset(bad, root, "packet_order",
+	     json_pack("{s:I,s:I,s:I,s:I}", "placed_flows", (json_int_t)R->placed_flows,
+		       "placed_packets", (json_int_t)R->placed_packets, "estimated_flows",
+		       (json_int_t)(R->fs.n - R->placed_flows), "estimated_packets",
+		       (json_int_t)(R->packets - R->placed_packets)));
 	jset(bad, root, "warnings", json_array());
 	for (int f = 0; f < 2; f++)
 		if (R->po.warn[f][0])

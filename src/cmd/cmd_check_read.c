@@ -23,6 +23,7 @@ struct reader {
 	struct store_flow_iter *it;
 	struct check_flows fs;
 	uint64_t packets, fam_flows[2], fam_packets[2];
+	uint64_t placed_flows, placed_packets;	/* rows with flows.pre_reply */
 	int rc;		/* 0, -1 database (store_flows_errmsg), -2 out of memory */
 };
 
@@ -40,6 +41,10 @@ static void *read_part(void *arg)
 		r->packets += sf.packets;
 		r->fam_flows[sf.family == 6]++;
 		r->fam_packets[sf.family == 6] += sf.packets;
+		if (r->fs.v[r->fs.n - 1].pre_known) {
+			r->placed_flows++;
+			r->placed_packets += sf.packets;
+		}
 	}
 	r->rc = rc < 0 ? -1 : 0;
 	return NULL;
@@ -156,6 +161,8 @@ static int read_all(struct run *R, struct reader *rd, unsigned n)
 		R->fam_flows[1] += rd[i].fam_flows[1];
 		R->fam_packets[0] += rd[i].fam_packets[0];
 		R->fam_packets[1] += rd[i].fam_packets[1];
+		R->placed_flows += rd[i].placed_flows;
+		R->placed_packets += rd[i].placed_packets;
 	}
 	if (ret == 0 && join(R, rd, n) < 0) {
 		fprintf(stderr, "spoofaudit check: out of memory\n");

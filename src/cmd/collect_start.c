@@ -3,6 +3,7 @@
  * of a live run. */
 #include "cmd/collect_start.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,11 +310,28 @@ int collect_probe_policy(const struct collect_args *a)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Whether the kernel tracks no connection in this network namespace now: then no
+ * conversation began before the capture (flows/answers.h needs no cold start). With no
+ * nf_conntrack loaded the file is missing, and nothing is tracked either. */
+static int conntrack_empty(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "re");
+	unsigned long n = 1;
+
+	if (!f)
+		return errno == ENOENT;
+	if (fscanf(f, "%lu", &n) != 1)
+		n = 1;
+	fclose(f);
+	return n == 0;
+}
+
 int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,
 			 struct store *st, struct collector *c, const struct hostinfo *hi,
 			 int live)
 {
 	char host[256] = "", cmdline[2048] = "";
+	struct collector_opts copt = a->copt;
 	int64_t run_id;
 	unsigned i;
 
@@ -325,7 +343,9 @@ int64_t collect_begin_run(const struct collect_args *a, int argc, char **argv,
 	}
 	run_id = store_run_begin(st, host, SPOOFAUDIT_VERSION, cmdline, util_now_usec(),
 				 a->copt.bucket_seconds);
-	if (run_id < 0 || collector_init(c, &a->copt, st, run_id) < 0) {
+	/* a file's packets may continue conversations from before it began */
+	copt.conntrack_fresh = live && !a->n_files && conntrack_empty();
+	if (run_id < 0 || collector_init(c, &copt, st, run_id) < 0) {
 		util_log(LOG_LVL_ERR, "%s: cannot start a run: %s", a->db, store_errmsg(st));
 		return -1;
 	}

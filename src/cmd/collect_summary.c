@@ -72,6 +72,11 @@ int collect_report_lost(const struct collector *c)
 {
 	const struct collector_totals *t = &c->tot;
 
+	if (t->order_unmarked)
+		fprintf(stderr, "collect: WARNING: %llu answer%s read late (another capture "
+			"handle's ring) whose other direction's flow was gone or of another "
+			"class: that flow's flows.pre_reply may count too many packets as sent "
+			"before the answer\n", (ull)t->order_unmarked, plural_s(t->order_unmarked));
 	if (!t->lost_db && !t->evidence_dropped && !t->nflog_lost)
 		return 0;
 	fprintf(stderr, "collect: NOT RECORDED: %llu packet%s, %llu evidence packet%s, %llu "

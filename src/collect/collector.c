@@ -42,10 +42,13 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->ev = calloc(c->cap_ev, sizeof(*c->ev));
 	c->nfl = calloc(COLLECTOR_NFLOG_SLOTS, sizeof(*c->nfl));
 	c->bs = backscatter_new(&o->bs, util_mono_usec() ^ (uint64_t)(uintptr_t)c);
+	c->ans = answers_new(ANSWERS_ENTRIES, util_mono_usec() * 0xc4ceb9fe1a85ec53ULL,
+			     o->conntrack_fresh);
 	c->hop = o->hop.off ? NULL : hoptab_new(&o->hop, util_mono_usec() * 0x9e3779b97f4a7c15ULL);
 	c->flood = o->flood.off ? NULL : flood_new(&o->flood, util_mono_usec() ^ 0x5bd1e995u);
 	c->last_prefix = -1;
-	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs || (!o->hop.off && !c->hop) ||
+	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs || !c->ans ||
+	    (!o->hop.off && !c->hop) ||
 	    (!o->flood.off && !c->flood)) {
 		collector_free(c);
 		return -1;
@@ -73,6 +76,8 @@ void collector_free(struct collector *c)
 	c->nfl = NULL;
 	backscatter_free(c->bs);
 	c->bs = NULL;
+	answers_free(c->ans);
+	c->ans = NULL;
 	hoptab_free(c->hop);
 	c->hop = NULL;
 	flood_free(c->flood);
@@ -338,6 +343,26 @@ static int count_status(struct collector *c, struct collector_source *s,
 	}
 }
 
+/* r answers packets of the other direction that were counted as sent before any answer
+ * although they came after r (r was read late from another handle's ring): their flow's
+ * answer order is unsure. Its entry is the reverse key's (a normal or loopback flow); one
+ * that is gone or of another class cannot be marked, and is counted. */
+static void answer_read_late(struct collector *c, const struct flow_key *k,
+			     const struct pkt_record *r)
+{
+	struct flow_key rk;
+	struct flow_entry *x;
+
+	collector_reverse_key(c, k, r, &rk);
+	x = flowtab_find(c->ft, &rk);
+	if (!x) {
+		c->tot.order_unmarked++;
+		return;
+	}
+	flowtab_touch(c->ft, x);	/* written already: write it again */
+	x->delta.pre_reply = FLOW_PRE_UNSURE;
+}
+
 /* Classifies r as seen on interface ifidx and returns its flow entry (NULL when it could
  * not be recorded, counted in lost_db), with *cl filled. `count` says whether this
  * sighting adds a packet (else it only notes that `seen_by` saw a counted packet). */
@@ -348,6 +373,8 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	struct flow_key k;
 	struct flow_entry *e;
 	const struct iface_info *ifc = &c->ifaces[ifidx].info;
+	enum answer_state as;
+	int late;
 
 	if (ifc->role == ROLE_LOOPBACK)
 		r->dir = DIR_IN;	/* on lo every packet is both sent and received */
@@ -356,6 +383,11 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	backscatter_packet(c->bs, &c->cctx, r, cl);
 	hopcount_packet(c->hop, c->bs->ct, c->opt.bs.idle_s, r, cl, count);
 	flood_packet(c->flood, r, cl, count);
+	/* an NFLOG copy pcap counts adds nothing; one NFLOG counts has a time of its own */
+	late = 0;
+	as = ANS_UNSURE;
+	if (count || seen_by != FLOW_SEEN_NFLOG)
+		as = answers_packet(c->ans, r, seen_by != FLOW_SEEN_NFLOG, &late);
 	if (r->ts_usec > c->last_ts_usec)
 		c->last_ts_usec = r->ts_usec;
 	if (count) {
@@ -388,12 +420,19 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 		c->tot.lost_db++;
 		return NULL;
 	}
-	if (count)
+	if (count) {
 		flowtab_account(c->ft, e, wirelen, r->ts_usec, r->ttl,
 				(r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
-	else
+		/* FLOW_PRE_UNSURE stays (and 2^32 - 1 packets reach it) */
+		if (as == ANS_UNSURE)
+			e->delta.pre_reply = FLOW_PRE_UNSURE;
+		else if (as == ANS_BEFORE && e->delta.pre_reply != FLOW_PRE_UNSURE)
+			e->delta.pre_reply++;
+	} else
 		flowtab_note(c->ft, e, r->ts_usec, r->ttl,
 			     (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
+	if (late)
+		answer_read_late(c, &k, r);
 	return e;
 }
 

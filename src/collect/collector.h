@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "classify/classify.h"
 #include "flows/flowtab.h"
+#include "flows/answers.h"
 #include "flows/backscatter.h"
 #include "flows/flood.h"
 #include "flows/hopcount.h"
@@ -29,6 +30,8 @@ struct collector_opts {
 	struct bs_opts bs;		/* the backscatter class's memory and warm-up */
 	struct hop_opts hop;		/* suspect_src/hop_count (flows/hopcount.h) */
 	struct flood_opts flood;	/* suspect_src/flood (flows/flood.h) */
+	int conntrack_fresh;		/* live capture began with no connection tracked
+					 * (flows/answers.h: no cold start) */
 };
 
 /* A --role override: interface name, role and (internal) prefixes. */
@@ -93,6 +96,8 @@ struct collector_totals {
 	uint64_t nflog_dup;		/* of them, copies of packets pcap captured (and counted) */
 	uint64_t drops;			/* kernel + interface drops of all sources */
 	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
+	uint64_t order_unmarked;	/* answers read late whose other direction's flow
+					 * could not be marked unsure (collector.c) */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
 	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
@@ -122,6 +127,7 @@ struct collector {
 	int64_t run_id;
 	struct flowtab *ft;
 	struct backscatter *bs;		/* the backscatter class (flows/backscatter.h) */
+	struct answers *ans;		/* answer order per connection (flows/answers.h) */
 	struct bs_hold *hold;		/* replies it holds back a moment (bshold.c) */
 	struct hoptab *hop;		/* hop counts learned per prefix (flows/hopcount.h) */
 	struct flood *flood;		/* flood episodes (flows/flood.h) */

@@ -23,7 +23,7 @@ struct conntab {
 	struct conn_entry *e;	/* nsets * CONNTAB_WAYS */
 };
 
-static uint64_t tuple_hash(const struct conn_tuple *k, uint64_t seed)
+uint64_t conntab_hash(const struct conn_tuple *k, uint64_t seed)
 {
 	const unsigned char *p = (const unsigned char *)k;
 	uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL, w;
@@ -88,7 +88,7 @@ static struct conn_entry *set_of(const struct conntab *t, uint64_t fp)
 void conntab_mark(struct conntab *t, const struct conn_tuple *k, unsigned marks,
 		  uint64_t ts_usec, uint32_t live_s)
 {
-	uint64_t fp = tuple_hash(k, t->seed);
+	uint64_t fp = conntab_hash(k, t->seed);
 	struct conn_entry *set = set_of(t, fp), *victim = NULL, *e;
 	uint32_t now = secs(ts_usec);
 	int i;
@@ -125,7 +125,7 @@ found:
 int conntab_seen(const struct conntab *t, const struct conn_tuple *k, enum conn_mark mark,
 		 uint64_t ts_usec, uint32_t within_s)
 {
-	uint64_t fp = tuple_hash(k, t->seed);
+	uint64_t fp = conntab_hash(k, t->seed);
 	const struct conn_entry *set = set_of(t, fp);
 	uint32_t now = secs(ts_usec);
 	int i;

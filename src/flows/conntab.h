@@ -35,6 +35,9 @@ enum conn_mark {
 /* The tuple of packet r seen from the host: one it sent (out) or received. */
 void conntab_tuple_of(const struct pkt_record *r, int out, struct conn_tuple *k);
 
+/* The 64-bit fingerprint of k under seed (never 0). */
+uint64_t conntab_hash(const struct conn_tuple *k, uint64_t seed);
+
 struct conntab;
 
 /* A table of at least `entries` tuples (rounded up to a power of 2 times CONNTAB_WAYS).

@@ -179,6 +179,29 @@ struct flow_entry *flowtab_find(const struct flowtab *ft, const struct flow_key 
 	return sl->ent ? &ft->pool[sl->ent - 1] : NULL;
 }
 
+static void mark_dirty(struct flowtab *ft, struct flow_entry *e)
+{
+	e->dirty = 1;
+	ft->state[e - ft->pool] = FT_DIRTY;
+	e->dnext = NULL;
+	if (ft->dtail)
+		ft->dtail->dnext = e;
+	else
+		ft->dhead = e;
+	ft->dtail = e;
+	ft->ndirty++;
+}
+
+void flowtab_touch(struct flowtab *ft, struct flow_entry *e)
+{
+	if (e->dirty)
+		return;
+	memset(&e->delta, 0, sizeof(e->delta));
+	e->delta.first_usec = UINT64_MAX;
+	e->delta.ttl_min = UINT8_MAX;
+	mark_dirty(ft, e);
+}
+
 /* Folds one observation into e's delta and puts e on the dirty list. The delta holds
  * data iff e is dirty, so that is what starts a fresh first/last/TTL range. */
 static void observe(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,
@@ -201,17 +224,8 @@ static void observe(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, 
 	}
 	d->tcp_flags |= tcp_flags;
 	d->seen_by |= seen_by;
-	if (!e->dirty) {
-		e->dirty = 1;
-		ft->state[e - ft->pool] = FT_DIRTY;
-		e->dnext = NULL;
-		if (ft->dtail)
-			ft->dtail->dnext = e;
-		else
-			ft->dhead = e;
-		ft->dtail = e;
-		ft->ndirty++;
-	}
+	if (!e->dirty)
+		mark_dirty(ft, e);
 }
 
 void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,

@@ -40,7 +40,14 @@ struct flow_counts {
 	uint8_t ttl_min, ttl_max;
 	uint8_t tcp_flags;	/* OR of all TCP flags seen */
 	uint8_t seen_by;	/* FLOW_SEEN_* */
+	/* Of the packets counted, those sent before the other direction first answered
+	 * (flows/answers.h; the kernel gives them the first packet's conntrack state, the
+	 * rest are ESTABLISHED), or FLOW_PRE_UNSURE when one of them could not be placed.
+	 * The caller keeps it (collect/collector.c); flushing clears it with the rest. */
+	uint32_t pre_reply;
 };
+
+#define FLOW_PRE_UNSURE UINT32_MAX
 
 /* One flow. Invariant: dirty is set iff delta holds something not yet written (packets,
  * or a flowtab_note() of a packet counted elsewhere). */
@@ -87,6 +94,11 @@ void flowtab_account(struct flowtab *ft, struct flow_entry *e, uint32_t bytes,
  * twice. */
 void flowtab_note(struct flowtab *ft, struct flow_entry *e, uint64_t ts_usec, uint8_t ttl,
 		  uint8_t tcp_flags, uint8_t seen_by);
+
+/* Makes e dirty with nothing added if it is clean (its delta: no packets, no source, times
+ * and TTLs that change nothing when merged), so that a change the caller makes to the
+ * delta (pre_reply) is written. */
+void flowtab_touch(struct flowtab *ft, struct flow_entry *e);
 
 /* Hands every dirty entry to sink in batches of at most `batch`, then clears their deltas.
  * Returns 0, or -1 if the sink failed (entries not written stay dirty). */

@@ -287,6 +287,20 @@ void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_
 	uint64_t n = f->packets, a = 0, b = 0;
 
 	f->pk_est = f->pk_amb = 0;
+	if (f->pre_known && n) {
+		/* The collector placed each counted packet (flows.pre_reply): exact. A row
+		 * whose reverse began first still holds new conversations when the collector
+		 * saw packets in it before their answer (a collapsed port: several
+		 * connections in one row); not TCP, whose state the flags give. */
+		if (f->ctstate == IPT_CT_ESTABLISHED && f->pk_pre && rev && rev_usec < f->first_usec &&
+		    f->proto != 6 && f->proto != 1 && f->proto != 58)
+			f->ctstate = IPT_CT_NEW;
+		if (f->ctstate != IPT_CT_NEW)
+			return;
+		f->pk_est = n - f->pk_unplaced - f->pk_pre;
+		f->pk_amb = f->pk_unplaced;
+		return;
+	}
 	/* answered or not, a first packet that is not NEW (ESTABLISHED: the answer came
 	 * first; INVALID: conntrack keeps no entry; UNKNOWN) makes them all alike */
 	if (!n || f->ctstate != IPT_CT_NEW || !rev || rev_usec > f->last_usec)

@@ -70,6 +70,7 @@ struct check_flow {
 	uint8_t src[16], dst[16];	/* IPv4 in the first 4 bytes */
 	uint8_t have_reverse;	/* the reverse direction was recorded */
 	uint8_t flags_seen;	/* OR of the TCP flags stored */
+	uint8_t pre_known;	/* pk_pre and pk_unplaced below hold */
 	uint64_t packets, bytes;
 	int64_t first_usec, last_usec;
 	/* The packets split by the conntrack state the kernel gives each (check_flow_split):
@@ -77,6 +78,10 @@ struct check_flow {
 	 * first, and those sent before the other side answered); pk_est came after the
 	 * answer (ESTABLISHED); pk_amb either, the record cannot tell which. */
 	uint64_t pk_est, pk_amb;
+	/* With pre_known, what the collector recorded (flows.pre_reply, migration 13): the
+	 * counted packets sent before the answer; and the packets it did not place (NFLOG's
+	 * copies beyond the counted ones). */
+	uint64_t pk_pre, pk_unplaced;
 };
 
 struct check_flows {
@@ -131,7 +136,10 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifname, struct
  * after it they are ESTABLISHED; an unanswered flow's packets are all NEW. A row the
  * answer falls within has its first packet NEW (when the row opened the connection or
  * began before the answer), its last ESTABLISHED (when after the answer), and the rest
- * in pk_amb. */
+ * in pk_amb. A row whose collector placed every packet (pre_known) is split exactly:
+ * pk_pre like the first packet, the rest of the counted ones ESTABLISHED, the unplaced
+ * ones maybe; and a non-TCP row the reverse began before that still had packets before
+ * their answer holds new conversations (collapsed ports): its first-like state is NEW. */
 void check_flow_split(struct check_flow *f, int first_row, int rev, int64_t rev_usec);
 /* The evaluator packet of flow i (its first packet, or one sent before an answer). */
 void check_flow_packet(const struct check_flows *fs, size_t i, struct ipt_packet *p);

@@ -361,6 +361,10 @@ struct store_flow {
 	uint64_t packets, bytes;
 	int64_t first_usec, last_usec;
 	unsigned tcp_flags;		/* OR of the flags seen */
+	int pre_known;			/* pre_reply and counted hold (migration 13); 0:
+					 * the row does not say (NULL, or an older row) */
+	uint64_t counted;		/* counted_packets (<= packets; migration 6) */
+	uint64_t pre_reply;		/* of those, sent before the answer */
 };
 
 /* Iterates the flows whose bucket lies in [since, until) (unix seconds; until <= 0: no

@@ -23,7 +23,8 @@ static struct store_flow_iter *flows_open(struct store *st, int64_t since, int64
 {
 	static const char sql[] =
 		"SELECT id, bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
-		" class, subclass, packets, bytes, first_usec, last_usec, tcp_flags"
+		" class, subclass, packets, bytes, first_usec, last_usec, tcp_flags,"
+		" coalesce(counted_packets, packets), pre_reply"
 		" FROM flows WHERE id >= ?3 AND id <= ?4"
 		" AND bucket >= ?1 AND (?2 <= 0 OR bucket < ?2) ORDER BY id";
 	struct store_flow_iter *it = calloc(1, sizeof(*it));
@@ -222,6 +223,17 @@ int store_flows_next(struct store_flow_iter *it, struct store_flow *f)
 	f->first_usec = sqlite3_column_int64(s, 14);
 	f->last_usec = sqlite3_column_int64(s, 15);
 	f->tcp_flags = (unsigned)sqlite3_column_int(s, 16);
+	f->counted = (uint64_t)sqlite3_column_int64(s, 17);
+	if (f->counted > f->packets)
+		f->counted = f->packets;
+	f->pre_known = 0;
+	if (sqlite3_column_type(s, 18) != SQLITE_NULL) {
+		int64_t p = sqlite3_column_int64(s, 18);
+
+		/* a count this row cannot hold stays unknown */
+		f->pre_known = p >= 0 && (uint64_t)p <= f->counted;
+		f->pre_reply = f->pre_known ? (uint64_t)p : 0;
+	}
 	return 1;
 }
 

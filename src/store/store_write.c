@@ -23,14 +23,15 @@ const char *const store_stmt_sql[S_COUNT] = {
 	/* Parameters, shared by the three flow statements: 1 bucket, 2 iface, 3 dir,
 	 * 4 family, 5 src, 6 dst, 7 src_bin, 8 dst_bin, 9 proto, 10 sport, 11 dport,
 	 * 12 class, 13 subclass, 14 packets, 15 bytes, 16 first_usec, 17 last_usec,
-	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id, 23 khash. A new row is a
+	 * 18 ttl_min, 19 ttl_max, 20 tcp_flags, 21 seen_by, 22 id, 23 khash, 24 pre_reply
+	 * (NULL: unsure, and it stays NULL; migration 13). A new row is a
 	 * plain INSERT: no index keeps a key to one row (migration 9). */
 	[S_FLOW_INSERT] =
 		"INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin, dst_bin,"
 		" proto, sport, dport, class, subclass, packets, bytes, first_usec, last_usec,"
-		" ttl_min, ttl_max, tcp_flags, seen_by, khash)"
+		" ttl_min, ttl_max, tcp_flags, seen_by, khash, pre_reply)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?23)",
+		" ?17, ?18, ?19, ?20, ?21, ?23, ?24)",
 	/* The same merge for a row whose id the entry already holds; the key is checked too,
 	 * so a stale id (its transaction rolled back, the row pruned) matches nothing. */
 	[S_FLOW_UPDATE] =
@@ -40,7 +41,8 @@ const char *const store_stmt_sql[S_COUNT] = {
 		" counted_bytes = counted_bytes + ?15,"
 		" first_usec = min(first_usec, ?16), last_usec = max(last_usec, ?17),"
 		" ttl_min = min(ttl_min, ?18), ttl_max = max(ttl_max, ?19),"
-		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21"
+		" tcp_flags = tcp_flags | ?20, seen_by = seen_by | ?21,"
+		" pre_reply = pre_reply + ?24"
 		" WHERE id = ?22 AND bucket = ?1 AND iface = ?2 AND dir = ?3 AND family = ?4"
 		" AND src_bin = ?7 AND dst_bin = ?8 AND proto = ?9 AND sport = ?10"
 		" AND dport = ?11 AND +class = ?12 AND subclass = ?13 AND khash = ?23",
@@ -286,6 +288,10 @@ static void bind_counts(sqlite3_stmt *s, const struct flow_counts *d)
 	sqlite3_bind_int(s, 19, d->ttl_max);
 	sqlite3_bind_int(s, 20, d->tcp_flags);
 	sqlite3_bind_int(s, 21, d->seen_by);
+	if (d->pre_reply == FLOW_PRE_UNSURE)
+		sqlite3_bind_null(s, 24);
+	else
+		sqlite3_bind_int64(s, 24, d->pre_reply);
 }
 
 /* The key columns of k, or -1 (with the message) for a key the schema cannot hold. */
@@ -390,6 +396,10 @@ int store_flow_merge(struct store *st, const struct flow_key *k, const struct fl
 		return -1;
 	if (u == 1) {
 		*id = found;
+		return 0;
+	}
+	if (!d->packets && !d->seen_by) {	/* flowtab_touch()'s, for a row gone */
+		*id = db_id;
 		return 0;
 	}
 

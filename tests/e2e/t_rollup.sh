@@ -398,6 +398,7 @@ hourly10=$(python3 -c 'import re, sys
 print(re.search(r"CREATE TABLE flows_hourly \(.*?\) WITHOUT ROWID;", open(sys.argv[1]).read(), re.S).group(0))' \
 	"$SRCDIR/schema/010_hourly_rollup.sql")
 sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; DROP TABLE loopback_hourly; $spoof_src
+	ALTER TABLE flows DROP COLUMN pre_reply;
 	DELETE FROM migrations WHERE version >= 11;
 	ALTER TABLE flows_hourly RENAME TO h11; $hourly10
 	INSERT INTO flows_hourly SELECT bucket, class, subclass, iface, dir, family, packets, bytes, flows

@@ -69,6 +69,62 @@ static void test_split(void **state)
 	}
 }
 
+/* Rows the collector placed packet by packet (flows.pre_reply, migration 13): of the
+ * counted packets, pre came before their connection's answer (NEW, like the first), the
+ * rest after it (ESTABLISHED); NFLOG's unplaced copies stay maybe. */
+struct known_case {
+	const char *name;
+	uint8_t proto, ctstate;
+	uint64_t packets, pre, unplaced;
+	int rev;
+	int64_t rev_usec;	/* the row's first packet is at 500 */
+	uint8_t want_ctstate;
+	uint64_t want_est, want_amb;
+};
+
+static const struct known_case known_cases[] = {
+	{"K1 three SYNs in a collapsed row, the rest after their answers", 6, IPT_CT_NEW, 9, 3, 0,
+	 1, 600, IPT_CT_NEW, 6, 0},
+	{"K2 two packets only NFLOG saw: maybe", 6, IPT_CT_NEW, 10, 3, 2, 1, 600, IPT_CT_NEW, 5, 2},
+	{"K3 UDP row the reverse began before, with two new conversations", 17,
+	 IPT_CT_ESTABLISHED, 7, 2, 0, 1, 100, IPT_CT_NEW, 5, 0},
+	{"K4 UDP row the reverse began before, every packet answered", 17, IPT_CT_ESTABLISHED, 7,
+	 0, 0, 1, 100, IPT_CT_ESTABLISHED, 0, 0},
+	{"K5 answer outside the checked rows: the collector saw it", 17, IPT_CT_NEW, 4, 0, 0, 0, 0,
+	 IPT_CT_NEW, 4, 0},
+	{"K6 INVALID first packet: all alike", 6, IPT_CT_INVALID, 4, 1, 0, 1, 600, IPT_CT_INVALID,
+	 0, 0},
+	{"K7 the SYN-ACK side: ESTABLISHED, all alike", 6, IPT_CT_ESTABLISHED, 5, 1, 0, 1, 100,
+	 IPT_CT_ESTABLISHED, 0, 0},
+	{"K8 unanswered: all NEW", 17, IPT_CT_NEW, 6, 6, 0, 0, 0, IPT_CT_NEW, 0, 0},
+};
+
+static void test_split_known(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(known_cases) / sizeof(known_cases[0]); i++) {
+		const struct known_case *c = &known_cases[i];
+		struct check_flow f;
+
+		memset(&f, 0, sizeof(f));
+		f.proto = c->proto;
+		f.ctstate = c->ctstate;
+		f.packets = c->packets;
+		f.first_usec = 500;
+		f.last_usec = 900;
+		f.pre_known = 1;
+		f.pk_pre = c->pre;
+		f.pk_unplaced = c->unplaced;
+		check_flow_split(&f, 1, c->rev, c->rev_usec);
+		if (f.ctstate != c->want_ctstate || f.pk_est != c->want_est ||
+		    f.pk_amb != c->want_amb)
+			fail_msg("%s: ctstate %u est %llu amb %llu", c->name, f.ctstate,
+				 (unsigned long long)f.pk_est, (unsigned long long)f.pk_amb);
+	}
+}
+
 static void add_flow(struct check_flows *fs, const char *dir, const char *src, unsigned sport,
 		     const char *dst, unsigned dport, int proto, unsigned flags, uint64_t packets,
 		     int64_t first, int64_t last)
@@ -366,6 +422,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_known),
 		cmocka_unit_test(test_lone_tcp),
 		cmocka_unit_test(test_hits),
 		cmocka_unit_test(test_later_diff),

@@ -1,0 +1,13 @@
+-- Migration 13: per flow row, how many of its counted packets were sent before the other
+-- direction of their connection first answered (issue 9, per-packet accounting).
+--
+-- pre_reply: of counted_packets (or packets, where that is NULL), those the kernel gives
+--   the first packet's conntrack state (NEW until conntrack has seen the reply); the rest
+--   came after the answer and are ESTABLISHED. The collector tells them apart per real
+--   connection, ports uncollapsed, in its answer memory (src/flows/answers.c). NULL: not
+--   known, for every row written before this migration and for a row one of whose
+--   packets could not be placed (a conversation that may have begun before the capture,
+--   a tuple the memory had to forget); `check` then splits the row's packets as before,
+--   with the ones it cannot place counted as maybe. The packets beyond counted_packets
+--   (NFLOG's copies that pcap missed, migration 6) are never placed.
+ALTER TABLE flows ADD COLUMN pre_reply INTEGER;

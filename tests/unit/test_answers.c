@@ -1,0 +1,261 @@
+/* This file contains the unit tests of the answer memory (flows/answers.c): whether each
+ * packet came before or after the other direction first answered, which is the conntrack
+ * state the kernel gives it (NEW before the reply is seen, ESTABLISHED after:
+ * nf_conntrack_core.c's IPS_SEEN_REPLY). Every expected state is written by hand from
+ * those rules, one row per packet, in the order the collector reads them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flows/answers.h"
+
+/* Rows name what they need; the rest (late) stays zero on purpose. */
+#if defined(__clang__) || defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+
+#define S(x) ((uint64_t)(x) * 1000000u)
+#define B ANS_BEFORE
+#define A ANS_AFTER
+#define U ANS_UNSURE
+
+enum { TF = 0x01, TS = 0x02, TR = 0x04, TA = 0x10 };
+
+/* One packet: from endpoint `from` (1: 10.0.0.1:40001, 2: 10.0.0.2:80) to the other. */
+struct pk {
+	uint64_t ts;
+	int from;
+	int proto;		/* 6, 17, 1 */
+	unsigned flags;		/* TCP; ICMP: the type */
+	int want;
+	const char *what;
+	int late;		/* it answers younger packets already said to come before */
+	int untrusted;		/* an NFLOG copy's time */
+};
+
+static void rec_of(const struct pk *p, unsigned sport_off, struct pkt_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ts_usec = p->ts;
+	r->family = 4;
+	r->proto = (uint8_t)p->proto;
+	r->src[10] = r->src[11] = 0xff;
+	r->dst[10] = r->dst[11] = 0xff;
+	r->src[12] = 10, r->src[15] = (uint8_t)p->from;
+	r->dst[12] = 10, r->dst[15] = (uint8_t)(3 - p->from);
+	if (p->proto == 1) {
+		r->have = PKT_HAVE_ICMP;
+		r->icmp_type = (uint8_t)p->flags;
+		return;
+	}
+	r->have = PKT_HAVE_PORTS;
+	r->sport = (uint16_t)(p->from == 1 ? 40001 + sport_off : 80);
+	r->dport = (uint16_t)(p->from == 1 ? 80 : 40001 + sport_off);
+	if (p->proto == 6) {
+		r->have |= PKT_HAVE_TCPFLAGS;
+		r->tcp_flags = (uint8_t)p->flags;
+	}
+}
+
+static void run(struct answers *a, const struct pk *v, size_t n, unsigned sport_off)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct pkt_record r;
+		int got, late;
+
+		rec_of(&v[i], sport_off, &r);
+		got = (int)answers_packet(a, &r, !v[i].untrusted, &late);
+		if (got != v[i].want || late != v[i].late)
+			fail_msg("packet %zu (%s): got %d late %d, want %d late %d", i, v[i].what,
+				 got, late, v[i].want, v[i].late);
+	}
+}
+
+#define RUN(a, v, off) run(a, v, sizeof(v) / sizeof(v[0]), off)
+
+/* A TCP connection, the namespace tracking nothing when the capture began. */
+static void test_tcp(void **state)
+{
+	static const struct pk v[] = {
+		{S(10), 1, 6, TS, B, "SYN: NEW"},
+		{S(11), 1, 6, TS, B, "SYN again, before the answer: NEW"},
+		{S(12), 2, 6, TS | TA, A, "SYN-ACK: the reply"},
+		{S(12) + 5, 1, 6, TA, A, "ACK: ESTABLISHED"},
+		{S(13), 1, 6, TA, A, "data"},
+		{S(13) + 1, 2, 6, TA, A, "data back"},
+		{S(14), 1, 6, TF | TA, A, "FIN: still ESTABLISHED"},
+		{S(14) + 2, 2, 6, TF | TA, A, "FIN back"},
+		{S(20), 1, 6, TS, B, "SYN on the closed connection: a new one, NEW"},
+		{S(21), 2, 6, TS | TA, A, "its answer"},
+		{S(22), 1, 6, TS, U, "SYN on an open, answered connection: unsure"},
+	};
+	struct answers *a = answers_new(64, 7, 1);
+
+	(void)state;
+	assert_non_null(a);
+	RUN(a, v, 0);
+	answers_free(a);
+	answers_free(NULL);
+}
+
+/* UDP: the datagrams before the first answer are NEW, the rest ESTABLISHED both ways. */
+static void test_udp(void **state)
+{
+	static const struct pk v[] = {
+		{S(10), 1, 17, 0, B, "query"},
+		{S(11), 1, 17, 0, B, "query again"},
+		{S(12), 1, 17, 0, B, "and again"},
+		{S(13), 2, 17, 0, A, "the answer"},
+		{S(14), 1, 17, 0, A, "after the answer"},
+	};
+	struct answers *a = answers_new(64, 7, 1);
+
+	(void)state;
+	RUN(a, v, 0);
+	RUN(a, v, 1);	/* another source port: another connection, the same again */
+	answers_free(a);
+}
+
+/* Read out of time order (two capture handles): the answer read first but sent later
+ * does not answer the earlier packet; an answer read after younger packets of the other
+ * direction were said to come before any answer says so (late), once. */
+static void test_order(void **state)
+{
+	static const struct pk v[] = {
+		{S(20), 2, 17, 0, B, "answer-direction packet at 20 read first: nothing before it"},
+		{S(10), 1, 17, 0, B, "packet at 10, read second: the packet at 20 answered it, "
+		 "and was said to come before any answer: late", 1},
+		{S(30), 1, 17, 0, A, "packet at 30: after the answer at 20"},
+	};
+	static const struct pk w[] = {
+		{S(10), 1, 17, 0, B, "query at 10"},
+		{S(12), 1, 17, 0, B, "query at 12, read before the answer at 11"},
+		{S(11), 2, 17, 0, A, "answer at 11, read late: the query at 12 was after it", 1},
+		{S(11) + 5, 2, 17, 0, A, "the next answer: told once"},
+		{S(13), 1, 17, 0, A, "query at 13"},
+	};
+	struct answers *a = answers_new(64, 7, 1);
+
+	(void)state;
+	RUN(a, v, 0);
+	RUN(a, w, 1);
+	answers_free(a);
+}
+
+/* Capture started with connections perhaps tracked (a file, or nf_conntrack_count > 0):
+ * a TCP packet that opens nothing, and non-TCP in its first conntrack timeout (UDP
+ * 180 s, ICMP 30 s), may continue what began before. */
+static void test_cold(void **state)
+{
+	static const struct pk tcp[] = {
+		{S(1000), 1, 6, TA, U, "mid-stream ACK: unsure"},
+		{S(1001), 1, 6, TA, U, "the same before any answer: unsure"},
+		{S(1002), 2, 6, TA, A, "the other side: after"},
+		{S(1003), 1, 6, TA, A, "and then after"},
+	};
+	static const struct pk udp[] = {
+		{S(1010), 1, 17, 0, U, "UDP 10 s into the capture: unsure"},
+		{S(1011), 1, 17, 0, U, "its next, unanswered: unsure"},
+		{S(1012), 2, 17, 0, A, "the answer"},
+	};
+	static const struct pk udp_late[] = {
+		{S(1181), 1, 17, 0, B, "UDP 181 s into the capture: anything older has expired"},
+	};
+	static const struct pk tcp_syn[] = {
+		{S(1005), 1, 6, TS, B, "a SYN opens a new connection, cold or not"},
+	};
+	static const struct pk icmp[] = {
+		{S(1020), 1, 1, 8, U, "echo request 20 s in: unsure"},
+		{S(1031), 1, 1, 8, U, "the same id tuple: still unsure until answered"},
+		{S(1032), 2, 1, 0, A, "echo reply"},
+		{S(1033), 1, 1, 8, A, "request after the reply"},
+		{S(1034), 1, 1, 3, B, "an error is its own, never after"},
+	};
+	struct answers *a = answers_new(64, 7, 0);
+
+	(void)state;
+	RUN(a, tcp, 0);
+	RUN(a, udp, 1);
+	RUN(a, udp_late, 2);
+	RUN(a, tcp_syn, 3);
+	RUN(a, icmp, 0);
+	answers_free(a);
+}
+
+/* A table of one set (4 tuples): a tuple it forgot makes the misses in that set unsure
+ * within the protocol's horizon; a SYN is still sure; later the set is trusted again. */
+static void test_forget(void **state)
+{
+	static const struct pk fill[] = {
+		{S(10), 1, 17, 0, B, "tuple"},
+	};
+	static const struct pk after[] = {
+		{S(50), 1, 17, 0, U, "a miss in a set that forgot a tuple 40 s ago"},
+	};
+	static const struct pk syn[] = {
+		{S(51), 1, 6, TS, B, "a SYN: new whatever was forgotten"},
+	};
+	static const struct pk later[] = {
+		{S(400), 1, 17, 0, B, "a miss 390 s after the last forgotten tuple's last packet"},
+	};
+	static const struct pk soon[] = {
+		{S(405), 1, 17, 0, U, "a miss 5 s after a tuple was forgotten: unsure, and "
+		 "its other direction's flow may hold packets said before an answer", 1},
+	};
+	struct answers *a = answers_new(4, 7, 1);
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(answers_capacity(a), 4);
+	for (i = 0; i < 5; i++)
+		RUN(a, fill, i);	/* the fifth replaces the first */
+	assert_int_equal(answers_forgotten(a), 1);
+	RUN(a, after, 0);	/* tuple 0 again: forgotten, and it replaces another */
+	RUN(a, syn, 9);
+	RUN(a, later, 20);	/* replaces a tuple last used at 51 s */
+	for (i = 30; i < 34; i++)
+		RUN(a, later, i);	/* the others, then one of these, all at 400 s */
+	RUN(a, soon, 40);	/* the set forgot one last used at 400 s */
+	answers_free(a);
+}
+
+/* A packet whose time is not the capture clock's (an NFLOG copy NFLOG counts): its
+ * connection cannot be placed, either way, from then on. */
+static void test_untrusted(void **state)
+{
+	static const struct pk v[] = {
+		{S(10), 1, 17, 0, B, "query, from pcap"},
+		{S(11), 2, 17, 0, U, "answer NFLOG counted: unsure", 0, 1},
+		{S(12), 1, 17, 0, U, "the next query: unsure", 0, 0},
+	};
+	static const struct pk w[] = {
+		{S(10), 1, 17, 0, U, "first packet NFLOG counted", 0, 1},
+		{S(11), 2, 17, 0, U, "its answer from pcap: still unsure"},
+	};
+	struct answers *a = answers_new(64, 7, 1);
+
+	(void)state;
+	RUN(a, v, 0);
+	RUN(a, w, 1);
+	answers_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_cold),
+		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_untrusted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
