@@ -344,11 +344,12 @@ static int count_status(struct collector *c, struct collector_source *s,
 }
 
 /* r answers packets of the other direction that were counted as sent before any answer
- * although they came after r (r was read late from another handle's ring): their flow's
- * answer order is unsure. Its entry is the reverse key's (a normal or loopback flow); one
- * that is gone or of another class cannot be marked, and is counted. */
+ * although they came after r (r was read late from another handle's ring; late 1), or
+ * may (its tuple was forgotten; late 2): their flow's answer order is unsure. Its entry
+ * is the reverse key's (a normal or loopback flow); for late 1 one that is gone or of
+ * another class cannot be marked, and is counted. */
 static void answer_read_late(struct collector *c, const struct flow_key *k,
-			     const struct pkt_record *r)
+			     const struct pkt_record *r, int late)
 {
 	struct flow_key rk;
 	struct flow_entry *x;
@@ -356,7 +357,7 @@ static void answer_read_late(struct collector *c, const struct flow_key *k,
 	collector_reverse_key(c, k, r, &rk);
 	x = flowtab_find(c->ft, &rk);
 	if (!x) {
-		c->tot.order_unmarked++;
+		c->tot.order_unmarked += late == 1;
 		return;
 	}
 	flowtab_touch(c->ft, x);	/* written already: write it again */
@@ -432,7 +433,7 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 		flowtab_note(c->ft, e, r->ts_usec, r->ttl,
 			     (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
 	if (late)
-		answer_read_late(c, &k, r);
+		answer_read_late(c, &k, r, late);
 	return e;
 }
 

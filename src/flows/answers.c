@@ -224,7 +224,7 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 	e->tainted = !trusted;
 	/* the tuple it forgot may have had packets said to come before an answer */
 	if (lost_before && (uint64_t)lost_before + ANSWERS_LATE_S >= now)
-		*late = 1;
+		*late = 2;
 	if (r->proto == 6) {
 		e->unsure = !tcp_open;
 	} else {

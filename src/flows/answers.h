@@ -42,8 +42,10 @@ void answers_free(struct answers *a);	/* NULL-safe */
  * their own: never ANS_AFTER (an error is RELATED, which `check` derives from the record).
  * *late is set to 1 when r answers packets of the other direction that were already said
  * to come before any answer although they are younger than r: r was read late (another
- * capture handle's ring), and the caller must treat their flow's count as unsure; also
- * when r's tuple may be one the table forgot in the last ANSWERS_LATE_S seconds.
+ * capture handle's ring), and the caller must treat their flow's count as unsure; to 2
+ * when r's tuple may be one the table forgot in the last ANSWERS_LATE_S seconds (if the
+ * other direction's flow is still there, the same applies; if not, there may have been
+ * none).
  * trusted: r's time comes from the capture clock every trusted packet shares (pcap);
  * an NFLOG copy's may be the time it was read, or another clock: its tuple is then
  * unsure for good (ANS_UNSURE both ways). */

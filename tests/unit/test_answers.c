@@ -206,7 +206,7 @@ static void test_forget(void **state)
 	};
 	static const struct pk soon[] = {
 		{S(405), 1, 17, 0, U, "a miss 5 s after a tuple was forgotten: unsure, and "
-		 "its other direction's flow may hold packets said before an answer", 1},
+		 "its other direction's flow may hold packets said before an answer", 2},
 	};
 	struct answers *a = answers_new(4, 7, 1);
 	unsigned i;
