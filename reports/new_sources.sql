@@ -4,8 +4,10 @@
 -- The period's sources are read as top_sources.sql reads them: the whole hours from the
 -- hourly rollup spoof_hourly (schema/011_spoof_rollup.sql) with what NFLOG logged beyond
 -- the counted packets, the rest from flows_report_spoof. The history's whole hours,
--- [hist_hour_since, since_hour), are looked up per source in spoof_hourly_src; a part of
--- an hour at either end of it (a period that does not start on the hour) is read from
+-- [hist_hour_since, since_hour), are looked up per source in spoof_src_daily
+-- (schema/014_spoof_src_daily.sql): one seek per UTC day they touch (at most 8), each
+-- day's row telling by its bits which of its hours saw the source; a part of an hour at
+-- either end of it (a period that does not start on the hour) is read from
 -- flows_report_spoof.
 WITH f AS (
 	SELECT src, class, bucket, iface, packets, bytes, flows, first_usec, last_usec
@@ -56,6 +58,15 @@ cur AS (	-- classes in their sort order, without sorting the rows by class first
 	GROUP BY src),
 b AS (SELECT :hist_since + (3600 - (:hist_since % 3600 + 3600) % 3600) % 3600 AS hist_hour_since,
 	     :since - (:since % 3600 + 3600) % 3600 AS since_hour),
+days(day) AS (	-- the UTC days of the history's whole hours
+	SELECT hist_hour_since - (hist_hour_since % 86400 + 86400) % 86400 FROM b
+	WHERE hist_hour_since < since_hour
+	UNION ALL
+	SELECT day + 86400 FROM days, b WHERE day + 86400 < since_hour),
+dm AS (		-- each day's hours in [hist_hour_since, since_hour) as bits
+	SELECT day, (1 << min(24, (since_hour - day) / 3600)) -
+		    (1 << max(0, (hist_hour_since - day) / 3600)) AS mask
+	FROM days, b),
 edge AS (	-- the sources of the history's parts of an hour
 	SELECT h.src FROM flows h, b
 	WHERE h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
@@ -76,11 +87,8 @@ SELECT src AS addr, packets, bytes, flows, first_usec, last_usec, classes,
        count(*) OVER () AS total_new
 FROM cur
 WHERE NOT EXISTS (
-	SELECT 1 FROM spoof_hourly h, b
-	WHERE h.src = cur.src AND h.bucket >= b.hist_hour_since AND h.bucket < b.since_hour
-	  AND h.class IN ('spoof_loopback_src', 'loopback_dst', 'own_addr_src', 'bogon_src',
-			  'unexpected_src', 'rpf_fail', 'suspect_src')
-	  AND h.class <> 'loopback_dst'
+	SELECT 1 FROM dm CROSS JOIN spoof_src_daily h
+	WHERE h.day = dm.day AND h.src = cur.src AND (h.hours & dm.mask) <> 0
 	  AND (:ifaces = '' OR instr(:ifaces, ',' || h.iface || ',') > 0))
   AND src NOT IN edge
 ORDER BY packets DESC, addr

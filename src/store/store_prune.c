@@ -1,6 +1,7 @@
 /* This file implements retention: store_prune() deletes old rows in short batched
  * transactions and then reclaims the free pages. */
 #include "store/store_int.h"
+#include "store/store_rollup.h"
 
 #include <string.h>
 
@@ -151,7 +152,9 @@ static int prune_count(struct store *st, int64_t cutoff_usec, struct store_prune
 }
 
 /* The hourly rollups (flows_hourly, spoof_hourly, loopback_hourly) of the pruned flows, once they are gone: the hours before the cutoff
- * go, and an hour the cutoff splits is recomputed from the flows it keeps. */
+ * go, and an hour the cutoff splits is recomputed from the flows it keeps; likewise the
+ * spoofed sources per day (spoof_src_daily): the days before the cutoff's go, and the
+ * day it splits is recomputed from what spoof_hourly keeps of it. */
 static int prune_rollup(struct store *st, int64_t cutoff)
 {
 	int64_t hour = cutoff - ((cutoff % 3600) + 3600) % 3600;
@@ -161,7 +164,10 @@ static int prune_rollup(struct store *st, int64_t cutoff)
 	if (prune_exec(st, "DELETE FROM flows_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
 	    prune_exec(st, "DELETE FROM spoof_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
 	    prune_exec(st, "DELETE FROM loopback_hourly WHERE bucket < ?1", hour, 0, NULL) < 0 ||
+	    prune_exec(st, "DELETE FROM spoof_src_daily WHERE day < ?1 - (?1 % 86400 + 86400) % 86400",
+		       hour, 0, NULL) < 0 ||
 	    (hour < cutoff && store_rollup_rebuild(st, hour, hour + 3600) < 0) ||
+	    ((hour % 86400 + 86400) % 86400 != 0 && store_srcday_rebuild(st, hour, hour + 1) < 0) ||
 	    store_exec(st, "COMMIT", "prune") < 0) {
 		store_rollback(st);
 		return -1;

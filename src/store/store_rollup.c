@@ -10,6 +10,7 @@
 #include "classify/classify.h"
 
 #define HOUR 3600
+#define DAY 86400
 
 /* One hour and key of the rollup, with what a flush adds to it. */
 struct rollup_ent {
@@ -33,6 +34,14 @@ static int64_t hour_of(int64_t t)
 	int64_t m = t % HOUR;
 
 	return t - (m < 0 ? m + HOUR : m);
+}
+
+/* The start of the UTC day t is in, rounded toward the past. */
+static int64_t day_of(int64_t t)
+{
+	int64_t m = t % DAY;
+
+	return t - (m < 0 ? m + DAY : m);
 }
 
 static uint64_t ent_hash(int64_t hour, const struct flow_key *k)
@@ -263,9 +272,46 @@ int store_rollup_rebuild(struct store *st, int64_t from, int64_t until)
 		sqlite3_finalize(s);
 		s = NULL;
 	}
+	if (store_srcday_rebuild(st, from, until) < 0)
+		goto fail;
 	return store_sp_end(st, outer, "rebuilding the hourly rollup");
 fail:
 	sqlite3_finalize(s);
 	store_sp_abort(st, outer);
 	return -1;
+}
+
+int store_srcday_rebuild(struct store *st, int64_t from, int64_t until)
+{
+	static const char what[] = "recomputing the spoofed sources per day";
+	static const char *const sql[] = {
+		"DELETE FROM spoof_src_daily WHERE day >= ?1 AND day < ?2",
+		"INSERT INTO spoof_src_daily(day, src, iface, hours)"
+		" SELECT bucket - (bucket % 86400 + 86400) % 86400 AS d, src, iface,"
+		" sum(DISTINCT 1 << ((bucket % 86400 + 86400) % 86400 / 3600)) FROM spoof_hourly"
+		" WHERE class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src',"
+		" 'unexpected_src', 'rpf_fail', 'suspect_src') AND bucket >= ?1 AND bucket < ?2"
+		" GROUP BY d, src, iface",
+	};
+	sqlite3_stmt *s;
+	size_t i;
+
+	if (from > INT64_MIN + DAY)
+		from = day_of(from);
+	if (until < INT64_MAX - DAY)
+		until = day_of(until + DAY - 1);
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			store_sql_err(st, what);
+			return -1;
+		}
+		sqlite3_bind_int64(s, 1, from);
+		sqlite3_bind_int64(s, 2, until);
+		if (store_step_done(st, s, what) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		sqlite3_finalize(s);
+	}
+	return 0;
 }

@@ -59,6 +59,10 @@ void store_spoof_free(struct store_spoof *r);
 /* Adds r's sums to flows_hourly, spoof_hourly and loopback_hourly (call inside the transaction or savepoint that wrote the
  * flows) and empties r. 0, or -1 with the message (a failed write). */
 int store_rollup_write(struct store *st, struct store_rollup *r, const char *const *ifnames);
+/* Recomputes spoof_src_daily (migration 14) of the UTC days that [from, until) touches
+ * (unix seconds; widened to whole days) from spoof_hourly, which must be right for those
+ * days. Call inside a transaction or savepoint. 0, or -1 with the message. */
+int store_srcday_rebuild(struct store *st, int64_t from, int64_t until);
 /* Frees r's memory; r is then empty and may be used again. */
 void store_rollup_free(struct store_rollup *r);
 

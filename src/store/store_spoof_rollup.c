@@ -4,7 +4,9 @@
  * port (store_spoof_add), then one upsert per key inside the flush's transaction
  * (store_spoof_write); and likewise loopback_hourly (migration 12), the loopback flows per
  * hour, interface, protocol, ports, source and destination that the loopback inventory
- * reads (store_loop_add, store_loop_write). */
+ * reads (store_loop_add, store_loop_write); with spoof_hourly, spoof_src_daily (migration
+ * 14), the set of the spoofed sources per day and interface with the hours they were seen,
+ * written in its key's order once per flush (srcday_write). */
 #include "store/store_rollup.h"
 
 #include <stdlib.h>
@@ -42,6 +44,19 @@ static const char loop_upsert_sql[] =
 	" packets = packets + excluded.packets, bytes = bytes + excluded.bytes,"
 	" flows = flows + excluded.flows, first_usec = min(first_usec, excluded.first_usec),"
 	" last_usec = max(last_usec, excluded.last_usec)";
+
+static const char srcday_upsert_sql[] =
+	"INSERT INTO spoof_src_daily(day, src, iface, hours) VALUES(?1, ?2, ?3, ?4)"
+	" ON CONFLICT(day, src, iface) DO UPDATE SET hours = hours | excluded.hours"
+	" WHERE hours | excluded.hours <> hours";
+
+/* One day, source and interface of spoof_src_daily, with the hours a flush adds. */
+struct srcday_ent {
+	int64_t day;
+	const char *iface;
+	uint32_t hours;		/* bit h: the hour day + h * 3600 */
+	char src[ADDR_STRLEN];
+};
 
 static int64_t hour_of(int64_t t)
 {
@@ -269,8 +284,84 @@ out:
 	return ret;
 }
 
+/* SQLite's order of spoof_src_daily's key (integers, then text by memcmp). */
+static int srcday_cmp(const void *pa, const void *pb)
+{
+	const struct srcday_ent *a = pa, *b = pb;
+	int c;
+
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	c = strcmp(a->src, b->src);
+	return c ? c : strcmp(a->iface, b->iface);
+}
+
+/* Adds the sources of r's entries (of the classes that forge their source) to
+ * spoof_src_daily: merged per day, source and interface, and upserted in the key's order,
+ * so that a flush visits each page of the day's part of the tree once. 0, or -1 with
+ * the message. */
+static int srcday_write(struct store *st, const struct store_spoof *r,
+			const char *const *ifnames)
+{
+	static const char what[] = "writing the spoofed sources per day";
+	struct srcday_ent *d = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t i, n = 0;
+	int ret = -1;
+
+	if (r->n == 0)
+		return 0;
+	if (!(d = malloc(r->n * sizeof(*d)))) {
+		store_set_err(st, "%s: out of memory for %zu sources", what, r->n);
+		return -1;
+	}
+	for (i = 0; i < r->n; i++) {
+		const struct spoof_ent *e = &r->e[i];
+		int64_t h = e->hour % 86400;
+
+		if (e->cls == CLS_LOOPBACK_DST)	/* forges its destination, not its source */
+			continue;
+		if (!ifnames || !ifnames[e->iface] || (e->family != 4 && e->family != 6)) {
+			store_set_err(st, "%s: bad flow key", what);
+			goto out;
+		}
+		h += h < 0 ? 86400 : 0;
+		d[n].day = e->hour - h;
+		d[n].iface = ifnames[e->iface];
+		d[n].hours = 1u << (h / 3600);
+		addr_format(e->family, e->src, d[n].src, sizeof(d[n].src));
+		n++;
+	}
+	qsort(d, n, sizeof(*d), srcday_cmp);
+	if (n && sqlite3_prepare_v2(st->db, srcday_upsert_sql, -1, &s, NULL) != SQLITE_OK) {
+		store_sql_err(st, what);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t hours = d[i].hours;
+
+		while (i + 1 < n && srcday_cmp(&d[i], &d[i + 1]) == 0)
+			hours |= d[++i].hours;
+		sqlite3_bind_int64(s, 1, d[i].day);
+		sqlite3_bind_text(s, 2, d[i].src, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, d[i].iface, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, hours);
+		if (store_step_done(st, s, what) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	free(d);
+	return ret;
+}
+
 int store_spoof_write(struct store *st, struct store_spoof *r, const char *const *ifnames)
 {
+	if (srcday_write(st, r, ifnames) < 0) {
+		store_spoof_clear(r);
+		return -1;
+	}
 	return sp_write(st, r, ifnames, upsert_sql, sp_bind, "writing the spoofed hourly rollup");
 }
 

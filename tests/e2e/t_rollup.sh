@@ -20,7 +20,13 @@
 # report's new sources (which read it) are computed over the flows for periods that start
 # and end inside an hour. Likewise loopback_hourly (schema/012_loopback_rollup.sql) and the
 # loopback inventory that reads it (services and non-local flows, computed over the flows
-# in Python).
+# in Python). Likewise spoof_src_daily (schema/014_spoof_src_daily.sql), the spoofed
+# sources per UTC day with their hours, that new sources read for the history: checked
+# against the flows with every rollup, new sources are computed over the flows after the
+# prune of 3 (which splits a day), and
+#  6. a file at schema version 13 (the collected one, taken back to before migration 14)
+#     migrates: spoof_src_daily equals the flows', spoof_hourly_src is gone, and the day's
+#     report is unchanged.
 set -euo pipefail
 : "${SPOOFAUDIT:?}" "${SRCDIR:?}"
 S=$SPOOFAUDIT
@@ -67,6 +73,18 @@ LOOP_ORACLE="WITH o AS (SELECT bucket - (bucket % 3600 + 3600) % 3600, iface, pr
 SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
        (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
        (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE flows > 1)"
+# The same for spoof_src_daily (schema/014_spoof_src_daily.sql): per UTC day, source and
+# interface of the flows of the six classes that forge their source, the set of the
+# day's hours (bit h: hour h) they had flows in.
+SRCDAY_ORACLE="WITH o AS (SELECT bucket - (bucket % 86400 + 86400) % 86400, src, iface,
+		  sum(DISTINCT 1 << ((bucket % 86400 + 86400) % 86400 / 3600))
+		  FROM flows WHERE class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src',
+		  'unexpected_src', 'rpf_fail', 'suspect_src') GROUP BY 1, 2, 3),
+	r AS (SELECT day, src, iface, hours FROM spoof_src_daily)
+SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +
+       (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)),
+       (SELECT count(*) FROM r), (SELECT count(DISTINCT day) FROM r),
+       (SELECT count(*) FROM r WHERE hours & (hours - 1) <> 0)"
 rollup_exact() {	# rollup_exact DB WHAT
 	local d
 	d=$(sqlite3 "$1" "$ORACLE")
@@ -82,6 +100,11 @@ rollup_exact() {	# rollup_exact DB WHAT
 	if [ "$nd" = 0 ] && [ "$nr" -gt 0 ] && [ "$nm" -gt 0 ]; then
 		ok "$2: loopback_hourly = sums over the loopback flows ($nr rows, $nm of several flows)"
 	else bad "$2: loopback_hourly differs from the sums over the loopback flows in $nd rows (of $nr; $nm of several flows)"; fi
+	d=$(sqlite3 "$1" "$SRCDAY_ORACLE")
+	IFS='|' read -r nd nr ndays nm <<< "$d"
+	if [ "$nd" = 0 ] && [ "$nr" -gt 0 ] && [ "$nm" -gt 0 ]; then
+		ok "$2: spoof_src_daily = the spoofed flows' days, sources and hours ($nr rows, $ndays days, $nm of several hours)"
+	else bad "$2: spoof_src_daily differs from the spoofed flows' in $nd rows (of $nr; $ndays days, $nm of several hours)"; fi
 }
 
 # 1. two generators' captures, 5-minute buckets
@@ -196,7 +219,11 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 	INSERT INTO loopback_hourly SELECT bucket - bucket % 3600, iface, proto, sport, dport, src, dst,
 		min(src_bin), min(dst_bin), sum(coalesce(counted_packets, packets)),
 		sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)
-		FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+		FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7;
+	DELETE FROM spoof_src_daily;
+	INSERT INTO spoof_src_daily SELECT bucket - bucket % 86400, src, iface,
+		sum(DISTINCT 1 << (bucket % 86400 / 3600)) FROM flows WHERE class IN ('spoof_loopback_src',
+		'own_addr_src', 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src') GROUP BY 1, 2, 3;"
 [ "$(sqlite3 "$work/a.db" "SELECT count(DISTINCT src) FROM flows WHERE class = 'unexpected_src'
 	AND src IN ('100.64.1.1', '10.1.2.3')")" = 2 ] || bad "the new sources of two classes were not made"
 [ "$(sqlite3 "$work/a.db" "SELECT count(*) FROM flows WHERE src = '0.0.0.0'
@@ -205,15 +232,15 @@ sqlite3 "$work/a.db" "UPDATE flows SET src = '0.0.0.0', subclass = 'this_network
 # new source's classes are listed in their sort order, as over the flows)
 # new sources and the verdict's spoofed packets per class, subclass, family and interface,
 # computed over the flows here (packets = flows.packets, NFLOG's excess included)
-spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
-	local since=$1 until=$2 s u filter="" what="$1 .. $2${3:+ $3 $4}"
+spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]; the database: $SPOOF_DB (a.db)
+	local since=$1 until=$2 s u filter="" what="${SPOOF_WHAT:-}$1 .. $2${3:+ $3 $4}" db=${SPOOF_DB:-$work/a.db}
 	s=$(date -u -d "${1/T/ }" +%s)
 	u=$(date -u -d "${2/T/ }" +%s)
 	shift 2
 	[ $# -eq 2 ] && filter="AND iface = '$2'"
 	local sp="class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src', 'unexpected_src',
 		  'rpf_fail', 'suspect_src') $filter"
-	sqlite3 -separator , "$work/a.db" "
+	sqlite3 -separator , "$db" "
 		SELECT src, sum(packets), sum(bytes), count(*),
 		       (SELECT group_concat(class, '+') FROM (SELECT DISTINCT class FROM flows g
 			WHERE g.src = f.src AND $sp AND bucket >= $s AND bucket < $u ORDER BY class))
@@ -221,7 +248,7 @@ spoof_check() {	# spoof_check SINCE UNTIL [-i IFACE]
 		WHERE $sp AND bucket >= $s AND bucket < $u AND src NOT IN
 		      (SELECT src FROM flows WHERE $sp AND bucket >= $((s - 7 * 86400)) AND bucket < $s)
 		GROUP BY src ORDER BY 1" > "$work/want_new.csv"
-	"$S" report --db "$work/a.db" --since "$since" --until "$until" --utc "$@" -f json --force \
+	"$S" report --db "$db" --since "$since" --until "$until" --utc "$@" -f json --force \
 		--top 1000 -o "$work/r.json"
 	python3 -c 'import json, sys
 for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambda r: r["addr"]):
@@ -229,7 +256,7 @@ for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambd
 			      r["classes"].replace(",", "+")))' "$work/r.json" > "$work/got_new.csv"
 	# verdict_classes.sql as the report runs it vs its figures over the flows
 	local hs=$(( s + (3600 - s % 3600) % 3600 )) hu=$(( u - u % 3600 ))
-	sqlite3 "$work/a.db" "SELECT class, CASE WHEN subclass = 'this_network' AND src = '0.0.0.0'
+	sqlite3 "$db" "SELECT class, CASE WHEN subclass = 'this_network' AND src = '0.0.0.0'
 		THEN 'this_network_zero' ELSE subclass END AS sub, family, iface, sum(packets) FROM flows
 		WHERE class IN ('loopback_dst', 'spoof_loopback_src', 'own_addr_src', 'bogon_src',
 		'unexpected_src', 'rpf_fail', 'suspect_src') $filter AND bucket >= $s AND bucket < $u
@@ -237,21 +264,21 @@ for r in sorted(json.load(open(sys.argv[1]))["tables"]["new_sources"], key=lambd
 	{ echo ".parameter init"
 	  for p in ":since $s" ":until $u" ":hour_since $hs" ":hour_until $hu" ":ifaces '${2:+,$2,}'"; do
 		echo ".parameter set $p"; done
-	  cat "$SRCDIR/reports/verdict_classes.sql"; } | sqlite3 "$work/a.db" > "$work/got_vc.txt"
+	  cat "$SRCDIR/reports/verdict_classes.sql"; } | sqlite3 "$db" > "$work/got_vc.txt"
 	if { [ -s "$work/want_vc.txt" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_vc.txt" "$work/got_vc.txt" > "$work/diff"; then
 		ok "$what: verdict_classes.sql = flows' ($(wc -l < "$work/want_vc.txt") rows)"
 	else
 		bad "$what: verdict_classes.sql differs"; cat "$work/diff"
 	fi
 	# timeline.sql likewise (hour 0 starts at since, which may be inside an hour)
-	sqlite3 "$work/a.db" "SELECT class, (bucket - $s) / 3600 AS hour, sum(packets) FROM flows
+	sqlite3 "$db" "SELECT class, (bucket - $s) / 3600 AS hour, sum(packets) FROM flows
 		WHERE class IN ('loopback_dst', 'spoof_loopback_src', 'own_addr_src', 'bogon_src',
 		'unexpected_src', 'rpf_fail', 'suspect_src') $filter AND bucket >= $s AND bucket < $u
 		GROUP BY 1, 2 ORDER BY 1, 2" > "$work/want_tl.txt"
 	{ echo ".parameter init"
 	  for p in ":since $s" ":until $u" ":hour_since $hs" ":hour_until $hu" ":ifaces '${2:+,$2,}'"; do
 		echo ".parameter set $p"; done
-	  cat "$SRCDIR/reports/timeline.sql"; } | sqlite3 "$work/a.db" | sort -t'|' -k1,1 -k2,2n > "$work/got_tl.txt"
+	  cat "$SRCDIR/reports/timeline.sql"; } | sqlite3 "$db" | sort -t'|' -k1,1 -k2,2n > "$work/got_tl.txt"
 	if { [ -s "$work/want_tl.txt" ] || [ "${2:-}" = lo0 ]; } && diff -u "$work/want_tl.txt" "$work/got_tl.txt" > "$work/diff"; then
 		ok "$what: timeline.sql = flows' ($(wc -l < "$work/want_tl.txt") rows)"
 	else
@@ -348,6 +375,27 @@ split=$(sqlite3 "$work/p.db" "SELECT count(*) FROM flows WHERE bucket >= $((cut 
 [ "$(sqlite3 "$work/p.db" "SELECT count(*) FROM flows_hourly WHERE bucket < $((cut - 1800))")" = 0 ] ||
 	bad "prune left rollup rows of pruned hours"
 rollup_exact "$work/p.db" "pruned at 18:30 UTC ($split flows kept in the split hour)"
+# new sources whose week of history holds the split day (2026-09-21: kept from 18:30) and
+# the split hour, over the flows prune kept
+[ "$(sqlite3 "$work/p.db" "SELECT count(DISTINCT src) FROM flows WHERE bucket >= $cut AND bucket < $(date -u -d 2026-09-22 +%s)
+	AND class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src', 'unexpected_src', 'rpf_fail', 'suspect_src')")" -gt 0 ] ||
+	bad "no spoofed sources kept in the split day: the test proves nothing"
+SPOOF_DB=$work/p.db SPOOF_WHAT="pruned: " spoof_check 2026-09-22T00:00 2026-09-23T00:00
+SPOOF_DB=$work/p.db SPOOF_WHAT="pruned: " spoof_check 2026-09-21T19:10 2026-09-22T10:50
+SPOOF_DB=$work/p.db SPOOF_WHAT="pruned: " spoof_check 2026-09-22T00:10 2026-09-22T19:43 -i edge
+# ... and prune at 2026-09-23 00:00 +04:00 = 2026-09-22 20:00 UTC: on the hour, inside a
+# day with spoofed sources in its hours before the cutoff (spoof_src_daily's row of such
+# a source loses those hours, or goes; no hour is split, so only the day is recomputed)
+cp "$work/a.db" "$work/p2.db"
+cut2=$(date -u -d "2026-09-22 20:00" +%s)
+[ "$(sqlite3 "$work/p2.db" "SELECT count(*) FROM spoof_src_daily WHERE day = $(date -u -d 2026-09-22 +%s)
+	AND hours & ((1 << 20) - 1) <> 0")" -gt 0 ] || bad "no sources of 2026-09-22 before 20:00: the test proves nothing"
+keep2=$(( ($(TZ=Asia/Dubai date -d "today 00:00" +%s) - $(TZ=Asia/Dubai date -d "2026-09-23 00:00" +%s)) / 86400 ))
+TZ=Asia/Dubai "$S" prune --db "$work/p2.db" --keep "$keep2" > /dev/null
+[ "$(sqlite3 "$work/p2.db" "SELECT min(bucket) FROM flows")" = "$cut2" ] || bad "prune at 20:00 UTC: flows left from $(sqlite3 "$work/p2.db" "SELECT min(bucket) FROM flows")"
+rollup_exact "$work/p2.db" "pruned at 2026-09-22 20:00 UTC"
+SPOOF_DB=$work/p2.db SPOOF_WHAT="pruned on the hour: " spoof_check 2026-09-22T20:05 2026-09-23T00:00
+SPOOF_DB=$work/p2.db SPOOF_WHAT="pruned on the hour: " spoof_check 2026-09-22T20:10 2026-09-22T23:00 -i edge
 
 # 4. an old file at schema version 8 with these flows, migrated
 for f in "$SRCDIR"/schema/00[1-8]_*.sql; do sqlite3 "$work/old.db" < "$f"; done
@@ -397,7 +445,7 @@ print(re.search(r"CREATE INDEX flows_report_spoof_src.*?;", open(sys.argv[1]).re
 hourly10=$(python3 -c 'import re, sys
 print(re.search(r"CREATE TABLE flows_hourly \(.*?\) WITHOUT ROWID;", open(sys.argv[1]).read(), re.S).group(0))' \
 	"$SRCDIR/schema/010_hourly_rollup.sql")
-sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; DROP TABLE loopback_hourly; $spoof_src
+sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; DROP TABLE loopback_hourly; DROP TABLE spoof_src_daily; $spoof_src
 	ALTER TABLE flows DROP COLUMN pre_reply;
 	DELETE FROM migrations WHERE version >= 11;
 	ALTER TABLE flows_hourly RENAME TO h11; $hourly10
@@ -410,6 +458,37 @@ rollup_exact "$work/v10.db" "migrated from version 10"
 [ "$(sqlite3 "$work/v10.db" "SELECT count(*) FROM sqlite_master WHERE name = 'flows_report_spoof_src'")" = 0 ] &&
 	ok "migrated: flows_report_spoof_src dropped" || bad "migrated: flows_report_spoof_src still there"
 python3 - "$work/day.json" "$work/v10.json" <<'PY' && ok "migrated from 10: the day's report is unchanged" || bad "migrated from 10: report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for j in (a, b):
+    j.pop("generated")
+    for h in j["hosts"]:
+        h.pop("path"); h.pop("name")
+    for t in j["tables"].values():
+        for r in t:
+            r.pop("host", None)
+    j["verdict"].pop("next_steps")	# commands that name the file
+diff = [k for k in a if a[k] != b[k]]
+print(diff)
+sys.exit(bool(diff))
+PY
+
+# 6. version 13: the collected file as migration 13 left it (spoof_hourly_src, no
+# spoof_src_daily)
+cp "$work/a.db" "$work/v13.db"
+src_idx=$(python3 -c 'import re, sys
+print(re.search(r"CREATE INDEX spoof_hourly_src.*?;", open(sys.argv[1]).read(), re.S).group(0))' \
+	"$SRCDIR/schema/011_spoof_rollup.sql")
+sqlite3 "$work/v13.db" "DROP TABLE spoof_src_daily; $src_idx
+	DELETE FROM migrations WHERE version >= 14; PRAGMA user_version = 13;"
+"$S" report --db "$work/v13.db" --day 2026-09-22 --utc -f json -o /dev/null 2>/dev/null &&
+	bad "a version-13 file was read without --migrate" || true
+"$S" report --db "$work/v13.db" --day 2026-09-22 --utc --migrate -f json -o "$work/v13.json"
+rollup_exact "$work/v13.db" "migrated from version 13"
+[ "$(sqlite3 "$work/v13.db" "SELECT count(*) FROM sqlite_master WHERE name = 'spoof_hourly_src'")" = 0 ] &&
+	ok "migrated: spoof_hourly_src dropped" || bad "migrated: spoof_hourly_src still there"
+SPOOF_DB=$work/v13.db SPOOF_WHAT="migrated from 13: " spoof_check 2026-09-21T22:05 2026-09-22T01:55
+python3 - "$work/day.json" "$work/v13.json" <<'PY' && ok "migrated from 13: the day's report is unchanged" || bad "migrated from 13: report differs"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 for j in (a, b):

@@ -74,7 +74,9 @@ static struct store *open_new(const char *name)
  * (both ways), plus the rows where spoof_hourly (migration 11) and the same per hour,
  * source, class, subclass, interface, protocol and port of the spoofed flows differ, and
  * where loopback_hourly (migration 12) and the same per hour, interface, protocol, ports,
- * source and destination of the loopback flows differ. */
+ * source and destination of the loopback flows differ, and where spoof_src_daily
+ * (migration 14) and the UTC hours of each day, source and interface of the flows of the
+ * six classes that forge their source differ. */
 static int64_t rollup_diff(struct store *st)
 {
 	return store_query_int(st,
@@ -98,13 +100,20 @@ static int64_t rollup_diff(struct store *st)
 		" sum(coalesce(counted_bytes, bytes)), count(*), min(first_usec), max(last_usec)"
 		" FROM flows WHERE class = 'loopback_flow' GROUP BY 1, 2, 3, 4, 5, 6, 7),"
 		" lr AS (SELECT bucket, iface, proto, sport, dport, src, dst, src_bin, dst_bin,"
-		" packets, bytes, flows, first_usec, last_usec FROM loopback_hourly)"
+		" packets, bytes, flows, first_usec, last_usec FROM loopback_hourly),"
+		" do AS (SELECT bucket - (bucket % 86400 + 86400) % 86400, src, iface,"
+		" sum(DISTINCT 1 << ((bucket % 86400 + 86400) % 86400 / 3600)) FROM flows"
+		" WHERE class IN ('spoof_loopback_src', 'own_addr_src', 'bogon_src',"
+		" 'unexpected_src', 'rpf_fail', 'suspect_src') GROUP BY 1, 2, 3),"
+		" dr AS (SELECT day, src, iface, hours FROM spoof_src_daily)"
 		" SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM r)) +"
 		" (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM o)) +"
 		" (SELECT count(*) FROM (SELECT * FROM so EXCEPT SELECT * FROM sr)) +"
 		" (SELECT count(*) FROM (SELECT * FROM sr EXCEPT SELECT * FROM so)) +"
 		" (SELECT count(*) FROM (SELECT * FROM lo EXCEPT SELECT * FROM lr)) +"
-		" (SELECT count(*) FROM (SELECT * FROM lr EXCEPT SELECT * FROM lo))");
+		" (SELECT count(*) FROM (SELECT * FROM lr EXCEPT SELECT * FROM lo)) +"
+		" (SELECT count(*) FROM (SELECT * FROM do EXCEPT SELECT * FROM dr)) +"
+		" (SELECT count(*) FROM (SELECT * FROM dr EXCEPT SELECT * FROM do))");
 }
 
 /* A flow of 127.0.0.<last> -> 192.0.2.1:dport on ifnames[iface] in bucket. */
@@ -343,7 +352,9 @@ static void test_prune_rebuild(void **state)
 	assert_int_equal(hour_sum(st, "flows", H0 + 3600, "eth0"), 2);
 	assert_int_equal(rollup_diff(st), 0);
 
+	assert_true(store_query_int(st, "SELECT count(*) FROM spoof_src_daily") > 0);
 	assert_int_equal(store_query_int(st, "UPDATE flows_hourly SET packets = 0 RETURNING 0"), 0);
+	assert_int_equal(store_query_int(st, "UPDATE spoof_src_daily SET hours = 0 RETURNING 0"), 0);
 	assert_true(rollup_diff(st) > 0);
 	assert_int_equal(store_rollup_rebuild(st, INT64_MIN, INT64_MAX), 0);
 	assert_int_equal(rollup_diff(st), 0);
