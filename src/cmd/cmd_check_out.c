@@ -347,14 +347,15 @@ void cmd_check_print_text(const struct run *R)
 			       (unsigned long long)R->fam_flows[1], plural_s(R->fam_flows[1]),
 			       (unsigned long long)R->fam_packets[1], plural_s(R->fam_packets[1]));
 	if (R->placed_flows < R->fs.n)
-		cmd_check_tout("packet order: recorded for %llu of %zu flows; in the other %llu "
-			       "(%llu packets: an older collector, a conversation that may have begun "
-			       "before the capture, or an answer another capture handle handed over "
-			       "late) the packets between a connection's first and its answer count "
-			       "as maybe\n",
-			       (unsigned long long)R->placed_flows, R->fs.n,
+		cmd_check_tout("packet order: recorded for %llu of %zu flow%s; in the other %llu "
+			       "(%llu packet%s: an older collector, a conversation that may have "
+			       "begun before the capture, or an answer another capture handle "
+			       "handed over late) the packets between a connection's first and its "
+			       "answer count as maybe\n",
+			       (unsigned long long)R->placed_flows, R->fs.n, plural_s(R->fs.n),
 			       (unsigned long long)(R->fs.n - R->placed_flows),
-			       (unsigned long long)(R->packets - R->placed_packets));
+			       (unsigned long long)(R->packets - R->placed_packets),
+			       plural_s(R->packets - R->placed_packets));
 	cmd_check_tout("host context: %s host addresses; kernel settings %s\n",
 	       R->host.have_addrs ? "recorded" : "no",
 	       R->host.have_sysctls ? "recorded" : "not recorded");
