@@ -68,25 +68,6 @@ void answers_free(struct answers *a)
 	free(a);
 }
 
-/* The request type of an ICMP/ICMPv6 query or its reply (both directions share it), or
- * -1: an error or a message conntrack pairs with nothing (nf_conntrack_proto_icmp.c's
- * invmap, icmpv6's likewise). */
-static int icmp_query(int family, unsigned type)
-{
-	if (family == 4) {
-		switch (type) {
-		case 8: case 0: return 8;
-		case 13: case 14: return 13;
-		case 15: case 16: return 15;
-		case 17: case 18: return 17;
-		default: return -1;
-		}
-	}
-	if (type == 128 || type == 129)
-		return 128;
-	return -1;
-}
-
 /* Seconds a tuple the kernel tracks may stay idle before conntrack forgets it, the
  * longest of the kernels we model (nf_conntrack_proto_udp.c: 120 s replied, 180 s
  * before 5.x; nf_conntrack_proto_icmp.c: 30 s; generic 600 s). TCP never needs it: a
@@ -119,12 +100,14 @@ static int tuple_of(const struct pkt_record *r, struct conn_tuple *k, int *d)
 	k->family = r->family;
 	k->proto = r->proto;
 	if (r->have & PKT_HAVE_ICMP) {
-		int q = icmp_query(r->family, r->icmp_type);
+		int q = pkt_icmp_pair(r->family, r->icmp_type);
 
 		if (q < 0) {
 			*d = 2;
 			return -1;
 		}
+		/* both halves of the query share the lesser type */
+		q = q < r->icmp_type ? q : r->icmp_type;
 		k->hport = (uint16_t)(q << 8 | r->icmp_code);
 	}
 	c = memcmp(r->src, r->dst, 16);

@@ -112,13 +112,10 @@ static void flow_key(const struct check_flow *f, int reverse, struct rkey *k)
 	k->sport = f->dport;
 	k->dport = f->sport;
 	if (f->proto == 1 || f->proto == 58) {	/* echo request <-> reply and the like */
-		unsigned t = f->dport >> 8, r = t;
+		int r = pkt_icmp_pair(f->family, f->dport >> 8);
 
-		if (f->family == 4)
-			r = t == 8 ? 0 : t == 0 ? 8 : t == 13 ? 14 : t == 14 ? 13 : t == 15 ? 16 :
-			    t == 16 ? 15 : t == 17 ? 18 : t == 18 ? 17 : 255;
-		else
-			r = t == 128 ? 129 : t == 129 ? 128 : 255;
+		if (r < 0)
+			r = 255;
 		k->sport = 0;
 		k->dport = (uint16_t)(r << 8 | (f->dport & 0xff));
 	}

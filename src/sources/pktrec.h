@@ -137,4 +137,20 @@ struct pkt_record {
 	struct pkt_nflog nflog;		/* valid when have & PKT_HAVE_NFLOG */
 };
 
+/* The type of the other half of an ICMP (family 4) or ICMPv6 query: echo, timestamp,
+ * information and address mask request <-> reply; -1 for a message conntrack pairs with
+ * nothing (nf_conntrack_proto_icmp.c's invmap, icmpv6's likewise). */
+static inline int pkt_icmp_pair(int family, unsigned type)
+{
+	if (family != 4)
+		return type == 128 ? 129 : type == 129 ? 128 : -1;
+	switch (type) {
+	case 0: return 8;
+	case 8: return 0;
+	case 13: case 15: case 17: return (int)type + 1;
+	case 14: case 16: case 18: return (int)type - 1;
+	default: return -1;
+	}
+}
+
 #endif
