@@ -87,7 +87,7 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	f->first_usec = sf->first_usec;
 	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
 	f->flags_seen = (uint8_t)sf->tcp_flags;
-	if (sf->pre_known && sf->counted <= sf->packets && sf->pre_reply <= sf->counted) {
+	if (sf->pre_known) {	/* store_flows_next() checked pre_reply <= counted <= packets */
 		f->pre_known = 1;
 		f->pk_pre = sf->pre_reply;
 		f->pk_unplaced = sf->packets - sf->counted;

@@ -361,8 +361,9 @@ struct store_flow {
 	uint64_t packets, bytes;
 	int64_t first_usec, last_usec;
 	unsigned tcp_flags;		/* OR of the flags seen */
-	int pre_known;			/* pre_reply and counted hold (migration 13); 0:
-					 * the row does not say (NULL, or an older row) */
+	int pre_known;			/* pre_reply and counted hold, pre_reply <= counted
+					 * (migration 13); 0: the row does not say (NULL, or
+					 * an older row, or a count it cannot hold) */
 	uint64_t counted;		/* counted_packets (<= packets; migration 6) */
 	uint64_t pre_reply;		/* of those, sent before the answer */
 };
