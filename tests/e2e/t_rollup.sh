@@ -437,6 +437,26 @@ print(diff)
 sys.exit(bool(diff))
 PY
 
+# same_day_report JSON WHAT: JSON, the day's report of a migrated copy, equals the
+# collected file's (day.json) but for what names the file.
+same_day_report() {
+	python3 - "$work/day.json" "$1" <<'PY' && ok "$2: the day's report is unchanged" || bad "$2: report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for j in (a, b):
+    j.pop("generated")
+    for h in j["hosts"]:
+        h.pop("path"); h.pop("name")
+    for t in j["tables"].values():
+        for r in t:
+            r.pop("host", None)
+    j["verdict"].pop("next_steps")	# commands that name the file
+diff = [k for k in a if a[k] != b[k]]
+print(diff)
+sys.exit(bool(diff))
+PY
+}
+
 # 5. version 10: the collected file as migration 10 left it
 cp "$work/a.db" "$work/v10.db"
 spoof_src=$(python3 -c 'import re, sys
@@ -457,21 +477,7 @@ sqlite3 "$work/v10.db" "DROP TABLE spoof_hourly; DROP TABLE loopback_hourly; DRO
 rollup_exact "$work/v10.db" "migrated from version 10"
 [ "$(sqlite3 "$work/v10.db" "SELECT count(*) FROM sqlite_master WHERE name = 'flows_report_spoof_src'")" = 0 ] &&
 	ok "migrated: flows_report_spoof_src dropped" || bad "migrated: flows_report_spoof_src still there"
-python3 - "$work/day.json" "$work/v10.json" <<'PY' && ok "migrated from 10: the day's report is unchanged" || bad "migrated from 10: report differs"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-for j in (a, b):
-    j.pop("generated")
-    for h in j["hosts"]:
-        h.pop("path"); h.pop("name")
-    for t in j["tables"].values():
-        for r in t:
-            r.pop("host", None)
-    j["verdict"].pop("next_steps")	# commands that name the file
-diff = [k for k in a if a[k] != b[k]]
-print(diff)
-sys.exit(bool(diff))
-PY
+same_day_report "$work/v10.json" "migrated from 10"
 
 # 6. version 13: the collected file as migration 13 left it (spoof_hourly_src, no
 # spoof_src_daily)
@@ -488,19 +494,5 @@ rollup_exact "$work/v13.db" "migrated from version 13"
 [ "$(sqlite3 "$work/v13.db" "SELECT count(*) FROM sqlite_master WHERE name = 'spoof_hourly_src'")" = 0 ] &&
 	ok "migrated: spoof_hourly_src dropped" || bad "migrated: spoof_hourly_src still there"
 SPOOF_DB=$work/v13.db SPOOF_WHAT="migrated from 13: " spoof_check 2026-09-21T22:05 2026-09-22T01:55
-python3 - "$work/day.json" "$work/v13.json" <<'PY' && ok "migrated from 13: the day's report is unchanged" || bad "migrated from 13: report differs"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-for j in (a, b):
-    j.pop("generated")
-    for h in j["hosts"]:
-        h.pop("path"); h.pop("name")
-    for t in j["tables"].values():
-        for r in t:
-            r.pop("host", None)
-    j["verdict"].pop("next_steps")	# commands that name the file
-diff = [k for k in a if a[k] != b[k]]
-print(diff)
-sys.exit(bool(diff))
-PY
+same_day_report "$work/v13.json" "migrated from 13"
 exit $fail
