@@ -77,6 +77,10 @@ int collect_report_lost(const struct collector *c)
 			"handle's ring) whose other direction's flow was gone or of another "
 			"class: that flow's flows.pre_reply may count too many packets as sent "
 			"before the answer\n", (ull)t->order_unmarked, plural_s(t->order_unmarked));
+	if (t->order_unplaced)
+		fprintf(stderr, "collect: WARNING: %llu packet%s sent before any answer whose flow "
+			"could not be written again to say so: that flow's flows.pre_reply may "
+			"count too few\n", (ull)t->order_unplaced, plural_s(t->order_unplaced));
 	if (!t->lost_db && !t->evidence_dropped && !t->nflog_lost)
 		return 0;
 	fprintf(stderr, "collect: NOT RECORDED: %llu packet%s, %llu evidence packet%s, %llu "

@@ -83,6 +83,7 @@ void collector_free(struct collector *c)
 	flood_free(c->flood);
 	c->flood = NULL;
 	collector_bs_free(c);
+	collector_place_free(c);
 }
 
 /* Port collapsing: for normal and loopback flows the client's ephemeral port is replaced
@@ -364,6 +365,26 @@ static void answer_read_late(struct collector *c, const struct flow_key *k,
 	x->delta.pre_reply = FLOW_PRE_UNSURE;
 }
 
+void collector_place(struct collector *c, const struct flow_key *k, enum answer_state as)
+{
+	struct flow_entry *x;
+	int created;
+
+	if (as == ANS_AFTER)
+		return;		/* an answer older than it was read meanwhile */
+	/* its entry may have been written and evicted since: the row is found again by key */
+	x = flowtab_find(c->ft, k);
+	if (!x && !(x = flow_get(c, k, &created))) {
+		c->tot.order_unplaced += as == ANS_BEFORE;
+		return;
+	}
+	flowtab_touch(c->ft, x);	/* written already: write it again */
+	if (as == ANS_UNSURE)
+		x->delta.pre_reply = FLOW_PRE_UNSURE;
+	else if (x->delta.pre_reply != FLOW_PRE_UNSURE)
+		x->delta.pre_reply++;
+}
+
 /* Classifies r as seen on interface ifidx and returns its flow entry (NULL when it could
  * not be recorded, counted in lost_db), with *cl filled. `count` says whether this
  * sighting adds a packet (else it only notes that `seen_by` saw a counted packet). */
@@ -375,6 +396,7 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	struct flow_entry *e;
 	const struct iface_info *ifc = &c->ifaces[ifidx].info;
 	enum answer_state as;
+	struct answer_ticket tk;
 	int late;
 
 	if (ifc->role == ROLE_LOOPBACK)
@@ -387,7 +409,9 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 	/* an NFLOG copy pcap counts adds nothing; one NFLOG counts has a time of its own */
 	late = 0;
 	as = ANS_UNSURE;
-	if (count || seen_by != FLOW_SEEN_NFLOG)
+	if (count && seen_by != FLOW_SEEN_NFLOG && c->hold_places)
+		as = answers_packet_held(c->ans, r, &late, &tk);
+	else if (count || seen_by != FLOW_SEEN_NFLOG)
 		as = answers_packet(c->ans, r, seen_by != FLOW_SEEN_NFLOG, &late);
 	if (r->ts_usec > c->last_ts_usec)
 		c->last_ts_usec = r->ts_usec;
@@ -429,6 +453,8 @@ static struct flow_entry *account(struct collector *c, int ifidx, struct pkt_rec
 			e->delta.pre_reply = FLOW_PRE_UNSURE;
 		else if (as == ANS_BEFORE && e->delta.pre_reply != FLOW_PRE_UNSURE)
 			e->delta.pre_reply++;
+		else if (as == ANS_HELD)
+			collector_place_hold(c, &k, &tk);	/* placed a moment later */
 	} else
 		flowtab_note(c->ft, e, r->ts_usec, r->ttl,
 			     (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0, seen_by);
@@ -490,6 +516,8 @@ static void frame_record(struct collector *c, unsigned src, const struct pkt_rec
 
 	if (c->hold)
 		collector_bs_release(c, rec->ts_usec);
+	if (c->placing)
+		collector_place_release(c, rec->ts_usec);
 	c->tot.packets++;
 	c->tot.bytes += rec->wirelen;
 	s->cur.received++;
@@ -510,7 +538,8 @@ void collector_release(struct collector *c, uint64_t now_usec)
 {
 	if (now_usec == UINT64_MAX)
 		c->ending = 1;
-	collector_bs_release(c, now_usec);
+	collector_bs_release(c, now_usec);	/* first: a reply it held may be an answer */
+	collector_place_release(c, now_usec);
 }
 
 void collector_frame_account(struct collector *c, int ifidx, struct pkt_record *r,

@@ -98,6 +98,8 @@ struct collector_totals {
 	uint64_t lost_db;		/* packets that could not be accounted: DB failing, table full */
 	uint64_t order_unmarked;	/* answers read late whose other direction's flow
 					 * could not be marked unsure (collector.c) */
+	uint64_t order_unplaced;	/* held packets placed before any answer whose row
+					 * could not be reached to say so (placehold.c) */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
 	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
@@ -129,6 +131,8 @@ struct collector {
 	struct backscatter *bs;		/* the backscatter class (flows/backscatter.h) */
 	struct answers *ans;		/* answer order per connection (flows/answers.h) */
 	struct bs_hold *hold;		/* replies it holds back a moment (bshold.c) */
+	struct place_hold *placing;	/* answer orders it holds back a moment (placehold.c) */
+	int hold_places;		/* live capture on several handles: hold them */
 	struct hoptab *hop;		/* hop counts learned per prefix (flows/hopcount.h) */
 	struct flood *flood;		/* flood episodes (flows/flood.h) */
 	uint64_t last_ts_usec;		/* the latest packet time seen (ends quiet episodes) */

@@ -35,6 +35,16 @@ int collector_bs_hold(struct collector *c, int ifidx, const struct pkt_record *r
 void collector_bs_release(struct collector *c, uint64_t now_usec);
 void collector_bs_free(struct collector *c);
 
+/* placehold.c: holds the answer order of a packet a live capture counted before any
+ * answer (flows/answers.h ANS_HELD), counted in the row of key k, to place it a moment
+ * later; collector_place() (collector.c) then adds it to the row's pre_reply or not. */
+void collector_place_hold(struct collector *c, const struct flow_key *k,
+			  const struct answer_ticket *t);
+/* Places the held packets older than now_usec by the hold time (UINT64_MAX: all). */
+void collector_place_release(struct collector *c, uint64_t now_usec);
+void collector_place_free(struct collector *c);
+void collector_place(struct collector *c, const struct flow_key *k, enum answer_state as);
+
 /* suspect.c: writes the changed hop counts and ended flood episodes in a transaction of
  * their own (the flush without a writer thread). 0, or -1 with c->err (what was taken is
  * not retried: the hop counts are written again at their next change). */

@@ -236,6 +236,8 @@ int loop_open_live(struct collect_loop *l, const char *const *names, unsigned n,
 			s->index = (unsigned)src;
 			c->sources[src].fixed_dir = d == 0 ? DIR_IN : DIR_OUT;
 			c->sources[src].interval_start_usec = util_now_usec();
+			/* more than one ring: an answer may be read after what follows it */
+			c->hold_places |= i > 0 || d > 0;
 		}
 	}
 	return 0;

@@ -23,7 +23,8 @@ struct ans_entry {
 				 * until the other direction answers */
 	uint8_t closed;		/* TCP: a FIN or RST went either way */
 	uint8_t tainted;	/* an untrusted time was seen: every packet ANS_UNSURE */
-	uint8_t pad;
+	uint8_t gen;		/* changes when the entry starts a new connection, so that
+				 * a held packet of the one before is not placed in it */
 };
 
 struct answers {
@@ -32,6 +33,7 @@ struct answers {
 	uint64_t forgotten;
 	uint64_t start_usec;	/* the first packet's time + 1 (0: none yet) */
 	int warm;
+	uint8_t gen;		/* the next connection's entry generation */
 	struct ans_entry *e;	/* nsets * ANSWERS_WAYS */
 	uint32_t *lost;		/* per set: last second + 1 of the latest tuple it forgot */
 };
@@ -127,8 +129,30 @@ static int tuple_of(const struct pkt_record *r, struct conn_tuple *k, int *d)
 	return 0;
 }
 
-enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, int trusted,
-				 int *late)
+/* The set of the fingerprint fp. */
+static struct ans_entry *set_of(struct answers *a, uint64_t fp)
+{
+	return &a->e[((size_t)(fp >> 32 ^ fp >> 7) & (a->nsets - 1)) * ANSWERS_WAYS];
+}
+
+/* What r is told: st, or, for a packet that would come before any answer while the
+ * caller holds such packets (t non-NULL), ANS_HELD with the ticket to place it later;
+ * a held packet is not yet among those said to come before (e->before). */
+static enum answer_state tell(struct ans_entry *e, int d, uint64_t now_us, enum answer_state st,
+			      struct answer_ticket *t)
+{
+	if (t && st == ANS_BEFORE) {
+		t->fp = e->fp;
+		t->usec = now_us;
+		t->dir = (uint8_t)d;
+		t->gen = e->gen;
+		return ANS_HELD;
+	}
+	return said(e, d, now_us, st);
+}
+
+static enum answer_state packet(struct answers *a, const struct pkt_record *r, int trusted,
+				int *late, struct answer_ticket *t)
 {
 	struct conn_tuple k;
 	struct ans_entry *set, *e, *victim = NULL;
@@ -145,7 +169,7 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 	if (tuple_of(r, &k, &d) < 0)
 		return d == 2 ? ANS_BEFORE : ANS_UNSURE;
 	fp = conntab_hash(&k, a->seed);
-	set = &a->e[((size_t)(fp >> 32 ^ fp >> 7) & (a->nsets - 1)) * ANSWERS_WAYS];
+	set = set_of(a, fp);
 	fl = (r->proto == 6 && (r->have & PKT_HAVE_TCPFLAGS)) ? r->tcp_flags : 0;
 	tcp_open = (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	for (i = 0; i < ANSWERS_WAYS; i++) {
@@ -170,7 +194,8 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 				e->closed = 0;
 				e->unsure = 0;
 				e->tainted = !trusted;
-				return said(e, d, now_us, e->tainted ? ANS_UNSURE : ANS_BEFORE);
+				e->gen = a->gen++;
+				return tell(e, d, now_us, e->tainted ? ANS_UNSURE : ANS_BEFORE, t);
 			}
 			if (tcp_open && st == ANS_AFTER)
 				st = ANS_UNSURE;	/* a SYN on an open, answered one */
@@ -180,7 +205,7 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 				e->closed = 1;
 			if (!trusted)
 				e->tainted = 1;
-			return said(e, d, now_us, e->tainted ? ANS_UNSURE : st);
+			return tell(e, d, now_us, e->tainted ? ANS_UNSURE : st, t);
 		}
 		if (!e->fp) {	/* ways fill in order and never empty again */
 			victim = e;
@@ -205,6 +230,7 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 	e->last = now;
 	e->closed = (fl & (TCP_FIN | TCP_RST)) != 0;
 	e->tainted = !trusted;
+	e->gen = a->gen++;
 	/* the tuple it forgot may have had packets said to come before an answer */
 	if (lost_before && (uint64_t)lost_before + ANSWERS_LATE_S >= now)
 		*late = 2;
@@ -217,7 +243,38 @@ enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, 
 		e->unsure = (lost_before && (uint64_t)lost_before + h >= now) ||
 			    (!a->warm && now_us < a->start_usec + h * 1000000u);
 	}
-	return said(e, d, now_us, e->unsure || e->tainted ? ANS_UNSURE : ANS_BEFORE);
+	return tell(e, d, now_us, e->unsure || e->tainted ? ANS_UNSURE : ANS_BEFORE, t);
+}
+
+enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, int trusted,
+				 int *late)
+{
+	return packet(a, r, trusted, late, NULL);
+}
+
+enum answer_state answers_packet_held(struct answers *a, const struct pkt_record *r, int *late,
+				      struct answer_ticket *t)
+{
+	return packet(a, r, 1, late, t);
+}
+
+enum answer_state answers_place(struct answers *a, const struct answer_ticket *t)
+{
+	struct ans_entry *set = set_of(a, t->fp), *e;
+	int i;
+
+	for (i = 0; i < ANSWERS_WAYS; i++) {
+		e = &set[i];
+		if (e->fp != t->fp)
+			continue;
+		/* forgotten and seen again, or a new connection on the tuple since */
+		if (e->gen != t->gen || e->tainted)
+			return ANS_UNSURE;
+		if (e->first[!t->dir] && e->first[!t->dir] <= t->usec)
+			return ANS_AFTER;	/* an answer older than it was read since */
+		return said(e, t->dir, t->usec, ANS_BEFORE);
+	}
+	return ANS_UNSURE;	/* the table forgot the tuple */
 }
 
 uint64_t answers_forgotten(const struct answers *a)

@@ -25,6 +25,15 @@ enum answer_state {
 	ANS_UNSURE,		/* the table cannot tell: its connection may have begun before
 				 * the capture (cold start, a TCP packet without SYN that opens
 				 * nothing), or the table forgot the tuple */
+	ANS_HELD,		/* answers_packet_held(): no answer yet, place it later */
+};
+
+/* A packet held to be placed later (answers_place()). */
+struct answer_ticket {
+	uint64_t fp;		/* its tuple's fingerprint */
+	uint64_t usec;		/* its time + 1 */
+	uint8_t dir;		/* its direction in the tuple */
+	uint8_t gen;		/* the tuple's connection when it was seen */
 };
 
 struct answers;
@@ -51,6 +60,21 @@ void answers_free(struct answers *a);	/* NULL-safe */
  * unsure for good (ANS_UNSURE both ways). */
 enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, int trusted,
 				 int *late);
+
+/* Like answers_packet() for a trusted packet, except that one it would say came before
+ * any answer is ANS_HELD: *t is filled for answers_place(), which the caller calls once
+ * every capture handle has handed over what it holds of that time. A live capture reads
+ * each interface's directions from their own rings, handed over in blocks up to 100 ms
+ * late; holding the packets that wait for an answer lets one read late still place them
+ * as the kernel did. */
+enum answer_state answers_packet_held(struct answers *a, const struct pkt_record *r, int *late,
+				      struct answer_ticket *t);
+
+/* Places a held packet: ANS_AFTER when the other direction's first packet, read since,
+ * is not younger than it; ANS_BEFORE (from now on among those a late answer makes
+ * unsure, as answers_packet()'s); ANS_UNSURE when the table forgot the tuple or it began
+ * a new connection since, or an untrusted time was seen. */
+enum answer_state answers_place(struct answers *a, const struct answer_ticket *t);
 
 #define ANSWERS_LATE_S 10	/* ten times any ring's lag we have seen, 100 ms */
 

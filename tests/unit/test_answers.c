@@ -246,6 +246,79 @@ static void test_untrusted(void **state)
 	answers_free(a);
 }
 
+/* One packet read through answers_packet_held(): its state and late as in run(); the
+ * ticket of a held one in *t. */
+static void held(struct answers *a, const struct pk *p, unsigned sport_off,
+		 struct answer_ticket *t)
+{
+	struct pkt_record r;
+	int got, late;
+
+	rec_of(p, sport_off, &r);
+	got = (int)answers_packet_held(a, &r, &late, t);
+	if (got != p->want || late != p->late)
+		fail_msg("packet (%s): got %d late %d, want %d late %d", p->what, got, late,
+			 p->want, p->late);
+}
+
+#define H ANS_HELD
+
+/* Two capture handles, each direction its own ring: the client's packets are read before
+ * the server's SYN-ACK they follow. Held, each is placed by its own time once the answer
+ * is read: the SYN before it, the ACK and data after (what conntrack gave them). */
+static void test_held(void **state)
+{
+	static const struct pk v[] = {
+		{S(10), 1, 6, TS, H, "SYN at 10.000: held"},
+		{S(10) + 2000, 1, 6, TA, H, "ACK at 10.002, read before the SYN-ACK: held"},
+		{S(10) + 3000, 1, 6, TA, H, "data at 10.003: held"},
+		{S(10) + 1000, 2, 6, TS | TA, A, "SYN-ACK at 10.001 read late: after the SYN, "
+		 "and nothing was said to come before it: not late"},
+		{S(10) + 4000, 2, 6, TA, A, "data back"},
+	};
+	static const int want[] = { B, A, A };
+	/* a packet placed before an answer older than it is read: late, as before */
+	static const struct pk q = {S(20), 1, 17, 0, H, "query at 20: held"};
+	static const struct pk ans = {S(19), 2, 17, 0, H, "answer-direction packet at 19, "
+				      "read after the query at 20 was placed before any answer: "
+				      "late", 1};
+	/* a new connection on the tuple since: the old one's held packet is unsure */
+	static const struct pk c1[] = {
+		{S(30), 1, 6, TS, H, "SYN: held"},
+		{S(31), 2, 6, TS | TA, A, "SYN-ACK"},
+		{S(32), 1, 6, TR, A, "RST: closed"},
+		{S(33), 1, 6, TS, H, "SYN on the closed connection: a new one, held"},
+	};
+	struct answer_ticket t[4], u;
+	struct answers *a = answers_new(64, 7, 1);
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		held(a, &v[i], 0, &t[i < 3 ? i : 3]);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(answers_place(a, &t[i]), want[i]);
+	held(a, &q, 1, &u);
+	assert_int_equal(answers_place(a, &u), B);
+	held(a, &ans, 1, &u);
+	held(a, &c1[0], 2, &t[0]);
+	for (i = 1; i < 4; i++)
+		held(a, &c1[i], 2, &t[1]);
+	assert_int_equal(answers_place(a, &t[0]), U);
+	assert_int_equal(answers_place(a, &t[1]), B);
+	answers_free(a);
+
+	/* a table of 4 tuples that forgot the held packet's tuple: unsure */
+	a = answers_new(4, 7, 1);
+	held(a, &q, 0, &u);
+	for (i = 1; i < 5; i++)
+		held(a, &q, i, &t[0]);
+	assert_int_equal(answers_forgotten(a), 1);
+	assert_int_equal(answers_place(a, &u), U);
+	assert_int_equal(answers_place(a, &t[0]), B);
+	answers_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_cold),
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_untrusted),
+		cmocka_unit_test(test_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
