@@ -493,13 +493,11 @@ void collector_reverse_key(const struct collector *c, const struct flow_key *k,
 		rev->dport = r->sport;
 		collapse_ports(rev);
 	} else if (r->have & PKT_HAVE_ICMP) {
-		unsigned t = r->icmp_type, x = 255;
+		/* the other half of a query conntrack pairs (check's reverse key is the same);
+		 * type 255 for the rest: a key no flow has */
+		int x = pkt_icmp_pair(r->family, r->icmp_type);
 
-		if (r->family == 4)
-			x = t == 8 ? 0 : t == 0 ? 8 : t == 13 ? 14 : t == 14 ? 13 : 255;
-		else
-			x = t == 128 ? 129 : t == 129 ? 128 : 255;
-		rev->dport = (uint16_t)(x << 8 | r->icmp_code);
+		rev->dport = (uint16_t)((x < 0 ? 255 : x) << 8 | r->icmp_code);
 	}
 }
 

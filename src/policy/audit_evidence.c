@@ -31,14 +31,10 @@ void audit_tuple_reverse(const struct tuple *t, struct tuple *r)
 	r->proto = t->proto;
 	memcpy(r->src, t->dst, 16);
 	memcpy(r->dst, t->src, 16);
-	if (t->proto == 1 || t->proto == 58) {	/* echo request <-> reply */
-		unsigned ty = t->dport >> 8, x = 255;
+	if (t->proto == 1 || t->proto == 58) {	/* echo request <-> reply and the like */
+		int x = pkt_icmp_pair(t->family, t->dport >> 8);
 
-		if (t->family == 4)
-			x = ty == 8 ? 0 : ty == 0 ? 8 : ty == 13 ? 14 : ty == 14 ? 13 : 255;
-		else
-			x = ty == 128 ? 129 : ty == 129 ? 128 : 255;
-		r->dport = (uint16_t)(x << 8);
+		r->dport = (uint16_t)((x < 0 ? 255 : x) << 8);
 		return;
 	}
 	r->sport = t->dport;

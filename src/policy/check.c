@@ -71,10 +71,10 @@ enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsig
 	if (proto == 1 || proto == 58) {
 		int req = family == 4 ? (icmp_type == 8 || icmp_type == 13 || icmp_type == 15 ||
 					 icmp_type == 17)
-				      : (icmp_type == 128);
+				      : (icmp_type == 128 || icmp_type == 139);
 		int rep = family == 4 ? (icmp_type == 0 || icmp_type == 14 || icmp_type == 16 ||
 					 icmp_type == 18)
-				      : (icmp_type == 129);
+				      : (icmp_type == 129 || icmp_type == 140);
 
 		if (req)
 			return IPT_CT_NEW;

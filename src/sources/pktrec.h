@@ -142,8 +142,9 @@ struct pkt_record {
  * nothing (nf_conntrack_proto_icmp.c's invmap, icmpv6's likewise). */
 static inline int pkt_icmp_pair(int family, unsigned type)
 {
-	if (family != 4)
-		return type == 128 ? 129 : type == 129 ? 128 : -1;
+	if (family != 4)	/* echo; node information query and reply (RFC 4620) */
+		return type == 128 || type == 139 ? (int)type + 1 :
+		       type == 129 || type == 140 ? (int)type - 1 : -1;
 	switch (type) {
 	case 0: return 8;
 	case 8: return 0;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "policy/check.h"
+#include "sources/pktrec.h"
 
 struct ct_case {
 	const char *name;
@@ -39,6 +40,14 @@ static const struct ct_case ct_cases[] = {
 	{"13 icmp unreachable", 4, 1, 0, 3, 0, 0, IPT_CT_UNKNOWN, 0, 0},
 	{"14 icmpv6 echo request", 6, 58, 0, 128, 0, 0, IPT_CT_NEW, 0, 0},
 	{"15 icmpv6 neighbour solicitation", 6, 58, 0, 135, 0, 0, IPT_CT_UNKNOWN, 0, 0},
+	/* nf_conntrack_proto_icmpv6.c: a node information query (RFC 4620, type 139) opens
+	 * a connection like an echo request (valid_new), its reply (140) is the other half
+	 * (invmap), and alone it cannot open one */
+	{"16 icmpv6 node information query", 6, 58, 0, 139, 0, 0, IPT_CT_NEW, 0, 0},
+	{"17 icmpv6 node information reply with query", 6, 58, 0, 140, 1, 1,
+	 IPT_CT_ESTABLISHED, 0, 0},
+	{"18 icmpv6 node information reply alone", 6, 58, 0, 140, 0, 0, IPT_CT_INVALID, 0, 0},
+	{"19 icmp address mask reply alone", 4, 1, 0, 18, 0, 0, IPT_CT_INVALID, 0, 0},
 };
 
 static void test_ctstate(void **state)
@@ -55,6 +64,34 @@ static void test_ctstate(void **state)
 		if (s != c->want || fl != c->want_flags || unk != c->want_unk)
 			fail_msg("%s: state %d flags %#x unk %#x", c->name, s, fl, unk);
 	}
+}
+
+/* The other half of an ICMP query, as conntrack pairs them (nf_conntrack_proto_icmp.c and
+ * nf_conntrack_proto_icmpv6.c invmap): echo, timestamp, information and address mask
+ * (RFC 792, RFC 950); ICMPv6 echo (RFC 4443) and node information (RFC 4620). Errors
+ * and neighbour discovery have none. Check's reverse key, the collector's and the live
+ * audit's all use pkt_icmp_pair(). */
+static void test_icmp_pair(void **state)
+{
+	static const int v4[][2] = {
+		{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16}, {16, 15}, {17, 18}, {18, 17},
+		{3, -1}, {5, -1}, {11, -1}, {12, -1}, {9, -1}, {10, -1},
+	};
+	static const int v6[][2] = {
+		{128, 129}, {129, 128}, {139, 140}, {140, 139},
+		{1, -1}, {2, -1}, {3, -1}, {4, -1}, {133, -1}, {134, -1}, {135, -1}, {136, -1},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+		if (pkt_icmp_pair(4, (unsigned)v4[i][0]) != v4[i][1])
+			fail_msg("icmp type %d: pair %d, want %d", v4[i][0],
+				 pkt_icmp_pair(4, (unsigned)v4[i][0]), v4[i][1]);
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+		if (pkt_icmp_pair(6, (unsigned)v6[i][0]) != v6[i][1])
+			fail_msg("icmpv6 type %d: pair %d, want %d", v6[i][0],
+				 pkt_icmp_pair(6, (unsigned)v6[i][0]), v6[i][1]);
 }
 
 static void add_flow(struct check_flows *fs, const char *iface, const char *dir, const char *src,
@@ -317,6 +354,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ctstate),
+		cmocka_unit_test(test_icmp_pair),
 		cmocka_unit_test(test_derive),
 		cmocka_unit_test(test_findings),
 		cmocka_unit_test(test_hostctx),
