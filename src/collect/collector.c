@@ -279,7 +279,21 @@ int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linkt
 			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	if (c->n_ev == c->cap_ev || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
-		if (flush_for_room(c) < 0 || c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+		if (c->never_wait && c->writer && !c->writes_stopped) {
+			/* a sample is not worth a stalled ring: hand over what is held if the
+			 * writer's queue has room now, else shed this one (its packet counts).
+			 * While the queue holds most of the budget, a small handover would
+			 * only add a transaction to a writer already behind: shed instead. */
+			if (c->n_ev == c->cap_ev || c->evbuf_used >= c->ev_budget / 2)
+				(void)collector_handoff_nowait(c);
+			if (c->n_ev == c->cap_ev ||
+			    c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
+				c->tot.evidence_dropped++;	/* NOT RECORDED, and why */
+				c->tot.evidence_shed++;
+				return -1;
+			}
+		} else if (flush_for_room(c) < 0 ||
+			   c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
 			c->tot.evidence_dropped++;
 			return -1;
 		}

@@ -101,6 +101,10 @@ struct collector_totals {
 	uint64_t order_unplaced;	/* held packets placed before any answer whose row
 					 * could not be reached to say so (placehold.c) */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
+	uint64_t evidence_shed;		/* of evidence_dropped, those a live capture did not
+					 * keep because the writer had not yet written the
+					 * evidence before (the capture never waits for it;
+					 * their packets count) */
 	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
 };
@@ -133,6 +137,10 @@ struct collector {
 	struct bs_hold *hold;		/* replies it holds back a moment (bshold.c) */
 	struct place_hold *placing;	/* answer orders it holds back a moment (placehold.c) */
 	int hold_places;		/* live capture on several handles: hold them */
+	int never_wait;			/* live capture with a writer thread: a full evidence
+					 * buffer sheds samples rather than wait for it */
+	size_t ev_budget;		/* evidence bytes the writer's queue and the buffer
+					 * share (writer_opts.ev_budget) */
 	struct hoptab *hop;		/* hop counts learned per prefix (flows/hopcount.h) */
 	struct flood *flood;		/* flood episodes (flows/flood.h) */
 	uint64_t last_ts_usec;		/* the latest packet time seen (ends quiet episodes) */
@@ -209,7 +217,8 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 
 /* Keeps a copy of a packet of flow e as evidence until the flow has a row id (the
  * collector keeps spoofed flows' packets itself; the audit keeps replies). Returns 0, or
- * -1 when it could not be kept (counted in evidence_dropped). */
+ * -1 when it could not be kept (counted in evidence_dropped; also in evidence_shed when a
+ * live capture would have had to wait for the writer thread). */
 int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
 			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
@@ -237,6 +246,11 @@ void collector_release(struct collector *c, uint64_t now_usec);
  * no room (nothing moved: the flows stay dirty in the table). Write errors come later,
  * from the writer's status. */
 int collector_handoff(struct collector *c, int stats);
+
+/* collector_handoff(c, 0) for a live capture's full evidence buffer: hands over only if
+ * the writer's queue has room now, and never waits for the queued evidence to be
+ * written (a file's reader still waits). Returns 0, or -1 (nothing moved). */
+int collector_handoff_nowait(struct collector *c);
 
 /* With a writer thread: remembers in the flow table the row ids of the flows the writer
  * wrote since the last call, so that a flow written again adds to its row (by id) rather

@@ -144,7 +144,7 @@ static void take_stats(struct collector *c, struct store_batch *b)
 /* Hands over one batch of at most `rows` dirty flows (the oldest), and with the last one
  * (`last`: no dirty flow remains after it) the evidence, NFLOG counts and statistics.
  * Returns 0, or -1 when the writer has no room (the table keeps its rows). */
-static int handoff_one(struct collector *c, size_t rows, int stats, int last)
+static int handoff_one(struct collector *c, size_t rows, int stats, int last, int wait)
 {
 	struct store_batch *b;
 	struct fill f;
@@ -153,10 +153,11 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 
 	collector_learn_ids(c);	/* and frees what was written while this flush waited */
 
-	/* the packet path (stats 0) needs room now: a full table, evidence buffer or NFLOG
-	 * counter table; it waits for a writer that makes progress, as a flush of its own
-	 * would, where the periodic flush leaves the rows in the table */
-	if (!writer_room(c->writer, rows, !stats))
+	/* the packet path (wait) needs room now: a full table or NFLOG counter table; it
+	 * waits for a writer that makes progress, as a flush of its own would, where the
+	 * periodic flush and a live capture's full evidence buffer leave the rows in the
+	 * table (a file's reader always waits: writer_opts.wait_for_room) */
+	if (!writer_room(c->writer, rows, wait))
 		return -1;	/* the writer is behind or failing: the table keeps its rows */
 	b = batch_new(c, rows, stats, last);
 	if (!b) {
@@ -186,7 +187,7 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last)
 	b->n_ifnames = c->n_ifaces;
 	evbytes = b->evbuf_len;	/* b is the writer's once queued */
 	c->opt.evidence_buf_bytes = writer_push(c->writer, b);
-	if (!stats && evbytes) {
+	if (wait && evbytes) {
 		/* the queued evidence takes the buffer's room until it is written */
 		writer_drain(c->writer);
 		c->opt.evidence_buf_bytes = writer_ev_room(c->writer);
@@ -222,9 +223,16 @@ void collector_learn_ids(struct collector *c)
 	}
 }
 
-int collector_handoff(struct collector *c, int stats)
+static int handoff(struct collector *c, int stats, int wait)
 {
 	size_t rows = flowtab_dirty_count(c->ft), chunk = c->handoff_rows;
+
+	/* A live capture that will not wait hands everything over in one batch, which the
+	 * writer takes whenever its queue is empty: in chunks, the evidence and NFLOG counts
+	 * (which go with the last) would wait for as many free queue slots as there are
+	 * chunks, and a busy writer seldom has them all. */
+	if (!wait && c->never_wait)
+		chunk = 0;
 
 	if (c->writes_stopped)
 		return -1;	/* c->err says why */
@@ -233,9 +241,19 @@ int collector_handoff(struct collector *c, int stats)
 	/* batches of at most `chunk` rows, oldest first, each waiting for the writer's room
 	 * as the first would: the copies never hold more than the writer's queue budget */
 	while (chunk && rows > chunk) {
-		if (handoff_one(c, chunk, stats, 0) < 0)
+		if (handoff_one(c, chunk, stats, 0, wait) < 0)
 			return -1;
 		rows = flowtab_dirty_count(c->ft);
 	}
-	return handoff_one(c, rows, stats, 1);
+	return handoff_one(c, rows, stats, 1, wait);
+}
+
+int collector_handoff(struct collector *c, int stats)
+{
+	return handoff(c, stats, !stats);
+}
+
+int collector_handoff_nowait(struct collector *c)
+{
+	return handoff(c, 0, 0);
 }

@@ -116,6 +116,8 @@ static void writer_begin(struct collect_loop *l, int files)
 	l->writer_dropped = 0;
 	c->writer = writer_start(st, &o, err, sizeof(err));
 	c->handoff_rows = o.max_rows;
+	c->never_wait = !files;
+	c->ev_budget = o.ev_budget;
 	if (!c->writer)
 		util_log(LOG_LVL_WARN, "no writer thread, the capture thread writes: %s", err);
 }
