@@ -81,18 +81,22 @@ int collect_report_lost(const struct collector *c)
 		fprintf(stderr, "collect: WARNING: %llu packet%s sent before any answer whose flow "
 			"could not be written again to say so: that flow's flows.pre_reply may "
 			"count too few\n", (ull)t->order_unplaced, plural_s(t->order_unplaced));
+	/* shed while the database was failing: it did not take them; else the writer was
+	 * only behind (an overload, like a kernel drop: their packets are counted) */
+	uint64_t ev = t->evidence_dropped + (t->writer_failed ? t->evidence_shed : 0);
+
 	if (t->evidence_shed)
 		fprintf(stderr, "collect: %llu evidence packet%s not kept: the writer thread had not "
-			"yet written the evidence before, and live capture does not wait for it "
+			"yet written the evidence before%s, and live capture does not wait for it "
 			"(their packets are counted; --evidence keeps fewer per flow)\n",
-			(ull)t->evidence_shed, plural_s(t->evidence_shed));
-	if (!t->lost_db && !t->evidence_dropped && !t->nflog_lost)
+			(ull)t->evidence_shed, plural_s(t->evidence_shed),
+			t->writer_failed ? " (the database was failing)" : "");
+	if (!t->lost_db && !ev && !t->nflog_lost)
 		return 0;
 	fprintf(stderr, "collect: NOT RECORDED: %llu packet%s, %llu evidence packet%s, %llu "
 		"NFLOG rule count%s (the database did not take them: %s)\n",
-		(ull)t->lost_db, plural_s(t->lost_db), (ull)t->evidence_dropped,
-		plural_s(t->evidence_dropped), (ull)t->nflog_lost, plural_s(t->nflog_lost),
-		c->writes_stopped ? "size limit or disk full" :
-		t->evidence_shed ? "failing, full or behind" : "failing or full");
+		(ull)t->lost_db, plural_s(t->lost_db), (ull)ev, plural_s(ev), (ull)t->nflog_lost,
+		plural_s(t->nflog_lost),
+		c->writes_stopped ? "size limit or disk full" : "failing or full");
 	return 1;
 }

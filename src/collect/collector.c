@@ -288,7 +288,6 @@ int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linkt
 				(void)collector_handoff_nowait(c);
 			if (c->n_ev == c->cap_ev ||
 			    c->evbuf_used + caplen > c->opt.evidence_buf_bytes) {
-				c->tot.evidence_dropped++;	/* NOT RECORDED, and why */
 				c->tot.evidence_shed++;
 				return -1;
 			}

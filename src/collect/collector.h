@@ -101,10 +101,11 @@ struct collector_totals {
 	uint64_t order_unplaced;	/* held packets placed before any answer whose row
 					 * could not be reached to say so (placehold.c) */
 	uint64_t evidence_dropped;	/* evidence packets not kept because the DB kept failing */
-	uint64_t evidence_shed;		/* of evidence_dropped, those a live capture did not
-					 * keep because the writer had not yet written the
-					 * evidence before (the capture never waits for it;
-					 * their packets count) */
+	uint64_t evidence_shed;		/* evidence packets a live capture did not keep because
+					 * the writer had not yet written the evidence before
+					 * (the capture never waits for it; their packets
+					 * count): NOT RECORDED if writer_failed */
+	int writer_failed;		/* the writer thread was seen failing during the run */
 	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
 };
@@ -217,7 +218,7 @@ void collector_nflog_packet(struct collector *c, unsigned src, const struct pkt_
 
 /* Keeps a copy of a packet of flow e as evidence until the flow has a row id (the
  * collector keeps spoofed flows' packets itself; the audit keeps replies). Returns 0, or
- * -1 when it could not be kept (counted in evidence_dropped; also in evidence_shed when a
+ * -1 when it could not be kept (counted in evidence_dropped, or in evidence_shed when a
  * live capture would have had to wait for the writer thread). */
 int collector_keep_evidence(struct collector *c, struct flow_entry *e, int linktype,
 			    uint64_t ts_usec, const uint8_t *data, uint32_t caplen, uint32_t wirelen);

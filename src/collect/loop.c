@@ -84,8 +84,10 @@ static void writer_sync(struct collect_loop *l)
 	c->tot.lost_db += ws.lost_packets;
 	c->tot.evidence_dropped += ws.lost_evidence;
 	c->tot.nflog_lost += ws.lost_nflog;
-	if (ws.failing)
+	if (ws.failing) {
 		snprintf(c->err, sizeof(c->err), "%s", ws.err);
+		c->tot.writer_failed = 1;
+	}
 	l->flush_failed = ws.failing;
 	c->opt.evidence_buf_bytes = ws.ev_room;
 }
