@@ -503,7 +503,8 @@ static const char *static_name(const char *what)
 		"nat map", "mangle", "set", "dup", "fwd", "xt", "connlimit", "queue", "numgen",
 		"jhash", "symhash", "osf", "exthdr", "rt", "socket", "ipsec", "tproxy", "synproxy",
 		"secmark", "ct helper", "ct timeout", "ct expectation", "flow", "last", "map",
-		"expression", "concat", "tcp option", "sctp chunk", "dccp option", "hash", NULL};
+		"expression", "concat", "tcp option", "sctp chunk", "dccp option", "hash",
+		"merged !=", NULL};
 	int i;
 
 	for (i = 0; names[i]; i++)
@@ -534,12 +535,12 @@ static int has_ct(json_t *j, int depth)
 	return 0;
 }
 
+static int load_stmts(struct nft_lctx *c, json_t *expr, struct nft_rule *r);
+
 int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 {
 	struct nft_ruleset *rs = c->rs;
-	size_t i;
-	json_t *st;
-	int hit = -1;
+	int v;
 
 	r->first = rs->nstmts;
 	r->n = 0;
@@ -549,6 +550,21 @@ int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 		return lerr(c, "rule without an expr array%s", "");
 	if (json_array_size(expr) > NFT_MAX_STMTS)
 		return lerr(c, "rule with more than %s statements", "64");
+	if (!(expr = nft_merge_rewrite(expr, c->merge)))
+		return lerr(c, "out of memory%s", "");
+	v = load_stmts(c, expr, r);
+	json_decref(expr);
+	return v;
+}
+
+/* The statements of one rule (nft_rule_load, after the payload merge). */
+static int load_stmts(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
+{
+	struct nft_ruleset *rs = c->rs;
+	size_t i;
+	json_t *st;
+	int hit = -1;
+
 	json_array_foreach(expr, i, st) {
 		struct nft_stmt s;
 		const char *what = "";

@@ -210,8 +210,18 @@ struct nft_lctx {
 	char *msg;
 	size_t msglen;
 	uint32_t (*chain_of)(const struct nft_ruleset *rs, uint32_t table, const char *name);
+	int merge;	/* NFT_MERGE_*: how the nft that loaded the rules joined `!=` matches */
 };
 int nft_rule_load(struct nft_lctx *c, struct json_t *expr, struct nft_rule *r);
+
+/* nft's payload merge (nft_merge.c). NFT_MERGE_NE: nftables before 1.1.0 joins adjacent
+ * `!=` payload matches into one compare; NONE: it does not; UNSURE: version unknown. */
+enum { NFT_MERGE_NONE = 0, NFT_MERGE_NE, NFT_MERGE_UNSURE };
+/* The mode for a metainfo "version" string (NULL: none). */
+int nft_merge_mode(const char *version);
+/* The statements of one rule as the kernel runs them: each merged `!=` group as one
+ * match on a concatenation (or an unknown match). A new reference; NULL on ENOMEM. */
+struct json_t *nft_merge_rewrite(struct json_t *stmts, int mode);
 /* A named set (a JSON "set" or "map" object) into rs->sets; 0 or -1 with msg. */
 int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
 /* Parses one value of field f from JSON into out (flen bytes); hi gets the top of a

@@ -281,6 +281,12 @@ static int load_root(struct nft_lctx *c, json_t *root, struct nft_error *err)
 		snprintf(c->msg, c->msglen, "not nft JSON: no \"nftables\" array");
 		return -1;
 	}
+	/* the nft that listed the rules (nft -j list ruleset) says its version; taken as
+	 * the version that loaded them, which decides how `!=` matches were joined */
+	c->merge = NFT_MERGE_UNSURE;
+	json_array_foreach(arr, k, el)
+		if ((o = item(el, &kind)) && !strcmp(kind, "metainfo"))
+			c->merge = nft_merge_mode(json_string_value(json_object_get(o, "version")));
 	for (pass = 0; pass < 3; pass++)
 		json_array_foreach(arr, k, el) {
 			o = item(el, &kind);
