@@ -69,16 +69,11 @@ enum ipt_ctstate check_ctstate(int family, int proto, unsigned flags_seen, unsig
 		return IPT_CT_NEW;	/* nf_conntrack_tcp_loose picks up an ACK as NEW */
 	}
 	if (proto == 1 || proto == 58) {
-		int req = family == 4 ? (icmp_type == 8 || icmp_type == 13 || icmp_type == 15 ||
-					 icmp_type == 17)
-				      : (icmp_type == 128 || icmp_type == 139);
-		int rep = family == 4 ? (icmp_type == 0 || icmp_type == 14 || icmp_type == 16 ||
-					 icmp_type == 18)
-				      : (icmp_type == 129 || icmp_type == 140);
+		int req = pkt_icmp_request(family, icmp_type);
 
-		if (req)
+		if (req == 1)
 			return IPT_CT_NEW;
-		if (rep)
+		if (req == 0)
 			return have_reverse ? IPT_CT_ESTABLISHED : IPT_CT_INVALID;
 		return IPT_CT_UNKNOWN;	/* errors: RELATED or INVALID; ND, router messages... */
 	}

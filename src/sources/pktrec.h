@@ -154,4 +154,15 @@ static inline int pkt_icmp_pair(int family, unsigned type)
 	}
 }
 
+/* 1 for a query request (conntrack opens a connection with it: the kernel's valid_new
+ * table), 0 for a query reply, -1 for a message pkt_icmp_pair() pairs with nothing. */
+static inline int pkt_icmp_request(int family, unsigned type)
+{
+	int other = pkt_icmp_pair(family, type);
+
+	if (other < 0)
+		return -1;
+	return family == 4 ? (type == 8 || type % 2 == 1) : (int)type < other;
+}
+
 #endif

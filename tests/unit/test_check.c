@@ -92,6 +92,23 @@ static void test_icmp_pair(void **state)
 		if (pkt_icmp_pair(6, (unsigned)v6[i][0]) != v6[i][1])
 			fail_msg("icmpv6 type %d: pair %d, want %d", v6[i][0],
 				 pkt_icmp_pair(6, (unsigned)v6[i][0]), v6[i][1]);
+	/* requests (the kernel's valid_new: echo, timestamp, information, address mask;
+	 * ICMPv6 echo and node information query) and their replies */
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		int want = v4[i][1] < 0 ? -1 : v4[i][0] == 8 || v4[i][0] == 13 || v4[i][0] == 15 ||
+					       v4[i][0] == 17;
+
+		if (pkt_icmp_request(4, (unsigned)v4[i][0]) != want)
+			fail_msg("icmp type %d: request %d, want %d", v4[i][0],
+				 pkt_icmp_request(4, (unsigned)v4[i][0]), want);
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		int want = v6[i][1] < 0 ? -1 : v6[i][0] == 128 || v6[i][0] == 139;
+
+		if (pkt_icmp_request(6, (unsigned)v6[i][0]) != want)
+			fail_msg("icmpv6 type %d: request %d, want %d", v6[i][0],
+				 pkt_icmp_request(6, (unsigned)v6[i][0]), want);
+	}
 }
 
 static void add_flow(struct check_flows *fs, const char *iface, const char *dir, const char *src,
