@@ -565,6 +565,7 @@ static int load_stmts(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 	json_t *st;
 	int hit = -1;
 
+	r->tail_nop = 1;
 	json_array_foreach(expr, i, st) {
 		struct nft_stmt s;
 		const char *what = "";
@@ -594,6 +595,9 @@ static int load_stmts(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 		if (hit < 0 && s.kind != NFT_S_MATCH && s.kind != NFT_S_UNKNOWN_MATCH &&
 		    s.kind != NFT_S_FIB)
 			hit = (int)i;
+		/* counter, log, comment (load_stmt 0): no effect on where the packet goes */
+		if (hit >= 0 && (s.kind != NFT_S_NOP || v != 0))
+			r->tail_nop = 0;
 		if (nft_grow((void **)&rs->stmts, &rs->cap_stmts, rs->nstmts, sizeof(s),
 			     UINT32_MAX / 2) < 0)
 			return lerr(c, "out of memory%s", "");

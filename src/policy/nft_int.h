@@ -157,6 +157,8 @@ struct nft_rule {
 	uint32_t line;
 	uint32_t first, n;	/* rs->stmts */
 	uint32_t hitpos;
+	uint8_t tail_nop;	/* every statement from hitpos on is a counter, log or comment:
+				 * the packet goes on the same way whether the rule matched */
 	uint8_t has_counter;
 	/* dependencies nft adds and the JSON listing hides: `reject with icmp type` needs an
 	 * IPv4 packet (meta nfproto), icmpv6 IPv6, `reject with tcp reset` TCP */

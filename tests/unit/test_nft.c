@@ -400,6 +400,68 @@ static void test_merge_ne(void **state)
 	nft_ruleset_free(rs);
 }
 
+/* A rule whose match is unknown but that only counts: matched or not, the packet goes on,
+ * so the next rule's hit stays definite (the kernel counts it either way). One that
+ * accepts splits the paths: the next rule's hit is maybe. */
+struct hits {
+	int yes[8], maybe[8];
+};
+
+static void on_hit(void *arg, uint32_t rule, int certainty)
+{
+	struct hits *h = arg;
+
+	if (rule < 8) {
+		if (certainty == 1)	/* ipt_rule_hook: 1 definite, 2 maybe */
+			h->yes[rule]++;
+		else
+			h->maybe[rule]++;
+	}
+}
+
+static void test_tail_nop(void **state)
+{
+	static const char js[] = HEAD CHAIN("out", "output", 0, "accept")
+		/* tcp dport 22 limit rate 3/second counter; tcp dport 22 drop */
+		RULE("out", 80, M(PAY("tcp", "dport"), "==", "22") ",{'limit':{'rate':3,'per':'second'}},"
+				"{'counter':null}")
+		RULE("out", 81, M(PAY("tcp", "dport"), "==", "22") ",{'drop':null}")
+		/* tcp dport 23 limit rate 3/second log accept; tcp dport 23 drop */
+		RULE("out", 82, M(PAY("tcp", "dport"), "==", "23") ",{'limit':{'rate':3,'per':'second'}},"
+				"{'log':null},{'accept':null}")
+		RULE("out", 83, M(PAY("tcp", "dport"), "==", "23") ",{'drop':null}")
+		TAIL;
+	struct nft_error err;
+	struct nft_ruleset *rs = load(js, &err);
+	struct nft_eval *ev;
+	struct ipt_packet p;
+	struct ipt_result res;
+	struct hits h;
+
+	(void)state;
+	if (!rs)
+		fail_msg("load: %s", err.msg);
+	ev = nft_eval_new(rs, NULL);
+	assert_non_null(ev);
+	memset(&h, 0, sizeof(h));
+	nft_eval_set_hook(ev, on_hit, &h);
+	out_pkt(&p, "192.0.2.1", "10.1.1.1", 6, 22);
+	assert_int_equal(nft_eval_packet(ev, &p, &res), 0);
+	assert_int_equal(res.verdict, IPT_V_DROP);
+	assert_int_equal(h.maybe[0], 1);	/* the limit rule: maybe */
+	assert_int_equal(h.yes[1], 1);		/* the drop: definite */
+	assert_int_equal(h.maybe[1], 0);
+	memset(&h, 0, sizeof(h));
+	out_pkt(&p, "192.0.2.1", "10.1.1.1", 6, 23);
+	assert_int_equal(nft_eval_packet(ev, &p, &res), 0);
+	assert_int_equal(res.verdict, IPT_V_UNKNOWN);
+	assert_int_equal(h.maybe[2], 1);
+	assert_int_equal(h.yes[3], 0);		/* reached only where the limit did not match */
+	assert_int_equal(h.maybe[3], 1);
+	nft_eval_free(ev);
+	nft_ruleset_free(rs);
+}
+
 /* Source lines for native syntax: a chain's statements in order (rules spanning lines
  * inside an anonymous set, several on a line separated by ';', properties and comments
  * skipped, sets' elements ignored); include makes the order unknowable. */
@@ -466,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_ct_before_conntrack),
 		cmocka_unit_test(test_merge_ne),
+		cmocka_unit_test(test_tail_nop),
 		cmocka_unit_test(test_lines),
 	};
 
