@@ -10,8 +10,9 @@
  * when EITHER port differs, not when both do (seen with `nft --debug=netlink`). Listing
  * the rule back splits the compare into the two matches again, so the JSON hides it.
  * The fix (no join for OP_NEQ) was posted to netfilter-devel in March 2024, after
- * nftables 1.0.9, and current nftables sources join only `==`. The model takes the join
- * for versions before 1.1.0 (1.0.6 checked against the kernel here) and none after.
+ * nftables 1.0.9, and current nftables sources join only `==`. Which release first
+ * carried it was not confirmed here: the model takes the join for versions before 1.1.0
+ * (1.0.6 checked against the kernel) and none from 1.1.0 on.
  *
  * nft_merge_rewrite() applies the same grouping to a rule's JSON statements and replaces
  * each merged `!=` group by one `!=` match on the concatenation of its fields (which the
