@@ -626,11 +626,8 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 			continue;
 		if (ev->hook)
 			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
-		/* a rule that only counts or logs: matched or not, the packet goes on to the
-		 * next rule, so what follows stays as certain as it was */
-		if (r->tail_nop)
-			continue;
-		if (m == IPT_MAYBE) {
+		/* a rule that only counts or logs goes on the same way, matched or not */
+		if (m == IPT_MAYBE && !r->tail_nop) {
 			if ((cp = nft_fork_world(ev, w, id))) {
 				cp->resume = r->first + r->hitpos;
 				cp->resume_rule = id;
