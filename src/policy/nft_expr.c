@@ -17,17 +17,6 @@ struct pmap {
 	int f;
 };
 
-static const struct pmap payloads[] = {
-	{"ip", "saddr", NF_IP_SADDR}, {"ip", "daddr", NF_IP_DADDR},
-	{"ip6", "saddr", NF_IP6_SADDR}, {"ip6", "daddr", NF_IP6_DADDR},
-	{"ip", "protocol", NF_IP_PROTO}, {"ip6", "nexthdr", NF_IP6_NH},
-	{"tcp", "sport", NF_TCP_SPORT}, {"tcp", "dport", NF_TCP_DPORT},
-	{"udp", "sport", NF_UDP_SPORT}, {"udp", "dport", NF_UDP_DPORT},
-	{"th", "sport", NF_TH_SPORT}, {"th", "dport", NF_TH_DPORT},
-	{"tcp", "flags", NF_TCP_FLAGS}, {"icmp", "type", NF_ICMP_TYPE},
-	{"icmp", "code", NF_ICMP_CODE}, {"icmpv6", "type", NF_ICMP6_TYPE},
-	{"icmpv6", "code", NF_ICMP6_CODE}, {NULL, NULL, 0}};
-
 static const struct pmap metas[] = {
 	{"meta", "l4proto", NF_L4PROTO}, {"meta", "nfproto", NF_NFPROTO},
 	{"meta", "iifname", NF_IIFNAME}, {"meta", "oifname", NF_OIFNAME},
@@ -38,15 +27,15 @@ static const struct pmap metas[] = {
 static int field_of(json_t *e, const char **what)
 {
 	json_t *o;
-	const char *a, *b;
+	const char *b;
 	const struct pmap *m;
+	const struct nft_hfield *h;
 
 	if ((o = json_object_get(e, "payload"))) {
-		a = json_string_value(json_object_get(o, "protocol"));
-		b = json_string_value(json_object_get(o, "field"));
-		for (m = payloads; a && b && m->proto; m++)
-			if (!strcmp(m->proto, a) && !strcmp(m->field, b))
-				return m->f;
+		h = nft_hfield_find(json_string_value(json_object_get(o, "protocol")),
+				    json_string_value(json_object_get(o, "field")));
+		if (h && h->f >= 0)
+			return h->f;
 		*what = "payload";
 		return -1;
 	}
@@ -540,6 +529,7 @@ static int load_stmts(struct nft_lctx *c, json_t *expr, struct nft_rule *r);
 int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 {
 	struct nft_ruleset *rs = c->rs;
+	json_t *raw;
 	int v;
 
 	r->first = rs->nstmts;
@@ -552,8 +542,12 @@ int nft_rule_load(struct nft_lctx *c, json_t *expr, struct nft_rule *r)
 		return lerr(c, "rule with more than %s statements", "64");
 	if (!(expr = nft_merge_rewrite(expr, c->merge)))
 		return lerr(c, "out of memory%s", "");
-	v = load_stmts(c, expr, r);
+	raw = nft_raw_rewrite(expr);
 	json_decref(expr);
+	if (!raw)
+		return lerr(c, "out of memory%s", "");
+	v = load_stmts(c, raw, r);
+	json_decref(raw);
 	return v;
 }
 

@@ -224,6 +224,22 @@ int nft_merge_mode(const char *version);
 /* The statements of one rule as the kernel runs them: each merged `!=` group as one
  * match on a concatenation (or an unknown match). A new reference; NULL on ENOMEM. */
 struct json_t *nft_merge_rewrite(struct json_t *stmts, int mode);
+/* Payload fields (nft_payload.c): where a (protocol, field) lies, and the model's field. */
+struct nft_hfield {
+	const char *proto, *field;
+	int f;			/* enum nft_field, or -1 when the model does not read it */
+	uint8_t base;		/* 0 link, 1 network, 2 transport header */
+	uint16_t off, len;	/* bits */
+};
+/* The field (protocol, field) names; NULL when nft has none of that name here. */
+const struct nft_hfield *nft_hfield_find(const char *proto, const char *field);
+/* The location of a JSON "payload" object, named or raw (@base,offset,len): 1, or 0 when
+ * it has none we know. */
+int nft_payload_loc(struct json_t *payload, uint8_t *base, uint32_t *off, uint32_t *len);
+/* The statements of one rule with each raw load that covers fields the model reads
+ * (@th,0,32 is th sport . th dport) named as those fields, its value split to match. A
+ * new reference; NULL on ENOMEM. */
+struct json_t *nft_raw_rewrite(struct json_t *stmts);
 /* A named set (a JSON "set" or "map" object) into rs->sets; 0 or -1 with msg. */
 int nft_set_load(struct nft_lctx *c, struct json_t *obj, int is_map);
 /* Parses one value of field f from JSON into out (flen bytes); hi gets the top of a

@@ -97,8 +97,18 @@ static int ports(const struct nft_eval *ev, const struct nft_world *w, int f, ui
 		return IPT_NO;
 	if ((f == NF_UDP_SPORT || f == NF_UDP_DPORT) && p->proto != 17)
 		return IPT_NO;
-	if (!ipt_proto_has_ports(p->proto))
-		return IPT_NO;
+	if (!ipt_proto_has_ports(p->proto)) {
+		/* th has no dependency: it loads the first 4 bytes of any transport header
+		 * (nft_payload_eval() breaks only on a fragment or no header). ICMP's are
+		 * type, code and checksum; other protocols' are not known here. */
+		if (f != NF_TH_SPORT && f != NF_TH_DPORT)
+			return IPT_NO;
+		if (!src || p->proto != (p->family == 4 ? 1 : 58))
+			return IPT_MAYBE;
+		out[0] = p->icmp_type;
+		out[1] = p->icmp_code;
+		return IPT_YES;
+	}
 	if (src ? (p->unknown & IPT_UNK_SPORT) : w->dport_unk)
 		return IPT_MAYBE;
 	out[0] = (uint8_t)(v >> 8);
@@ -167,11 +177,13 @@ static int field(const struct nft_eval *ev, const struct nft_world *w, int f, ui
 	}
 }
 
-int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s,
-	    uint8_t *key)
+/* nft_key(), with *known's bit i set when field i was read (IPT_YES). */
+static int key_read(const struct nft_eval *ev, const struct nft_world *w,
+		    const struct nft_stmt *s, uint8_t *key, unsigned *known)
 {
 	int i, off = 0, res = IPT_YES, v;
 
+	*known = 0;
 	for (i = 0; i < s->nkeys; i++) {
 		int len = nft_field_len(s->key[i]), j;
 
@@ -180,6 +192,8 @@ int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct n
 			return IPT_NO;
 		if (v == IPT_MAYBE)
 			res = IPT_MAYBE;
+		else
+			*known |= 1u << i;
 		if (s->has_mask)
 			for (j = 0; j < len; j++)
 				key[off + j] &= s->mask[j];
@@ -188,28 +202,46 @@ int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct n
 	return res;
 }
 
-int nft_elem_has(const struct nft_ruleset *rs, const struct nft_set *set,
-		 const struct nft_elem *el, const uint8_t *key)
+int nft_key(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s,
+	    uint8_t *key)
+{
+	unsigned known;
+
+	return key_read(ev, w, s, key, &known);
+}
+
+/* Whether el may hold key, looking only at the fields in known (a bit per field). */
+static int elem_may(const struct nft_set *set, const struct nft_elem *el, const uint8_t *key,
+		    unsigned known)
 {
 	int i, off = 0;
 
-	(void)rs;
 	for (i = 0; i < set->nfields; i++) {
 		size_t len = set->flen[i];
 
-		if (memcmp(el->lo + off, key + off, len) > 0 || memcmp(key + off, el->hi + off, len) > 0)
+		if ((known >> i & 1) &&
+		    (memcmp(el->lo + off, key + off, len) > 0 || memcmp(key + off, el->hi + off, len) > 0))
 			return 0;
 		off += (int)len;
 	}
 	return 1;
 }
 
-static int in_set(const struct nft_ruleset *rs, const struct nft_set *set, const uint8_t *key)
+int nft_elem_has(const struct nft_ruleset *rs, const struct nft_set *set,
+		 const struct nft_elem *el, const uint8_t *key)
+{
+	(void)rs;
+	return elem_may(set, el, key, ~0u);
+}
+
+/* Whether some element of set may hold key (all fields known: whether one does). */
+static int in_set(const struct nft_ruleset *rs, const struct nft_set *set, const uint8_t *key,
+		  unsigned known)
 {
 	uint32_t i;
 
 	for (i = 0; i < set->n; i++)
-		if (nft_elem_has(rs, set, &rs->elems[set->first + i], key))
+		if (elem_may(set, &rs->elems[set->first + i], key, known))
 			return 1;
 	return 0;
 }
@@ -220,19 +252,26 @@ int nft_match(const struct nft_eval *ev, const struct nft_world *w, const struct
 	const struct nft_set *set;
 	uint8_t key[NFT_KEY_MAX];
 	int v, c, len, flags, i, any;
+	unsigned known;
 
 	if (s->kind == NFT_S_FIB)
 		return nft_fib_match(ev, w, s);
 	if (s->kind != NFT_S_MATCH)
 		return IPT_MAYBE;
-	v = nft_key(ev, w, s, key);
-	if (v != IPT_YES)
-		return v;
+	v = key_read(ev, w, s, key, &known);
 	set = &rs->sets[s->set];
-	if (set->unknown)
-		return IPT_MAYBE;
-	len = nft_field_len(s->key[0]);
+	if (v == IPT_NO || set->unknown)
+		return v == IPT_NO ? IPT_NO : IPT_MAYBE;
 	flags = s->nkeys == 1 && (s->key[0] == NF_CT_STATE || s->key[0] == NF_TCP_FLAGS);
+	if (v == IPT_MAYBE) {
+		/* a concatenation with a field unread: no element may hold the fields that
+		 * were read (`th sport . th dport != 1000 . 2000` for ICMP type 8) */
+		if (!known || flags || (s->op != NFT_OP_EQ && s->op != NFT_OP_NE && s->op != NFT_OP_IN) ||
+		    in_set(rs, set, key, known))
+			return IPT_MAYBE;
+		return s->op == NFT_OP_NE ? IPT_YES : IPT_NO;
+	}
+	len = nft_field_len(s->key[0]);
 	switch (s->op) {
 	case NFT_OP_IN:
 		if (flags && set->n == 1 && !set->name) {
@@ -244,9 +283,9 @@ int nft_match(const struct nft_eval *ev, const struct nft_world *w, const struct
 		}
 		/* fall through */
 	case NFT_OP_EQ:
-		return in_set(rs, set, key) ? IPT_YES : IPT_NO;
+		return in_set(rs, set, key, ~0u) ? IPT_YES : IPT_NO;
 	case NFT_OP_NE:
-		return in_set(rs, set, key) ? IPT_NO : IPT_YES;
+		return in_set(rs, set, key, ~0u) ? IPT_NO : IPT_YES;
 	default:
 		if (set->n != 1)
 			return IPT_MAYBE;

@@ -28,46 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Header fields by (protocol, field): base (0 link, 1 network, 2 transport), offset and
- * length in bits (nftables src/proto.c templates). */
-struct hfield {
-	const char *proto, *field;
-	uint8_t base;
-	uint16_t off, len;
-};
-
-static const struct hfield hfields[] = {
-	{"ether", "daddr", 0, 0, 48}, {"ether", "saddr", 0, 48, 48}, {"ether", "type", 0, 96, 16},
-	{"vlan", "pcp", 0, 112, 3}, {"vlan", "cfi", 0, 115, 1}, {"vlan", "dei", 0, 115, 1},
-	{"vlan", "id", 0, 116, 12}, {"vlan", "type", 0, 128, 16},
-	{"ip", "version", 1, 0, 4}, {"ip", "hdrlength", 1, 4, 4}, {"ip", "dscp", 1, 8, 6},
-	{"ip", "ecn", 1, 14, 2}, {"ip", "length", 1, 16, 16}, {"ip", "id", 1, 32, 16},
-	{"ip", "frag-off", 1, 48, 16}, {"ip", "ttl", 1, 64, 8}, {"ip", "protocol", 1, 72, 8},
-	{"ip", "checksum", 1, 80, 16}, {"ip", "saddr", 1, 96, 32}, {"ip", "daddr", 1, 128, 32},
-	{"ip6", "version", 1, 0, 4}, {"ip6", "dscp", 1, 4, 6}, {"ip6", "ecn", 1, 10, 2},
-	{"ip6", "flowlabel", 1, 12, 20}, {"ip6", "length", 1, 32, 16}, {"ip6", "nexthdr", 1, 48, 8},
-	{"ip6", "hoplimit", 1, 56, 8}, {"ip6", "saddr", 1, 64, 128}, {"ip6", "daddr", 1, 192, 128},
-	{"tcp", "sport", 2, 0, 16}, {"tcp", "dport", 2, 16, 16}, {"tcp", "sequence", 2, 32, 32},
-	{"tcp", "ackseq", 2, 64, 32}, {"tcp", "doff", 2, 96, 4}, {"tcp", "reserved", 2, 100, 4},
-	{"tcp", "flags", 2, 104, 8}, {"tcp", "window", 2, 112, 16}, {"tcp", "checksum", 2, 128, 16},
-	{"tcp", "urgptr", 2, 144, 16},
-	{"udp", "sport", 2, 0, 16}, {"udp", "dport", 2, 16, 16}, {"udp", "length", 2, 32, 16},
-	{"udp", "checksum", 2, 48, 16},
-	{"udplite", "sport", 2, 0, 16}, {"udplite", "dport", 2, 16, 16},
-	{"udplite", "csumcov", 2, 32, 16}, {"udplite", "checksum", 2, 48, 16},
-	{"th", "sport", 2, 0, 16}, {"th", "dport", 2, 16, 16},
-	{"sctp", "sport", 2, 0, 16}, {"sctp", "dport", 2, 16, 16}, {"sctp", "vtag", 2, 32, 32},
-	{"sctp", "checksum", 2, 64, 32},
-	{"dccp", "sport", 2, 0, 16}, {"dccp", "dport", 2, 16, 16},
-	{"icmp", "type", 2, 0, 8}, {"icmp", "code", 2, 8, 8}, {"icmp", "checksum", 2, 16, 16},
-	{"icmp", "id", 2, 32, 16}, {"icmp", "sequence", 2, 48, 16}, {"icmp", "gateway", 2, 32, 32},
-	{"icmp", "mtu", 2, 48, 16},
-	{"icmpv6", "type", 2, 0, 8}, {"icmpv6", "code", 2, 8, 8}, {"icmpv6", "checksum", 2, 16, 16},
-	{"icmpv6", "parameter-problem", 2, 32, 32}, {"icmpv6", "mtu", 2, 32, 32},
-	{"icmpv6", "id", 2, 32, 16}, {"icmpv6", "sequence", 2, 48, 16},
-	{"icmpv6", "max-delay", 2, 32, 16},
-	{NULL, NULL, 0, 0, 0}};
-
 /* One candidate: a payload match with a plain value (nft's EXPR_VALUE), == or !=. */
 struct cand {
 	size_t idx;		/* in the rule's statement array */
@@ -82,32 +42,8 @@ struct cand {
 static int locate(json_t *left, struct cand *k)
 {
 	json_t *p = json_object_get(left, "payload");
-	const char *proto, *field, *base;
-	const struct hfield *h;
 
-	if (!json_is_object(p))
-		return 0;
-	proto = json_string_value(json_object_get(p, "protocol"));
-	field = json_string_value(json_object_get(p, "field"));
-	if (proto && field) {
-		for (h = hfields; h->proto; h++)
-			if (!strcmp(h->proto, proto) && !strcmp(h->field, field)) {
-				k->base = h->base;
-				k->off = h->off;
-				k->len = h->len;
-				return 1;
-			}
-		return 0;
-	}
-	/* raw: @base,offset,length (bits) */
-	base = json_string_value(json_object_get(p, "base"));
-	if (!base || !json_is_integer(json_object_get(p, "offset")) ||
-	    !json_is_integer(json_object_get(p, "len")))
-		return 0;
-	k->base = (uint8_t)(!strcmp(base, "ll") ? 0 : !strcmp(base, "nh") ? 1 : !strcmp(base, "th") ? 2 : 3);
-	k->off = (uint32_t)json_integer_value(json_object_get(p, "offset"));
-	k->len = (uint32_t)json_integer_value(json_object_get(p, "len"));
-	return k->base < 3 && k->len > 0 && k->len <= 1024 && k->off <= 65535;
+	return json_is_object(p) && nft_payload_loc(p, &k->base, &k->off, &k->len);
 }
 
 /* Whether statement st is a merge candidate (fills k). */
@@ -171,8 +107,11 @@ static void sort_run(struct cand *c, size_t n)
 }
 
 /* Groups one run: c[i].group is the sorted index of the member that keeps the joined
- * compare. Returns whether any `!=` group has more than one member, or a `!=` of
- * unknown location shares the run with another `!=` (it may have been merged). */
+ * compare. Returns RUN_WIDE when a `!=` of unknown location shares the run with another
+ * `!=` (it may have been merged with it), RUN_JOINED when a `!=` group has more than one
+ * member, else 0. */
+enum { RUN_JOINED = 1, RUN_WIDE };
+
 static int group_run(struct cand *c, size_t n)
 {
 	size_t i, last = 0;
@@ -194,7 +133,7 @@ static int group_run(struct cand *c, size_t n)
 		c[i].group = last = i;
 		alen = c[i].len;
 	}
-	return any || (ne_unknown && ne > 1);
+	return ne_unknown && ne > 1 ? RUN_WIDE : any ? RUN_JOINED : 0;
 }
 
 /* A match the loader cannot model, named "merged !=" (field_of() names it by its key). */
@@ -205,12 +144,11 @@ static json_t *unknown_ne(void)
 }
 
 /* The joined `!=` of members (sorted order) as one match on a concatenation; an unknown
- * match when a location is not known or there are too many fields. */
+ * match when there are too many fields (members have known locations: can_merge()). */
 static json_t *joined(json_t *stmts, const struct cand *c, size_t n, size_t g)
 {
 	json_t *left = json_array(), *right = json_array(), *m;
 	size_t i, k = 0;
-	int unknown = 0;
 
 	for (i = 0; i < n; i++) {
 		json_t *st;
@@ -218,15 +156,12 @@ static json_t *joined(json_t *stmts, const struct cand *c, size_t n, size_t g)
 		if (c[i].group != g)
 			continue;
 		k++;
-		unknown |= !c[i].known;
 		st = json_object_get(json_array_get(stmts, c[i].idx), "match");
 		if (json_array_append(left, json_object_get(st, "left")) < 0 ||
 		    json_array_append(right, json_object_get(st, "right")) < 0)
 			goto nomem;
 	}
-	if (k > NFT_CONCAT_MAX)
-		unknown = 1;
-	if (unknown) {
+	if (k > NFT_CONCAT_MAX) {
 		json_decref(left);
 		json_decref(right);
 		return unknown_ne();
@@ -256,7 +191,7 @@ json_t *nft_merge_rewrite(json_t *stmts, int mode)
 	uint8_t drop[NFT_MAX_STMTS];
 	json_t *put[NFT_MAX_STMTS], *also[NFT_MAX_STMTS];
 	json_t *out;
-	int change = 0;
+	int change = 0, run;
 
 	if (mode == NFT_MERGE_NONE || !json_is_array(stmts) || n > NFT_MAX_STMTS)
 		return json_incref(stmts);
@@ -280,23 +215,19 @@ json_t *nft_merge_rewrite(json_t *stmts, int mode)
 		}
 		if (st && nc < 2)
 			continue;
-		if (nc >= 2 && group_run(c, nc)) {
-			int wide = 0, ne = 0;
-
-			for (j = 0; j < nc; j++) {
-				ne += c[j].ne;
-				wide |= c[j].ne && !c[j].known;
-			}
-			/* a `!=` whose location is unknown beside another `!=` may have been
-			 * merged with it: every `!=` of the run is unknown */
-			for (j = 0; j < nc && wide && ne > 1; j++)
+		run = nc >= 2 ? group_run(c, nc) : 0;
+		/* a `!=` whose location is unknown beside another `!=` may have been merged
+		 * with it: every `!=` of the run is unknown */
+		if (run == RUN_WIDE) {
+			for (j = 0; j < nc; j++)
 				if (c[j].ne) {
 					put[c[j].idx] = unknown_ne();
 					if (!put[c[j].idx])
 						goto nomem;
 					change = 1;
 				}
-			for (j = 0; j < nc && !(wide && ne > 1); j++) {
+		} else if (run == RUN_JOINED) {
+			for (j = 0; j < nc; j++) {
 				size_t m, first = c[j].idx, members = 0;
 
 				if (c[j].group != j || !c[j].ne)
