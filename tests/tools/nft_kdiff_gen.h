@@ -3,7 +3,7 @@
  * (host 45.33.1.10/24 on the veth IF, peer 45.33.1.20): ip and inet tables with base
  * chains at several priorities on every hook, regular chains reached by jump/goto,
  * anonymous and named sets with intervals and concatenations, verdict maps, ct state, tcp
- * flags, icmp types, interface names, pkttype, and the unmodelled `limit` now and then. */
+ * flags, th ports (which ICMP reaches too), icmp types, interface names, pkttype, and the unmodelled `limit` now and then. */
 #ifndef SPOOFAUDIT_NFT_KDIFF_GEN_H
 #define SPOOFAUDIT_NFT_KDIFF_GEN_H
 
@@ -34,6 +34,7 @@ static const char *const ng_dst[] = {
 static const char *const ng_port[] = {
 	"22", "80", "443", "53", "1-1024", "8000-8100", "{ 22, 80, 443 }", "{ 53, 123, 5353 }",
 	"!= 22", "> 1023", "< 1024", "@svc"};
+static const char *const ng_th[] = {"2048", "!= 2048", "768-1023", "{ 0, 2048 }", "!= 0"};
 static const char *const ng_ct[] = {
 	"new", "established,related", "invalid", "new,invalid", "{ new, untracked }", "related"};
 static const char *const ng_flags[] = {
@@ -112,6 +113,13 @@ static void ng_match(struct ngen *g, FILE *f, const char *ifn, int *proto, int *
 	case 3:
 	case 4:
 	case 12:
+		/* th: no protocol test, ICMP's type.code is its sport (0x0800 echo request);
+		 * two in a row with != are listed back as a raw @th,0,32 load */
+		if (*proto == 0 && ng_next(g, 4) == 0) {
+			fprintf(f, " th %s %s", k == 12 ? "sport" : "dport",
+				ng_next(g, 3) ? NG_PICK(g, ng_port) : NG_PICK(g, ng_th));
+			return;
+		}
 		tcp = ng_next(g, 3) != 0;
 		if (!ng_proto(proto, tcp ? 6 : 17) && !ng_proto(proto, tcp ? 17 : 6))
 			break;
