@@ -292,7 +292,7 @@ static void kernel_line(const struct run *R)
 		       "the runs recorded none: the kernel running check",
 		       R->host.ctx.ip_forward == IPT_FWD_ON ? "on" :
 		       R->host.ctx.ip_forward == IPT_FWD_OFF ? "off" :
-		       "not recorded (taken as on)");
+		       "not recorded (a DNAT to another host: forwarded or dropped, maybe)");
 }
 
 /* The families whose flows no ruleset evaluated: [{family, flows, packets, why}]. */

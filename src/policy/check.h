@@ -44,6 +44,9 @@ int check_hostctx_row(void *arg, const struct store_ctx_row *row);
  * or -1 (ENOMEM). h does not borrow from hc. */
 int check_host_build(struct check_host *h, const struct hostctx *hc, int route_localnet,
 		     int accept_local, int rp_filter);
+/* net.ipv4.ip_forward given by the user (0 or 1), replacing the recorded one; -1 keeps
+ * it. Returns 0. */
+int check_host_forward(struct check_host *h, int ip_forward);
 void check_host_free(struct check_host *h);
 /* Role (enum iface_role) of an interface, or -1 when unknown. */
 int check_host_role(const struct check_host *h, const char *ifname);

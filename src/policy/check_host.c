@@ -273,3 +273,10 @@ int check_host_role(const struct check_host *h, const char *ifname)
 			return (int)h->ifaces[i].role;
 	return -1;
 }
+
+int check_host_forward(struct check_host *h, int ip_forward)
+{
+	if (ip_forward >= 0)
+		h->ctx.ip_forward = ip_forward ? IPT_FWD_ON : IPT_FWD_OFF;
+	return 0;
+}

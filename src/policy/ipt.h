@@ -239,6 +239,13 @@ struct ipt_packet {
 	char in_if[IPT_IFNAMSIZ];	/* "" = none */
 	char out_if[IPT_IFNAMSIZ];
 	uint8_t unknown;		/* IPT_UNK_*: fields the caller does not know */
+	/* 1: a later packet (ESTABLISHED) of a connection whose first packet had this tuple
+	 * and went through nat. Conntrack gives every packet of a connection the bindings
+	 * the first one made (nf_nat_inet_fn -> nf_nat_packet), so a port forward's later
+	 * packets are DNATed and forwarded too. The evaluator finds the bindings by walking
+	 * the nat chains again as the first packet did (ct state NEW there), without
+	 * reporting their rules: the kernel counts nat rules on a first packet only. */
+	uint8_t nat_replay;
 };
 
 /* Bits of struct ipt_packet.unknown. A flow record may not know every field of the packet

@@ -417,6 +417,10 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	uint32_t chain;
 	int v;
 
+	if (w->replay) {	/* the nat chain walked again is done */
+		w->replay = 0;
+		w->ctstate = IPT_CT_ESTABLISHED;
+	}
 	if (st == ST_V6CHECK) {
 		if (rs->family != 6 || strcmp(p->in_if, "lo") == 0)
 			return 0;
@@ -471,6 +475,9 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 			c = fork_world(ev, w, rs->chains[chain].first);
 			if (c)
 				c->ctstate = IPT_CT_ESTABLISHED;	/* the copy skips nat */
+		} else if (p->nat_replay && w->ctstate == IPT_CT_ESTABLISHED) {
+			w->replay = 1;	/* the first packet's bindings, found again */
+			w->ctstate = IPT_CT_NEW;
 		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
 			return 0;
 		}
@@ -559,7 +566,7 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 			continue;
 		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
 			return;	/* another world went on from this very state */
-		if (ev->hook)
+		if (ev->hook && !w->replay)
 			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
 		if (m == IPT_MAYBE) {
 			take_maybe(ev, w, r, id);

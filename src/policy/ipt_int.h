@@ -428,6 +428,8 @@ struct ipt_world {
 	uint8_t main;		/* the world where every unknown match was false */
 	uint8_t path;		/* enum ipt_path: the packet's, until a DNAT re-routes it */
 	uint8_t maybe;		/* 1 once this world's ancestry forked: its hits are not definite */
+	uint8_t replay;		/* in a nat chain walked again for a later packet (nat_replay):
+				 * ctstate is NEW there, and hits are not reported */
 	uint32_t base_chain;	/* built-in chain of the current stage */
 	uint8_t dst[16];
 	uint16_t dport;

@@ -493,6 +493,9 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 				return;
 			if ((f = nft_fork_world(ev, w, c->first)))
 				f->ctstate = IPT_CT_ESTABLISHED;
+		} else if (ev->pkt->nat_replay && w->ctstate == IPT_CT_ESTABLISHED) {
+			w->replay = 1;	/* the first packet's bindings, found again */
+			w->ctstate = IPT_CT_NEW;
 		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
 			return;
 		}
@@ -504,22 +507,6 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 	w->stack[0].pos = 0;
 }
 
-/* Whether name is one of devs (nft_chain.devs). */
-static int on_dev(const char *devs, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = devs;
-
-	while (p && *p) {
-		const char *e = strchr(p, '\n');
-
-		if (e && (size_t)(e - p) == n && !memcmp(p, name, n))
-			return 1;
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
 /* depth 0: the next base chain of the hook, or the next stage. Returns 1 when done. */
 static int next_step(struct nft_eval *ev, struct nft_world *w)
 {
@@ -527,6 +514,10 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	int fi = ev->pkt->family == 6;
 	uint8_t st;
 
+	if (w->replay) {	/* the nat chain walked again is done */
+		w->replay = 0;
+		w->ctstate = IPT_CT_ESTABLISHED;
+	}
 	if (w->hook == IPT_HOOK_OUTPUT && nft_nat_reroute(ev, w, w->hci >= ev->nhc[fi][w->hook]) < 0) {
 		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
 		return 1;
@@ -542,7 +533,7 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 				skip->hci++;
 			break;
 		}
-		if (on_dev(c->devs, w->path == IPT_PATH_LOOPBACK ? "lo" : ev->pkt->in_if))
+		if (nft_devs_has(c->devs, w->path == IPT_PATH_LOOPBACK ? "lo" : ev->pkt->in_if))
 			break;
 		w->hci++;
 	}
@@ -624,7 +615,7 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		}
 		if (m == IPT_NO)
 			continue;
-		if (ev->hook)
+		if (ev->hook && !w->replay)
 			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
 		/* a rule that only counts or logs goes on the same way, matched or not */
 		if (m == IPT_MAYBE && !r->tail_nop) {

@@ -252,6 +252,8 @@ int nft_value_reversed(struct json_t *v, int f, int ne, uint8_t *lo, uint8_t *hi
 /* Appends dev and a '\n' to the ingress device list *devs (NULL: empty). 0, or -1 (ENOMEM;
  * *devs unchanged). */
 int nft_devs_add(char **devs, const char *dev);
+/* Whether name is one of devs (a list nft_devs_add() built; NULL: empty). */
+int nft_devs_has(const char *devs, const char *name);
 
 /* Rule keys (nft_key.c): the named sets of a document (its "nftables" array), then each
  * rule object's key, match key and log prefix into r. -1: ENOMEM. */
@@ -277,6 +279,8 @@ struct nft_world {
 	uint8_t nat_done;	/* bit 0: destination manip done, bit 1: source */
 	uint8_t nat_local;	/* nat output re-route forked: 1 through lo, 2 not; 0 not */
 	uint8_t notracked;	/* a notrack before conntrack set the untracked template */
+	uint8_t replay;		/* in a nat chain walked again for a later packet (nat_replay):
+				 * ctstate is NEW there, and hits are not reported */
 	char oif[IPT_IFNAMSIZ];	/* output interface a DNAT's re-route chose ("": the packet's) */
 	uint8_t dport_unk, dst_unk;
 	uint16_t dport;

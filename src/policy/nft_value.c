@@ -260,3 +260,18 @@ int nft_devs_add(char **devs, const char *dev)
 	*devs = p;
 	return 0;
 }
+
+int nft_devs_has(const char *devs, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = devs;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+
+		if (e && (size_t)(e - p) == n && !memcmp(p, name, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}

@@ -194,7 +194,40 @@ static const struct kcase kcases[] = {
 	 "10.0.0.1", 6, 2222, 0, IPT_V_ACCEPT, V(ACCEPT), IPT_BY_RULE, 14, IPT_MARTIAN_NONE},
 };
 
-static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt_result *res)
+/* A port forward's later packets: conntrack gives them the first packet's binding
+ * (nf_nat_inet_fn -> nf_nat_packet; the nat chains are not run for them), so they are
+ * DNATed and forwarded too, and the nat rule is counted on the first packet only. The
+ * packet is an ACK, ESTABLISHED, with nat_replay as given; the rules reported as hit
+ * must be exactly hit_line (0-terminated), each definite. */
+struct later {
+	struct kcase k;
+	int replay;
+	unsigned hit_line[4];
+};
+
+static const struct later lcases[] = {
+	{{"a port forward's later packet is DNATed and forwarded", RS_DNAT, K61, 0, IPT_FWD_ON,
+	  "eth0", "203.0.113.9", "10.0.0.1", 6, 8080, 0, IPT_V_ACCEPT, V(ACCEPT), IPT_BY_RULE, 15,
+	  IPT_MARTIAN_NONE}, 1, {15, 0, 0, 0}},
+	{{"a later packet DNATed to this host has the new port", RS_DNAT, K61, 0, IPT_FWD_ON,
+	  "eth0", "203.0.113.9", "10.0.0.1", 6, 2222, 0, IPT_V_ACCEPT, V(ACCEPT), IPT_BY_RULE, 14,
+	  IPT_MARTIAN_NONE}, 1, {14, 0, 0, 0}},
+	{{"an ESTABLISHED packet whose first did not pass nat is not DNATed", RS_DNAT, K61, 0,
+	  IPT_FWD_ON, "eth0", "203.0.113.9", "10.0.0.1", 6, 8080, 0, IPT_V_DROP, V(DROP),
+	  IPT_BY_POLICY, 10, IPT_MARTIAN_NONE}, 0, {0, 0, 0, 0}},
+};
+
+struct hits {
+	unsigned line[16];
+	int matched[16];
+	int n;
+	const struct ipt_ruleset *rs;
+};
+
+static void on_hit(void *arg, uint32_t rule, int matched);
+
+static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt_result *res,
+		     const struct later *l, struct hits *h)
 {
 	struct ipt_error err;
 	struct ipt_ruleset *rs = ipt_parse_buffer(c->rules, strlen(c->rules), "k", 4, &err);
@@ -227,6 +260,10 @@ static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt
 	ctx.ip_forward = c->fwd;
 	ev = ipt_eval_new(rs, &ctx);
 	assert_non_null(ev);
+	if (h) {
+		h->rs = rs;
+		ipt_eval_set_hook(ev, on_hit, h);
+	}
 	if (c->kver == 0xffffffffu)
 		ipt_eval_set_kernel(ev, 0);
 	ipt_packet_init(&p, 4, IPT_PATH_INCOMING);
@@ -236,6 +273,11 @@ static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt
 	p.sport = 40000;
 	p.dport = c->dport;
 	p.tcp_flags = IPT_TCP_SYN;
+	if (l) {
+		p.ctstate = IPT_CT_ESTABLISHED;
+		p.tcp_flags = IPT_TCP_ACK;
+		p.nat_replay = (uint8_t)l->replay;
+	}
 	p.pkttype = (uint8_t)c->pkttype;
 	snprintf(p.in_if, sizeof(p.in_if), "%s", c->in);
 	assert_int_equal(ipt_eval_packet(ev, &p, res), 0);
@@ -243,14 +285,21 @@ static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt
 	*rsp = rs;
 }
 
-static void test_kcase(void **state)
+static void check_case(const struct kcase *c, const struct later *l)
 {
-	const struct kcase *c = *state;
 	struct ipt_ruleset *rs;
 	struct ipt_result res;
 	unsigned line = 0;
+	struct hits h = {{0}, {0}, 0, NULL};
+	int i;
 
-	eval_one(c, &rs, &res);
+	eval_one(c, &rs, &res, l, &h);
+	for (i = 0; l && i < 4 && (i < h.n || l->hit_line[i]); i++)
+		if (i >= h.n || h.line[i] != l->hit_line[i] || h.matched[i] != 1)
+			fail_msg("%s: hit %d is line %u (%d), want %u", c->name, i,
+				 i < h.n ? h.line[i] : 0, i < h.n ? h.matched[i] : 0, l->hit_line[i]);
+	if (l && h.n > 4)
+		fail_msg("%s: %d hits", c->name, h.n);
 	if (res.verdict != c->verdict || res.possible != c->possible || res.by != c->by)
 		fail_msg("%s: verdict %s possible %#x by %d, want %s %#x %d", c->name,
 			 ipt_verdict_name(res.verdict), res.possible, res.by,
@@ -274,6 +323,20 @@ static void test_kcase(void **state)
 	ipt_ruleset_free(rs);
 }
 
+static void test_kcase(void **state)
+{
+	check_case(*state, NULL);
+}
+
+static void test_later(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lcases) / sizeof(lcases[0]); i++)
+		check_case(&lcases[i].k, &lcases[i]);
+}
+
 /* ---- fault 6: definite vs maybe hits; recent --set ---- */
 static const char RS_HITS[] =
 	"*filter\n"
@@ -286,13 +349,6 @@ static const char RS_HITS[] =
 	"-A INPUT -p tcp -m tcp --dport 22 -j LOG\n"			/* 8: maybe, after 7 */
 	"-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"			/* 9: maybe, after 7 */
 	"COMMIT\n";
-
-struct hits {
-	unsigned line[16];
-	int matched[16];
-	int n;
-	const struct ipt_ruleset *rs;
-};
 
 static void on_hit(void *arg, uint32_t rule, int matched)
 {
@@ -424,12 +480,13 @@ static void test_rpfilter6(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 3];
+	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 4];
 	size_t i, n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ct_first);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rpfilter6);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_later);
 	for (i = 0; i < sizeof(kcases) / sizeof(kcases[0]); i++) {
 		struct CMUnitTest t = {kcases[i].name, test_kcase, NULL, NULL, (void *)&kcases[i]};
 

@@ -83,24 +83,30 @@ struct ncase {
 	enum ipt_martian martian;
 	long hits[6];		/* handles of the definite hits in order, 0-terminated */
 	unsigned possible;	/* the verdicts possible when not only `verdict' (UNKNOWN) */
+	int est;		/* a later packet (ACK, ESTABLISHED) of the connection */
 };
 
 static const struct ncase cases[] = {
 	{"nat output dnat to a local address comes back in on lo", IPT_PATH_LOCAL_OUT, "eth0",
 	 "10.0.0.1", "203.0.113.50", 6, 443, IPT_V_ACCEPT, IPT_BY_RULE, 11, IPT_MARTIAN_NONE,
-	 {5, 8, 9, 11}, 0},
+	 {5, 8, 9, 11}, 0, 0},
 	{"nat output dnat of a lo-bound packet to a remote host leaves by eth1",
 	 IPT_PATH_LOOPBACK, "lo", "10.0.0.1", "10.0.0.1", 17, 53, IPT_V_ACCEPT, IPT_BY_RULE, 6,
-	 IPT_MARTIAN_NONE, {6, 7, 10}, 0},	/* dnat is its chain's accept */
+	 IPT_MARTIAN_NONE, {6, 7, 10}, 0, 0},	/* dnat is its chain's accept */
 	{"nat output dnat of 127.0.0.1 to a remote host is refused", IPT_PATH_LOOPBACK, "lo",
 	 "127.0.0.1", "10.0.0.1", 17, 53, IPT_V_DROP, IPT_BY_MARTIAN, -1,
-	 IPT_MARTIAN_REROUTE_LOOPBACK, {6}, 0},
+	 IPT_MARTIAN_REROUTE_LOOPBACK, {6}, 0, 0},
 	/* ipt_nat_out_route cannot place a directed broadcast (RTN_BROADCAST: sent out and
 	 * looped back): both outcomes, through lo to the input chain's drop policy, or out;
 	 * before the fork, the first route stayed and the verdict was a definite ACCEPT */
 	{"nat output dnat to a directed broadcast forks both routes", IPT_PATH_LOCAL_OUT, "eth0",
 	 "10.0.0.1", "10.0.0.2", 17, 53, IPT_V_UNKNOWN, IPT_BY_UNKNOWN, -1, IPT_MARTIAN_NONE,
-	 {12}, IPT_VSET(IPT_V_ACCEPT) | IPT_VSET(IPT_V_DROP)},
+	 {12}, IPT_VSET(IPT_V_ACCEPT) | IPT_VSET(IPT_V_DROP), 0},
+	/* the connection's later packets get its binding too (nf_nat_packet), so they take
+	 * the same way through lo; the nat chain is not run for them, its rule not counted */
+	{"a later packet of a nat output dnat connection comes back in on lo",
+	 IPT_PATH_LOCAL_OUT, "eth0", "10.0.0.1", "203.0.113.50", 6, 443, IPT_V_ACCEPT,
+	 IPT_BY_RULE, 11, IPT_MARTIAN_NONE, {8, 9, 11}, 0, 1},
 };
 
 struct hits {
@@ -169,6 +175,11 @@ static void test_case(void **state)
 	p.sport = 40000;
 	p.dport = c->dport;
 	p.tcp_flags = IPT_TCP_SYN;
+	if (c->est) {	/* as check_flow_packet_est() gives it */
+		p.ctstate = IPT_CT_ESTABLISHED;
+		p.tcp_flags = IPT_TCP_ACK;
+		p.nat_replay = 1;
+	}
 	snprintf(p.out_if, sizeof(p.out_if), "%s", c->out);
 	if (c->path == IPT_PATH_LOOPBACK)
 		snprintf(p.in_if, sizeof(p.in_if), "lo");
