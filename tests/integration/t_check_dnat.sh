@@ -53,31 +53,11 @@ EOF
 ip netns exec "$NS_A" iptables-restore < "$WORK/rules"
 ip netns exec "$NS_A" tcpdump -i a0 -U -w "$WORK/a0.pcap" 2> "$WORK/tcpdump.err" &
 tcpd=$!
-ip netns exec "$NS_C" python3 - <<'PY' &
-import socket
-l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("0.0.0.0", 80)); l.listen(8)
-for i in range(3):
-    c, _ = l.accept()
-    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    while True:
-        d = c.recv(100)
-        if not d: break
-        c.sendall(b"r" * 20)
-    c.close()
-PY
+ip netns exec "$NS_C" python3 "$SRCDIR/tests/integration/kconv.py" serve 80 3 &
 srv=$!
 NS_CLEANUP_HOOK="kill $srv $tcpd 2>/dev/null; ip netns del $NS_C 2>/dev/null"
 sleep 1
-ip netns exec "$NS_B" python3 - <<'PY'
-import socket, time
-for i in range(3):
-    s = socket.create_connection(("45.33.1.10", 8080), timeout=5)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    for k in range(4):
-        s.sendall(b"q" * 50); s.recv(100)
-    s.close(); time.sleep(0.1)
-PY
+ip netns exec "$NS_B" python3 "$SRCDIR/tests/integration/kconv.py" talk 45.33.1.10 8080 3 4
 wait $srv
 sleep 1.5
 { ip netns exec "$NS_A" iptables -t nat -L PREROUTING -v -x -n --line-numbers
@@ -92,14 +72,13 @@ sqlite3 "$db" "SELECT dir, src, sport, dst, dport, packets, pre_reply, tcp_flags
 	       WHERE family = 4 ORDER BY first_usec"
 "$SPOOFAUDIT" check --ruleset "$WORK/rules" --db "$db" --ip-forward 1 --route-localnet 0 --accept-local 0 \
 	--rp-filter 0 --format json > "$WORK/check.json" || bad "check exited $?"
-python3 - "$WORK/check.json" "$WORK/kernel.txt" <<'PY' || fail=1
+python3 - "$WORK/check.json" "$WORK/kernel.txt" "$SRCDIR/tests/integration" <<'PY' || fail=1
 import json, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+from kconv import counters
 doc = json.load(open(sys.argv[1]))
-kern, chain = {}, None
-for line in open(sys.argv[2]):
-    w = line.split()
-    if w[:1] == ["Chain"]: chain = w[1]
-    elif w and w[0].isdigit(): kern[(chain, int(w[0]))] = int(w[1])
+kern = counters(sys.argv[2])
 bad = 0
 want = {("PREROUTING", 1), ("INPUT", 1), ("INPUT", 2), ("FORWARD", 2), ("FORWARD", 3)}
 seen = set()

@@ -75,14 +75,12 @@ PY
 srv=$!
 NS_CLEANUP_HOOK="kill $NS_PID $srv 2>/dev/null"
 sleep 0.5
-ip netns exec "$NS_B" python3 - <<'PY'
-import socket, time
-for i in range(3):
-    s = socket.create_connection(("45.33.1.10", 8080), timeout=5)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    for k in range(5):
-        s.sendall(b"q" * 50); s.recv(100)
-    s.close(); time.sleep(0.1)
+ip netns exec "$NS_B" python3 - "$SRCDIR/tests/integration" <<'PY'
+import socket, sys, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+from kconv import talk
+talk("45.33.1.10", 8080, 3, 5)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
 for k in range(3):
     u.sendto(b"x", ("45.33.1.10", 5353)); time.sleep(0.05)
@@ -120,15 +118,14 @@ cat "$WORK/check.txt"
 awk '/^== Rules never hit, IPv4 ==/ {s=1; next} /^== / {s=0} s' "$WORK/check.txt" > "$WORK/dead.txt"
 grep -q "ESTABLISHED" "$WORK/dead.txt" && bad "an ESTABLISHED rule listed as never hit" \
 	|| ok "no ESTABLISHED rule listed as never hit"
-python3 - "$WORK/check.json" "$WORK/kernel.txt" "$WORK/fcheck.json" <<'PY' || fail=1
+python3 - "$WORK/check.json" "$WORK/kernel.txt" "$WORK/fcheck.json" "$SRCDIR/tests/integration" <<'PY' || fail=1
 import json, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[4])
+from kconv import counters
 j = json.load(open(sys.argv[1]))
 fj = json.load(open(sys.argv[3]))
-kern, chain = {}, None
-for line in open(sys.argv[2]):
-    w = line.split()
-    if w[:1] == ["Chain"]: chain = w[1]
-    elif w and w[0].isdigit(): kern[(chain, int(w[0]))] = int(w[1])
+kern = counters(sys.argv[2])
 bad = 0
 for name, doc in (("live", j), ("file", fj)):
     print("%s: packet order %s" % (name, doc["packet_order"]))
