@@ -319,6 +319,7 @@ static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
 	int rev_first = j != UINT32_MAX && rev_usec < f->first_usec;
 
 	check_flow_derive_one(f, h, loopback_if, j != UINT32_MAX, rev_first);
+	f->first_row = (uint8_t)first_row;
 	/* one TCP packet with SYN that opened its direction: its flags are exact, and
 	 * SYN-ACK, SYN+FIN, SYN+RST are INVALID (nf_conntrack_proto_tcp) */
 	if (f->proto == 6 && f->packets == 1 && first_row && (f->flags_seen & IPT_TCP_SYN) &&

@@ -20,6 +20,7 @@
 struct racc {
 	uint32_t stamp;		/* flow index + 1 the counts belong to */
 	uint32_t n[4];
+	uint8_t nat;		/* a rule of a nat chain (IPT_HIT_NAT) */
 };
 
 enum { C_HIT_FLOWS, C_HIT_PACKETS, C_MAYBE_FLOWS, C_MAYBE_PACKETS, C_N };
@@ -27,6 +28,7 @@ enum { C_HIT_FLOWS, C_HIT_PACKETS, C_MAYBE_FLOWS, C_MAYBE_PACKETS, C_N };
 struct hitctx {
 	uint64_t *cnt[C_N];	/* per rule: the counts this evaluator adds to */
 	int phase;		/* 0 the first-like packet, 1 the ESTABLISHED one */
+	int first_row;		/* the flow's row holds its 5-tuple's earliest packet */
 	uint32_t stamp;
 	struct racc *acc;	/* per rule */
 	uint32_t *touched;	/* rules with counts for the current flow */
@@ -55,11 +57,15 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 		x->stamp = c->stamp;
 		c->touched[c->ntouched++] = rule;
 	}
-	x->n[(matched == 1 ? 0 : 2) + c->phase]++;
+	x->nat = (matched & IPT_HIT_NAT) != 0;
+	x->n[((matched & ~IPT_HIT_NAT) == 1 ? 0 : 2) + c->phase]++;
 }
 
 /* Credits the current flow's hook calls: pa packets judged like the first, pb
- * ESTABLISHED, amb either. A rule both evaluations hit for certain takes all three. */
+ * ESTABLISHED, amb either. A rule both evaluations hit for certain takes all three. A
+ * nat rule counts a connection's first packet only: of the packets judged like the
+ * first, the row's earliest is definite (when it holds its 5-tuple's first), the others
+ * (retransmissions, or new connections in a row of a collapsed port) maybe. */
 static void hits_flush(struct hitctx *c, uint64_t pa, uint64_t pb, uint64_t amb)
 {
 	size_t t;
@@ -71,6 +77,14 @@ static void hits_flush(struct hitctx *c, uint64_t pa, uint64_t pb, uint64_t amb)
 		uint64_t def = k * (pa + pb + amb) + (x->n[0] - k) * pa + (x->n[1] - k) * pb;
 		uint64_t may = (x->n[0] + x->n[1] - 2 * k) * amb + x->n[2] * (pa + amb) +
 			       x->n[3] * (pb + amb);
+
+		if (x->nat) {
+			uint64_t one = x->n[0] && pa && c->first_row;
+
+			def = one + x->n[1] * pb;
+			may = x->n[0] * (pa + amb) - one + x->n[1] * amb + x->n[2] * (pa + amb) +
+			      x->n[3] * (pb + amb);
+		}
 		int zero = pa + pb + amb == 0;	/* a flow without packets still counts as one */
 
 		c->cnt[C_HIT_PACKETS][r] += def;
@@ -127,6 +141,7 @@ static int eval_flow(struct policy_eval *ev, struct hitctx *hc, const struct che
 
 	hc->stamp = (uint32_t)i + 1;
 	hc->phase = 0;
+	hc->first_row = f->first_row;
 	check_flow_packet(fs, i, &p);
 	if (policy_eval_packet(ev, &p, &r) < 0)
 		return -1;
@@ -194,6 +209,7 @@ static int worker_setup(struct worker *w, struct policy_eval **ev, struct hitctx
 		if (!hc[fam].acc)
 			return -1;
 		policy_eval_set_hook(ev[fam], on_hit, &hc[fam]);
+		policy_eval_set_hook_nat(ev[fam], 1);
 	}
 	return 0;
 }

@@ -422,6 +422,11 @@ struct ipt_result {
  * where a branch merges into one already evaluated (see IPT_EVAL_MAX_STEPS); a merged
  * branch was a maybe branch already, so no definite hit is lost. */
 typedef void (*ipt_rule_hook)(void *arg, uint32_t rule, int matched);
+/* With ipt_eval_set_hook_nat() on, a hit in a nat chain (the nat table's chains, an nft
+ * chain of type nat and the chains it jumps to) has IPT_HIT_NAT added to matched: the
+ * kernel runs those for a connection's first packet only (nf_nat_inet_fn, while the
+ * binding is not made), so a caller counting packets counts them once per connection. */
+#define IPT_HIT_NAT 4
 
 struct ipt_eval;
 
@@ -442,6 +447,7 @@ void ipt_eval_set_kernel(struct ipt_eval *ev, unsigned kver);
 
 /* Sets (or clears, fn NULL) the per-rule hook. */
 void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg);
+void ipt_eval_set_hook_nat(struct ipt_eval *ev, int on);
 
 /* Evaluates one packet. Returns 0, or -1 with errno EINVAL when the packet's family is not
  * the ruleset's or a field is out of range, or errno EINTR when the stop flag was raised

@@ -141,6 +141,11 @@ void ipt_eval_set_hook(struct ipt_eval *ev, ipt_rule_hook fn, void *arg)
 	ev->hook_arg = arg;
 }
 
+void ipt_eval_set_hook_nat(struct ipt_eval *ev, int on)
+{
+	ev->hook_nat = on;
+}
+
 static void finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
 		   enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
 {
@@ -567,7 +572,9 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 		if (m == IPT_MAYBE && ipt_seen_check(ev->seen, w))
 			return;	/* another world went on from this very state */
 		if (ev->hook && !w->replay)
-			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
+			ev->hook(ev->hook_arg, id, (m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES) |
+				 (ev->hook_nat && rs->chains[w->base_chain].table == IPT_TABLE_NAT ?
+				  IPT_HIT_NAT : 0));
 		if (m == IPT_MAYBE) {
 			take_maybe(ev, w, r, id);
 			continue;

@@ -454,6 +454,7 @@ struct ipt_eval {
 	const struct ipt_context *ctx;
 	ipt_rule_hook hook;
 	void *hook_arg;
+	int hook_nat;		/* add IPT_HIT_NAT to the hits in nat chains */
 	const struct ipt_packet *pkt;
 	uint8_t *ifmatch[IPT_IFSLOTS];	/* per slot: 1 byte per interface pattern */
 	char ifname[IPT_IFSLOTS][IPT_IFNAMSIZ];

@@ -118,6 +118,7 @@ void nft_eval_free(struct nft_eval *ev);
 /* Per-rule hook, as ipt_eval_set_hook: called with 1 (definite) or 2 (maybe) for every
  * rule whose matches (the statements before its first action) held. */
 void nft_eval_set_hook(struct nft_eval *ev, ipt_rule_hook fn, void *arg);
+void nft_eval_set_hook_nat(struct nft_eval *ev, int on);	/* as ipt_eval_set_hook_nat */
 void nft_eval_set_kernel(struct nft_eval *ev, unsigned kver);
 /* The compiled fast path (on by default): an index per chain of the rules that can match
  * a packet's address, port, protocol or interface, so that the walk skips rules whose

@@ -113,6 +113,11 @@ void nft_eval_set_hook(struct nft_eval *ev, ipt_rule_hook fn, void *arg)
 	ev->hook_arg = arg;
 }
 
+void nft_eval_set_hook_nat(struct nft_eval *ev, int on)
+{
+	ev->hook_nat = on;
+}
+
 void nft_eval_set_kernel(struct nft_eval *ev, unsigned kver)
 {
 	ev->kver = kver;
@@ -616,7 +621,8 @@ static void run_world(struct nft_eval *ev, struct nft_world *w)
 		if (m == IPT_NO)
 			continue;
 		if (ev->hook && !w->replay)
-			ev->hook(ev->hook_arg, id, m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES);
+			ev->hook(ev->hook_arg, id, (m == IPT_MAYBE || w->maybe ? IPT_MAYBE : IPT_YES) |
+				 (ev->hook_nat && rs->chains[w->base_chain].type == 1 ? IPT_HIT_NAT : 0));
 		/* a rule that only counts or logs goes on the same way, matched or not */
 		if (m == IPT_MAYBE && !r->tail_nop) {
 			if ((cp = nft_fork_world(ev, w, id))) {

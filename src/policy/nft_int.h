@@ -298,6 +298,7 @@ struct nft_eval {
 	const struct ipt_context *ctx;
 	ipt_rule_hook hook;
 	void *hook_arg;
+	int hook_nat;		/* add IPT_HIT_NAT to the hits in nat chains */
 	unsigned kver;
 	const struct ipt_packet *pkt;
 	/* base chains per [family 0 = IPv4, 1 = IPv6][hook], sorted by priority */

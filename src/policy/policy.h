@@ -107,6 +107,8 @@ struct policy_eval;
 struct policy_eval *policy_eval_new(const struct policy_rules *r, const struct ipt_context *ctx);
 void policy_eval_free(struct policy_eval *ev);
 void policy_eval_set_hook(struct policy_eval *ev, ipt_rule_hook fn, void *arg);
+/* ipt_eval_set_hook_nat() / nft_eval_set_hook_nat(). */
+void policy_eval_set_hook_nat(struct policy_eval *ev, int on);
 /* As ipt_eval_packet / nft_eval_packet: res.rule and res.chain are r's ids. */
 int policy_eval_packet(struct policy_eval *ev, const struct ipt_packet *pkt,
 		       struct ipt_result *res);

@@ -72,6 +72,14 @@ void policy_eval_set_hook(struct policy_eval *ev, ipt_rule_hook fn, void *arg)
 		ipt_eval_set_hook(ev->ipt, fn, arg);
 }
 
+void policy_eval_set_hook_nat(struct policy_eval *ev, int on)
+{
+	if (ev->lang == POLICY_NFT)
+		nft_eval_set_hook_nat(ev->nft, on);
+	else
+		ipt_eval_set_hook_nat(ev->ipt, on);
+}
+
 int policy_eval_packet(struct policy_eval *ev, const struct ipt_packet *pkt,
 		       struct ipt_result *res)
 {

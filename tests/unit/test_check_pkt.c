@@ -418,6 +418,52 @@ static void test_threads(void **state)
 	check_host_free(&h);
 }
 
+/* nat chains run for a connection's first packet only: nf_nat_inet_fn traverses them
+ * while the binding is not made, and a connection's later packets, answered or not
+ * (retransmissions, UDP datagrams before an answer: still NEW), take the binding. So
+ * of the packets judged like the first, only the row's earliest is a definite nat hit
+ * (its row holds the 5-tuple's first packet); the others may be new connections in a
+ * row whose client port is collapsed, so they are maybe. Filter rules count them all. */
+static void test_nat_once(void **state)
+{
+	static const char rules[] =
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		":POSTROUTING ACCEPT [0:0]\n"
+		"-A PREROUTING -p udp -m udp --dport 53 -j REDIRECT --to-ports 5353\n"
+		"COMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -p udp -m udp --dport 5353 -j ACCEPT\nCOMMIT\n";
+	struct check_flows fs;
+	struct check_host h;
+	struct check_side s;
+	struct policy p;
+	struct ipt_error err;
+
+	(void)state;
+	memset(&fs, 0, sizeof(fs));
+	memset(&s, 0, sizeof(s));
+	memset(&p, 0, sizeof(p));
+	host(&h);
+	/* 6 datagrams never answered: all NEW */
+	add_flow(&fs, "in", "198.51.100.8", 0, "45.33.1.10", 53, 17, 0, 6, 100, 600);
+	assert_int_equal(check_flows_derive(&fs, &h), 0);
+	p.rs[0] = ipt_parse_buffer(rules, sizeof(rules) - 1, "rules", 4, &err);
+	assert_non_null(p.rs[0]);
+	check_side_use(&s, &p);
+	assert_int_equal(check_evaluate(&s, &fs, &h, 1), 0);
+	/* rule 0: the REDIRECT; rule 1: filter INPUT's accept of the redirected port */
+	if (s.hit_packets[0][0] != 1 || s.maybe_packets[0][0] != 5 || s.hit_flows[0][0] != 1)
+		fail_msg("nat rule: %llu + %llu maybe packets, %llu flows",
+			 (unsigned long long)s.hit_packets[0][0],
+			 (unsigned long long)s.maybe_packets[0][0],
+			 (unsigned long long)s.hit_flows[0][0]);
+	assert_int_equal(s.hit_packets[0][1], 6);
+	assert_int_equal(s.maybe_packets[0][1], 0);
+	check_side_free(&s);
+	policy_free(&p);
+	check_flows_free(&fs);
+	check_host_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_hits),
 		cmocka_unit_test(test_later_diff),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_nat_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
