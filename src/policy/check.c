@@ -331,6 +331,22 @@ static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
 	check_flow_split(f, first_row, j != UINT32_MAX, rev_usec);
 }
 
+/* A row that continues its 5-tuple (flow i, not its earliest row; j the reverse's earliest
+ * row or UINT32_MAX): when the earliest row opened the connection (its reverse began
+ * later or never), the row's packets take the binding its first packet made in nat
+ * (nf_nat_packet), as that row's later packets do (check_flow_packet_est). */
+static void continued(struct check_flows *fs, size_t i, const struct rindex *x, uint32_t j)
+{
+	struct check_flow *f = &fs->v[i];
+	struct rkey k;
+	uint32_t e;
+
+	flow_key(f, 0, &k);
+	e = rindex_slot(x, fs, &k, key_hash(&k))->idx;
+	f->nat_replay = e != UINT32_MAX &&
+			(j == UINT32_MAX || fs->v[j].first_usec > fs->v[e].first_usec);
+}
+
 /* One thread's share of check_flows_derive(): flows [from, to). */
 struct dpart {
 	struct check_flows *fs;
@@ -361,12 +377,15 @@ static void *derive_part(void *arg)
 	 * derived fields of its own */
 	for (i = d->from; i < d->to; i++) {
 		struct rkey k;
+		uint32_t j;
 
 		if (i + RINDEX_AHEAD < d->to)
 			__builtin_prefetch(&d->x->s[d->hk[i + RINDEX_AHEAD] & d->x->mask], 0);
 		flow_key(&fs->v[i], 1, &k);
-		derive(fs, i, rindex_slot(d->x, fs, &k, d->hk[i])->idx, d->first[i], d->h,
-		       d->loop_if[fs->v[i].iface]);
+		j = rindex_slot(d->x, fs, &k, d->hk[i])->idx;
+		derive(fs, i, j, d->first[i], d->h, d->loop_if[fs->v[i].iface]);
+		if (!d->first[i])
+			continued(fs, i, d->x, j);
 	}
 	return NULL;
 }
@@ -475,6 +494,7 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ip
 	}
 	p->tcp_flags = f->tcp_flags;
 	p->ctstate = f->ctstate;
+	p->nat_replay = f->nat_replay;
 	p->pkttype = f->pkttype;
 	p->unknown = f->unknown;
 	/* no printf: check makes a packet of each of a million flows */

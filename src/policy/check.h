@@ -75,6 +75,8 @@ struct check_flow {
 	uint8_t flags_seen;	/* OR of the TCP flags stored */
 	uint8_t pre_known;	/* pk_pre and pk_unplaced below hold */
 	uint8_t first_row;	/* the row holds its 5-tuple's earliest packet */
+	uint8_t nat_replay;	/* a later row of a connection this direction opened: its
+				 * packets take the binding (ipt_packet.nat_replay) */
 	uint64_t packets, bytes;
 	int64_t first_usec, last_usec;
 	/* The packets split by the conntrack state the kernel gives each (check_flow_split):

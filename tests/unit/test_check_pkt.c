@@ -418,6 +418,33 @@ static void test_threads(void **state)
 	check_host_free(&h);
 }
 
+/* The flows in fs (derived on h) evaluated against IPv4 rules into s, by p. */
+struct nat_run {
+	struct check_flows fs;
+	struct check_host h;
+	struct check_side s;
+	struct policy p;
+};
+
+static void nat_run_eval(struct nat_run *t, const char *rules)
+{
+	struct ipt_error err;
+
+	assert_int_equal(check_flows_derive(&t->fs, &t->h), 0);
+	t->p.rs[0] = ipt_parse_buffer(rules, strlen(rules), "rules", 4, &err);
+	assert_non_null(t->p.rs[0]);
+	check_side_use(&t->s, &t->p);
+	assert_int_equal(check_evaluate(&t->s, &t->fs, &t->h, 1), 0);
+}
+
+static void nat_run_free(struct nat_run *t)
+{
+	check_side_free(&t->s);
+	policy_free(&t->p);
+	check_flows_free(&t->fs);
+	check_host_free(&t->h);
+}
+
 /* nat chains run for a connection's first packet only: nf_nat_inet_fn traverses them
  * while the binding is not made, and a connection's later packets, answered or not
  * (retransmissions, UDP datagrams before an answer: still NEW), take the binding. So
@@ -432,36 +459,67 @@ static void test_nat_once(void **state)
 		"-A PREROUTING -p udp -m udp --dport 53 -j REDIRECT --to-ports 5353\n"
 		"COMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
 		"-A INPUT -p udp -m udp --dport 5353 -j ACCEPT\nCOMMIT\n";
-	struct check_flows fs;
-	struct check_host h;
-	struct check_side s;
-	struct policy p;
-	struct ipt_error err;
+	struct nat_run t;
 
 	(void)state;
-	memset(&fs, 0, sizeof(fs));
-	memset(&s, 0, sizeof(s));
-	memset(&p, 0, sizeof(p));
-	host(&h);
+	memset(&t, 0, sizeof(t));
+	host(&t.h);
 	/* 6 datagrams never answered: all NEW */
-	add_flow(&fs, "in", "198.51.100.8", 0, "45.33.1.10", 53, 17, 0, 6, 100, 600);
-	assert_int_equal(check_flows_derive(&fs, &h), 0);
-	p.rs[0] = ipt_parse_buffer(rules, sizeof(rules) - 1, "rules", 4, &err);
-	assert_non_null(p.rs[0]);
-	check_side_use(&s, &p);
-	assert_int_equal(check_evaluate(&s, &fs, &h, 1), 0);
+	add_flow(&t.fs, "in", "198.51.100.8", 0, "45.33.1.10", 53, 17, 0, 6, 100, 600);
+	nat_run_eval(&t, rules);
 	/* rule 0: the REDIRECT; rule 1: filter INPUT's accept of the redirected port */
-	if (s.hit_packets[0][0] != 1 || s.maybe_packets[0][0] != 5 || s.hit_flows[0][0] != 1)
+	if (t.s.hit_packets[0][0] != 1 || t.s.maybe_packets[0][0] != 5 || t.s.hit_flows[0][0] != 1)
 		fail_msg("nat rule: %llu + %llu maybe packets, %llu flows",
-			 (unsigned long long)s.hit_packets[0][0],
-			 (unsigned long long)s.maybe_packets[0][0],
-			 (unsigned long long)s.hit_flows[0][0]);
-	assert_int_equal(s.hit_packets[0][1], 6);
-	assert_int_equal(s.maybe_packets[0][1], 0);
-	check_side_free(&s);
-	policy_free(&p);
-	check_flows_free(&fs);
-	check_host_free(&h);
+			 (unsigned long long)t.s.hit_packets[0][0],
+			 (unsigned long long)t.s.maybe_packets[0][0],
+			 (unsigned long long)t.s.hit_flows[0][0]);
+	assert_int_equal(t.s.hit_packets[0][1], 6);
+	assert_int_equal(t.s.maybe_packets[0][1], 0);
+	nat_run_free(&t);
+}
+
+/* A port forward that runs into a second hour has a second row, whose packets all come
+ * after the answer (ESTABLISHED): they take the binding the connection's first packet
+ * made (nf_nat_packet) and are forwarded, as the first row's later packets are. The
+ * answers' row is not DNATed (it did not open the connection). */
+static void test_nat_continued(void **state)
+{
+	static const char rules[] =
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		":POSTROUTING ACCEPT [0:0]\n"
+		"-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.77.0.2:80\n"
+		"COMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+		"-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+		"-A FORWARD -d 10.77.0.2/32 -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n";
+	const int64_t hour = 3600000000LL;
+	struct nat_run t;
+	struct check_flows *fs = &t.fs;
+	const struct check_side *s = &t.s;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	host(&t.h);
+	t.h.ctx.ip_forward = IPT_FWD_ON;
+	/* the client's rows of both hours and the answers' row; answered at 200 */
+	add_flow(fs, "in", "198.51.100.7", 40000, "45.33.1.10", 8080, 6, 0x1b, 10, 100, hour - 1);
+	add_flow(fs, "out", "45.33.1.10", 8080, "198.51.100.7", 40000, 6, 0x1a, 8, 200, hour - 1);
+	add_flow(fs, "in", "198.51.100.7", 40000, "45.33.1.10", 8080, 6, 0x11, 20, hour, hour + 9);
+	nat_run_eval(&t, rules);
+	assert_int_equal(fs->v[2].nat_replay, 1);
+	assert_int_equal(fs->v[1].nat_replay, 0);
+	/* rules: 0 the DNAT, 1 INPUT ESTABLISHED, 2 FORWARD ESTABLISHED, 3 FORWARD to :80;
+	 * the first row: its SYN definite, its last packet ESTABLISHED, 8 either */
+	if (s->hit_packets[0][1] || s->maybe_packets[0][1])
+		fail_msg("INPUT ESTABLISHED: %llu + %llu maybe",
+			 (unsigned long long)s->hit_packets[0][1],
+			 (unsigned long long)s->maybe_packets[0][1]);
+	if (s->hit_packets[0][2] != 21 || s->maybe_packets[0][2] != 8)
+		fail_msg("FORWARD ESTABLISHED: %llu + %llu maybe, want 21 + 8",
+			 (unsigned long long)s->hit_packets[0][2],
+			 (unsigned long long)s->maybe_packets[0][2]);
+	assert_int_equal(s->res[2].verdict, IPT_V_ACCEPT);
+	nat_run_free(&t);
 }
 
 int main(void)
@@ -474,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_later_diff),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_nat_once),
+		cmocka_unit_test(test_nat_continued),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
