@@ -45,6 +45,11 @@ struct store;
  * SQLite gives its -wal and -shm the same. */
 struct store *store_open(const char *path, int flags, char *err, size_t errlen);
 
+/* Sets SQLite's process-wide options (no memory statistics, which cost a mutex per
+ * allocation). Call once at start, before any connection is open and while the process
+ * has one thread; later it does nothing. */
+void store_library_init(void);
+
 /* Largest file store_open() runs PRAGMA quick_check over. */
 #define STORE_QUICK_CHECK_MAX_BYTES (256ull << 20)
 
