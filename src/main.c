@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "store/store.h"
 
 static const struct {
 	const char *name;
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	const char *prog = "spoofaudit";
 	size_t i;
 
+	store_library_init();	/* one thread yet, no connection */
 	if (argc < 2) {
 		show_usage(stderr, prog);
 		return 2;

@@ -85,8 +85,33 @@ bad:
 	return -1;
 }
 
+/* inet_ntop()'s dotted quad without its sprintf (the writer formats two per new flow
+ * row): 0 with the text in buf, or -1 when len cannot hold it. */
+static int ip4_format(const uint8_t addr[4], char *buf, size_t len)
+{
+	char tmp[16], *p = tmp;
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = addr[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	if ((size_t)(p - tmp) > len)
+		return -1;
+	memcpy(buf, tmp, (size_t)(p - tmp));
+	return 0;
+}
+
 char *addr_format(int family, const uint8_t addr[16], char *buf, size_t len)
 {
+	if (family == 4 && ip4_format(addr, buf, len) == 0)
+		return buf;
 	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 	return buf;

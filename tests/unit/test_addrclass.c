@@ -2,6 +2,7 @@
  * written by hand from the IANA IPv4 and IPv6 Special-Purpose Address Registries (Last
  * Updated 2025-10-09) and the RFCs of the rows spoofaudit adds. Nothing here is generated
  * from the code under test: a row missing, added or changed in either place fails. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -466,6 +467,33 @@ static void test_bad_input(void **state)
 						addrclass_subclass_name((enum addr_subclass)j));
 }
 
+/* addr_format() writes IPv4 addresses as inet_ntop() does (the oracle), every octet
+ * value in every position, and fails alike ("?") for a buffer too short. */
+static void test_addr_format_v4(void **state)
+{
+	uint8_t a[16] = { 0 };
+	char got[ADDR_STRLEN], want[ADDR_STRLEN];
+	unsigned pos, v;
+	size_t len;
+
+	(void)state;
+	for (pos = 0; pos < 4; pos++)
+		for (v = 0; v < 256; v++) {
+			memset(a, 0, sizeof(a));
+			a[pos] = (uint8_t)v;
+			a[(pos + 1) % 4] = (uint8_t)(255 - v);
+			assert_non_null(inet_ntop(AF_INET, a, want, sizeof(want)));
+			assert_string_equal(addr_format(4, a, got, sizeof(got)), want);
+		}
+	memset(a, 255, 4);
+	for (len = 2; len <= 16; len++) {
+		assert_string_equal(addr_format(4, a, got, len), len == 16 ? "255.255.255.255" : "?");
+		a[0] = 1;
+		assert_string_equal(addr_format(4, a, got, len), len >= 14 ? "1.255.255.255" : "?");
+		a[0] = 255;
+	}
+}
+
 int main(void)
 {
 	struct CMUnitTest fixed[] = {
@@ -473,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_table_invariant),
 		cmocka_unit_test(test_registry_date),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_addr_format_v4),
 	};
 	struct CMUnitTest rows[N_ROW_CASES], globals[N_GLOBAL_CASES];
 	struct CMUnitTest names[N_SUBCLASS_CASES], preds[N_PRED_CASES];
