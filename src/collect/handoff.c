@@ -59,9 +59,8 @@ static struct store_batch *batch_new(const struct collector *c, size_t rows, int
 	return b;
 }
 
-/* Moves the pending evidence into b (each packet names its flow by key, and by its row
- * when `known`: every batch handed over before was written and its ids learned). */
-static void take_evidence(struct collector *c, struct store_batch *b, int known)
+/* Moves the pending evidence into b (each packet names its flow by key). */
+static void take_evidence(struct collector *c, struct store_batch *b)
 {
 	size_t i;
 
@@ -77,8 +76,7 @@ static void take_evidence(struct collector *c, struct store_batch *b, int known)
 		r->linktype = e->linktype;
 		r->wirelen = e->wirelen;
 		r->caplen = e->caplen;
-		r->off = (uint32_t)e->off;
-		r->db_id = known ? e->flow->db_id : 0;
+		r->off = e->off;
 	}
 	b->n_ev = c->n_ev;
 	c->n_ev = 0;
@@ -152,7 +150,6 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	struct fill f;
 	size_t evbytes;
 	unsigned i;
-	int known;
 
 	collector_learn_ids(c);	/* and frees what was written while this flush waited */
 
@@ -162,12 +159,6 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	 * table (a file's reader always waits: writer_opts.wait_for_room) */
 	if (!writer_room(c->writer, rows, wait))
 		return -1;	/* the writer is behind or failing: the table keeps its rows */
-	/* with the queue empty, the flows the evidence points at that went out in earlier
-	 * batches (of this flush too) have their rows in their entries once learned: the
-	 * writer need not look them up by key */
-	known = last && c->n_ev && writer_idle(c->writer);
-	if (known)
-		collector_learn_ids(c);
 	b = batch_new(c, rows, stats, last);
 	if (!b) {
 		snprintf(c->err, sizeof(c->err), "handing rows to the writer: out of memory");
@@ -178,7 +169,7 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	if (flowtab_flush(c->ft, copy_flows, &f, rows ? rows : 1) == 0) {
 		/* every flow the evidence and NFLOG counts point at is in this batch or an
 		 * earlier one: they may follow */
-		take_evidence(c, b, known);
+		take_evidence(c, b);
 		take_nflog(c, b);
 		if (c->hooks.handoff)
 			c->hooks.handoff(c->hooks.arg, b);
