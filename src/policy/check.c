@@ -335,14 +335,15 @@ static void derive(struct check_flows *fs, size_t i, uint32_t j, int first_row,
  * row or UINT32_MAX): when the earliest row opened the connection (its reverse began
  * later or never), the row's packets take the binding its first packet made in nat
  * (nf_nat_packet), as that row's later packets do (check_flow_packet_est). */
-static void continued(struct check_flows *fs, size_t i, const struct rindex *x, uint32_t j)
+static void continued(struct check_flows *fs, size_t i, const struct rindex *x, uint64_t hk,
+		      uint32_t j)
 {
 	struct check_flow *f = &fs->v[i];
 	struct rkey k;
 	uint32_t e;
 
 	flow_key(f, 0, &k);
-	e = rindex_slot(x, fs, &k, key_hash(&k))->idx;
+	e = rindex_slot(x, fs, &k, hk)->idx;
 	f->nat_replay = e != UINT32_MAX &&
 			(j == UINT32_MAX || fs->v[j].first_usec > fs->v[e].first_usec);
 }
@@ -352,24 +353,25 @@ struct dpart {
 	struct check_flows *fs;
 	const struct check_host *h;
 	const struct rindex *x;
-	uint64_t *hk;
+	uint64_t *hk, *hr;	/* the hashes of the keys (phase 0), of the reverse keys (1) */
 	const uint8_t *first;
 	const int *loop_if;
 	size_t from, to;
-	int phase;		/* 0: hk of the keys; 1: hk of the reverse keys, and derive */
+	int phase;		/* 0: hk; 1: hr, and derive */
 };
 
 static void *derive_part(void *arg)
 {
 	const struct dpart *d = arg;
 	struct check_flows *fs = d->fs;
+	uint64_t *h = d->phase ? d->hr : d->hk;
 	size_t i;
 
 	for (i = d->from; i < d->to; i++) {
 		struct rkey k;
 
 		flow_key(&fs->v[i], d->phase, &k);
-		d->hk[i] = key_hash(&k);
+		h[i] = key_hash(&k);
 	}
 	if (d->phase == 0)
 		return NULL;
@@ -380,12 +382,12 @@ static void *derive_part(void *arg)
 		uint32_t j;
 
 		if (i + RINDEX_AHEAD < d->to)
-			__builtin_prefetch(&d->x->s[d->hk[i + RINDEX_AHEAD] & d->x->mask], 0);
+			__builtin_prefetch(&d->x->s[d->hr[i + RINDEX_AHEAD] & d->x->mask], 0);
 		flow_key(&fs->v[i], 1, &k);
-		j = rindex_slot(d->x, fs, &k, d->hk[i])->idx;
+		j = rindex_slot(d->x, fs, &k, d->hr[i])->idx;
 		derive(fs, i, j, d->first[i], d->h, d->loop_if[fs->v[i].iface]);
 		if (!d->first[i])
-			continued(fs, i, d->x, j);
+			continued(fs, i, d->x, d->hk[i], j);
 	}
 	return NULL;
 }
@@ -430,17 +432,18 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 	struct dpart d[DERIVE_THREADS_MAX];
 	size_t n = fs->n ? fs->n : 1, i;
 	int *loop_if = calloc(fs->nifnames ? fs->nifnames : 1, sizeof(*loop_if)), ret = -1;
-	uint64_t *hk = malloc(n * sizeof(*hk));
+	uint64_t *hk = malloc(n * sizeof(*hk)), *hr = malloc(n * sizeof(*hr));
 	uint8_t *first = malloc(n);
 	unsigned nt = derive_threads(fs);
 
-	if (!loop_if || !hk || !first)
+	if (!loop_if || !hk || !hr || !first)
 		goto nomem;
 	memset(d, 0, sizeof(d));
 	d[0].fs = fs;
 	d[0].h = h;
 	d[0].x = &x;
 	d[0].hk = hk;
+	d[0].hr = hr;
 	d[0].first = first;
 	d[0].loop_if = loop_if;
 	derive_run(d, nt, 0);
@@ -460,6 +463,7 @@ out:
 	free(x.s);
 	free(loop_if);
 	free(hk);
+	free(hr);
 	free(first);
 	return ret;
 }

@@ -120,8 +120,7 @@ void check_flow_packet_est(const struct check_flows *fs, size_t i, struct ipt_pa
 {
 	check_flow_packet(fs, i, p);
 	/* the first packet went through nat: the connection's bindings apply to the rest */
-	p->nat_replay = p->ctstate == IPT_CT_NEW || p->nat_replay ||
-			(p->ctstate == IPT_CT_RELATED && p->proto != 1 && p->proto != 58);
+	p->nat_replay = p->nat_replay || ipt_ct_runs_nat(p->ctstate, p->proto);
 	p->ctstate = IPT_CT_ESTABLISHED;
 	if (p->proto == 6) {	/* after the handshake: ACK, with PSH, FIN or RST perhaps */
 		p->tcp_flags = IPT_TCP_ACK;

@@ -325,6 +325,16 @@ unsigned ipt_kver_parse(const char *release);
  * the default) are valid: SYN-ACK, FIN-ACK and RST(-ACK) are INVALID. */
 enum ipt_ctstate ipt_ct_tcp_first(unsigned flags);
 
+/* Whether a packet in conntrack state ctstate traverses the nat chains: only a
+ * connection's first packet does, NEW, or RELATED other than an ICMP or ICMPv6 error
+ * (nf_nat_inet_fn: an expected connection gets its own bindings; an error is translated
+ * with its parent's). INVALID and UNTRACKED packets have no conntrack entry. */
+static inline int ipt_ct_runs_nat(int ctstate, int proto)
+{
+	return ctstate == IPT_CT_NEW ||
+	       (ctstate == IPT_CT_RELATED && proto != 1 && proto != 58);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Evaluation output
  */

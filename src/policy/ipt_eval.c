@@ -470,10 +470,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	if (chain == IPT_NONE)
 		return 0;	/* table not loaded: no hook registered */
 	if (table == IPT_TABLE_NAT) {
-		/* only a connection's first packet (NEW, or RELATED other than ICMP errors)
-		 * traverses nat chains; INVALID and UNTRACKED have no conntrack entry */
-		int icmp = p->proto == 1 || p->proto == 58;
-
+		/* only a connection's first packet traverses nat chains (ipt_ct_runs_nat) */
 		if (w->ctstate == IPT_CT_UNKNOWN) {
 			if (rs->chains[chain].n == 0)
 				return 0;
@@ -483,7 +480,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		} else if (p->nat_replay && w->ctstate == IPT_CT_ESTABLISHED) {
 			w->replay = 1;	/* the first packet's bindings, found again */
 			w->ctstate = IPT_CT_NEW;
-		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
+		} else if (!ipt_ct_runs_nat(w->ctstate, p->proto)) {
 			return 0;
 		}
 	}

@@ -481,7 +481,6 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 {
 	const struct nft_chain *c = &ev->rs->chains[chain];
 	int dst_manip = w->hook == IPT_HOOK_PREROUTING || w->hook == IPT_HOOK_OUTPUT;
-	int icmp = ev->pkt->proto == 1 || ev->pkt->proto == 58;
 	struct nft_world *f;
 
 	w->hci++;
@@ -501,7 +500,7 @@ static void enter_chain(struct nft_eval *ev, struct nft_world *w, uint32_t chain
 		} else if (ev->pkt->nat_replay && w->ctstate == IPT_CT_ESTABLISHED) {
 			w->replay = 1;	/* the first packet's bindings, found again */
 			w->ctstate = IPT_CT_NEW;
-		} else if (!(w->ctstate == IPT_CT_NEW || (w->ctstate == IPT_CT_RELATED && !icmp))) {
+		} else if (!ipt_ct_runs_nat(w->ctstate, ev->pkt->proto)) {
 			return;
 		}
 	}
