@@ -63,7 +63,11 @@ ns_cleanup() {
 		# a test may have deleted its namespaces already
 		if [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; then ip netns del "$ns"; fi
 	done
-	if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
+	if [ -n "${WORK:-}" ] && [ "$rc" != 0 ] && [ -n "${SPOOFAUDIT_KEEP_WORK:-}" ]; then
+		echo "kept for inspection (SPOOFAUDIT_KEEP_WORK): $WORK" >&2
+	elif [ -n "${WORK:-}" ]; then
+		rm -rf "$WORK"
+	fi
 	exit $rc
 }
 
