@@ -237,7 +237,10 @@ struct ipt_packet {
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16];
 	char in_if[IPT_IFNAMSIZ];	/* "" = none */
-	char out_if[IPT_IFNAMSIZ];
+	char out_if[IPT_IFNAMSIZ];	/* "" = none; on IPT_PATH_FORWARD, not known: the
+					 * route to dst names it (ip_route_input_slow ->
+					 * ip_mkroute_input), and with no route known every
+					 * output interface match is undecided */
 	uint8_t unknown;		/* IPT_UNK_*: fields the caller does not know */
 	/* 1: a later packet (ESTABLISHED) of a connection whose first packet had this tuple
 	 * and went through nat. Conntrack gives every packet of a connection the bindings

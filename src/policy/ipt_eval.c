@@ -620,6 +620,7 @@ static int conclude(struct ipt_eval *ev, struct ipt_result *res)
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res)
 {
 	struct ipt_world *w;
+	const char *out, *via = NULL;
 	uint32_t i;
 
 	if (pkt->family != ev->rs->family || pkt->path >= IPT_PATH_COUNT ||
@@ -643,8 +644,12 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	ev->gen++;
 	if (!ev->ifvalid[0] || strcmp(ev->ifname[0], pkt->in_if) != 0)
 		ipt_fill_slot(ev, 0, pkt->in_if);
-	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], pkt->out_if) != 0)
-		ipt_fill_slot(ev, 1, pkt->out_if);
+	out = pkt->out_if;
+	if (pkt->path == IPT_PATH_FORWARD && !out[0] &&
+	    (ipt_route_lookup(ev, pkt->dst, &via) != IPT_YES || !(out = via)))
+		out = "";	/* ipt_out_unknown() */
+	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], out) != 0)
+		ipt_fill_slot(ev, 1, out);
 	for (i = 0; i < ev->maxworlds; i++)
 		ev->worlds[i].stack = ev->frames + (size_t)i * ev->maxdepth;
 	w = &ev->worlds[0];

@@ -73,7 +73,7 @@ const char *ipt_slot_name(const struct ipt_eval *ev, int slot)
 	case 0:
 		return ev->pkt->in_if;
 	case 1:
-		return ev->pkt->out_if;
+		return ev->ifname[1];	/* the packet's, or its route's (ipt_eval_packet) */
 	case 2:
 		return "lo";
 	case 3:
@@ -484,8 +484,13 @@ int ipt_rule_matches(struct ipt_eval *ev, const struct ipt_world *w, const struc
 		return IPT_NO;
 	if (r->in_if >= 0 && (ev->ifmatch[w->in_slot][r->in_if] ^ !!(r->inv & IPT_INV_IN)) == 0)
 		return IPT_NO;
-	if (r->out_if >= 0 && (ev->ifmatch[w->out_slot][r->out_if] ^ !!(r->inv & IPT_INV_OUT)) == 0)
-		return IPT_NO;
+	if (r->out_if >= 0) {
+		/* a forwarded packet whose output device is not known (ipt_packet.out_if) */
+		if (w->path == IPT_PATH_FORWARD && w->out_slot == 1 && !ev->ifname[1][0])
+			v = IPT_MAYBE;
+		else if ((ev->ifmatch[w->out_slot][r->out_if] ^ !!(r->inv & IPT_INV_OUT)) == 0)
+			return IPT_NO;
+	}
 	if (r->frag && (!!p->fragment ^ !!(r->inv & IPT_INV_FRAG)) == 0)
 		return IPT_NO;
 	for (k = 0; k < r->nm && v != IPT_NO; k++)

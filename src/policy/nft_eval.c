@@ -668,6 +668,8 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 	w->dport_unk = (pkt->unknown & IPT_UNK_DPORT) != 0;
 	w->resume = w->resume_rule = NFT_NONE;
 	w->dnat_rule = w->snat_rule = w->uncertain = w->acc_rule = w->acc_chain = IPT_NONE;
+	if (w->path == IPT_PATH_FORWARD && !pkt->out_if[0])
+		nft_forward_oif(ev, w);
 	w->base_chain = IPT_NONE;
 	run_world(ev, w);
 	while (ev->npending > 0 && !ev->halt) {

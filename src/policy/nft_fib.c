@@ -32,6 +32,16 @@ void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 	v->w.path = w->path;
 }
 
+void nft_forward_oif(const struct nft_eval *ev, struct nft_world *w)
+{
+	struct nft_route_view v;
+	const char *via = NULL;
+
+	nft_route_view(ev, w, &v);
+	if (ipt_route_lookup(&v.ev, w->dst, &via) == IPT_YES && via)
+		snprintf(w->oif, sizeof(w->oif), "%s", via);
+}
+
 /* Kernel 6.15 (commit eaaff9b6702e, "netfilter: fib: avoid lookup if socket is
  * available", nft_fib_can_skip()): the lookup is skipped (the result is the incoming
  * interface) at prerouting and input for a looped-back packet, and at input for a packet

@@ -167,7 +167,10 @@ static int field(const struct nft_eval *ev, const struct nft_world *w, int f, ui
 	case NF_OIFNAME:
 	case NF_OIF:
 		put_name(out, iface(ev, w, 0));
-		return IPT_YES;
+		/* a forwarded packet whose output device is not known (ipt_packet.out_if) */
+		return w->path == IPT_PATH_FORWARD && !out[0] &&
+		       (w->hook == IPT_HOOK_FORWARD || w->hook == IPT_HOOK_POSTROUTING) ?
+		       IPT_MAYBE : IPT_YES;
 	case NF_PKTTYPE:
 		return pkttype(ev, w, out);
 	case NF_CT_STATE:

@@ -17,6 +17,10 @@ struct nft_route_view {
 void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 		    struct nft_route_view *v);
 
+/* A forwarded packet given without its output device (ipt_packet.out_if): w->oif is the
+ * route's to its destination, or stays "" (oif matches undecided) with no route known. */
+void nft_forward_oif(const struct nft_eval *ev, struct nft_world *w);
+
 /* In and after the output hook (nft_reroute.c): routes w again when a nat output chain
  * changed its destination address (path and oif, when apply); -1 when the re-route
  * refuses it. Where it cannot tell whether the new destination is local, w forks: one

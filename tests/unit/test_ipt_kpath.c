@@ -226,12 +226,38 @@ struct hits {
 
 static void on_hit(void *arg, uint32_t rule, int matched);
 
+/* The host of these cases: host4's addresses, routes 10.0.0.0/24 and the default by eth0,
+ * 192.168.1.0/24 by eth1; rp_filter rp on all (ifc: all, eth0, eth1). */
+static void ctx4(struct ipt_context *ctx, struct ipt_ifconf *ifc, int rp, unsigned kver, int fwd)
+{
+	static struct ipt_route routes[3];
+
+	memset(ctx, 0, sizeof(*ctx));
+	prefix_parse("10.0.0.0/24", 4, &routes[0].dst);
+	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "eth0");
+	prefix_parse("192.168.1.0/24", 4, &routes[1].dst);
+	snprintf(routes[1].ifname, IPT_IFNAMSIZ, "eth1");
+	prefix_parse("0.0.0.0/0", 4, &routes[2].dst);
+	snprintf(routes[2].ifname, IPT_IFNAMSIZ, "eth0");
+	ifc[0].rp_filter = (int8_t)rp;
+	ctx->addrs = host4;
+	ctx->naddrs = 3;
+	ctx->addrs_known = 1;
+	ctx->ifconf = ifc;
+	ctx->nifconf = 3;
+	ctx->routes = routes;
+	ctx->nroutes = 3;
+	ctx->routes_known = 1;
+	ctx->conntrack = 1;
+	ctx->kernel = kver;	/* 0xffffffff: set to "not known" by the caller (0 would read uname) */
+	ctx->ip_forward = fwd;
+}
+
 static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt_result *res,
 		     const struct later *l, struct hits *h)
 {
 	struct ipt_error err;
 	struct ipt_ruleset *rs = ipt_parse_buffer(c->rules, strlen(c->rules), "k", 4, &err);
-	static struct ipt_route routes[3];
 	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0}, {"eth1", 0, 0, 0}};
 	struct ipt_context ctx;
 	struct ipt_eval *ev;
@@ -239,25 +265,7 @@ static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt
 
 	if (!rs)
 		fail_msg("%s: parse %u:%u: %s", c->name, err.line, err.col, err.msg);
-	memset(&ctx, 0, sizeof(ctx));
-	prefix_parse("10.0.0.0/24", 4, &routes[0].dst);
-	snprintf(routes[0].ifname, IPT_IFNAMSIZ, "eth0");
-	prefix_parse("192.168.1.0/24", 4, &routes[1].dst);
-	snprintf(routes[1].ifname, IPT_IFNAMSIZ, "eth1");
-	prefix_parse("0.0.0.0/0", 4, &routes[2].dst);
-	snprintf(routes[2].ifname, IPT_IFNAMSIZ, "eth0");
-	ifc[0].rp_filter = (int8_t)c->rp;
-	ctx.addrs = host4;
-	ctx.naddrs = 3;
-	ctx.addrs_known = 1;
-	ctx.ifconf = ifc;
-	ctx.nifconf = 3;
-	ctx.routes = routes;
-	ctx.nroutes = 3;
-	ctx.routes_known = 1;
-	ctx.conntrack = 1;
-	ctx.kernel = c->kver;	/* 0xffffffff: set to "not known" below (0 would read uname) */
-	ctx.ip_forward = c->fwd;
+	ctx4(&ctx, ifc, c->rp, c->kver, c->fwd);
 	ev = ipt_eval_new(rs, &ctx);
 	assert_non_null(ev);
 	if (h) {
@@ -409,6 +417,85 @@ static void test_hits(void **state)
 	ipt_ruleset_free(rs);
 }
 
+/* A forwarded packet given without its output device (check knows only where it came in):
+ * the kernel sends it out of the route's device to its destination (ip_route_input_slow ->
+ * ip_mkroute_input), which FORWARD's and POSTROUTING's -o see; with no route known every
+ * -o match is undecided. Before, the device was taken as none, so `-o eth1` never
+ * matched and check called it "never hit". Expected lines from ctx4's routes by hand. */
+static const char RS_FWD_OUT[] =
+	"*filter\n"
+	":INPUT ACCEPT [0:0]\n"
+	":FORWARD DROP [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A FORWARD -o eth1 -j ACCEPT\n"		/* 5 */
+	"-A FORWARD ! -o eth0 -j LOG\n"		/* 6 */
+	"-A FORWARD -o eth0 -j REJECT\n"		/* 7 */
+	"COMMIT\n";
+
+static void test_forward_oif(void **state)
+{
+	static const struct {
+		const char *in, *dst, *out;	/* out: the caller's out_if */
+		int routes;
+		enum ipt_verdict verdict;
+		unsigned hits[3];		/* lines hit: definite */
+		unsigned maybe[3];		/* lines hit: maybe */
+	} fc[] = {
+		{"eth0", "192.168.1.50", "", 1, IPT_V_ACCEPT, {5, 0, 0}, {0}},
+		{"eth1", "198.51.100.1", "", 1, IPT_V_REJECT, {7, 0, 0}, {0}},
+		{"eth1", "10.0.0.9", "", 1, IPT_V_REJECT, {7, 0, 0}, {0}},
+		{"eth0", "192.168.1.50", "eth0", 1, IPT_V_REJECT, {7, 0, 0}, {0}},
+		{"eth0", "192.168.1.50", "", 0, IPT_V_UNKNOWN, {0}, {5, 6, 7}},
+	};
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(fc) / sizeof(fc[0]); i++) {
+		struct ipt_error err;
+		struct ipt_ruleset *rs = ipt_parse_buffer(RS_FWD_OUT, strlen(RS_FWD_OUT), "f", 4,
+							  &err);
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0},
+					    {"eth1", 0, 0, 0}};
+		struct ipt_context ctx;
+		struct ipt_eval *ev;
+		struct ipt_packet p;
+		struct ipt_result res;
+		struct hits h = {{0}, {0}, 0, NULL};
+		int nd = 0, nm = 0;
+
+		assert_non_null(rs);
+		ctx4(&ctx, ifc, 0, K61, IPT_FWD_ON);
+		ctx.routes_known = fc[i].routes;
+		ev = ipt_eval_new(rs, &ctx);
+		assert_non_null(ev);
+		h.rs = rs;
+		ipt_eval_set_hook(ev, on_hit, &h);
+		ipt_packet_init(&p, 4, IPT_PATH_FORWARD);
+		assert_int_equal(inet_pton(AF_INET, "203.0.113.9", p.src), 1);
+		assert_int_equal(inet_pton(AF_INET, fc[i].dst, p.dst), 1);
+		p.proto = 17;
+		p.sport = 40000;
+		p.dport = 53;
+		snprintf(p.in_if, sizeof(p.in_if), "%s", fc[i].in);
+		snprintf(p.out_if, sizeof(p.out_if), "%s", fc[i].out);
+		assert_int_equal(ipt_eval_packet(ev, &p, &res), 0);
+		if (res.verdict != fc[i].verdict)
+			fail_msg("case %zu: verdict %s, want %s", i, ipt_verdict_name(res.verdict),
+				 ipt_verdict_name(fc[i].verdict));
+		for (k = 0; k < h.n; k++) {
+			if (h.matched[k] == 1 && (nd >= 3 || h.line[k] != fc[i].hits[nd++]))
+				fail_msg("case %zu: definite hit on line %u", i, h.line[k]);
+			if (h.matched[k] != 1 && (nm >= 3 || h.line[k] != fc[i].maybe[nm++]))
+				fail_msg("case %zu: maybe hit on line %u", i, h.line[k]);
+		}
+		if ((nd < 3 && fc[i].hits[nd]) || (nm < 3 && fc[i].maybe[nm]))
+			fail_msg("case %zu: %d definite and %d maybe hits, fewer than wanted", i, nd, nm);
+		ipt_eval_free(ev);
+		ipt_ruleset_free(rs);
+	}
+}
+
 /* IPv6 -m rpfilter (ip6t_rpfilter.c rpfilter_lookup_reverse6): a multicast destination
  * is looked up like a unicast one (it only loses RT6_LOOKUP_F_HAS_SADDR), so a source
  * routed back through another interface fails, one routed back through the incoming
@@ -480,13 +567,14 @@ static void test_rpfilter6(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 4];
+	struct CMUnitTest tests[sizeof(kcases) / sizeof(kcases[0]) + 5];
 	size_t i, n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ct_first);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rpfilter6);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_later);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_forward_oif);
 	for (i = 0; i < sizeof(kcases) / sizeof(kcases[0]); i++) {
 		struct CMUnitTest t = {kcases[i].name, test_kcase, NULL, NULL, (void *)&kcases[i]};
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "policy/nft.h"
+#include "common/prefix.h"
 #include "policy/nft_int.h"
 
 #define HEAD "{'nftables':[{'table':{'family':'inet','name':'t','handle':1}},"
@@ -484,6 +485,79 @@ static void test_th(void **state)
 	nft_ruleset_free(rs);
 }
 
+/* A forwarded packet given without its output device (check knows where it came in):
+ * oifname at forward is the route's device to its destination (ip_route_input_slow ->
+ * ip_mkroute_input); with no route known it is undecided. Before, it was taken as none,
+ * and `oifname "eth1" accept` never matched. */
+static void test_forward_oif(void **state)
+{
+	static const char js[] = HEAD CHAIN("fw", "forward", 0, "drop")
+		RULE("fw", 90, M(META("oifname"), "==", "'eth1'") ",{'accept':null}")
+		RULE("fw", 91, M(META("oifname"), "==", "'eth0'") ",{'reject':null}")
+		TAIL;
+	static const struct {
+		const char *dst, *out;
+		int routes;
+		enum ipt_verdict v;
+		int possible;
+		long handle;
+	} rows[] = {
+		{"192.168.1.50", "", 1, A, 0, 90},
+		{"198.51.100.1", "", 1, R, 0, 91},
+		{"192.168.1.50", "eth0", 1, R, 0, 91},	/* the caller's device wins */
+		{"192.168.1.50", "", 0, IPT_V_UNKNOWN,
+		 IPT_VSET_ACCEPT | IPT_VSET_REJECT | IPT_VSET_DROP, 0},
+	};
+	static const struct ipt_hostaddr host[] = {{"eth0", 4, 24, {10, 0, 0, 1}}};
+	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0}, {"eth1", 0, 0, 0}};
+	struct ipt_route routes[2];
+	struct ipt_context ctx;
+	struct nft_error err;
+	struct nft_ruleset *rs = load(js, &err);
+	size_t i;
+
+	(void)state;
+	if (!rs)
+		fail_msg("load: %s", err.msg);
+	memset(routes, 0, sizeof(routes));
+	assert_int_equal(prefix_parse("192.168.1.0/24", 4, &routes[0].dst), 0);
+	strcpy(routes[0].ifname, "eth1");
+	assert_int_equal(prefix_parse("0.0.0.0/0", 4, &routes[1].dst), 0);
+	strcpy(routes[1].ifname, "eth0");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nft_eval *ev;
+		struct ipt_packet p;
+		struct ipt_result res;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.addrs = host;
+		ctx.naddrs = 1;
+		ctx.addrs_known = 1;
+		ctx.ifconf = ifc;
+		ctx.nifconf = 3;
+		ctx.routes = routes;
+		ctx.nroutes = 2;
+		ctx.routes_known = rows[i].routes;
+		ctx.conntrack = 1;
+		ctx.ip_forward = IPT_FWD_ON;
+		ev = nft_eval_new(rs, &ctx);
+		assert_non_null(ev);
+		ipt_packet_init(&p, 4, IPT_PATH_FORWARD);
+		inet_pton(AF_INET, "203.0.113.9", p.src);
+		inet_pton(AF_INET, rows[i].dst, p.dst);
+		p.proto = 17;
+		p.sport = 40000;
+		p.dport = 53;
+		p.ctstate = NEW;
+		strcpy(p.in_if, "eth0");
+		strcpy(p.out_if, rows[i].out);
+		assert_int_equal(nft_eval_packet(ev, &p, &res), 0);
+		expect(rs, rows[i].dst, &res, rows[i].v, rows[i].possible, rows[i].handle);
+		nft_eval_free(ev);
+	}
+	nft_ruleset_free(rs);
+}
+
 /* A rule whose match is unknown but that only counts: matched or not, the packet goes on,
  * so the next rule's hit stays definite (the kernel counts it either way). One that
  * accepts splits the paths: the next rule's hit is maybe. */
@@ -613,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_ct_before_conntrack),
 		cmocka_unit_test(test_merge_ne),
 		cmocka_unit_test(test_th),
+		cmocka_unit_test(test_forward_oif),
 		cmocka_unit_test(test_tail_nop),
 		cmocka_unit_test(test_lines),
 	};
