@@ -18,10 +18,10 @@ struct ans_entry {
 	uint64_t first[2];	/* per direction (0: lesser endpoint sends), usec + 1; 0 never */
 	uint64_t before[2];	/* per direction, the youngest packet said to come before
 				 * any answer (ANS_BEFORE or ANS_UNSURE), usec + 1 */
+	uint64_t closed;	/* TCP: the earliest FIN or RST either way, usec + 1 (0: none) */
 	uint32_t last;		/* second of the latest packet + 1, for the LRU choice */
 	uint8_t unsure;		/* its first packet was ANS_UNSURE: so is every packet
 				 * until the other direction answers */
-	uint8_t closed;		/* TCP: a FIN or RST went either way */
 	uint8_t tainted;	/* an untrusted time was seen: every packet ANS_UNSURE */
 	uint8_t gen;		/* changes when the entry starts a new connection, so that
 				 * a held packet of the one before is not placed in it */
@@ -137,11 +137,13 @@ static struct ans_entry *set_of(struct answers *a, uint64_t fp)
 
 /* What r is told: st, or, for a packet that would come before any answer while the
  * caller holds such packets (t non-NULL), ANS_HELD with the ticket to place it later;
- * a held packet is not yet among those said to come before (e->before). */
+ * a held packet is not yet among those said to come before (e->before). So is one of a
+ * TCP tuple whose first packet read was not a SYN (e->unsure): the SYN may still be in
+ * another handle's ring (a server's SYN-ACK read before the client's SYN). */
 static enum answer_state tell(struct ans_entry *e, int d, uint64_t now_us, enum answer_state st,
-			      struct answer_ticket *t)
+			      struct answer_ticket *t, int tcp)
 {
-	if (t && st == ANS_BEFORE) {
+	if (t && (st == ANS_BEFORE || (st == ANS_UNSURE && tcp && e->unsure && !e->tainted))) {
 		t->fp = e->fp;
 		t->usec = now_us;
 		t->dir = (uint8_t)d;
@@ -149,6 +151,56 @@ static enum answer_state tell(struct ans_entry *e, int d, uint64_t now_us, enum 
 		return ANS_HELD;
 	}
 	return said(e, d, now_us, st);
+}
+
+/* packet() for r, of direction d in the tuple of entry e, which holds it. */
+static enum answer_state seen(struct answers *a, struct ans_entry *e, const struct pkt_record *r,
+			      int d, int trusted, int *late, struct answer_ticket *t)
+{
+	uint64_t now_us = r->ts_usec + 1;
+	uint32_t now = (uint32_t)(r->ts_usec / 1000000u + 1);
+	uint8_t fl = (r->proto == 6 && (r->have & PKT_HAVE_TCPFLAGS)) ? r->tcp_flags : 0;
+	int tcp_open = (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	enum answer_state st = e->first[!d] && e->first[!d] <= now_us ? ANS_AFTER :
+			       e->unsure ? ANS_UNSURE : ANS_BEFORE;
+
+	if (now > e->last)
+		e->last = now;
+	if (e->before[!d] >= now_us) {
+		*late = 1;	/* they came after this answer */
+		e->before[!d] = 0;
+	}
+	if (tcp_open && e->closed && now_us > e->closed) {
+		/* a SYN on a closed connection opens a new one
+		 * (nf_conntrack_proto_tcp.c: sTW/sCL -> sS1, the old
+		 * entry is killed); one older than the close is the
+		 * old connection's, read late (another handle's ring:
+		 * on a router, the copy leaving by another interface) */
+		e->first[!d] = 0;
+		e->first[d] = now_us;
+		e->before[!d] = 0;
+		e->closed = (fl & (TCP_FIN | TCP_RST)) ? now_us : 0;
+		e->unsure = 0;
+		e->tainted = !trusted;
+		e->gen = a->gen++;
+		return tell(e, d, now_us, e->tainted ? ANS_UNSURE : ANS_BEFORE, t, 1);
+	}
+	if (tcp_open && e->unsure && (!e->first[!d] || now_us < e->first[!d]) &&
+	    (!e->first[d] || now_us <= e->first[d])) {
+		/* the SYN older than all the tuple had seen, read late from
+		 * another ring: it opened the connection */
+		e->unsure = 0;
+		st = ANS_BEFORE;
+	}
+	if (tcp_open && st == ANS_AFTER)
+		st = ANS_UNSURE;	/* a SYN on an open, answered one */
+	if (!e->first[d] || now_us < e->first[d])
+		e->first[d] = now_us;
+	if ((fl & (TCP_FIN | TCP_RST)) && (!e->closed || now_us < e->closed))
+		e->closed = now_us;
+	if (!trusted)
+		e->tainted = 1;
+	return tell(e, d, now_us, e->tainted ? ANS_UNSURE : st, t, r->proto == 6);
 }
 
 static enum answer_state packet(struct answers *a, const struct pkt_record *r, int trusted,
@@ -174,39 +226,8 @@ static enum answer_state packet(struct answers *a, const struct pkt_record *r, i
 	tcp_open = (fl & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	for (i = 0; i < ANSWERS_WAYS; i++) {
 		e = &set[i];
-		if (e->fp == fp) {
-			enum answer_state st = e->first[!d] && e->first[!d] <= now_us ? ANS_AFTER :
-					       e->unsure ? ANS_UNSURE : ANS_BEFORE;
-
-			if (now > e->last)
-				e->last = now;
-			if (e->before[!d] >= now_us) {
-				*late = 1;	/* they came after this answer */
-				e->before[!d] = 0;
-			}
-			if (tcp_open && e->closed) {
-				/* a SYN on a closed connection opens a new one
-				 * (nf_conntrack_proto_tcp.c: sTW/sCL -> sS1, the old
-				 * entry is killed) */
-				e->first[!d] = 0;
-				e->first[d] = now_us;
-				e->before[!d] = 0;
-				e->closed = 0;
-				e->unsure = 0;
-				e->tainted = !trusted;
-				e->gen = a->gen++;
-				return tell(e, d, now_us, e->tainted ? ANS_UNSURE : ANS_BEFORE, t);
-			}
-			if (tcp_open && st == ANS_AFTER)
-				st = ANS_UNSURE;	/* a SYN on an open, answered one */
-			if (!e->first[d] || now_us < e->first[d])
-				e->first[d] = now_us;
-			if (fl & (TCP_FIN | TCP_RST))
-				e->closed = 1;
-			if (!trusted)
-				e->tainted = 1;
-			return tell(e, d, now_us, e->tainted ? ANS_UNSURE : st, t);
-		}
+		if (e->fp == fp)
+			return seen(a, e, r, d, trusted, late, t);
 		if (!e->fp) {	/* ways fill in order and never empty again */
 			victim = e;
 			break;
@@ -228,7 +249,7 @@ static enum answer_state packet(struct answers *a, const struct pkt_record *r, i
 	e->fp = fp;
 	e->first[d] = now_us;
 	e->last = now;
-	e->closed = (fl & (TCP_FIN | TCP_RST)) != 0;
+	e->closed = (fl & (TCP_FIN | TCP_RST)) ? now_us : 0;
 	e->tainted = !trusted;
 	e->gen = a->gen++;
 	/* the tuple it forgot may have had packets said to come before an answer */
@@ -243,7 +264,8 @@ static enum answer_state packet(struct answers *a, const struct pkt_record *r, i
 		e->unsure = (lost_before && (uint64_t)lost_before + h >= now) ||
 			    (!a->warm && now_us < a->start_usec + h * 1000000u);
 	}
-	return tell(e, d, now_us, e->unsure || e->tainted ? ANS_UNSURE : ANS_BEFORE, t);
+	return tell(e, d, now_us, e->unsure || e->tainted ? ANS_UNSURE : ANS_BEFORE, t,
+		    r->proto == 6);
 }
 
 enum answer_state answers_packet(struct answers *a, const struct pkt_record *r, int trusted,
@@ -272,7 +294,8 @@ enum answer_state answers_place(struct answers *a, const struct answer_ticket *t
 			return ANS_UNSURE;
 		if (e->first[!t->dir] && e->first[!t->dir] <= t->usec)
 			return ANS_AFTER;	/* an answer older than it was read since */
-		return said(e, t->dir, t->usec, ANS_BEFORE);
+		/* still no SYN before the tuple's first packet: it may have begun before */
+		return said(e, t->dir, t->usec, e->unsure ? ANS_UNSURE : ANS_BEFORE);
 	}
 	return ANS_UNSURE;	/* the table forgot the tuple */
 }

@@ -16,7 +16,7 @@
 #include "sources/pktrec.h"
 
 #define ANSWERS_WAYS 4
-#define ANSWERS_ENTRIES 32768	/* default size: 1.5 MiB (48-byte entries) */
+#define ANSWERS_ENTRIES 32768	/* default size: 1.75 MiB (56-byte entries) */
 
 /* What answers_packet() says of one packet. */
 enum answer_state {

@@ -104,6 +104,38 @@ static void test_tcp(void **state)
 	answers_free(NULL);
 }
 
+/* A router's capture: each forwarded packet is read twice, coming in and leaving by
+ * another interface, and one handle's ring may hand its copies over after the whole
+ * connection was read from the others. The late copy of the SYN is older than the FIN
+ * that closed the connection: it opens nothing, and the client's later copies still come
+ * after the answer. (Taken for a new connection, every later copy was said to come
+ * before any answer: t_check_forward.sh saw 27 of 27.) */
+static void test_router_copy(void **state)
+{
+	static const struct pk v[] = {
+		{S(10), 1, 6, TS, B, "SYN in on a0"},
+		{S(10) + 100, 2, 6, TS | TA, A, "SYN-ACK in on a1"},
+		{S(10) + 200, 1, 6, TA, A, "ACK in on a0"},
+		{S(11), 1, 6, TA, A, "data in on a0"},
+		{S(11) + 50, 2, 6, TA, A, "data back in on a1"},
+		{S(12), 1, 6, TF | TA, A, "FIN in on a0"},
+		{S(12) + 50, 2, 6, TF | TA, A, "FIN back in on a1"},
+		/* a1-out's ring, read now */
+		{S(10) + 10, 1, 6, TS, B, "the SYN's copy: older than the close, the same connection"},
+		{S(10) + 210, 1, 6, TA, A, "the ACK's copy: after the answer"},
+		{S(11) + 10, 1, 6, TA, A, "the data's copy"},
+		{S(12) + 10, 1, 6, TF | TA, A, "the FIN's copy"},
+		{S(20), 1, 6, TS, B, "a SYN after the close: a new connection"},
+		{S(20) + 5, 1, 6, TA, B, "its ACK before any answer"},
+	};
+	struct answers *a = answers_new(64, 7, 1);
+
+	(void)state;
+	assert_non_null(a);
+	RUN(a, v, 0);
+	answers_free(a);
+}
+
 /* UDP: the datagrams before the first answer are NEW, the rest ESTABLISHED both ways. */
 static void test_udp(void **state)
 {
@@ -319,10 +351,45 @@ static void test_held(void **state)
 	answers_free(a);
 }
 
+/* Four rings on a router (or two on a host): the server's SYN-ACK may be read before the
+ * client's SYN it answers. The tuple's first packet read is then not a SYN; it and the
+ * server's next packets are held, not made unsure at once, and the SYN read late, older
+ * than everything the tuple saw, opens the connection: every packet is placed as the
+ * kernel saw it. With no SYN by the time they are placed, they are unsure (the
+ * connection may have begun before the capture). */
+static void test_held_syn_late(void **state)
+{
+	static const struct pk v[] = {
+		{S(40) + 1000, 2, 6, TS | TA, H, "SYN-ACK at 40.001, read first: held"},
+		{S(40) + 3000, 2, 6, TA, H, "data back at 40.003, read before the SYN: held"},
+		{S(40), 1, 6, TS, H, "the SYN at 40.000, read late: it opened the connection"},
+		{S(40) + 2000, 1, 6, TA, A, "the ACK at 40.002: after the answer"},
+	};
+	static const int want[] = { A, A, B };
+	static const struct pk mid = {S(50), 2, 6, TA, H, "data of a connection from before "
+				      "the capture: held"};
+	struct answer_ticket t[3], u;
+	struct answers *a = answers_new(64, 7, 1);
+	unsigned i;
+
+	(void)state;
+	assert_non_null(a);
+	for (i = 0; i < 4; i++)
+		held(a, &v[i], 0, &t[i < 3 ? i : 2]);	/* the ACK is not held: no ticket */
+	for (i = 0; i < 3; i++)
+		if ((int)answers_place(a, &t[i]) != want[i])
+			fail_msg("%s: placed %d, want %d", v[i].what, answers_place(a, &t[i]), want[i]);
+	held(a, &mid, 2, &u);
+	assert_int_equal(answers_place(a, &u), U);
+	answers_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_router_copy),
+		cmocka_unit_test(test_held_syn_late),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_cold),
