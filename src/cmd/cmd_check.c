@@ -425,7 +425,7 @@ int cmd_check(int argc, char **argv)
 	if (check_host_build(&R->host, &R->hc, R->o.route_localnet, R->o.accept_local,
 			     R->o.rp_filter) < 0 ||
 	    check_host_forward(&R->host, R->o.ip_forward) < 0 ||
-	    check_flows_derive(&R->fs, &R->host) < 0 ||
+	    cmd_check_derive(R) < 0 ||
 	    check_evaluate(&R->ns, &R->fs, &R->host, 1) < 0 ||
 	    (R->o.against && (check_evaluate(&R->old, &R->fs, &R->host, 1) < 0 ||
 				 !(R->old_alone = calloc(R->fs.n + 1, sizeof(*R->old_alone))) ||

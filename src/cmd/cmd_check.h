@@ -56,6 +56,10 @@ struct run {
 void cmd_check_tout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON string of untrusted text, invalid UTF-8 repaired. NULL on allocation failure. */
 json_t *cmd_check_jtext(const char *s);
+/* check_flows_derive() on R's flows; the rows it drops as forwarded copies
+ * (R->fs.copies) leave R's totals, which were counted as the rows were read. 0 or -1. */
+int cmd_check_derive(struct run *R);
+
 /* Reads the recorded host context and the flows of the period into R. Prints errors. */
 int cmd_check_read_db(struct run *R);
 /* Text output of a run. */

@@ -334,6 +334,15 @@ void cmd_check_print_text(const struct run *R)
 		cmd_check_tout(" against %s", o->against);
 	cmd_check_tout("\n%zu flow%s, %llu packet%s from %s\n", R->fs.n, plural_s(R->fs.n),
 		       (unsigned long long)R->packets, plural_s(R->packets), o->db);
+	if (R->fs.copies[0] + R->fs.copies[1]) {
+		uint64_t n = R->fs.copies[0] + R->fs.copies[1];
+		uint64_t p = R->fs.copy_packets[0] + R->fs.copy_packets[1];
+
+		cmd_check_tout("forwarded, seen twice: %llu more row%s (%llu packet%s) left by one "
+			       "interface after coming in on another; judged once, where they "
+			       "came in\n", (unsigned long long)n, plural_s(n),
+			       (unsigned long long)p, plural_s(p));
+	}
 	for (int f = 0; f < 2; f++)
 		if (R->po.warn[f][0])
 			cmd_check_tout("WARNING: %s\n", R->po.warn[f]);
@@ -440,6 +449,9 @@ int cmd_check_print_json(const struct run *R, int exit_code)
 	jset(bad, root, "db", cmd_check_jtext(R->o.db));
 	jset(bad, root, "flows", json_integer((json_int_t)R->fs.n));
 	jset(bad, root, "packets", json_integer((json_int_t)R->packets));
+	jset(bad, root, "forwarded_copies",
+	     json_pack("{s:I,s:I}", "flows", (json_int_t)(R->fs.copies[0] + R->fs.copies[1]),
+		       "packets", (json_int_t)(R->fs.copy_packets[0] + R->fs.copy_packets[1])));
 	jset(bad, root, "kernel", kernel_json(R));
 	jset(bad, root, "not_evaluated", not_evaluated_json(R));
 	jset(bad, root, "packet_order",

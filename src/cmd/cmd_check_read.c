@@ -210,3 +210,19 @@ out:
 	store_close(st);
 	return ret;
 }
+
+int cmd_check_derive(struct run *R)
+{
+	int f;
+
+	if (check_flows_derive(&R->fs, &R->host) < 0)
+		return -1;
+	for (f = 0; f < 2; f++) {
+		R->packets -= R->fs.copy_packets[f];
+		R->fam_flows[f] -= R->fs.copies[f];
+		R->fam_packets[f] -= R->fs.copy_packets[f];
+		R->placed_flows -= R->fs.copy_placed[f];
+		R->placed_packets -= R->fs.copy_placed_packets[f];
+	}
+	return 0;
+}

@@ -171,6 +171,17 @@ static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t 
 	return 0;
 }
 
+/* A row sent that the host did not originate: an IPv4 source that is none of its
+ * addresses (nor 0.0.0.0, a DHCP client's), with forwarding on. With forwarding off or
+ * not known, a foreign source leaving is a local process's (a raw socket), on OUTPUT. */
+static int passed_through(const struct check_host *h, const struct check_flow *f)
+{
+	static const uint8_t any[4];
+
+	return f->family == 4 && h->have_addrs && h->ctx.ip_forward == IPT_FWD_ON &&
+	       memcmp(f->src, any, 4) != 0 && !is_host_addr(h, 4, f->src);
+}
+
 void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
 			   int rev, int rev_first)
 {
@@ -178,8 +189,11 @@ void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int
 	uint8_t unk = 0;
 
 	/* path */
+	f->passed_through = 0;
 	if (loopback_if)
 		f->path = IPT_PATH_LOOPBACK;
+	else if (f->dir == 2 && passed_through(h, f))
+		f->path = IPT_PATH_FORWARD, f->passed_through = 1;
 	else if (f->dir == 2)
 		f->path = IPT_PATH_LOCAL_OUT;
 	else if (!h->have_addrs || is_host_addr(h, f->family, f->dst) ||
@@ -348,6 +362,49 @@ static void continued(struct check_flows *fs, size_t i, const struct rindex *x, 
 			(j == UINT32_MAX || fs->v[j].first_usec > fs->v[e].first_usec);
 }
 
+/* Drops the rows a router's capture holds twice: a packet it forwards is seen coming in
+ * on one interface and leaving by another, and the kernel runs it through its hooks once
+ * (PREROUTING, FORWARD with the route's output device, POSTROUTING), as check judges the
+ * row that came in. The row leaving has a source that is not the host's (the host did not
+ * send it), and its 5-tuple's earliest row came in on another interface; judged again it
+ * would be taken for the host's own traffic (OUTPUT). x indexes fs by 5-tuple (hk: the
+ * keys' hashes); drop is scratch space, a byte per flow. */
+static void drop_copies(struct check_flows *fs, const struct check_host *h, const int *loop_if,
+			const struct rindex *x, const uint64_t *hk, uint8_t *drop)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < fs->n; i++) {
+		const struct check_flow *f = &fs->v[i];
+		struct rkey k;
+		uint32_t e;
+
+		drop[i] = 0;
+		if (f->dir != 2 || !h->have_addrs || loop_if[f->iface] ||
+		    is_host_addr(h, f->family, f->src))
+			continue;
+		flow_key(f, 0, &k);
+		e = rindex_slot(x, fs, &k, hk[i])->idx;
+		drop[i] = e != UINT32_MAX && fs->v[e].dir == 1 && fs->v[e].iface != f->iface;
+	}
+	for (i = 0; i < fs->n; i++) {	/* the index is not used after this */
+		const struct check_flow *f = &fs->v[i];
+		int fam = f->family == 6;
+
+		if (!drop[i]) {
+			if (o != i)
+				fs->v[o] = *f;
+			o++;
+			continue;
+		}
+		fs->copies[fam]++;
+		fs->copy_packets[fam] += f->packets;
+		fs->copy_placed[fam] += f->pre_known;
+		fs->copy_placed_packets[fam] += f->pre_known ? f->packets : 0;
+	}
+	fs->n = o;
+}
+
 /* One thread's share of check_flows_derive(): flows [from, to). */
 struct dpart {
 	struct check_flows *fs;
@@ -455,6 +512,7 @@ int check_flows_derive(struct check_flows *fs, const struct check_host *h)
 		loop_if[i] = role >= 0 ? role == ROLE_LOOPBACK : !strcmp(fs->ifnames[i], "lo");
 	}
 	derive_run(d, nt, 1);
+	drop_copies(fs, h, loop_if, &x, hk, first);
 	ret = 0;
 	goto out;
 nomem:
@@ -501,8 +559,9 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ip
 	p->nat_replay = f->nat_replay;
 	p->pkttype = f->pkttype;
 	p->unknown = f->unknown;
-	/* no printf: check makes a packet of each of a million flows */
-	ifn_copy(f->path == IPT_PATH_LOCAL_OUT ? p->out_if : p->in_if, ifn);
+	/* no printf: check makes a packet of each of a million flows; a packet seen leaving
+	 * for another host came in where the evaluator's route back to its source says */
+	ifn_copy(f->path == IPT_PATH_LOCAL_OUT || f->passed_through ? p->out_if : p->in_if, ifn);
 }
 
 void check_flow_describe(const struct check_flows *fs, size_t i, char *buf, size_t len)

@@ -75,6 +75,10 @@ struct check_flow {
 	uint8_t flags_seen;	/* OR of the TCP flags stored */
 	uint8_t pre_known;	/* pk_pre and pk_unplaced below hold */
 	uint8_t first_row;	/* the row holds its 5-tuple's earliest packet */
+	uint8_t passed_through;	/* sent, with a source not the host's and no copy of it
+				 * captured coming in: forwarded from an interface not
+				 * captured (FORWARD; where it came in is a guess, so its
+				 * rule hits are maybe) */
 	uint8_t nat_replay;	/* a later row of a connection this direction opened: its
 				 * packets take the binding (ipt_packet.nat_replay) */
 	uint64_t packets, bytes;
@@ -102,6 +106,10 @@ struct check_flows {
 				 * never reallocated or freed here */
 	unsigned threads;	/* check_flows_derive's threads; 0: one per CPU (up to 4) for
 				 * 50 000 flows or more each; the results are the same */
+	/* Per family ([0] IPv4): the rows check_flows_derive dropped as a router's second
+	 * sighting of packets it forwarded (their flows, packets, and of those the rows
+	 * whose packets the collector placed, flows.pre_reply) */
+	uint64_t copies[2], copy_packets[2], copy_placed[2], copy_placed_packets[2];
 };
 
 /* The class name of a flow ("normal" for one classify does not know). */
@@ -110,7 +118,8 @@ const char *check_class_name(unsigned cls);
 /* Appends a stored flow (addresses converted). Returns 0, or -1 (ENOMEM). */
 int check_flows_add(struct check_flows *fs, const struct store_flow *sf);
 /* Derives path, conntrack state, unknown fields and pkttype of every flow (needs them all,
- * for the reverse-direction lookup). Returns 0 or -1 (ENOMEM). */
+ * for the reverse-direction lookup), and drops a router's second sighting of what it
+ * forwarded (fs->copies). Returns 0 or -1 (ENOMEM). */
 int check_flows_derive(struct check_flows *fs, const struct check_host *h);
 /* Moves src's flows to the end of dst (their interned names renumbered) and frees src.
  * Returns 0, or -1 (ENOMEM; src is kept). */

@@ -29,6 +29,8 @@ struct hitctx {
 	uint64_t *cnt[C_N];	/* per rule: the counts this evaluator adds to */
 	int phase;		/* 0 the first-like packet, 1 the ESTABLISHED one */
 	int first_row;		/* the flow's row holds its 5-tuple's earliest packet */
+	int guess;		/* its path is a guess (check_flow.passed_through): every hit
+				 * is maybe */
 	uint32_t stamp;
 	struct racc *acc;	/* per rule */
 	uint32_t *touched;	/* rules with counts for the current flow */
@@ -58,7 +60,7 @@ static void on_hit(void *arg, uint32_t rule, int matched)
 		c->touched[c->ntouched++] = rule;
 	}
 	x->nat = (matched & IPT_HIT_NAT) != 0;
-	x->n[((matched & ~IPT_HIT_NAT) == 1 ? 0 : 2) + c->phase]++;
+	x->n[((matched & ~IPT_HIT_NAT) == 1 && !c->guess ? 0 : 2) + c->phase]++;
 }
 
 /* Credits the current flow's hook calls: pa packets judged like the first, pb
@@ -141,6 +143,7 @@ static int eval_flow(struct policy_eval *ev, struct hitctx *hc, const struct che
 	hc->stamp = (uint32_t)i + 1;
 	hc->phase = 0;
 	hc->first_row = f->first_row;
+	hc->guess = f->passed_through;
 	check_flow_packet(fs, i, &p);
 	if (policy_eval_packet(ev, &p, &r) < 0)
 		return -1;

@@ -236,7 +236,9 @@ struct ipt_packet {
 	uint8_t mac[6];
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16];
-	char in_if[IPT_IFNAMSIZ];	/* "" = none */
+	char in_if[IPT_IFNAMSIZ];	/* "" = none; on IPT_PATH_FORWARD, not known (a
+					 * packet seen leaving): the route back to src
+					 * names it, as strict rp_filter would have it */
 	char out_if[IPT_IFNAMSIZ];	/* "" = none; on IPT_PATH_FORWARD, not known: the
 					 * route to dst names it (ip_route_input_slow ->
 					 * ip_mkroute_input), and with no route known every

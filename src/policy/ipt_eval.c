@@ -620,6 +620,7 @@ static int conclude(struct ipt_eval *ev, struct ipt_result *res)
 int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ipt_result *res)
 {
 	struct ipt_world *w;
+	struct ipt_packet q;
 	const char *out, *via = NULL;
 	uint32_t i;
 
@@ -633,6 +634,12 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	}
 	memset(res, 0, sizeof(*res));
 	res->rule = res->chain = res->uncertain_rule = IPT_NONE;
+	if (pkt->path == IPT_PATH_FORWARD && !pkt->in_if[0] &&
+	    ipt_route_lookup(ev, pkt->src, &via) == IPT_YES && via) {
+		q = *pkt;	/* ipt_packet.in_if */
+		snprintf(q.in_if, sizeof(q.in_if), "%s", via);
+		pkt = &q;
+	}
 	ev->pkt = pkt;
 	ev->res = res;
 	ev->nfinished = 0;

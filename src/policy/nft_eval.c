@@ -639,6 +639,7 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 {
 	struct nft_world *w;
 	struct nft_frame *stack0;
+	struct ipt_packet q;
 	unsigned bits;
 
 	if ((pkt->family != 4 && pkt->family != 6) || pkt->path >= IPT_PATH_COUNT ||
@@ -650,6 +651,7 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 	memset(res, 0, sizeof(*res));
 	res->rule = res->chain = res->uncertain_rule = IPT_NONE;
 	ev->pkt = pkt;
+	ev->pkt = nft_forward_iif(ev, &q);	/* a forwarded one's in_if, when not given */
 	ev->res = res;
 	ev->limit = IPT_LIMIT_NONE;
 	ev->halt = 0;
@@ -668,8 +670,7 @@ int nft_eval_packet(struct nft_eval *ev, const struct ipt_packet *pkt, struct ip
 	w->dport_unk = (pkt->unknown & IPT_UNK_DPORT) != 0;
 	w->resume = w->resume_rule = NFT_NONE;
 	w->dnat_rule = w->snat_rule = w->uncertain = w->acc_rule = w->acc_chain = IPT_NONE;
-	if (w->path == IPT_PATH_FORWARD && !pkt->out_if[0])
-		nft_forward_oif(ev, w);
+	nft_forward_oif(ev, w);
 	w->base_chain = IPT_NONE;
 	run_world(ev, w);
 	while (ev->npending > 0 && !ev->halt) {

@@ -32,11 +32,32 @@ void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 	v->w.path = w->path;
 }
 
+const struct ipt_packet *nft_forward_iif(const struct nft_eval *ev, struct ipt_packet *q)
+{
+	struct nft_route_view v;
+	struct nft_world w;
+	const char *via = NULL;
+
+	if (ev->pkt->path != IPT_PATH_FORWARD || ev->pkt->in_if[0])
+		return ev->pkt;
+	memset(&w, 0, sizeof(w));
+	memcpy(w.dst, ev->pkt->dst, 16);
+	w.path = ev->pkt->path;
+	nft_route_view(ev, &w, &v);
+	if (ipt_route_lookup(&v.ev, ev->pkt->src, &via) != IPT_YES || !via)
+		return ev->pkt;
+	*q = *ev->pkt;
+	snprintf(q->in_if, sizeof(q->in_if), "%s", via);
+	return q;
+}
+
 void nft_forward_oif(const struct nft_eval *ev, struct nft_world *w)
 {
 	struct nft_route_view v;
 	const char *via = NULL;
 
+	if (w->path != IPT_PATH_FORWARD || ev->pkt->out_if[0])
+		return;
 	nft_route_view(ev, w, &v);
 	if (ipt_route_lookup(&v.ev, w->dst, &via) == IPT_YES && via)
 		snprintf(w->oif, sizeof(w->oif), "%s", via);

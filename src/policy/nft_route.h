@@ -17,9 +17,13 @@ struct nft_route_view {
 void nft_route_view(const struct nft_eval *ev, const struct nft_world *w,
 		    struct nft_route_view *v);
 
-/* A forwarded packet given without its output device (ipt_packet.out_if): w->oif is the
- * route's to its destination, or stays "" (oif matches undecided) with no route known. */
+/* For a forwarded packet given without its output device (ipt_packet.out_if): w->oif is
+ * the route's to its destination, or stays "" (oif matches undecided) with no route
+ * known. Other packets: nothing. */
 void nft_forward_oif(const struct nft_eval *ev, struct nft_world *w);
+/* For a forwarded packet given without its input device (ipt_packet.in_if, ev->pkt): a
+ * copy in *q with the route's device back to its source; else ev->pkt. */
+const struct ipt_packet *nft_forward_iif(const struct nft_eval *ev, struct ipt_packet *q);
 
 /* In and after the output hook (nft_reroute.c): routes w again when a nat output chain
  * changed its destination address (path and oif, when apply); -1 when the re-route

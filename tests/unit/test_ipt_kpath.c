@@ -427,7 +427,7 @@ static const char RS_FWD_OUT[] =
 	":INPUT ACCEPT [0:0]\n"
 	":FORWARD DROP [0:0]\n"
 	":OUTPUT ACCEPT [0:0]\n"
-	"-A FORWARD -o eth1 -j ACCEPT\n"		/* 5 */
+	"-A FORWARD -i eth0 -o eth1 -j ACCEPT\n"	/* 5 */
 	"-A FORWARD ! -o eth0 -j LOG\n"		/* 6 */
 	"-A FORWARD -o eth0 -j REJECT\n"		/* 7 */
 	"COMMIT\n";
@@ -446,6 +446,9 @@ static void test_forward_oif(void **state)
 		{"eth1", "10.0.0.9", "", 1, IPT_V_REJECT, {7, 0, 0}, {0}},
 		{"eth0", "192.168.1.50", "eth0", 1, IPT_V_REJECT, {7, 0, 0}, {0}},
 		{"eth0", "192.168.1.50", "", 0, IPT_V_UNKNOWN, {0}, {5, 6, 7}},
+		/* seen leaving by eth1, where it came in not known: the route back to the
+		 * source, 203.0.113.9, is the default by eth0 (ipt_packet.in_if) */
+		{"", "192.168.1.50", "eth1", 1, IPT_V_ACCEPT, {5, 0, 0}, {0}},
 	};
 	size_t i;
 	int k;

@@ -492,6 +492,8 @@ static void test_th(void **state)
 static void test_forward_oif(void **state)
 {
 	static const char js[] = HEAD CHAIN("fw", "forward", 0, "drop")
+		RULE("fw", 89, M(META("iifname"), "==", "'eth0'") "," M(META("oifname"), "==",
+		     "'eth1'") ",{'accept':null}")
 		RULE("fw", 90, M(META("oifname"), "==", "'eth1'") ",{'accept':null}")
 		RULE("fw", 91, M(META("oifname"), "==", "'eth0'") ",{'reject':null}")
 		TAIL;
@@ -502,11 +504,14 @@ static void test_forward_oif(void **state)
 		int possible;
 		long handle;
 	} rows[] = {
-		{"192.168.1.50", "", 1, A, 0, 90},
+		{"192.168.1.50", "", 1, A, 0, 89},
 		{"198.51.100.1", "", 1, R, 0, 91},
 		{"192.168.1.50", "eth0", 1, R, 0, 91},	/* the caller's device wins */
 		{"192.168.1.50", "", 0, IPT_V_UNKNOWN,
 		 IPT_VSET_ACCEPT | IPT_VSET_REJECT | IPT_VSET_DROP, 0},
+		/* seen leaving by eth1 (in: ""), from 203.0.113.9: in by the default route,
+		 * eth0 (ipt_packet.in_if) */
+		{"192.168.1.50", "eth1", 2, A, 0, 89},
 	};
 	static const struct ipt_hostaddr host[] = {{"eth0", 4, 24, {10, 0, 0, 1}}};
 	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0}, {"eth1", 0, 0, 0}};
@@ -537,7 +542,7 @@ static void test_forward_oif(void **state)
 		ctx.nifconf = 3;
 		ctx.routes = routes;
 		ctx.nroutes = 2;
-		ctx.routes_known = rows[i].routes;
+		ctx.routes_known = rows[i].routes != 0;
 		ctx.conntrack = 1;
 		ctx.ip_forward = IPT_FWD_ON;
 		ev = nft_eval_new(rs, &ctx);
@@ -549,7 +554,7 @@ static void test_forward_oif(void **state)
 		p.sport = 40000;
 		p.dport = 53;
 		p.ctstate = NEW;
-		strcpy(p.in_if, "eth0");
+		strcpy(p.in_if, rows[i].routes == 2 ? "" : "eth0");
 		strcpy(p.out_if, rows[i].out);
 		assert_int_equal(nft_eval_packet(ev, &p, &res), 0);
 		expect(rs, rows[i].dst, &res, rows[i].v, rows[i].possible, rows[i].handle);
