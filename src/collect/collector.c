@@ -48,6 +48,7 @@ int collector_init(struct collector *c, const struct collector_opts *o, struct s
 	c->flood = o->flood.off ? NULL : flood_new(&o->flood, util_mono_usec() ^ 0x5bd1e995u);
 	c->last_prefix = -1;
 	if (!c->ft || !c->evbuf || !c->ev || !c->nfl || !c->bs || !c->ans ||
+	    o->evidence_buf_bytes > UINT32_MAX ||	/* store_ev_row.off */
 	    (!o->hop.off && !c->hop) ||
 	    (!o->flood.off && !c->flood)) {
 		collector_free(c);

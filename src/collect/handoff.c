@@ -59,8 +59,9 @@ static struct store_batch *batch_new(const struct collector *c, size_t rows, int
 	return b;
 }
 
-/* Moves the pending evidence into b (each packet names its flow by key). */
-static void take_evidence(struct collector *c, struct store_batch *b)
+/* Moves the pending evidence into b (each packet names its flow by key, and by its row
+ * when `known`: every batch handed over before was written and its ids learned). */
+static void take_evidence(struct collector *c, struct store_batch *b, int known)
 {
 	size_t i;
 
@@ -76,7 +77,8 @@ static void take_evidence(struct collector *c, struct store_batch *b)
 		r->linktype = e->linktype;
 		r->wirelen = e->wirelen;
 		r->caplen = e->caplen;
-		r->off = e->off;
+		r->off = (uint32_t)e->off;
+		r->db_id = known ? e->flow->db_id : 0;
 	}
 	b->n_ev = c->n_ev;
 	c->n_ev = 0;
@@ -150,6 +152,7 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	struct fill f;
 	size_t evbytes;
 	unsigned i;
+	int known;
 
 	collector_learn_ids(c);	/* and frees what was written while this flush waited */
 
@@ -159,6 +162,12 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	 * table (a file's reader always waits: writer_opts.wait_for_room) */
 	if (!writer_room(c->writer, rows, wait))
 		return -1;	/* the writer is behind or failing: the table keeps its rows */
+	/* with the queue empty, the flows the evidence points at that went out in earlier
+	 * batches (of this flush too) have their rows in their entries once learned: the
+	 * writer need not look them up by key */
+	known = last && c->n_ev && writer_idle(c->writer);
+	if (known)
+		collector_learn_ids(c);
 	b = batch_new(c, rows, stats, last);
 	if (!b) {
 		snprintf(c->err, sizeof(c->err), "handing rows to the writer: out of memory");
@@ -169,7 +178,7 @@ static int handoff_one(struct collector *c, size_t rows, int stats, int last, in
 	if (flowtab_flush(c->ft, copy_flows, &f, rows ? rows : 1) == 0) {
 		/* every flow the evidence and NFLOG counts point at is in this batch or an
 		 * earlier one: they may follow */
-		take_evidence(c, b);
+		take_evidence(c, b, known);
 		take_nflog(c, b);
 		if (c->hooks.handoff)
 			c->hooks.handoff(c->hooks.arg, b);

@@ -278,6 +278,16 @@ size_t writer_push(struct writer *w, struct store_batch *b)
 	return left;
 }
 
+int writer_idle(struct writer *w)
+{
+	int idle;
+
+	pthread_mutex_lock(&w->mu);
+	idle = w->head == NULL;
+	pthread_mutex_unlock(&w->mu);
+	return idle;
+}
+
 size_t writer_ev_room(struct writer *w)
 {
 	size_t left;

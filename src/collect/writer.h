@@ -55,6 +55,10 @@ size_t writer_push(struct writer *w, struct store_batch *b);
  * frees each with store_batch_free()): their flow rows hold the row ids written. */
 struct store_batch *writer_take_written(struct writer *w);
 
+/* 1 when nothing is queued or being written: every batch pushed so far was written (and
+ * is in writer_take_written()'s list) or dropped. */
+int writer_idle(struct writer *w);
+
 /* The evidence bytes left in ev_budget by what is queued. */
 size_t writer_ev_room(struct writer *w);
 

@@ -167,13 +167,17 @@ struct store_flow_row {
 	int64_t db_id;
 };
 
-/* An evidence packet of the flow with key `key`; its bytes are at `off` in evbuf. */
+/* An evidence packet of the flow with key `key`; its bytes are at `off` in evbuf.
+ * db_id: the row the flow's counts went to when the collector knew it as the batch was
+ * made (every earlier batch written), else 0; a row of key in the batch itself comes
+ * first, and without either the key is looked up. */
 struct store_ev_row {
 	struct flow_key key;
 	uint64_t ts_usec;
 	int linktype;
 	uint32_t wirelen, caplen;
-	size_t off;
+	uint32_t off;			/* the buffer holds 4 MiB (collector_opts) */
+	int64_t db_id;
 };
 
 /* NFLOG counts of one flow for one logging rule (see store_nflog_add()). */

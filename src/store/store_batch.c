@@ -68,14 +68,18 @@ static int64_t batch_row_id(const struct batch_rows *br, const struct flow_key *
 	return 0;
 }
 
-/* The row of the flow with key k: the batch's, else the newest of its key. 1, 0 when
- * there is none, or -1. */
+/* The row of the flow with key k: the batch's, else `known` (the row the collector knew,
+ * or 0), else the newest of its key. 1, 0 when there is none, or -1. */
 static int row_of(struct store *st, const struct batch_rows *br, const struct flow_key *k,
-		  const char *const *ifn, int64_t *id)
+		  int64_t known, const char *const *ifn, int64_t *id)
 {
 	*id = batch_row_id(br, k);
 	if (*id > 0)
 		return 1;
+	if (known > 0) {
+		*id = known;
+		return 1;
+	}
 	return store_flow_lookup(st, k, ifn, id);
 }
 
@@ -129,7 +133,7 @@ static int write_evidence(struct store *st, const struct store_batch *b,
 			store_set_err(st, "adding evidence: packet outside the batch's buffer");
 			return -1;
 		}
-		rc = row_of(st, br, &e->key, ifn, &id);
+		rc = row_of(st, br, &e->key, e->db_id, ifn, &id);
 		if (rc < 0) {
 			st->write_failures++;
 			return -1;
@@ -154,7 +158,7 @@ static int write_nflog(struct store *st, const struct store_batch *b,
 	for (i = 0; i < b->n_nfl; i++) {
 		const struct store_nflog_row *n = &b->nfl[i];
 		int64_t id;
-		int rc = row_of(st, br, &n->key, ifn, &id);
+		int rc = row_of(st, br, &n->key, 0, ifn, &id);
 
 		if (rc < 0) {
 			st->write_failures++;
@@ -177,7 +181,7 @@ static int64_t vio_row(struct store *st, const struct batch_rows *br, const stru
 		       const char *const *ifn)
 {
 	int64_t id = 0;
-	int rc = row_of(st, br, k, ifn, &id);
+	int rc = row_of(st, br, k, 0, ifn, &id);
 
 	return rc < 0 ? -1 : rc == 0 ? 0 : id;
 }

@@ -301,6 +301,45 @@ static void test_hash_collision(void **state)
 	rm_db(path);
 }
 
+/* 2b: evidence whose row the collector knew (store_ev_row.db_id) goes to that row, not to
+ * the newest of its key (a second row of the key, made here by hand); a row of its key
+ * in the batch itself comes first. */
+static void test_ev_known_row(void **state)
+{
+	const char *path = tpath("known.db");
+	struct store *st = open_db(path, 1);
+	struct tbatch t;
+	int64_t ra, rb;
+
+	(void)state;
+	tb_init(&t);
+	tb_flow(&t, 1, 2, 0);
+	tb_flow(&t, 2, 3, 0);
+	assert_int_equal(store_batch_write(st, &t.b, 100, 0, 0), 0);
+	ra = t.flows[0].db_id;
+	rb = t.flows[1].db_id;
+	assert_int_equal(q(st, "INSERT INTO flows(bucket, iface, dir, family, src, dst, src_bin,"
+			   " dst_bin, proto, sport, dport, class, subclass, packets, bytes, first_usec,"
+			   " last_usec, ttl_min, ttl_max, tcp_flags, seen_by, khash) SELECT bucket,"
+			   " iface, dir, family, src, dst, src_bin, dst_bin, proto, sport, dport, class,"
+			   " subclass, packets, bytes, first_usec, last_usec, ttl_min, ttl_max,"
+			   " tcp_flags, seen_by, khash FROM flows WHERE id = %lld RETURNING 0",
+			   (long long)ra), 0);
+	tb_init(&t);
+	tb_flow(&t, 2, 1, rb);
+	tb_ev(&t, 1, 21);
+	t.ev[0].db_id = ra;
+	tb_ev(&t, 2, 22);
+	t.ev[1].db_id = ra;			/* the batch's own row of key 2 wins */
+	assert_int_equal(store_batch_write(st, &t.b, 100, 0, 0), 0);
+	assert_int_equal(t.b.ev_orphans, 0);
+	store_close(st);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM flows WHERE sport = 1001"), 2);
+	assert_int_equal(raw_int(path, "SELECT flow_id FROM evidence WHERE ts_usec = 21"), ra);
+	assert_int_equal(raw_int(path, "SELECT flow_id FROM evidence WHERE ts_usec = 22"), rb);
+	rm_db(path);
+}
+
 /* The value of a flow_key's class and subclass columns (as the store writes them). */
 static const char *cls_name(void)
 {
@@ -496,6 +535,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_runs_same_key),
 		cmocka_unit_test(test_hash_collision),
+		cmocka_unit_test(test_ev_known_row),
 		cmocka_unit_test(test_migrate_v8),
 		cmocka_unit_test(test_filter_foreign_writer),
 		cmocka_unit_test(test_filter_own_and_rollback),
