@@ -106,3 +106,21 @@ live_neigh() {
 	ip -n "$NS_B" neigh replace 45.33.1.10 lladdr "$A_MAC" dev b0
 	ip -n "$NS_A" neigh replace 45.33.1.20 lladdr "$bmac" dev a0
 }
+
+# live_router TAG: makes $NS_A a router: a1 (10.77.0.1/24) to a third namespace NS_C
+# (set here, 10.77.0.2, default route back through a1), forwarding on, the neighbours of
+# live_neigh; NS_CLEANUP_HOOK deletes NS_C.
+live_router() {
+	NS_C="$1$$"
+	ip netns add "$NS_C"
+	NS_CLEANUP_HOOK="ip netns del $NS_C 2>/dev/null"
+	ip link add a1 netns "$NS_A" type veth peer name c0 netns "$NS_C"
+	ip -n "$NS_A" addr add 10.77.0.1/24 dev a1
+	ip -n "$NS_A" link set a1 up
+	ip -n "$NS_C" addr add 10.77.0.2/24 dev c0
+	ip -n "$NS_C" link set c0 up
+	ip -n "$NS_C" link set lo up
+	ip -n "$NS_C" route add default via 10.77.0.1
+	ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_forward=1
+	live_neigh
+}

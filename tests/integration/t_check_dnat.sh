@@ -21,18 +21,7 @@
 set -euo pipefail
 . "${SRCDIR:?}/tests/integration/live_policy.sh"
 ns_test_start chkd iptables-restore iptables tcpdump nft
-NS_C="chkdc$$"
-ip netns add "$NS_C"
-NS_CLEANUP_HOOK="ip netns del $NS_C 2>/dev/null"
-ip link add a1 netns "$NS_A" type veth peer name c0 netns "$NS_C"
-ip -n "$NS_A" addr add 10.77.0.1/24 dev a1
-ip -n "$NS_A" link set a1 up
-ip -n "$NS_C" addr add 10.77.0.2/24 dev c0
-ip -n "$NS_C" link set c0 up
-ip -n "$NS_C" link set lo up
-ip -n "$NS_C" route add default via 10.77.0.1
-ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_forward=1
-live_neigh
+live_router chkdc
 
 cat > "$WORK/rules" <<'EOF'
 *nat

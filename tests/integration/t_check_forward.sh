@@ -25,19 +25,8 @@
 set -euo pipefail
 . "${SRCDIR:?}/tests/integration/live_policy.sh"
 ns_test_start chkf iptables-restore iptables nft
-NS_C="chkfc$$"
-ip netns add "$NS_C"
-NS_CLEANUP_HOOK="ip netns del $NS_C 2>/dev/null"
-ip link add a1 netns "$NS_A" type veth peer name c0 netns "$NS_C"
-ip -n "$NS_A" addr add 10.77.0.1/24 dev a1
-ip -n "$NS_A" link set a1 up
-ip -n "$NS_C" addr add 10.77.0.2/24 dev c0
-ip -n "$NS_C" link set c0 up
-ip -n "$NS_C" link set lo up
-ip -n "$NS_C" route add default via 10.77.0.1
+live_router chkfc
 ip -n "$NS_B" route add 10.77.0.0/24 via 45.33.1.10
-ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_forward=1
-live_neigh
 
 cat > "$WORK/rules" <<'EOF'
 *filter
