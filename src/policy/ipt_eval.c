@@ -654,7 +654,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	out = pkt->out_if;
 	if (pkt->path == IPT_PATH_FORWARD && !out[0] &&
 	    (ipt_route_lookup(ev, pkt->dst, &via) != IPT_YES || !(out = via)))
-		out = "";	/* ipt_out_unknown() */
+		out = "";	/* not known: ipt_rule_matches() makes -o maybe */
 	if (!ev->ifvalid[1] || strcmp(ev->ifname[1], out) != 0)
 		ipt_fill_slot(ev, 1, out);
 	for (i = 0; i < ev->maxworlds; i++)
