@@ -13,7 +13,8 @@
 #include <sys/utsname.h>
 
 const char *const hostinfo_sysctl_keys[] = {
-	"rp_filter", "route_localnet", "accept_local", "log_martians", "forwarding", NULL
+	"rp_filter", "route_localnet", "accept_local", "log_martians", "forwarding",
+	"ipv6.forwarding", NULL
 };
 
 static struct hostinfo_iface *iface_get(struct hostinfo *hi, const char *name)
@@ -216,7 +217,11 @@ int hostinfo_sysctl(const char *scope, const char *key, char *buf, size_t len)
 
 	if (strchr(scope, '/') || strchr(key, '/') || !strcmp(scope, "..") || len == 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", scope, key);
+	/* "ipv6.KEY" is net.ipv6.conf.SCOPE.KEY, any other net.ipv4.conf.SCOPE.KEY */
+	if (!strncmp(key, "ipv6.", 5))
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", scope, key + 5);
+	else
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", scope, key);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

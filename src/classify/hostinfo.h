@@ -46,6 +46,8 @@ enum hostinfo_sysctl {
 	HOSTINFO_ACCEPT_LOCAL,
 	HOSTINFO_LOG_MARTIANS,
 	HOSTINFO_FORWARDING,	/* conf/all/forwarding is net.ipv4.ip_forward */
+	HOSTINFO_FORWARDING6,	/* "ipv6.forwarding": net.ipv6.conf.SCOPE.forwarding
+				 * (ip6_forward reads conf/all's) */
 	HOSTINFO_N_SYSCTLS
 };
 extern const char *const hostinfo_sysctl_keys[];
@@ -56,8 +58,9 @@ int hostinfo_sysctl_index(const char *key);
  * with errno set. Missing /proc route files leave routes empty (not an error). */
 int hostinfo_read(struct hostinfo *hi);
 
-/* Reads /proc/sys/net/ipv4/conf/SCOPE/KEY into buf (trimmed). Returns 0, or -1 when the
- * file is missing or unreadable. */
+/* Reads /proc/sys/net/ipv4/conf/SCOPE/KEY (for a KEY "ipv6.NAME",
+ * /proc/sys/net/ipv6/conf/SCOPE/NAME) into buf (trimmed). Returns 0, or -1 when the file
+ * is missing or unreadable. */
 int hostinfo_sysctl(const char *scope, const char *key, char *buf, size_t len);
 
 /* The interface named name, or NULL. */

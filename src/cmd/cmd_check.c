@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"                        [--db PATH] [--day D | --since T --until T]\n"
 		"                        [--format text|json] [--fail-on LIST] [--top N]\n"
 		"                        [--route-localnet 0|1] [--accept-local 0|1]\n"
-		"                        [--ip-forward 0|1]\n"
+		"                        [--ip-forward 0|1] [--ip6-forward 0|1]\n"
 		"                        [--rp-filter 0|1|2]\n"
 		"       spoofaudit check --violations [--db PATH]\n"
 		"                        [--day D | --since T --until T]\n"
@@ -69,7 +69,8 @@ static void usage(FILE *f)
 		"  --route-localnet, --accept-local, --rp-filter\n"
 		"                      kernel settings for every interface, overriding the DB\n"
 		"  --ip-forward 0|1    net.ipv4.ip_forward, overriding the DB (not recorded: a\n"
-		"                      DNAT to another host is forwarded or dropped, maybe)\n"
+		"                      packet for another host is forwarded or dropped, maybe)\n"
+		"  --ip6-forward 0|1   net.ipv6.conf.all.forwarding, likewise for IPv6\n"
 		"  --top N             print the N busiest rules in text (default all)\n"
 		"\n"
 		"With --violations:\n"
@@ -210,18 +211,18 @@ static int load_policies(const struct opts *o, struct policy *pn, struct policy 
 	return 0;
 }
 
-/* --route-localnet (L), --accept-local (C), --rp-filter (P), --ip-forward (W), --top (t).
- * Prints errors. */
+/* --route-localnet (L), --accept-local (C), --rp-filter (P), --ip-forward (W),
+ * --ip6-forward (X), --top (t). Prints errors. */
 static int opt_number(int c, const char *arg, struct opts *o)
 {
 	if (c != 't') {
 		int v, *dst = c == 'L' ? &o->route_localnet : c == 'C' ? &o->accept_local :
-			      c == 'W' ? &o->ip_forward : &o->rp_filter;
+			      c == 'W' ? &o->ip_forward : c == 'X' ? &o->ip6_forward : &o->rp_filter;
 
 		if (parse_01(arg, c == 'P' ? 2 : 1, &v) < 0) {
 			fprintf(stderr, "spoofaudit check: --%s is %s: `%s'\n",
 				c == 'L' ? "route-localnet" : c == 'C' ? "accept-local" :
-				c == 'W' ? "ip-forward" : "rp-filter",
+				c == 'W' ? "ip-forward" : c == 'X' ? "ip6-forward" : "rp-filter",
 				c == 'P' ? "0, 1 or 2" : "0 or 1", arg);
 			return -1;
 		}
@@ -239,29 +240,31 @@ static int opt_number(int c, const char *arg, struct opts *o)
 	return 0;
 }
 
+static const struct option check_opts[] = {
+	{"ruleset", required_argument, NULL, 'r'}, {"ruleset6", required_argument, NULL, '6'},
+	{"db", required_argument, NULL, 'd'}, {"day", required_argument, NULL, 'D'},
+	{"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},
+	{"against", required_argument, NULL, 'a'}, {"against6", required_argument, NULL, 'A'},
+	{"format", required_argument, NULL, 'f'}, {"fail-on", required_argument, NULL, 'F'},
+	{"route-localnet", required_argument, NULL, 'L'},
+	{"accept-local", required_argument, NULL, 'C'},
+	{"rp-filter", required_argument, NULL, 'P'}, {"top", required_argument, NULL, 't'},
+	{"ip-forward", required_argument, NULL, 'W'},
+	{"ip6-forward", required_argument, NULL, 'X'},
+	{"violations", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+};
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		{"ruleset", required_argument, NULL, 'r'}, {"ruleset6", required_argument, NULL, '6'},
-		{"db", required_argument, NULL, 'd'}, {"day", required_argument, NULL, 'D'},
-		{"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},
-		{"against", required_argument, NULL, 'a'}, {"against6", required_argument, NULL, 'A'},
-		{"format", required_argument, NULL, 'f'}, {"fail-on", required_argument, NULL, 'F'},
-		{"route-localnet", required_argument, NULL, 'L'},
-		{"accept-local", required_argument, NULL, 'C'},
-		{"rp-filter", required_argument, NULL, 'P'}, {"top", required_argument, NULL, 't'},
-		{"ip-forward", required_argument, NULL, 'W'},
-		{"violations", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	int c;
 	int64_t t;
 
 	memset(o, 0, sizeof(*o));
 	o->db = "spoofaudit.db";
-	o->route_localnet = o->accept_local = o->rp_filter = o->ip_forward = -1;
+	o->route_localnet = o->accept_local = o->rp_filter = o->ip_forward = o->ip6_forward = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", check_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->ruleset = optarg; break;
 		case '6': o->ruleset6 = optarg; break;
@@ -303,6 +306,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'C':
 		case 'P':
 		case 'W':
+		case 'X':
 		case 't':
 			if (opt_number(c, optarg, o) < 0)
 				return 2;
@@ -424,7 +428,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	if (check_host_build(&R->host, &R->hc, R->o.route_localnet, R->o.accept_local,
 			     R->o.rp_filter) < 0 ||
-	    check_host_forward(&R->host, R->o.ip_forward) < 0 ||
+	    check_host_forward(&R->host, R->o.ip_forward, R->o.ip6_forward) < 0 ||
 	    cmd_check_derive(R) < 0 ||
 	    check_evaluate(&R->ns, &R->fs, &R->host, 1) < 0 ||
 	    (R->o.against && (check_evaluate(&R->old, &R->fs, &R->host, 1) < 0 ||

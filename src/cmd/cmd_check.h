@@ -21,7 +21,7 @@ struct opts {
 	int64_t since, until;
 	int json;
 	unsigned fail_on;
-	int route_localnet, accept_local, rp_filter, ip_forward;
+	int route_localnet, accept_local, rp_filter, ip_forward, ip6_forward;
 	unsigned top;		/* rule hit lines printed (0 = all) */
 	int violations;		/* --violations: list what collect --policy found */
 };

@@ -280,19 +280,28 @@ static void print_rules(const struct run *R)
 	}
 }
 
+static const char *fwd_name(int fwd)
+{
+	return fwd == IPT_FWD_ON ? "on" : fwd == IPT_FWD_OFF ? "off" : "unknown";
+}
+
 /* Which kernel the verdicts model: the one the runs recorded (`uname -r`), else the one
- * running `check`; and IPv4 forwarding, which decides where a DNAT'd packet goes. */
+ * running `check`; and the forwarding of each family, which decides whether a packet for
+ * another host (or DNATed to one) is forwarded or dropped. */
 static void kernel_line(const struct run *R)
 {
 	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
+	int f4 = R->host.ctx.ip_forward, f6 = R->host.ctx.ip6_forward;
+	int k4 = f4 == IPT_FWD_ON || f4 == IPT_FWD_OFF, k6 = f6 == IPT_FWD_ON || f6 == IPT_FWD_OFF;
 
-	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s\n",
-		       k >> 16, k >> 8 & 255, k & 255,
+	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s, IPv6 "
+		       "forwarding %s%s\n", k >> 16, k >> 8 & 255, k & 255,
 		       R->host.ctx.kernel ? "recorded by the runs" :
 		       "the runs recorded none: the kernel running check",
-		       R->host.ctx.ip_forward == IPT_FWD_ON ? "on" :
-		       R->host.ctx.ip_forward == IPT_FWD_OFF ? "off" :
-		       "not recorded (a DNAT to another host: forwarded or dropped, maybe)");
+		       k4 ? fwd_name(f4) : "not recorded", k6 ? fwd_name(f6) : "not recorded",
+		       k4 && k6 ? "" :
+		       " (a packet for another host where it is not recorded: forwarded or "
+		       "dropped, maybe)");
 }
 
 /* The families whose flows no ruleset evaluated: [{family, flows, packets, why}]. */
@@ -317,9 +326,9 @@ static json_t *kernel_json(const struct run *R)
 	char v[32];
 
 	snprintf(v, sizeof(v), "%u.%u.%u", k >> 16, k >> 8 & 255, k & 255);
-	return json_pack("{s:s,s:b,s:s}", "version", v, "recorded", R->host.ctx.kernel != 0,
-			 "ip_forward", R->host.ctx.ip_forward == IPT_FWD_ON ? "on" :
-			 R->host.ctx.ip_forward == IPT_FWD_OFF ? "off" : "unknown");
+	return json_pack("{s:s,s:b,s:s,s:s}", "version", v, "recorded", R->host.ctx.kernel != 0,
+			 "ip_forward", fwd_name(R->host.ctx.ip_forward),
+			 "ip6_forward", fwd_name(R->host.ctx.ip6_forward));
 }
 
 void cmd_check_print_text(const struct run *R)

@@ -45,6 +45,8 @@ void audit_make_flow(const struct flow_entry *e, const struct pkt_record *r,
 	f->flags_seen = (r->have & PKT_HAVE_TCPFLAGS) ? r->tcp_flags : 0;
 	f->packets = 1;
 	f->first_usec = (int64_t)r->ts_usec;
+	f->ttl_known = 1;	/* the record's IP header was decoded */
+	f->ttl_min = f->ttl_max = r->ttl;
 }
 
 int audit_eval(struct evalset *s, int fam, const struct check_flow *f, const char *ifname,

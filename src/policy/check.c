@@ -171,15 +171,20 @@ static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t 
 	return 0;
 }
 
-/* A row sent that the host did not originate: an IPv4 source that is none of its
- * addresses (nor 0.0.0.0, a DHCP client's), with forwarding on. With forwarding off or
- * not known, a foreign source leaving is a local process's (a raw socket), on OUTPUT. */
+/* A row sent that the host did not originate: a source that is none of its addresses,
+ * with the family's forwarding on; not 0.0.0.0 (a DHCP client's) nor ::, and for IPv6
+ * not link-local (fe80::/10: ip6_forward never sends one to another link). With
+ * forwarding off or not known, a foreign source leaving is a local process's (a raw
+ * socket), on OUTPUT. */
 static int passed_through(const struct check_host *h, const struct check_flow *f)
 {
-	static const uint8_t any[4];
+	static const uint8_t any[16];
+	int n = f->family == 6 ? 16 : 4;
 
-	return f->family == 4 && h->have_addrs && h->ctx.ip_forward == IPT_FWD_ON &&
-	       memcmp(f->src, any, 4) != 0 && !is_host_addr(h, 4, f->src);
+	if (!h->have_addrs || ipt_ctx_forward(&h->ctx, f->family) != IPT_FWD_ON ||
+	    memcmp(f->src, any, (size_t)n) == 0 || is_host_addr(h, f->family, f->src))
+		return 0;
+	return f->family == 4 || !(f->src[0] == 0xfe && (f->src[1] & 0xc0) == 0x80);
 }
 
 void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,
@@ -559,6 +564,10 @@ void check_flow_to_packet(const struct check_flow *f, const char *ifn, struct ip
 	p->nat_replay = f->nat_replay;
 	p->pkttype = f->pkttype;
 	p->unknown = f->unknown;
+	/* what a row seen leaving carries was decremented on the way: the packet passed */
+	p->ttl_known = f->ttl_known && !f->passed_through;
+	p->ttl_min = f->ttl_min;
+	p->ttl_max = f->ttl_max;
 	/* no printf: check makes a packet of each of a million flows; a packet seen leaving
 	 * for another host came in where the evaluator's route back to its source says */
 	ifn_copy(f->path == IPT_PATH_LOCAL_OUT || f->passed_through ? p->out_if : p->in_if, ifn);

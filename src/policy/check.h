@@ -44,9 +44,9 @@ int check_hostctx_row(void *arg, const struct store_ctx_row *row);
  * or -1 (ENOMEM). h does not borrow from hc. */
 int check_host_build(struct check_host *h, const struct hostctx *hc, int route_localnet,
 		     int accept_local, int rp_filter);
-/* net.ipv4.ip_forward given by the user (0 or 1), replacing the recorded one; -1 keeps
- * it. Returns 0. */
-int check_host_forward(struct check_host *h, int ip_forward);
+/* net.ipv4.ip_forward and net.ipv6.conf.all.forwarding given by the user (0 or 1),
+ * replacing the recorded ones; -1 keeps one. Returns 0. */
+int check_host_forward(struct check_host *h, int ip_forward, int ip6_forward);
 void check_host_free(struct check_host *h);
 /* Role (enum iface_role) of an interface, or -1 when unknown. */
 int check_host_role(const struct check_host *h, const char *ifname);
@@ -81,6 +81,8 @@ struct check_flow {
 				 * rule hits are maybe) */
 	uint8_t nat_replay;	/* a later row of a connection this direction opened: its
 				 * packets take the binding (ipt_packet.nat_replay) */
+	uint8_t ttl_known, ttl_min, ttl_max;	/* store_flow's: what its packets arrived
+						 * with (ipt_packet.ttl_known) */
 	uint64_t packets, bytes;
 	int64_t first_usec, last_usec;
 	/* The packets split by the conntrack state the kernel gives each (check_flow_split):

@@ -243,11 +243,16 @@ int check_host_build(struct check_host *h, const struct hostctx *hc, int route_l
 	h->ctx.conntrack = -1;
 	/* the recorded kernel's (0: not recorded, the evaluator models the running one) */
 	h->ctx.kernel = ipt_kver_parse(hc->kernel_release);
-	for (i = 0; i < hc->nsysctls; i++)
-		if (!strcmp(hc->sysctls[i].scope, "all") &&
-		    hc->sysctls[i].val[HOSTINFO_FORWARDING] >= 0)
-			h->ctx.ip_forward = hc->sysctls[i].val[HOSTINFO_FORWARDING] ?
-					    IPT_FWD_ON : IPT_FWD_OFF;
+	for (i = 0; i < hc->nsysctls; i++) {
+		const int *val = hc->sysctls[i].val;
+
+		if (strcmp(hc->sysctls[i].scope, "all") != 0)
+			continue;
+		if (val[HOSTINFO_FORWARDING] >= 0)
+			h->ctx.ip_forward = val[HOSTINFO_FORWARDING] ? IPT_FWD_ON : IPT_FWD_OFF;
+		if (val[HOSTINFO_FORWARDING6] >= 0)
+			h->ctx.ip6_forward = val[HOSTINFO_FORWARDING6] ? IPT_FWD_ON : IPT_FWD_OFF;
+	}
 	return 0;
 fail:
 	check_host_free(h);
@@ -274,9 +279,11 @@ int check_host_role(const struct check_host *h, const char *ifname)
 	return -1;
 }
 
-int check_host_forward(struct check_host *h, int ip_forward)
+int check_host_forward(struct check_host *h, int ip_forward, int ip6_forward)
 {
 	if (ip_forward >= 0)
 		h->ctx.ip_forward = ip_forward ? IPT_FWD_ON : IPT_FWD_OFF;
+	if (ip6_forward >= 0)
+		h->ctx.ip6_forward = ip6_forward ? IPT_FWD_ON : IPT_FWD_OFF;
 	return 0;
 }

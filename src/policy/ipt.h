@@ -251,6 +251,11 @@ struct ipt_packet {
 	 * the nat chains again as the first packet did (ct state NEW there), without
 	 * reporting their rules: the kernel counts nat rules on a first packet only. */
 	uint8_t nat_replay;
+	/* With ttl_known, the IPv4 TTL or IPv6 hop limit the packet arrived with: a range
+	 * over a flow's packets (not known: taken as more than 1). A forwarded packet with 1
+	 * or less is dropped before FORWARD (ip_forward: too_many_hops; ip6_forward:
+	 * hop_limit <= 1). */
+	uint8_t ttl_known, ttl_min, ttl_max;
 };
 
 /* Bits of struct ipt_packet.unknown. A flow record may not know every field of the packet
@@ -306,11 +311,20 @@ struct ipt_context {
 	 * running kernel (uname -r, read by ipt_eval_new). Where the kernel's behaviour changed
 	 * between versions (ipv4_is_zeronet in 5.3), the evaluator follows this one. */
 	unsigned kernel;
-	/* net.ipv4.ip_forward: IPT_FWD_ON, IPT_FWD_OFF or 0 (not known). Decides where a
-	 * packet that nat PREROUTING DNATs to another host goes (FORWARD, or dropped); a packet
-	 * the caller gives the FORWARD path is taken as forwarded unless IPT_FWD_OFF. */
+	/* net.ipv4.ip_forward and net.ipv6.conf.all.forwarding: IPT_FWD_ON, IPT_FWD_OFF or 0
+	 * (not known). Decide whether a packet for another host (given the FORWARD path, or
+	 * DNATed there by nat PREROUTING) is forwarded or dropped after PREROUTING
+	 * (ip_route_input_slow: no_route; ip6_forward: devconf_all->forwarding == 0); not
+	 * known, both happen, and what follows is maybe. */
 	int ip_forward;
+	int ip6_forward;
 };
+
+/* The forwarding setting of family (4 or 6) in ctx (NULL: not known). */
+static inline int ipt_ctx_forward(const struct ipt_context *ctx, int family)
+{
+	return !ctx ? 0 : family == 6 ? ctx->ip6_forward : ctx->ip_forward;
+}
 
 #define IPT_KVER(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
 #define IPT_FWD_ON 1
@@ -370,8 +384,12 @@ enum ipt_martian {
 	IPT_MARTIAN_MC_NOT_OURS,	/* multicast group the host has not joined (ip_route_input_rcu,
 					 * ip6_mc_input) */
 	IPT_MARTIAN_V6_MC_SCOPE,	/* ffx1:: or ffx0:: destination off lo (ip6_rcv_core) */
-	IPT_MARTIAN_REROUTE_LOOPBACK	/* 127/8 source re-routed off lo after a mangle OUTPUT
+	IPT_MARTIAN_REROUTE_LOOPBACK,	/* 127/8 source re-routed off lo after a mangle OUTPUT
 					 * MARK (ip_route_me_harder, __mkroute_output) */
+	IPT_MARTIAN_TTL_EXPIRED,	/* forwarded with TTL / hop limit <= 1 (ip_forward,
+					 * ip6_forward: before the FORWARD hook) */
+	IPT_MARTIAN_V6_FWD_LINKLOCAL	/* forwarded IPv6 with a link-local source out of
+					 * another interface (ip6_forward, NOT_NEIGHBOUR) */
 };
 const char *ipt_martian_name(enum ipt_martian m);	/* "src-loopback", ... */
 

@@ -49,6 +49,7 @@ const char *ipt_martian_name(enum ipt_martian m)
 		"none", "src-multicast", "src-zeronet", "dst-zeronet", "dst-loopback",
 		"src-loopback", "src-local", "rp-filter", "v6-loopback", "v6-src-multicast",
 		"no-forward", "mc-not-ours", "v6-mc-scope", "reroute-src-loopback",
+		"ttl-expired", "v6-fwd-link-local",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
@@ -146,8 +147,8 @@ void ipt_eval_set_hook_nat(struct ipt_eval *ev, int on)
 	ev->hook_nat = on;
 }
 
-static void finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
-		   enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
+void ipt_finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
+		enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
 {
 	struct ipt_result *res = ev->res;
 
@@ -171,7 +172,7 @@ static void finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
 
 /* Copies w into a new pending world; NULL when the budget is spent (then every verdict
  * counts as possible). */
-static struct ipt_world *fork_world(struct ipt_eval *ev, struct ipt_world *w, uint32_t rule)
+struct ipt_world *ipt_fork_world(struct ipt_eval *ev, struct ipt_world *w, uint32_t rule)
 {
 	struct ipt_world *c;
 
@@ -201,7 +202,7 @@ static void policy(struct ipt_eval *ev, struct ipt_world *w, int *done)
 
 	w->depth = 0;
 	if (c->policy == IPT_V_DROP) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_POLICY, IPT_NONE, w->base_chain, IPT_MARTIAN_NONE);
+		ipt_finish(ev, w, IPT_V_DROP, IPT_BY_POLICY, IPT_NONE, w->base_chain, IPT_MARTIAN_NONE);
 		*done = 1;
 		return;
 	}
@@ -223,7 +224,7 @@ static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule 
 		return 0;
 	case IPT_T_DROP:
 	case IPT_T_REJECT:
-		finish(ev, w, r->tkind == IPT_T_DROP ? IPT_V_DROP : IPT_V_REJECT, IPT_BY_RULE, id,
+		ipt_finish(ev, w, r->tkind == IPT_T_DROP ? IPT_V_DROP : IPT_V_REJECT, IPT_BY_RULE, id,
 		       r->chain, IPT_MARTIAN_NONE);
 		return 1;
 	case IPT_T_RETURN:
@@ -259,14 +260,14 @@ static int take(struct ipt_eval *ev, struct ipt_world *w, const struct ipt_rule 
 		return 0;
 	case IPT_T_UNKNOWN:
 		/* an extension we do not model: it may continue, accept or drop */
-		c = fork_world(ev, w, id);
+		c = ipt_fork_world(ev, w, id);
 		if (c) {
 			c->acc_rule = id;
 			c->depth = 0;
 		}
-		c = fork_world(ev, w, id);
+		c = ipt_fork_world(ev, w, id);
 		if (c)
-			finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
+			ipt_finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
 		return 0;
 	default:	/* NONE, CONTINUE */
 		return 0;
@@ -296,119 +297,11 @@ static void take_maybe(struct ipt_eval *ev, struct ipt_world *w, const struct ip
 		}
 		return;
 	default:
-		c = fork_world(ev, w, id);
+		c = ipt_fork_world(ev, w, id);
 		if (c)
 			take(ev, c, r, id);	/* a finished copy is marked dead */
 		return;
 	}
-}
-
-/* Before the routing step of an incoming or forwarded packet: the route follows the
- * destination nat PREROUTING left (ip_rcv_finish -> ip_route_input_noref on the DNATed
- * header; ip6_rcv_finish likewise). A packet DNATed to another host goes to FORWARD, or
- * is dropped where forwarding is off (ip_route_input_slow: !IN_DEV_FORWARD -> no_route);
- * one DNATed to this host goes to INPUT. Also drops a caller-given FORWARD packet when
- * the context says forwarding is off. Returns 1 when w is finished. */
-static int reroute(struct ipt_eval *ev, struct ipt_world *w)
-{
-	const struct ipt_context *ctx = ev->ctx;
-	int fwd = ctx ? ctx->ip_forward : 0, local;
-	struct ipt_world *c;
-
-	if (w->dnat_rule != IPT_NONE) {
-		local = ipt_route_dst_local(ev, w->dst);
-		if (local == IPT_MAYBE) {
-			c = fork_world(ev, w, w->dnat_rule);
-			if (c)
-				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD
-								      : IPT_PATH_INCOMING;
-			ev->res->uncertain_martian = 1;
-		} else {
-			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
-		}
-		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0]) {
-			/* the output interface is the route's to the new destination (not
-			 * known without routes: then FORWARD sees none) */
-			const char *via = NULL;
-
-			if (ipt_route_lookup(ev, w->dst, &via) == IPT_YES && via)
-				ipt_fill_slot(ev, 1, via);
-		}
-		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
-			if (fwd == IPT_FWD_OFF) {
-				finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
-				       IPT_MARTIAN_NO_FORWARD);
-				return 1;
-			}
-			ev->res->uncertain_martian = 1;
-			c = fork_world(ev, w, w->dnat_rule);
-			if (c)
-				finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
-				       IPT_MARTIAN_NO_FORWARD);
-		}
-		return 0;
-	}
-	if (w->path == IPT_PATH_FORWARD && fwd == IPT_FWD_OFF) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
-		return 1;
-	}
-	return 0;
-}
-
-/* Sends a locally generated w out again after nat OUTPUT re-routed it (nat_reroute):
- * through lo (local) or out of via (NULL: the routes are not known; then POSTROUTING sees
- * the device of the first route, none for a packet that was going to lo). The OUTPUT
- * hooks still see the first route's device: __ip_local_out / __ip6_local_out pass
- * skb_dst(skb)->dev as state->out once for every LOCAL_OUT hook; POSTROUTING (ip_output:
- * skb_dst(skb)->dev) sees the new one. A 127/8 source sent off lo is refused
- * (ip_route_me_harder -> __mkroute_output: -EINVAL, NF_DROP_ERR). Returns 1 when w is
- * finished. */
-static int out_route(struct ipt_eval *ev, struct ipt_world *w, int local, const char *via)
-{
-	const struct ipt_packet *p = ev->pkt;
-	int slot;
-
-	if (local == IPT_YES) {
-		w->path = IPT_PATH_LOOPBACK;
-		w->pslot = 2;
-		return 0;
-	}
-	w->path = IPT_PATH_LOCAL_OUT;
-	if (!via)
-		via = strcmp(p->out_if, "lo") == 0 ? "" : p->out_if;
-	slot = strcmp(via, "lo") == 0 ? 2 : strcmp(via, p->out_if) == 0 ? 1 : ipt_dyn_slot(ev, via);
-	w->pslot = (uint8_t)(slot < 0 ? 3 : slot);
-	if (ev->rs->family == 4 && p->src[0] == 127 && slot != 2) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
-		       IPT_MARTIAN_REROUTE_LOOPBACK);
-		return 1;
-	}
-	return 0;
-}
-
-/* After nat OUTPUT: nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn (nf_nat_proto.c) route
- * the packet again (ip_route_me_harder / ip6_route_me_harder) when its destination
- * address changed; a destination that is now local goes out through lo and comes back
- * in (nat PREROUTING/INPUT not again: the conntrack entry has its bindings), one that is
- * not leaves through the route's device. Returns 1 when w is finished. */
-static int nat_reroute(struct ipt_eval *ev, struct ipt_world *w)
-{
-	const char *via = NULL;
-	struct ipt_world *c;
-	int local;
-
-	if (w->dnat_rule == IPT_NONE ||
-	    memcmp(w->dst, ev->pkt->dst, ev->rs->family == 4 ? 4 : 16) == 0)
-		return 0;
-	local = ipt_nat_out_route(ev, w->dst, &via);
-	if (local == IPT_MAYBE) {
-		ev->res->uncertain_martian = 1;
-		c = fork_world(ev, w, w->dnat_rule);
-		if (c)
-			out_route(ev, c, IPT_YES, NULL);	/* never finishes: lo takes any source */
-		local = IPT_NO;
-	}
-	return out_route(ev, w, local, via);
 }
 
 /* Starts stage st for w. Returns 1 when w is finished. */
@@ -432,39 +325,31 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		why = ipt_v6_rcv_check(p->src, p->dst);
 		if (why == IPT_MARTIAN_NONE)
 			return 0;
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		ipt_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
 		return 1;
 	}
 	if (st == ST_DEFRAG) {
 		if (!p->fragment || !ev->conntrack)
 			return 0;
-		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
+		ipt_finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
 	if (st == ST_NATROUTE)
-		return nat_reroute(ev, w);
+		return ipt_nat_reroute(ev, w);
 	if (st == ST_ROUTE || st == ST_REROUTE) {
 		if (st == ST_REROUTE) {
 			v = ipt_route_me_harder(ev, w);
 			why = IPT_MARTIAN_REROUTE_LOOPBACK;
-		} else if (reroute(ev, w)) {
+		} else if (ipt_reroute_input(ev, w)) {
 			return 1;
 		} else if (strcmp(p->in_if, "lo") == 0) {
-			return 0;
+			return ipt_forward_step(ev, w);
 		} else {
 			v = rs->family == 4 ? ipt_route_check(ev, w, &why) : ipt_route_check6(ev, w, &why);
 		}
-		if (v == IPT_YES)
-			return 0;
-		if (v == IPT_NO) {
-			finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		if (ipt_martian_step(ev, w, v, why))
 			return 1;
-		}
-		ev->res->uncertain_martian = 1;
-		c = fork_world(ev, w, IPT_NONE);
-		if (c)
-			finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
-		return 0;
+		return st == ST_ROUTE ? ipt_forward_step(ev, w) : 0;
 	}
 	chain = rs->builtin[table][hook];
 	if (chain == IPT_NONE)
@@ -474,7 +359,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 		if (w->ctstate == IPT_CT_UNKNOWN) {
 			if (rs->chains[chain].n == 0)
 				return 0;
-			c = fork_world(ev, w, rs->chains[chain].first);
+			c = ipt_fork_world(ev, w, rs->chains[chain].first);
 			if (c)
 				c->ctstate = IPT_CT_ESTABLISHED;	/* the copy skips nat */
 		} else if (p->nat_replay && w->ctstate == IPT_CT_ESTABLISHED) {
@@ -507,7 +392,7 @@ static int start_stage(struct ipt_eval *ev, struct ipt_world *w, uint8_t st)
 	return 0;
 }
 
-/* Runs w to its end (verdict recorded through finish()). */
+/* Runs w to its end (verdict recorded through ipt_finish()). */
 static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 {
 	const struct ipt_ruleset *rs = ev->rs;
@@ -526,13 +411,13 @@ static void run_world(struct ipt_eval *ev, struct ipt_world *w)
 
 			if (st == ST_END) {
 				if (w->acc_rule != IPT_NONE)
-					finish(ev, w, IPT_V_ACCEPT, IPT_BY_RULE, w->acc_rule,
+					ipt_finish(ev, w, IPT_V_ACCEPT, IPT_BY_RULE, w->acc_rule,
 					       rs->rules[w->acc_rule].chain, IPT_MARTIAN_NONE);
 				else if (w->acc_chain != IPT_NONE)
-					finish(ev, w, IPT_V_ACCEPT, IPT_BY_POLICY, IPT_NONE, w->acc_chain,
+					ipt_finish(ev, w, IPT_V_ACCEPT, IPT_BY_POLICY, IPT_NONE, w->acc_chain,
 					       IPT_MARTIAN_NONE);
 				else
-					finish(ev, w, IPT_V_ACCEPT, IPT_BY_PATH_END, IPT_NONE, IPT_NONE,
+					ipt_finish(ev, w, IPT_V_ACCEPT, IPT_BY_PATH_END, IPT_NONE, IPT_NONE,
 					       IPT_MARTIAN_NONE);
 				return;
 			}

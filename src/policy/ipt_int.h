@@ -522,6 +522,25 @@ int ipt_route_me_harder(const struct ipt_eval *ev, const struct ipt_world *w);
  * when the routes are not known), IPT_MAYBE not known (or broadcast, multicast). */
 int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char **via);
 int ipt_route_check6(const struct ipt_eval *ev, const struct ipt_world *w, enum ipt_martian *why);
+/* ipt_eval.c's world bookkeeping, shared with ipt_reroute.c: records w's end (its
+ * verdict, for the main world the result), and forks a pending copy of w (NULL when the
+ * budget of worlds is spent; both copies' later hits are maybe). */
+void ipt_finish(struct ipt_eval *ev, struct ipt_world *w, enum ipt_verdict v,
+		enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart);
+struct ipt_world *ipt_fork_world(struct ipt_eval *ev, struct ipt_world *w, uint32_t rule);
+/* The routing steps (ipt_reroute.c), each returning 1 when w is finished: after nat
+ * PREROUTING (INPUT, FORWARD or dropped), ip_forward's drops before FORWARD, and the
+ * re-route after nat OUTPUT. */
+int ipt_reroute_input(struct ipt_eval *ev, struct ipt_world *w);
+/* The outcome v of a kernel check that drops with reason why (ipt_reroute.c): IPT_NO
+ * finishes w (returns 1), IPT_MAYBE forks a dropped copy (w's later hits are maybe). */
+int ipt_martian_step(struct ipt_eval *ev, struct ipt_world *w, int v, enum ipt_martian why);
+int ipt_forward_step(struct ipt_eval *ev, struct ipt_world *w);
+int ipt_nat_reroute(struct ipt_eval *ev, struct ipt_world *w);
+/* ip_forward / ip6_forward's drops before FORWARD (ipt_route.c): IPT_YES, IPT_NO or
+ * IPT_MAYBE with *why; in_if, out_if "" when not known. */
+int ipt_forward_check(const struct ipt_packet *p, const char *in_if, const char *out_if,
+		      enum ipt_martian *why);
 /* ipv4_is_zeronet of the modelled kernel (ipt_route.c): IPT_YES, IPT_NO or IPT_MAYBE
  * (kernel version unknown and a 0/8 address other than 0.0.0.0). */
 int ipt_v4_zeronet(const struct ipt_eval *ev, const uint8_t *a);

@@ -311,3 +311,35 @@ int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char 
 		*via = NULL;
 	return IPT_NO;
 }
+
+/* What ip_forward (net/ipv4/ip_forward.c) and ip6_forward (net/ipv6/ip6_output.c) drop
+ * of a routed packet for another host before its FORWARD hook (the forwarding sysctl
+ * itself is reroute()'s):
+ *  - a TTL / hop limit of 1 or less ("too_many_hops"; ICMPV6_EXC_HOPLIMIT), checked
+ *    before the decrement, so the value the packet arrived with;
+ *  - IPv6, a link-local source (fe80::/10), unless it leaves by the interface it came in
+ *    on: ip6_forward then sends a redirect, and tests the source type only otherwise
+ *    (ICMPV6_NOT_NEIGHBOUR). Its other source tests (::, multicast, loopback) are
+ *    ip6_rcv_core's drops, earlier.
+ * in_if, out_if: "" = not known. IPT_YES: reaches FORWARD; IPT_NO with *why: dropped;
+ * IPT_MAYBE with *why: depends on what the record does not tell (a flow whose packets
+ * had several TTLs, an interface not known). */
+int ipt_forward_check(const struct ipt_packet *p, const char *in_if, const char *out_if,
+		      enum ipt_martian *why)
+{
+	int r = IPT_YES;
+
+	*why = IPT_MARTIAN_TTL_EXPIRED;
+	if (p->ttl_known && p->ttl_max <= 1)
+		return IPT_NO;
+	if (p->ttl_known && p->ttl_min <= 1)
+		r = IPT_MAYBE;
+	if (p->family != 6 || p->src[0] != 0xfe || (p->src[1] & 0xc0) != 0x80)
+		return r;
+	if (in_if[0] && out_if[0] && strcmp(in_if, out_if) == 0)
+		return r;
+	/* with a TTL in doubt either drop may be the one, and the packet is dropped */
+	if (r == IPT_YES)
+		*why = IPT_MARTIAN_V6_FWD_LINKLOCAL;
+	return in_if[0] && out_if[0] ? IPT_NO : IPT_MAYBE;
+}

@@ -145,8 +145,8 @@ static int spend_skipped(struct nft_eval *ev, uint32_t n)
 	return ev->halt;
 }
 
-static void finish(struct nft_eval *ev, struct nft_world *w, enum ipt_verdict v,
-		   enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
+void nft_finish(struct nft_eval *ev, struct nft_world *w, enum ipt_verdict v,
+		enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart)
 {
 	struct ipt_result *res = ev->res;
 
@@ -201,7 +201,7 @@ static int policy(struct nft_eval *ev, struct nft_world *w)
 	const struct nft_chain *c = &ev->rs->chains[w->base_chain];
 
 	if (c->policy == IPT_V_DROP) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_POLICY, IPT_NONE, w->base_chain, IPT_MARTIAN_NONE);
+		nft_finish(ev, w, IPT_V_DROP, IPT_BY_POLICY, IPT_NONE, w->base_chain, IPT_MARTIAN_NONE);
 		return 1;
 	}
 	w->acc_chain = w->base_chain;
@@ -219,7 +219,7 @@ static int verdict(struct nft_eval *ev, struct nft_world *w, uint32_t vid, uint3
 	if (vid == NFT_NONE || rs->verdicts[vid].kind == NFT_V_QUEUE) {
 		/* not modelled: may accept, drop or go on */
 		if ((c = nft_fork_world(ev, w, id)))
-			finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, rs->rules[id].chain, IPT_MARTIAN_NONE);
+			nft_finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, rs->rules[id].chain, IPT_MARTIAN_NONE);
 		if ((c = nft_fork_world(ev, w, id))) {
 			c->acc_rule = id;
 			chain_accept(c);
@@ -234,7 +234,7 @@ static int verdict(struct nft_eval *ev, struct nft_world *w, uint32_t vid, uint3
 		return 0;
 	case NFT_V_DROP:
 	case NFT_V_REJECT:
-		finish(ev, w, v->kind == NFT_V_DROP ? IPT_V_DROP : IPT_V_REJECT, IPT_BY_RULE, id,
+		nft_finish(ev, w, v->kind == NFT_V_DROP ? IPT_V_DROP : IPT_V_REJECT, IPT_BY_RULE, id,
 		       rs->rules[id].chain, IPT_MARTIAN_NONE);
 		return 1;
 	case NFT_V_RETURN:
@@ -369,7 +369,7 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 				 * breaks), and what the kernel does with the result is not
 				 * modelled (it may drop) */
 				if ((c = nft_fork_world(ev, w, id)))
-					finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
+					nft_finish(ev, c, IPT_V_DROP, IPT_BY_RULE, id, r->chain, IPT_MARTIAN_NONE);
 				if ((c = nft_fork_world(ev, w, id)))
 					c->resume = NFT_NONE;	/* the copy: no nat, the rule ends */
 			}
@@ -396,83 +396,37 @@ static int exec_rule(struct nft_eval *ev, struct nft_world *w, uint32_t id, uint
 	return 0;
 }
 
-/* After nat PREROUTING: a DNATed packet goes where its new destination routes (as
- * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
-static int reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
-{
-	int fwd = ev->ctx ? ev->ctx->ip_forward : 0, local;
-	struct nft_world *c;
-
-	if (w->dnat_rule != IPT_NONE) {
-		local = w->dst_unk ? IPT_MAYBE : ipt_route_dst_local(&v->ev, w->dst);
-		if (local == IPT_MAYBE) {
-			if ((c = nft_fork_world(ev, w, w->dnat_rule)))
-				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD : IPT_PATH_INCOMING;
-			ev->res->uncertain_martian = 1;
-		} else {
-			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
-		}
-		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0] && !w->dst_unk) {
-			/* the output interface is the route's to the new destination (none
-			 * known without routes, as in ipt_eval.c) */
-			const char *via = NULL;
-
-			if (ipt_route_lookup(&v->ev, w->dst, &via) == IPT_YES && via)
-				snprintf(w->oif, sizeof(w->oif), "%s", via);
-		}
-	}
-	if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
-		if (fwd == IPT_FWD_OFF) {
-			finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
-			return 1;
-		}
-		if (w->dnat_rule != IPT_NONE && (c = nft_fork_world(ev, w, w->dnat_rule))) {
-			ev->res->uncertain_martian = 1;
-			finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
-		}
-	}
-	return 0;
-}
-
 /* A kernel step (not a hook). Returns 1 when w is finished. */
 static int kernel_step(struct nft_eval *ev, struct nft_world *w, uint8_t st)
 {
 	const struct ipt_packet *p = ev->pkt;
 	enum ipt_martian why = IPT_MARTIAN_NONE;
 	struct nft_route_view v;
-	struct nft_world *c;
 	int r;
 
 	if (st == ST_V6CHECK) {
 		if (p->family != 6 || strcmp(p->in_if, "lo") == 0 ||
 		    (why = ipt_v6_rcv_check(p->src, p->dst)) == IPT_MARTIAN_NONE)
 			return 0;
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		nft_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
 		return 1;
 	}
 	if (st == ST_DEFRAG) {
 		if (!p->fragment || !(ev->rs->ct_fam & nft_fam_bits(p->family)))
 			return 0;
-		finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
+		nft_finish(ev, w, IPT_V_DROP, IPT_BY_DEFRAG, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
 	nft_route_view(ev, w, &v);
-	if (reroute(ev, w, &v))
+	if (nft_input_reroute(ev, w, &v))
 		return 1;
 	if (strcmp(p->in_if, "lo") == 0)
-		return 0;
+		return nft_forward_step(ev, w);
 	v.w.path = w->path;
 	r = p->family == 4 ? ipt_route_check(&v.ev, &v.w, &why) : ipt_route_check6(&v.ev, &v.w, &why);
-	if (r == IPT_YES)
-		return 0;
-	if (r == IPT_NO) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+	if (nft_martian_step(ev, w, r, why))
 		return 1;
-	}
-	ev->res->uncertain_martian = 1;
-	if ((c = nft_fork_world(ev, w, IPT_NONE)))
-		finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
-	return 0;
+	return nft_forward_step(ev, w);
 }
 
 /* Enters the next base chain of w's hook, or returns 0 with depth 0 when a chain is
@@ -523,7 +477,7 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 		w->ctstate = IPT_CT_ESTABLISHED;
 	}
 	if (w->hook == IPT_HOOK_OUTPUT && nft_nat_reroute(ev, w, w->hci >= ev->nhc[fi][w->hook]) < 0) {
-		finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
+		nft_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_REROUTE_LOOPBACK);
 		return 1;
 	}
 	/* an ingress chain sees the packets of its devices only; when they are not known
@@ -549,12 +503,12 @@ static int next_step(struct nft_eval *ev, struct nft_world *w)
 	st = stages[w->path][w->stage];
 	if (st == ST_END) {
 		if (w->acc_rule != IPT_NONE)
-			finish(ev, w, IPT_V_ACCEPT, IPT_BY_RULE, w->acc_rule, rs->rules[w->acc_rule].chain,
+			nft_finish(ev, w, IPT_V_ACCEPT, IPT_BY_RULE, w->acc_rule, rs->rules[w->acc_rule].chain,
 			       IPT_MARTIAN_NONE);
 		else if (w->acc_chain != IPT_NONE)
-			finish(ev, w, IPT_V_ACCEPT, IPT_BY_POLICY, IPT_NONE, w->acc_chain, IPT_MARTIAN_NONE);
+			nft_finish(ev, w, IPT_V_ACCEPT, IPT_BY_POLICY, IPT_NONE, w->acc_chain, IPT_MARTIAN_NONE);
 		else
-			finish(ev, w, IPT_V_ACCEPT, IPT_BY_PATH_END, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
+			nft_finish(ev, w, IPT_V_ACCEPT, IPT_BY_PATH_END, IPT_NONE, IPT_NONE, IPT_MARTIAN_NONE);
 		return 1;
 	}
 	w->stage++;

@@ -1,4 +1,7 @@
-/* This file contains the nftables evaluator's re-route after a nat output chain, as
+/* This file contains the nftables evaluator's routing decisions between hooks: where an
+ * incoming packet goes after nat prerouting, and what ip_forward / ip6_forward drop
+ * before the forward hook (as ipt_reroute.c's); and the re-route after a nat output
+ * chain, as
  * ipt_eval.c's nat_reroute: nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn
  * (net/netfilter/nf_nat_proto.c, the hook function of every nat output chain) route a
  * locally sent packet again (ip_route_me_harder / ip6_route_me_harder) when the chain
@@ -48,5 +51,73 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
 	w->path = local == IPT_YES ? IPT_PATH_LOOPBACK : IPT_PATH_LOCAL_OUT;
 	if (local == IPT_NO)
 		snprintf(w->oif, sizeof(w->oif), "%s", via ? via : "");
+	return 0;
+}
+
+/* After nat PREROUTING: a DNATed packet goes where its new destination routes (as
+ * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
+int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
+{
+	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family), local;
+	struct nft_world *c;
+
+	if (w->dnat_rule != IPT_NONE) {
+		local = w->dst_unk ? IPT_MAYBE : ipt_route_dst_local(&v->ev, w->dst);
+		if (local == IPT_MAYBE) {
+			if ((c = nft_fork_world(ev, w, w->dnat_rule)))
+				c->path = w->path == IPT_PATH_INCOMING ? IPT_PATH_FORWARD : IPT_PATH_INCOMING;
+			ev->res->uncertain_martian = 1;
+		} else {
+			w->path = local == IPT_YES ? IPT_PATH_INCOMING : IPT_PATH_FORWARD;
+		}
+		if (w->path == IPT_PATH_FORWARD && !ev->pkt->out_if[0] && !w->dst_unk) {
+			/* the output interface is the route's to the new destination (none
+			 * known without routes, as in ipt_eval.c) */
+			const char *via = NULL;
+
+			if (ipt_route_lookup(&v->ev, w->dst, &via) == IPT_YES && via)
+				snprintf(w->oif, sizeof(w->oif), "%s", via);
+		}
+	}
+	if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
+		if (fwd == IPT_FWD_OFF) {
+			nft_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
+			return 1;
+		}
+		ev->res->uncertain_martian = 1;	/* not known: both */
+		if ((c = nft_fork_world(ev, w, w->dnat_rule)))
+			nft_finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
+	}
+	return 0;
+}
+
+/* After the routing step of a packet for another host: what ip_forward / ip6_forward
+ * drop before the forward hook (ipt_forward_check, as ipt_reroute.c's). Returns 1 when
+ * w is finished. */
+int nft_forward_step(struct nft_eval *ev, struct nft_world *w)
+{
+	enum ipt_martian why;
+	int v;
+
+	if (w->path != IPT_PATH_FORWARD)
+		return 0;
+	v = ipt_forward_check(ev->pkt, ev->pkt->in_if, ev->pkt->out_if[0] ? ev->pkt->out_if : w->oif,
+			      &why);
+	return nft_martian_step(ev, w, v, why);
+}
+
+int nft_martian_step(struct nft_eval *ev, struct nft_world *w, int v, enum ipt_martian why)
+{
+	struct nft_world *c;
+
+	if (v == IPT_NO) {
+		nft_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+		return 1;
+	}
+	if (v == IPT_MAYBE) {
+		ev->res->uncertain_martian = 1;
+		if ((c = nft_fork_world(ev, w, IPT_NONE)))
+			nft_finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, why);
+	}
 	return 0;
 }

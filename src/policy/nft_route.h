@@ -33,6 +33,17 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply);
 /* A copy of w, pending, for the other outcome of an undecided step at rule (the rule
  * whose outcome is undecided, or IPT_NONE); NULL past the world bound (nft_eval.c). */
 struct nft_world *nft_fork_world(struct nft_eval *ev, struct nft_world *w, uint32_t rule);
+/* Records w's end (nft_eval.c): its verdict, for the main world the result. */
+void nft_finish(struct nft_eval *ev, struct nft_world *w, enum ipt_verdict v,
+		enum ipt_decider by, uint32_t rule, uint32_t chain, enum ipt_martian mart);
+/* The routing step after nat prerouting (nft_reroute.c): a DNATed packet goes where its
+ * new destination routes; forwarding off drops what is not for this host. Then
+ * ip_forward's drops before the forward hook. Each returns 1 when w is finished. */
+int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v);
+int nft_forward_step(struct nft_eval *ev, struct nft_world *w);
+/* The outcome v of a kernel check that drops with reason why (nft_reroute.c): IPT_NO
+ * finishes w (returns 1), IPT_MAYBE forks a dropped copy (w's later hits are maybe). */
+int nft_martian_step(struct nft_eval *ev, struct nft_world *w, int v, enum ipt_martian why);
 
 /* Decides an NFT_S_FIB statement for w: IPT_YES, IPT_NO or IPT_MAYBE. */
 int nft_fib_match(const struct nft_eval *ev, const struct nft_world *w, const struct nft_stmt *s);

@@ -24,7 +24,7 @@ static struct store_flow_iter *flows_open(struct store *st, int64_t since, int64
 	static const char sql[] =
 		"SELECT id, bucket, iface, dir, family, src_bin, dst_bin, proto, sport, dport,"
 		" class, subclass, packets, bytes, first_usec, last_usec, tcp_flags,"
-		" coalesce(counted_packets, packets), pre_reply"
+		" coalesce(counted_packets, packets), pre_reply, ttl_min, ttl_max"
 		" FROM flows WHERE id >= ?3 AND id <= ?4"
 		" AND bucket >= ?1 AND (?2 <= 0 OR bucket < ?2) ORDER BY id";
 	struct store_flow_iter *it = calloc(1, sizeof(*it));
@@ -233,6 +233,15 @@ int store_flows_next(struct store_flow_iter *it, struct store_flow *f)
 		/* a count this row cannot hold stays unknown */
 		f->pre_known = p >= 0 && (uint64_t)p <= f->counted;
 		f->pre_reply = f->pre_known ? (uint64_t)p : 0;
+	}
+	{
+		int lo = sqlite3_column_int(s, 19), hi = sqlite3_column_int(s, 20);
+
+		/* a row with no packet keeps the empty range the collector starts with (255,
+		 * 0); a value out of 0..255 is not a TTL */
+		f->ttl_known = f->packets > 0 && lo >= 0 && lo <= hi && hi <= 255;
+		f->ttl_min = f->ttl_known ? (unsigned)lo : 0;
+		f->ttl_max = f->ttl_known ? (unsigned)hi : 0;
 	}
 	return 1;
 }

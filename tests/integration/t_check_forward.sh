@@ -12,6 +12,9 @@
 #   FORWARD #3 -o a1 --dport 80        the client's first packets: the output device is
 #                                      the route's to 10.77.0.2 (a1's internal prefix)
 #   FORWARD #4 -o a0 (LOG)             nothing: a1's traffic never leaves by a0 new
+#   FORWARD #5 udp --dport 33434       nothing: the client's three UDP probes to it are
+#                                      sent with TTL 1, which ip_forward drops before
+#                                      FORWARD (too_many_hops)
 #   OUTPUT  #1 -p tcp (no target)      nothing: the host sends no TCP itself; a copy
 #                                      leaving a0 or a1 is not the host's own packet
 # Every rule must be exact (definite = kernel, no maybe), and no rule with traffic may be
@@ -37,6 +40,7 @@ cat > "$WORK/rules" <<'EOF'
 -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A FORWARD -o a1 -p tcp -m tcp --dport 80 -j ACCEPT
 -A FORWARD -o a0 -j LOG
+-A FORWARD -p udp -m udp --dport 33434 -j ACCEPT
 -A OUTPUT -p tcp
 COMMIT
 EOF
@@ -48,6 +52,7 @@ table ip fw {
 		ct state established,related counter accept
 		oifname "a1" tcp dport 80 counter accept
 		oifname "a0" counter log
+		udp dport 33434 counter accept
 	}
 	chain out {
 		type filter hook output priority 0; policy accept;
@@ -73,6 +78,11 @@ conv() {
 	sleep 0.5
 	ip netns exec "$NS_B" python3 "$SRCDIR/tests/integration/kconv.py" talk 10.77.0.2 80 3 4
 	wait $srv
+	ip netns exec "$NS_B" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
+for _ in range(3):
+    s.sendto(b"probe", ("10.77.0.2", 33434))'
 	sleep 1.5
 	if [ "$tag" != nft ]; then
 		{ ip netns exec "$NS_A" iptables -L FORWARD -v -x -n --line-numbers
@@ -85,12 +95,20 @@ conv() {
 	NS_CLEANUP_HOOK="ip netns del $NS_C 2>/dev/null"
 	sqlite3 "$db" "SELECT iface, dir, class, src, sport, dst, dport, packets, pre_reply
 		FROM flows WHERE family = 4 AND proto = 6 ORDER BY first_usec"
+	# the probes reached the router: a0 recorded them coming in, TTL 1 each
+	[ "$(sqlite3 "$db" "SELECT sum(packets), max(ttl_max) FROM flows WHERE iface = 'a0'
+		AND dir = 'in' AND proto = 17 AND dport = 33434")" = "3|1" ] ||
+		bad "$tag: the three TTL-1 probes were not recorded coming in on a0"
 	"$SPOOFAUDIT" check --ruleset "$rs" --db "$db" --format json > "$WORK/$tag.json" ||
 		bad "$tag: check exited $?"
 	"$SPOOFAUDIT" check --ruleset "$rs" --db "$db" > "$WORK/$tag.txt" || true
 	sed -n '/^== Rule hits/,$p' "$WORK/$tag.txt"
 }
 
+# each family's forwarding switch as the router has it (the collector must record both)
+for k in net.ipv4.ip_forward net.ipv6.conf.all.forwarding; do
+	ip netns exec "$NS_A" sysctl -n "$k"
+done | paste -sd' ' > "$WORK/fwd"
 ip netns exec "$NS_A" iptables-restore < "$WORK/rules"
 conv ipt "$WORK/rules" a0 a1
 cat "$WORK/ipt.kern"
@@ -135,10 +153,15 @@ for tag, key_of, k in (("ipt", lambda r: (r["chain"], r["num"]), kern),
         print("%s: %s %s %s: kernel %d, check %d definite + %d maybe%s: %s" % (
             "ok" if good else "FAIL", tag, key[0], key[1], k[key], lo, hi - lo,
             " (never hit)" if r["never_hit"] else "", r["text"]))
+    want = ["on" if v == "1" else "off" for v in open(w + "/fwd").read().split()]
+    got = [doc["kernel"]["ip_forward"], doc["kernel"]["ip6_forward"]]
+    if got != want:
+        print("FAIL: %s: check says forwarding %s, the router has %s" % (tag, got, want))
+        bad = 1
     if tag == "one" and doc["forwarded_copies"]["flows"]:
         print("FAIL: one: forwarded copies with one interface captured: %s" % doc["forwarded_copies"])
         bad = 1
-    if seen != set(k) or len(k) != 5:
+    if seen != set(k) or len(k) != 6:
         print("FAIL: %s: rules compared %s, want %s" % (tag, sorted(seen), sorted(k)))
         bad = 1
 # the test means something only if the kernel forwarded the connections as planned

@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	const char *nft = argc == 5 && !strcmp(argv[3], "--nft") ? argv[4] : NULL;
 	static const struct ipt_hostaddr addrs[] = {{"eth0", 4, 24, {45, 33, 0, 1}}};
 	struct ipt_ifconf ifc[] = {{"all", 0, 0, 0}};
-	struct ipt_context ctx = {addrs, 1, 1, ifc, 1, NULL, 0, 0, -1, 0, 0};
+	struct ipt_context ctx = {addrs, 1, 1, ifc, 1, NULL, 0, 0, -1, 0, 0, 0};
 	struct ipt_packet *v;
 	uint8_t *a, *b;
 	int flat, bad = 0;

@@ -231,7 +231,7 @@ static void test_forward_copies(void **state)
 	add_flow_on(&fs, "eth0", "out", "10.77.0.9", 80, "203.0.113.5", 40000, 6, 0x10, 4, 400, 500);
 	add_flow_on(&fs, "eth1", "in", "10.77.0.2", 80, "198.51.100.7", 40000, 6, 0x12, 8, 105, 905);
 	add_flow_on(&fs, "eth0", "out", "10.77.0.2", 80, "198.51.100.7", 40000, 6, 0x12, 8, 106, 906);
-	assert_int_equal(check_host_forward(&h, 1), 0);
+	assert_int_equal(check_host_forward(&h, 1, -1), 0);
 	assert_int_equal(check_flows_derive(&fs, &h), 0);
 	assert_int_equal(fs.n, 4);
 	assert_int_equal(fs.copies[0], 2);

@@ -155,7 +155,7 @@ static const char RS_RPF[] =
 /* Kernel contexts. */
 enum {
 	CTX_NONE = 0,		/* nothing known */
-	CTX_HOST,		/* addresses and routes known, all sysctls 0 */
+	CTX_HOST,		/* addresses and routes known, forwarding on, other sysctls 0 */
 	CTX_LOCALNET,		/* route_localnet=1 (all) */
 	CTX_ACCEPT_LOCAL,	/* route_localnet=1, accept_local=1 */
 	CTX_RP_STRICT,		/* rp_filter=1 on all */
@@ -195,6 +195,7 @@ static void make_ctx(int which, int family, struct ipt_context *ctx, struct ipt_
 	ctx->routes = routes;
 	ctx->nroutes = 3;
 	ctx->routes_known = which != CTX_RP_NOROUTES;
+	ctx->ip_forward = ctx->ip6_forward = IPT_FWD_ON;
 	memset(ifc, 0, 3 * sizeof(*ifc));
 	snprintf(ifc[0].ifname, IPT_IFNAMSIZ, "all");
 	snprintf(ifc[1].ifname, IPT_IFNAMSIZ, "eth0");
@@ -606,7 +607,7 @@ static void test_hits(void **state)
 	{
 		struct ipt_hostaddr a = {"eth0", 4, 24, {10, 0, 0, 2}};
 		struct ipt_ifconf ic = {"all", 0, 0, 0};
-		struct ipt_context ctx = {&a, 1, 1, &ic, 1, NULL, 0, 0, -1, 0, 0};
+		struct ipt_context ctx = {&a, 1, 1, &ic, 1, NULL, 0, 0, -1, 0, 0, 0};
 
 		ipt_eval_free(ev);
 		ev = ipt_eval_new(rs, &ctx);

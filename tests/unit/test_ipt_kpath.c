@@ -250,7 +250,7 @@ static void ctx4(struct ipt_context *ctx, struct ipt_ifconf *ifc, int rp, unsign
 	ctx->routes_known = 1;
 	ctx->conntrack = 1;
 	ctx->kernel = kver;	/* 0xffffffff: set to "not known" by the caller (0 would read uname) */
-	ctx->ip_forward = fwd;
+	ctx->ip_forward = ctx->ip6_forward = fwd;
 }
 
 static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt_result *res,

@@ -87,7 +87,7 @@ static void test_case6(void **state)
 	ctx.naddrs = 2;
 	ctx.addrs_known = 1;
 	ctx.conntrack = 1;
-	ctx.ip_forward = IPT_FWD_ON;
+	ctx.ip_forward = ctx.ip6_forward = IPT_FWD_ON;
 	ev = ipt_eval_new(rs, &ctx);
 	assert_non_null(ev);
 	ipt_packet_init(&p, 6, IPT_PATH_INCOMING);
@@ -133,7 +133,7 @@ static void test_dnat6(void **state)
 		ctx.naddrs = 2;
 		ctx.addrs_known = 1;
 		ctx.conntrack = 1;
-		ctx.ip_forward = IPT_FWD_ON;
+		ctx.ip_forward = ctx.ip6_forward = IPT_FWD_ON;
 		ev = ipt_eval_new(rs, &ctx);
 		assert_non_null(ev);
 		ipt_packet_init(&p, 6, IPT_PATH_INCOMING);

@@ -163,7 +163,7 @@ static void make_ctx(int family, struct ipt_context *ctx, struct ipt_route *rout
 	ctx->routes_known = 1;
 	ctx->conntrack = 1;
 	ctx->kernel = IPT_KVER(6, 1, 0);
-	ctx->ip_forward = IPT_FWD_ON;
+	ctx->ip_forward = ctx->ip6_forward = IPT_FWD_ON;
 }
 
 static void test_case(void **state)

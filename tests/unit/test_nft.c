@@ -544,7 +544,7 @@ static void test_forward_oif(void **state)
 		ctx.nroutes = 2;
 		ctx.routes_known = rows[i].routes != 0;
 		ctx.conntrack = 1;
-		ctx.ip_forward = IPT_FWD_ON;
+		ctx.ip_forward = ctx.ip6_forward = IPT_FWD_ON;
 		ev = nft_eval_new(rs, &ctx);
 		assert_non_null(ev);
 		ipt_packet_init(&p, 4, IPT_PATH_FORWARD);

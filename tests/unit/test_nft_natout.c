@@ -162,7 +162,7 @@ static void test_case(void **state)
 	ctx.routes_known = 1;
 	ctx.conntrack = 1;
 	ctx.kernel = IPT_KVER(6, 1, 0);
-	ctx.ip_forward = IPT_FWD_ON;
+	ctx.ip_forward = ctx.ip6_forward = IPT_FWD_ON;
 	ev = nft_eval_new(rs, &ctx);
 	assert_non_null(ev);
 	memset(&h, 0, sizeof(h));

@@ -126,7 +126,7 @@ static void test_case(void **state)
 	ctx.nroutes = 2;
 	ctx.routes_known = 1;
 	ctx.conntrack = 1;
-	ctx.ip_forward = IPT_FWD_ON;
+	ctx.ip_forward = ctx.ip6_forward = IPT_FWD_ON;
 	ctx.kernel = IPT_KVER(6, 1, 0);
 	ev = nft_eval_new(rs, &ctx);
 	assert_non_null(ev);
