@@ -76,13 +76,15 @@ conv() {
 	srv=$!
 	NS_CLEANUP_HOOK="kill $NS_PID $srv 2>/dev/null; ip netns del $NS_C 2>/dev/null"
 	sleep 0.5
-	ip netns exec "$NS_B" python3 "$SRCDIR/tests/integration/kconv.py" talk 10.77.0.2 80 3 4
-	wait $srv
+	# first, so that capture has the whole conversation's time to deliver them (one CI
+	# run found them missing when they were the last packets before SIGTERM)
 	ip netns exec "$NS_B" python3 -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
 for _ in range(3):
     s.sendto(b"probe", ("10.77.0.2", 33434))'
+	ip netns exec "$NS_B" python3 "$SRCDIR/tests/integration/kconv.py" talk 10.77.0.2 80 3 4
+	wait $srv
 	sleep 1.5
 	if [ "$tag" != nft ]; then
 		{ ip netns exec "$NS_A" iptables -L FORWARD -v -x -n --line-numbers
@@ -96,9 +98,12 @@ for _ in range(3):
 	sqlite3 "$db" "SELECT iface, dir, class, src, sport, dst, dport, packets, pre_reply
 		FROM flows WHERE family = 4 AND proto = 6 ORDER BY first_usec"
 	# the probes reached the router: a0 recorded them coming in, TTL 1 each
-	[ "$(sqlite3 "$db" "SELECT sum(packets), max(ttl_max) FROM flows WHERE iface = 'a0'
-		AND dir = 'in' AND proto = 17 AND dport = 33434")" = "3|1" ] ||
-		bad "$tag: the three TTL-1 probes were not recorded coming in on a0"
+	probes=$(sqlite3 "$db" "SELECT sum(packets), max(ttl_max) FROM flows WHERE iface = 'a0'
+		AND dir = 'in' AND proto = 17 AND dport = 33434")
+	[ "$probes" = "3|1" ] || {
+		sqlite3 "$db" "SELECT iface, dir, class, src, sport, dst, dport, packets, ttl_min,
+			ttl_max FROM flows WHERE proto = 17 OR proto = 1"
+		bad "$tag: the three TTL-1 probes were not recorded coming in on a0 (packets|ttl: $probes)"; }
 	"$SPOOFAUDIT" check --ruleset "$rs" --db "$db" --format json > "$WORK/$tag.json" ||
 		bad "$tag: check exited $?"
 	"$SPOOFAUDIT" check --ruleset "$rs" --db "$db" > "$WORK/$tag.txt" || true
