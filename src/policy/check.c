@@ -184,7 +184,7 @@ static int passed_through(const struct check_host *h, const struct check_flow *f
 	if (!h->have_addrs || ipt_ctx_forward(&h->ctx, f->family) != IPT_FWD_ON ||
 	    memcmp(f->src, any, (size_t)n) == 0 || is_host_addr(h, f->family, f->src))
 		return 0;
-	return f->family == 4 || !(f->src[0] == 0xfe && (f->src[1] & 0xc0) == 0x80);
+	return f->family == 4 || !ipt_v6_linklocal(f->src);
 }
 
 void check_flow_derive_one(struct check_flow *f, const struct check_host *h, int loopback_if,

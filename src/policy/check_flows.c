@@ -87,7 +87,7 @@ int check_flows_add(struct check_flows *fs, const struct store_flow *sf)
 	f->first_usec = sf->first_usec;
 	f->last_usec = sf->last_usec > sf->first_usec ? sf->last_usec : sf->first_usec;
 	f->flags_seen = (uint8_t)sf->tcp_flags;
-	if (sf->ttl_known && sf->ttl_min <= sf->ttl_max && sf->ttl_max <= 255) {
+	if (sf->ttl_known) {	/* store_flows_next() checked ttl_min <= ttl_max <= 255 */
 		f->ttl_known = 1;
 		f->ttl_min = (uint8_t)sf->ttl_min;
 		f->ttl_max = (uint8_t)sf->ttl_max;

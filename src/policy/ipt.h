@@ -320,6 +320,12 @@ struct ipt_context {
 	int ip6_forward;
 };
 
+/* Whether the IPv6 address a is link-local (fe80::/10). */
+static inline int ipt_v6_linklocal(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 /* The forwarding setting of family (4 or 6) in ctx (NULL: not known). */
 static inline int ipt_ctx_forward(const struct ipt_context *ctx, int family)
 {

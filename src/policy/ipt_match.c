@@ -240,7 +240,7 @@ static int rpfilter_match(const struct ipt_eval *ev, const struct ipt_world *w, 
 		 * RT6_LOOKUP_F_HAS_SADDR (no source-specific routes are modelled), so it is
 		 * looked up like any other; a link-local source is looked up on the incoming
 		 * device itself (RT6_LOOKUP_F_IFACE): not modelled */
-		if (p->src[0] == 0xfe && (p->src[1] & 0xc0) == 0x80)
+		if (ipt_v6_linklocal(p->src))
 			return IPT_MAYBE;
 	}
 	local = ev->rs->family == 4 && p->src[0] == 127 ? IPT_YES : ipt_is_host_addr(ev, p->src, &via);

@@ -334,7 +334,7 @@ int ipt_forward_check(const struct ipt_packet *p, const char *in_if, const char 
 		return IPT_NO;
 	if (p->ttl_known && p->ttl_min <= 1)
 		r = IPT_MAYBE;
-	if (p->family != 6 || p->src[0] != 0xfe || (p->src[1] & 0xc0) != 0x80)
+	if (p->family != 6 || !ipt_v6_linklocal(p->src))
 		return r;
 	if (in_if[0] && out_if[0] && strcmp(in_if, out_if) == 0)
 		return r;

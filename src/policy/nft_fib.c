@@ -112,11 +112,11 @@ static int fib_oif(const struct nft_eval *ev, const struct nft_world *w, const s
 		if (p->src[0] >= 224 || ipt_v4_zeronet(&v.ev, p->src) != IPT_NO)
 			return IPT_MAYBE;	/* get_saddr(): no lookup from these modelled */
 	} else {
-		if (is_any(p->src, 6) && p->proto == 58 && w->dst[0] == 0xfe &&
-		    (w->dst[1] & 0xc0) == 0x80)	/* nft_fib_v6_skip_icmpv6 */
+		if (is_any(p->src, 6) && p->proto == 58 &&
+		    ipt_v6_linklocal(w->dst))	/* nft_fib_v6_skip_icmpv6 */
 			return w->hook == IPT_HOOK_PREROUTING || w->hook == NFT_HOOK_INGRESS ? IPT_YES
 											: IPT_MAYBE;
-		if (p->src[0] == 0xff || (p->src[0] == 0xfe && (p->src[1] & 0xc0) == 0x80))
+		if (p->src[0] == 0xff || ipt_v6_linklocal(p->src))
 			return IPT_MAYBE;	/* looked up on the device itself */
 	}
 	/* the host's own source: RTN_LOCAL, "should not see" it: no result */

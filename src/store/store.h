@@ -375,8 +375,9 @@ struct store_flow {
 					 * an older row, or a count it cannot hold) */
 	uint64_t counted;		/* counted_packets (<= packets; migration 6) */
 	uint64_t pre_reply;		/* of those, sent before the answer */
-	int ttl_known;			/* ttl_min..ttl_max hold the TTLs / hop limits the
-					 * row's packets arrived with (a row with packets) */
+	int ttl_known;			/* ttl_min..ttl_max (0 <= min <= max <= 255) hold
+					 * the TTLs / hop limits the row's packets arrived
+					 * with (a row with packets) */
 	unsigned ttl_min, ttl_max;
 };
 
