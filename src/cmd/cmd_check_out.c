@@ -285,20 +285,37 @@ static const char *fwd_name(int fwd)
 	return fwd == IPT_FWD_ON ? "on" : fwd == IPT_FWD_OFF ? "off" : "unknown";
 }
 
+/* Whether device i's IPv4 forwarding is set apart from net.ipv4.ip_forward. */
+static int fwd_apart(const struct run *R, size_t i)
+{
+	const struct ipt_ifconf *c = &R->host.ifconf[i];
+
+	return c->forwarding && c->forwarding != R->host.ctx.ip_forward &&
+	       strcmp(c->ifname, "all") != 0 && strcmp(c->ifname, "default") != 0;
+}
+
 /* Which kernel the verdicts model: the one the runs recorded (`uname -r`), else the one
  * running `check`; and the forwarding of each family, which decides whether a packet for
- * another host (or DNATed to one) is forwarded or dropped. */
+ * another host (or DNATed to one) is forwarded or dropped; for IPv4, the devices whose
+ * own switch is set apart (the input device's decides). */
 static void kernel_line(const struct run *R)
 {
 	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
 	int f4 = R->host.ctx.ip_forward, f6 = R->host.ctx.ip6_forward;
 	int k4 = f4 == IPT_FWD_ON || f4 == IPT_FWD_OFF, k6 = f6 == IPT_FWD_ON || f6 == IPT_FWD_OFF;
+	size_t i, n = 0;
 
-	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s, IPv6 "
-		       "forwarding %s%s\n", k >> 16, k >> 8 & 255, k & 255,
+	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s",
+		       k >> 16, k >> 8 & 255, k & 255,
 		       R->host.ctx.kernel ? "recorded by the runs" :
 		       "the runs recorded none: the kernel running check",
-		       k4 ? fwd_name(f4) : "not recorded", k6 ? fwd_name(f6) : "not recorded",
+		       k4 ? fwd_name(f4) : "not recorded");
+	for (i = 0; i < R->host.nifconf; i++)
+		if (fwd_apart(R, i))
+			cmd_check_tout("%s%s %s", n++ ? ", " : " (but ", R->host.ifconf[i].ifname,
+				       fwd_name(R->host.ifconf[i].forwarding));
+	cmd_check_tout("%s, IPv6 forwarding %s%s\n", n ? ")" : "",
+		       k6 ? fwd_name(f6) : "not recorded",
 		       k4 && k6 ? "" :
 		       " (a packet for another host where it is not recorded: forwarded or "
 		       "dropped, maybe)");
@@ -325,9 +342,29 @@ static json_t *kernel_json(const struct run *R)
 	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
 	char v[32];
 
+	json_t *dev = json_object();
+	size_t i;
+
 	snprintf(v, sizeof(v), "%u.%u.%u", k >> 16, k >> 8 & 255, k & 255);
-	return json_pack("{s:s,s:b,s:s,s:s}", "version", v, "recorded", R->host.ctx.kernel != 0,
-			 "ip_forward", fwd_name(R->host.ctx.ip_forward),
+	for (i = 0; dev && i < R->host.nifconf; i++) {
+		const char *n = R->host.ifconf[i].ifname;
+		char *key;	/* a name from the database: invalid UTF-8 repaired */
+
+		if (!fwd_apart(R, i))
+			continue;
+		key = text_utf8_dupn(n, strlen(n));
+		if (!key || json_object_set_new(dev, key, json_string(
+				fwd_name(R->host.ifconf[i].forwarding))) < 0) {
+			free(key);
+			json_decref(dev);
+			return NULL;
+		}
+		free(key);
+	}
+	/* "o": a NULL dev makes json_pack fail, and the caller reports it */
+	return json_pack("{s:s,s:b,s:s,s:o,s:s}", "version", v, "recorded",
+			 R->host.ctx.kernel != 0, "ip_forward", fwd_name(R->host.ctx.ip_forward),
+			 "ip_forward_devices_apart", dev,
 			 "ip6_forward", fwd_name(R->host.ctx.ip6_forward));
 }
 

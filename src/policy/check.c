@@ -171,17 +171,33 @@ static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t 
 	return 0;
 }
 
+/* Whether some device forwards family: IPv6's one switch; IPv4's for all or for one
+ * device (ipt_ctx_forward). */
+static int forwards_somewhere(const struct check_host *h, int family)
+{
+	size_t i;
+
+	if (family == 6)
+		return h->ctx.ip6_forward == IPT_FWD_ON;
+	if (h->ctx.ip_forward == IPT_FWD_ON)
+		return 1;
+	for (i = 0; i < h->nifconf; i++)
+		if (h->ifconf[i].forwarding == IPT_FWD_ON && strcmp(h->ifconf[i].ifname, "default"))
+			return 1;
+	return 0;
+}
+
 /* A row sent that the host did not originate: a source that is none of its addresses,
- * with the family's forwarding on; not 0.0.0.0 (a DHCP client's) nor ::, and for IPv6
- * not link-local (fe80::/10: ip6_forward never sends one to another link). With
- * forwarding off or not known, a foreign source leaving is a local process's (a raw
- * socket), on OUTPUT. */
+ * with the family's forwarding on (for IPv4, on some device: the one it came in on is
+ * not known); not 0.0.0.0 (a DHCP client's) nor ::, and for IPv6 not link-local
+ * (fe80::/10: ip6_forward never sends one to another link). With forwarding off or not
+ * known, a foreign source leaving is a local process's (a raw socket), on OUTPUT. */
 static int passed_through(const struct check_host *h, const struct check_flow *f)
 {
 	static const uint8_t any[16];
 	int n = f->family == 6 ? 16 : 4;
 
-	if (!h->have_addrs || ipt_ctx_forward(&h->ctx, f->family) != IPT_FWD_ON ||
+	if (!h->have_addrs || !forwards_somewhere(h, f->family) ||
 	    memcmp(f->src, any, (size_t)n) == 0 || is_host_addr(h, f->family, f->src))
 		return 0;
 	return f->family == 4 || !ipt_v6_linklocal(f->src);

@@ -45,7 +45,8 @@ int check_hostctx_row(void *arg, const struct store_ctx_row *row);
 int check_host_build(struct check_host *h, const struct hostctx *hc, int route_localnet,
 		     int accept_local, int rp_filter);
 /* net.ipv4.ip_forward and net.ipv6.conf.all.forwarding given by the user (0 or 1),
- * replacing the recorded ones; -1 keeps one. Returns 0. */
+ * replacing the recorded ones (ip_forward also every device's IPv4 forwarding, as
+ * writing it does); -1 keeps one. Returns 0. */
 int check_host_forward(struct check_host *h, int ip_forward, int ip6_forward);
 void check_host_free(struct check_host *h);
 /* Role (enum iface_role) of an interface, or -1 when unknown. */

@@ -163,7 +163,7 @@ static int build_sysctls(struct check_host *h, const struct hostctx *hc)
 		struct ipt_ifconf *c;
 
 		if (v[HOSTINFO_ROUTE_LOCALNET] < 0 && v[HOSTINFO_ACCEPT_LOCAL] < 0 &&
-		    v[HOSTINFO_RP_FILTER] < 0)
+		    v[HOSTINFO_RP_FILTER] < 0 && v[HOSTINFO_FORWARDING] < 0)
 			continue;
 		c = ifconf_get(h, hc->sysctls[i].scope);
 		if (!c)
@@ -174,6 +174,8 @@ static int build_sysctls(struct check_host *h, const struct hostctx *hc)
 			c->accept_local = (int8_t)(v[HOSTINFO_ACCEPT_LOCAL] != 0);
 		if (v[HOSTINFO_RP_FILTER] >= 0)
 			c->rp_filter = (int8_t)(v[HOSTINFO_RP_FILTER] > 2 ? -1 : v[HOSTINFO_RP_FILTER]);
+		if (v[HOSTINFO_FORWARDING] >= 0)
+			c->forwarding = v[HOSTINFO_FORWARDING] ? IPT_FWD_ON : IPT_FWD_OFF;
 		h->have_sysctls = 1;
 	}
 	return 0;
@@ -281,8 +283,15 @@ int check_host_role(const struct check_host *h, const char *ifname)
 
 int check_host_forward(struct check_host *h, int ip_forward, int ip6_forward)
 {
-	if (ip_forward >= 0)
+	size_t i;
+
+	if (ip_forward >= 0) {
+		/* as writing net.ipv4.ip_forward does (devinet.c: inet_forward_change): all
+		 * and every device */
 		h->ctx.ip_forward = ip_forward ? IPT_FWD_ON : IPT_FWD_OFF;
+		for (i = 0; i < h->nifconf; i++)
+			h->ifconf[i].forwarding = (int8_t)h->ctx.ip_forward;
+	}
 	if (ip6_forward >= 0)
 		h->ctx.ip6_forward = ip6_forward ? IPT_FWD_ON : IPT_FWD_OFF;
 	return 0;

@@ -288,6 +288,11 @@ struct ipt_ifconf {
 	int8_t route_localnet;		/* 0/1 */
 	int8_t accept_local;		/* 0/1 */
 	int8_t rp_filter;		/* 0 off, 1 strict, 2 loose */
+	/* net.ipv4.conf.IF.forwarding: IPT_FWD_ON, IPT_FWD_OFF, or 0 (not recorded). The
+	 * kernel forwards an IPv4 packet only when its input device's is on
+	 * (ip_route_input_slow: !IN_DEV_FORWARD(in_dev) -> no_route); net.ipv4.ip_forward
+	 * sets every device's, but each may be set apart. Read for devices, not for "all". */
+	int8_t forwarding;
 };
 
 /* A route in the main table: dst reached via ifname. Used for rp_filter / rpfilter and
@@ -326,11 +331,12 @@ static inline int ipt_v6_linklocal(const uint8_t *a)
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
-/* The forwarding setting of family (4 or 6) in ctx (NULL: not known). */
-static inline int ipt_ctx_forward(const struct ipt_context *ctx, int family)
-{
-	return !ctx ? 0 : family == 6 ? ctx->ip6_forward : ctx->ip_forward;
-}
+/* The forwarding setting of family (4 or 6) in ctx (NULL: not known) for a packet that
+ * came in on in_if ("" or NULL: not known): IPT_FWD_ON, IPT_FWD_OFF or 0. IPv6 has one
+ * switch (ip6_forward: devconf_all->forwarding); IPv4 the input device's own, where the
+ * context records it, else net.ipv4.ip_forward; with the device not known and devices
+ * set apart from ip_forward, not known (ipt_route.c). */
+int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if);
 
 #define IPT_KVER(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
 #define IPT_FWD_ON 1

@@ -15,7 +15,7 @@
  * the context says forwarding is off. Returns 1 when w is finished. */
 int ipt_reroute_input(struct ipt_eval *ev, struct ipt_world *w)
 {
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family), local;
+	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, ev->pkt->in_if), local;
 	struct ipt_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {

@@ -312,6 +312,30 @@ int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char 
 	return IPT_NO;
 }
 
+int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if)
+{
+	size_t i;
+	int apart = 0;
+
+	if (!ctx)
+		return 0;
+	if (family == 6)
+		return ctx->ip6_forward;
+	for (i = 0; i < ctx->nifconf; i++) {
+		const struct ipt_ifconf *c = &ctx->ifconf[i];
+
+		if (!c->forwarding || !strcmp(c->ifname, "all") || !strcmp(c->ifname, "default"))
+			continue;
+		if (in_if && in_if[0]) {
+			if (!strcmp(c->ifname, in_if))
+				return c->forwarding;
+		} else if (c->forwarding != ctx->ip_forward) {
+			apart = 1;	/* it depends on which device */
+		}
+	}
+	return apart ? 0 : ctx->ip_forward;
+}
+
 /* What ip_forward (net/ipv4/ip_forward.c) and ip6_forward (net/ipv6/ip6_output.c) drop
  * of a routed packet for another host before its FORWARD hook (the forwarding sysctl
  * itself is reroute()'s):

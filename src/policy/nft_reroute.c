@@ -58,7 +58,7 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
  * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
 int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
 {
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family), local;
+	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, ev->pkt->in_if), local;
 	struct nft_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {

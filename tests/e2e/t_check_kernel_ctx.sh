@@ -7,7 +7,8 @@
 #     since 5.3 only 0.0.0.0 is, and the packet reaches INPUT's --dport 22 rule;
 #   93.184.216.34 -> 192.0.2.1 tcp/2222, DNAT'd to 10.9.9.9:22: with forwarding off,
 #     ip_route_input_slow (!IN_DEV_FORWARD -> no_route) drops it and FORWARD never sees
-#     it; with forwarding on, FORWARD's rule takes it.
+#     it; with forwarding on, FORWARD's rule takes it. The switch that counts is the
+#     input device's (eth0), where it is set apart from all's.
 # Expected hits per (kernel, forwarding), from those kernel facts: INPUT 0 on 4.19 and 1
 # on 6.1; FORWARD = forwarding. Every hit must be definite (all settings are recorded).
 set -euo pipefail
@@ -63,6 +64,40 @@ print(h["INPUT"][0], h["FORWARD"][0], h["INPUT"][1] + h["FORWARD"][1], d["kernel
 		grep -q "^kernel modelled: Linux ${rel%%-*} (recorded by the runs)" "$work/o.txt" &&
 			ok "$rel: the text names the recorded kernel" || bad "$rel: text: $(grep kernel "$work/o.txt")"
 	done
+done
+# The input device's own switch set apart from all's (ip_forward): IPv4 forwards what
+# comes in on a device whose net.ipv4.conf.IF.forwarding is on (ip_route_input_slow:
+# IN_DEV_FORWARD reads the device's conf only), so FORWARD = eth0's; --ip-forward sets
+# all and every device, as writing net.ipv4.ip_forward does.
+for pair in "1 0" "0 1"; do
+	set -- $pair
+	rows=""
+	for scope in all eth0; do
+		rows="$rows,(1,'$scope','rp_filter','0'),(1,'$scope','route_localnet','0'),"
+		rows="$rows(1,'$scope','accept_local','0')"
+	done
+	sqlite3 "$work/t.db" "DELETE FROM kernel_ctx; INSERT INTO kernel_ctx VALUES
+		(1,'all','kernel_release','6.1.0-28-amd64'),(1,'all','forwarding','$1'),
+		(1,'eth0','forwarding','$2')$rows"
+	"$SPOOFAUDIT" check --ruleset "$work/r.rules" --db "$work/t.db" --format json > "$work/o.json"
+	got=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+h = {r["chain"]: (r["packets"], r["maybe_packets"]) for r in d["rules"]}
+print(h["FORWARD"][0], h["FORWARD"][1], d["kernel"]["ip_forward"],
+      d["kernel"]["ip_forward_devices_apart"].get("eth0"))' "$work/o.json")
+	want="$2 0 $([ "$1" = 1 ] && echo on || echo off) $([ "$2" = 1 ] && echo on || echo off)"
+	[ "$got" = "$want" ] && ok "all=$1 eth0=$2: FORWARD, maybe, all, eth0: $got" ||
+		bad "all=$1 eth0=$2: got '$got', want '$want'"
+	"$SPOOFAUDIT" check --ruleset "$work/r.rules" --db "$work/t.db" --ip-forward "$1" \
+		--format json > "$work/o.json"
+	got=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print([r["packets"] for r in d["rules"] if r["chain"] == "FORWARD"][0],
+      len(d["kernel"]["ip_forward_devices_apart"]))' "$work/o.json")
+	[ "$got" = "$1 0" ] && ok "all=$1 eth0=$2, --ip-forward $1: FORWARD $1, no device apart" ||
+		bad "all=$1 eth0=$2, --ip-forward $1: got '$got', want '$1 0'"
 done
 # No recorded release: the running kernel, and the output says so.
 sqlite3 "$work/t.db" "DELETE FROM kernel_ctx WHERE key = 'kernel_release'"

@@ -24,6 +24,8 @@
 # FORWARD, coming in where the route back to their source says (a1's subnet), which is a
 # guess, so their hits are maybe: each rule's kernel count lies within definite ..
 # definite + maybe, OUTPUT stays exact at 0, and no rule with traffic is never hit.
+# Then a0's own IPv4 forwarding switch off (ip_forward still on): what comes in on a0
+# is not forwarded, what comes in on a1 is; every rule exact again.
 # Root only (exit 77 otherwise).
 set -euo pipefail
 . "${SRCDIR:?}/tests/integration/live_policy.sh"
@@ -128,6 +130,86 @@ ip netns exec "$NS_A" nft flush ruleset
 ip netns exec "$NS_A" iptables-restore < "$WORK/rules"
 conv one "$WORK/rules" a0
 cat "$WORK/one.kern"
+
+# Last, a0's own switch off (net.ipv4.conf.a0.forwarding=0) while net.ipv4.ip_forward
+# stays 1: the kernel forwards an IPv4 packet only when its input device's switch is on
+# (ip_route_input_slow: !IN_DEV_FORWARD(in_dev) -> no_route, after PREROUTING). The
+# client's three SYNs to 10.77.0.2:80 come in on a0 and never reach FORWARD (#3 would
+# take them); three UDP datagrams from the server to the client come in on a1 (its
+# switch still on) and are forwarded: #4 (-o a0 LOG) counts them, the policy drops them.
+ip netns exec "$NS_A" sysctl -qw net.ipv4.conf.a0.forwarding=0
+ip netns exec "$NS_A" iptables -Z
+ns_collect -q -i a0 -i a1 --db "$WORK/dev.db" --role a0=external \
+	--role a1=internal:10.77.0.0/24 --flush-interval 1 --duration 120 --user root
+NS_CLEANUP_HOOK="kill $NS_PID 2>/dev/null; ip netns del $NS_C 2>/dev/null"
+ns_wait_sources "$WORK/dev.db" 2
+sleep 1
+ip netns exec "$NS_B" python3 -c 'import socket
+for _ in range(3):
+    s = socket.socket()
+    s.settimeout(0.5)
+    try:
+        s.connect(("10.77.0.2", 80))
+    except OSError:
+        pass
+    s.close()'
+ip netns exec "$NS_C" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40001))
+for _ in range(3):
+    s.sendto(b"x", ("45.33.1.20", 9))'
+sleep 1.5
+ip netns exec "$NS_A" iptables -L FORWARD -v -x -n --line-numbers > "$WORK/dev.kern"
+ip netns exec "$NS_A" iptables -L OUTPUT -v -x -n --line-numbers >> "$WORK/dev.kern"
+kill -TERM "$NS_PID"
+wait "$NS_PID"
+NS_CLEANUP_HOOK="ip netns del $NS_C 2>/dev/null"
+cat "$WORK/dev.kern"
+syns=$(sqlite3 "$WORK/dev.db" "SELECT coalesce(sum(packets), 0) FROM flows WHERE iface = 'a0'
+	AND dir = 'in' AND proto = 6 AND dport = 80")
+[ "$syns" -ge 3 ] || bad "dev: the client's SYNs were not recorded coming in on a0 ($syns)"
+recorded=$(sqlite3 "$WORK/dev.db" "SELECT scope || '=' || value FROM kernel_ctx
+	WHERE key = 'forwarding' AND scope IN ('all', 'a0', 'a1') ORDER BY scope" | paste -sd' ')
+[ "$recorded" = "a0=0 a1=1 all=1" ] ||
+	bad "dev: the collector recorded IPv4 forwarding '$recorded', want a0=0 a1=1 all=1"
+"$SPOOFAUDIT" check --ruleset "$WORK/rules" --db "$WORK/dev.db" --format json \
+	> "$WORK/dev.json" || bad "dev: check exited $?"
+"$SPOOFAUDIT" check --ruleset "$WORK/rules" --db "$WORK/dev.db" > "$WORK/dev.txt" ||
+	bad "dev: check (text) exited $?"
+grep '^kernel modelled:' "$WORK/dev.txt"
+grep -q 'IPv4 forwarding on (but a0 off)' "$WORK/dev.txt" ||
+	bad "dev: the kernel line does not name a0's switch"
+python3 - "$WORK" "$SRCDIR/tests/integration" <<'PY' || fail=1
+import json, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[2])
+from kconv import counters
+w = sys.argv[1]
+k = counters(w + "/dev.kern")
+doc = json.load(open(w + "/dev.json"))
+bad = 0
+if doc["kernel"].get("ip_forward_devices_apart") != {"a0": "off"}:
+    print("FAIL: dev: devices apart %s" % doc["kernel"].get("ip_forward_devices_apart"))
+    bad = 1
+seen = set()
+for r in doc["rules"]:
+    key = (r["chain"], r["num"])
+    if key not in k:
+        continue
+    seen.add(key)
+    lo, hi = r["packets"], r["packets"] + r["maybe_packets"]
+    good = lo == k[key] == hi and (k[key] == 0) == bool(r["never_hit"])
+    bad |= not good
+    print("%s: dev %s %s: kernel %d, check %d definite + %d maybe: %s" % (
+        "ok" if good else "FAIL", key[0], key[1], k[key], lo, hi - lo, r["text"]))
+if seen != set(k) or len(k) != 6:
+    print("FAIL: dev: rules compared %s, want %s" % (sorted(seen), sorted(k)))
+    bad = 1
+# meaningful only if the kernel did as planned: a1's datagrams forwarded, a0's SYNs not
+if k[("FORWARD", 4)] != 3 or k[("FORWARD", 3)] != 0:
+    print("FAIL: dev: the kernel did not forward as planned"); bad = 1
+sys.exit(bad)
+PY
 python3 - "$WORK" "$SRCDIR/tests/integration" <<'PY' || fail=1
 import json, sys
 sys.dont_write_bytecode = True

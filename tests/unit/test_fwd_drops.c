@@ -6,7 +6,10 @@
  *    (the IPv6 sysctl, not net.ipv4.ip_forward), "if (hdr->hop_limit <= 1)" (time
  *    exceeded), and a link-local source leaving by another interface than it came
  *    (ICMPV6_NOT_NEIGHBOUR, in the branch taken when no redirect is sent);
- *  - the forwarding setting not known: both outcomes, never a definite FORWARD hit.
+ *  - the forwarding setting not known: both outcomes, never a definite FORWARD hit;
+ *  - IPv4's switch is the input device's (ip_route_input_slow, net/ipv4/route.c:
+ *    "if (!IN_DEV_FORWARD(in_dev)) { err = -EHOSTUNREACH; goto no_route; }";
+ *    IN_DEV_FORWARD reads the device's own conf, not all's), where it is recorded.
  * The expected verdicts were worked out by hand from those lines of the kernel (6.1) for a
  * ruleset whose FORWARD chain accepts everything under a DROP policy: reaching FORWARD
  * means ACCEPT by the rule, a drop before it means DROP by a martian reason. Before this
@@ -53,41 +56,58 @@ struct frow {
 	enum ipt_verdict v;
 	unsigned possible;
 	enum ipt_martian martian;	/* for DROP */
+	/* net.ipv4.conf.eth0/eth1.forwarding: ON, OFF, 0 not recorded */
+	int eth0_fwd, eth1_fwd;
 };
 
 static const struct frow rows[] = {
 	{"ttl 64", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64,
-	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE},
+	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
 	{"ttl 1 expires", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 1, 1,
-	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED},
+	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
 	{"ttl 0 on the wire expires too", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "",
-	 0, 0, IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED},
+	 0, 0, IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
 	{"ttl 2 passes (checked before the decrement)", 4, ON, ON, "203.0.113.9",
-	 "192.168.1.50", "eth0", "", 2, 2, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE},
+	 "192.168.1.50", "eth0", "", 2, 2, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
 	{"ttls 1..64: some expire", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 1, 64,
-	 IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE},
+	 IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
 	{"ttl not known is taken as passing", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0",
-	 "", -1, -1, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE},
+	 "", -1, -1, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
 	{"ipv4 forwarding not known", 4, 0, ON, "203.0.113.9", "192.168.1.50", "eth0", "",
-	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE},
+	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
 	{"ipv6: its own sysctl off (ipv4 on)", 6, ON, OFF, "2001:db8:9::9", "2001:db8:1::50",
-	 "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_NO_FORWARD},
+	 "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_NO_FORWARD, 0, 0},
 	{"ipv6: its own sysctl on (ipv4 off)", 6, OFF, ON, "2001:db8:9::9", "2001:db8:1::50",
-	 "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE},
+	 "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
 	{"ipv6 forwarding not known", 6, ON, 0, "2001:db8:9::9", "2001:db8:1::50", "eth0", "",
-	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE},
+	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
 	{"ipv6 hop limit 1", 6, OFF, ON, "2001:db8:9::9", "2001:db8:1::50", "eth0", "", 1, 1,
-	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED},
+	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
 	{"ipv6 link-local source out of another interface", 6, OFF, ON, "fe80::1",
-	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_V6_FWD_LINKLOCAL},
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0},
 	{"ipv6 link-local source back out of its own interface (redirect)", 6, OFF, ON,
 	 "fe80::1", "2001:db8:5::5", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT),
-	 IPT_MARTIAN_NONE},
+	 IPT_MARTIAN_NONE, 0, 0},
 	{"ipv6 link-local source, output interface given", 6, OFF, ON, "febf::1",
 	 "2001:db8:5::5", "eth0", "eth1", 64, 64, IPT_V_DROP, V(DROP),
-	 IPT_MARTIAN_V6_FWD_LINKLOCAL},
+	 IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0},
 	{"fec0:: is not link-local", 6, OFF, ON, "fec0::1", "2001:db8:1::50", "eth0", "", 64, 64,
-	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE},
+	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	{"ipv4: in on a device whose own forwarding is off (ip_forward on)", 4, ON, ON,
+	 "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP),
+	 IPT_MARTIAN_NO_FORWARD, OFF, ON},
+	{"ipv4: in on a device whose own forwarding is on (ip_forward off)", 4, OFF, OFF,
+	 "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT),
+	 IPT_MARTIAN_NONE, ON, OFF},
+	{"ipv4: the output device's switch does not count", 4, ON, ON, "203.0.113.9",
+	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, ON, OFF},
+	{"ipv4: an input device not given is the route's to the source (eth0, off)", 4, ON, ON,
+	 "203.0.113.9", "192.168.1.50", "", "", 64, 64, IPT_V_DROP, V(DROP),
+	 IPT_MARTIAN_NO_FORWARD, OFF, ON},
+	{"ipv4: a device not recorded follows ip_forward", 4, ON, ON, "203.0.113.9",
+	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, OFF},
+	{"ipv6 has no per-device switch to forward", 6, OFF, ON, "2001:db8:9::9",
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, OFF, OFF},
 };
 
 /* The host: 10.0.0.1 on eth0, 192.168.1.1 on eth1; 192.168.1.0/24 and 2001:db8:1::/64
@@ -123,6 +143,8 @@ static void make_ctx(const struct frow *r, struct ipt_context *ctx, struct ipt_i
 	ctx->kernel = IPT_KVER(6, 1, 0);
 	ctx->ip_forward = r->fwd4;
 	ctx->ip6_forward = r->fwd6;
+	ifc[1].forwarding = (int8_t)r->eth0_fwd;
+	ifc[2].forwarding = (int8_t)r->eth1_fwd;
 }
 
 static void make_packet(const struct frow *r, struct ipt_packet *p)
@@ -162,7 +184,7 @@ static void test_ipt(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct frow *r = &rows[i];
-		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0}, {"eth1", 0, 0, 0}};
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
 		struct ipt_route routes[4];
 		struct ipt_context ctx;
 		struct ipt_error err;
@@ -196,7 +218,7 @@ static void test_nft(void **state)
 		fail_msg("load: %s", err.msg);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct frow *r = &rows[i];
-		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0}, {"eth0", 0, 0, 0}, {"eth1", 0, 0, 0}};
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
 		struct ipt_route routes[4];
 		struct ipt_context ctx;
 		struct nft_eval *ev;
