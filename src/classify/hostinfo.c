@@ -14,7 +14,7 @@
 
 const char *const hostinfo_sysctl_keys[] = {
 	"rp_filter", "route_localnet", "accept_local", "log_martians", "forwarding",
-	"ipv6.forwarding", NULL
+	"ipv6.forwarding", "ipv6.force_forwarding", NULL
 };
 
 static struct hostinfo_iface *iface_get(struct hostinfo *hi, const char *name)

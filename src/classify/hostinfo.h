@@ -48,6 +48,9 @@ enum hostinfo_sysctl {
 	HOSTINFO_FORWARDING,	/* conf/all/forwarding is net.ipv4.ip_forward */
 	HOSTINFO_FORWARDING6,	/* "ipv6.forwarding": net.ipv6.conf.SCOPE.forwarding
 				 * (ip6_forward reads conf/all's) */
+	HOSTINFO_FORCE_FORWARDING6,	/* "ipv6.force_forwarding" (Linux 6.17): a device
+					 * that forwards with all's off; older kernels
+					 * have none, and nothing is recorded */
 	HOSTINFO_N_SYSCTLS
 };
 extern const char *const hostinfo_sysctl_keys[];

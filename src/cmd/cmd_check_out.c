@@ -285,38 +285,54 @@ static const char *fwd_name(int fwd)
 	return fwd == IPT_FWD_ON ? "on" : fwd == IPT_FWD_OFF ? "off" : "unknown";
 }
 
-/* Whether device i's IPv4 forwarding is set apart from net.ipv4.ip_forward. */
-static int fwd_apart(const struct run *R, size_t i)
+/* Device i's own forwarding switch for family where it is set apart from all's (IPv4:
+ * its forwarding unlike net.ipv4.ip_forward; IPv6: force_forwarding on while
+ * all.forwarding is not), else 0. */
+static int fwd_apart(const struct run *R, size_t i, int family)
 {
 	const struct ipt_ifconf *c = &R->host.ifconf[i];
+	int v = family == 6 ? c->force_forwarding6 : c->forwarding;
+	int all = family == 6 ? R->host.ctx.ip6_forward : R->host.ctx.ip_forward;
 
-	return c->forwarding && c->forwarding != R->host.ctx.ip_forward &&
-	       strcmp(c->ifname, "all") != 0 && strcmp(c->ifname, "default") != 0;
+	if (!strcmp(c->ifname, "all") || !strcmp(c->ifname, "default") || !v || v == all ||
+	    (family == 6 && v != IPT_FWD_ON))
+		return 0;
+	return v;
+}
+
+/* " (but a0 off, a1 on)": the devices whose switch for family is set apart. */
+static void apart_text(const struct run *R, int family)
+{
+	size_t i, n = 0;
+	int v;
+
+	for (i = 0; i < R->host.nifconf; i++)
+		if ((v = fwd_apart(R, i, family)))
+			cmd_check_tout("%s%s %s%s", n++ ? ", " : " (but ", R->host.ifconf[i].ifname,
+				       family == 6 ? "forced " : "", fwd_name(v));
+	if (n)
+		cmd_check_tout(")");
 }
 
 /* Which kernel the verdicts model: the one the runs recorded (`uname -r`), else the one
  * running `check`; and the forwarding of each family, which decides whether a packet for
- * another host (or DNATed to one) is forwarded or dropped; for IPv4, the devices whose
- * own switch is set apart (the input device's decides). */
+ * another host (or DNATed to one) is forwarded or dropped, with the devices whose own
+ * switch is set apart (the input device's decides: ipt_ctx_forward). */
 static void kernel_line(const struct run *R)
 {
 	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
 	int f4 = R->host.ctx.ip_forward, f6 = R->host.ctx.ip6_forward;
 	int k4 = f4 == IPT_FWD_ON || f4 == IPT_FWD_OFF, k6 = f6 == IPT_FWD_ON || f6 == IPT_FWD_OFF;
-	size_t i, n = 0;
 
 	cmd_check_tout("kernel modelled: Linux %u.%u.%u (%s); IPv4 forwarding %s",
 		       k >> 16, k >> 8 & 255, k & 255,
 		       R->host.ctx.kernel ? "recorded by the runs" :
 		       "the runs recorded none: the kernel running check",
 		       k4 ? fwd_name(f4) : "not recorded");
-	for (i = 0; i < R->host.nifconf; i++)
-		if (fwd_apart(R, i))
-			cmd_check_tout("%s%s %s", n++ ? ", " : " (but ", R->host.ifconf[i].ifname,
-				       fwd_name(R->host.ifconf[i].forwarding));
-	cmd_check_tout("%s, IPv6 forwarding %s%s\n", n ? ")" : "",
-		       k6 ? fwd_name(f6) : "not recorded",
-		       k4 && k6 ? "" :
+	apart_text(R, 4);
+	cmd_check_tout(", IPv6 forwarding %s", k6 ? fwd_name(f6) : "not recorded");
+	apart_text(R, 6);
+	cmd_check_tout("%s\n", k4 && k6 ? "" :
 		       " (a packet for another host where it is not recorded: forwarded or "
 		       "dropped, maybe)");
 }
@@ -337,35 +353,43 @@ static json_t *not_evaluated_json(const struct run *R)
 	return a;
 }
 
-static json_t *kernel_json(const struct run *R)
+/* {device: "on"|"off"} of the devices whose switch for family is set apart; NULL on
+ * failure. */
+static json_t *apart_json(const struct run *R, int family)
 {
-	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
-	char v[32];
-
 	json_t *dev = json_object();
 	size_t i;
+	int v;
 
-	snprintf(v, sizeof(v), "%u.%u.%u", k >> 16, k >> 8 & 255, k & 255);
 	for (i = 0; dev && i < R->host.nifconf; i++) {
 		const char *n = R->host.ifconf[i].ifname;
 		char *key;	/* a name from the database: invalid UTF-8 repaired */
 
-		if (!fwd_apart(R, i))
+		if (!(v = fwd_apart(R, i, family)))
 			continue;
 		key = text_utf8_dupn(n, strlen(n));
-		if (!key || json_object_set_new(dev, key, json_string(
-				fwd_name(R->host.ifconf[i].forwarding))) < 0) {
+		if (!key || json_object_set_new(dev, key, json_string(fwd_name(v))) < 0) {
 			free(key);
 			json_decref(dev);
 			return NULL;
 		}
 		free(key);
 	}
-	/* "o": a NULL dev makes json_pack fail, and the caller reports it */
-	return json_pack("{s:s,s:b,s:s,s:o,s:s}", "version", v, "recorded",
+	return dev;
+}
+
+static json_t *kernel_json(const struct run *R)
+{
+	unsigned k = R->host.ctx.kernel ? R->host.ctx.kernel : ipt_kernel_running();
+	char v[32];
+
+	snprintf(v, sizeof(v), "%u.%u.%u", k >> 16, k >> 8 & 255, k & 255);
+	/* "o": a NULL object makes json_pack fail, and the caller reports it */
+	return json_pack("{s:s,s:b,s:s,s:o,s:s,s:o}", "version", v, "recorded",
 			 R->host.ctx.kernel != 0, "ip_forward", fwd_name(R->host.ctx.ip_forward),
-			 "ip_forward_devices_apart", dev,
-			 "ip6_forward", fwd_name(R->host.ctx.ip6_forward));
+			 "ip_forward_devices_apart", apart_json(R, 4),
+			 "ip6_forward", fwd_name(R->host.ctx.ip6_forward),
+			 "ip6_force_forwarding_devices", apart_json(R, 6));
 }
 
 void cmd_check_print_text(const struct run *R)

@@ -171,18 +171,17 @@ static int is_bcast_mcast(const struct check_host *h, int family, const uint8_t 
 	return 0;
 }
 
-/* Whether some device forwards family: IPv6's one switch; IPv4's for all or for one
- * device (ipt_ctx_forward). */
+/* Whether some device forwards family: the switch for all, or one device's (IPv4's own
+ * forwarding, IPv6's force_forwarding; ipt_ctx_forward). */
 static int forwards_somewhere(const struct check_host *h, int family)
 {
 	size_t i;
 
-	if (family == 6)
-		return h->ctx.ip6_forward == IPT_FWD_ON;
-	if (h->ctx.ip_forward == IPT_FWD_ON)
+	if ((family == 6 ? h->ctx.ip6_forward : h->ctx.ip_forward) == IPT_FWD_ON)
 		return 1;
 	for (i = 0; i < h->nifconf; i++)
-		if (h->ifconf[i].forwarding == IPT_FWD_ON && strcmp(h->ifconf[i].ifname, "default"))
+		if ((family == 6 ? h->ifconf[i].force_forwarding6 : h->ifconf[i].forwarding) ==
+		    IPT_FWD_ON && strcmp(h->ifconf[i].ifname, "default"))
 			return 1;
 	return 0;
 }

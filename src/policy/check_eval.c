@@ -407,7 +407,7 @@ int check_evaluate(struct check_side *s, const struct check_flows *fs, const str
 static int evaluate_alone(struct check_side *s, const struct check_flows *fs,
 			  const struct check_host *h, struct check_res *res, int dropped_only)
 {
-	struct ipt_ifconf open[1] = {{"all", 1, 1, 0, 0}};
+	struct ipt_ifconf open[1] = {{"all", 1, 1, 0, 0, 0}};
 	struct ipt_context ctx = h->ctx;
 	struct ipt_ifconf *ifc = NULL;
 	size_t i;

@@ -163,7 +163,8 @@ static int build_sysctls(struct check_host *h, const struct hostctx *hc)
 		struct ipt_ifconf *c;
 
 		if (v[HOSTINFO_ROUTE_LOCALNET] < 0 && v[HOSTINFO_ACCEPT_LOCAL] < 0 &&
-		    v[HOSTINFO_RP_FILTER] < 0 && v[HOSTINFO_FORWARDING] < 0)
+		    v[HOSTINFO_RP_FILTER] < 0 && v[HOSTINFO_FORWARDING] < 0 &&
+		    v[HOSTINFO_FORCE_FORWARDING6] < 0)
 			continue;
 		c = ifconf_get(h, hc->sysctls[i].scope);
 		if (!c)
@@ -176,6 +177,9 @@ static int build_sysctls(struct check_host *h, const struct hostctx *hc)
 			c->rp_filter = (int8_t)(v[HOSTINFO_RP_FILTER] > 2 ? -1 : v[HOSTINFO_RP_FILTER]);
 		if (v[HOSTINFO_FORWARDING] >= 0)
 			c->forwarding = v[HOSTINFO_FORWARDING] ? IPT_FWD_ON : IPT_FWD_OFF;
+		if (v[HOSTINFO_FORCE_FORWARDING6] >= 0)
+			c->force_forwarding6 = v[HOSTINFO_FORCE_FORWARDING6] ? IPT_FWD_ON
+									     : IPT_FWD_OFF;
 		h->have_sysctls = 1;
 	}
 	return 0;
@@ -292,7 +296,12 @@ int check_host_forward(struct check_host *h, int ip_forward, int ip6_forward)
 		for (i = 0; i < h->nifconf; i++)
 			h->ifconf[i].forwarding = (int8_t)h->ctx.ip_forward;
 	}
-	if (ip6_forward >= 0)
+	if (ip6_forward >= 0) {
+		/* writing 0 to all.forwarding clears every device's force_forwarding too
+		 * (addrconf.c: addrconf_forward_change) */
 		h->ctx.ip6_forward = ip6_forward ? IPT_FWD_ON : IPT_FWD_OFF;
+		for (i = 0; !ip6_forward && i < h->nifconf; i++)
+			h->ifconf[i].force_forwarding6 = IPT_FWD_OFF;
+	}
 	return 0;
 }

@@ -256,6 +256,10 @@ struct ipt_packet {
 	 * or less is dropped before FORWARD (ip_forward: too_many_hops; ip6_forward:
 	 * hop_limit <= 1). */
 	uint8_t ttl_known, ttl_min, ttl_max;
+	/* Set by the evaluators, not callers: in_if was not given and is the route's back
+	 * to src, a guess, so its device's forwarding switch is not taken as known
+	 * (ipt_ctx_forward). */
+	uint8_t in_if_guessed;
 };
 
 /* Bits of struct ipt_packet.unknown. A flow record may not know every field of the packet
@@ -293,6 +297,10 @@ struct ipt_ifconf {
 	 * (ip_route_input_slow: !IN_DEV_FORWARD(in_dev) -> no_route); net.ipv4.ip_forward
 	 * sets every device's, but each may be set apart. Read for devices, not for "all". */
 	int8_t forwarding;
+	/* net.ipv6.conf.IF.force_forwarding (Linux 6.17): IPT_FWD_ON, IPT_FWD_OFF, or 0 (not
+	 * recorded; older kernels have none). ip6_forward forwards when all's forwarding or
+	 * the input device's force_forwarding is on. */
+	int8_t force_forwarding6;
 };
 
 /* A route in the main table: dst reached via ifname. Used for rp_filter / rpfilter and
@@ -332,10 +340,11 @@ static inline int ipt_v6_linklocal(const uint8_t *a)
 }
 
 /* The forwarding setting of family (4 or 6) in ctx (NULL: not known) for a packet that
- * came in on in_if ("" or NULL: not known): IPT_FWD_ON, IPT_FWD_OFF or 0. IPv6 has one
- * switch (ip6_forward: devconf_all->forwarding); IPv4 the input device's own, where the
- * context records it, else net.ipv4.ip_forward; with the device not known and devices
- * set apart from ip_forward, not known (ipt_route.c). */
+ * came in on in_if ("" or NULL: not known): IPT_FWD_ON, IPT_FWD_OFF or 0. IPv4: the
+ * input device's own switch, where the context records it, else net.ipv4.ip_forward.
+ * IPv6: all's switch (ip6_forward: devconf_all->forwarding), or since Linux 6.17 the
+ * input device's force_forwarding. With the device not known (or only guessed:
+ * ipt_packet.in_if_guessed) and devices set apart, not known (ipt_route.c). */
 int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if);
 
 #define IPT_KVER(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))

@@ -523,6 +523,7 @@ int ipt_eval_packet(struct ipt_eval *ev, const struct ipt_packet *pkt, struct ip
 	    ipt_route_lookup(ev, pkt->src, &via) == IPT_YES && via) {
 		q = *pkt;	/* ipt_packet.in_if */
 		snprintf(q.in_if, sizeof(q.in_if), "%s", via);
+		q.in_if_guessed = 1;
 		pkt = &q;
 	}
 	ev->pkt = pkt;

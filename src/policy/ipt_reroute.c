@@ -15,7 +15,9 @@
  * the context says forwarding is off. Returns 1 when w is finished. */
 int ipt_reroute_input(struct ipt_eval *ev, struct ipt_world *w)
 {
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, ev->pkt->in_if), local;
+	/* a guessed input device's own switch is not known (ipt_packet.in_if_guessed) */
+	const char *in = ev->pkt->in_if_guessed ? NULL : ev->pkt->in_if;
+	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, in), local;
 	struct ipt_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {

@@ -312,6 +312,29 @@ int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char 
 	return IPT_NO;
 }
 
+/* IPv6 (ip6_forward, Linux 6.17): "if (!devconf_all->forwarding && (!idev ||
+ * !idev->cnf.force_forwarding)) goto error". */
+static int forward6(const struct ipt_context *ctx, const char *in_if)
+{
+	size_t i;
+	int apart = 0;
+
+	if (ctx->ip6_forward == IPT_FWD_ON)
+		return IPT_FWD_ON;
+	for (i = 0; i < ctx->nifconf; i++) {
+		const struct ipt_ifconf *c = &ctx->ifconf[i];
+
+		if (c->force_forwarding6 != IPT_FWD_ON || !strcmp(c->ifname, "all") ||
+		    !strcmp(c->ifname, "default"))
+			continue;
+		if (!in_if || !in_if[0])
+			apart = 1;	/* it depends on which device */
+		else if (!strcmp(c->ifname, in_if))
+			return IPT_FWD_ON;
+	}
+	return apart ? 0 : ctx->ip6_forward;
+}
+
 int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if)
 {
 	size_t i;
@@ -320,7 +343,7 @@ int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if
 	if (!ctx)
 		return 0;
 	if (family == 6)
-		return ctx->ip6_forward;
+		return forward6(ctx, in_if);
 	for (i = 0; i < ctx->nifconf; i++) {
 		const struct ipt_ifconf *c = &ctx->ifconf[i];
 

@@ -48,6 +48,7 @@ const struct ipt_packet *nft_forward_iif(const struct nft_eval *ev, struct ipt_p
 		return ev->pkt;
 	*q = *ev->pkt;
 	snprintf(q->in_if, sizeof(q->in_if), "%s", via);
+	q->in_if_guessed = 1;
 	return q;
 }
 

@@ -58,7 +58,9 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
  * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
 int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
 {
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, ev->pkt->in_if), local;
+	/* a guessed input device's own switch is not known (ipt_packet.in_if_guessed) */
+	const char *in = ev->pkt->in_if_guessed ? NULL : ev->pkt->in_if;
+	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, in), local;
 	struct nft_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {

@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	size_t nflows = argc > 2 ? (size_t)atol(argv[2]) : 1000000;
 	const char *nft = argc == 5 && !strcmp(argv[3], "--nft") ? argv[4] : NULL;
 	static const struct ipt_hostaddr addrs[] = {{"eth0", 4, 24, {45, 33, 0, 1}}};
-	struct ipt_ifconf ifc[] = {{"all", 0, 0, 0, 0}};
+	struct ipt_ifconf ifc[] = {{"all", 0, 0, 0, 0, 0}};
 	struct ipt_context ctx = {addrs, 1, 1, ifc, 1, NULL, 0, 0, -1, 0, 0, 0};
 	struct ipt_packet *v;
 	uint8_t *a, *b;

@@ -358,7 +358,7 @@ static void kd_host_model(int fam, const char *ifn, struct ipt_context *ctx)
 		{"", 6, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10}}, {"lo", 6, 128, {[15] = 1}},
 	};
 	static struct ipt_hostaddr addrs[2];
-	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"", 0, 0, 0, 0}, {"lo", 0, 0, 0, 0}};
+	static struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"", 0, 0, 0, 0, 0}, {"lo", 0, 0, 0, 0, 0}};
 	static struct ipt_route routes[1];
 
 	memcpy(addrs, fam == 4 ? addrs4 : addrs6, sizeof(addrs));

@@ -9,7 +9,12 @@
  *  - the forwarding setting not known: both outcomes, never a definite FORWARD hit;
  *  - IPv4's switch is the input device's (ip_route_input_slow, net/ipv4/route.c:
  *    "if (!IN_DEV_FORWARD(in_dev)) { err = -EHOSTUNREACH; goto no_route; }";
- *    IN_DEV_FORWARD reads the device's own conf, not all's), where it is recorded.
+ *    IN_DEV_FORWARD reads the device's own conf, not all's), where it is recorded; an
+ *    input device not given is the route's back to the source, a guess, so with devices
+ *    set apart both outcomes;
+ *  - since Linux 6.17 ip6_forward also forwards what comes in on a device whose
+ *    force_forwarding is on: "if (!READ_ONCE(net->ipv6.devconf_all->forwarding) &&
+ *    (!idev || !READ_ONCE(idev->cnf.force_forwarding))) goto error;".
  * The expected verdicts were worked out by hand from those lines of the kernel (6.1) for a
  * ruleset whose FORWARD chain accepts everything under a DROP policy: reaching FORWARD
  * means ACCEPT by the rule, a drop before it means DROP by a martian reason. Before this
@@ -56,58 +61,74 @@ struct frow {
 	enum ipt_verdict v;
 	unsigned possible;
 	enum ipt_martian martian;	/* for DROP */
-	/* net.ipv4.conf.eth0/eth1.forwarding: ON, OFF, 0 not recorded */
-	int eth0_fwd, eth1_fwd;
+	/* net.ipv4.conf.eth0/eth1.forwarding, net.ipv6.conf.eth0.force_forwarding: ON, OFF,
+	 * 0 not recorded */
+	int eth0_fwd, eth1_fwd, eth0_force6;
 };
 
 static const struct frow rows[] = {
 	{"ttl 64", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64,
-	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ttl 1 expires", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 1, 1,
-	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
+	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0, 0},
 	{"ttl 0 on the wire expires too", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "",
-	 0, 0, IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
+	 0, 0, IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0, 0},
 	{"ttl 2 passes (checked before the decrement)", 4, ON, ON, "203.0.113.9",
-	 "192.168.1.50", "eth0", "", 2, 2, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	 "192.168.1.50", "eth0", "", 2, 2, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ttls 1..64: some expire", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0", "", 1, 64,
-	 IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
+	 IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ttl not known is taken as passing", 4, ON, OFF, "203.0.113.9", "192.168.1.50", "eth0",
-	 "", -1, -1, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	 "", -1, -1, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv4 forwarding not known", 4, 0, ON, "203.0.113.9", "192.168.1.50", "eth0", "",
-	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
+	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv6: its own sysctl off (ipv4 on)", 6, ON, OFF, "2001:db8:9::9", "2001:db8:1::50",
-	 "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_NO_FORWARD, 0, 0},
+	 "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_NO_FORWARD, 0, 0, 0},
 	{"ipv6: its own sysctl on (ipv4 off)", 6, OFF, ON, "2001:db8:9::9", "2001:db8:1::50",
-	 "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	 "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv6 forwarding not known", 6, ON, 0, "2001:db8:9::9", "2001:db8:1::50", "eth0", "",
-	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0},
+	 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv6 hop limit 1", 6, OFF, ON, "2001:db8:9::9", "2001:db8:1::50", "eth0", "", 1, 1,
-	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0},
+	 IPT_V_DROP, V(DROP), IPT_MARTIAN_TTL_EXPIRED, 0, 0, 0},
 	{"ipv6 link-local source out of another interface", 6, OFF, ON, "fe80::1",
-	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0},
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0, 0},
 	{"ipv6 link-local source back out of its own interface (redirect)", 6, OFF, ON,
 	 "fe80::1", "2001:db8:5::5", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT),
-	 IPT_MARTIAN_NONE, 0, 0},
+	 IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv6 link-local source, output interface given", 6, OFF, ON, "febf::1",
 	 "2001:db8:5::5", "eth0", "eth1", 64, 64, IPT_V_DROP, V(DROP),
-	 IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0},
+	 IPT_MARTIAN_V6_FWD_LINKLOCAL, 0, 0, 0},
 	{"fec0:: is not link-local", 6, OFF, ON, "fec0::1", "2001:db8:1::50", "eth0", "", 64, 64,
-	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0},
+	 IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0, 0},
 	{"ipv4: in on a device whose own forwarding is off (ip_forward on)", 4, ON, ON,
 	 "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64, IPT_V_DROP, V(DROP),
-	 IPT_MARTIAN_NO_FORWARD, OFF, ON},
+	 IPT_MARTIAN_NO_FORWARD, OFF, ON, 0},
 	{"ipv4: in on a device whose own forwarding is on (ip_forward off)", 4, OFF, OFF,
 	 "203.0.113.9", "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT),
-	 IPT_MARTIAN_NONE, ON, OFF},
+	 IPT_MARTIAN_NONE, ON, OFF, 0},
 	{"ipv4: the output device's switch does not count", 4, ON, ON, "203.0.113.9",
-	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, ON, OFF},
-	{"ipv4: an input device not given is the route's to the source (eth0, off)", 4, ON, ON,
-	 "203.0.113.9", "192.168.1.50", "", "", 64, 64, IPT_V_DROP, V(DROP),
-	 IPT_MARTIAN_NO_FORWARD, OFF, ON},
+	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, ON, OFF, 0},
+	{"ipv4: an input device not given (a row seen leaving), devices set apart: both", 4, ON,
+	 ON, "203.0.113.9", "192.168.1.50", "", "", 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP),
+	 IPT_MARTIAN_NONE, OFF, ON, 0},
+	{"ipv4: an input device not given, every device as ip_forward", 4, ON, ON,
+	 "203.0.113.9", "192.168.1.50", "", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT),
+	 IPT_MARTIAN_NONE, ON, ON, 0},
 	{"ipv4: a device not recorded follows ip_forward", 4, ON, ON, "203.0.113.9",
-	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, OFF},
+	 "192.168.1.50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, OFF, 0},
 	{"ipv6 has no per-device switch to forward", 6, OFF, ON, "2001:db8:9::9",
-	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, OFF, OFF},
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, OFF, OFF, 0},
+	{"ipv6: all's off, the input device forced on (6.17)", 6, OFF, OFF, "2001:db8:9::9",
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0,
+	 ON},
+	{"ipv6: all's off, another device forced on", 6, OFF, OFF, "2001:db8:9::9",
+	 "2001:db8:1::50", "eth1", "", 64, 64, IPT_V_DROP, V(DROP), IPT_MARTIAN_NO_FORWARD, 0,
+	 0, ON},
+	{"ipv6: all's off, a device forced on, the input device a guess: both", 6, OFF, OFF,
+	 "2001:db8:9::9", "2001:db8:1::50", "", "", 64, 64, IPT_V_UNKNOWN, V(ACCEPT) | V(DROP),
+	 IPT_MARTIAN_NONE, 0, 0, ON},
+	{"ipv6: all's not recorded, the input device forced on", 6, OFF, 0, "2001:db8:9::9",
+	 "2001:db8:1::50", "eth0", "", 64, 64, IPT_V_ACCEPT, V(ACCEPT), IPT_MARTIAN_NONE, 0, 0,
+	 ON},
 };
 
 /* The host: 10.0.0.1 on eth0, 192.168.1.1 on eth1; 192.168.1.0/24 and 2001:db8:1::/64
@@ -145,6 +166,7 @@ static void make_ctx(const struct frow *r, struct ipt_context *ctx, struct ipt_i
 	ctx->ip6_forward = r->fwd6;
 	ifc[1].forwarding = (int8_t)r->eth0_fwd;
 	ifc[2].forwarding = (int8_t)r->eth1_fwd;
+	ifc[1].force_forwarding6 = (int8_t)r->eth0_force6;
 }
 
 static void make_packet(const struct frow *r, struct ipt_packet *p)
@@ -184,7 +206,7 @@ static void test_ipt(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct frow *r = &rows[i];
-		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0, 0}};
 		struct ipt_route routes[4];
 		struct ipt_context ctx;
 		struct ipt_error err;
@@ -218,7 +240,7 @@ static void test_nft(void **state)
 		fail_msg("load: %s", err.msg);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct frow *r = &rows[i];
-		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0, 0}};
 		struct ipt_route routes[4];
 		struct ipt_context ctx;
 		struct nft_eval *ev;

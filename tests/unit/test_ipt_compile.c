@@ -82,7 +82,7 @@ static void check_seed(uint64_t seed, unsigned nrules, unsigned npackets)
 	static const struct ipt_hostaddr addrs[] = {
 		{"a0", 4, 24, {45, 33, 1, 10}}, {"lo", 4, 8, {127, 0, 0, 1}},
 	};
-	struct ipt_ifconf ifc[2] = {{"all", 0, 0, 0, 0}, {"a0", 0, 0, 1, 0}};
+	struct ipt_ifconf ifc[2] = {{"all", 0, 0, 0, 0, 0}, {"a0", 0, 0, 1, 0, 0}};
 	struct ipt_context ctx = {addrs, 2, 1, ifc, 2, NULL, 0, 0, -1, 0, 0, 0};
 	struct rsgen g;
 	char *text = NULL;

@@ -606,7 +606,7 @@ static void test_hits(void **state)
 	memset(p.out_if, 0, sizeof(p.out_if));
 	{
 		struct ipt_hostaddr a = {"eth0", 4, 24, {10, 0, 0, 2}};
-		struct ipt_ifconf ic = {"all", 0, 0, 0, 0};
+		struct ipt_ifconf ic = {"all", 0, 0, 0, 0, 0};
 		struct ipt_context ctx = {&a, 1, 1, &ic, 1, NULL, 0, 0, -1, 0, 0, 0};
 
 		ipt_eval_free(ev);

@@ -258,7 +258,7 @@ static void eval_one(const struct kcase *c, struct ipt_ruleset **rsp, struct ipt
 {
 	struct ipt_error err;
 	struct ipt_ruleset *rs = ipt_parse_buffer(c->rules, strlen(c->rules), "k", 4, &err);
-	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
+	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0, 0}};
 	struct ipt_context ctx;
 	struct ipt_eval *ev;
 	struct ipt_packet p;
@@ -458,8 +458,8 @@ static void test_forward_oif(void **state)
 		struct ipt_error err;
 		struct ipt_ruleset *rs = ipt_parse_buffer(RS_FWD_OUT, strlen(RS_FWD_OUT), "f", 4,
 							  &err);
-		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0},
-					    {"eth1", 0, 0, 0, 0}};
+		struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0},
+					    {"eth1", 0, 0, 0, 0, 0}};
 		struct ipt_context ctx;
 		struct ipt_eval *ev;
 		struct ipt_packet p;

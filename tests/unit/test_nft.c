@@ -514,7 +514,7 @@ static void test_forward_oif(void **state)
 		{"192.168.1.50", "eth1", 2, A, 0, 89},
 	};
 	static const struct ipt_hostaddr host[] = {{"eth0", 4, 24, {10, 0, 0, 1}}};
-	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0}};
+	struct ipt_ifconf ifc[3] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0}, {"eth1", 0, 0, 0, 0, 0}};
 	struct ipt_route routes[2];
 	struct ipt_context ctx;
 	struct nft_error err;

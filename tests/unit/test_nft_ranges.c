@@ -97,7 +97,7 @@ static void test_case(void **state)
 {
 	static const struct ipt_hostaddr host4[] = {{"lo", 4, 8, {127, 0, 0, 1}},
 						     {"eth0", 4, 24, {192, 0, 2, 1}}};
-	static const struct ipt_ifconf conf[] = {{"all", 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0}};
+	static const struct ipt_ifconf conf[] = {{"all", 0, 0, 0, 0, 0}, {"eth0", 0, 0, 0, 0, 0}};
 	const struct rcase *c = *state;
 	struct nft_error err;
 	struct nft_ruleset *rs = nft_load_json(JS, strlen(JS), "r.json", &err);
