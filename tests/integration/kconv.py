@@ -7,7 +7,8 @@ counters (t_check_established.sh, t_check_dnat.sh).
                                      rounds each (TCP_NODELAY: one segment per send)
 
 counters(path) reads `iptables -L CHAIN -v -x -n --line-numbers` listings (several chains
-one after another) into {(chain, num): packets}."""
+one after another) into {(chain, num): packets}. exact(tag, rules, kern, nrules) compares
+`check`'s JSON rules with them, every rule exact."""
 import socket
 import sys
 import time
@@ -22,6 +23,27 @@ def counters(path):
         elif w and w[0].isdigit():
             kern[(chain, int(w[0]))] = int(w[1])
     return kern
+
+
+def exact(tag, rules, kern, nrules):
+    """Prints one line per rule of kern found in rules (check --format json's "rules" or
+    "rules6"); 1 unless each is exact (definite = kernel, no maybe, never hit iff 0) and
+    all nrules were compared."""
+    bad, seen = 0, set()
+    for r in rules:
+        key = (r["chain"], r["num"])
+        if key not in kern:
+            continue
+        seen.add(key)
+        lo, hi = r["packets"], r["packets"] + r["maybe_packets"]
+        good = lo == kern[key] == hi and (kern[key] == 0) == bool(r["never_hit"])
+        bad |= not good
+        print("%s: %s %s %s: kernel %d, check %d definite + %d maybe: %s" % (
+            "ok" if good else "FAIL", tag, key[0], key[1], kern[key], lo, hi - lo, r["text"]))
+    if seen != set(kern) or len(kern) != nrules:
+        print("FAIL: %s: rules compared %s, want %s" % (tag, sorted(seen), sorted(kern)))
+        bad = 1
+    return bad
 
 
 def serve(port, conns):
