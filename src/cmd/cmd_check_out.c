@@ -285,21 +285,6 @@ static const char *fwd_name(int fwd)
 	return fwd == IPT_FWD_ON ? "on" : fwd == IPT_FWD_OFF ? "off" : "unknown";
 }
 
-/* Device i's own forwarding switch for family where it is set apart from all's (IPv4:
- * its forwarding unlike net.ipv4.ip_forward; IPv6: force_forwarding on while
- * all.forwarding is not), else 0. */
-static int fwd_apart(const struct run *R, size_t i, int family)
-{
-	const struct ipt_ifconf *c = &R->host.ifconf[i];
-	int v = family == 6 ? c->force_forwarding6 : c->forwarding;
-	int all = family == 6 ? R->host.ctx.ip6_forward : R->host.ctx.ip_forward;
-
-	if (!strcmp(c->ifname, "all") || !strcmp(c->ifname, "default") || !v || v == all ||
-	    (family == 6 && v != IPT_FWD_ON))
-		return 0;
-	return v;
-}
-
 /* " (but a0 off, a1 on)": the devices whose switch for family is set apart. */
 static void apart_text(const struct run *R, int family)
 {
@@ -307,7 +292,8 @@ static void apart_text(const struct run *R, int family)
 	int v;
 
 	for (i = 0; i < R->host.nifconf; i++)
-		if ((v = fwd_apart(R, i, family)))
+		if ((v = ipt_ifconf_forward_apart(&R->host.ctx, &R->host.ifconf[i],
+						   family)))
 			cmd_check_tout("%s%s %s%s", n++ ? ", " : " (but ", R->host.ifconf[i].ifname,
 				       family == 6 ? "forced " : "", fwd_name(v));
 	if (n)
@@ -365,7 +351,8 @@ static json_t *apart_json(const struct run *R, int family)
 		const char *n = R->host.ifconf[i].ifname;
 		char *key;	/* a name from the database: invalid UTF-8 repaired */
 
-		if (!(v = fwd_apart(R, i, family)))
+		if (!(v = ipt_ifconf_forward_apart(&R->host.ctx, &R->host.ifconf[i],
+						    family)))
 			continue;
 		key = text_utf8_dupn(n, strlen(n));
 		if (!key || json_object_set_new(dev, key, json_string(fwd_name(v))) < 0) {

@@ -180,8 +180,7 @@ static int forwards_somewhere(const struct check_host *h, int family)
 	if ((family == 6 ? h->ctx.ip6_forward : h->ctx.ip_forward) == IPT_FWD_ON)
 		return 1;
 	for (i = 0; i < h->nifconf; i++)
-		if ((family == 6 ? h->ifconf[i].force_forwarding6 : h->ifconf[i].forwarding) ==
-		    IPT_FWD_ON && strcmp(h->ifconf[i].ifname, "default"))
+		if (ipt_ifconf_forward_apart(&h->ctx, &h->ifconf[i], family) == IPT_FWD_ON)
 			return 1;
 	return 0;
 }

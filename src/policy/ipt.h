@@ -339,13 +339,19 @@ static inline int ipt_v6_linklocal(const uint8_t *a)
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
-/* The forwarding setting of family (4 or 6) in ctx (NULL: not known) for a packet that
- * came in on in_if ("" or NULL: not known): IPT_FWD_ON, IPT_FWD_OFF or 0. IPv4: the
- * input device's own switch, where the context records it, else net.ipv4.ip_forward.
- * IPv6: all's switch (ip6_forward: devconf_all->forwarding), or since Linux 6.17 the
- * input device's force_forwarding. With the device not known (or only guessed:
- * ipt_packet.in_if_guessed) and devices set apart, not known (ipt_route.c). */
-int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if);
+/* Device c's own forwarding switch for family where it is set apart from all's in ctx,
+ * else 0 (also for the "all" and "default" scopes): IPv4 its forwarding unlike
+ * net.ipv4.ip_forward; IPv6 its force_forwarding on (Linux 6.17) while all.forwarding is
+ * not. */
+int ipt_ifconf_forward_apart(const struct ipt_context *ctx, const struct ipt_ifconf *c,
+			     int family);
+/* Whether packet p, for another host, is forwarded after PREROUTING, by ctx (NULL: not
+ * known): IPT_FWD_ON, IPT_FWD_OFF or 0. IPv4: the input device's own switch, where the
+ * context records it, else net.ipv4.ip_forward. IPv6: all's switch (ip6_forward:
+ * devconf_all->forwarding), or since Linux 6.17 the input device's force_forwarding.
+ * With the input device not known (or only guessed: ipt_packet.in_if_guessed) and
+ * devices set apart, not known (ipt_route.c). */
+int ipt_ctx_forward(const struct ipt_context *ctx, const struct ipt_packet *p);
 
 #define IPT_KVER(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
 #define IPT_FWD_ON 1

@@ -15,9 +15,7 @@
  * the context says forwarding is off. Returns 1 when w is finished. */
 int ipt_reroute_input(struct ipt_eval *ev, struct ipt_world *w)
 {
-	/* a guessed input device's own switch is not known (ipt_packet.in_if_guessed) */
-	const char *in = ev->pkt->in_if_guessed ? NULL : ev->pkt->in_if;
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, in), local;
+	int fwd, local;
 	struct ipt_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {
@@ -39,27 +37,17 @@ int ipt_reroute_input(struct ipt_eval *ev, struct ipt_world *w)
 			if (ipt_route_lookup(ev, w->dst, &via) == IPT_YES && via)
 				ipt_fill_slot(ev, 1, via);
 		}
-		if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
-			if (fwd == IPT_FWD_OFF) {
-				ipt_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
-				       IPT_MARTIAN_NO_FORWARD);
-				return 1;
-			}
-			ev->res->uncertain_martian = 1;
-			c = ipt_fork_world(ev, w, w->dnat_rule);
-			if (c)
-				ipt_finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
-				       IPT_MARTIAN_NO_FORWARD);
-		}
-		return 0;
 	}
-	if (w->path == IPT_PATH_FORWARD && fwd == IPT_FWD_OFF) {
+	if (w->path != IPT_PATH_FORWARD)
+		return 0;
+	fwd = ipt_ctx_forward(ev->ctx, ev->pkt);
+	if (fwd == IPT_FWD_OFF) {
 		ipt_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
 		return 1;
 	}
-	if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {	/* not known: both */
+	if (fwd != IPT_FWD_ON) {	/* not known: both */
 		ev->res->uncertain_martian = 1;
-		c = ipt_fork_world(ev, w, IPT_NONE);
+		c = ipt_fork_world(ev, w, w->dnat_rule);
 		if (c)
 			ipt_finish(ev, c, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE,
 			       IPT_MARTIAN_NO_FORWARD);

@@ -312,51 +312,37 @@ int ipt_nat_out_route(const struct ipt_eval *ev, const uint8_t *dst, const char 
 	return IPT_NO;
 }
 
-/* IPv6 (ip6_forward, Linux 6.17): "if (!devconf_all->forwarding && (!idev ||
- * !idev->cnf.force_forwarding)) goto error". */
-static int forward6(const struct ipt_context *ctx, const char *in_if)
+int ipt_ifconf_forward_apart(const struct ipt_context *ctx, const struct ipt_ifconf *c,
+			     int family)
 {
-	size_t i;
-	int apart = 0;
+	/* IPv6 (ip6_forward, Linux 6.17): "if (!devconf_all->forwarding && (!idev ||
+	 * !idev->cnf.force_forwarding)) goto error": a device's switch only turns it on */
+	int v = family == 6 ? (c->force_forwarding6 == IPT_FWD_ON ? IPT_FWD_ON : 0)
+			    : c->forwarding;
+	int all = family == 6 ? ctx->ip6_forward : ctx->ip_forward;
 
-	if (ctx->ip6_forward == IPT_FWD_ON)
-		return IPT_FWD_ON;
-	for (i = 0; i < ctx->nifconf; i++) {
-		const struct ipt_ifconf *c = &ctx->ifconf[i];
-
-		if (c->force_forwarding6 != IPT_FWD_ON || !strcmp(c->ifname, "all") ||
-		    !strcmp(c->ifname, "default"))
-			continue;
-		if (!in_if || !in_if[0])
-			apart = 1;	/* it depends on which device */
-		else if (!strcmp(c->ifname, in_if))
-			return IPT_FWD_ON;
-	}
-	return apart ? 0 : ctx->ip6_forward;
+	if (!v || v == all || !strcmp(c->ifname, "all") || !strcmp(c->ifname, "default"))
+		return 0;
+	return v;
 }
 
-int ipt_ctx_forward(const struct ipt_context *ctx, int family, const char *in_if)
+int ipt_ctx_forward(const struct ipt_context *ctx, const struct ipt_packet *p)
 {
+	const char *in = p->in_if_guessed ? "" : p->in_if;
 	size_t i;
-	int apart = 0;
+	int v;
 
 	if (!ctx)
 		return 0;
-	if (family == 6)
-		return forward6(ctx, in_if);
 	for (i = 0; i < ctx->nifconf; i++) {
-		const struct ipt_ifconf *c = &ctx->ifconf[i];
-
-		if (!c->forwarding || !strcmp(c->ifname, "all") || !strcmp(c->ifname, "default"))
+		if (!(v = ipt_ifconf_forward_apart(ctx, &ctx->ifconf[i], p->family)))
 			continue;
-		if (in_if && in_if[0]) {
-			if (!strcmp(c->ifname, in_if))
-				return c->forwarding;
-		} else if (c->forwarding != ctx->ip_forward) {
-			apart = 1;	/* it depends on which device */
-		}
+		if (!in[0])
+			return 0;	/* it depends on which device */
+		if (!strcmp(ctx->ifconf[i].ifname, in))
+			return v;
 	}
-	return apart ? 0 : ctx->ip_forward;
+	return p->family == 6 ? ctx->ip6_forward : ctx->ip_forward;
 }
 
 /* What ip_forward (net/ipv4/ip_forward.c) and ip6_forward (net/ipv6/ip6_output.c) drop

@@ -58,9 +58,7 @@ int nft_nat_reroute(struct nft_eval *ev, struct nft_world *w, int apply)
  * ipt_eval.c's reroute); forwarding off drops what is not for this host. */
 int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft_route_view *v)
 {
-	/* a guessed input device's own switch is not known (ipt_packet.in_if_guessed) */
-	const char *in = ev->pkt->in_if_guessed ? NULL : ev->pkt->in_if;
-	int fwd = ipt_ctx_forward(ev->ctx, ev->pkt->family, in), local;
+	int fwd, local;
 	struct nft_world *c;
 
 	if (w->dnat_rule != IPT_NONE) {
@@ -81,7 +79,10 @@ int nft_input_reroute(struct nft_eval *ev, struct nft_world *w, const struct nft
 				snprintf(w->oif, sizeof(w->oif), "%s", via);
 		}
 	}
-	if (w->path == IPT_PATH_FORWARD && fwd != IPT_FWD_ON) {
+	if (w->path != IPT_PATH_FORWARD)
+		return 0;
+	fwd = ipt_ctx_forward(ev->ctx, ev->pkt);
+	if (fwd != IPT_FWD_ON) {
 		if (fwd == IPT_FWD_OFF) {
 			nft_finish(ev, w, IPT_V_DROP, IPT_BY_MARTIAN, IPT_NONE, IPT_NONE, IPT_MARTIAN_NO_FORWARD);
 			return 1;
