@@ -1,8 +1,8 @@
 -- Spoofed sources of the period that no spoofed flow had in the 7 days before it
 -- ([:hist_since, :since)); total_new counts them all, before the limit. A loopback_dst
 -- packet forges its destination, not its source: its source is left out.
--- The period's sources are read as top_sources.sql reads them: the whole hours from the
--- hourly rollup spoof_hourly (schema/011_spoof_rollup.sql) with what NFLOG logged beyond
+-- The period's sources (with the figures the top sources list gives them) are read from
+-- the whole hours of the hourly rollup spoof_hourly (schema/011_spoof_rollup.sql) with what NFLOG logged beyond
 -- the counted packets, the rest from flows_report_spoof. The history's whole hours,
 -- [hist_hour_since, since_hour), are looked up per source in spoof_src_daily
 -- (schema/014_spoof_src_daily.sql): one seek per UTC day they touch (at most 8), each

@@ -493,9 +493,7 @@ static int build_host(struct report *r, int hi, const struct report_opts *o, cha
 			 "period of equal length: changes are shown as n/a.");
 	if (q_runs(&q) < 0 || q_ifaces(&q) < 0 || q_hostaddrs(&q) < 0 || q_sources(&q) < 0 ||
 	    q_decode(&q) < 0 || q_totals(&q) < 0 || report_q_kernel(&q) < 0 || report_q_timeline(&q) < 0 ||
-	    report_q_top_addr(&q, "top_sources.sql", RT_TOP_SOURCES) < 0 ||
-	    report_q_top_addr(&q, "top_destinations.sql", RT_TOP_DESTINATIONS) < 0 ||
-	    report_q_top_ports(&q) < 0 || report_q_new_sources(&q) < 0 || report_q_ttl(&q) < 0 || report_q_flood(&q) < 0 || report_q_nflog(&q) < 0 ||
+	    report_q_spoofed(&q) < 0 || report_q_flood(&q) < 0 || report_q_nflog(&q) < 0 ||
 	    report_q_loopback(&q) < 0 || report_q_policy(&q) < 0 || report_q_verdict(&q) < 0)
 		goto out;
 	ret = 0;

@@ -61,10 +61,11 @@ void report_q_class_list(struct report_qctx *q, struct rcell *c, const char *lis
 /* The sections report_interpret.c builds (each 0, or -1). */
 int report_q_kernel(struct report_qctx *q);
 int report_q_timeline(struct report_qctx *q);
-int report_q_top_addr(struct report_qctx *q, const char *file, enum report_table t);
-int report_q_top_ports(struct report_qctx *q);
 int report_q_new_sources(struct report_qctx *q);
-int report_q_ttl(struct report_qctx *q);
+/* report_spoofed.c: the top sources, destinations and ports and the TTL table from one
+ * read of the period's spoofed flows; the new sources (report_q_new_sources()) are built
+ * between the top lists and the TTL table. */
+int report_q_spoofed(struct report_qctx *q);
 int report_q_nflog(struct report_qctx *q);
 int report_q_loopback(struct report_qctx *q);
 /* The live policy audit's violations of the period (reports/policy.sql). */
