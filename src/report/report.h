@@ -195,6 +195,8 @@ char *report_duration(int64_t secs, char *buf, size_t len);
 /* Spoofed classes in report order (classify_is_spoof()). */
 #define REPORT_NSPOOF 7
 extern const char *const report_spoof_classes[REPORT_NSPOOF];
+/* cls's index in report_spoof_classes[], or -1 when it is not a spoofed class. */
+int report_spoof_class_index(const char *cls);
 
 struct report_opts {
 	const char *const *dbs;		/* at least one */

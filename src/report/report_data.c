@@ -294,14 +294,6 @@ static int tot_cmp(const void *a, const void *b)
 	return strcmp(x->iface, y->iface);
 }
 
-static int is_spoof(const char *cls)
-{
-	for (int i = 0; i < REPORT_NSPOOF; i++)
-		if (!strcmp(cls, report_spoof_classes[i]))
-			return 1;
-	return 0;
-}
-
 /* Reads totals.sql for [since, until) into v (prev selects the prev_* counters). */
 static int totals_read(struct report_qctx *q, struct tot **v, size_t *n, int prev)
 {
@@ -375,12 +367,12 @@ static int q_totals(struct report_qctx *q)
 		c->p += v[i].p; c->b += v[i].b; c->f += v[i].f;
 		c->pp += v[i].pp; c->pb += v[i].pb; c->pf += v[i].pf;
 		f->p += v[i].p; f->b += v[i].b; f->f += v[i].f;
-		if (is_spoof(v[i].cls))
+		if (report_spoof_class_index(v[i].cls) >= 0)
 			f->pp += v[i].p;	/* interface rows: pp = spoofed, pb = loopback */
 		else if (!strcmp(v[i].cls, "loopback_flow"))
 			f->pb += v[i].p;
 		r->packets += v[i].p;
-		if (is_spoof(v[i].cls))
+		if (report_spoof_class_index(v[i].cls) >= 0)
 			r->spoofed_packets += v[i].p;
 		if (!strcmp(v[i].cls, "loopback_flow"))
 			r->loopback_packets += v[i].p;

@@ -15,6 +15,14 @@ const char *const report_spoof_classes[REPORT_NSPOOF] = {
 	"rpf_fail", "suspect_src",
 };
 
+int report_spoof_class_index(const char *cls)
+{
+	for (int c = 0; c < REPORT_NSPOOF; c++)
+		if (!strcmp(cls, report_spoof_classes[c]))
+			return c;
+	return -1;
+}
+
 #define H { "host", "host", RC_HOST, 0 }
 
 static const struct rcol c_runs[] = {

@@ -185,14 +185,6 @@ static int add_row(struct stab *t, const struct srow *r)
 	return 0;
 }
 
-static int class_index(const char *cls)
-{
-	for (int c = 0; c < REPORT_NSPOOF; c++)
-		if (!strcmp(cls, report_spoof_classes[c]))
-			return c;
-	return -1;
-}
-
 /* Reads spoofed_flows.sql into the tables. 0, or -1 (q->err or q->oom set). */
 static int read_rows(struct report_qctx *q, struct stab *t)
 {
@@ -205,7 +197,7 @@ static int read_rows(struct report_qctx *q, struct stab *t)
 		struct srow r = {
 			.src = store_col_text(s, 0), .dst = store_col_text(s, 1),
 			.proto = store_col_int(s, 2), .dport = store_col_int(s, 3),
-			.cls = class_index(store_col_text(s, 4)),
+			.cls = report_spoof_class_index(store_col_text(s, 4)),
 			.ttl_min = store_col_int(s, 5), .ttl_max = store_col_int(s, 6),
 			.packets = store_col_int(s, 7), .bytes = store_col_int(s, 8),
 			.first = store_col_int(s, 9), .last = store_col_int(s, 10),
@@ -404,7 +396,7 @@ static void put_ttl(struct report_qctx *q, struct stab *s)
 	}
 	for (size_t i = first; i < t->nrows && !q->oom; i++) {
 		struct rcell *row = &t->cells[i * t->ncols];
-		int c = class_index(row[1].s);
+		int c = report_spoof_class_index(row[1].s);
 		char buf[16];
 
 		if (c >= 0 && tot[c]) {

@@ -40,14 +40,6 @@ static void append(struct report_qctx *q, char **dst, const char *text)
 	report_q_append(q, dst, ", ", text);
 }
 
-static int class_index(const char *cls)
-{
-	for (int c = 0; c < REPORT_NSPOOF; c++)
-		if (!strcmp(cls, report_spoof_classes[c]))
-			return c;
-	return -1;
-}
-
 
 /* ---- Facts from the database ---- */
 
@@ -154,7 +146,7 @@ static int read_classes(struct vctx *v)
 	if (!s)
 		return -1;
 	while ((rc = report_q_step(q, s)) == 1) {
-		int c = class_index(store_col_text(s, 0));
+		int c = report_spoof_class_index(store_col_text(s, 0));
 		const char *iface = store_col_text(s, 3);
 		uint64_t n = (uint64_t)store_col_int(s, 4);
 		int fam = (int)store_col_int(s, 2);
@@ -194,7 +186,7 @@ static int read_answers(struct vctx *v)
 	if (!s)
 		return -1;
 	while ((rc = report_q_step(q, s)) == 1) {
-		int c = class_index(store_col_text(s, 0));
+		int c = report_spoof_class_index(store_col_text(s, 0));
 
 		if (c < 0)
 			continue;
@@ -219,7 +211,7 @@ static int read_violations(struct vctx *v)
 	if (!s)
 		return -1;
 	while ((rc = report_q_step(q, s)) == 1) {
-		int c = class_index(store_col_text(s, 0));
+		int c = report_spoof_class_index(store_col_text(s, 0));
 		const char *ids = store_col_text(s, 2);
 		char *one = report_q_asprintf(q, "#%s (%s)", ids, store_col_text(s, 1));
 
@@ -492,7 +484,7 @@ static void steps_own_rp(struct vctx *v)
 static void steps_rpf(struct vctx *v)
 {
 	struct report_qctx *q = v->q;
-	int c = class_index("rpf_fail");
+	int c = report_spoof_class_index("rpf_fail");
 	char *ifaces = NULL, *set = NULL;
 	uint64_t n = 0;
 

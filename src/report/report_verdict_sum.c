@@ -13,14 +13,6 @@ static void append(struct report_qctx *q, char **dst, const char *text)
 	report_q_append(q, dst, ", ", text);
 }
 
-static int is_spoof_class(const char *cls)
-{
-	for (int c = 0; c < REPORT_NSPOOF; c++)
-		if (!strcmp(cls, report_spoof_classes[c]))
-			return 1;
-	return 0;
-}
-
 /* ---- Across hosts: the headline, what changed, how complete the view is ---- */
 
 static char *changes_text(struct report_qctx *q, const struct report_host *h)
@@ -31,7 +23,7 @@ static char *changes_text(struct report_qctx *q, const struct report_host *h)
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct rcell *row = &t->cells[i * t->ncols];
 
-		if (strcmp(row[0].s, h->name) || !is_spoof_class(row[1].s))
+		if (strcmp(row[0].s, h->name) || report_spoof_class_index(row[1].s) < 0)
 			continue;
 		if (h->prev_ok && row[2].i > 0 && row[5].i == 0)
 			append(q, &newc, row[1].s);
