@@ -31,6 +31,23 @@ struct cell {
 	int n;
 };
 
+/* Binds the n cells of one row to ins's parameters 1..n. */
+static void bind_row(sqlite3_stmt *ins, const struct cell *row, int n)
+{
+	for (int c = 0; c < n; c++) {
+		const struct cell *ce = &row[c];
+
+		if (ce->type == SQLITE_INTEGER)
+			sqlite3_bind_int64(ins, c + 1, ce->i);
+		else if (ce->type == SQLITE_TEXT)
+			sqlite3_bind_text(ins, c + 1, ce->p, ce->n, SQLITE_STATIC);
+		else if (ce->type == SQLITE_BLOB)
+			sqlite3_bind_blob(ins, c + 1, ce->p, ce->n, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, c + 1);
+	}
+}
+
 /* The code of a text cell (its index in a small dictionary), or -1 when full. */
 static int64_t code_of(const struct cell *ce, char dict[][64], int *ndict)
 {
@@ -88,16 +105,7 @@ static int narrow_floor(const char *path, const struct cell *rows, size_t n)
 	t0 = util_mono_usec();
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (size_t r = 0; r < n; r++) {
-		for (int k = 0; k < NK; k++) {
-			const struct cell *ce = &nr[r * NK + (size_t)k];
-
-			if (ce->type == SQLITE_INTEGER)
-				sqlite3_bind_int64(ins, k + 1, ce->i);
-			else if (ce->type == SQLITE_BLOB)
-				sqlite3_bind_blob(ins, k + 1, ce->p, ce->n, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(ins, k + 1);
-		}
+		bind_row(ins, &nr[r * NK], NK);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			goto out;
 		sqlite3_reset(ins);
@@ -177,18 +185,7 @@ int main(int argc, char **argv)
 	t0 = util_mono_usec();
 	sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL);
 	for (r = 0; r < n; r++) {
-		for (c = 0; c < NCOLS; c++) {
-			struct cell *ce = &rows[r * NCOLS + (size_t)c];
-
-			if (ce->type == SQLITE_INTEGER)
-				sqlite3_bind_int64(ins, c + 1, ce->i);
-			else if (ce->type == SQLITE_TEXT)
-				sqlite3_bind_text(ins, c + 1, ce->p, ce->n, SQLITE_STATIC);
-			else if (ce->type == SQLITE_BLOB)
-				sqlite3_bind_blob(ins, c + 1, ce->p, ce->n, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(ins, c + 1);
-		}
+		bind_row(ins, &rows[r * NCOLS], NCOLS);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			goto out;
 		sqlite3_reset(ins);
