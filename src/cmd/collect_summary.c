@@ -3,6 +3,7 @@
 #include "cmd/collect_summary.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "classify/classify.h"
 #include "common/plural.h"
@@ -23,6 +24,26 @@ static void source_kinds(const struct collector *c, int *pcap, int *nflog, int *
 		if (c->sources[i].is_nflog || c->sources[i].fixed_iface >= 0)
 			*live = 1;
 	}
+}
+
+/* Where the time went with a writer thread: the capture thread's CPU (this thread: read,
+ * decode, classify, flow table, handing rows over; setup included) and how long it
+ * waited for the writer to make room, beside the writer thread's CPU and writing time.
+ * A capture thread that waited most of the run says the database is what bounds it. */
+static void thread_times(const struct collector_totals *t)
+{
+	struct timespec ts;
+	double cap = 0;
+
+	if (!t->writer_batches && !t->writer_cpu_usec)
+		return;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		cap = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	fprintf(stderr, "  time: capture thread %.2f s CPU, waited %.2f s for the writer; writer "
+		"thread %.2f s CPU, %.2f s writing %llu batch%s\n", cap,
+		(double)t->writer_wait_usec / 1e6, (double)t->writer_cpu_usec / 1e6,
+		(double)t->writer_write_usec / 1e6, (ull)t->writer_batches,
+		t->writer_batches == 1 ? "" : "es");
 }
 
 void collect_summary(const struct collector *c, const char *db)
@@ -66,6 +87,7 @@ void collect_summary(const struct collector *c, const char *db)
 			fprintf(stderr, "  %-20s %llu%s\n", classify_class_name((enum spoof_class)i),
 				(ull)t->class_packets[i], i == CLS_BACKSCATTER ?
 				" (replies to packets this host never sent)" : "");
+	thread_times(t);
 }
 
 int collect_report_lost(const struct collector *c)

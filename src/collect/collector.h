@@ -106,6 +106,8 @@ struct collector_totals {
 					 * (the capture never waits for it; their packets
 					 * count): NOT RECORDED if writer_failed */
 	int writer_failed;		/* the writer thread was seen failing during the run */
+	/* where the time went with a writer thread (writer.h, struct writer_times) */
+	uint64_t writer_cpu_usec, writer_write_usec, writer_batches, writer_wait_usec;
 	uint64_t nflog_lost;		/* NFLOG rule counts not kept because the DB kept failing */
 	uint64_t class_packets[CLS_COUNT];
 };

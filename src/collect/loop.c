@@ -131,12 +131,18 @@ static int writer_end(struct collect_loop *l)
 {
 	struct collector *c = l->c;
 	struct writer *w = c->writer;
+	struct writer_times t;
 	int rc;
 
 	writer_hurry(w);
 	rc = collector_flush(c, 1);
 	if (writer_finish(w) < 0)
 		rc = -1;
+	writer_get_times(w, &t);
+	c->tot.writer_cpu_usec += t.cpu_usec;
+	c->tot.writer_write_usec += t.write_usec;
+	c->tot.writer_batches += t.batches;
+	c->tot.writer_wait_usec += t.wait_usec;
 	writer_sync(l);
 	c->writer = NULL;
 	c->opt.evidence_buf_bytes = l->ev_budget;

@@ -42,6 +42,7 @@ struct writer {
 	uint64_t lost_packets, lost_evidence, lost_nflog;
 	/* the thread's own: the connection's counters at the last statistics row written */
 	uint64_t last_busy, last_failures;
+	struct writer_times times;	/* under mu; cpu_usec set as the thread ends */
 };
 
 /* Removes the head batch (locked). */
@@ -139,7 +140,9 @@ static void write_head(struct writer *w)
 		w->last_failures = failures;
 	}
 	pthread_mutex_lock(&w->mu);
+	w->times.write_usec += cost;
 	if (rc == 0) {
+		w->times.batches++;
 		w->lost_evidence += b->ev_orphans;
 		w->lost_nflog += b->nfl_orphans;
 		keep_written(w, dequeue(w));
@@ -154,6 +157,16 @@ static void write_head(struct writer *w)
 			w->gave_up = 1;
 	}
 	pthread_cond_broadcast(&w->done);
+}
+
+/* CPU time of the calling thread, microseconds (0 if the clock is not there). */
+static uint64_t thread_cpu_usec(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void *writer_main(void *arg)
@@ -183,6 +196,7 @@ static void *writer_main(void *arg)
 		}
 		write_head(w);
 	}
+	w->times.cpu_usec = thread_cpu_usec();
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
@@ -236,20 +250,33 @@ static int progressing(const struct writer *w)
 
 int writer_room(struct writer *w, size_t rows, int wait)
 {
+	uint64_t t0 = 0;
 	int ok;
 
 	pthread_mutex_lock(&w->mu);
-	while (!(ok = room(w, rows)) && (wait || w->o.wait_for_room || w->hurry) && progressing(w))
+	while (!(ok = room(w, rows)) && (wait || w->o.wait_for_room || w->hurry) && progressing(w)) {
+		if (!t0)
+			t0 = util_mono_usec();
 		pthread_cond_wait(&w->done, &w->mu);
+	}
+	if (t0)
+		w->times.wait_usec += util_mono_usec() - t0;
 	pthread_mutex_unlock(&w->mu);
 	return ok;
 }
 
 void writer_drain(struct writer *w)
 {
+	uint64_t t0 = 0;
+
 	pthread_mutex_lock(&w->mu);
-	while (w->head && progressing(w))
+	while (w->head && progressing(w)) {
+		if (!t0)
+			t0 = util_mono_usec();
 		pthread_cond_wait(&w->done, &w->mu);
+	}
+	if (t0)
+		w->times.wait_usec += util_mono_usec() - t0;
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -354,6 +381,13 @@ int writer_finish(struct writer *w)
 	store_close(w->st);
 	w->st = NULL;
 	return failed ? -1 : 0;
+}
+
+void writer_get_times(struct writer *w, struct writer_times *t)
+{
+	pthread_mutex_lock(&w->mu);
+	*t = w->times;
+	pthread_mutex_unlock(&w->mu);
 }
 
 void writer_free(struct writer *w)

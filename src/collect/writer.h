@@ -32,6 +32,15 @@ struct writer_status {
 	size_t ev_room;			/* ev_budget less the evidence bytes queued */
 };
 
+/* Where the time went (writer_get_times()). */
+struct writer_times {
+	uint64_t cpu_usec;		/* the writer thread's CPU time (set when it ends) */
+	uint64_t write_usec;		/* wall time it spent writing batches, failed ones too */
+	uint64_t batches;		/* batches it wrote */
+	uint64_t wait_usec;		/* wall time the capture thread waited in writer_room()
+					 * and writer_drain() for the writer to make room */
+};
+
 struct writer;
 
 /* Starts the thread on connection st, which it owns from now on (and closes). Every
@@ -77,6 +86,9 @@ void writer_hurry(struct writer *w);
  * closes its connection. Returns 0, or -1 when a write failed: what was not written is
  * counted as lost (writer_status()). */
 int writer_finish(struct writer *w);
+
+/* Copies the times so far into *t (cpu_usec stays 0 until writer_finish()). */
+void writer_get_times(struct writer *w, struct writer_times *t);
 
 /* writer_finish() if it was not called, then frees w. NULL-safe. */
 void writer_free(struct writer *w);
