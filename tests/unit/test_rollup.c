@@ -16,44 +16,22 @@
 #include "classify/addrclass.h"
 #include "classify/classify.h"
 #include "store/store.h"
+#include "db_tmp.h"
 
 #define H0 1700002800	/* an hour's start (1700002800 % 3600 == 0) */
 
-static char tmpdir[64];
 static const char *const ifnames[] = { "eth0", "lo", "wlan0" };
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void rm_db(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char p[300];
-
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_rollup.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return db_tmp_setup("test_rollup");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return rmdir(tmpdir);
+	return db_tmp_teardown();
 }
 
 static struct store *open_new(const char *name)

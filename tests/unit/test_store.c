@@ -23,58 +23,21 @@
 #include "sources/decode.h"
 #include "common/embedded.h"
 #include "store/store.h"
+#include "db_tmp.h"
 #include "store/store_int.h"
 
-static char tmpdir[64];
-
 static const char *const ifnames[] = { "eth0", "lo", "wlan0" };
-
-/* tmpdir/name, in a static rotation of buffers (tests use a few at a time). */
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void rm_db(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char p[300];
-	size_t i;
-
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_store.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return db_tmp_setup("test_store");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return rmdir(tmpdir);
-}
-
-/* Runs SQL on a plain connection (what a person or another program would do). */
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
+	return db_tmp_teardown();
 }
 
 /* raw_exec() with spoofaudit's SQL functions (migration 9 fills khash with one). */

@@ -19,71 +19,19 @@
 #include "classify/classify.h"
 #include "common/embedded.h"
 #include "store/store.h"
+#include "db_tmp.h"
 #include "store/store_int.h"
-
-static char tmpdir[64];
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void rm_db(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char p[300];
-	size_t i;
-
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_store_khash.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return db_tmp_setup("test_store_khash");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return rmdir(tmpdir);
-}
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
-/* One integer from a plain connection (the oracle: not the store's code). */
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return db_tmp_teardown();
 }
 
 static struct store *open_db(const char *path, int fresh)
