@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$work/gen" --packets 40000 --seed 6 > /dev/null
 want=$(awk -F, '$1 == "eth.pcap" {s += $5} END {print s}' "$work/gen/truth.csv")
-cap=$((512 * 1024))
+cap=$((2 * 1024 * 1024))
 
 "$SPOOFAUDIT" collect -q --db "$work/free.db" -r "$work/gen/eth.pcap"
 free_size=$(stat -c %s "$work/free.db")
@@ -22,14 +22,14 @@ echo "no cap: $free_size bytes, $free_pk of $want packets in flows"
 [ "$free_size" -gt "$cap" ] || { echo "FAIL: the uncapped database ($free_size) is not over the cap; the test proves nothing"; fail=1; }
 
 set +e
-"$SPOOFAUDIT" collect --db "$work/cap.db" -r "$work/gen/eth.pcap" --max-db-size 512K 2> "$work/err"
+"$SPOOFAUDIT" collect --db "$work/cap.db" -r "$work/gen/eth.pcap" --max-db-size 2M 2> "$work/err"
 rc=$?
 set -e
 sed 's/^/  stderr: /' "$work/err" | grep -v '^  stderr:   ' | head -8
 size=$(( $(stat -c %s "$work/cap.db") + $(stat -c %s "$work/cap.db-wal" 2>/dev/null || echo 0) ))
 stored=$(sqlite3 "$work/cap.db" "SELECT coalesce(sum(packets), 0) FROM flows")
 lost=$(sed -n 's/.*NOT RECORDED: \([0-9]*\) packets.*/\1/p' "$work/err" | tail -1)
-echo "cap 512K: exit $rc, database + WAL $size bytes, $stored packets stored, NOT RECORDED ${lost:-none}"
+echo "cap 2M: exit $rc, database + WAL $size bytes, $stored packets stored, NOT RECORDED ${lost:-none}"
 [ "$rc" -eq 1 ] || { echo "FAIL: exit $rc, want 1"; fail=1; }
 [ "$size" -le "$cap" ] || { echo "FAIL: the database ($size bytes) is over the cap ($cap)"; fail=1; }
 [ "$(grep -c 'reached its size limit' "$work/err")" -eq 1 ] || { echo "FAIL: the stop is not said exactly once"; fail=1; }

@@ -38,11 +38,12 @@ grep -E "cannot write to the database|work again" "$WORK/err" | sed 's/^/  stder
 [ "$fails" -gt 0 ] && [ "$busy" -gt 0 ] || { echo "FAIL: the lock left no trace in capture_stats"; fail=1; }
 grep -q "cannot write to the database" "$WORK/err" || { echo "FAIL: the lock was not reported"; fail=1; }
 
-# Full disk, in a private mount namespace so nothing leaks. 768 KiB: the schema (ten
-# migrations, each committed to the write-ahead log) must fit, the capture must not.
+# Full disk, in a private mount namespace so nothing leaks. 2 MiB: the schema (its
+# migrations, each committed to the write-ahead log, take 1.5 MiB with 16 KiB pages)
+# must fit, the capture must not.
 python3 "$SRCDIR/tests/tools/gen_truth.py" --out "$WORK/big" --packets 40000 --seed 6 >/dev/null
 set +e
-unshare -m bash -c "mount -t tmpfs -o size=768k tmpfs '$WORK/small' 2>/dev/null || { mkdir -p '$WORK/small' && mount -t tmpfs -o size=768k tmpfs '$WORK/small'; } &&
+unshare -m bash -c "mount -t tmpfs -o size=2m tmpfs '$WORK/small' 2>/dev/null || { mkdir -p '$WORK/small' && mount -t tmpfs -o size=2m tmpfs '$WORK/small'; } &&
 	'$SPOOFAUDIT' collect -q --db '$WORK/small/full.db' -r '$WORK/big/eth.pcap' --max-flows 1000" 2> "$WORK/full.err"
 rc=$?
 set -e

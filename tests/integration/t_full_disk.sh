@@ -1,5 +1,5 @@
 #!/bin/bash
-# A full disk under a live collector (issue 14, item 2): the database lives on a 1 MiB
+# A full disk under a live collector (issue 14, item 2): the database lives on a 3 MiB
 # tmpfs (a private mount namespace) that fills at once, and spoofed traffic keeps coming
 # (16000 packets of 1442 bytes at 2000/s, one flow each, each an evidence packet). The
 # collector must not retry a failing flush per packet: over the traffic it may use at
@@ -18,7 +18,7 @@ fail=0
 python3 "$SRCDIR/tests/integration/spoof_burst.py" "$WORK/burst.pcap" 16000 1400
 mkdir -p "$WORK/small"
 # unshare -m and ip netns exec both exec: $! is the collector itself
-unshare -m bash -c "mount -t tmpfs -o size=1m tmpfs '$WORK/small' && exec ip netns exec '$NS_A' \
+unshare -m bash -c "mount -t tmpfs -o size=3m tmpfs '$WORK/small' && exec ip netns exec '$NS_A' \
 	'$SPOOFAUDIT' collect -i a0 --db '$WORK/small/full.db' --role a0=external --user root \
 	--flush-interval 1 --status-interval 600 --duration 600" 2> "$WORK/err" &
 pid=$!

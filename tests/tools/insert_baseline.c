@@ -92,8 +92,9 @@ static int narrow_floor(const char *path, const struct cell *rows, size_t n)
 		}
 	unlink(path);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;"
-			 "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192;"
+	    sqlite3_exec(db, "PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL;"
+			 " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			 " PRAGMA cache_size = -7168;"	/* STORE_PAGE_SIZE, STORE_CACHE_KIB */
 			 "CREATE TABLE flows(bucket INTEGER, iface INTEGER, dir INTEGER, family INTEGER,"
 			 " src_bin BLOB, dst_bin BLOB, proto INTEGER, sport INTEGER, dport INTEGER,"
 			 " class INTEGER, subclass INTEGER, packets INTEGER, bytes INTEGER,"

@@ -88,6 +88,8 @@ static void test_migrate_empty(void **state)
 					 " WHERE journal_mode = 'wal'"), 1);
 	assert_int_equal(store_query_int(st, "PRAGMA foreign_keys"), 1);
 	store_close(st);
+	/* a new file's pages are 16 KiB (STORE_PAGE_SIZE, issue 13), SQLite's default 4 */
+	assert_int_equal(raw_int(path, "PRAGMA page_size"), 16384);
 
 	st = store_open(path, 0, err, sizeof(err));
 	assert_non_null(st);
@@ -103,6 +105,7 @@ static void test_migrate_empty(void **state)
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), store_latest_version());
 	store_close(st);
+	assert_int_equal(raw_int(path, "PRAGMA page_size"), 16384);
 	rm_db(path);
 }
 
@@ -140,6 +143,8 @@ static void test_migrate_from_each_version(void **state)
 				 store_latest_version() - k);
 		assert_int_equal(store_query_int(st, "SELECT count(*) FROM flows"), 0);
 		store_close(st);
+		/* a file keeps the page size it was created with: by hand, SQLite's 4 KiB */
+		assert_int_equal(raw_int(path, "PRAGMA page_size"), k ? 4096 : 16384);
 	}
 	rm_db(path);
 }
