@@ -3,6 +3,7 @@
 #include "store/store_int.h"
 #include "store/store_rollup.h"
 
+#include <stdio.h>
 #include <string.h>
 
 
@@ -196,19 +197,26 @@ static int prune_rows(struct store *st, int64_t cutoff_usec, unsigned batch,
 	return 0;
 }
 
+/* Bytes an incremental vacuum step frees at most: 4096 pages of 4 KiB, whatever the
+ * file's page size, so a step holds the write lock no longer with 16 KiB pages. */
+#define PRUNE_VACUUM_STEP_BYTES	(16u << 20)
+
 /* Reclaim: incremental vacuum in steps (each its own short transaction) where the file
  * allows it, a full VACUUM only when asked (it locks out the collector). */
 static int prune_reclaim(struct store *st, int flags, struct store_prune_result *r)
 {
 	uint64_t freel;
+	char sql[64];
 
+	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%llu)", (unsigned long long)
+		 (r->page_size ? PRUNE_VACUUM_STEP_BYTES / r->page_size : 4096));
 	if (r->auto_vacuum == 2) {
 		for (;;) {
 			if (pragma_int(st, "PRAGMA freelist_count", &freel) < 0)
 				return -1;
 			if (freel == 0)
 				break;
-			if (store_exec(st, "PRAGMA incremental_vacuum(4096)", "incremental vacuum") < 0)
+			if (store_exec(st, sql, "incremental vacuum") < 0)
 				return -1;
 			r->vacuumed = 1;
 		}
