@@ -1,7 +1,9 @@
 #!/bin/bash
 # Count once, whoever saw it (issue 13): pcap is made to drop (a 1 MiB ring, the
-# generator's spoofing mix replayed at the injector's top speed) while a raw-PREROUTING
-# NFLOG rule logs every whole 127/8-source frame. A packet any source delivered must be
+# generator's spoofing mix replayed at the injector's top speed, and the collector
+# stopped with SIGSTOP for the first half second of it, a stalled reader: on a fast
+# machine the ring alone did not overflow) while a raw-PREROUTING NFLOG rule logs every
+# whole 127/8-source frame, which the kernel keeps in a 256 MiB netlink buffer meanwhile. A packet any source delivered must be
 # counted once: the DB's spoof_loopback_src packets on a0 must be at least the rule's
 # kernel counter (iptables -v -x), even for the packets pcap lost, and must not exceed
 # what the kernel received of them (pcap's received + dropped bound the frames). Before
@@ -18,9 +20,17 @@ ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.a0.disable_ipv6=1
 ip netns exec "$NS_A" iptables -t raw -A PREROUTING -i a0 -s 127.0.0.0/8 \
 	-j NFLOG --nflog-group 21 --nflog-prefix spoof-lo
 db="$WORK/nd.db"
-ns_collect -q -i a0 --nflog 21 --buffer 1 --db "$db" --flush-interval 1 --user root --duration 600
+ns_collect -q -i a0 --nflog 21 --buffer 1 --nflog-rcvbuf 256 --db "$db" --flush-interval 1 \
+	--user root --duration 600
 ns_wait_sources "$db" 2
-ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -l $loops "$WORK/gen/martian.pcap" > "$WORK/inject.out"
+kill -STOP "$NS_PID"
+NS_CLEANUP_HOOK="kill -CONT $NS_PID 2>/dev/null; kill $NS_PID 2>/dev/null"
+ip netns exec "$NS_B" "$TOOLS/inject" -i b0 -m "$A_MAC" -l $loops "$WORK/gen/martian.pcap" \
+	> "$WORK/inject.out" &
+inj=$!
+sleep 0.5
+kill -CONT "$NS_PID"
+wait $inj
 sent=$(awk '/^sent/ {print $2}' "$WORK/inject.out")
 last=-1; still=0
 for _ in $(seq 90); do	# until the collector caught up (a sanitizer build is slow)
