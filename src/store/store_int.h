@@ -23,9 +23,9 @@
  * spoof_hourly). With 16 KiB pages a collect -r took 15 % less time on the typical mix
  * (1 M and 5 M packets), 10 % on the flood mix; the report of a day 1-6 % less, check
  * the same; 32 KiB was faster still on the typical mix but 8-15 % slower on two-way
- * traffic. The cache above went from 8 to 7 MiB
- * so that the peak RSS stays under 64 MiB at 5 M packets. A file keeps the page size it
- * was created with (SQLite cannot change it in WAL mode). */
+ * traffic. The cache above went from 8 to 7 MiB so that the peak RSS stays under 64 MiB
+ * at 5 M packets. A file keeps the page size it was created with (SQLite cannot change
+ * it in WAL mode). */
 #define STORE_PAGE_SIZE		16384
 
 /* The longest one statement may run on a connection that store_open() did not open with

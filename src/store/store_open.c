@@ -256,11 +256,12 @@ static int set_pragmas(struct store *st, const char *path)
 	/* A new file gets STORE_PAGE_SIZE and reclaims pruned pages incrementally
 	 * (store_prune()); SQLite only accepts these before the first table exists, so
 	 * older files keep what they have. */
-	snprintf(sql, sizeof(sql), "PRAGMA page_size = %d", STORE_PAGE_SIZE);
-	if (!st->readonly && st->version == 0 &&
-	    (store_exec(st, sql, path) < 0 ||
-	     store_exec(st, "PRAGMA auto_vacuum = INCREMENTAL", path) < 0))
-		return -1;
+	if (!st->readonly && st->version == 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA page_size = %d", STORE_PAGE_SIZE);
+		if (store_exec(st, sql, path) < 0 ||
+		    store_exec(st, "PRAGMA auto_vacuum = INCREMENTAL", path) < 0)
+			return -1;
+	}
 	if (!st->readonly) {
 		if (store_exec(st, "PRAGMA journal_mode = WAL", path) < 0 ||
 		    store_exec(st, "PRAGMA synchronous = NORMAL", path) < 0)

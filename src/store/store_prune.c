@@ -208,9 +208,9 @@ static int prune_reclaim(struct store *st, int flags, struct store_prune_result 
 	uint64_t freel;
 	char sql[64];
 
-	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%llu)", (unsigned long long)
-		 (r->page_size ? PRUNE_VACUUM_STEP_BYTES / r->page_size : 4096));
 	if (r->auto_vacuum == 2) {
+		snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%llu)", (unsigned long long)
+			 (r->page_size ? PRUNE_VACUUM_STEP_BYTES / r->page_size : 4096));
 		for (;;) {
 			if (pragma_int(st, "PRAGMA freelist_count", &freel) < 0)
 				return -1;

@@ -3,13 +3,13 @@
 # generator's spoofing mix replayed at the injector's top speed, and the collector
 # stopped with SIGSTOP for the first half second of it, a stalled reader: on a fast
 # machine the ring alone did not overflow) while a raw-PREROUTING NFLOG rule logs every
-# whole 127/8-source frame, which the kernel keeps in a 256 MiB netlink buffer meanwhile. A packet any source delivered must be
-# counted once: the DB's spoof_loopback_src packets on a0 must be at least the rule's
-# kernel counter (iptables -v -x), even for the packets pcap lost, and must not exceed
-# what the kernel received of them (pcap's received + dropped bound the frames). Before
-# migration 6 NFLOG only "noted" packets a pcap handle covers, so every packet pcap
-# dropped was lost from the count. Prints pcap's received/dropped, the rule counter and
-# the DB's counted / NFLOG-only split.
+# whole 127/8-source frame, which the kernel keeps in a 256 MiB netlink buffer meanwhile.
+# A packet any source delivered must be counted once: the DB's spoof_loopback_src
+# packets on a0 must be at least the rule's kernel counter (iptables -v -x), even for the
+# packets pcap lost, and must not exceed what the kernel received of them (pcap's
+# received + dropped bound the frames). Before migration 6 NFLOG only "noted" packets a
+# pcap handle covers, so every packet pcap dropped was lost from the count. Prints pcap's
+# received/dropped, the rule counter and the DB's counted / NFLOG-only split.
 set -euo pipefail
 . "${SRCDIR:?}/tests/integration/netns.sh"
 ns_test_start nd iptables sqlite3
